@@ -1,0 +1,56 @@
+# Faktura — developer entry points. Everything the project needs is installed from the lock file.
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format e2e-deps messages clean
+.DELETE_ON_ERROR:
+
+PO_FILES := $(wildcard src/faktura/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --quiet
+	@touch $(VENV)/.installed
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+install: $(VENV)/.installed $(MO_FILES)
+
+# Re-extract the translatable strings (needs GNU gettext) after changing texts.
+messages: install
+	cd src/faktura && ../../$(BIN)/django-admin makemessages -l de --no-obsolete \
+		--settings=faktura.config.settings --pythonpath=..
+
+run: install
+	$(BIN)/faktura migrate
+	$(BIN)/faktura demo
+	$(BIN)/faktura serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+
+format: install
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+# Chromium from Debian's packages for the browser tests (Playwright drives /usr/bin/chromium).
+e2e-deps:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+clean:
+	rm -rf $(VENV) .tools .pytest_cache .ruff_cache

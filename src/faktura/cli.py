@@ -1,0 +1,20 @@
+"""The `faktura` command: a thin front over Django's management commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "faktura.config.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    # `faktura token create ...` and `faktura bench month-end ...` read like sub-commands;
+    # the management commands are named token/bench and take the verb as first argument.
+    execute_from_command_line(["faktura", *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server, and on the embedded task backend a worker beside it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true", help="do not start a worker")
+
+    def handle(self, *args, **opts):
+        from waitress import serve
+
+        from faktura.config.wsgi import application
+
+        call_command("migrate", interactive=False, verbosity=0)
+        worker = None
+        backend = settings.TASKS["default"]["BACKEND"]
+        if not opts["no_worker"] and backend.startswith("django_tasks_db"):
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "faktura.cli", "worker"], env=os.environ.copy()
+            )
+            self.stdout.write(f"worker started (pid {worker.pid})")
+
+        def stop(*_):
+            if worker is not None and worker.poll() is None:
+                worker.terminate()
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        url = f"http://{opts['host']}:{opts['port']}"
+        self.stdout.write(self.style.SUCCESS(f"Faktura is running on {url}  (Ctrl+C stops it)"))
+        try:
+            serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if worker is not None and worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=10)

@@ -1,0 +1,67 @@
+"""Customers: everything an invoice needs about the buyer."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from faktura.common.models import TenantOwnedModel
+
+
+class TaxTreatment(models.TextChoices):
+    DOMESTIC = "domestic", _("Domestic")  # seller's country VAT at standard/reduced rates (S)
+    REVERSE_CHARGE = "reverse_charge", _("EU reverse charge")  # AE; buyer VAT ID required
+    EXPORT = "export", _("Export")  # outside the EU (G)
+    EXEMPT = "exempt", _("Exempt")  # E; an exemption reason goes on the invoice
+
+
+class Contact(TenantOwnedModel):
+    customer_number = models.CharField(_("customer number"), max_length=30, blank=True)
+    name = models.CharField(_("legal name"), max_length=200)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="DE")
+    vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
+    leitweg_id = models.CharField(_("Leitweg-ID"), max_length=46, blank=True)
+    email = models.EmailField(_("invoice e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=2, default="de")
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"), null=True, blank=True
+    )  # null: the tenant's terms
+    tax_treatment = models.CharField(
+        _("tax treatment"), max_length=20, choices=TaxTreatment.choices,
+        default=TaxTreatment.DOMESTIC,
+    )  # fmt: skip
+    exemption_reason = models.CharField(_("exemption reason"), max_length=300, blank=True)
+    price_list = models.ForeignKey(
+        "catalog.PriceList", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    time_rounding = models.JSONField(null=True, blank=True)  # null: the tenant's rule
+    notes = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["tenant", "name"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "customer_number"],
+                condition=~models.Q(customer_number=""),
+                name="contact_unique_customer_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public_sector(self) -> bool:
+        return bool(self.leitweg_id)
+
+    @property
+    def address_complete(self) -> bool:
+        return all((self.street, self.postal_code, self.city, self.country))

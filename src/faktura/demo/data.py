@@ -1,0 +1,408 @@
+"""A believable IT-service company for demos and trying Faktura out.
+
+Deterministic (a fixed random seed) relative to the day it is built: three months of work
+ending yesterday. Customers, projects and products go through the services so they are
+validated like user input; the thousands of tickets and entries are bulk-inserted.
+"""
+
+from __future__ import annotations
+
+import random
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from faktura.catalog.models import (
+    AssignmentScope,
+    LineKind,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductAssignment,
+    Unit,
+)
+from faktura.catalog.services import units_ensure_defaults
+from faktura.common.context import CommandContext
+from faktura.contacts.models import Contact
+from faktura.contacts.services import contact_create
+from faktura.tenancy.models import Membership, Team, Tenant
+from faktura.tenancy.services import (
+    membership_create,
+    team_create,
+    tenant_create,
+    tenant_update,
+    token_create,
+)
+from faktura.work.models import Project, ProjectMember, Task, TaskEntry
+
+DEMO_SLUG = "demo"
+DEMO_EMAIL = "demo@faktura.test"
+DEMO_PASSWORD = "demo-faktura"  # noqa: S105 - a published demo login
+
+SELLER = {
+    "street": "Speicherstadt 12",
+    "postal_code": "20457",
+    "city": "Hamburg",
+    "country": "DE",
+    "vat_id": "DE136695976",
+    "tax_number": "47/123/04567",
+    "iban": "DE89370400440532013000",
+    "bic": "COBADEFFXXX",
+    "bank_name": "Commerzbank",
+    "email": "rechnung@nordlicht-it.test",
+    "phone": "+49 40 555 0100",
+    "website": "https://nordlicht-it.test",
+    "managing_directors": "Jana Petersen",
+    "register_court": "Amtsgericht Hamburg",
+    "register_number": "HRB 123456",
+    "invoice_footer": "Vielen Dank für Ihren Auftrag.",
+}
+
+PEOPLE = [
+    ("jana.petersen", "Jana Petersen", "admin", "Management", "135"),
+    ("lars.hansen", "Lars Hansen", "approver", "Service desk", "95"),
+    ("mia.becker", "Mia Becker", "member", "Service desk", "85"),
+    ("tim.schulz", "Tim Schulz", "member", "Service desk", "85"),
+    ("sara.yilmaz", "Sara Yılmaz", "member", "Engineering", "110"),
+    ("paul.wagner", "Paul Wagner", "member", "Engineering", "120"),
+    ("eva.richter", "Eva Richter", "billing", "Management", None),
+]
+
+# name, city, postal code, street, extra fields
+CUSTOMERS = [
+    ("Hafenlogistik Nord GmbH", "Hamburg", "20095", "Kaiserkai 3", {}),
+    ("Bäckerei Kröger KG", "Lübeck", "23552", "Breite Str. 18", {}),
+    ("Elbe Steuerberatung Partnerschaft", "Hamburg", "22767", "Große Elbstr. 145", {}),
+    ("Möbelhaus Sander GmbH & Co. KG", "Kiel", "24103", "Holstenstr. 40", {}),
+    ("Praxis Dr. Lorenz", "Norderstedt", "22846", "Ulzburger Str. 7", {}),
+    ("Werft & Technik AG", "Bremerhaven", "27568", "Am Seedeich 22", {}),
+    ("Architekturbüro Falk", "Hamburg", "20354", "Neuer Wall 61", {"payment_terms_days": 30}),
+    ("Donau Software GmbH", "Wien", "1010", "Graben 19",
+     {"country": "AT", "vat_id": "ATU13585627", "tax_treatment": "reverse_charge",
+      "language": "en"}),
+    ("Freie und Hansestadt Musterstadt – Bezirksamt", "Musterstadt", "21000", "Rathausmarkt 1",
+     {"leitweg_id": "04011000-1234512345-06", "payment_terms_days": 30}),
+    ("Kita Sonnenschein e.V.", "Hamburg", "22081", "Wandsbeker Chaussee 8", {}),
+]  # fmt: skip
+
+TICKET_TITLES = {
+    "support": [
+        "Outlook synchronises no calendar", "Printer on 2nd floor offline", "VPN drops hourly",
+        "New employee laptop setup", "Password reset for shared mailbox", "Teams audio echo",
+        "Scanner to e-mail fails", "Slow file server", "Backup report shows warnings",
+        "Phone system: forward after hours", "Wi-Fi in meeting room unstable",
+    ],
+    "incident": [
+        "Server does not boot after update", "Ransomware alert on workstation",
+        "Mail server rejects external mail", "Firewall lost configuration",
+    ],
+    "maintenance": [
+        "Monthly patch day", "Firewall firmware update", "Renew SSL certificates",
+        "Check backup restore", "Replace UPS batteries",
+    ],
+    "development": [
+        "Shop: new payment provider", "Export of orders to ERP", "Customer portal login via SSO",
+        "Report: monthly revenue per branch", "Migrate database to PostgreSQL",
+    ],
+    "consulting": ["IT security workshop", "Cloud migration assessment", "Licence review"],
+    "installation": ["Install new switch rack", "Set up 5 workstations", "Mount access points"],
+}  # fmt: skip
+
+INTERNAL = [
+    # name, value group, kind, ticket titles
+    ("Product development: monitoring service", "B", "single",
+     ["Alerting rules", "Dashboard prototype", "Agent packaging"]),
+    ("Quality management", "B", "ongoing", ["Review ticket templates", "Update runbooks"]),
+    ("Administration & accounting", "C", "ongoing",
+     ["Month-end close", "Supplier invoices", "Team meeting"]),
+    ("Sales & offers", "C", "ongoing", ["Offers for new customers", "Trade fair preparation"]),
+    ("Technical issues", "D", "ongoing",
+     ["Own VPN outage", "Laptop crashed", "Waiting for supplier", "Lost time: wrong site"]),
+]  # fmt: skip
+
+
+@dataclass
+class DemoResult:
+    tenant: Tenant
+    created: bool
+    token: str
+    counts: dict[str, int]
+
+
+def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
+    """Create the demo tenant once; later calls only issue a fresh API token."""
+    existing = Tenant.objects.filter(slug=DEMO_SLUG).first()
+    created = existing is None
+    if created:
+        with transaction.atomic():
+            tenant = _build(today or timezone.localdate(), random.Random(seed))  # noqa: S311
+    else:
+        tenant = existing
+    owner = Membership.objects.get(tenant=tenant, user__username=DEMO_EMAIL)
+    ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
+    _, raw = token_create(ctx, name="demo")
+    counts = {
+        "contacts": Contact.objects.filter(tenant=tenant).count(),
+        "projects": Project.objects.filter(tenant=tenant).count(),
+        "tasks": Task.objects.filter(tenant=tenant).count(),
+        "entries": TaskEntry.objects.filter(tenant=tenant).count(),
+        "products": Product.objects.filter(tenant=tenant).count(),
+    }
+    return DemoResult(tenant=tenant, created=created, token=raw, counts=counts)
+
+
+def _build(today: date, rng: random.Random) -> Tenant:
+    tenant, owner = tenant_create(
+        name="Nordlicht IT-Service GmbH",
+        slug=DEMO_SLUG,
+        owner_email=DEMO_EMAIL,
+        owner_password=DEMO_PASSWORD,
+        owner_name="Demo Owner",
+    )
+    ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
+    tenant = tenant_update(ctx, **SELLER)
+    ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
+    units = {u.code: u for u in units_ensure_defaults(tenant=tenant)}
+
+    teams = {name: team_create(ctx, name=name) for name in ("Management", "Service desk",
+                                                              "Engineering")}  # fmt: skip
+    members = [owner]
+    for login, name, role, team, rate in PEOPLE:
+        members.append(
+            membership_create(
+                ctx, email=f"{login}@nordlicht-it.test", name=name, role=role,
+                team_id=teams[team].pk, default_billing_rate=rate,
+                password=DEMO_PASSWORD,
+            )
+        )  # fmt: skip
+    workers = [m for m in members if m.role in ("member", "approver", "admin")]
+
+    products = _catalog(tenant, units)
+    price_lists = _price_lists(tenant, products)
+    contacts = [
+        contact_create(
+            ctx, name=name, city=city, postal_code=plz, street=street,
+            email=f"rechnung@{name.split()[0].lower().strip('&.,')}.test",
+            price_list_id=price_lists["partner"].pk if i in (2, 6) else None,
+            **extra,
+        )
+        for i, (name, city, plz, street, extra) in enumerate(CUSTOMERS)
+    ]  # fmt: skip
+    _assignments(tenant, products, price_lists, contacts, members, teams)
+
+    projects = _projects(tenant, contacts, today)
+    for project in projects:
+        if project.scope == "external":
+            for m in rng.sample(workers, 2):
+                ProjectMember.objects.create(
+                    tenant=tenant, project=project, membership=m,
+                    hourly_rate=(m.default_billing_rate or Decimal("95")) + Decimal("10"),
+                )  # fmt: skip
+    tasks = _tasks(tenant, projects, workers, units, rng, today)
+    _entries(tenant, tasks, workers, rng, today, teams)
+    return tenant
+
+
+def _catalog(tenant: Tenant, units: dict[str, Unit]) -> dict[str, Product]:
+    spec = [
+        ("support", "IT support (hour)", "service", "HUR", "95.00", "S", "19"),
+        ("engineering", "System engineering (hour)", "service", "HUR", "120.00", "S", "19"),
+        ("development", "Software development (hour)", "service", "HUR", "110.00", "S", "19"),
+        ("consulting", "IT consulting (day)", "service", "DAY", "1100.00", "S", "19"),
+        ("onsite", "On-site service (hour)", "service", "HUR", "105.00", "S", "19"),
+        ("km", "Travel (km)", "transport", "KMT", "0.60", "S", "19"),
+        ("traveltime", "Travel time (hour)", "transport", "HUR", "65.00", "S", "19"),
+        ("ssd", "SSD 1 TB", "goods", "C62", "89.90", "S", "19"),
+        ("cable", "Network cable Cat6, 5 m", "goods", "C62", "7.50", "S", "19"),
+        ("book", "Reference handbook", "goods", "C62", "39.00", "S", "7"),
+        ("m365", "Microsoft 365 Business (month)", "subscription", "MON", "12.50", "S", "19"),
+        ("monitoring", "Server monitoring (month)", "subscription", "MON", "49.00", "S", "19"),
+        ("expense", "Third-party costs", "expense", "C62", None, "S", "19"),
+    ]
+    return {
+        key: Product.objects.create(
+            tenant=tenant, name=name, kind=kind, unit=units[unit],
+            default_unit_price=Decimal(price) if price else None,
+            vat_category=cat, vat_rate=Decimal(rate),
+            sku=f"NL-{i + 100}",
+        )
+        for i, (key, name, kind, unit, price, cat, rate) in enumerate(spec)
+    }  # fmt: skip
+
+
+def _price_lists(tenant: Tenant, products: dict[str, Product]) -> dict[str, PriceList]:
+    standard = PriceList.objects.create(
+        tenant=tenant, name="Standard 2026", currency="EUR", is_tenant_default=True
+    )
+    partner = PriceList.objects.create(tenant=tenant, name="Partner (-10 %)", currency="EUR")
+    for product in products.values():
+        if product.default_unit_price is None:
+            continue
+        PriceListItem.objects.create(
+            tenant=tenant, price_list=standard, product=product,
+            unit_price=product.default_unit_price,
+        )  # fmt: skip
+        PriceListItem.objects.create(
+            tenant=tenant, price_list=partner, product=product,
+            unit_price=(product.default_unit_price * Decimal("0.9")).quantize(Decimal("0.01")),
+        )  # fmt: skip
+    return {"standard": standard, "partner": partner}
+
+
+def _assignments(tenant, products, price_lists, contacts, members, teams) -> None:
+    rows = [
+        ProductAssignment(
+            tenant=tenant, scope=AssignmentScope.TENANT, line_kind=LineKind.TASK_ENTRY,
+            product=products["support"],
+        ),
+        ProductAssignment(
+            tenant=tenant, scope=AssignmentScope.TENANT, line_kind=LineKind.TRANSPORT_DISTANCE,
+            product=products["km"],
+        ),
+        ProductAssignment(
+            tenant=tenant, scope=AssignmentScope.TENANT, line_kind=LineKind.TRANSPORT_TIME,
+            product=products["traveltime"],
+        ),
+        ProductAssignment(
+            tenant=tenant, scope=AssignmentScope.TENANT, line_kind=LineKind.EXPENSE,
+            product=products["expense"],
+        ),
+        ProductAssignment(
+            tenant=tenant, scope=AssignmentScope.TEAM, team=teams["Engineering"],
+            line_kind=LineKind.TASK_ENTRY, product=products["engineering"],
+        ),
+        ProductAssignment(
+            tenant=tenant, scope=AssignmentScope.MEMBERSHIP, membership=members[5],
+            line_kind=LineKind.TASK_ENTRY, product=products["development"],
+        ),
+        ProductAssignment(
+            tenant=tenant, scope=AssignmentScope.CONTACT, contact=contacts[5],
+            line_kind=LineKind.TASK_ENTRY, product=products["onsite"],
+            price_list=price_lists["standard"],
+        ),
+    ]  # fmt: skip
+    ProductAssignment.objects.bulk_create(rows)
+
+
+def _projects(tenant: Tenant, contacts: list[Contact], today: date) -> list[Project]:
+    start = today - timedelta(days=120)
+    projects = []
+    n = 0
+
+    def add(**kw) -> Project:
+        nonlocal n
+        n += 1
+        p = Project.objects.create(tenant=tenant, number=f"P-{n:04d}", **kw)
+        projects.append(p)
+        return p
+
+    for c in contacts:
+        add(
+            name=f"Service & support {c.name.split()[0]}", contact=c, kind="ongoing",
+            scope="external", value_group="A", billing_model="time_and_materials",
+            hourly_rate=Decimal("95.00"), currency=c.currency, start_date=start,
+            po_number="4500012345" if c.leitweg_id else "",
+        )  # fmt: skip
+    add(name="New web shop", contact=contacts[3], kind="single", scope="external",
+        value_group="A", billing_model="time_and_materials", hourly_rate=Decimal("110.00"),
+        start_date=start, budget_hours=Decimal("160"))  # fmt: skip
+    add(name="Network refresh yard", contact=contacts[5], kind="single", scope="external",
+        value_group="A", billing_model="fixed_price", fixed_price=Decimal("18500.00"),
+        start_date=start)  # fmt: skip
+    add(name="Citizen portal accessibility audit", contact=contacts[8], kind="single",
+        scope="external", value_group="A", billing_model="time_and_materials",
+        hourly_rate=Decimal("105.00"), start_date=start, po_number="4500099881")  # fmt: skip
+    for name, group, kind, _ in INTERNAL:
+        add(name=name, kind=kind, scope="internal", value_group=group,
+            billing_model="non_billable", start_date=start)  # fmt: skip
+    return projects
+
+
+def _tasks(tenant, projects, workers, units, rng, today) -> list[Task]:
+    internal_titles = {name: titles for name, _, _, titles in INTERNAL}
+    tasks = []
+    number = 0
+    for project in projects:
+        if project.scope == "internal":
+            pool = [(t, "other") for t in internal_titles[project.name]]
+            count = len(pool) * 3
+        else:
+            pool = [(t, typ) for typ, ts in TICKET_TITLES.items() for t in ts]
+            count = 30 if project.kind == "ongoing" else 18
+        for i in range(count):
+            title, task_type = pool[i % len(pool)] if project.scope == "internal" else rng.choice(
+                pool
+            )
+            number += 1
+            status = rng.choices(["closed", "done", "in_progress", "open"], [55, 15, 20, 10])[0]
+            tasks.append(
+                Task(
+                    tenant=tenant, number=number, project=project, title=title,
+                    task_type=task_type, status=status,
+                    billable=project.billing_model == "time_and_materials",
+                    client=project.contact, assignee=rng.choice(workers),
+                    estimate_hours=Decimal(rng.choice([1, 2, 2, 4, 8, 16])),
+                    closed_at=timezone.now() if status == "closed" else None,
+                )
+            )  # fmt: skip
+    return Task.objects.bulk_create(tasks)
+
+
+def _entries(tenant, tasks, workers, rng, today, teams) -> None:
+    zone = zoneinfo.ZoneInfo(tenant.timezone)
+    first_day = today - timedelta(days=91)
+    entries = []
+    approver = next(m for m in workers if m.role in ("approver", "admin"))
+    for task in tasks:
+        n_entries = rng.randint(2, 9) if task.status != "open" else rng.randint(0, 2)
+        for _ in range(n_entries):
+            day = first_day + timedelta(days=rng.randint(0, 90))
+            if day.weekday() >= 5:
+                day -= timedelta(days=day.weekday() - 4)
+            who = task.assignee if rng.random() < 0.8 else rng.choice(workers)
+            start = datetime.combine(day, time(rng.randint(8, 16), rng.choice([0, 15, 30, 45])))
+            start = start.replace(tzinfo=zone)
+            seconds = rng.choice([600, 900, 1380, 1800, 2700, 3600, 4500, 5400, 7200, 10800])
+            seconds += rng.randint(0, 300)
+            recent = (today - day).days < 7
+            status = (
+                rng.choice(["draft", "submitted", "approved"]) if recent else "approved"
+            )
+            common = dict(
+                tenant=tenant, task=task, membership=who, date=day,
+                approval_status=status,
+                approved_by=approver if status == "approved" else None,
+                approved_at=timezone.now() if status == "approved" else None,
+            )  # fmt: skip
+            entries.append(
+                TaskEntry(
+                    kind="time", started_at=start, stopped_at=start + timedelta(seconds=seconds),
+                    duration_seconds=seconds,
+                    description=rng.choice(["", "Analysis", "Fixed and tested", "Call with user",
+                                            "Remote session", "Documentation"]),
+                    **common,
+                )
+            )  # fmt: skip
+            if task.project.scope == "external" and rng.random() < 0.06:
+                entries.append(
+                    TaskEntry(
+                        kind="mileage", distance_km=Decimal(rng.randint(8, 140)),
+                        transport_minutes=rng.choice([None, 20, 35, 50, 90]),
+                        description="Drive to customer site", **common,
+                    )
+                )  # fmt: skip
+            if task.project.scope == "external" and rng.random() < 0.03:
+                entries.append(
+                    TaskEntry(
+                        kind=rng.choice(["expense", "goods"]), quantity=Decimal(rng.randint(1, 4)),
+                        unit_price=Decimal(rng.choice(["7.50", "19.90", "89.90", "149.00"])),
+                        description=rng.choice(["Parking", "Network cable", "SSD 1 TB",
+                                                "Replacement power supply"]),
+                        **common,
+                    )
+                )  # fmt: skip
+    TaskEntry.objects.bulk_create(entries, batch_size=1000)

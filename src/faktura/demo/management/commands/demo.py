@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from faktura.demo.data import DEMO_EMAIL, DEMO_PASSWORD, build_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenant (idempotent) and print its login and a fresh API token."
+
+    def handle(self, *args, **opts):
+        result = build_demo()
+        verb = "created" if result.created else "already present"
+        counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo tenant {result.tenant.name!r} {verb}: {counts}"))
+        self.stdout.write(f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        self.stdout.write(f"  API token: {result.token}")

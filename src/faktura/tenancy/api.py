@@ -1,0 +1,216 @@
+"""Tenant profile, members, teams and API tokens."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
+
+from faktura.common.schemas import ERRORS
+from faktura.tenancy import selectors, services
+from faktura.tenancy.auth import request_context
+
+router = Router(tags=["tenancy"])
+
+
+class TimeRounding(Schema):
+    increment_minutes: int = 15
+    direction: str = "up"
+    minimum_minutes: int = 0
+    level: str = "entry"
+
+
+class TenantOut(Schema):
+    id: int
+    slug: str
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    vat_id: str
+    tax_number: str
+    iban: str
+    bic: str
+    bank_name: str
+    email: str
+    phone: str
+    website: str
+    managing_directors: str
+    register_court: str
+    register_number: str
+    currency: str
+    timezone: str
+    language: str
+    payment_terms_days: int
+    invoice_number_format: str
+    credit_note_number_format: str
+    number_reset: str
+    require_approval: bool
+    time_rounding: dict[str, Any]
+    accent_color: str
+    invoice_footer: str
+
+
+class TenantPatch(Schema):
+    name: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None
+    vat_id: str | None = None
+    tax_number: str | None = None
+    iban: str | None = None
+    bic: str | None = None
+    bank_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    website: str | None = None
+    managing_directors: str | None = None
+    register_court: str | None = None
+    register_number: str | None = None
+    currency: str | None = None
+    timezone: str | None = None
+    language: str | None = None
+    payment_terms_days: int | None = Field(None, ge=0, le=365)
+    invoice_number_format: str | None = None
+    credit_note_number_format: str | None = None
+    number_reset: str | None = None
+    require_approval: bool | None = None
+    time_rounding: TimeRounding | None = None
+    accent_color: str | None = None
+    invoice_footer: str | None = None
+
+
+@router.get("/tenant", response={200: TenantOut, **ERRORS})
+def tenant_detail(request):
+    return request.auth.tenant
+
+
+@router.patch("/tenant", response={200: TenantOut, **ERRORS})
+def tenant_patch(request, payload: TenantPatch):
+    data = payload.model_dump(exclude_unset=True)
+    return services.tenant_update(request_context(request), **data)
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+
+
+class TeamIn(Schema):
+    name: str = Field(..., max_length=100)
+
+
+@router.get("/teams", response=list[TeamOut])
+@paginate
+def team_list(request):
+    return selectors.team_list(tenant=request.auth.tenant)
+
+
+@router.post("/teams", response={201: TeamOut, **ERRORS})
+def team_create(request, payload: TeamIn):
+    return Status(201, services.team_create(request_context(request), name=payload.name))
+
+
+class MembershipOut(Schema):
+    id: int
+    email: str
+    name: str
+    role: str
+    team_id: int | None
+    default_billing_rate: Decimal | None
+    is_active: bool
+
+    @staticmethod
+    def resolve_email(obj) -> str:
+        return obj.user.email
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.display_name
+
+    @staticmethod
+    def resolve_default_billing_rate(obj, context) -> Decimal | None:
+        auth = context["request"].auth
+        return obj.default_billing_rate if auth.role in ("owner", "admin", "billing") else None
+
+
+class MembershipIn(Schema):
+    email: str = Field(..., max_length=254)
+    role: str = "member"
+    name: str = Field("", max_length=150)
+    password: str = Field("", max_length=128)
+    team_id: int | None = None
+    default_billing_rate: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=6)
+
+
+class MembershipPatch(Schema):
+    role: str | None = None
+    team_id: int | None = None
+    default_billing_rate: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=6)
+    is_active: bool | None = None
+
+
+@router.get("/memberships", response=list[MembershipOut])
+@paginate
+def membership_list(request):
+    return selectors.membership_list(tenant=request.auth.tenant)
+
+
+@router.post("/memberships", response={201: MembershipOut, **ERRORS})
+def membership_create(request, payload: MembershipIn):
+    return Status(201, services.membership_create(request_context(request), **payload.model_dump()))
+
+
+@router.patch("/memberships/{membership_id}", response={200: MembershipOut, **ERRORS})
+def membership_patch(request, membership_id: int, payload: MembershipPatch):
+    return services.membership_update(
+        request_context(request),
+        membership_id=membership_id,
+        **payload.model_dump(exclude_unset=True),
+    )
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    membership_id: int
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str  # the raw key, shown only in this answer
+
+
+class TokenIn(Schema):
+    name: str = Field(..., max_length=100)
+    membership_id: int | None = None
+
+
+@router.get("/tokens", response=list[TokenOut])
+@paginate
+def token_list(request):
+    ctx = request_context(request)
+    return selectors.token_list(
+        tenant=ctx.tenant, membership=ctx.membership, all_members=ctx.can("manage_all_tokens")
+    )
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
+def token_create(request, payload: TokenIn):
+    token, raw = services.token_create(
+        request_context(request), name=payload.name, membership_id=payload.membership_id
+    )
+    token.token = raw
+    return Status(201, token)
+
+
+@router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS})
+def token_revoke(request, token_id: int):
+    return services.token_revoke(request_context(request), token_id=token_id)

@@ -1,0 +1,128 @@
+"""Tenant (the invoicing company), teams, memberships with roles, and API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from faktura.common.models import TenantOwnedModel, TimeStampedModel
+from faktura.core.numbering import DEFAULT_CREDIT_NOTE_FORMAT, DEFAULT_INVOICE_FORMAT
+from faktura.core.time_rounding import DEFAULT_POLICY
+from faktura.tenancy.roles import Role
+
+
+def _default_rounding() -> dict:
+    return DEFAULT_POLICY.to_dict()
+
+
+class Tenant(TimeStampedModel):
+    """The company that issues invoices: everything its invoices need about the seller."""
+
+    class NumberReset(models.TextChoices):
+        NEVER = "never", _("Never")  # one counter for all time
+        YEARLY = "yearly", _("Every year")  # the counter restarts at 1 each calendar year
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(_("legal name"), max_length=200)
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="DE")
+    vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
+    tax_number = models.CharField(_("tax number"), max_length=30, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    managing_directors = models.CharField(_("managing directors"), max_length=200, blank=True)
+    register_court = models.CharField(_("register court"), max_length=100, blank=True)
+    register_number = models.CharField(_("register number"), max_length=40, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
+    language = models.CharField(_("language"), max_length=2, default="de")
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=14)
+    invoice_number_format = models.CharField(max_length=60, default=DEFAULT_INVOICE_FORMAT)
+    credit_note_number_format = models.CharField(max_length=60, default=DEFAULT_CREDIT_NOTE_FORMAT)
+    number_reset = models.CharField(
+        max_length=10, choices=NumberReset.choices, default=NumberReset.NEVER
+    )
+    require_approval = models.BooleanField(_("entries need approval"), default=True)
+    time_rounding = models.JSONField(default=_default_rounding)
+    accent_color = models.CharField(max_length=7, default="#1f4e79")
+    invoice_footer = models.TextField(blank=True)
+    logo = models.FileField(upload_to="logos/", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(TenantOwnedModel):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="team_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TenantOwnedModel):
+    """A user's place in a tenant: role, team and default billing rate."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+    )
+    default_billing_rate = models.DecimalField(
+        max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__first_name", "user__last_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="membership_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.email or self.user.username
+
+
+class ApiToken(TenantOwnedModel):
+    """A bearer token acting as one membership. Only its SHA-256 is stored; shown once."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="api_tokens")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12)  # first characters, to recognise a token in lists
+    key_hash = models.CharField(max_length=64, unique=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

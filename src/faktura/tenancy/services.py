@@ -1,0 +1,304 @@
+"""Use cases of tenancy: tenants, memberships, teams, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from faktura.common import validators as v
+from faktura.common.context import CommandContext
+from faktura.common.errors import Conflict, NotFound, ValidationFailed
+from faktura.common.services import audit_record
+from faktura.core.numbering import validate_format
+from faktura.core.time_rounding import PolicyError, RoundingPolicy
+from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
+from faktura.tenancy.roles import Role
+
+User = get_user_model()
+
+TOKEN_PREFIX = "fk_"
+
+# Fields of the company profile and how each is cleaned.
+_TENANT_TEXT_FIELDS = (
+    "street", "postal_code", "city", "tax_number", "bank_name", "phone", "website",
+    "managing_directors", "register_court", "register_number", "invoice_footer",
+)  # fmt: skip
+
+
+def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "name":
+            clean[name] = v.required(name, value)
+        elif name in _TENANT_TEXT_FIELDS:
+            clean[name] = (value or "").strip()
+        elif name == "country":
+            clean[name] = v.country(name, value)
+        elif name == "vat_id":
+            clean[name] = v.vat_id(name, value)
+        elif name == "iban":
+            clean[name] = v.iban(name, value)
+        elif name == "bic":
+            clean[name] = v.bic(name, value)
+        elif name == "email":
+            clean[name] = v.email(name, value)
+        elif name == "currency":
+            clean[name] = v.currency(name, value)
+        elif name == "timezone":
+            clean[name] = v.timezone_name(name, value)
+        elif name == "language":
+            clean[name] = v.language(name, value)
+        elif name == "payment_terms_days":
+            if value is None or not 0 <= int(value) <= 365:
+                raise ValidationFailed.field(name, "Must be between 0 and 365 days.")
+            clean[name] = int(value)
+        elif name in ("invoice_number_format", "credit_note_number_format"):
+            problems = validate_format(value or "")
+            if problems:
+                raise ValidationFailed.field(name, problems[0].message)
+            clean[name] = value
+        elif name == "number_reset":
+            if value not in Tenant.NumberReset.values:
+                raise ValidationFailed.field(name, "Must be 'never' or 'yearly'.")
+            clean[name] = value
+        elif name == "require_approval":
+            clean[name] = bool(value)
+        elif name == "time_rounding":
+            clean[name] = clean_time_rounding(name, value, allow_none=False)
+        elif name == "accent_color":
+            clean[name] = v.hex_color(name, value)
+        else:
+            raise ValidationFailed.field(name, "Unknown field.")
+    return clean
+
+
+def clean_time_rounding(field: str, value: Any, *, allow_none: bool = True) -> dict | None:
+    """A time-rounding rule as stored: the dict form of core's RoundingPolicy."""
+    if value is None:
+        if allow_none:
+            return None
+        raise ValidationFailed.field(field, "A rounding rule is required.", code="required")
+    if not isinstance(value, dict):
+        raise ValidationFailed.field(field, "Must be an object.")
+    try:
+        return RoundingPolicy.from_dict(value).to_dict()
+    except PolicyError as exc:
+        raise ValidationFailed.field(f"{field}.{exc.field}", exc.message) from exc
+
+
+def tenant_create(
+    *,
+    name: str,
+    owner_email: str,
+    owner_password: str,
+    owner_name: str = "",
+    slug: str = "",
+    **profile: Any,
+) -> tuple[Tenant, Membership]:
+    """Create a tenant and its owner (a new user, or an existing one by e-mail)."""
+    name = v.required("name", name)
+    owner_email = v.email("email", owner_email, allow_blank=False).lower()
+    slug = slugify(slug or name)[:60] or "tenant"
+    clean = _clean_tenant_fields(profile)
+    with transaction.atomic():
+        base, n = slug, 1
+        while Tenant.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base[:55]}-{n}"
+        tenant = Tenant.objects.create(slug=slug, name=name, **clean)
+        user = User.objects.filter(username=owner_email).first()
+        if user is None:
+            if len(owner_password or "") < 8:
+                raise ValidationFailed.field("password", "At least 8 characters.")
+            first, _, last = (owner_name or "").partition(" ")
+            user = User.objects.create_user(
+                username=owner_email,
+                email=owner_email,
+                password=owner_password,
+                first_name=first,
+                last_name=last,
+            )
+        membership = Membership.objects.create(tenant=tenant, user=user, role=Role.OWNER)
+        ctx = CommandContext(tenant=tenant, membership=membership, user=user, source="cli")
+        audit_record(ctx, action="tenant_create", obj=tenant)
+    return tenant, membership
+
+
+def tenant_update(ctx: CommandContext, **data: Any) -> Tenant:
+    ctx.require("manage_settings")
+    clean = _clean_tenant_fields(data)
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=ctx.tenant.pk)
+        changed = {k: val for k, val in clean.items() if getattr(tenant, k) != val}
+        for key, value in changed.items():
+            setattr(tenant, key, value)
+        if changed:
+            tenant.save(update_fields=[*changed, "updated_at"])
+            audit_record(ctx, action="tenant_update", obj=tenant, data={"fields": list(changed)})
+    return tenant
+
+
+def team_create(ctx: CommandContext, *, name: str) -> Team:
+    ctx.require("manage_members")
+    name = v.required("name", name)
+    with transaction.atomic():
+        if Team.objects.filter(tenant=ctx.tenant, name=name).exists():
+            raise ValidationFailed.field("name", "A team with this name exists.", code="duplicate")
+        team = Team.objects.create(tenant=ctx.tenant, name=name)
+        audit_record(ctx, action="team_create", obj=team)
+    return team
+
+
+def membership_create(
+    ctx: CommandContext,
+    *,
+    email: str,
+    role: str = Role.MEMBER,
+    password: str = "",
+    name: str = "",
+    team_id: int | None = None,
+    default_billing_rate: Any = None,
+) -> Membership:
+    """Add a person to the tenant (creating their login if they have none yet)."""
+    ctx.require("manage_members")
+    email = v.email("email", email, allow_blank=False).lower()
+    if role not in Role.values:
+        raise ValidationFailed.field("role", f"Must be one of {', '.join(Role.values)}.")
+    if role == Role.OWNER and ctx.role not in (None, Role.OWNER):
+        raise ValidationFailed.field("role", "Only an owner can add another owner.")
+    rate = v.decimal("default_billing_rate", default_billing_rate, places=6)
+    with transaction.atomic():
+        team = _team(ctx, team_id)
+        user = User.objects.filter(username=email).first()
+        if user is None:
+            first, _, last = name.partition(" ")
+            user = User(username=email, email=email, first_name=first, last_name=last)
+            if password:
+                if len(password) < 8:
+                    raise ValidationFailed.field("password", "At least 8 characters.")
+                user.set_password(password)
+            else:
+                user.set_unusable_password()
+            user.save()
+        if Membership.objects.filter(tenant=ctx.tenant, user=user).exists():
+            raise ValidationFailed.field("email", "Already a member.", code="duplicate")
+        membership = Membership.objects.create(
+            tenant=ctx.tenant, user=user, role=role, team=team, default_billing_rate=rate
+        )
+        audit_record(ctx, action="membership_create", obj=membership, data={"role": role})
+    return membership
+
+
+def membership_update(ctx: CommandContext, *, membership_id: int, **data: Any) -> Membership:
+    ctx.require("manage_members")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(tenant=ctx.tenant, pk=membership_id)
+            .first()
+        )
+        if membership is None:
+            raise NotFound("Membership not found.")
+        if "role" in data:
+            role = data["role"]
+            if role not in Role.values:
+                raise ValidationFailed.field("role", f"Must be one of {', '.join(Role.values)}.")
+            if Role.OWNER in (role, membership.role) and ctx.role not in (None, Role.OWNER):
+                raise ValidationFailed.field("role", "Only an owner can change ownership.")
+            if membership.role == Role.OWNER and role != Role.OWNER:
+                owners = Membership.objects.filter(
+                    tenant=ctx.tenant, role=Role.OWNER, is_active=True
+                )
+                if owners.count() <= 1:
+                    raise Conflict("A tenant keeps at least one owner.", code="last_owner")
+            membership.role = role
+        if "team_id" in data:
+            membership.team = _team(ctx, data["team_id"])
+        if "default_billing_rate" in data:
+            membership.default_billing_rate = v.decimal(
+                "default_billing_rate", data["default_billing_rate"], places=6
+            )
+        if "is_active" in data:
+            membership.is_active = bool(data["is_active"])
+        membership.save()
+        audit_record(ctx, action="membership_update", obj=membership, data={"fields": list(data)})
+    return membership
+
+
+def _team(ctx: CommandContext, team_id: int | None) -> Team | None:
+    if team_id is None:
+        return None
+    team = Team.objects.filter(tenant=ctx.tenant, pk=team_id).first()
+    if team is None:
+        raise ValidationFailed.field("team_id", "No such team.", code="not_found")
+    return team
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_create(
+    ctx: CommandContext, *, name: str, membership_id: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create an API token; the raw key is returned here once and never stored."""
+    name = v.required("name", name)
+    membership = ctx.membership
+    if membership_id is not None and (membership is None or membership.pk != membership_id):
+        ctx.require("manage_all_tokens")
+        membership = Membership.objects.filter(tenant=ctx.tenant, pk=membership_id).first()
+    if membership is None:
+        raise ValidationFailed.field("membership_id", "No such member.", code="not_found")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        try:
+            token = ApiToken.objects.create(
+                tenant=ctx.tenant,
+                membership=membership,
+                name=name,
+                prefix=raw[:10],
+                key_hash=_hash(raw),
+            )
+        except IntegrityError as exc:  # a 256-bit collision; refuse rather than guess
+            raise Conflict("Could not create a unique token; try again.") from exc
+        audit_record(ctx, action="token_create", obj=token, data={"name": name})
+    return token, raw
+
+
+def token_revoke(ctx: CommandContext, *, token_id: int) -> ApiToken:
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().filter(tenant=ctx.tenant, pk=token_id).first()
+        if token is None or (
+            ctx.membership is not None
+            and token.membership_id != ctx.membership.pk
+            and not ctx.can("manage_all_tokens")
+        ):
+            raise NotFound("Token not found.")
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at", "updated_at"])
+            audit_record(ctx, action="token_revoke", obj=token)
+    return token
+
+
+def token_authenticate(raw: str) -> Membership | None:
+    """The active membership a raw bearer token stands for, or None."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("membership__user", "membership__tenant")
+        .filter(key_hash=_hash(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.membership.is_active or not token.membership.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.membership

@@ -1,0 +1,148 @@
+"""Fixtures shared by every test: tenants, members of each role, and an API client."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from faktura.catalog.services import units_ensure_defaults
+from faktura.common.context import CommandContext
+from faktura.tenancy.models import Membership, Tenant
+from faktura.tenancy.services import membership_create, tenant_create, token_create
+
+
+@dataclass
+class Api:
+    """A JSON client for /api/v1 acting as one membership."""
+
+    client: Client
+    token: str
+    membership: Membership | None
+
+    def _call(self, method: str, path: str, data: Any = None, raw: str | None = None, **extra):
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+        headers.update(extra)
+        body = raw if raw is not None else (json.dumps(data) if data is not None else None)
+        kwargs = {"content_type": "application/json"} if body is not None else {}
+        if body is not None:
+            kwargs["data"] = body
+        return getattr(self.client, method)(url, **kwargs, **headers)
+
+    def get(self, path: str, **params):
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
+        return self.client.get(url, params, **headers)
+
+    def post(self, path: str, data: Any = None, **kw):
+        return self._call("post", path, data, **kw)
+
+    def patch(self, path: str, data: Any = None, **kw):
+        return self._call("patch", path, data, **kw)
+
+    def put(self, path: str, data: Any = None, **kw):
+        return self._call("put", path, data, **kw)
+
+    def delete(self, path: str, **kw):
+        return self._call("delete", path, **kw)
+
+
+def make_tenant(name: str = "Acme IT GmbH", email: str = "owner@acme.test") -> Membership:
+    tenant, owner = tenant_create(
+        name=name,
+        owner_email=email,
+        owner_password="correct-horse-9",
+        owner_name="Olivia Owner",
+        street="Hauptstraße 1",
+        postal_code="10115",
+        city="Berlin",
+        country="DE",
+        vat_id="DE136695976",
+    )
+    units_ensure_defaults(tenant=tenant)
+    return owner
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is deliberately slow; tests that do not test hashing use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def owner(db) -> Membership:
+    return make_tenant()
+
+
+@pytest.fixture
+def tenant(owner) -> Tenant:
+    return owner.tenant
+
+
+@pytest.fixture
+def ctx(owner) -> CommandContext:
+    return CommandContext(tenant=owner.tenant, membership=owner, user=owner.user, source="api")
+
+
+@pytest.fixture
+def make_member(owner):
+    """make_member(role) -> a new membership of the owner's tenant with that role."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "member", **kwargs) -> Membership:
+        n = next(counter)
+        owner_ctx = CommandContext(tenant=owner.tenant, membership=owner, user=owner.user)
+        return membership_create(
+            owner_ctx,
+            email=kwargs.pop("email", f"{role}{n}@acme.test"),
+            role=role,
+            name=kwargs.pop("name", f"{role.title()} {n}"),
+            password="correct-horse-9",
+            **kwargs,
+        )
+
+    return make
+
+
+def api_for(membership: Membership) -> Api:
+    ctx = CommandContext(
+        tenant=membership.tenant, membership=membership, user=membership.user, source="cli"
+    )
+    _, raw = token_create(ctx, name="test")
+    return Api(client=Client(), token=raw, membership=membership)
+
+
+@pytest.fixture
+def api(owner) -> Api:
+    """The owner's API client."""
+    return api_for(owner)
+
+
+@pytest.fixture
+def api_as(make_member):
+    """api_as(role) -> an API client for a new member with that role."""
+
+    def make(role: str) -> Api:
+        return api_for(make_member(role))
+
+    return make
+
+
+@pytest.fixture
+def other_owner(db) -> Membership:
+    """The owner of a second, unrelated tenant."""
+    return make_tenant("Other Systems AG", "owner@other.test")
+
+
+@pytest.fixture
+def other_api(other_owner) -> Api:
+    return api_for(other_owner)
+
+
+@pytest.fixture
+def anon_api(db) -> Api:
+    return Api(client=Client(), token="", membership=None)

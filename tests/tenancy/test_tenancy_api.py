@@ -1,0 +1,145 @@
+import hashlib
+
+import pytest
+
+from faktura.common.models import AuditEvent
+from faktura.tenancy.models import ApiToken, Tenant
+
+
+def test_tenant_profile_roundtrip(api, tenant):
+    # when
+    r = api.patch(
+        "tenant",
+        {
+            "name": "Acme IT Services GmbH",
+            "iban": "DE89 3704 0044 0532 0130 00",
+            "bic": "COBADEFFXXX",
+            "vat_id": "DE 136 695 976",
+            "invoice_number_format": "RE-{YYYY}-{seq:05}",
+            "time_rounding": {"increment_minutes": 6, "direction": "nearest"},
+            "require_approval": False,
+        },
+    )
+    # then
+    assert r.status_code == 200, r.json()
+    body = r.json()
+    assert body["iban"] == "DE89370400440532013000"
+    assert body["vat_id"] == "DE136695976"
+    assert body["invoice_number_format"] == "RE-{YYYY}-{seq:05}"
+    assert body["time_rounding"]["increment_minutes"] == 6
+    assert body["time_rounding"]["direction"] == "nearest"
+    assert body["require_approval"] is False
+    assert api.get("tenant").json()["name"] == "Acme IT Services GmbH"
+    assert AuditEvent.objects.filter(tenant=tenant, action="tenant_update").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"iban": "DE00 1234"}, "iban"),
+        ({"vat_id": "DE123456789"}, "vat_id"),
+        ({"country": "XX"}, "country"),
+        ({"currency": "EURO"}, "currency"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"invoice_number_format": "RE-{YYYY}"}, "invoice_number_format"),
+        ({"time_rounding": {"increment_minutes": 7}}, "time_rounding.increment_minutes"),
+        ({"time_rounding": {"direction": "sideways"}}, "time_rounding.direction"),
+        ({"payment_terms_days": -1}, "payment_terms_days"),
+        ({"payment_terms_days": "soon"}, "payment_terms_days"),
+        ({"accent_color": "blue"}, "accent_color"),
+        ({"email": "not-an-address"}, "email"),
+        ({"name": ""}, "name"),
+    ],
+)
+def test_tenant_patch_rejects_bad_input_naming_the_field(api, tenant, payload, field):
+    before = Tenant.objects.get(pk=tenant.pk)
+    r = api.patch("tenant", payload)
+    assert r.status_code == 400, r.json()
+    assert field in r.json()["error"]["fields"], r.json()
+    after = Tenant.objects.get(pk=tenant.pk)
+    assert [getattr(after, f.name) for f in Tenant._meta.fields if f.name != "updated_at"] == [
+        getattr(before, f.name) for f in Tenant._meta.fields if f.name != "updated_at"
+    ]
+
+
+@pytest.mark.parametrize("role", ["admin", "owner"])
+def test_settings_roles_may_patch_tenant(api_as, role, tenant):
+    assert api_as(role).patch("tenant", {"phone": "+49 30 1234"}).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["billing", "approver", "member"])
+def test_other_roles_may_not_patch_tenant(api_as, role):
+    r = api_as(role).patch("tenant", {"phone": "+49 30 1234"})
+    assert r.status_code == 403
+    assert r.json()["error"]["code"] == "permission_denied"
+
+
+def test_token_is_shown_once_and_stored_hashed(api, owner):
+    r = api.post("tokens", {"name": "accounting export"})
+    assert r.status_code == 201
+    raw = r.json()["token"]
+    token = ApiToken.objects.get(pk=r.json()["id"])
+    assert token.key_hash == hashlib.sha256(raw.encode()).hexdigest()
+    assert raw not in {token.key_hash, token.prefix, token.name}
+    listed = api.get("tokens").json()["items"]
+    assert all("token" not in item for item in listed)
+    assert {item["name"] for item in listed} >= {"accounting export"}
+
+
+def test_revoked_token_no_longer_authenticates(api, anon_api):
+    created = api.post("tokens", {"name": "temp"}).json()
+    anon_api.token = created["token"]
+    assert anon_api.get("tenant").status_code == 200
+    assert api.delete(f"tokens/{created['id']}").status_code == 200
+    r = anon_api.get("tenant")
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "not_authenticated"
+
+
+def test_missing_or_garbage_token_is_401(anon_api):
+    assert anon_api.get("contacts").status_code == 401
+    anon_api.token = "fk_garbage"
+    assert anon_api.get("contacts").status_code == 401
+
+
+def test_member_cannot_revoke_someone_elses_token(api, api_as):
+    owners_token = api.post("tokens", {"name": "owner's"}).json()
+    member = api_as("member")
+    assert member.delete(f"tokens/{owners_token['id']}").status_code == 404
+    assert ApiToken.objects.get(pk=owners_token["id"]).revoked_at is None
+
+
+def test_members_and_roles(api, api_as):
+    r = api.post("memberships", {"email": "Neo@Acme.test", "role": "approver", "name": "Neo A"})
+    assert r.status_code == 201, r.json()
+    assert r.json()["email"] == "neo@acme.test"
+    r = api.post("memberships", {"email": "neo@acme.test", "role": "member"})
+    assert r.status_code == 400
+    assert "email" in r.json()["error"]["fields"]
+    r = api.post("memberships", {"email": "x@acme.test", "role": "emperor"})
+    assert r.status_code == 400
+    assert "role" in r.json()["error"]["fields"]
+    assert api_as("billing").post("memberships", {"email": "y@acme.test"}).status_code == 403
+
+
+def test_last_owner_cannot_be_demoted(api, owner):
+    r = api.patch(f"memberships/{owner.pk}", {"role": "admin"})
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "last_owner"
+
+
+def test_member_sees_no_billing_rates_of_members(api, api_as, make_member):
+    make_member("member", default_billing_rate="95.50")
+    rates_owner = {m["default_billing_rate"] for m in api.get("memberships").json()["items"]}
+    assert "95.500000" in rates_owner
+    rates_member = {
+        m["default_billing_rate"] for m in api_as("member").get("memberships").json()["items"]
+    }
+    assert rates_member == {None}
+
+
+def test_teams(api):
+    r = api.post("teams", {"name": "Service desk"})
+    assert r.status_code == 201
+    assert api.post("teams", {"name": "Service desk"}).status_code == 400
+    assert [t["name"] for t in api.get("teams").json()["items"]] == ["Service desk"]

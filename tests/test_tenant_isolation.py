@@ -1,0 +1,168 @@
+"""Tenant isolation, walked over every path of the OpenAPI document.
+
+For each operation the test calls the API as tenant A with tenant B's ids, and again with ids
+that exist nowhere. B's objects must be indistinguishable from missing ones (same status, same
+body, never a success), lists must not show B's data, and B's rows must be unchanged. A new
+endpoint is covered the moment it is added; a new path parameter name makes this test fail
+until it is mapped below.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from faktura.catalog.models import (
+    LineKind,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductAssignment,
+    Unit,
+)
+from faktura.common.models import Operation
+from faktura.contacts.models import Contact
+from faktura.tenancy.models import ApiToken, Team
+from faktura.work.models import Project, ProjectMember, Task, TaskEntry
+
+MARK = "THEIRS-7f3a"
+MISSING_INT = 987_654_321
+
+
+def _their_world(owner) -> dict[str, object]:
+    """One object of every kind in tenant B, named so leaks are easy to spot."""
+    tenant = owner.tenant
+    team = Team.objects.create(tenant=tenant, name=f"{MARK} team")
+    owner.team = team
+    owner.save()
+    unit = Unit.objects.create(tenant=tenant, code="XPK", name=f"{MARK} unit")
+    product = Product.objects.create(
+        tenant=tenant, name=f"{MARK} product", unit=unit, default_unit_price=Decimal("9.99")
+    )
+    price_list = PriceList.objects.create(tenant=tenant, name=f"{MARK} prices")
+    PriceListItem.objects.create(
+        tenant=tenant, price_list=price_list, product=product, unit_price=Decimal("8.88")
+    )
+    contact = Contact.objects.create(tenant=tenant, name=f"{MARK} customer")
+    project = Project.objects.create(tenant=tenant, name=f"{MARK} project", contact=contact)
+    ProjectMember.objects.create(tenant=tenant, project=project, membership=owner)
+    task = Task.objects.create(
+        tenant=tenant, number=1, project=project, title=f"{MARK} task", client=contact
+    )
+    now = timezone.now()
+    entry = TaskEntry.objects.create(
+        tenant=tenant, task=task, membership=owner, date=now.date(),
+        started_at=now - timedelta(hours=1), stopped_at=now, duration_seconds=3600,
+        description=f"{MARK} entry",
+    )  # fmt: skip
+    assignment = ProductAssignment.objects.create(
+        tenant=tenant, scope="contact", contact=contact, line_kind=LineKind.TASK_ENTRY,
+        product=product,
+    )  # fmt: skip
+    token = ApiToken.objects.create(
+        tenant=tenant, membership=owner, name=f"{MARK} token", prefix="fk_x", key_hash="0" * 64
+    )
+    operation = Operation.objects.create(tenant=tenant, kind=f"{MARK} op")
+    return {
+        "contact_id": contact.pk, "client_id": contact.pk, "project_id": project.pk,
+        "task_id": task.pk, "entry_id": entry.pk, "product_id": product.pk,
+        "price_list_id": price_list.pk, "unit_id": unit.pk, "assignment_id": assignment.pk,
+        "membership_id": owner.pk, "assignee_id": owner.pk, "team_id": team.pk,
+        "token_id": token.pk, "operation_id": operation.pk, "scope_id": contact.pk,
+    }  # fmt: skip
+
+
+def _missing(name: str):
+    return uuid.uuid4() if name == "operation_id" else MISSING_INT
+
+
+def _resolve(spec: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = spec["components"]["schemas"][name]
+    if "anyOf" in schema:
+        options = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        schema = _resolve(spec, options[0]) if options else schema
+    return schema
+
+
+def _body(spec: dict, operation: dict, ids: dict) -> dict | None:
+    """A body that passes schema validation, with every *_id field set from `ids`."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if not content:
+        return None
+    schema = _resolve(spec, content["schema"])
+    body = {}
+    for name, prop in schema.get("properties", {}).items():
+        prop = _resolve(spec, prop)
+        if name in ids:
+            body[name] = ids[name]
+        elif name in schema.get("required", []):
+            if "enum" in prop:
+                body[name] = prop["enum"][0]
+            else:
+                body[name] = {
+                    "string": "x", "integer": 1, "number": "1", "boolean": False,
+                    "array": [], "object": {},
+                }.get(prop.get("type"), "x")  # fmt: skip
+    return body
+
+
+def _snapshot(tenant) -> list:
+    rows = []
+    for model in apps.get_models():
+        fields = {f.name for f in model._meta.fields}
+        if "tenant" in fields and model is not Operation:
+            rows.extend(
+                (model.__name__, *row)
+                for row in model.objects.filter(tenant=tenant).order_by("pk").values_list()
+            )
+    return rows
+
+
+@pytest.mark.django_db
+def test_every_path_hides_other_tenants_objects(api, other_owner, anon_api):
+    theirs = _their_world(other_owner)
+    before = _snapshot(other_owner.tenant)
+    spec = anon_api.get("/api/v1/openapi.json").json()
+    checked = 0
+    for path, methods in spec["paths"].items():
+        params = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
+        unknown = [p for p in params if p not in theirs]
+        assert not unknown, f"map the path parameter(s) {unknown} of {path} in _their_world"
+        for method, operation in methods.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            if operation.get("security") == [] or path.endswith("/health"):
+                continue
+            missing = {name: _missing(name) for name in theirs}
+            for_them = path.format(**theirs)
+            for_nobody = path.format(**missing)
+            body_them = _body(spec, operation, theirs)
+            body_nobody = _body(spec, operation, missing)
+            call = getattr(api, method)
+            if method == "get":
+                r_them, r_nobody = call(for_them), call(for_nobody)
+            else:
+                r_them = call(for_them, body_them) if body_them is not None else call(for_them)
+                r_nobody = (
+                    call(for_nobody, body_nobody) if body_nobody is not None else call(for_nobody)
+                )
+            where = f"{method.upper()} {path}"
+            assert r_them.status_code < 500, where
+            assert MARK not in r_them.content.decode(), f"{where} leaks tenant B's data"
+            if params or any(k in (body_them or {}) for k in theirs):
+                assert r_them.status_code >= 400, f"{where} accepted tenant B's ids"
+                assert r_them.status_code == r_nobody.status_code, where
+                assert json.loads(r_them.content) == json.loads(r_nobody.content), where
+                if method == "get" and params:
+                    assert r_them.status_code == 404, where
+            checked += 1
+    assert checked >= 20
+    assert _snapshot(other_owner.tenant) == before
