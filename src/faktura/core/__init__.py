@@ -1,0 +1,1 @@
+"""Pure billing calculations: standard library only, plain values in, plain values out."""

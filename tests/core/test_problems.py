@@ -1,0 +1,42 @@
+import pytest
+
+from faktura.core.problems import (
+    Problem,
+    codes,
+    error,
+    errors,
+    has_errors,
+    join_path,
+    prefixed,
+    warning,
+    warnings,
+)
+
+
+def test_problem_defaults_to_error_and_refuses_unknown_severity():
+    assert Problem("x", "message").severity == "error"
+    with pytest.raises(ValueError):
+        Problem("x", "message", severity="fatal")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Problem("", "message")
+
+
+def test_helpers_split_and_prefix_problems():
+    found = [error("a", "A", "quantity"), warning("b", "B"), error("c", "C", "[0]")]
+    assert codes(errors(found)) == ["a", "c"]
+    assert codes(warnings(found)) == ["b"]
+    assert has_errors(found)
+    assert not has_errors(warnings(found))
+    assert [p.path for p in prefixed(found, "lines[2]")] == [
+        "lines[2].quantity",
+        "lines[2]",
+        "lines[2][0]",
+    ]
+    assert join_path("", "x") == "x"
+    assert found[0].as_dict() == {
+        "code": "a",
+        "message": "A",
+        "path": "quantity",
+        "severity": "error",
+    }
+    assert found[0].is_error and not found[1].is_error
