@@ -96,6 +96,7 @@ def _unexpected(request, exc):
 
 
 def _register_routers() -> None:
+    from faktura.billing.api import router as billing_router
     from faktura.catalog.api import router as catalog_router
     from faktura.common.api import router as common_router
     from faktura.contacts.api import router as contacts_router
@@ -107,6 +108,7 @@ def _register_routers() -> None:
     api.add_router("", contacts_router)
     api.add_router("", catalog_router)
     api.add_router("", work_router)
+    api.add_router("", billing_router)
 
 
 _register_routers()

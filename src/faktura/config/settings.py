@@ -54,8 +54,9 @@ INSTALLED_APPS = [
     "faktura.contacts",
     "faktura.catalog",
     "faktura.work",
+    "faktura.billing",
     "faktura.web",
-    "faktura.demo",
+    "faktura.console",
 ]
 
 MIDDLEWARE = [

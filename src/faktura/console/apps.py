@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
 
-class DemoConfig(AppConfig):
-    name = "faktura.demo"
-    label = "demo"
+class ConsoleConfig(AppConfig):
+    name = "faktura.console"
+    label = "console"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from faktura.demo.data import DEMO_EMAIL, DEMO_PASSWORD, build_demo
+from faktura.console.demo import DEMO_EMAIL, DEMO_PASSWORD, build_demo
 
 
 class Command(BaseCommand):

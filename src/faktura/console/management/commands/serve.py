@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         from waitress import serve
 
-        from faktura.config.wsgi import application
+        from django.core.wsgi import get_wsgi_application
+
+        application = get_wsgi_application()
 
         call_command("migrate", interactive=False, verbosity=0)
         worker = None
