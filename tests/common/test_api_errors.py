@@ -43,3 +43,13 @@ def test_openapi_document_is_served(anon_api):
     r = anon_api.get("/api/v1/openapi.json")
     assert r.status_code == 200
     assert "/api/v1/contacts" in r.json()["paths"]
+
+
+def test_nul_characters_are_refused_not_500(api):
+    r = api.post("contacts", {"name": "Evil\x00Corp", "street": "Main 1"})
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "invalid"
+    assert list(r.json()["error"]["fields"]) == ["name"]
+    r = api.get("contacts", search="a\x00b")
+    assert r.status_code == 400
+    assert list(r.json()["error"]["fields"]) == ["search"]

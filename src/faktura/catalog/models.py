@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -137,6 +140,14 @@ class AssignmentScope(models.TextChoices):
     TENANT = "tenant", _("Company")
 
 
+_TARGETS = ("task", "contact", "membership", "team")
+
+
+def _only_target(scope: str) -> models.Q:
+    """The row of `scope` sets exactly its own target (the tenant scope sets none)."""
+    return models.Q(scope=scope, **{f"{t}__isnull": t != scope for t in _TARGETS})
+
+
 class ProductAssignment(TenantOwnedModel):
     """Which product (and optionally price list) a line kind uses at a scope."""
 
@@ -159,28 +170,9 @@ class ProductAssignment(TenantOwnedModel):
         ordering = ["scope", "line_kind", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    models.Q(
-                        scope="task", task__isnull=False, contact__isnull=True,
-                        membership__isnull=True, team__isnull=True,
-                    )
-                    | models.Q(
-                        scope="contact", task__isnull=True, contact__isnull=False,
-                        membership__isnull=True, team__isnull=True,
-                    )
-                    | models.Q(
-                        scope="membership", task__isnull=True, contact__isnull=True,
-                        membership__isnull=False, team__isnull=True,
-                    )
-                    | models.Q(
-                        scope="team", task__isnull=True, contact__isnull=True,
-                        membership__isnull=True, team__isnull=False,
-                    )
-                    | models.Q(
-                        scope="tenant", task__isnull=True, contact__isnull=True,
-                        membership__isnull=True, team__isnull=True,
-                    )
-                ),  # fmt: skip
+                condition=functools.reduce(
+                    operator.or_, [_only_target(scope) for scope in AssignmentScope.values]
+                ),
                 name="assignment_scope_matches_target",
             ),
             # One assignment per target and line kind (partial indexes: NULLs never collide).
@@ -190,7 +182,7 @@ class ProductAssignment(TenantOwnedModel):
                     condition=models.Q(scope=target),
                     name=f"assignment_unique_{target}",
                 )
-                for target in ("task", "contact", "membership", "team")
+                for target in _TARGETS
             ),
             models.UniqueConstraint(
                 fields=["tenant", "line_kind"],
