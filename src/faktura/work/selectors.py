@@ -1,0 +1,276 @@
+"""Read queries for projects, tasks and task entries; every query is filtered by tenant.
+
+Billing reads work rows only through the functions here (`entries_billable_candidates`,
+`running_timer`), never by querying the models itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from faktura.common.errors import NotFound, ValidationFailed
+from faktura.tenancy.models import Membership
+from faktura.tenancy.roles import has_capability
+from faktura.work.models import Project, ProjectMember, Task, TaskEntry
+
+
+def _text(value: str) -> str:
+    # PostgreSQL refuses NUL characters in a query; they can never match anything stored.
+    return (value or "").replace("\x00", "").strip()
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+def project_list(
+    *,
+    tenant,
+    search: str = "",
+    contact_id: int | None = None,
+    status: str = "",
+    kind: str = "",
+    scope: str = "",
+    value_group: str = "",
+    billing_model: str = "",
+) -> QuerySet[Project]:
+    qs = Project.objects.filter(tenant=tenant).select_related("contact")
+    search = _text(search)
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(number__icontains=search)
+            | Q(po_number__icontains=search)
+            | Q(contact__name__icontains=search)
+        )
+    if contact_id is not None:
+        qs = qs.filter(contact_id=contact_id)
+    for field, value in (
+        ("status", status),
+        ("kind", kind),
+        ("scope", scope),
+        ("value_group", value_group.upper() if value_group else ""),
+        ("billing_model", billing_model),
+    ):
+        if value:
+            qs = qs.filter(**{field: _text(value)})
+    return qs
+
+
+def project_get(*, tenant, project_id: int) -> Project:
+    project = Project.objects.select_related("contact").filter(tenant=tenant, pk=project_id)
+    project = project.first()
+    if project is None:
+        raise NotFound("Project not found.")
+    return project
+
+
+def project_for_tenant(tenant, project_id: int, *, field: str = "project_id") -> Project:
+    """A project referenced from another object's input: unknown ids name the field."""
+    project = Project.objects.select_related("contact").filter(tenant=tenant, pk=project_id)
+    project = project.first()
+    if project is None:
+        raise ValidationFailed.field(field, "No such project.", code="not_found")
+    return project
+
+
+def project_member_list(*, tenant, project_id: int) -> QuerySet[ProjectMember]:
+    project = project_get(tenant=tenant, project_id=project_id)
+    return (
+        ProjectMember.objects.filter(tenant=tenant, project=project)
+        .select_related("membership__user")
+        .order_by("membership__user__first_name", "membership__user__last_name", "id")
+    )
+
+
+def project_member_get(*, tenant, member_id: int) -> ProjectMember:
+    row = (
+        ProjectMember.objects.filter(tenant=tenant, pk=member_id)
+        .select_related("membership__user")
+        .first()
+    )
+    if row is None:
+        raise NotFound("Project member not found.")
+    return row
+
+
+def membership_for_tenant(tenant, membership_id: int, *, field: str = "membership_id"):
+    membership = Membership.objects.filter(tenant=tenant, pk=membership_id).first()
+    if membership is None:
+        raise ValidationFailed.field(field, "No such member.", code="not_found")
+    return membership
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+def _with_logged_seconds(qs: QuerySet[Task]) -> QuerySet[Task]:
+    """Annotate `logged_seconds`: the recorded seconds of the task's time entries.
+
+    Running timers count 0 until they are stopped; mileage, expenses and goods count nothing.
+    """
+    return qs.annotate(
+        logged_seconds=Coalesce(
+            Sum("entries__duration_seconds", filter=Q(entries__kind=TaskEntry.Kind.TIME)),
+            Value(0),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def task_list(
+    *,
+    tenant,
+    search: str = "",
+    project_id: int | None = None,
+    client_id: int | None = None,
+    status: str = "",
+    billable: bool | None = None,
+    assignee_id: int | None = None,
+) -> QuerySet[Task]:
+    qs = Task.objects.filter(tenant=tenant).select_related("project", "client", "unit")
+    search = _text(search)
+    if search:
+        condition = Q(title__icontains=search) | Q(project__name__icontains=search)
+        number = search.removeprefix("#")
+        if number.isdigit() and len(number) <= 9:
+            condition |= Q(number=int(number))
+        qs = qs.filter(condition)
+    if project_id is not None:
+        qs = qs.filter(project_id=project_id)
+    if client_id is not None:
+        qs = qs.filter(client_id=client_id)
+    if status:
+        qs = qs.filter(status=_text(status))
+    if billable is not None:
+        qs = qs.filter(billable=billable)
+    if assignee_id is not None:
+        qs = qs.filter(assignee_id=assignee_id)
+    return _with_logged_seconds(qs).order_by("-number")
+
+
+def task_get(*, tenant, task_id: int) -> Task:
+    qs = Task.objects.filter(tenant=tenant, pk=task_id).select_related("project", "client", "unit")
+    task = _with_logged_seconds(qs).first()
+    if task is None:
+        raise NotFound("Task not found.")
+    return task
+
+
+def task_for_tenant(tenant, task_id: int, *, field: str = "task_id") -> Task:
+    task = Task.objects.select_related("project").filter(tenant=tenant, pk=task_id).first()
+    if task is None:
+        raise ValidationFailed.field(field, "No such task.", code="not_found")
+    return task
+
+
+# --- task entries -----------------------------------------------------------------------------
+
+
+def sees_all_entries(viewer: Membership | None) -> bool:
+    """Members see their own entries only; approvers, billing, admins and owners see all.
+
+    `viewer=None` is a system context (CLI, background task), which sees everything.
+    """
+    return viewer is None or has_capability(viewer.role, "view_all_entries")
+
+
+def entries_visible(*, tenant, viewer: Membership | None) -> QuerySet[TaskEntry]:
+    qs = TaskEntry.objects.filter(tenant=tenant)
+    if not sees_all_entries(viewer):
+        qs = qs.filter(membership=viewer)
+    return qs
+
+
+def entry_list(
+    *,
+    tenant,
+    viewer: Membership | None,
+    task_id: int | None = None,
+    project_id: int | None = None,
+    membership_id: int | None = None,
+    kind: str = "",
+    approval_status: str = "",
+    billing_state: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    running: bool | None = None,
+) -> QuerySet[TaskEntry]:
+    """The entries the viewer may see, newest first."""
+    qs = entries_visible(tenant=tenant, viewer=viewer).select_related("task")
+    if task_id is not None:
+        qs = qs.filter(task_id=task_id)
+    if project_id is not None:
+        qs = qs.filter(task__project_id=project_id)
+    if membership_id is not None:
+        qs = qs.filter(membership_id=membership_id)
+    if kind:
+        qs = qs.filter(kind=_text(kind))
+    if approval_status:
+        qs = qs.filter(approval_status=_text(approval_status))
+    if billing_state:
+        qs = qs.filter(billing_state=_text(billing_state))
+    if date_from is not None:
+        qs = qs.filter(date__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(date__lte=date_to)
+    running_q = Q(kind=TaskEntry.Kind.TIME, stopped_at__isnull=True)
+    if running is True:
+        qs = qs.filter(running_q)
+    elif running is False:
+        qs = qs.exclude(running_q)
+    return qs.order_by("-date", F("started_at").desc(nulls_last=True), "-id")
+
+
+def entry_get(*, tenant, viewer: Membership | None, entry_id: int) -> TaskEntry:
+    """An entry the viewer may see; other members' entries answer 404 to a member."""
+    entry = (
+        entries_visible(tenant=tenant, viewer=viewer)
+        .select_related("task")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        raise NotFound("Entry not found.")
+    return entry
+
+
+def running_timer(*, membership: Membership) -> TaskEntry | None:
+    """The member's running timer, if any (there is at most one)."""
+    return (
+        TaskEntry.objects.filter(
+            tenant_id=membership.tenant_id,
+            membership=membership,
+            kind=TaskEntry.Kind.TIME,
+            stopped_at__isnull=True,
+        )
+        .select_related("task")
+        .first()
+    )
+
+
+def entries_billable_candidates(*, tenant, require_approval: bool) -> QuerySet[TaskEntry]:
+    """Entries billing may compile now.
+
+    Included: unbilled entries that are stopped time entries or mileage/expense/goods entries,
+    on billable tasks that have a client, in time-and-materials projects; when
+    `require_approval` is set, only approved entries. Excluded: running timers, entries in any
+    other billing state, non-billable tasks, tasks without a client, fixed-price and
+    non-billable projects, and (with approval required) drafts, submitted and rejected entries.
+    """
+    qs = (
+        TaskEntry.objects.filter(
+            tenant=tenant,
+            billing_state=TaskEntry.BillingState.UNBILLED,
+            task__billable=True,
+            task__client__isnull=False,
+            task__project__billing_model=Project.BillingModel.TIME_AND_MATERIALS,
+        )
+        .exclude(kind=TaskEntry.Kind.TIME, stopped_at__isnull=True)
+        .select_related("task__project", "task__client", "membership")
+    )
+    if require_approval:
+        qs = qs.filter(approval_status=TaskEntry.Approval.APPROVED)
+    return qs.order_by("pk")

@@ -1,0 +1,214 @@
+"""Use cases for projects and the members' hourly rates on them.
+
+Rules across fields, checked on the project as it would be saved:
+
+- external projects are customer work: value group A and a customer (`contact_id`);
+- internal projects are own work: value group B, C or D, and never billed, so their billing
+  model is `non_billable` (a project that should be billed is external by definition);
+- the currency is the customer's (a project in another currency could never be invoiced to
+  them); it defaults to the customer's, else the tenant's;
+- only a single (one-off) project reaches `ready_to_bill`; ongoing work is billed per period.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from faktura.common import validators as v
+from faktura.common.context import CommandContext
+from faktura.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from faktura.common.services import audit_record
+from faktura.contacts.selectors import contact_for_tenant
+from faktura.tenancy.models import Membership
+from faktura.tenancy.services import clean_time_rounding
+from faktura.work.models import Project, ProjectMember
+from faktura.work.services import _fields as f
+
+Scope = Project.Scope
+ValueGroup = Project.ValueGroup
+BillingModel = Project.BillingModel
+
+INTERNAL_VALUE_GROUPS = (ValueGroup.B, ValueGroup.C, ValueGroup.D)
+DEFAULT_VALUE_GROUP = {Scope.EXTERNAL: ValueGroup.A, Scope.INTERNAL: ValueGroup.C}
+
+
+def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "name":
+            clean[name] = f.required_text(name, value)
+        elif name in ("number", "po_number", "description"):
+            clean[name] = f.text(name, value)
+        elif name == "contact_id":
+            clean["contact"] = None if value is None else contact_for_tenant(ctx.tenant, value)
+        elif name == "kind":
+            clean[name] = f.choice(name, value, Project.Kind.values)
+        elif name == "scope":
+            clean[name] = f.choice(name, value, Scope.values)
+        elif name == "value_group":
+            clean[name] = f.choice(name, (value or "").upper(), ValueGroup.values)
+        elif name == "billing_model":
+            clean[name] = f.choice(name, value, BillingModel.values)
+        elif name == "status":
+            clean[name] = f.choice(name, value, Project.Status.values)
+        elif name == "hourly_rate":
+            clean[name] = f.decimal(name, value, places=6, digits=18)
+        elif name == "fixed_price":
+            clean[name] = f.decimal(name, value, places=2, digits=18)
+        elif name == "budget_hours":
+            clean[name] = f.decimal(name, value, places=2, digits=12)
+        elif name == "currency":
+            clean[name] = v.currency(name, value)
+        elif name in ("start_date", "end_date"):
+            clean[name] = f.date(name, value)
+        elif name == "time_rounding":
+            clean[name] = clean_time_rounding(name, value)
+        else:
+            raise ValidationFailed.field(name, "Unknown field.")
+    return clean
+
+
+def _check_rules(project: Project) -> None:
+    """Rules across fields on the project as it would be saved (see the module docstring)."""
+    if project.scope == Scope.EXTERNAL and project.value_group != ValueGroup.A:
+        raise ValidationFailed.field("value_group", "External projects are in value group A.")
+    if project.scope == Scope.INTERNAL and project.value_group not in INTERNAL_VALUE_GROUPS:
+        raise ValidationFailed.field(
+            "value_group", "Internal projects are in value group B, C or D."
+        )
+    if project.scope == Scope.EXTERNAL and project.contact is None:
+        raise ValidationFailed.field(
+            "contact_id", "External projects need a customer.", code="required"
+        )
+    if project.scope == Scope.INTERNAL and project.billing_model != BillingModel.NON_BILLABLE:
+        raise ValidationFailed.field(
+            "billing_model", "Internal projects are not billed; use non_billable."
+        )
+    if project.contact is not None and project.currency != project.contact.currency:
+        raise ValidationFailed.field(
+            "currency",
+            f"The customer is invoiced in {project.contact.currency}, not {project.currency}.",
+        )
+    if project.start_date and project.end_date and project.end_date < project.start_date:
+        raise ValidationFailed.field("end_date", "Must not be before start_date.")
+    if project.status == Project.Status.READY_TO_BILL and project.kind != Project.Kind.SINGLE:
+        raise BusinessRuleViolation(
+            "Only a single project can be ready to bill; ongoing work is billed per period.",
+            code="not_single_project",
+        )
+
+
+def _save(project: Project, **kwargs: Any) -> None:
+    try:
+        with transaction.atomic():
+            project.save(**kwargs)
+    except IntegrityError as exc:
+        raise ValidationFailed.field(
+            "number", "Another project has this number.", code="duplicate"
+        ) from exc
+
+
+def project_create(ctx: CommandContext, **data: Any) -> Project:
+    """Create a project; a blank number becomes "P-" and the zero-padded id."""
+    ctx.require("manage_projects")
+    if "name" not in data:
+        raise ValidationFailed.field("name", "This field is required.", code="required")
+    clean = _clean(ctx, data)
+    project = Project(tenant=ctx.tenant, **clean)
+    if "value_group" not in clean:
+        project.value_group = DEFAULT_VALUE_GROUP[Scope(project.scope)]
+    if "billing_model" not in clean and project.scope == Scope.INTERNAL:
+        project.billing_model = BillingModel.NON_BILLABLE
+    if "currency" not in clean:
+        project.currency = project.contact.currency if project.contact else ctx.tenant.currency
+    _check_rules(project)
+    with transaction.atomic():
+        _save(project)
+        if not project.number:
+            project.number = f"P-{project.pk:05d}"
+            _save(project, update_fields=["number"])
+        audit_record(ctx, action="project_create", obj=project)
+    return project
+
+
+def project_update(ctx: CommandContext, *, project_id: int, **data: Any) -> Project:
+    ctx.require("manage_projects")
+    with transaction.atomic():
+        project = Project.objects.select_for_update().filter(tenant=ctx.tenant, pk=project_id)
+        project = project.first()
+        if project is None:
+            raise NotFound("Project not found.")
+        clean = _clean(ctx, data)
+        if clean.get("number") == "":
+            raise ValidationFailed.field("number", "Cannot be empty.", code="required")
+        before = {key: getattr(project, key) for key in clean}
+        for key, value in clean.items():
+            setattr(project, key, value)
+        _check_rules(project)
+        _save(project)
+        changed = [key for key in clean if before[key] != clean[key]]
+        audit_record(
+            ctx,
+            action="project_update",
+            obj=project,
+            data={"fields": changed, "status": project.status},
+        )
+    return project
+
+
+def _member_of_project(ctx: CommandContext, project_id: int, membership_id: int):
+    project = Project.objects.filter(tenant=ctx.tenant, pk=project_id).first()
+    if project is None:
+        raise NotFound("Project not found.")
+    membership = Membership.objects.filter(tenant=ctx.tenant, pk=membership_id).first()
+    if membership is None:
+        raise NotFound("Member not found.")
+    return project, membership
+
+
+def project_member_set_rate(
+    ctx: CommandContext, *, project_id: int, membership_id: int, hourly_rate: Any
+) -> ProjectMember:
+    """Set (or create) a member's hourly rate on a project; null keeps the member listed
+    without a rate of their own, so the next rule in the price precedence applies."""
+    ctx.require("manage_projects")
+    rate = f.decimal("hourly_rate", hourly_rate, places=6, digits=18)
+    with transaction.atomic():
+        project, membership = _member_of_project(ctx, project_id, membership_id)
+        row = (
+            ProjectMember.objects.select_for_update()
+            .filter(project=project, membership=membership)
+            .first()
+        )
+        if row is None:
+            row = ProjectMember.objects.create(
+                tenant=ctx.tenant, project=project, membership=membership, hourly_rate=rate
+            )
+        else:
+            row.hourly_rate = rate
+            row.save(update_fields=["hourly_rate", "updated_at"])
+        audit_record(
+            ctx,
+            action="project_member_set_rate",
+            obj=row,
+            data={"project_id": project.pk, "membership_id": membership.pk},
+        )
+    return row
+
+
+def project_member_remove(ctx: CommandContext, *, project_id: int, membership_id: int) -> None:
+    ctx.require("manage_projects")
+    with transaction.atomic():
+        project, membership = _member_of_project(ctx, project_id, membership_id)
+        row = ProjectMember.objects.filter(project=project, membership=membership).first()
+        if row is None:
+            raise NotFound("This member has no rate on the project.")
+        audit_record(
+            ctx,
+            action="project_member_remove",
+            obj=row,
+            data={"project_id": project.pk, "membership_id": membership.pk},
+        )
+        row.delete()
