@@ -1,0 +1,136 @@
+"""Shared form pieces: field helpers, country and time zone choices, the rounding fields."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from faktura.core.time_rounding import DIRECTIONS, INCREMENTS_MINUTES, LEVELS
+from faktura.core.validation import COUNTRY_CODES
+
+LANGUAGE_CHOICES = (("de", _("German")), ("en", _("English")))
+DIRECTION_LABELS = {
+    "up": _("Round up"),
+    "nearest": _("Round to nearest"),
+    "down": _("Round down"),
+    "none": _("Do not round"),
+}
+LEVEL_LABELS = {"entry": _("Each entry"), "task_day": _("Per ticket and day")}
+
+
+def blank(label) -> list[tuple[str, Any]]:
+    return [("", label)]
+
+
+@lru_cache(maxsize=4)
+def _country_names(language: str) -> tuple[tuple[str, str], ...]:
+    territories = Locale.parse(language).territories
+    names = [(code, f"{territories.get(code, code)} ({code})") for code in COUNTRY_CODES]
+    return tuple(sorted(names, key=lambda item: item[1]))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    return list(_country_names("de" if (get_language() or "en").startswith("de") else "en"))
+
+
+@lru_cache(maxsize=1)
+def timezone_choices() -> tuple[tuple[str, str], ...]:
+    names = sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+    return tuple((z, z) for z in names)
+
+
+def text(
+    label, *, required: bool = False, max_length: int = 200, help_text="", **attrs
+) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.TextInput(attrs=attrs) if attrs else None,
+    )
+
+
+def optional_int(label, **kwargs) -> forms.IntegerField:
+    return forms.IntegerField(label=label, required=False, **kwargs)
+
+
+def optional_decimal(label, **kwargs) -> forms.DecimalField:
+    """A decimal as typed (1.5 or, in German, 1,5); bounds and decimal places are the service's
+    rules, checked there."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "num"}),
+        **kwargs,
+    )
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("E-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+    def clean_username(self) -> str:
+        # Logins are created with the lower-cased e-mail as user name.
+        return (self.cleaned_data.get("username") or "").strip().lower()
+
+
+class RoundingFieldsMixin(forms.Form):
+    """The time-rounding rule as four fields (tr_*); optional on customers and projects, where
+    an empty increment means "use the inherited rule"."""
+
+    rounding_optional = True
+
+    tr_increment = forms.TypedChoiceField(label=_("Rounding increment"), coerce=int, required=False)
+    tr_direction = forms.ChoiceField(
+        label=_("Rounding direction"), choices=[(d, DIRECTION_LABELS[d]) for d in DIRECTIONS]
+    )
+    tr_minimum = forms.IntegerField(label=_("Minimum charge (minutes)"), initial=0, min_value=0)
+    tr_level = forms.ChoiceField(
+        label=_("Rounding level"), choices=[(lv, LEVEL_LABELS[lv]) for lv in LEVELS]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        increments = [(m, _("%(minutes)s min") % {"minutes": m}) for m in INCREMENTS_MINUTES]
+        if self.rounding_optional:
+            self.fields["tr_increment"].choices = blank(_("Inherited rule")) + increments
+            self.fields["tr_increment"].empty_value = None
+            for name in ("tr_direction", "tr_minimum", "tr_level"):
+                self.fields[name].required = False
+        else:
+            self.fields["tr_increment"].choices = increments
+            self.fields["tr_increment"].required = True
+
+    def time_rounding(self) -> dict | None:
+        data = self.cleaned_data
+        if data.get("tr_increment") in (None, ""):
+            return None
+        return {
+            "increment_minutes": data["tr_increment"],
+            "direction": data.get("tr_direction") or "up",
+            "minimum_minutes": data.get("tr_minimum") or 0,
+            "level": data.get("tr_level") or "entry",
+        }
+
+    @staticmethod
+    def rounding_initial(rule: dict | None) -> dict[str, Any]:
+        if not rule:
+            return {}
+        return {
+            "tr_increment": rule.get("increment_minutes"),
+            "tr_direction": rule.get("direction"),
+            "tr_minimum": rule.get("minimum_minutes"),
+            "tr_level": rule.get("level"),
+        }

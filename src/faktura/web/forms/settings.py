@@ -1,0 +1,135 @@
+"""Forms for the settings pages: company profile, tokens, members, teams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from faktura.tenancy.models import Tenant
+from faktura.tenancy.roles import Role
+from faktura.web.forms.common import (
+    LANGUAGE_CHOICES,
+    RoundingFieldsMixin,
+    blank,
+    country_choices,
+    optional_decimal,
+    text,
+    timezone_choices,
+)
+
+
+class TenantForm(RoundingFieldsMixin):
+    rounding_optional = False
+
+    name = text(_("Legal name"), required=True)
+    street = text(_("Street"))
+    postal_code = text(_("Postal code"), max_length=20)
+    city = text(_("City"), max_length=100)
+    country = forms.ChoiceField(label=_("Country"))
+    vat_id = text(_("VAT ID"), max_length=20)
+    tax_number = text(_("Tax number"), max_length=30)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = text(_("Phone"), max_length=40)
+    website = text(_("Website"))
+    managing_directors = text(_("Managing directors"))
+    register_court = text(_("Register court"), max_length=100)
+    register_number = text(_("Register number"), max_length=40)
+    iban = text(_("IBAN"), max_length=42)
+    bic = text(_("BIC"), max_length=11)
+    bank_name = text(_("Bank"), max_length=100)
+    currency = text(_("Currency"), required=True, max_length=3)
+    timezone = forms.ChoiceField(label=_("Time zone"))
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
+    payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"))
+    invoice_number_format = text(
+        _("Invoice number format"),
+        required=True,
+        max_length=60,
+        help_text=_("Tokens: {YYYY}, {YY}, {MM}, {seq} or {seq:04}."),
+    )
+    credit_note_number_format = text(_("Credit note number format"), required=True, max_length=60)
+    number_reset = forms.ChoiceField(
+        label=_("Restart numbering"), choices=Tenant.NumberReset.choices
+    )
+    require_approval = forms.BooleanField(label=_("Entries need approval"), required=False)
+    accent_color = forms.CharField(
+        label=_("Accent colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"})
+    )
+    invoice_footer = forms.CharField(
+        label=_("Invoice footer"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = country_choices()
+        self.fields["timezone"].choices = timezone_choices()
+
+    def service_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("tr_")}
+        data["currency"] = (data.get("currency") or "").upper()
+        data["time_rounding"] = self.time_rounding()
+        return data
+
+    @classmethod
+    def initial_for(cls, tenant) -> dict[str, Any]:
+        names = [n for n in cls.base_fields if not n.startswith("tr_")]
+        return {n: getattr(tenant, n) for n in names} | cls.rounding_initial(tenant.time_rounding)
+
+
+class TokenForm(forms.Form):
+    name = text(_("Name"), required=True, max_length=100, placeholder=_("e.g. Accounting sync"))
+    membership_id = forms.TypedChoiceField(
+        label=_("Acts as"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if members:
+            self.fields["membership_id"].choices = blank(_("Myself")) + [
+                (m.pk, m.display_name) for m in members
+            ]
+        else:
+            del self.fields["membership_id"]
+
+
+def role_choices():
+    return list(Role.choices)
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    name = text(_("Name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=role_choices, initial=Role.MEMBER)
+    team_id = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
+    password = forms.CharField(
+        label=_("Initial password"),
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Needed for a person without a login; leave empty if they have one."),
+    )
+    default_billing_rate = optional_decimal(_("Default hourly rate"))
+
+    def __init__(self, *args, teams=(), show_rates: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team_id"].choices = blank(_("No team")) + [(t.pk, t.name) for t in teams]
+        if not show_rates:
+            del self.fields["default_billing_rate"]
+
+
+class MemberUpdateForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=role_choices)
+    team_id = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
+    default_billing_rate = optional_decimal(_("Default hourly rate"))
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+    def __init__(self, *args, teams=(), show_rates: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team_id"].choices = blank(_("No team")) + [(t.pk, t.name) for t in teams]
+        if not show_rates:
+            del self.fields["default_billing_rate"]
+
+
+class TeamForm(forms.Form):
+    name = text(_("Name"), required=True, max_length=100)

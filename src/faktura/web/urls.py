@@ -1,0 +1,95 @@
+from django.urls import path
+
+from faktura.web.views import auth, catalog, contacts, overview, projects, settings, tasks, time
+
+app_name = "web"
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("tenant/switch/", auth.tenant_switch, name="tenant_switch"),
+    # work
+    path("work/tasks/", tasks.task_list, name="task_list"),
+    path("work/tasks/new/", tasks.task_create, name="task_create"),
+    path("work/tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
+    path("work/tasks/<int:task_id>/edit/", tasks.task_edit, name="task_edit"),
+    path("work/projects/", projects.project_list, name="project_list"),
+    path("work/projects/new/", projects.project_create, name="project_create"),
+    path("work/projects/<int:project_id>/", projects.project_detail, name="project_detail"),
+    path("work/projects/<int:project_id>/edit/", projects.project_edit, name="project_edit"),
+    path(
+        "work/projects/<int:project_id>/rates/",
+        projects.project_member_rate,
+        name="project_member_rate",
+    ),
+    path(
+        "work/projects/<int:project_id>/rates/<int:membership_id>/remove/",
+        projects.project_member_remove,
+        name="project_member_remove",
+    ),
+    path("work/time/", time.my_time, name="my_time"),
+    path("work/time/submit/", time.entries_submit, name="entries_submit"),
+    path("work/timer/start/", time.timer_start, name="timer_start"),
+    path("work/timer/stop/", time.timer_stop, name="timer_stop"),
+    path("work/entries/<int:entry_id>/edit/", time.entry_edit, name="entry_edit"),
+    path("work/entries/<int:entry_id>/delete/", time.entry_delete, name="entry_delete"),
+    path("work/entries/<int:entry_id>/submit/", time.entry_submit, name="entry_submit"),
+    path("work/entries/<int:entry_id>/approve/", time.entry_approve, name="entry_approve"),
+    path("work/entries/<int:entry_id>/reject/", time.entry_reject, name="entry_reject"),
+    path("work/entries/<int:entry_id>/reopen/", time.entry_reopen, name="entry_reopen"),
+    path("work/approvals/", time.approvals, name="approvals"),
+    path("work/approvals/approve/", time.entries_approve, name="entries_approve"),
+    # billing, receivables, reports
+    path("billing/", overview.billing, name="billing"),
+    path("receivables/", overview.receivables, name="receivables"),
+    path("reports/", overview.reports, name="reports"),
+    # catalog
+    path("catalog/products/", catalog.product_list, name="product_list"),
+    path("catalog/products/new/", catalog.product_create, name="product_create"),
+    path("catalog/products/<int:product_id>/edit/", catalog.product_edit, name="product_edit"),
+    path("catalog/price-lists/", catalog.pricelist_list, name="pricelist_list"),
+    path("catalog/price-lists/new/", catalog.pricelist_create, name="pricelist_create"),
+    path(
+        "catalog/price-lists/<int:price_list_id>/",
+        catalog.pricelist_detail,
+        name="pricelist_detail",
+    ),
+    path(
+        "catalog/price-lists/<int:price_list_id>/edit/",
+        catalog.pricelist_edit,
+        name="pricelist_edit",
+    ),
+    path(
+        "catalog/price-lists/<int:price_list_id>/prices/<int:product_id>/",
+        catalog.pricelist_price_set,
+        name="pricelist_price_set",
+    ),
+    path("catalog/units/", catalog.unit_list, name="unit_list"),
+    path("catalog/units/<int:unit_id>/edit/", catalog.unit_edit, name="unit_edit"),
+    path("catalog/assignments/", catalog.assignment_list, name="assignment_list"),
+    path("catalog/assignments/new/", catalog.assignment_create, name="assignment_create"),
+    path("catalog/assignments/targets/", catalog.assignment_targets, name="assignment_targets"),
+    path(
+        "catalog/assignments/<int:assignment_id>/edit/",
+        catalog.assignment_edit,
+        name="assignment_edit",
+    ),
+    path(
+        "catalog/assignments/<int:assignment_id>/delete/",
+        catalog.assignment_delete,
+        name="assignment_delete",
+    ),
+    # contacts
+    path("contacts/", contacts.contact_list, name="contact_list"),
+    path("contacts/new/", contacts.contact_create, name="contact_create"),
+    path("contacts/<int:contact_id>/", contacts.contact_detail, name="contact_detail"),
+    path("contacts/<int:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),
+    # settings
+    path("settings/", settings.company, name="settings"),
+    path("settings/tokens/", settings.token_list, name="token_list"),
+    path("settings/tokens/<int:token_id>/revoke/", settings.token_revoke, name="token_revoke"),
+    path("settings/members/", settings.member_list, name="member_list"),
+    path("settings/members/<int:membership_id>/", settings.member_edit, name="member_edit"),
+    path("settings/teams/", settings.team_list, name="team_list"),
+]

@@ -1,0 +1,1 @@
+"""Pages of the back office, one module per navigation section."""

@@ -1,0 +1,161 @@
+"""Projects: list, detail with tasks and members' rates, create and edit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from faktura.contacts.selectors import contact_list
+from faktura.tenancy.selectors import membership_list
+from faktura.web.forms.work import ProjectFilterForm, ProjectForm, ProjectMemberRateForm
+from faktura.web.utils import (
+    action,
+    can,
+    is_filtered,
+    page,
+    paginate,
+    parse_int,
+    query_without_page,
+    require,
+    submit,
+    ui_context,
+)
+from faktura.work import selectors, services
+from faktura.work.models import Task
+
+
+@page()
+def project_list(request):
+    tenant = request.tenant
+    filters = ProjectFilterForm(
+        request.GET or None, contacts=contact_list(tenant=tenant, is_active=True)
+    )
+    params = filters.cleaned_data if filters.is_valid() else {}
+    projects = (
+        selectors.project_list(
+            tenant=tenant,
+            search=params.get("q", ""),
+            contact_id=params.get("contact"),
+            status=params.get("status", ""),
+            kind=params.get("kind", ""),
+            value_group=params.get("value_group", ""),
+            billing_model=params.get("billing_model", ""),
+        )
+        .annotate(
+            open_tasks=Count(
+                "tasks", filter=Q(tasks__status__in=(Task.Status.OPEN, Task.Status.IN_PROGRESS))
+            )
+        )
+        .order_by("name", "id")
+    )
+    return render(
+        request,
+        "web/work/project_list.html",
+        {
+            "filters": filters,
+            "page_obj": paginate(request, projects),
+            "filter_query": query_without_page(request),
+            "filtered": is_filtered(request),
+        },
+    )
+
+
+@page()
+def project_detail(request, project_id: int):
+    tenant = request.tenant
+    project = selectors.project_get(tenant=tenant, project_id=project_id)
+    tasks = selectors.task_list(tenant=tenant, project_id=project.pk).select_related(
+        "assignee__user"
+    )
+    context = {"project": project, "tasks": tasks[:200], "task_count": tasks.count()}
+    if can(request, "view_rates"):
+        context["rates"] = selectors.project_member_list(tenant=tenant, project_id=project.pk)
+        if can(request, "manage_projects"):
+            context["rate_form"] = ProjectMemberRateForm(
+                members=membership_list(tenant=tenant).filter(is_active=True)
+            )
+    return render(request, "web/work/project_detail.html", context)
+
+
+def _project_form(request, data=None, initial=None) -> ProjectForm:
+    return ProjectForm(
+        data,
+        initial=initial,
+        contacts=contact_list(tenant=request.tenant, is_active=True),
+        show_rates=can(request, "view_rates"),
+    )
+
+
+@page("manage_projects")
+def project_create(request):
+    initial = {"kind": "ongoing", "scope": "external", "value_group": "A", "status": "active"}
+    if contact_id := parse_int(request.GET.get("contact_id")):
+        initial["contact_id"] = contact_id
+    form = _project_form(request, request.POST or None, initial)
+    if request.method == "POST" and form.is_valid():
+        project = submit(
+            form,
+            lambda: services.project_create(
+                ui_context(request), **form.service_data(creating=True)
+            ),
+        )
+        if project is not None:
+            messages.success(request, _("Project %(name)s created.") % {"name": project.name})
+            return redirect("web:project_detail", project_id=project.pk)
+    return render(request, "web/work/project_form.html", {"form": form, "project": None})
+
+
+@page("manage_projects")
+def project_edit(request, project_id: int):
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
+    form = _project_form(request, request.POST or None, ProjectForm.initial_for(project))
+    if request.method == "POST" and form.is_valid():
+        saved = submit(
+            form,
+            lambda: services.project_update(
+                ui_context(request), project_id=project.pk, **form.service_data(creating=False)
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("Project %(name)s saved.") % {"name": saved.name})
+            return redirect("web:project_detail", project_id=saved.pk)
+    return render(request, "web/work/project_form.html", {"form": form, "project": project})
+
+
+@require_POST
+@page("manage_projects")
+def project_member_rate(request, project_id: int):
+    project = selectors.project_get(tenant=request.tenant, project_id=project_id)
+    members = membership_list(tenant=request.tenant).filter(is_active=True)
+    form = ProjectMemberRateForm(request.POST, members=members)
+    if form.is_valid():
+        row = submit(
+            form,
+            lambda: services.project_member_set_rate(
+                ui_context(request), project_id=project.pk, **form.cleaned_data
+            ),
+        )
+        if row is not None:
+            messages.success(request, _("Rate saved."))
+            return redirect("web:project_detail", project_id=project.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("web:project_detail", project_id=project.pk)
+
+
+@require_POST
+@page("manage_projects")
+def project_member_remove(request, project_id: int, membership_id: int):
+    require(request, "view_rates")
+    action(
+        request,
+        lambda: services.project_member_remove(
+            ui_context(request), project_id=project_id, membership_id=membership_id
+        ),
+        success=_("Rate removed."),
+    )
+    return redirect("web:project_detail", project_id=project_id)

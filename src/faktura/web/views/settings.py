@@ -1,0 +1,153 @@
+"""Settings: the company profile, members, teams and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from faktura.tenancy import selectors, services
+from faktura.web.forms import MemberForm, MemberUpdateForm, TeamForm, TenantForm, TokenForm
+from faktura.web.utils import action, can, page, submit, ui_context
+
+
+@page("manage_settings")
+def company(request):
+    tenant = request.tenant
+    form = TenantForm(request.POST or None, initial=TenantForm.initial_for(tenant))
+    if request.method == "POST" and form.is_valid():
+        saved = submit(
+            form, lambda: services.tenant_update(ui_context(request), **form.service_data())
+        )
+        if saved is not None:
+            messages.success(request, _("Company profile saved."))
+            return redirect("web:settings")
+    return render(request, "web/settings/company.html", {"form": form})
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def _token_form(request, data=None) -> TokenForm:
+    members = ()
+    if can(request, "manage_all_tokens"):
+        members = selectors.membership_list(tenant=request.tenant).filter(is_active=True)
+    return TokenForm(data, members=members)
+
+
+@page()
+def token_list(request):
+    form = _token_form(request, request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        result = submit(
+            form,
+            lambda: services.token_create(
+                ui_context(request),
+                name=form.cleaned_data["name"],
+                membership_id=form.cleaned_data.get("membership_id"),
+            ),
+        )
+        if result is not None:
+            # The raw key is in this one answer only; the list below shows its prefix.
+            created = {"token": result[0], "raw": result[1]}
+            form = _token_form(request)
+    tokens = selectors.token_list(
+        tenant=request.tenant,
+        membership=request.membership,
+        all_members=can(request, "manage_all_tokens"),
+    )
+    response = render(
+        request,
+        "web/settings/tokens.html",
+        {"form": form, "tokens": tokens, "created": created},
+    )
+    if created:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@page()
+def token_revoke(request, token_id: int):
+    token = action(request, lambda: services.token_revoke(ui_context(request), token_id=token_id))
+    if token is not None:
+        messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
+    return redirect("web:token_list")
+
+
+# --- members and teams ------------------------------------------------------------------------
+
+
+@page("manage_members")
+def member_list(request):
+    teams = selectors.team_list(tenant=request.tenant)
+    show_rates = can(request, "view_rates")
+    form = MemberForm(request.POST or None, teams=teams, show_rates=show_rates)
+    if request.method == "POST" and form.is_valid():
+        member = submit(
+            form, lambda: services.membership_create(ui_context(request), **form.cleaned_data)
+        )
+        if member is not None:
+            messages.success(request, _("%(name)s added.") % {"name": member.display_name})
+            return redirect("web:member_list")
+    members = selectors.membership_list(tenant=request.tenant)
+    return render(
+        request,
+        "web/settings/members.html",
+        {"form": form, "members": members, "teams": teams, "show_rates": show_rates},
+    )
+
+
+@page("manage_members")
+def member_edit(request, membership_id: int):
+    member = selectors.membership_list(tenant=request.tenant).filter(pk=membership_id).first()
+    if member is None:
+        raise Http404
+    teams = selectors.team_list(tenant=request.tenant)
+    show_rates = can(request, "view_rates")
+    initial = {
+        "role": member.role,
+        "team_id": member.team_id,
+        "default_billing_rate": member.default_billing_rate,
+        "is_active": member.is_active,
+    }
+    form = MemberUpdateForm(
+        request.POST or None, teams=teams, show_rates=show_rates, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = submit(
+            form,
+            lambda: services.membership_update(
+                ui_context(request),
+                membership_id=member.pk,
+                **{k: v for k, v in form.cleaned_data.items() if k in form.changed_data},
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("%(name)s saved.") % {"name": saved.display_name})
+            return redirect("web:member_list")
+    return render(request, "web/settings/member_form.html", {"form": form, "member": member})
+
+
+@page("manage_members")
+def team_list(request):
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        team = submit(
+            form,
+            lambda: services.team_create(ui_context(request), name=form.cleaned_data["name"]),
+        )
+        if team is not None:
+            messages.success(request, _("Team %(name)s created.") % {"name": team.name})
+            return redirect("web:team_list")
+    teams = selectors.team_list(tenant=request.tenant)
+    members = selectors.membership_list(tenant=request.tenant).filter(is_active=True)
+    by_team: dict[int, list] = {}
+    for member in members:
+        if member.team_id is not None:
+            by_team.setdefault(member.team_id, []).append(member)
+    rows = [{"team": team, "members": by_team.get(team.pk, [])} for team in teams]
+    return render(request, "web/settings/teams.html", {"form": form, "rows": rows})
