@@ -48,9 +48,12 @@ format: install
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
-# Chromium from Debian's packages for the browser tests (Playwright drives /usr/bin/chromium).
+# Debian packages the tests use: Chromium for the browser tests (Playwright drives
+# /usr/bin/chromium), poppler (pdftotext/pdftoppm) and zbar (reads the GiroCode back).
+E2E_PACKAGES := chromium poppler-utils zbar-tools
 e2e-deps:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+	@missing=""; for p in $(E2E_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; fi
 
 clean:
 	rm -rf $(VENV) .tools .pytest_cache .ruff_cache

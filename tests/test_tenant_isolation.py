@@ -10,6 +10,7 @@ until it is mapped below.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -18,6 +19,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.catalog.models import (
     LineKind,
     PriceList,
@@ -69,16 +71,38 @@ def _their_world(owner) -> dict[str, object]:
         tenant=tenant, membership=owner, name=f"{MARK} token", prefix="fk_x", key_hash="0" * 64
     )
     operation = Operation.objects.create(tenant=tenant, kind=f"{MARK} op")
+    invoice = Invoice.objects.create(tenant=tenant, contact=contact, currency="EUR")
+    line = InvoiceLine.objects.create(
+        tenant=tenant, invoice=invoice, position=1, kind=LineKind.TASK_ENTRY,
+        title=f"{MARK} line", unit="HUR", quantity=Decimal("1"), unit_price=Decimal("10"),
+        net_amount=Decimal("10.00"), vat_rate=Decimal("19"),
+    )  # fmt: skip
+    item = BillableItem.objects.create(
+        tenant=tenant, kind=LineKind.TASK_ENTRY, status="on_draft", entry=entry, task=task,
+        project=project, contact=contact, product=product, product_name=f"{MARK} item",
+        unit="HUR", quantity=Decimal("1"), unit_price=Decimal("10"), amount=Decimal("10.00"),
+        currency="EUR", price_source="task", vat_rate=Decimal("19"), service_date=now.date(),
+        invoice_line=line,
+    )  # fmt: skip
     return {
         "contact_id": contact.pk, "client_id": contact.pk, "project_id": project.pk,
         "task_id": task.pk, "entry_id": entry.pk, "product_id": product.pk,
         "price_list_id": price_list.pk, "unit_id": unit.pk, "assignment_id": assignment.pk,
         "membership_id": owner.pk, "assignee_id": owner.pk, "team_id": team.pk,
         "token_id": token.pk, "operation_id": operation.pk, "scope_id": contact.pk,
+        "invoice_id": invoice.pk, "line_id": line.pk, "item_id": item.pk,
+        "billable_item_ids": [item.pk], "entry_ids": [entry.pk], "item_ids": [item.pk],
+        "line_ids": [line.pk], "ids": [entry.pk],
     }  # fmt: skip
 
 
-def _missing(name: str):
+# Path parameters that name no object (a series, a format) get the same value either way.
+NOT_IDS = {"kind": "invoice", "format": "xrechnung-ubl"}
+
+
+def _missing(name: str, value):
+    if isinstance(value, list):
+        return [MISSING_INT]
     return uuid.uuid4() if name == "operation_id" else MISSING_INT
 
 
@@ -114,6 +138,20 @@ def _body(spec: dict, operation: dict, ids: dict) -> dict | None:
     return body
 
 
+def _flat(values):
+    for value in values:
+        yield from value if isinstance(value, list) else [value]
+
+
+def _normalised(content: bytes, ids: list[str]):
+    """The answer with every id of the request replaced, so "Entry 3 not found" and
+    "Entry 987654321 not found" compare equal while any other difference shows."""
+    text = json.dumps(json.loads(content), sort_keys=True)
+    for value in sorted(set(ids), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w.-]){re.escape(value)}(?![\w-]|\.\d)", "<id>", text)
+    return text
+
+
 def _snapshot(tenant) -> list:
     rows = []
     for model in apps.get_models():
@@ -134,16 +172,16 @@ def test_every_path_hides_other_tenants_objects(api, other_owner, anon_api):
     checked = 0
     for path, methods in spec["paths"].items():
         params = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
-        unknown = [p for p in params if p not in theirs]
+        unknown = [p for p in params if p not in theirs and p not in NOT_IDS]
         assert not unknown, f"map the path parameter(s) {unknown} of {path} in _their_world"
         for method, operation in methods.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             if operation.get("security") == [] or path.endswith("/health"):
                 continue
-            missing = {name: _missing(name) for name in theirs}
-            for_them = path.format(**theirs)
-            for_nobody = path.format(**missing)
+            missing = {name: _missing(name, value) for name, value in theirs.items()}
+            for_them = path.format(**theirs, **NOT_IDS)
+            for_nobody = path.format(**missing, **NOT_IDS)
             body_them = _body(spec, operation, theirs)
             body_nobody = _body(spec, operation, missing)
             call = getattr(api, method)
@@ -157,11 +195,17 @@ def test_every_path_hides_other_tenants_objects(api, other_owner, anon_api):
             where = f"{method.upper()} {path}"
             assert r_them.status_code < 500, where
             assert MARK not in r_them.content.decode(), f"{where} leaks tenant B's data"
-            if params or any(k in (body_them or {}) for k in theirs):
+            id_params = [p for p in params if p not in NOT_IDS]
+            if id_params or any(k in (body_them or {}) for k in theirs):
                 assert r_them.status_code >= 400, f"{where} accepted tenant B's ids"
                 assert r_them.status_code == r_nobody.status_code, where
-                assert json.loads(r_them.content) == json.loads(r_nobody.content), where
-                if method == "get" and params:
+                used = [str(v) for v in _flat(theirs.values())] + [
+                    str(v) for v in _flat(missing.values())
+                ]
+                assert _normalised(r_them.content, used) == _normalised(r_nobody.content, used), (
+                    where
+                )
+                if method == "get" and id_params:
                     assert r_them.status_code == 404, where
             checked += 1
     assert checked >= 20

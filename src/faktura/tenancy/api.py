@@ -52,6 +52,11 @@ class TenantOut(Schema):
     time_rounding: dict[str, Any]
     accent_color: str
     invoice_footer: str
+    timesheet_appendix: bool
+    email_subject_de: str
+    email_body_de: str
+    email_subject_en: str
+    email_body_en: str
 
 
 class TenantPatch(Schema):
@@ -82,6 +87,11 @@ class TenantPatch(Schema):
     time_rounding: TimeRounding | None = None
     accent_color: str | None = None
     invoice_footer: str | None = None
+    timesheet_appendix: bool | None = None
+    email_subject_de: str | None = Field(None, max_length=200)
+    email_body_de: str | None = None
+    email_subject_en: str | None = Field(None, max_length=200)
+    email_body_en: str | None = None
 
 
 @router.get("/tenant", response={200: TenantOut, **ERRORS})

@@ -12,6 +12,20 @@ from faktura.core.time_rounding import DEFAULT_POLICY
 from faktura.tenancy.roles import Role
 
 
+DEFAULT_EMAIL = {
+    "de": (
+        "{kind} {number} von {company}",
+        "Guten Tag,\n\nanbei erhalten Sie unsere {kind} {number} über {gross}, "
+        "zahlbar bis {due_date}.\n\nMit freundlichen Grüßen\n{company}",
+    ),
+    "en": (
+        "{kind} {number} from {company}",
+        "Hello,\n\nplease find attached our {kind} {number} for {gross}, "
+        "due on {due_date}.\n\nKind regards\n{company}",
+    ),
+}
+
+
 def _default_rounding() -> dict:
     return DEFAULT_POLICY.to_dict()
 
@@ -54,6 +68,13 @@ class Tenant(TimeStampedModel):
     accent_color = models.CharField(max_length=7, default="#1f4e79")
     invoice_footer = models.TextField(blank=True)
     logo = models.FileField(upload_to="logos/", blank=True)
+    timesheet_appendix = models.BooleanField(_("timesheet appendix on invoices"), default=False)
+    # E-mail that carries an invoice, per customer language. Placeholders: {number},
+    # {customer}, {company}, {gross}, {due_date}, {kind}.
+    email_subject_de = models.CharField(max_length=200, default=DEFAULT_EMAIL["de"][0])
+    email_body_de = models.TextField(default=DEFAULT_EMAIL["de"][1])
+    email_subject_en = models.CharField(max_length=200, default=DEFAULT_EMAIL["en"][0])
+    email_body_en = models.TextField(default=DEFAULT_EMAIL["en"][1])
 
     class Meta:
         ordering = ["name"]

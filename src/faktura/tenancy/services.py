@@ -29,6 +29,8 @@ _TENANT_TEXT_FIELDS = (
     "street", "postal_code", "city", "tax_number", "bank_name", "phone", "website",
     "managing_directors", "register_court", "register_number", "invoice_footer",
 )  # fmt: skip
+_EMAIL_TEMPLATE_FIELDS = ("email_subject_de", "email_body_de", "email_subject_en", "email_body_en")
+_PLACEHOLDERS = {"number", "customer", "company", "gross", "due_date", "kind"}
 
 
 def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -67,8 +69,10 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
             if value not in Tenant.NumberReset.values:
                 raise ValidationFailed.field(name, "Must be 'never' or 'yearly'.")
             clean[name] = value
-        elif name == "require_approval":
+        elif name in ("require_approval", "timesheet_appendix"):
             clean[name] = bool(value)
+        elif name in _EMAIL_TEMPLATE_FIELDS:
+            clean[name] = _clean_template(name, value)
         elif name == "time_rounding":
             clean[name] = clean_time_rounding(name, value, allow_none=False)
         elif name == "accent_color":
@@ -76,6 +80,17 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
         else:
             raise ValidationFailed.field(name, "Unknown field.")
     return clean
+
+
+def _clean_template(name: str, value: Any) -> str:
+    """An e-mail subject or body whose placeholders are all known, so sending cannot fail."""
+    text = v.required(name, value)
+    try:
+        text.format(**dict.fromkeys(_PLACEHOLDERS, ""))
+    except (KeyError, IndexError, ValueError) as exc:
+        known = ", ".join("{" + p + "}" for p in sorted(_PLACEHOLDERS))
+        raise ValidationFailed.field(name, f"Unknown placeholder {exc}; use {known}.") from exc
+    return text
 
 
 def clean_time_rounding(field: str, value: Any, *, allow_none: bool = True) -> dict | None:

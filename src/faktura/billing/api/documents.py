@@ -1,0 +1,90 @@
+"""Documents of issued invoices (PDF, e-invoices) and sending them."""
+
+from datetime import datetime
+
+from django.http import HttpResponse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
+from faktura.billing.services.sending import deliveries_of, invoice_send
+from faktura.common.schemas import ERRORS
+from faktura.documents.models import DocumentFormat
+from faktura.tenancy.auth import request_context
+
+router = Router(tags=["invoices"])
+
+
+def _file(document, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=document.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["X-Content-SHA256"] = document.sha256
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
+
+
+@router.get(
+    "/invoices/{invoice_id}/pdf",
+    response={200: None, **ERRORS},
+    summary="The invoice as PDF/A-3 with its Factur-X XML embedded",
+)
+def invoice_pdf(request, invoice_id: int):
+    document, content = invoice_document(
+        request_context(request), invoice_id=invoice_id, format=DocumentFormat.PDF
+    )
+    return _file(document, content)
+
+
+class EinvoiceQuery(Schema):
+    format: str = Field(
+        "xrechnung-ubl", description="xrechnung-ubl | xrechnung-cii | facturx | peppol"
+    )
+
+
+@router.get(
+    "/invoices/{invoice_id}/einvoice",
+    response={200: None, **ERRORS},
+    summary="The EN 16931 e-invoice in the asked format",
+)
+def invoice_einvoice(request, invoice_id: int, query: Query[EinvoiceQuery]):
+    fmt = EINVOICE_FORMATS.get(query.format, query.format)
+    document, content = invoice_document(request_context(request), invoice_id=invoice_id,
+                                         format=fmt)  # fmt: skip
+    return _file(document, content)
+
+
+class SendIn(Schema):
+    to: str = Field("", max_length=254, description="defaults to the customer's invoice e-mail")
+    resend: bool = False
+
+
+class DeliveryOut(Schema):
+    id: int
+    invoice_id: int
+    channel: str
+    recipient: str
+    subject: str
+    attachments: list[str]
+    status: str
+    message_id: str
+    error: str
+    sent_at: datetime | None
+    created_at: datetime
+
+
+@router.post("/invoices/{invoice_id}/send", response={200: DeliveryOut, **ERRORS})
+def invoice_send_endpoint(request, invoice_id: int, payload: SendIn | None = None):
+    payload = payload or SendIn()
+    return invoice_send(
+        request_context(request), invoice_id=invoice_id, to=payload.to, resend=payload.resend
+    )
+
+
+@router.get("/invoices/{invoice_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
+def invoice_deliveries(request, invoice_id: int):
+    ctx = request_context(request)
+    ctx.require("view_invoices")
+    from faktura.billing.selectors.invoices import invoice_get
+
+    invoice_get(tenant=ctx.tenant, invoice_id=invoice_id)
+    return list(deliveries_of(tenant=ctx.tenant, invoice_id=invoice_id))

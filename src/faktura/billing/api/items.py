@@ -1,0 +1,137 @@
+"""Billable items: the compiled, priced work waiting for an invoice, and compile itself.
+
+Reading needs `view_invoices`, compiling `manage_invoices` (members get 403 for both).
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from faktura.billing.selectors import items as selectors
+from faktura.billing.services.compile import billable_items_compile_start
+from faktura.billing.services.compile_deferral import billable_items_defer, billable_items_restore
+from faktura.common.schemas import ERRORS, OperationOut
+from faktura.tenancy.auth import request_context
+
+router = Router(tags=["billable items"])
+
+ItemStatus = Literal[
+    "pending", "on_draft", "invoiced", "deferred", "not_billable", "written_off", "released"
+]
+ItemKind = Literal[
+    "task_entry", "goods", "expense", "transport_distance", "transport_time", "product",
+    "subscription", "manual",
+]  # fmt: skip
+
+
+class ItemWarning(Schema):
+    code: str
+    message: str
+    path: str = ""
+    severity: str = "warning"
+
+
+class BillableItemOut(Schema):
+    id: int
+    kind: str
+    status: str
+    product_id: int | None
+    product_name: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    currency: str
+    price_source: str
+    warnings: list[ItemWarning]
+    source: str
+    entry_id: int | None
+    task_id: int | None
+    project_id: int | None
+    contact_id: int
+    membership_id: int | None
+    service_date: dt.date
+    description: str
+    vat_category: str
+    vat_rate: Decimal
+    logged_seconds: int | None
+    deferred_until: dt.date | None
+    invoice_line_id: int | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_source(obj) -> str:
+        """Where the item comes from: ``entry:<id>``, or its source key (subscription, ...)."""
+        return f"entry:{obj.entry_id}" if obj.entry_id else (obj.source_key or "manual")
+
+
+class BillableItemFilter(Schema):
+    status: ItemStatus | None = None
+    contact_id: int | None = None
+    project_id: int | None = None
+    task_id: int | None = None
+    entry_id: int | None = None
+    kind: ItemKind | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+class CompileIn(Schema):
+    entry_ids: list[int] | None = None
+    until: dt.date | None = None
+
+
+class DeferIn(Schema):
+    item_ids: list[int]
+    until: dt.date
+
+
+class RestoreIn(Schema):
+    item_ids: list[int] | None = None
+    due: dt.date | None = None
+
+
+class MovedOut(Schema):
+    moved: int
+
+
+def _tenant_for_reading(request):
+    request_context(request).require("view_invoices")
+    return request.auth.tenant
+
+
+@router.get("/billable-items", response=list[BillableItemOut])
+@paginate
+def billable_item_list(request, filters: Query[BillableItemFilter]):
+    tenant = _tenant_for_reading(request)
+    return selectors.billable_item_list(tenant=tenant, **filters.model_dump())
+
+
+@router.post("/billable-items/compile", response={202: OperationOut, **ERRORS})
+def billable_items_compile(request, payload: CompileIn | None = None):
+    data: dict[str, Any] = payload.model_dump() if payload is not None else {}
+    operation = billable_items_compile_start(request_context(request), **data)
+    return Status(202, operation)
+
+
+@router.post("/billable-items/defer", response={200: MovedOut, **ERRORS})
+def billable_items_defer_(request, payload: DeferIn):
+    """Carry pending items forward to a later period (they become `deferred`)."""
+    moved = billable_items_defer(request_context(request), **payload.model_dump())
+    return {"moved": moved}
+
+
+@router.post("/billable-items/restore", response={200: MovedOut, **ERRORS})
+def billable_items_restore_(request, payload: RestoreIn):
+    """Deferred items back to pending: the named ones, or all whose date is `due`."""
+    moved = billable_items_restore(request_context(request), **payload.model_dump())
+    return {"moved": moved}
+
+
+@router.get("/billable-items/{item_id}", response={200: BillableItemOut, **ERRORS})
+def billable_item_detail(request, item_id: int):
+    tenant = _tenant_for_reading(request)
+    return selectors.billable_item_get(tenant=tenant, item_id=item_id)

@@ -1,0 +1,365 @@
+"""Read queries for billable items, and the reads compile needs (all filtered by tenant).
+
+Compile reads work, catalog and tenancy rows in a few set-based queries per batch and returns
+plain tuples, so no per-entry query and no model instance is ever made for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from faktura.billing.models import BillableItem
+from faktura.catalog.models import PriceList, Product, ProductAssignment
+from faktura.common.errors import NotFound, ValidationFailed
+from faktura.tenancy.models import Membership
+from faktura.work.models import Project, ProjectMember, Task, TaskEntry
+from faktura.work.selectors import entries_billable_candidates
+
+# --- billable items ---------------------------------------------------------------------------
+
+
+def billable_item_list(
+    *,
+    tenant,
+    status: str | None = None,
+    contact_id: int | None = None,
+    project_id: int | None = None,
+    task_id: int | None = None,
+    entry_id: int | None = None,
+    kind: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[BillableItem]:
+    """Items by service date. Filters are optional; an unknown status or kind matches nothing
+    (the API refuses those before they get here)."""
+    qs = BillableItem.objects.filter(tenant=tenant)
+    for field, value in (
+        ("status", status),
+        ("contact_id", contact_id),
+        ("project_id", project_id),
+        ("task_id", task_id),
+        ("entry_id", entry_id),
+        ("kind", kind),
+    ):
+        if value is not None and value != "":
+            qs = qs.filter(**{field: value})
+    if date_from is not None:
+        qs = qs.filter(service_date__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(service_date__lte=date_to)
+    return qs.order_by("service_date", "id")
+
+
+def billable_item_get(*, tenant, item_id: int) -> BillableItem:
+    item = BillableItem.objects.filter(tenant=tenant, pk=item_id).first()
+    if item is None:
+        raise NotFound("Billable item not found.")
+    return item
+
+
+# --- compile: candidates ----------------------------------------------------------------------
+
+
+def _in(field: str, ids: Iterable[int]) -> Q:
+    """``field IN ids`` for the long id lists of a batch. On PostgreSQL the ids travel as one
+    array parameter (``IN (SELECT unnest(%s))``): thousands of ``%s`` cost more to build and
+    to parse than the query costs to run."""
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        # As array text: psycopg's list adapter inspects every element, this is one join.
+        array = "{" + ",".join(str(int(i)) for i in ids) + "}"
+        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (array,))})
+    return Q(**{f"{field}__in": ids})
+
+
+class CandidateRow(NamedTuple):
+    id: int
+    task_id: int
+    membership_id: int
+    date: dt.date
+    kind: str
+    transport_minutes: int | None
+
+
+class EntryRow(NamedTuple):
+    """An entry as compile reads it under lock."""
+
+    id: int
+    task_id: int
+    membership_id: int
+    kind: str
+    date: dt.date
+    duration_seconds: int
+    distance_km: Decimal | None
+    transport_minutes: int | None
+    quantity: Decimal | None
+    unit_price: Decimal | None
+    description: str
+
+
+_CANDIDATE_FIELDS = CandidateRow._fields
+_ENTRY_FIELDS = EntryRow._fields
+
+
+def compile_candidates(
+    *,
+    tenant,
+    require_approval: bool,
+    entry_ids: Iterable[int] | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[TaskEntry]:
+    """The entries compile may bill now: `work.selectors.entries_billable_candidates`, narrowed
+    to `entry_ids` and to work done on or before `until` (for counting them)."""
+    qs = entries_billable_candidates(tenant=tenant, require_approval=require_approval)
+    if entry_ids is not None:
+        qs = qs.filter(pk__in=list(entry_ids))
+    if until is not None:
+        qs = qs.filter(date__lte=until)
+    return qs
+
+
+def compile_entry_candidates(
+    *,
+    tenant,
+    require_approval: bool,
+    entry_ids: Iterable[int] | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[TaskEntry]:
+    """The entry-level half of the candidate rules, on the entry table alone: unbilled, not a
+    running timer, approved when required, in `entry_ids`, up to `until`.
+
+    Compile pages through this (one index, no join, no sort: a page costs the same at the
+    millionth entry as at the first) and applies the task-level half — billable task with a
+    client, time-and-materials project — per batch with `compile_task_is_billable` on the task
+    rows it loads anyway. Both halves together are exactly `entries_billable_candidates`
+    (a test holds them to it).
+    """
+    qs = TaskEntry.objects.filter(
+        tenant=tenant, billing_state=TaskEntry.BillingState.UNBILLED
+    ).exclude(kind=TaskEntry.Kind.TIME, stopped_at__isnull=True)
+    if require_approval:
+        qs = qs.filter(approval_status=TaskEntry.Approval.APPROVED)
+    if entry_ids is not None:
+        qs = qs.filter(pk__in=list(entry_ids))
+    if until is not None:
+        qs = qs.filter(date__lte=until)
+    return qs
+
+
+def compile_candidate_page(qs: QuerySet[TaskEntry], *, after_id: int, size: int) -> list:
+    """The next `size` entries of `qs` with an id above `after_id`, by id (keyset paging)."""
+    rows = qs.filter(pk__gt=after_id).order_by("pk").values_list(*_CANDIDATE_FIELDS)[:size]
+    return [CandidateRow(*row) for row in rows]
+
+
+def compile_task_day_rest(
+    qs: QuerySet[TaskEntry], *, task_ids: Iterable[int], dates: Iterable[dt.date], exclude: set
+) -> list:
+    """Time entries of `qs` on these tasks and days that are not in `exclude` (a superset of
+    the wanted task-days: the caller keeps the exact pairs)."""
+    rows = (
+        qs.filter(_in("task_id", set(task_ids)), kind=TaskEntry.Kind.TIME, date__in=set(dates))
+        .order_by("pk")
+        .values_list(*_CANDIDATE_FIELDS)
+    )
+    return [CandidateRow(*row) for row in rows if row[0] not in exclude]
+
+
+def compile_lock_entries(*, tenant, entry_ids: Iterable[int], require_approval: bool) -> list:
+    """Lock these entries for the caller's transaction and read them, keeping only those
+    still unbilled, approved when required, and not a running timer.
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` in primary-key order, so a concurrent compile never
+    waits for, nor takes, an entry this one holds; billing and approval state are checked on
+    the locked rows (their latest committed version), here rather than in SQL, so that the
+    planner always goes by primary key and never by the (tenant, state) index, which would
+    read every unbilled entry of the tenant once per batch. SQLite has no row locks; its
+    writers are serialised by the IMMEDIATE transaction the caller runs in, which makes the
+    check just as final.
+    """
+    qs = TaskEntry.objects.filter(_in("id", entry_ids), tenant=tenant).exclude(
+        kind=TaskEntry.Kind.TIME, stopped_at__isnull=True
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    rows = qs.order_by("pk").values_list(*_ENTRY_FIELDS, "billing_state", "approval_status")
+    unbilled, approved = TaskEntry.BillingState.UNBILLED, TaskEntry.Approval.APPROVED
+    return [
+        EntryRow(*row[:-2])
+        for row in rows
+        if row[-2] == unbilled and (row[-1] == approved or not require_approval)
+    ]
+
+
+def compile_mark_entries(*, tenant, entry_ids: list[int]) -> int:
+    """Set `compiled` on entries the caller holds (locked and checked unbilled in its
+    transaction); by primary key only, for the reason `compile_lock_entries` gives."""
+    return (
+        TaskEntry.objects.filter(_in("id", entry_ids), tenant=tenant)
+        .order_by()
+        .update(billing_state=TaskEntry.BillingState.COMPILED)
+    )
+
+
+def compile_unknown_entry_ids(*, tenant, entry_ids: list[int]) -> list[int]:
+    """The ids in `entry_ids` that are no entry of this tenant."""
+    known = set(
+        TaskEntry.objects.filter(tenant=tenant, pk__in=entry_ids).values_list("pk", flat=True)
+    )
+    return [i for i in entry_ids if i not in known]
+
+
+def compile_entries_with_items(*, entry_ids: Iterable[int]) -> set[int]:
+    """Entries among these that already have a live (not released) item."""
+    return set(
+        BillableItem.objects.filter(entry_id__in=list(entry_ids))
+        .exclude(status=BillableItem.Status.RELEASED)
+        .values_list("entry_id", flat=True)
+    )
+
+
+# --- compile: what pricing needs --------------------------------------------------------------
+
+
+class TaskRow(NamedTuple):
+    """A task with its project and client, as pricing needs them."""
+
+    id: int
+    title: str
+    project_id: int
+    client_id: int
+    product_id: int | None
+    price_list_id: int | None
+    unit_price: Decimal | None
+    unit_code: str | None
+    currency: str
+    project_rate: Decimal | None
+    project_rounding: dict | None
+    tax_treatment: str
+    client_vat_id: str
+    client_price_list_id: int | None
+    client_rounding: dict | None
+    billable: bool
+    billing_model: str
+
+
+_TASK_FIELDS = (
+    "id", "title", "project_id", "client_id", "product_id", "price_list_id", "unit_price",
+    "unit__code", "project__currency", "project__hourly_rate", "project__time_rounding",
+    "client__tax_treatment", "client__vat_id", "client__price_list_id", "client__time_rounding",
+    "billable", "project__billing_model",
+)  # fmt: skip
+
+
+def compile_task_is_billable(task: TaskRow) -> bool:
+    """The task-level half of the candidate rules (see `compile_entry_candidates`)."""
+    return (
+        task.billable
+        and task.client_id is not None
+        and task.billing_model == Project.BillingModel.TIME_AND_MATERIALS
+    )
+
+
+def compile_tasks(*, tenant, task_ids: Iterable[int]) -> dict[int, TaskRow]:
+    """Tasks with their project and client columns, in one query."""
+    rows = (
+        Task.objects.filter(_in("id", task_ids), tenant=tenant)
+        .order_by()
+        .values_list(*_TASK_FIELDS)
+    )
+    return {row[0]: TaskRow(*row) for row in rows}
+
+
+class MemberRow(NamedTuple):
+    id: int
+    team_id: int | None
+    default_rate: Decimal | None
+
+
+def compile_members(*, tenant) -> dict[int, MemberRow]:
+    """Every membership of the tenant (a company has tens, not millions)."""
+    rows = Membership.objects.filter(tenant=tenant).values_list(
+        "id", "team_id", "default_billing_rate"
+    )
+    return {row[0]: MemberRow(*row) for row in rows}
+
+
+def compile_project_rates(
+    *, tenant, project_ids: Iterable[int]
+) -> dict[tuple[int, int], Decimal | None]:
+    """Members' rates on these projects, keyed by (project_id, membership_id)."""
+    rows = ProjectMember.objects.filter(tenant=tenant, project_id__in=list(project_ids))
+    return {
+        (project_id, membership_id): rate
+        for project_id, membership_id, rate in rows.values_list(
+            "project_id", "membership_id", "hourly_rate"
+        )
+    }
+
+
+class ProductRow(NamedTuple):
+    id: int
+    name: str
+    kind: str
+    unit_code: str
+    default_price: Decimal | None
+    vat_category: str
+    vat_rate: Decimal
+    auto_created: bool
+
+
+_PRODUCT_FIELDS = (
+    "id", "name", "kind", "unit__code", "default_unit_price", "vat_category", "vat_rate",
+    "auto_created",
+)  # fmt: skip
+
+
+def compile_products(*, tenant, product_ids: Iterable[int]) -> dict[int, ProductRow]:
+    rows = Product.objects.filter(tenant=tenant, pk__in=list(product_ids))
+    return {row[0]: ProductRow(*row) for row in rows.values_list(*_PRODUCT_FIELDS)}
+
+
+def compile_product_row(product: Product) -> ProductRow:
+    """The row of a product already loaded with its unit."""
+    return ProductRow(
+        product.pk, product.name, product.kind, product.unit.code, product.default_unit_price,
+        product.vat_category, product.vat_rate, product.auto_created,
+    )  # fmt: skip
+
+
+def compile_price_lists(*, tenant) -> dict[int, tuple[str, bool]]:
+    """Every price list of the tenant: id -> (currency, is_tenant_default)."""
+    rows = PriceList.objects.filter(tenant=tenant).values_list(
+        "id", "currency", "is_tenant_default"
+    )
+    return {pk: (currency, is_default) for pk, currency, is_default in rows}
+
+
+def compile_entry_ids_check(*, tenant, entry_ids: list[int]) -> None:
+    """Refuse ids that are no entry of this tenant (naming the field, as every body id)."""
+    unknown = compile_unknown_entry_ids(tenant=tenant, entry_ids=entry_ids)
+    if unknown:
+        raise ValidationFailed.field(
+            "entry_ids", f"No such entries: {', '.join(str(i) for i in unknown[:10])}."
+        )
+
+
+def compile_assignments(*, tenant) -> list[ProductAssignment]:
+    """Every product assignment of the tenant with its product and unit, in one query."""
+    return list(ProductAssignment.objects.filter(tenant=tenant).select_related("product__unit"))
+
+
+def compile_default_products(*, tenant) -> dict[str, ProductRow]:
+    """The company's auto-created default products, by the line kind they were made for."""
+    rows = Product.objects.filter(tenant=tenant, auto_created=True)
+    return {
+        kind: ProductRow(*row)
+        for kind, *row in rows.values_list("auto_created_for", *_PRODUCT_FIELDS)
+    }

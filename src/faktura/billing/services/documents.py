@@ -1,0 +1,108 @@
+"""Render and store the documents of an issued invoice, once; serve the identical bytes later.
+
+Every issued invoice and credit note gets, right after the issuing transaction commits:
+
+- `pdf`: the printable document as PDF/A-3b with its CII XML embedded (Factur-X, profile
+  EN 16931) — one file that people read and machines parse;
+- `xrechnung-ubl`, `xrechnung-cii`, `peppol`: the XML e-invoices.
+
+They are rendered from the frozen snapshot and stored with their SHA-256 (`documents` app). A
+second render — a retried task, two workers at once, a download racing the task — stores
+nothing new: the first stored file wins and is what every later download returns. There is
+no way to re-render an issued invoice into different bytes.
+"""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+
+from faktura.billing.models import Invoice
+from faktura.billing.snapshot import ISSUED, invoice_snapshot
+from faktura.common.context import CommandContext
+from faktura.common.errors import Conflict, NotFound, ValidationFailed
+from faktura.documents.models import DocumentFormat, StoredDocument
+from faktura.documents.rendering import render_facturx_pdf
+from faktura.documents.services import document_read, document_store
+from faktura.einvoice import formats as einvoice
+from faktura.einvoice.snapshot import InvoiceSnapshot
+
+XML_FORMATS = (DocumentFormat.XRECHNUNG_UBL, DocumentFormat.XRECHNUNG_CII, DocumentFormat.PEPPOL)
+FORMATS = (DocumentFormat.PDF, *XML_FORMATS)
+# The query value of GET /invoices/{id}/einvoice?format=… -> the stored document's format.
+EINVOICE_FORMATS = {
+    "xrechnung-ubl": DocumentFormat.XRECHNUNG_UBL,
+    "xrechnung-cii": DocumentFormat.XRECHNUNG_CII,
+    "peppol": DocumentFormat.PEPPOL,
+    "facturx": DocumentFormat.PDF,
+}
+
+
+def _with_logo(snapshot: InvoiceSnapshot, invoice: Invoice) -> InvoiceSnapshot:
+    from dataclasses import replace
+
+    name = (invoice.seller or {}).get("logo", "")
+    if not name:
+        return snapshot
+    try:
+        path = default_storage.path(name)
+    except NotImplementedError:  # remote storage: the PDF goes without the logo file path
+        return snapshot
+    return replace(snapshot, logo_path=path)
+
+
+def _pdf_filename(invoice: Invoice) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in invoice.number or "draft")
+    return f"{safe}.pdf"
+
+
+def invoice_documents_render(*, invoice_id: int) -> list[StoredDocument]:
+    """Render and store every format of an issued invoice that is not stored yet."""
+    invoice = Invoice.objects.select_related("tenant", "credit_note_of").get(pk=invoice_id)
+    if invoice.status not in ISSUED:
+        raise Conflict("Only issued documents are rendered.", code="invoice_not_issued")
+    have = set(StoredDocument.objects.filter(invoice=invoice).values_list("format", flat=True))
+    missing = [f for f in FORMATS if f not in have]
+    if missing:
+        snapshot = _with_logo(invoice_snapshot(invoice), invoice)
+        for fmt in missing:
+            if fmt == DocumentFormat.PDF:
+                content = render_facturx_pdf(
+                    snapshot,
+                    einvoice.build(snapshot, "facturx"),
+                    timesheet=invoice.tenant.timesheet_appendix,
+                )
+                filename, media_type = _pdf_filename(invoice), "application/pdf"
+            else:
+                content = einvoice.build(snapshot, fmt)
+                filename = einvoice.file_name(snapshot, fmt).replace(".xml", f"-{fmt}.xml")
+                media_type = einvoice.media_type(fmt)
+            document_store(
+                tenant=invoice.tenant,
+                invoice_id=invoice.pk,
+                format=fmt,
+                content=content,
+                filename=filename,
+                media_type=media_type,
+            )
+    return list(StoredDocument.objects.filter(invoice=invoice))
+
+
+def invoice_document(
+    ctx: CommandContext, *, invoice_id: int, format: str
+) -> tuple[StoredDocument, bytes]:
+    """The stored document of an issued invoice (rendered now if the task has not run yet)."""
+    ctx.require("view_invoices")
+    if format not in DocumentFormat.values:
+        raise ValidationFailed.field(
+            "format", f"Must be one of {', '.join(EINVOICE_FORMATS)}.", code="invalid"
+        )
+    invoice = Invoice.objects.filter(tenant=ctx.tenant, pk=invoice_id).first()
+    if invoice is None:
+        raise NotFound("Invoice not found.")
+    if invoice.status not in ISSUED:
+        raise Conflict("A draft has no documents yet; issue it first.", code="invoice_not_issued")
+    document = StoredDocument.objects.filter(invoice=invoice, format=format).first()
+    if document is None:
+        invoice_documents_render(invoice_id=invoice.pk)
+        document = StoredDocument.objects.get(invoice=invoice, format=format)
+    return document, document_read(document)

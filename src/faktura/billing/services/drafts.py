@@ -1,0 +1,238 @@
+"""Building blocks of the draft use cases: errors, input cleaners, locks, VAT group, totals.
+
+Every public use case (generation, billing run, review edits, issue, credit notes) is built from
+these, so the rules live in one place:
+
+- the contact's tax treatment overrides a line's VAT group (reverse charge AE, export G,
+  exempt E, each at 0 %);
+- a line's net amount is `core.invoice_math.line_net(quantity, unit_price)`, stored on the line;
+  document totals are `core.invoice_math.invoice_totals` over the lines, never summed elsewhere;
+- items move between statuses with conditional updates inside the caller's transaction, and
+  the entries follow through `entry_states_sync`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max
+
+from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.billing.selectors.invoices import (
+    breakdown_json,
+    invoice_live_totals,
+)
+from faktura.billing.states import entry_states_sync
+from faktura.common import validators as v
+from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from faktura.contacts.models import Contact, TaxTreatment
+from faktura.core.money import quantize
+from faktura.core.problems import Problem
+
+Item = BillableItem.Status
+
+# Contact tax treatment -> the VAT category every line of its invoices gets (rate 0).
+TREATMENT_CATEGORY: dict[str, str] = {
+    TaxTreatment.REVERSE_CHARGE: "AE",
+    TaxTreatment.EXPORT: "G",
+    TaxTreatment.EXEMPT: "E",
+}
+ZERO_RATE = Decimal("0.00")
+MAX_IDS = 10_000  # item ids per generation request
+_CHUNK = 2_000  # ids per IN (...) list; SQLite limits the variables of one statement
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class InvoiceNotDraft(Conflict):
+    """The invoice is issued; it can only be corrected with a credit note."""
+
+    code = "invoice_not_draft"
+
+
+class ItemsNotPending(Conflict):
+    """Some billable items are not pending (already on a draft, invoiced or excluded)."""
+
+    code = "items_not_pending"
+
+
+class InvoiceInvalid(BusinessRuleViolation):
+    """The invoice cannot be issued; `fields` maps each problem's path to its message."""
+
+    code = "invoice_invalid"
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = list(problems)
+        fields: dict[str, str] = {}
+        for problem in self.problems:
+            fields.setdefault(problem.path or problem.code, problem.message)
+        summary = "; ".join(problem.message for problem in self.problems[:3])
+        super().__init__(f"The invoice cannot be issued: {summary}", fields=fields)
+
+
+# --- input cleaners ---------------------------------------------------------------------------
+
+
+def clean_text(name: str, value: Any, *, max_length: int, required: bool = False) -> str:
+    value = "" if value is None else value
+    if not isinstance(value, str):
+        raise ValidationFailed.field(name, "Must be text.")
+    if "\x00" in value:
+        raise ValidationFailed.field(name, "Must not contain NUL characters.")
+    value = value.strip()
+    if required and not value:
+        raise ValidationFailed.field(name, "This field is required.", code="required")
+    if len(value) > max_length:
+        raise ValidationFailed.field(name, f"At most {max_length} characters.")
+    return value
+
+
+def clean_decimal(
+    name: str, value: Any, *, places: int, digits: int, minimum: Decimal | None
+) -> Decimal:
+    """A required decimal that fits DecimalField(max_digits=digits, decimal_places=places)."""
+    largest = Decimal(10) ** (digits - places) - Decimal(10) ** -places
+    lowest = -largest if minimum is None else minimum
+    result = v.decimal(
+        name, value, places=places, minimum=lowest, maximum=largest, allow_none=False
+    )
+    assert result is not None
+    return quantize(result, places)  # exact: at most `places` decimals were accepted
+
+
+def clean_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationFailed.field(name, "Must be true or false.")
+    return value
+
+
+def clean_date(name: str, value: Any) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationFailed.field(name, "Must be a date (YYYY-MM-DD).")
+
+
+def clean_ids(name: str, values: Any, *, limit: int = MAX_IDS) -> list[int]:
+    if not isinstance(values, list | tuple) or not values:
+        raise ValidationFailed.field(name, "Give a non-empty list of ids.", code="required")
+    if len(values) > limit:
+        raise ValidationFailed.field(name, f"At most {limit} ids per request.")
+    ids: list[int] = []
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
+            raise ValidationFailed.field(name, f"{value!r} is not an id.")
+        ids.append(value)
+    return sorted(set(ids))
+
+
+def chunks(ids: Sequence[int], size: int = _CHUNK) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# --- locks ------------------------------------------------------------------------------------
+
+
+def invoice_locked(tenant, invoice_id: int) -> Invoice:
+    """The invoice, row-locked for the caller's transaction (PostgreSQL; SQLite's IMMEDIATE
+    transaction already holds the database write lock). Unknown or other tenant's: 404."""
+    invoice = (
+        Invoice.objects.select_for_update()
+        .filter(tenant=tenant, pk=invoice_id)
+        .select_related("contact")
+        .first()
+    )
+    if invoice is None:
+        raise NotFound("Invoice not found.")
+    return invoice
+
+
+def draft_locked(tenant, invoice_id: int) -> Invoice:
+    invoice = invoice_locked(tenant, invoice_id)
+    if not invoice.is_draft:
+        raise InvoiceNotDraft(
+            f"Invoice {invoice.number} is {invoice.status}; issued invoices never change. "
+            "Correct it with a credit note."
+        )
+    return invoice
+
+
+def line_of(invoice: Invoice, line_id: int) -> InvoiceLine:
+    line = InvoiceLine.objects.filter(invoice=invoice, pk=line_id).select_related("task").first()
+    if line is None:
+        raise NotFound("Invoice line not found.")
+    return line
+
+
+# --- VAT group --------------------------------------------------------------------------------
+
+
+def tax_group(
+    contact: Contact, category: str, rate: Decimal, reason: str = ""
+) -> tuple[str, Decimal, str]:
+    """The (category, rate, exemption reason) a line gets on an invoice to `contact`.
+
+    Domestic customers keep the product's group. Reverse charge, export and exempt customers
+    get AE, G or E at 0 % whatever the product says; exempt lines carry the contact's
+    exemption reason (AE and G get the standard reason in the VAT breakdown).
+    """
+    treatment_category = TREATMENT_CATEGORY.get(contact.tax_treatment)
+    if treatment_category is None:
+        return category, rate, reason
+    if treatment_category == "E":
+        return treatment_category, ZERO_RATE, contact.exemption_reason or reason
+    return treatment_category, ZERO_RATE, ""
+
+
+# --- lines and totals ---------------------------------------------------------------------------
+
+
+def next_position(invoice: Invoice) -> int:
+    top = InvoiceLine.objects.filter(invoice=invoice).aggregate(top=Max("position"))["top"]
+    return (top or 0) + 1
+
+
+def set_totals(invoice: Invoice, lines: Sequence[InvoiceLine]) -> None:
+    """Put the totals of these (all) lines of the draft on it, unsaved."""
+    totals = invoice_live_totals(invoice, sorted(lines, key=lambda line: line.position))
+    invoice.net_total = totals.net
+    invoice.vat_total = totals.vat
+    invoice.gross_total = totals.gross
+    invoice.vat_breakdown = breakdown_json(totals.breakdown)
+
+
+def items_release_from_lines(line_ids: Sequence[int], *, to_status: str) -> list[int]:
+    """Move the items of these draft lines to `to_status` (pending: detached from the line).
+    Returns the entry ids to sync."""
+    items = BillableItem.objects.filter(invoice_line_id__in=line_ids)
+    entry_ids = list(items.exclude(entry_id=None).values_list("entry_id", flat=True))
+    if to_status == Item.PENDING:
+        items.update(status=Item.PENDING, invoice_line=None)
+    else:
+        items.update(status=to_status)
+    return entry_ids
+
+
+def totals_store(invoice: Invoice) -> None:
+    """Recompute the draft's totals from its lines and store them (for lists and sorting).
+
+    The detail answer recomputes them live from the same lines with the same function.
+    """
+    set_totals(invoice, list(InvoiceLine.objects.filter(invoice=invoice)))
+    invoice.save()
+
+
+def sync_entries(entry_ids: Iterable[int | None]) -> None:
+    """`entry_states_sync` for these entries, in chunks (SQLite limits an IN list)."""
+    ids = sorted({i for i in entry_ids if i is not None})
+    for chunk in chunks(ids):
+        entry_states_sync(entry_ids=chunk)

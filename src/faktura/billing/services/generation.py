@@ -1,0 +1,295 @@
+"""From pending billable items to invoice drafts: selected items with a grouping mode, and the
+billing run that keeps one open draft per customer, project and period.
+
+Both are idempotent. The items are row-locked (PostgreSQL) or the database write lock is held
+(SQLite IMMEDIATE) for the whole transaction, and each item moves pending -> on_draft in a
+conditional UPDATE, so two concurrent callers can never put one item on two drafts: the second
+one finds the items no longer pending (generation answers 409, the run skips them).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from faktura.billing.models import BillableItem, Invoice
+from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
+from faktura.billing.services.drafts import ItemsNotPending, chunks, clean_ids, sync_entries
+from faktura.billing.services.invoices import audit_many, draft_build
+from faktura.common.context import CommandContext
+from faktura.common.errors import ValidationFailed
+from faktura.common.models import Operation
+from faktura.common.services import operation_start
+from faktura.contacts.models import Contact
+from faktura.core.money import exact_sum
+from faktura.work.models import Project, Task
+
+Item = BillableItem.Status
+GROUPINGS = (Invoice.Grouping.CONTACT, Invoice.Grouping.PROJECT, Invoice.Grouping.TASK)
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _items_locked(tenant, ids: Sequence[int]) -> list[ItemRow]:
+    """The tenant's items with these ids, locked in primary-key order (one fixed lock order, so
+    concurrent callers cannot deadlock)."""
+    items: list[ItemRow] = []
+    for chunk in chunks(list(ids)):
+        qs = BillableItem.objects.select_for_update().filter(tenant=tenant, pk__in=chunk)
+        items += ItemRow.rows(qs.order_by("pk"))
+    return items
+
+
+def _with_related(items: list[ItemRow]) -> list[ItemRow]:
+    """Attach each item's ticket, contact and project from one query each: a join would build
+    the same few customers, projects and tickets again for every one of thousands of items."""
+    tasks = Task.objects.only("id", "number", "title").in_bulk(
+        {item.task_id for item in items} - {None}
+    )
+    contacts = Contact.objects.in_bulk({item.contact_id for item in items})
+    projects = Project.objects.in_bulk({item.project_id for item in items} - {None})
+    for item in items:
+        item.task = tasks.get(item.task_id)
+        item.contact = contacts[item.contact_id]
+        item.project = projects.get(item.project_id)
+    return items
+
+
+def _group_key(item: ItemRow, grouping: str) -> tuple:
+    key: tuple = (item.contact_id, item.currency)
+    if grouping in (Invoice.Grouping.PROJECT, Invoice.Grouping.TASK):
+        key += (item.project_id,)
+    if grouping == Invoice.Grouping.TASK:
+        key += (item.task_id,)
+    return key
+
+
+def generate_check(ctx: CommandContext, *, item_ids: Any, grouping: Any) -> list[int]:
+    """Validate a generation request without changing anything: 400 for a bad grouping or
+    ids that are not the tenant's items, 409 (`items_not_pending`) naming the items that are
+    not pending. Returns the cleaned ids."""
+    ctx.require("manage_invoices")
+    if grouping not in GROUPINGS:
+        raise ValidationFailed.field("grouping", f"Must be one of {', '.join(GROUPINGS)}.")
+    ids = clean_ids("billable_item_ids", item_ids)
+    found: dict[int, str] = {}
+    for chunk in chunks(ids):
+        found.update(
+            BillableItem.objects.filter(tenant=ctx.tenant, pk__in=chunk).values_list("pk", "status")
+        )
+    _check_items(ids, found)
+    return ids
+
+
+def _check_items(ids: Sequence[int], statuses: dict[int, str]) -> None:
+    unknown = [i for i in ids if i not in statuses]
+    if unknown:
+        raise ValidationFailed.field(
+            "billable_item_ids",
+            f"No such billable items: {', '.join(map(str, unknown[:20]))}.",
+            code="not_found",
+        )
+    taken = [i for i in ids if statuses[i] != Item.PENDING]
+    if taken:
+        names = ", ".join(f"{i} ({statuses[i]})" for i in taken[:20])
+        raise ItemsNotPending(
+            f"These billable items are not pending: {names}. Nothing was generated.",
+            fields={"billable_item_ids": f"Not pending: {', '.join(map(str, taken[:20]))}."},
+        )
+
+
+def invoices_generate(ctx: CommandContext, *, item_ids: Any, grouping: Any) -> list[Invoice]:
+    """Drafts from the selected pending items, one per customer and currency (`contact`), per
+    project (`project`) or per ticket (`task`). All or nothing: one unknown id answers 400,
+    one item that is not pending 409, and nothing is generated."""
+    ids = generate_check(ctx, item_ids=item_ids, grouping=grouping)
+    with transaction.atomic():
+        items = _with_related(_items_locked(ctx.tenant, ids))
+        _check_items(ids, {item.pk: item.status for item in items})
+        groups: dict[tuple, list[ItemRow]] = defaultdict(list)
+        for item in items:
+            groups[_group_key(item, grouping)].append(item)
+        invoices = [
+            draft_build(
+                ctx,
+                contact=group[0].contact,
+                currency=group[0].currency,
+                grouping=grouping,
+                project=group[0].project if len({i.project_id for i in group}) == 1 else None,
+            )
+            for group in groups.values()  # in the order of their first item's id
+        ]
+        Invoice.objects.bulk_create(invoices, batch_size=500)
+        fills = [
+            DraftFill(invoice, group, group[0].contact, fresh=True)
+            for invoice, group in zip(invoices, groups.values(), strict=True)
+        ]
+        drafts_fill(fills)
+        sync_entries(item.entry_id for item in items)
+        audit_many(
+            ctx,
+            action="invoices_generate",
+            rows=[(f.invoice, {"grouping": grouping, "items": len(f.items)}) for f in fills],
+        )
+    return invoices
+
+
+def invoices_generate_start(ctx: CommandContext, *, item_ids: Any, grouping: Any) -> Operation:
+    """Check the request now (400/409 at once) and generate in the background; the operation's
+    result lists the new invoice ids."""
+    from faktura.billing.tasks.invoices import invoices_generate_task
+
+    ids = generate_check(ctx, item_ids=item_ids, grouping=grouping)
+    return operation_start(
+        ctx,
+        kind="invoices_generate",
+        task=invoices_generate_task,
+        params={"billable_item_ids": ids, "grouping": grouping},
+    )
+
+
+# --- billing run ------------------------------------------------------------------------------
+
+
+@dataclass
+class BillingRunResult:
+    period: str
+    drafts_created: int = 0
+    drafts_updated: int = 0
+    items: int = 0
+    net_by_currency: dict[str, Decimal] = field(default_factory=dict)
+    invoice_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "drafts_created": self.drafts_created,
+            "drafts_updated": self.drafts_updated,
+            "items": self.items,
+            "net_by_currency": {k: str(v) for k, v in sorted(self.net_by_currency.items())},
+            "invoice_ids": self.invoice_ids,
+        }
+
+
+def period_bounds(period: Any) -> tuple[dt.date, dt.date]:
+    """First and last day of a 'YYYY-MM' period."""
+    match = _PERIOD.match(period) if isinstance(period, str) else None
+    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1970:
+        raise ValidationFailed.field("period", "Use YYYY-MM, e.g. 2026-03.")
+    year, month = int(match.group(1)), int(match.group(2))
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def run_draft_key(*, contact_id: int, project_id: int, currency: str, period: str) -> str:
+    """The business key of the run's one open draft per customer, project and period (a
+    single project has one period: `single`)."""
+    return f"run:{contact_id}:{project_id}:{period}:{currency}"
+
+
+def _open_run_drafts(
+    ctx: CommandContext, groups: dict[str, list[ItemRow]], period: str
+) -> dict[str, tuple[Invoice, bool]]:
+    """key -> (the open draft with this key, locked; created now?). Missing drafts are
+    inserted with ON CONFLICT DO NOTHING: a concurrent run that created one first wins the
+    unique constraint and this run takes (and waits for) its draft."""
+    start, end = period_bounds(period)
+
+    def locked(keys: list[str]) -> dict[str, Invoice]:
+        found: dict[str, Invoice] = {}
+        for chunk in chunks(keys):
+            drafts = Invoice.objects.select_for_update().filter(
+                tenant=ctx.tenant, status=Invoice.Status.DRAFT, draft_key__in=chunk
+            )
+            found.update((draft.draft_key, draft) for draft in drafts.order_by("pk"))
+        return found
+
+    keys = sorted(groups)
+    found = locked(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        new = []
+        for key in missing:
+            sample = groups[key][0]
+            draft = draft_build(
+                ctx,
+                contact=sample.contact,
+                currency=sample.currency,
+                grouping=Invoice.Grouping.RUN,
+                project=sample.project,
+                draft_key=key,
+            )
+            if sample.project.kind == Project.Kind.ONGOING:
+                draft.service_period_start, draft.service_period_end = start, end
+            new.append(draft)
+        Invoice.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+        found.update(locked(missing))
+    created = set(missing)
+    return {key: (found[key], key in created) for key in keys}
+
+
+def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
+    """Put the period's pending items of ongoing projects on the open draft of their customer,
+    project and period (created on first use, reused afterwards), and every pending item of a
+    single project that is ready to bill on that project's open draft.
+
+    Running it again without new items changes nothing; new items join the existing draft
+    (a ticket's new work joins its line, keeping a reviewer's correction).
+    """
+    ctx.require("manage_invoices")
+    start, end = period_bounds(period)
+    result = BillingRunResult(period=period)
+    with transaction.atomic():
+        ongoing = Q(
+            project__kind=Project.Kind.ONGOING, service_date__gte=start, service_date__lte=end
+        )
+        single = Q(project__kind=Project.Kind.SINGLE, project__status=Project.Status.READY_TO_BILL)
+        # One query locks every item of the run in primary-key order (the order generation
+        # locks in too), so a run and a generation racing for items cannot deadlock.
+        items = ItemRow.rows(
+            BillableItem.objects.select_for_update(of=("self",))
+            .filter(ongoing | single, tenant=ctx.tenant, status=Item.PENDING)
+            .order_by("pk")
+        )
+        groups: dict[str, list[ItemRow]] = defaultdict(list)
+        for item in _with_related(items):
+            label = period if item.project.kind == Project.Kind.ONGOING else "single"
+            key = run_draft_key(
+                contact_id=item.contact_id,
+                project_id=item.project_id,
+                currency=item.currency,
+                period=label,
+            )
+            groups[key].append(item)
+        drafts = _open_run_drafts(ctx, groups, period)
+        fills = [
+            DraftFill(drafts[key][0], group, group[0].contact, fresh=drafts[key][1])
+            for key, group in sorted(groups.items())
+        ]
+        drafts_fill(fills)
+        sync_entries(item.entry_id for group in groups.values() for item in group)
+        audit_many(
+            ctx,
+            action="billing_run",
+            rows=[
+                (f.invoice, {"period": period, "items": len(f.items), "created": f.fresh})
+                for f in fills
+            ],
+        )
+        touched = [fill.invoice for fill in fills]
+        result.drafts_created = sum(fill.fresh for fill in fills)
+        result.drafts_updated = len(fills) - result.drafts_created
+        result.items = sum(len(fill.items) for fill in fills)
+    by_currency: dict[str, list[Decimal]] = defaultdict(list)
+    for invoice in touched:
+        by_currency[invoice.currency].append(invoice.net_total)
+        result.invoice_ids.append(invoice.pk)
+    result.net_by_currency = {cur: exact_sum(values) for cur, values in by_currency.items()}
+    return result

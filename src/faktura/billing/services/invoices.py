@@ -1,0 +1,420 @@
+"""Use cases of invoice drafts: create (manual invoices), header edits, review of lines (title,
+billed quantity, do not bill, remove, manual lines) and deleting a draft.
+
+Every edit locks the draft, refuses issued documents with 409 `invoice_not_draft`, recomputes
+the stored totals with `core.invoice_math` and writes an audit row, in one transaction. Items
+follow their line: "do not bill" makes them `not_billable`, removing a line or deleting the
+draft returns them to `pending`; the entries follow via `entry_states_sync`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from faktura.billing.models import BillableItem, IdempotencyKey, Invoice, InvoiceLine
+from faktura.billing.services.drafts import (
+    TREATMENT_CATEGORY,
+    clean_bool,
+    clean_date,
+    clean_decimal,
+    clean_text,
+    draft_locked,
+    items_release_from_lines,
+    line_of,
+    next_position,
+    sync_entries,
+    tax_group,
+    totals_store,
+)
+from faktura.catalog.models import VatCategory
+from faktura.catalog.selectors import unit_for_tenant
+from faktura.common import validators as v
+from faktura.common.context import CommandContext
+from faktura.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from faktura.common.models import AuditEvent
+from faktura.common.services import audit_record
+from faktura.contacts.models import Contact
+from faktura.contacts.selectors import contact_for_tenant
+from faktura.core.invoice_math import line_net
+from faktura.core.money import amount_places
+from faktura.work.selectors import project_for_tenant
+
+Item = BillableItem.Status
+HEADER_TEXT = {"po_number": 60, "buyer_reference": 100, "intro_text": 5000, "closing_text": 5000}
+MAX_TERMS_DAYS = 365
+
+
+# --- create -----------------------------------------------------------------------------------
+
+
+def draft_build(
+    ctx: CommandContext,
+    *,
+    contact: Contact,
+    currency: str,
+    grouping: str = Invoice.Grouping.MANUAL,
+    project=None,
+    draft_key: str = "",
+) -> Invoice:
+    """An empty, unsaved draft for `contact` with the defaults its invoices take: the contact's
+    language, its Leitweg-ID as buyer reference, the project's purchase order number."""
+    return Invoice(
+        tenant=ctx.tenant,
+        contact=contact,
+        project=project,
+        currency=currency,
+        grouping=grouping,
+        draft_key=draft_key,
+        language=contact.language,
+        buyer_reference=contact.leitweg_id,
+        po_number=(project.po_number if project is not None else ""),
+    )
+
+
+def draft_new(ctx: CommandContext, **kwargs: Any) -> Invoice:
+    """`draft_build`, saved. Call inside the caller's transaction; the caller audits."""
+    invoice = draft_build(ctx, **kwargs)
+    invoice.save()
+    return invoice
+
+
+def audit_many(ctx: CommandContext, *, action: str, rows: list[tuple[Any, dict]]) -> None:
+    """One audit row per (object, data), written in one statement (runs touch many drafts)."""
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                tenant=ctx.tenant,
+                actor=ctx.user,
+                action=action,
+                object_type=obj._meta.model_name,
+                object_id=str(obj.pk),
+                source=ctx.source,
+                reason=ctx.reason,
+                data=data,
+            )
+            for obj, data in rows
+        ],
+        batch_size=500,
+    )
+
+
+def _request_hash(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def invoice_create(
+    ctx: CommandContext,
+    *,
+    contact_id: int,
+    currency: str | None = None,
+    project_id: int | None = None,
+    idempotency_key: str = "",
+    **header: Any,
+) -> Invoice:
+    """An empty draft for a manual invoice. `currency` defaults to the contact's.
+
+    With an `idempotency_key`, a replay of the same request returns the invoice the first
+    request created; the same key with a different request is refused (422
+    `idempotency_key_reused`).
+    """
+    ctx.require("manage_invoices")
+    request = {"contact_id": contact_id, "currency": currency, "project_id": project_id, **header}
+    key = clean_text("Idempotency-Key", idempotency_key, max_length=200)
+    if key:
+        try:
+            with transaction.atomic():
+                return _invoice_create(ctx, request, key)
+        except IntegrityError:
+            # A concurrent request with the same key won the race; answer with its invoice.
+            return _idempotent_replay(ctx, key, _request_hash(request))
+    with transaction.atomic():
+        return _invoice_create(ctx, request, "")
+
+
+def _idempotent_replay(ctx: CommandContext, key: str, request_hash: str) -> Invoice:
+    stored = IdempotencyKey.objects.get(tenant=ctx.tenant, scope="invoice_create", key=key)
+    if stored.request_hash != request_hash:
+        raise BusinessRuleViolation(
+            "This Idempotency-Key was used for a different request.",
+            code="idempotency_key_reused",
+            fields={"Idempotency-Key": "Used for a different request."},
+        )
+    invoice = Invoice.objects.filter(tenant=ctx.tenant, pk=stored.object_id).first()
+    if invoice is None:
+        raise NotFound("The invoice this request created was deleted meanwhile.")
+    return invoice
+
+
+def _invoice_create(ctx: CommandContext, request: dict[str, Any], key: str) -> Invoice:
+    request_hash = _request_hash(request)
+    if (
+        key
+        and IdempotencyKey.objects.filter(
+            tenant=ctx.tenant, scope="invoice_create", key=key
+        ).exists()
+    ):
+        return _idempotent_replay(ctx, key, request_hash)
+    data = dict(request)
+    contact_id = data.pop("contact_id")
+    if contact_id is None:
+        raise ValidationFailed.field("contact_id", "This field is required.", code="required")
+    contact = contact_for_tenant(ctx.tenant, contact_id)
+    currency = v.currency("currency", data.pop("currency") or contact.currency)
+    project_id = data.pop("project_id")
+    project = None
+    if project_id is not None:
+        project = project_for_tenant(ctx.tenant, project_id)
+        if project.contact_id not in (None, contact.pk):
+            raise ValidationFailed.field("project_id", "The project belongs to another customer.")
+    invoice = draft_new(ctx, contact=contact, currency=currency, project=project)
+    clean = _clean_header(data)
+    _apply_header(invoice, clean)
+    invoice.save()
+    if key:
+        IdempotencyKey.objects.create(
+            tenant=ctx.tenant,
+            scope="invoice_create",
+            key=key,
+            request_hash=request_hash,
+            object_id=str(invoice.pk),
+        )
+    audit_record(ctx, action="invoice_create", obj=invoice, data={"contact_id": contact.pk})
+    return invoice
+
+
+# --- header -----------------------------------------------------------------------------------
+
+
+def _clean_header(data: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in HEADER_TEXT:
+            clean[name] = clean_text(name, value, max_length=HEADER_TEXT[name])
+        elif name in ("service_period_start", "service_period_end"):
+            clean[name] = clean_date(name, value)
+        elif name == "payment_terms_days":
+            if value is not None and (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 0 <= value <= MAX_TERMS_DAYS
+            ):
+                raise ValidationFailed.field(name, f"Must be between 0 and {MAX_TERMS_DAYS}.")
+            clean[name] = value
+        elif name == "language":
+            clean[name] = v.language(name, value)
+        else:
+            raise ValidationFailed.field(name, "Unknown field.")
+    return clean
+
+
+def _apply_header(invoice: Invoice, clean: dict[str, Any]) -> None:
+    for name, value in clean.items():
+        setattr(invoice, name, value)
+    start, end = invoice.service_period_start, invoice.service_period_end
+    if start is not None and end is not None and end < start:
+        raise ValidationFailed.field("service_period_end", "Must not be before the start.")
+
+
+def invoice_update(ctx: CommandContext, *, invoice_id: int, **data: Any) -> Invoice:
+    """Edit a draft's header: purchase order, buyer reference, texts, service period, payment
+    terms (null: the customer's, else the company's), language."""
+    ctx.require("manage_invoices")
+    clean = _clean_header(data)
+    with transaction.atomic():
+        invoice = draft_locked(ctx.tenant, invoice_id)
+        _apply_header(invoice, clean)
+        invoice.save()
+        audit_record(ctx, action="invoice_update", obj=invoice, data={"fields": sorted(clean)})
+    return invoice
+
+
+def invoice_delete(ctx: CommandContext, *, invoice_id: int) -> None:
+    """Delete a draft; its items return to pending (numbers are never consumed by drafts)."""
+    ctx.require("manage_invoices")
+    with transaction.atomic():
+        invoice = draft_locked(ctx.tenant, invoice_id)
+        line_ids = list(InvoiceLine.objects.filter(invoice=invoice).values_list("pk", flat=True))
+        entry_ids = items_release_from_lines(line_ids, to_status=Item.PENDING)
+        sync_entries(entry_ids)
+        audit_record(
+            ctx,
+            action="invoice_delete",
+            obj=invoice,
+            data={"lines": len(line_ids), "entries": len(entry_ids)},
+        )
+        invoice.delete()
+
+
+# --- lines ------------------------------------------------------------------------------------
+
+
+def _vat(
+    contact: Contact, category: Any, rate: Any, *, explicit_category: bool
+) -> tuple[str, Decimal, str]:
+    """The VAT group of a manual line: an explicit category is taken as given; otherwise the
+    contact's tax treatment decides (domestic: S at the given rate)."""
+    if explicit_category:
+        if category not in VatCategory.values:
+            raise ValidationFailed.field(
+                "vat_category", f"Must be one of {', '.join(VatCategory.values)}."
+            )
+        reason = contact.exemption_reason if category == "E" else ""
+        if rate is None:
+            if category == "S":
+                raise ValidationFailed.field("vat_rate", "This field is required.", code="required")
+            rate = Decimal("0.00")
+        return category, _rate(rate), reason
+    if contact.tax_treatment in TREATMENT_CATEGORY:
+        return tax_group(contact, "S", Decimal("0.00"))
+    if rate is None:
+        raise ValidationFailed.field("vat_rate", "This field is required.", code="required")
+    return "S", _rate(rate), ""
+
+
+def _rate(value: Any) -> Decimal:
+    return clean_decimal("vat_rate", value, places=2, digits=5, minimum=Decimal(0))
+
+
+def invoice_line_add(
+    ctx: CommandContext,
+    *,
+    invoice_id: int,
+    title: Any,
+    quantity: Any,
+    unit: Any,
+    unit_price: Any,
+    vat_rate: Any = None,
+    vat_category: Any = None,
+    description: Any = "",
+) -> InvoiceLine:
+    """A manual line (travel, third-party costs, special agreements). A negative quantity is a
+    discount (the unit price stays >= 0, EN 16931 BR-27). Without `vat_category` the contact's
+    tax treatment decides: domestic lines are S at `vat_rate`, reverse charge AE, export G and
+    exempt E, each at 0 %."""
+    ctx.require("manage_invoices")
+    title = clean_text("title", title, max_length=300, required=True)
+    description = clean_text("description", description, max_length=5000)
+    quantity = clean_decimal("quantity", quantity, places=4, digits=14, minimum=None)
+    unit_price = clean_decimal("unit_price", unit_price, places=6, digits=18, minimum=Decimal(0))
+    unit_code = clean_text("unit", unit, max_length=3, required=True).upper()
+    unit_for_tenant(ctx.tenant, code=unit_code)
+    with transaction.atomic():
+        invoice = draft_locked(ctx.tenant, invoice_id)
+        category, rate, reason = _vat(
+            invoice.contact, vat_category, vat_rate, explicit_category=vat_category is not None
+        )
+        line = InvoiceLine.objects.create(
+            tenant=ctx.tenant,
+            invoice=invoice,
+            position=next_position(invoice),
+            kind="manual",
+            title=title,
+            description=description,
+            unit=unit_code,
+            quantity=quantity,
+            unit_price=unit_price,
+            net_amount=line_net(quantity, unit_price, amount_places(invoice.currency)),
+            vat_category=category,
+            vat_rate=rate,
+            exemption_reason=reason,
+            price_source="manual",
+        )
+        totals_store(invoice)
+        audit_record(ctx, action="invoice_line_add", obj=line, data={"invoice_id": invoice.pk})
+    return line
+
+
+def _clean_line(line: InvoiceLine, data: dict[str, Any]) -> dict[str, Any]:
+    manual = line.kind == "manual"
+    clean: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "title":
+            clean[name] = clean_text(name, value, max_length=300, required=True)
+        elif name == "description":
+            clean[name] = clean_text(name, value, max_length=5000)
+        elif name == "quantity":
+            # Billed work cannot go below zero; a manual line may (a discount).
+            clean[name] = clean_decimal(
+                name, value, places=4, digits=14, minimum=None if manual else Decimal(0)
+            )
+        elif name == "unit_price":
+            clean[name] = clean_decimal(name, value, places=6, digits=18, minimum=Decimal(0))
+        elif name == "do_not_bill":
+            clean[name] = clean_bool(name, value)
+        elif name in ("vat_rate", "vat_category", "unit") and manual:
+            clean[name] = value
+        elif name in ("vat_rate", "vat_category", "unit"):
+            raise ValidationFailed.field(
+                name, "Only manual lines change this; billed work takes it from the product."
+            )
+        else:
+            raise ValidationFailed.field(name, "Unknown field.")
+    return clean
+
+
+def invoice_line_update(
+    ctx: CommandContext, *, invoice_id: int, line_id: int, **data: Any
+) -> InvoiceLine:
+    """Review a line: rephrase `title`, set the billed `quantity` (the correction = billed -
+    logged is shown per line), change the `unit_price` (the price source becomes "manual"),
+    or mark it `do_not_bill` (its items become not billable; false restores them)."""
+    ctx.require("manage_invoices")
+    with transaction.atomic():
+        invoice = draft_locked(ctx.tenant, invoice_id)
+        line = line_of(invoice, line_id)
+        clean = _clean_line(line, data)
+        entry_ids: list[int] = []
+        if "unit" in clean:
+            code = clean_text("unit", clean.pop("unit"), max_length=3, required=True).upper()
+            line.unit = unit_for_tenant(ctx.tenant, code=code).code
+        if "vat_category" in clean or "vat_rate" in clean:
+            category = clean.pop("vat_category", line.vat_category)
+            rate = clean.pop("vat_rate", line.vat_rate)
+            line.vat_category, line.vat_rate, line.exemption_reason = _vat(
+                invoice.contact, category, rate, explicit_category=True
+            )
+        if "unit_price" in clean and clean["unit_price"] != line.unit_price:
+            line.price_source = "manual"
+        if "do_not_bill" in clean and clean["do_not_bill"] != line.do_not_bill:
+            moves = (Item.ON_DRAFT, Item.NOT_BILLABLE)
+            source, target = moves if clean["do_not_bill"] else moves[::-1]
+            items = BillableItem.objects.filter(invoice_line=line, status=source)
+            entry_ids = list(items.exclude(entry_id=None).values_list("entry_id", flat=True))
+            items.update(status=target)
+        for name, value in clean.items():
+            setattr(line, name, value)
+        line.net_amount = line_net(line.quantity, line.unit_price, amount_places(invoice.currency))
+        line.save()
+        sync_entries(entry_ids)
+        totals_store(invoice)
+        audit_record(
+            ctx,
+            action="invoice_line_update",
+            obj=line,
+            data={"invoice_id": invoice.pk, **{k: str(v) for k, v in data.items()}},
+        )
+    return line
+
+
+def invoice_line_delete(ctx: CommandContext, *, invoice_id: int, line_id: int) -> None:
+    """Remove a line from a draft; its items return to pending (a later draft may take them)."""
+    ctx.require("manage_invoices")
+    with transaction.atomic():
+        invoice = draft_locked(ctx.tenant, invoice_id)
+        line = line_of(invoice, line_id)
+        entry_ids = items_release_from_lines([line.pk], to_status=Item.PENDING)
+        sync_entries(entry_ids)
+        audit_record(
+            ctx,
+            action="invoice_line_delete",
+            obj=line,
+            data={"invoice_id": invoice.pk, "title": line.title, "entries": len(entry_ids)},
+        )
+        line.delete()
+        totals_store(invoice)

@@ -1,0 +1,179 @@
+"""Issuing ("Settle") a draft: validate, number, date, snapshot, freeze — in one transaction.
+
+Validation comes first and raises `InvoiceInvalid` (422, every problem in `fields`) before the
+counter is touched; anything that fails later rolls the counter back with the rest, so a number
+is consumed only by an invoice that was actually issued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.billing.selectors.invoices import (
+    breakdown_json,
+    invoice_live_totals,
+    invoice_problems,
+)
+from faktura.billing.services.drafts import (
+    TREATMENT_CATEGORY,
+    InvoiceInvalid,
+    clean_date,
+    draft_locked,
+    sync_entries,
+    tax_group,
+)
+from faktura.billing.services.numbering import number_allocate, tenant_today
+from faktura.common.context import CommandContext
+from faktura.common.services import audit_record
+from faktura.contacts.models import Contact
+from faktura.core.problems import errors
+from faktura.tenancy.models import Tenant
+
+Item = BillableItem.Status
+
+SELLER_FIELDS = (
+    "name", "street", "postal_code", "city", "country", "vat_id", "tax_number", "iban", "bic",
+    "bank_name", "email", "phone", "website", "managing_directors", "register_court",
+    "register_number", "invoice_footer", "accent_color",
+)  # fmt: skip
+BUYER_FIELDS = (
+    "customer_number", "name", "street", "postal_code", "city", "country", "vat_id",
+    "leitweg_id", "email", "phone", "contact_person", "language", "tax_treatment",
+    "exemption_reason",
+)  # fmt: skip
+
+
+def seller_snapshot(tenant: Tenant) -> dict[str, Any]:
+    """The seller as printed on the document, frozen at issue (the profile may change later)."""
+    snapshot = {name: getattr(tenant, name) for name in SELLER_FIELDS}
+    snapshot["logo"] = tenant.logo.name if tenant.logo else ""
+    return snapshot
+
+
+def buyer_snapshot(contact: Contact) -> dict[str, Any]:
+    """The buyer as printed on the document, frozen at issue."""
+    return {"contact_id": contact.pk, **{name: getattr(contact, name) for name in BUYER_FIELDS}}
+
+
+def payment_terms(invoice: Invoice, contact: Contact, tenant: Tenant) -> int:
+    """The draft's own terms, else the customer's, else the company's."""
+    for days in (invoice.payment_terms_days, contact.payment_terms_days):
+        if days is not None:
+            return days
+    return tenant.payment_terms_days
+
+
+def _apply_tax_treatment(lines: list[InvoiceLine], contact: Contact) -> None:
+    """A customer whose tax treatment changed while the draft was open gets its VAT group now
+    (reverse charge, export and exempt override every line)."""
+    if contact.tax_treatment not in TREATMENT_CATEGORY:
+        return
+    for line in lines:
+        category, rate, reason = tax_group(
+            contact, line.vat_category, line.vat_rate, line.exemption_reason
+        )
+        if (category, rate, reason) != (line.vat_category, line.vat_rate, line.exemption_reason):
+            line.vat_category, line.vat_rate, line.exemption_reason = category, rate, reason
+            line.save(update_fields=["vat_category", "vat_rate", "exemption_reason", "updated_at"])
+
+
+def freeze(
+    ctx: CommandContext,
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    *,
+    tenant: Tenant,
+    contact: Contact,
+    issue_date: dt.date,
+) -> None:
+    """Number the document and freeze everything printed on it. Shared by invoices and
+    credit notes; the caller validated it and holds the transaction."""
+    allocated = number_allocate(tenant=tenant, kind=invoice.kind, issue_date=issue_date)
+    totals = invoice_live_totals(invoice, lines)
+    invoice.number = allocated.number
+    invoice.sequence_value = allocated.value
+    invoice.sequence_period = allocated.period
+    invoice.status = Invoice.Status.ISSUED
+    invoice.issue_date = issue_date
+    invoice.language = contact.language
+    invoice.seller = seller_snapshot(tenant)
+    invoice.buyer = buyer_snapshot(contact)
+    invoice.net_total, invoice.vat_total, invoice.gross_total = (
+        totals.net,
+        totals.vat,
+        totals.gross,
+    )
+    invoice.vat_breakdown = breakdown_json(totals.breakdown)
+    invoice.draft_key = ""
+    invoice.issued_at = timezone.now()
+    invoice.issued_by = ctx.user
+    transaction.on_commit(lambda: _render_documents_later(invoice.pk))
+    billed = [line for line in lines if not line.do_not_bill]
+    if invoice.service_period_start is None or invoice.service_period_end is None:
+        starts = [line.period_start for line in billed if line.period_start]
+        ends = [line.period_end for line in billed if line.period_end]
+        # Manual-only invoices without a stated period: the supply date is the issue date.
+        invoice.service_period_start = invoice.service_period_start or (
+            min(starts) if starts else issue_date
+        )
+        invoice.service_period_end = invoice.service_period_end or (
+            max(ends) if ends else issue_date
+        )
+    invoice.save()
+
+
+def _render_documents_later(invoice_id: int) -> None:
+    """Documents are rendered once the number is committed, outside the numbering lock."""
+    from faktura.billing.tasks.documents import invoice_documents_task
+
+    invoice_documents_task.enqueue(invoice_id)
+
+
+def invoice_issue(
+    ctx: CommandContext, *, invoice_id: int, issue_date: Any = None, now: dt.datetime | None = None
+) -> Invoice:
+    """Issue a draft: the next gapless number, issue date (today in the company's time zone
+    unless given), due date (issue date + payment terms), service period (from the lines when
+    unset), seller and buyer snapshots, frozen totals and VAT breakdown. The items become
+    invoiced and their entries follow. Errors: 409 `invoice_not_draft`, 422 `invoice_invalid`.
+    """
+    ctx.require("manage_invoices")
+    issue_date = clean_date("issue_date", issue_date)
+    with transaction.atomic():
+        invoice = draft_locked(ctx.tenant, invoice_id)
+        tenant = Tenant.objects.get(pk=ctx.tenant.pk)  # the profile as it is now
+        contact = Contact.objects.get(pk=invoice.contact_id)
+        lines = list(
+            InvoiceLine.objects.filter(invoice=invoice)
+            .select_related("task")
+            .order_by("position", "id")
+        )
+        _apply_tax_treatment(lines, contact)
+        if not invoice.buyer_reference and contact.leitweg_id:
+            invoice.buyer_reference = contact.leitweg_id
+        problems = errors(invoice_problems(invoice, lines, tenant=tenant, contact=contact))
+        if problems:
+            raise InvoiceInvalid(problems)
+
+        day = issue_date or tenant_today(tenant, now)
+        invoice.due_date = day + dt.timedelta(days=payment_terms(invoice, contact, tenant))
+        invoice.payment_terms_days = payment_terms(invoice, contact, tenant)
+        freeze(ctx, invoice, lines, tenant=tenant, contact=contact, issue_date=day)
+
+        billed_ids = [line.pk for line in lines if not line.do_not_bill]
+        items = BillableItem.objects.filter(invoice_line_id__in=billed_ids, status=Item.ON_DRAFT)
+        entry_ids = list(items.exclude(entry_id=None).values_list("entry_id", flat=True))
+        items.update(status=Item.INVOICED)
+        sync_entries(entry_ids)
+        audit_record(
+            ctx,
+            action="invoice_issue",
+            obj=invoice,
+            data={"number": invoice.number, "gross": str(invoice.gross_total)},
+        )
+    return invoice

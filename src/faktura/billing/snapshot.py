@@ -1,0 +1,166 @@
+"""Build the frozen `InvoiceSnapshot` every document of an issued invoice is rendered from.
+
+Reads only what issuing froze (seller and buyer snapshots, totals, VAT breakdown, lines), so a
+later change of the company profile or the customer never changes a document. Lines marked
+"do not bill" are not on the document. The timesheet rows come from the entries behind each
+line, in the order they were worked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.common.errors import Conflict
+from faktura.core.time_rounding import seconds_to_hours
+from faktura.einvoice.snapshot import (
+    InvoiceSnapshot,
+    Line,
+    Party,
+    Payment,
+    TimesheetRow,
+    VatRow,
+)
+
+ISSUED = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID, Invoice.Status.VOID)
+
+
+def _seller(data: dict) -> Party:
+    register = " ".join(x for x in (data.get("register_court"), data.get("register_number")) if x)
+    return Party(
+        name=data.get("name", ""),
+        street=data.get("street", ""),
+        postal_code=data.get("postal_code", ""),
+        city=data.get("city", ""),
+        country=data.get("country", "DE"),
+        vat_id=data.get("vat_id", ""),
+        tax_number=data.get("tax_number", ""),
+        email=data.get("email", ""),
+        phone=data.get("phone", ""),
+        contact_name=data.get("managing_directors", ""),
+        register=register,
+        managing_directors=data.get("managing_directors", ""),
+        website=data.get("website", ""),
+    )
+
+
+def _buyer(data: dict) -> Party:
+    return Party(
+        name=data.get("name", ""),
+        street=data.get("street", ""),
+        postal_code=data.get("postal_code", ""),
+        city=data.get("city", ""),
+        country=data.get("country", "DE"),
+        vat_id=data.get("vat_id", ""),
+        email=data.get("email", ""),
+        phone=data.get("phone", ""),
+        contact_name=data.get("contact_person", ""),
+        customer_number=data.get("customer_number", ""),
+        leitweg_id=data.get("leitweg_id", ""),
+    )
+
+
+def _timesheets(line_ids: list[int]) -> dict[int, list[TimesheetRow]]:
+    rows: dict[int, list[TimesheetRow]] = defaultdict(list)
+    items = (
+        BillableItem.objects.filter(invoice_line_id__in=line_ids, entry__isnull=False)
+        .select_related("entry__membership__user")
+        .order_by("entry__date", "entry__started_at", "entry_id")
+    )
+    for item in items:
+        entry = item.entry
+        if item.logged_seconds is not None:
+            hours = seconds_to_hours(item.logged_seconds)
+        else:
+            hours = item.quantity
+        rows[item.invoice_line_id].append(
+            TimesheetRow(
+                date=entry.date,
+                person=entry.membership.display_name,
+                description=entry.description,
+                hours=hours,
+            )
+        )
+    return rows
+
+
+def invoice_snapshot(invoice: Invoice, *, with_timesheet: bool = True) -> InvoiceSnapshot:
+    if invoice.status not in ISSUED:
+        raise Conflict("Only issued documents are rendered.", code="invoice_not_issued")
+    lines = list(
+        InvoiceLine.objects.filter(invoice=invoice, do_not_bill=False)
+        .select_related("product")
+        .order_by("position", "id")
+    )
+    sheets = _timesheets([line.pk for line in lines]) if with_timesheet else {}
+    seller, buyer = invoice.seller or {}, invoice.buyer or {}
+    preceding = invoice.credit_note_of
+    buyer_reference = (
+        invoice.buyer_reference
+        or buyer.get("leitweg_id", "")
+        or invoice.po_number
+        or buyer.get("customer_number", "")
+    )
+    return InvoiceSnapshot(
+        kind=invoice.kind,
+        number=invoice.number or "",
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        currency=invoice.currency,
+        language=invoice.language or "de",
+        seller=_seller(seller),
+        buyer=_buyer(buyer),
+        payment=Payment(
+            iban=seller.get("iban", ""),
+            bic=seller.get("bic", ""),
+            bank_name=seller.get("bank_name", ""),
+            account_holder=seller.get("name", ""),
+            terms_days=(invoice.due_date - invoice.issue_date).days
+            if invoice.due_date and invoice.issue_date
+            else 0,
+            reference=invoice.number or "",
+        ),
+        lines=tuple(
+            Line(
+                id=str(index),
+                title=line.title,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                net_amount=line.net_amount,
+                vat_category=line.vat_category,
+                vat_rate=Decimal(line.vat_rate),
+                description=line.description,
+                period_start=line.period_start,
+                period_end=line.period_end,
+                seller_item_id=line.product.sku if line.product else "",
+                timesheet=tuple(sheets.get(line.pk, ())),
+            )
+            for index, line in enumerate(lines, start=1)
+        ),
+        vat_breakdown=tuple(
+            VatRow(
+                category=row["category"],
+                rate=Decimal(row["rate"]),
+                taxable_amount=Decimal(row["taxable_amount"]),
+                vat_amount=Decimal(row["vat_amount"]),
+                exemption_reason=row.get("exemption_reason", ""),
+                exemption_reason_code=row.get("exemption_reason_code", ""),
+            )
+            for row in invoice.vat_breakdown
+        ),
+        net_total=invoice.net_total,
+        vat_total=invoice.vat_total,
+        gross_total=invoice.gross_total,
+        line_total=sum((line.net_amount for line in lines), Decimal("0.00")),
+        service_period_start=invoice.service_period_start,
+        service_period_end=invoice.service_period_end,
+        buyer_reference=buyer_reference,
+        po_number=invoice.po_number,
+        preceding_invoice_number=preceding.number if preceding else "",
+        preceding_invoice_date=preceding.issue_date if preceding else None,
+        note="\n\n".join(t for t in (invoice.intro_text, invoice.closing_text) if t),
+        footer=seller.get("invoice_footer", ""),
+        accent_color=seller.get("accent_color", "#1f4e79"),
+    )

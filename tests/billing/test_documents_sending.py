@@ -1,0 +1,197 @@
+"""Issued invoices: stored documents with identical bytes on every download, and sending by
+e-mail through a real local SMTP server."""
+
+import hashlib
+import socket
+import threading
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from faktura.billing.models import Invoice
+from faktura.billing.services.documents import invoice_documents_render
+from faktura.billing.services.generation import invoices_generate
+from faktura.billing.services.issue import invoice_issue
+from faktura.documents.models import Delivery, StoredDocument
+from einvoice.official import SHARED_EINVOICE, make_validator
+
+
+@pytest.fixture
+def issued(world) -> Invoice:
+    # the seller contact XRechnung requires (BR-DE-2, 5, 6, 7)
+    world.tenant.email, world.tenant.phone = "rechnung@acme.test", "+49 30 1234567"
+    world.tenant.save(update_fields=["email", "phone"])
+    contact = world.contact(email="rechnung@mueller.test")
+    task = world.task(world.project(contact), title="Server migration")
+    items = [world.item(task, minutes=90), world.item(task, minutes=45, vat_rate="19")]
+    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    return invoice_issue(world.ctx, invoice_id=draft.pk)
+
+
+def test_documents_are_stored_once_with_their_checksum(api, issued):
+    first = api.get(f"invoices/{issued.pk}/pdf")
+    assert first.status_code == 200
+    assert first["Content-Type"] == "application/pdf"
+    assert first.content.startswith(b"%PDF-")
+    assert first["X-Content-SHA256"] == hashlib.sha256(first.content).hexdigest()
+    again = api.get(f"invoices/{issued.pk}/pdf")
+    assert again.content == first.content
+    # a second render (a retried task) stores nothing new and keeps the bytes
+    invoice_documents_render(invoice_id=issued.pk)
+    assert StoredDocument.objects.filter(invoice=issued).count() == 4
+    assert api.get(f"invoices/{issued.pk}/pdf").content == first.content
+
+
+@pytest.mark.skipif(not SHARED_EINVOICE.is_dir(), reason="OFFICIAL E-INVOICE RULES MISSING")
+@pytest.mark.parametrize("fmt", ["xrechnung-ubl", "xrechnung-cii", "peppol", "facturx"])
+def test_every_einvoice_format_passes_the_official_rules(api, issued, fmt):
+    r = api.get(f"invoices/{issued.pk}/einvoice", format=fmt)
+    assert r.status_code == 200, r.content[:300]
+    problems = [p for p in make_validator().validate(r.content) if p.fatal]
+    assert problems == [], problems
+
+
+def test_documents_of_drafts_and_unknown_formats(api, world):
+    draft = invoices_generate(
+        world.ctx, item_ids=[world.item(world.task()).pk], grouping="contact"
+    )[0]
+    r = api.get(f"invoices/{draft.pk}/pdf")
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "invoice_not_issued"
+    assert api.get(f"invoices/{draft.pk}/einvoice", format="pdf-x").status_code in (400, 409)
+
+
+def test_documents_are_invisible_to_members_and_other_tenants(api_as, other_api, issued):
+    assert api_as("member").get(f"invoices/{issued.pk}/pdf").status_code == 403
+    assert other_api.get(f"invoices/{issued.pk}/pdf").status_code == 404
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content))
+        return "250 Message accepted"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(settings):
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.DEFAULT_FROM_EMAIL = "billing@nordlicht-it.test"
+    yield inbox
+    controller.stop()
+
+
+def test_send_delivers_the_factur_x_pdf(api, issued, smtp):
+    r = api.post(f"invoices/{issued.pk}/send", {})
+    assert r.status_code == 200, r.json()
+    delivery = r.json()
+    assert delivery["status"] == "sent" and delivery["message_id"]
+    [(recipients, raw)] = smtp.messages
+    assert recipients == ["rechnung@mueller.test"]
+    message = message_from_bytes(raw, policy=default_policy)
+    assert message["Message-ID"] == delivery["message_id"]
+    assert issued.number in message["Subject"]
+    [attachment] = list(message.iter_attachments())
+    pdf = attachment.get_content()
+    assert pdf == api.get(f"invoices/{issued.pk}/pdf").content
+    issued.refresh_from_db()
+    assert issued.status == "sent"
+    # nothing is sent twice unless asked
+    again = api.post(f"invoices/{issued.pk}/send", {})
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "invoice_already_sent"
+    assert len(smtp.messages) == 1
+    assert api.post(f"invoices/{issued.pk}/send", {"resend": True}).status_code == 200
+    assert len(smtp.messages) == 2
+
+
+def test_public_customers_also_get_the_xrechnung(api, world, smtp):
+    world.tenant.email, world.tenant.phone = "rechnung@acme.test", "+49 30 1234567"
+    world.tenant.save(update_fields=["email", "phone"])
+    contact = world.contact(
+        "Stadt Musterhausen", email="e-rechnung@musterhausen.test",
+        leitweg_id="04011000-1234512345-06",
+    )  # fmt: skip
+    item = world.item(world.task(world.project(contact)))
+    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
+    assert api.post(f"invoices/{invoice.pk}/send", {}).status_code == 200
+    message = message_from_bytes(smtp.messages[0][1], policy=default_policy)
+    names = sorted(a.get_filename() for a in message.iter_attachments())
+    assert names == [f"{invoice.number}-xrechnung-ubl.xml", f"{invoice.number}.pdf"]
+
+
+def test_smtp_failure_keeps_the_invoice_issued_and_can_be_retried(api, issued, settings, smtp):
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = _free_port()  # nobody listens here
+    r = api.post(f"invoices/{issued.pk}/send", {})
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "send_failed"
+    issued.refresh_from_db()
+    assert issued.status == "issued"
+    assert Delivery.objects.get(invoice=issued).status == "failed"
+    assert smtp.messages == []
+    settings.EMAIL_PORT = port
+    assert api.post(f"invoices/{issued.pk}/send", {}).status_code == 200
+    assert len(smtp.messages) == 1
+    assert [d.status for d in Delivery.objects.filter(invoice=issued).order_by("id")] == [
+        "failed", "sent",
+    ]  # fmt: skip
+
+
+def test_send_without_address_is_422_and_records_nothing(api, world, smtp):
+    item = world.item(world.task(world.project(world.contact(email=""))))
+    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
+    r = api.post(f"invoices/{invoice.pk}/send", {})
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "no_recipient"
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sends_at_once_deliver_one_message(world, smtp):
+    from faktura.billing.services.sending import invoice_send
+    from faktura.common.errors import Conflict
+
+    contact = world.contact(email="rechnung@mueller.test")
+    item = world.item(world.task(world.project(contact)))
+    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
+    invoice_documents_render(invoice_id=invoice.pk)
+    outcomes = []
+
+    def send():
+        from django.db import connection
+
+        try:
+            invoice_send(world.ctx, invoice_id=invoice.pk)
+            outcomes.append("sent")
+        except Conflict as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes)[-1] == "sent"
+    assert outcomes.count("sent") == 1
+    assert len(smtp.messages) == 1
