@@ -205,7 +205,8 @@ class BillingWorld:
         self.ctx = CommandContext(tenant=self.tenant, membership=owner, user=owner.user)
         # A complete seller profile, so invoices can be issued.
         self.tenant.iban = "DE89370400440532013000"
-        self.tenant.save(update_fields=["iban"])
+        self.tenant.email, self.tenant.phone = "rechnung@acme.test", "+49 30 1234567"
+        self.tenant.save(update_fields=["iban", "email", "phone"])
         self._numbers = iter(range(1, 1_000_000))
 
     def contact(self, name: str = "Müller Maschinenbau GmbH", **kw: Any):

@@ -20,9 +20,6 @@ from einvoice.official import SHARED_EINVOICE, make_validator
 
 @pytest.fixture
 def issued(world) -> Invoice:
-    # the seller contact XRechnung requires (BR-DE-2, 5, 6, 7)
-    world.tenant.email, world.tenant.phone = "rechnung@acme.test", "+49 30 1234567"
-    world.tenant.save(update_fields=["email", "phone"])
     contact = world.contact(email="rechnung@mueller.test")
     task = world.task(world.project(contact), title="Server migration")
     items = [world.item(task, minutes=90), world.item(task, minutes=45, vat_rate="19")]
@@ -121,8 +118,6 @@ def test_send_delivers_the_factur_x_pdf(api, issued, smtp):
 
 
 def test_public_customers_also_get_the_xrechnung(api, world, smtp):
-    world.tenant.email, world.tenant.phone = "rechnung@acme.test", "+49 30 1234567"
-    world.tenant.save(update_fields=["email", "phone"])
     contact = world.contact(
         "Stadt Musterhausen", email="e-rechnung@musterhausen.test",
         leitweg_id="04011000-1234512345-06",

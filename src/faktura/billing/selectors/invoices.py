@@ -118,6 +118,18 @@ def invoice_problems(
             )
         )
 
+    contact_missing = [name for name in ("email", "phone") if not getattr(tenant, name)]
+    if contact_missing:
+        # XRechnung requires the seller contact group (BR-DE-2, BR-DE-6, BR-DE-7).
+        problems.append(
+            warning(
+                "seller_contact_missing",
+                f"The company profile lacks {' and '.join(contact_missing)}; XRechnung "
+                "e-invoices need both as seller contact.",
+                "seller.contact",
+            )
+        )
+
     if not contact.address_complete:
         problems.append(
             warning(
