@@ -19,7 +19,16 @@ NAVIGATION = (
             (_("Approvals"), "web:approvals", "approve_entries"),
         ),
     ),
-    ("billing", _("Billing"), ((_("Ready to bill"), "web:billing", "view_invoices"),)),
+    (
+        "billing",
+        _("Billing"),
+        (
+            (_("Ready to bill"), "web:billing", "view_invoices"),
+            (_("Billable items"), "web:billing_items", "view_invoices"),
+            (_("Invoice review"), "web:billing_review", "view_invoices"),
+            (_("Invoices"), "web:invoice_list", "view_invoices"),
+        ),
+    ),
     ("receivables", _("Receivables"), ((_("Open items"), "web:receivables", "view_invoices"),)),
     (
         "catalog",
@@ -41,6 +50,7 @@ NAVIGATION = (
             (_("Members"), "web:member_list", "manage_members"),
             (_("Teams"), "web:team_list", "manage_members"),
             (_("API tokens"), "web:token_list", None),
+            (_("Numbering"), "web:numbering", "view_invoices"),
         ),
     ),
 )

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from faktura.web.views import auth, catalog, contacts, overview, projects, settings, tasks, time
+from faktura.web.views.billing import drafts, invoices, items, numbering, receivables, review
 
 app_name = "web"
 
@@ -40,9 +41,50 @@ urlpatterns = [
     path("work/entries/<int:entry_id>/reopen/", time.entry_reopen, name="entry_reopen"),
     path("work/approvals/", time.approvals, name="approvals"),
     path("work/approvals/approve/", time.entries_approve, name="entries_approve"),
-    # billing, receivables, reports
+    # billing: ready to bill, billable items, review (drafts), issued invoices
     path("billing/", overview.billing, name="billing"),
-    path("receivables/", overview.receivables, name="receivables"),
+    path("billing/items/", items.item_list, name="billing_items"),
+    path("billing/items/compile/", items.compile_start, name="billing_compile"),
+    path("billing/items/generate/", items.generate, name="billing_generate"),
+    path(
+        "billing/operations/<uuid:operation_id>/",
+        items.operation_status,
+        name="billing_operation",
+    ),
+    path("billing/review/", review.review_list, name="billing_review"),
+    path("billing/review/new/", review.invoice_new, name="billing_invoice_new"),
+    path("billing/review/run/", review.run, name="billing_run"),
+    path("billing/invoices/", invoices.invoice_list, name="invoice_list"),
+    path("billing/invoices/<int:invoice_id>/", invoices.invoice_detail_page, name="invoice_detail"),
+    path("billing/invoices/<int:invoice_id>/header/", drafts.draft_header, name="draft_header"),
+    path("billing/invoices/<int:invoice_id>/lines/", drafts.line_add, name="draft_line_add"),
+    path(
+        "billing/invoices/<int:invoice_id>/lines/<int:line_id>/",
+        drafts.line_edit,
+        name="draft_line_edit",
+    ),
+    path(
+        "billing/invoices/<int:invoice_id>/lines/<int:line_id>/remove/",
+        drafts.line_remove,
+        name="draft_line_remove",
+    ),
+    path("billing/invoices/<int:invoice_id>/settle/", drafts.draft_settle, name="draft_settle"),
+    path("billing/invoices/<int:invoice_id>/delete/", drafts.draft_delete, name="draft_delete"),
+    path(
+        "billing/invoices/<int:invoice_id>/download/<slug:fmt>/",
+        invoices.invoice_download,
+        name="invoice_download",
+    ),
+    path(
+        "billing/invoices/<int:invoice_id>/send/", invoices.invoice_send_view, name="invoice_send"
+    ),
+    path(
+        "billing/invoices/<int:invoice_id>/credit-note/",
+        invoices.invoice_credit,
+        name="invoice_credit",
+    ),
+    # receivables, reports
+    path("receivables/", receivables.receivables, name="receivables"),
     path("reports/", overview.reports, name="reports"),
     # catalog
     path("catalog/products/", catalog.product_list, name="product_list"),
@@ -92,4 +134,5 @@ urlpatterns = [
     path("settings/members/", settings.member_list, name="member_list"),
     path("settings/members/<int:membership_id>/", settings.member_edit, name="member_edit"),
     path("settings/teams/", settings.team_list, name="team_list"),
+    path("settings/numbering/", numbering.numbering, name="numbering"),
 ]

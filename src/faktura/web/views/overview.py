@@ -1,4 +1,4 @@
-"""Billing, receivables and reports: overviews over what the work app records today."""
+"""Ready to bill and reports: overviews over what the work app records today."""
 
 from __future__ import annotations
 
@@ -74,11 +74,6 @@ def billing(request):
             "require_approval": tenant.require_approval,
         },
     )
-
-
-@page("view_invoices")
-def receivables(request):
-    return render(request, "web/overview/receivables.html")
 
 
 def _month_starts(today: dt.date, count: int) -> list[dt.date]:

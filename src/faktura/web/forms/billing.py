@@ -1,0 +1,264 @@
+"""Forms of the billing screens: filters, generation, the draft review, sending, credit notes
+and numbering. They parse input; the billing services check the rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils.formats import sanitize_separators
+from django.utils.translation import gettext_lazy as _
+
+from faktura.billing.models import BillableItem, Invoice
+from faktura.catalog.models import LineKind
+from faktura.core.time_rounding import seconds_to_hours
+from faktura.web.forms.common import blank, optional_decimal, optional_int, text
+from faktura.web.forms.work import DATE_WIDGET, id_choices
+
+GENERATION_GROUPINGS = (Invoice.Grouping.CONTACT, Invoice.Grouping.PROJECT, Invoice.Grouping.TASK)
+GROUPING_LABELS = dict(Invoice.Grouping.choices)
+INVOICE_STATUS_CHOICES = (
+    ("", _("All statuses")),
+    ("open", _("Open (issued or sent)")),
+    ("overdue", _("Overdue")),
+    (Invoice.Status.ISSUED, _("Issued")),
+    (Invoice.Status.SENT, _("Sent")),
+    (Invoice.Status.PAID, _("Paid")),
+    (Invoice.Status.VOID, _("Void")),
+)
+
+
+def _customer_field() -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=_("Customer"), required=False, coerce=int, empty_value=None)
+
+
+def parse_quantity(value: str) -> Decimal:
+    """A billed quantity as typed: decimal hours or units in the active language ("12,5",
+    "12.5"), or hours and minutes for time ("12:00", "10:45"). `ValueError` otherwise."""
+    value = (value or "").strip()
+    if ":" in value:
+        hours, _sep, minutes = value.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+            raise ValueError(value)
+        if int(minutes) >= 60:
+            raise ValueError(value)
+        return seconds_to_hours(int(hours) * 3600 + int(minutes) * 60)
+    return parse_decimal(value)
+
+
+def parse_decimal(value: str) -> Decimal:
+    """A decimal as typed in the active language ("1.234,50" in German). `ValueError` for
+    anything else."""
+    try:
+        parsed = Decimal(sanitize_separators((value or "").strip()))
+    except (InvalidOperation, ValueError):
+        raise ValueError(value) from None
+    if not parsed.is_finite():
+        raise ValueError(value)
+    return parsed
+
+
+# --- billable items ---------------------------------------------------------------------------
+
+
+class ItemFilterForm(forms.Form):
+    contact = _customer_field()
+    project = forms.TypedChoiceField(
+        label=_("Project"), required=False, coerce=int, empty_value=None
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=blank(_("All kinds")) + list(LineKind.choices)
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[*BillableItem.Status.choices, ("all", _("All statuses"))],
+    )
+
+    def __init__(self, *args, contacts=(), projects=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].choices = blank(_("All customers")) + id_choices(contacts)
+        self.fields["project"].choices = blank(_("All projects")) + id_choices(projects)
+
+    def selected_status(self) -> str | None:
+        """The status to list: pending unless chosen; "all" lists every status."""
+        value = (self.cleaned_data.get("status") if self.is_bound else "") or "pending"
+        return None if value == "all" else value
+
+
+class GenerateForm(forms.Form):
+    grouping = forms.ChoiceField(
+        label=_("One invoice"),
+        choices=[(g.value, g.label) for g in GENERATION_GROUPINGS],
+        initial=Invoice.Grouping.CONTACT,
+    )
+
+
+# --- review -----------------------------------------------------------------------------------
+
+
+class ManualInvoiceForm(forms.Form):
+    contact_id = forms.TypedChoiceField(label=_("Customer"), coerce=int)
+
+    def __init__(self, *args, contacts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_id"].choices = blank(_("Choose a customer")) + id_choices(contacts)
+
+
+class BillingRunForm(forms.Form):
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        help_text=_(
+            "Ongoing projects: the month's work joins one open draft per customer and "
+            "project. Single projects ready to bill: all their work."
+        ),
+    )
+
+
+class DraftHeaderForm(forms.Form):
+    po_number = text(_("PO number"), max_length=60)
+    buyer_reference = text(
+        _("Buyer reference"), max_length=100, help_text=_("Leitweg-ID for public customers.")
+    )
+    service_period_start = forms.DateField(
+        label=_("Service period from"), required=False, widget=DATE_WIDGET
+    )
+    service_period_end = forms.DateField(
+        label=_("Service period to"), required=False, widget=DATE_WIDGET
+    )
+    payment_terms_days = optional_int(
+        _("Payment terms (days)"), help_text=_("Empty: the customer's or the company's terms.")
+    )
+    intro_text = forms.CharField(
+        label=_("Text above the lines"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    closing_text = forms.CharField(
+        label=_("Text below the totals"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    @classmethod
+    def initial_for(cls, invoice: Invoice) -> dict[str, Any]:
+        return {name: getattr(invoice, name) for name in cls.base_fields}
+
+
+class ManualLineForm(forms.Form):
+    title = text(
+        _("Title"),
+        required=True,
+        max_length=300,
+        placeholder=_("e.g. Travel costs, licence, flat fee"),
+    )
+    quantity = optional_decimal(_("Quantity"))
+    unit = forms.ChoiceField(label=_("Unit"))
+    unit_price = optional_decimal(_("Unit price"))
+    vat_rate = optional_decimal(_("VAT rate (%)"))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = list(units)
+        for name in ("quantity", "unit_price"):
+            self.fields[name].required = True
+
+
+# --- issued invoices --------------------------------------------------------------------------
+
+
+class InvoiceFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=INVOICE_STATUS_CHOICES)
+    contact = _customer_field()
+    kind = forms.ChoiceField(
+        label=_("Type"), required=False, choices=blank(_("All types")) + list(Invoice.Kind.choices)
+    )
+
+    def __init__(self, *args, contacts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].choices = blank(_("All customers")) + id_choices(contacts)
+
+
+class SendForm(forms.Form):
+    to = forms.EmailField(label=_("Recipient"), max_length=254)
+    resend = forms.BooleanField(label=_("Send again"), required=False)
+
+
+class CreditNoteForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("Credit"),
+        choices=(("all", _("The whole invoice")), ("lines", _("The selected lines"))),
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+    line_ids = forms.TypedMultipleChoiceField(
+        label=_("Lines"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    entries = forms.ChoiceField(
+        label=_("The credited work"),
+        choices=(
+            ("release", _("Release it: the entries can be billed again")),
+            ("write_off", _("Write it off: the entries are never billed again")),
+        ),
+        initial="release",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line_ids"].choices = [(line.pk, line.title) for line in lines]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("scope") == "lines" and not data.get("line_ids"):
+            self.add_error("line_ids", _("Select the lines to credit."))
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "line_ids": data["line_ids"] if data["scope"] == "lines" else None,
+            "release_entries": data["entries"] == "release",
+        }
+
+
+# --- numbering --------------------------------------------------------------------------------
+
+
+class NumberingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Series"), choices=Invoice.Kind.choices)
+    next_value = forms.IntegerField(label=_("Next counter value"), min_value=1)
+    period = text(
+        _("Counter period"),
+        max_length=7,
+        help_text=_("all, YYYY or YYYY-MM; empty: the current period."),
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "next_value": data["next_value"],
+            "period": data.get("period") or None,
+        }
+
+
+__all__ = [
+    "GROUPING_LABELS",
+    "BillingRunForm",
+    "CreditNoteForm",
+    "DraftHeaderForm",
+    "GenerateForm",
+    "InvoiceFilterForm",
+    "ItemFilterForm",
+    "ManualInvoiceForm",
+    "ManualLineForm",
+    "NumberingForm",
+    "SendForm",
+    "parse_decimal",
+    "parse_quantity",
+]

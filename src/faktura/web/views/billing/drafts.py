@@ -1,0 +1,317 @@
+"""The draft review: an overlay over the review list (htmx) or a full page. Every edit is one
+service call; htmx gets the re-rendered draft back (lines, totals, warnings, all computed by
+the billing selectors) and an `invoiceChanged` event that refreshes the list behind it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from faktura.billing.selectors.invoices import (
+    invoice_detail,
+    invoice_get,
+    invoice_line_get,
+    invoice_lines,
+)
+from faktura.billing.services.drafts import InvoiceInvalid
+from faktura.billing.services.invoices import (
+    invoice_delete,
+    invoice_line_add,
+    invoice_line_delete,
+    invoice_line_update,
+    invoice_update,
+)
+from faktura.billing.services.issue import invoice_issue
+from faktura.common.errors import FakturaError, NotFound
+from faktura.core.time_rounding import (
+    RoundingPolicy,
+    billable_seconds,
+    format_hours,
+    hours_to_seconds,
+    seconds_to_hours,
+    step_hours,
+)
+from faktura.web.forms.billing import (
+    GROUPING_LABELS,
+    DraftHeaderForm,
+    ManualLineForm,
+    parse_decimal,
+    parse_quantity,
+)
+from faktura.web.templatetags.web import price, price_input
+from faktura.web.utils import action, page, submit, ui_context
+from faktura.web.views.billing.queries import (
+    VAT_LABELS,
+    correction_display,
+    is_time_line,
+    percent,
+    price_source_label,
+    problem_messages,
+    rounding_policy,
+    unit_choices,
+    unit_symbols,
+    vat_rows,
+)
+
+ONE = Decimal(1)
+ZERO_HOURS = Decimal("0.0000")
+
+
+def stepped_quantity(line, policy: RoundingPolicy, direction: str) -> Decimal:
+    """The billed quantity one step up or down. Time lines step on the grid of the rounding
+    increment (15 min: 10:47 -> 11:00 -> 11:15, and down 11:00 -> 10:45), rounded by
+    `core.time_rounding`; other lines step by one unit. Never below zero."""
+    if not is_time_line(line):
+        if direction == "up":
+            return line.quantity + ONE
+        return max(line.quantity - ONE, Decimal(0))
+    seconds = hours_to_seconds(line.quantity)
+    increment = policy.increment_minutes
+    if direction == "up":
+        grid = RoundingPolicy(increment_minutes=increment, direction="up")
+        return seconds_to_hours(billable_seconds(max(seconds, 0) + 1, grid))
+    if seconds <= 0:
+        return ZERO_HOURS
+    grid = RoundingPolicy(increment_minutes=increment, direction="down")
+    return seconds_to_hours(billable_seconds(seconds - 1, grid))
+
+
+def _decorate(lines, *, symbols: dict[str, str], step: str) -> None:
+    """What the template shows per line, formatted here so the template does no arithmetic."""
+    for line in lines:
+        line.is_time = is_time_line(line)
+        line.unit_symbol = symbols.get(line.unit, line.unit)
+        line.price_source_label = price_source_label(line.price_source)
+        line.vat_label = VAT_LABELS.get(line.vat_category, line.vat_category)
+        line.rate_text = percent(line.vat_rate)
+        line.correction_text = correction_display(line)
+        line.correction_sign = (
+            0
+            if line.logged_quantity is None or line.quantity == line.logged_quantity
+            else (1 if line.quantity > line.logged_quantity else -1)
+        )
+        if line.is_time:
+            line.logged_text = (
+                "" if line.logged_quantity is None else format_hours(line.logged_quantity)
+            )
+            line.quantity_input = format_hours(line.quantity)
+            line.step_text = step
+        else:
+            line.logged_text = (
+                "" if line.logged_quantity is None else f"{price(line.logged_quantity)}"
+            )
+            line.quantity_input = price_input(line.quantity)
+            line.step_text = "1"
+
+
+def draft_context(request, invoice_id: int, *, header_form=None, line_form=None) -> dict:
+    tenant = request.tenant
+    invoice = invoice_detail(tenant=tenant, invoice_id=invoice_id)
+    lines = invoice.detail_lines
+    policy = rounding_policy(invoice, tenant=tenant)
+    step = format_hours(step_hours(policy))
+    _decorate(lines, symbols=unit_symbols(tenant=tenant), step=step)
+    units = unit_choices(tenant=tenant)
+    invoice.breakdown = vat_rows(invoice.breakdown)
+    return {
+        "invoice": invoice,
+        "lines": lines,
+        "billed_count": sum(1 for line in lines if not line.do_not_bill),
+        "grouping_label": GROUPING_LABELS.get(invoice.grouping, invoice.grouping),
+        "problems": problem_messages(invoice.warnings, lines),
+        "blocking": any(p.get("severity") == "error" for p in invoice.warnings),
+        "step": step,
+        "header_form": header_form or DraftHeaderForm(initial=DraftHeaderForm.initial_for(invoice)),
+        "line_form": line_form
+        or ManualLineForm(units=units, initial={"quantity": 1, "unit": "C62", "vat_rate": 19}),
+        "fragment": bool(request.htmx),
+    }
+
+
+def draft_page(request, invoice_id: int):
+    """GET of a draft: htmx (the overlay) gets the fragment, a browser the full page."""
+    context = draft_context(request, invoice_id)
+    if request.htmx:
+        return render(request, "web/billing/_draft.html", context)
+    return render(request, "web/billing/draft.html", context)
+
+
+def _after_edit(request, invoice_id: int, *, changed: bool, header_form=None, line_form=None):
+    """The answer to an edit: htmx gets the draft re-rendered (and `invoiceChanged` when
+    something changed); a plain form post goes back to the draft page, or shows it with the
+    form's errors."""
+    try:
+        invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    except NotFound:
+        # deleted meanwhile (another tab): back to the list
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("web:billing_review"))
+        return redirect("web:billing_review")
+    detail = reverse("web:invoice_detail", args=[invoice_id])
+    if not invoice.is_draft:
+        return HttpResponseClientRedirect(detail) if request.htmx else redirect(detail)
+    invalid = any(form is not None and form.errors for form in (header_form, line_form))
+    if not request.htmx and not invalid:
+        return redirect(detail)
+    context = draft_context(request, invoice_id, header_form=header_form, line_form=line_form)
+    response = render(
+        request, "web/billing/_draft.html" if request.htmx else "web/billing/draft.html", context
+    )
+    if changed:
+        response["HX-Trigger"] = "invoiceChanged"
+    return response
+
+
+@require_POST
+@page("manage_invoices")
+def draft_header(request, invoice_id: int):
+    invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    form = DraftHeaderForm(request.POST)
+    saved = None
+    if form.is_valid():
+        saved = submit(
+            form,
+            lambda: invoice_update(ui_context(request), invoice_id=invoice_id, **form.cleaned_data),
+        )
+        if saved is not None:
+            messages.success(request, _("Invoice details saved."))
+            form = None
+    return _after_edit(request, invoice_id, changed=saved is not None, header_form=form)
+
+
+@require_POST
+@page("manage_invoices")
+def line_add(request, invoice_id: int):
+    invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    form = ManualLineForm(request.POST, units=unit_choices(tenant=request.tenant))
+    line = None
+    if form.is_valid():
+        data = form.cleaned_data
+        line = submit(
+            form,
+            lambda: invoice_line_add(
+                ui_context(request),
+                invoice_id=invoice_id,
+                title=data["title"],
+                quantity=data["quantity"],
+                unit=data["unit"],
+                unit_price=data["unit_price"],
+                vat_rate=data["vat_rate"],
+            ),
+        )
+        if line is not None:
+            form = None
+    return _after_edit(request, invoice_id, changed=line is not None, line_form=form)
+
+
+def _line_change(request, line, policy_of) -> dict:
+    """The one change a line form posts: a step, the exact quantity, the title, the unit price
+    or "do not bill". Unparseable input becomes an error message and no change."""
+    post = request.POST
+    if post.get("step") in ("up", "down"):
+        return {"quantity": stepped_quantity(line, policy_of(), post["step"])}
+    try:
+        if "quantity" in post:
+            return {"quantity": parse_quantity(post["quantity"])}
+        if "unit_price" in post:
+            return {"unit_price": parse_decimal(post["unit_price"])}
+    except ValueError:
+        field = _("quantity") if "quantity" in post else _("unit price")
+        messages.error(
+            request,
+            _('%(title)s: the %(field)s "%(value)s" is not a number.')
+            % {
+                "title": line.title,
+                "field": field,
+                "value": post.get("quantity") or post.get("unit_price"),
+            },
+        )
+        return {}
+    if "title" in post:
+        return {"title": post["title"]}
+    if "do_not_bill" in post:
+        return {"do_not_bill": post["do_not_bill"] == "1"}
+    return {}
+
+
+@require_POST
+@page("manage_invoices")
+def line_edit(request, invoice_id: int, line_id: int):
+    line = invoice_line_get(tenant=request.tenant, invoice_id=invoice_id, line_id=line_id)
+
+    def policy_of() -> RoundingPolicy:
+        invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+        return rounding_policy(invoice, tenant=request.tenant)
+
+    change = _line_change(request, line, policy_of)
+    changed = bool(change) and (
+        action(
+            request,
+            lambda: invoice_line_update(
+                ui_context(request), invoice_id=invoice_id, line_id=line_id, **change
+            ),
+        )
+        is not None
+    )
+    return _after_edit(request, invoice_id, changed=changed)
+
+
+@require_POST
+@page("manage_invoices")
+def line_remove(request, invoice_id: int, line_id: int):
+    line = invoice_line_get(tenant=request.tenant, invoice_id=invoice_id, line_id=line_id)
+    done = action(
+        request,
+        lambda: (
+            invoice_line_delete(ui_context(request), invoice_id=invoice_id, line_id=line_id) or True
+        ),
+        success=_("%(title)s removed; its items are pending again.") % {"title": line.title},
+    )
+    return _after_edit(request, invoice_id, changed=bool(done))
+
+
+@require_POST
+@page("manage_invoices")
+def draft_settle(request, invoice_id: int):
+    """Issue ("settle") the draft: it gets its number and is frozen; on to its page."""
+    draft = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    try:
+        invoice = invoice_issue(ui_context(request), invoice_id=invoice_id)
+    except InvoiceInvalid as exc:
+        shown = problem_messages([p.as_dict() for p in exc.problems], invoice_lines(draft))
+        messages.error(
+            request,
+            _("The invoice cannot be issued yet: %(problems)s")
+            % {"problems": " ".join(p["text"] for p in shown)},
+        )
+        return _after_edit(request, invoice_id, changed=False)
+    except FakturaError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        messages.error(request, exc.message)
+        return _after_edit(request, invoice_id, changed=False)
+    messages.success(request, _("Invoice %(number)s issued.") % {"number": invoice.number})
+    detail = reverse("web:invoice_detail", args=[invoice.pk])
+    return HttpResponseClientRedirect(detail) if request.htmx else redirect(detail)
+
+
+@require_POST
+@page("manage_invoices")
+def draft_delete(request, invoice_id: int):
+    invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    done = action(
+        request,
+        lambda: invoice_delete(ui_context(request), invoice_id=invoice_id) or True,
+        success=_("Draft for %(customer)s deleted; its items are pending again.")
+        % {"customer": invoice.contact.name},
+    )
+    target = reverse("web:billing_review")
+    if not done:
+        return _after_edit(request, invoice_id, changed=False)
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)

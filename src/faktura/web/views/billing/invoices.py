@@ -1,0 +1,213 @@
+"""Issued invoices and credit notes: the list, the frozen document with its downloads, sending
+by e-mail and credit notes. A draft's address shows the draft review instead."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from faktura.billing.models import Invoice
+from faktura.billing.selectors.invoices import invoice_detail, invoice_get
+from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
+from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
+from faktura.billing.services.sending import SENDABLE, invoice_send
+from faktura.contacts.selectors import contact_list
+from faktura.documents.models import Delivery, DocumentFormat
+from faktura.web.forms.billing import CreditNoteForm, InvoiceFilterForm, SendForm
+from faktura.web.utils import (
+    action,
+    can,
+    is_filtered,
+    page,
+    paginate,
+    query_without_page,
+    submit,
+    ui_context,
+)
+from faktura.web.views.billing.drafts import draft_page
+from faktura.web.views.billing.queries import (
+    OPEN_STATUSES,
+    VAT_LABELS,
+    credit_notes_of,
+    credited_line_ids,
+    deliveries,
+    is_overdue,
+    issued_list,
+    percent,
+    price_source_label,
+    unit_symbols,
+    vat_rows,
+)
+
+# The downloads of an issued document: URL slug -> (label, stored format).
+DOWNLOADS = {
+    "pdf": (gettext_lazy("PDF"), DocumentFormat.PDF),
+    "xrechnung-ubl": (gettext_lazy("XRechnung (UBL)"), DocumentFormat.XRECHNUNG_UBL),
+    "xrechnung-cii": (gettext_lazy("XRechnung (CII)"), DocumentFormat.XRECHNUNG_CII),
+    "peppol": (gettext_lazy("Peppol"), DocumentFormat.PEPPOL),
+    "facturx": (gettext_lazy("Factur-X"), EINVOICE_FORMATS["facturx"]),
+}
+
+
+def _filtered(request, filters: InvoiceFilterForm, today):
+    params = filters.cleaned_data if filters.is_valid() else {}
+    qs = issued_list(tenant=request.tenant)
+    status = params.get("status") or ""
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status == "overdue":
+        qs = qs.filter(kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES, due_date__lt=today)
+    elif status:
+        qs = qs.filter(status=status)
+    if params.get("contact") is not None:
+        qs = qs.filter(contact_id=params["contact"])
+    if params.get("kind"):
+        qs = qs.filter(kind=params["kind"])
+    search = (params.get("q") or "").strip()
+    if search:
+        qs = qs.filter(number__icontains=search)
+    return qs
+
+
+@page("view_invoices")
+def invoice_list(request):
+    today = timezone.localdate()
+    filters = InvoiceFilterForm(
+        request.GET or None, contacts=contact_list(tenant=request.tenant, is_active=True)
+    )
+    page_obj = paginate(request, _filtered(request, filters, today))
+    for invoice in page_obj:
+        invoice.overdue = is_overdue(invoice, today)
+    return render(
+        request,
+        "web/billing/invoices.html",
+        {
+            "filters": filters,
+            "page_obj": page_obj,
+            "filter_query": query_without_page(request),
+            "filtered": is_filtered(request),
+        },
+    )
+
+
+@page("view_invoices")
+def invoice_detail_page(request, invoice_id: int):
+    invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    if invoice.is_draft:
+        return draft_page(request, invoice_id)
+    return _issued_page(request, invoice_id)
+
+
+def _issued_page(request, invoice_id: int, *, send_form=None, credit_form=None, status=200):
+    tenant = request.tenant
+    invoice = invoice_detail(tenant=tenant, invoice_id=invoice_id)
+    symbols = unit_symbols(tenant=tenant)
+    lines = [line for line in invoice.detail_lines if not line.do_not_bill]
+    for line in lines:
+        line.unit_symbol = symbols.get(line.unit, line.unit)
+        line.vat_label = VAT_LABELS.get(line.vat_category, line.vat_category)
+        line.rate_text = percent(line.vat_rate)
+        line.price_source_label = price_source_label(line.price_source)
+    invoice.breakdown = vat_rows(invoice.breakdown)
+    credited = credited_line_ids(invoice) if invoice.kind == Invoice.Kind.INVOICE else set()
+    creditable = [line for line in lines if line.pk not in credited]
+    can_credit = (
+        can(request, "manage_invoices")
+        and invoice.kind == Invoice.Kind.INVOICE
+        and invoice.status in CREDITABLE
+        and bool(creditable)
+    )
+    sent = deliveries(invoice)
+    buyer_email = (invoice.buyer or {}).get("email", "")
+    return render(
+        request,
+        "web/billing/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "lines": lines,
+            "credited": credited,
+            "overdue": is_overdue(invoice, timezone.localdate()),
+            "downloads": [(slug, label) for slug, (label, _fmt) in DOWNLOADS.items()],
+            "credit_notes": credit_notes_of(invoice),
+            "deliveries": sent,
+            "already_sent": any(d.status == Delivery.Status.SENT for d in sent),
+            "can_send": can(request, "manage_invoices") and invoice.status in SENDABLE,
+            "send_form": send_form or SendForm(initial={"to": buyer_email}),
+            "can_credit": can_credit,
+            "credit_form": credit_form or CreditNoteForm(lines=creditable),
+        },
+        status=status,
+    )
+
+
+@page("view_invoices")
+def invoice_download(request, invoice_id: int, fmt: str):
+    """The stored bytes of an issued document, exactly as stored at issue (same as the API)."""
+    if fmt not in DOWNLOADS:
+        raise Http404("Unknown format.")
+    invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    if invoice.is_draft:
+        messages.error(request, _("A draft has no documents yet; settle it first."))
+        return redirect("web:invoice_detail", invoice_id=invoice.pk)
+    document, content = invoice_document(
+        ui_context(request), invoice_id=invoice.pk, format=DOWNLOADS[fmt][1]
+    )
+    response = HttpResponse(content, content_type=document.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response["X-Content-SHA256"] = document.sha256
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
+
+
+@require_POST
+@page("manage_invoices")
+def invoice_send_view(request, invoice_id: int):
+    invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    if invoice.is_draft:
+        messages.error(request, _("Only issued invoices can be sent."))
+        return redirect("web:invoice_detail", invoice_id=invoice.pk)
+    form = SendForm(request.POST)
+    if form.is_valid():
+        delivery = submit(
+            form,
+            lambda: invoice_send(
+                ui_context(request),
+                invoice_id=invoice.pk,
+                to=form.cleaned_data["to"],
+                resend=form.cleaned_data["resend"],
+            ),
+        )
+        if delivery is not None:
+            messages.success(request, _("Invoice sent to %(to)s.") % {"to": delivery.recipient})
+            return redirect("web:invoice_detail", invoice_id=invoice.pk)
+    return _issued_page(request, invoice.pk, send_form=form)
+
+
+@require_POST
+@page("manage_invoices")
+def invoice_credit(request, invoice_id: int):
+    """Issue a credit note for the whole invoice or the selected lines."""
+    invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    lines = invoice_detail(tenant=request.tenant, invoice_id=invoice.pk).detail_lines
+    form = CreditNoteForm(request.POST, lines=[line for line in lines if not line.do_not_bill])
+    if form.is_valid():
+        note = action(
+            request,
+            lambda: credit_note_create(
+                ui_context(request), invoice_id=invoice.pk, **form.service_data()
+            ),
+        )
+        if note is not None:
+            messages.success(
+                request,
+                _("Credit note %(number)s issued for invoice %(invoice)s.")
+                % {"number": note.number, "invoice": invoice.number},
+            )
+            return redirect("web:invoice_detail", invoice_id=note.pk)
+        return redirect("web:invoice_detail", invoice_id=invoice.pk)
+    return _issued_page(request, invoice.pk, credit_form=form)

@@ -1,0 +1,164 @@
+"""Billable items: the compiled, priced work waiting for an invoice; compile (an operation the
+page polls) and generating drafts from selected items."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from faktura.billing.models import BillableItem
+from faktura.billing.selectors.items import billable_item_list, compile_candidates
+from faktura.billing.services.compile import billable_items_compile_start
+from faktura.billing.services.generation import invoices_generate
+from faktura.common.models import Operation
+from faktura.common.selectors import operation_get
+from faktura.contacts.selectors import contact_list
+from faktura.web.forms.billing import GenerateForm, ItemFilterForm
+from faktura.web.utils import (
+    action,
+    is_filtered,
+    page,
+    paginate,
+    parse_int,
+    query_without_page,
+    safe_next,
+    ui_context,
+)
+from faktura.web.views.billing.queries import item_warning_badges, price_source_label, unit_symbols
+from faktura.work.selectors import project_list
+
+# Longest an item list the "all matching" generation takes at once (the service's limit).
+MAX_GENERATE = 10_000
+
+
+def _filtered_items(request, filters: ItemFilterForm):
+    params = filters.cleaned_data if filters.is_valid() else {}
+    return billable_item_list(
+        tenant=request.tenant,
+        status=filters.selected_status() if filters.is_valid() else "pending",
+        contact_id=params.get("contact"),
+        project_id=params.get("project"),
+        kind=params.get("kind") or None,
+    )
+
+
+def _filters(request, data) -> ItemFilterForm:
+    tenant = request.tenant
+    return ItemFilterForm(
+        data,
+        contacts=contact_list(tenant=tenant, is_active=True),
+        projects=project_list(tenant=tenant),
+    )
+
+
+@page("view_invoices")
+def item_list(request):
+    tenant = request.tenant
+    filters = _filters(request, request.GET or None)
+    items = _filtered_items(request, filters).select_related("contact", "project", "task")
+    page_obj = paginate(request, items)
+    symbols = unit_symbols(tenant=tenant)
+    for item in page_obj:
+        item.price_source_label = price_source_label(item.price_source)
+        item.badges = item_warning_badges(item.warnings)
+        item.unit_symbol = symbols.get(item.unit, item.unit)
+    return render(
+        request,
+        "web/billing/items.html",
+        {
+            "filters": filters,
+            "page_obj": page_obj,
+            "filter_query": query_without_page(request),
+            "filtered": is_filtered(request),
+            "status": filters.selected_status() if filters.is_valid() else "pending",
+            "generate_form": GenerateForm(),
+            "ready_count": compile_candidates(
+                tenant=tenant, require_approval=tenant.require_approval
+            ).count(),
+        },
+    )
+
+
+# --- compile ----------------------------------------------------------------------------------
+
+
+@require_POST
+@page("manage_invoices")
+def compile_start(request):
+    """Queue a compile run; htmx gets the progress fragment that polls the operation."""
+    operation = action(request, lambda: billable_items_compile_start(ui_context(request)))
+    if not request.htmx:
+        if operation is not None:
+            messages.info(request, _("Compile started; the list fills in as it runs."))
+        return redirect(safe_next(request, reverse("web:billing_items")))
+    return render(
+        request,
+        "web/billing/_operation.html",
+        {"operation": operation, "error": operation is None},
+    )
+
+
+@page("view_invoices")
+def operation_status(request, operation_id):
+    """The progress of a compile (or other billing) operation. While it runs, the fragment
+    polls itself; when it ends, it shows the summary and tells the page to reload its list
+    (`HX-Trigger: itemsChanged`)."""
+    operation = operation_get(tenant=request.tenant, operation_id=operation_id)
+    current = (request.htmx.current_url_abs_path or "") if request.htmx else ""
+    response = render(
+        request,
+        "web/billing/_operation.html",
+        {
+            "operation": operation,
+            "show_items_link": not current.startswith(reverse("web:billing_items")),
+        },
+    )
+    if operation.status in (Operation.Status.SUCCEEDED, Operation.Status.FAILED):
+        response["HX-Trigger"] = "itemsChanged"
+    return response
+
+
+# --- generate ---------------------------------------------------------------------------------
+
+
+@require_POST
+@page("manage_invoices")
+def generate(request):
+    """Drafts from the checked items (or every pending item matching the list's filters),
+    grouped as chosen; then on to the review."""
+    back = safe_next(request, reverse("web:billing_items"))
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how to group the invoices."))
+        return redirect(back)
+    if request.POST.get("scope") == "all":
+        filters = _filters(request, request.POST)
+        qs = _filtered_items(request, filters).filter(status=BillableItem.Status.PENDING)
+        ids = list(qs.values_list("pk", flat=True)[:MAX_GENERATE])
+    else:
+        ids = [i for i in (parse_int(v) for v in request.POST.getlist("ids")) if i is not None]
+    if not ids:
+        messages.info(request, _("Select the items to put on invoices."))
+        return redirect(back)
+    invoices = action(
+        request,
+        lambda: invoices_generate(
+            ui_context(request), item_ids=ids, grouping=form.cleaned_data["grouping"]
+        ),
+    )
+    if invoices is None:
+        return redirect(back)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s draft generated from %(items)s items.",
+            "%(count)s drafts generated from %(items)s items.",
+            len(invoices),
+        )
+        % {"count": len(invoices), "items": len(ids)},
+    )
+    return redirect("web:billing_review")

@@ -1,0 +1,304 @@
+"""Reads the billing screens need beyond the billing selectors, and the labels they show.
+
+Every query is filtered by tenant. Amounts are summed in Python with `core.money.exact_sum`
+(never by SQL aggregates: SQLite stores decimals as floats).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from babel.numbers import format_decimal
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from faktura.billing.models import Invoice, InvoiceLine
+from faktura.billing.selectors.invoices import TIME_KINDS
+from faktura.catalog.models import Unit, VatCategory
+from faktura.core.money import exact_sum
+from faktura.core.time_rounding import (
+    DEFAULT_POLICY,
+    PolicyError,
+    RoundingPolicy,
+    format_hours,
+)
+from faktura.documents.models import Delivery
+from faktura.web.templatetags.web import price
+
+# Why an item or line has its price (the `price_source` the pricing services record).
+PRICE_SOURCES = {
+    "entry": _("Entry price"),
+    "task": _("Ticket price"),
+    "price_list": _("Price list"),
+    "project_member": _("Member rate on project"),
+    "project": _("Project rate"),
+    "member_default": _("Member's default rate"),
+    "product_default": _("Product default price"),
+    "none": _("No price"),
+    "manual": _("Set manually"),
+}
+
+# Short badges for the warnings compile puts on items (the full message is the tooltip).
+ITEM_WARNINGS = {
+    "no_price": _("no price"),
+    "unit_price_rounded": _("price rounded"),
+    "negative_price": _("negative price"),
+    "contact_missing_vat_id": _("no VAT ID"),
+    "invalid_rounding_policy": _("rounding rule ignored"),
+}
+
+# What a reviewer reads for the problems `invoice_problems` reports, by code.
+PROBLEM_MESSAGES = {
+    "no_billable_line": _("The invoice has no line to bill."),
+    "seller_address_incomplete": _("The company profile lacks a complete address."),
+    "seller_tax_id_missing": _("The company profile needs a VAT ID or a tax number."),
+    "seller_iban_missing": _("The company profile has no IBAN; the invoice shows no bank account."),
+    "seller_contact_missing": _(
+        "The company profile lacks an e-mail address or a phone number; XRechnung e-invoices "
+        "need both as seller contact."
+    ),
+    "buyer_address_incomplete": _(
+        "The customer's address is incomplete (street, postal code, city, country)."
+    ),
+    "buyer_vat_id_missing": _("Reverse charge needs the customer's VAT ID."),
+    "buyer_reference_missing": _(
+        "The customer is public sector (Leitweg-ID); set the buyer reference."
+    ),
+    "no_price": _("%(title)s: the unit price is 0."),
+    "unit_price_negative": _(
+        "%(title)s: a unit price cannot be negative; use a negative quantity instead."
+    ),
+    "quantity_rounded": _("%(title)s: the quantity is rounded to 4 decimals."),
+    "unit_price_rounded": _("%(title)s: the unit price is rounded to 6 decimals."),
+}
+
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT)
+VAT_LABELS = dict(VatCategory.choices)
+
+
+def percent(rate: Any) -> str:
+    """A VAT rate as people write it, in the active language: 19, 7, 5,5."""
+    locale = "de_DE" if (get_language() or "en").startswith("de") else "en_US"
+    return format_decimal(Decimal(str(rate)), format="#,##0.##", locale=locale)
+
+
+def vat_rows(breakdown: Iterable[dict]) -> list[dict]:
+    """The VAT breakdown rows with their category label and rate text added."""
+    return [
+        {
+            **row,
+            "label": str(VAT_LABELS.get(row["category"], row["category"])),
+            "rate_text": percent(row["rate"]),
+        }
+        for row in breakdown
+    ]
+
+
+def price_source_label(source: str) -> str:
+    return str(PRICE_SOURCES.get(source, source.replace("_", " ")))
+
+
+def item_warning_badges(warnings: Iterable[dict]) -> list[dict[str, str]]:
+    """The warnings of an item as badges: a short label and the full message."""
+    return [
+        {
+            "label": str(ITEM_WARNINGS.get(w.get("code", ""), w.get("code", ""))),
+            "message": w.get("message", ""),
+        }
+        for w in warnings or ()
+    ]
+
+
+def problem_messages(problems: Sequence[dict], lines: Sequence[InvoiceLine]) -> list[dict]:
+    """The problems of a draft in the reader's language (the service's message for codes this
+    screen does not know), errors first."""
+    shown = []
+    for problem in problems:
+        code = problem.get("code", "")
+        message = problem.get("message", "")
+        if code in PROBLEM_MESSAGES:
+            title = ""
+            path = problem.get("path", "")
+            if path.startswith("lines["):
+                index = int(path[6 : path.index("]")])
+                title = lines[index].title if index < len(lines) else ""
+            message = str(PROBLEM_MESSAGES[code]) % {"title": title}
+        shown.append({**problem, "text": message})
+    return sorted(shown, key=lambda p: p.get("severity") != "error")
+
+
+# --- rounding ---------------------------------------------------------------------------------
+
+
+def rounding_policy(invoice: Invoice, *, tenant) -> RoundingPolicy:
+    """The time-rounding rule of the invoice's work: the company's, overridden field by field
+    by the customer's and then the project's (as compile applies it). An invalid stored rule
+    is passed over."""
+    policy = DEFAULT_POLICY
+    layers = (tenant.time_rounding, invoice.contact.time_rounding)
+    if invoice.project_id is not None:
+        layers += (invoice.project.time_rounding,)
+    for data in layers:
+        if not data:
+            continue
+        try:
+            policy = RoundingPolicy.from_dict(data, base=policy)
+        except (PolicyError, TypeError, AttributeError):
+            continue
+    return policy
+
+
+def is_time_line(line: InvoiceLine) -> bool:
+    return line.kind in TIME_KINDS
+
+
+def correction_display(line: InvoiceLine) -> str:
+    """Billed minus logged: signed H:MM for time lines ("+1:15"), else a signed quantity."""
+    if line.logged_quantity is None:
+        return ""
+    difference = line.quantity - line.logged_quantity
+    if is_time_line(line):
+        return format_hours(difference, signed=True)
+    if difference == 0:
+        return "0"
+    return f"{'+' if difference > 0 else '-'}{price(abs(difference))}"
+
+
+# --- units ------------------------------------------------------------------------------------
+
+
+def unit_symbols(*, tenant) -> dict[str, str]:
+    """UN/ECE code -> the symbol shown next to quantities ("h", "km"), in one query."""
+    return {
+        code: symbol or code
+        for code, symbol in Unit.objects.filter(tenant=tenant).values_list("code", "symbol")
+    }
+
+
+def unit_choices(*, tenant) -> list[tuple[str, str]]:
+    return [
+        (code, f"{name} ({code})")
+        for code, name in Unit.objects.filter(tenant=tenant)
+        .order_by("name")
+        .values_list("code", "name")
+    ]
+
+
+# --- drafts -----------------------------------------------------------------------------------
+
+
+def draft_totals(*, tenant) -> list[dict[str, Any]]:
+    """Open drafts per currency: how many and their net amount (the totals stored on every
+    change of a draft), summed exactly."""
+    nets: dict[str, list[Decimal]] = defaultdict(list)
+    rows = Invoice.objects.filter(tenant=tenant, status=Invoice.Status.DRAFT).values_list(
+        "currency", "net_total"
+    )
+    for currency, net in rows:
+        nets[currency].append(net)
+    return [
+        {"currency": currency, "count": len(values), "net": exact_sum(values)}
+        for currency, values in sorted(nets.items())
+    ]
+
+
+# --- issued invoices --------------------------------------------------------------------------
+
+
+def issued_list(*, tenant) -> QuerySet[Invoice]:
+    """Issued documents (invoices and credit notes), newest first."""
+    return (
+        Invoice.objects.filter(tenant=tenant)
+        .exclude(status=Invoice.Status.DRAFT)
+        .select_related("contact")
+        .order_by("-issue_date", "-sequence_value", "-id")
+    )
+
+
+def is_overdue(invoice: Invoice, today: dt.date) -> bool:
+    """Derived, never stored: an issued or sent invoice past its due date."""
+    return (
+        invoice.kind == Invoice.Kind.INVOICE
+        and invoice.status in OPEN_STATUSES
+        and invoice.due_date is not None
+        and invoice.due_date < today
+    )
+
+
+def credited_line_ids(invoice: Invoice) -> set[int]:
+    """Lines of the invoice that a credit note credits already (each can be credited once)."""
+    return set(
+        InvoiceLine.objects.filter(
+            tenant_id=invoice.tenant_id,
+            credited_line__invoice=invoice,
+            invoice__kind=Invoice.Kind.CREDIT_NOTE,
+        ).values_list("credited_line_id", flat=True)
+    )
+
+
+def credit_notes_of(invoice: Invoice) -> list[Invoice]:
+    return list(
+        Invoice.objects.filter(
+            tenant_id=invoice.tenant_id, credit_note_of=invoice, kind=Invoice.Kind.CREDIT_NOTE
+        ).order_by("issue_date", "id")
+    )
+
+
+def deliveries(invoice: Invoice) -> list[Delivery]:
+    return list(Delivery.objects.filter(tenant_id=invoice.tenant_id, invoice=invoice))
+
+
+# --- receivables ------------------------------------------------------------------------------
+
+
+def receivables(*, tenant, today: dt.date) -> dict[str, Any]:
+    """Issued, unpaid invoices (issued or sent) with what credit notes took off them, split
+    into overdue (oldest due date first) and not yet due, and the open totals per currency.
+
+    Open = gross + the credit notes' gross (negative). Payments are not recorded yet, so an
+    invoice is open until it is marked paid or voided.
+    """
+    invoices = list(
+        Invoice.objects.filter(tenant=tenant, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES)
+        .select_related("contact")
+        .order_by("due_date", "issue_date", "id")
+    )
+    credits: dict[int, list[Decimal]] = defaultdict(list)
+    rows = Invoice.objects.filter(
+        tenant=tenant,
+        kind=Invoice.Kind.CREDIT_NOTE,
+        credit_note_of_id__in=[invoice.pk for invoice in invoices],
+    ).values_list("credit_note_of_id", "gross_total")
+    for invoice_id, gross in rows:
+        credits[invoice_id].append(gross)
+    overdue, current = [], []
+    open_by_currency: dict[str, list[Decimal]] = defaultdict(list)
+    overdue_by_currency: dict[str, list[Decimal]] = defaultdict(list)
+    for invoice in invoices:
+        invoice.credited = exact_sum(credits.get(invoice.pk, []))
+        invoice.open_amount = exact_sum([invoice.gross_total, invoice.credited])
+        invoice.days_overdue = (today - invoice.due_date).days if is_overdue(invoice, today) else 0
+        open_by_currency[invoice.currency].append(invoice.open_amount)
+        if invoice.days_overdue > 0:
+            overdue.append(invoice)
+            overdue_by_currency[invoice.currency].append(invoice.open_amount)
+        else:
+            current.append(invoice)
+    return {
+        "overdue": overdue,
+        "current": current,
+        "totals": [
+            {
+                "currency": currency,
+                "open": exact_sum(amounts),
+                "overdue": exact_sum(overdue_by_currency.get(currency, [])),
+                "count": len(amounts),
+            }
+            for currency, amounts in sorted(open_by_currency.items())
+        ],
+    }

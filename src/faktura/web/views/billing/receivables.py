@@ -1,0 +1,20 @@
+"""Receivables: issued invoices that are not paid yet, overdue ones first."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from faktura.web.utils import page
+from faktura.web.views.billing.queries import receivables as open_items
+
+
+@page("view_invoices")
+def receivables(request):
+    """Open invoices with due date and days overdue in the company's time zone, and the open
+    totals per currency."""
+    return render(
+        request,
+        "web/billing/receivables.html",
+        open_items(tenant=request.tenant, today=timezone.localdate()),
+    )

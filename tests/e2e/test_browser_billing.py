@@ -1,0 +1,230 @@
+"""Billing in a real browser: Chromium (Debian's /usr/bin/chromium) driven by Playwright.
+
+Scenario: approved work is compiled (the page polls the operation while a worker runs it),
+invoices are generated, a draft opens as an overlay, a line is billed one increment more with
+"+", the draft is settled and its PDF downloaded; then the same screens in German.
+Screenshots go to /tmp (or $FAKTURA_SCREENSHOTS).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connections
+
+from faktura.billing.models import BillableItem, Invoice
+from faktura.catalog.services import units_ensure_defaults
+from faktura.common.context import CommandContext
+from faktura.contacts.services import contact_create
+from faktura.tenancy.services import tenant_create
+from faktura.work import services as work
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(os.environ.get("FAKTURA_SCREENSHOTS", "/tmp"))
+EMAIL, PASSWORD = "jana@nordlicht.test", "correct-horse-9"
+UTC = dt.UTC
+
+
+@pytest.fixture
+def page(live_server, transactional_db, monkeypatch):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"!!! {CHROMIUM} is missing: browser tests did NOT run. "
+            "Install Chromium with `make e2e-deps` (apt-get install chromium). !!!"
+        )
+    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls
+    # (setting up data, running the worker, checking results) are synchronous and safe here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": 1440, "height": 900},
+            locale="en-US",
+            accept_downloads=True,
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def _approved_time(ctx, task, *, day: int, hour: int, minutes: int) -> None:
+    start = dt.datetime(2026, 3, day, hour, 0, tzinfo=UTC)
+    entry = work.entry_create(
+        ctx,
+        task_id=task.pk,
+        kind="time",
+        started_at=start,
+        stopped_at=start + dt.timedelta(minutes=minutes),
+        description="On site",
+    )
+    work.entry_submit(ctx, entry_id=entry.pk)
+    work.entry_approve(ctx, entry_id=entry.pk)
+
+
+@pytest.fixture
+def company(transactional_db):
+    """A company with a complete invoicing profile, two customers and approved work."""
+    tenant, owner = tenant_create(
+        name="Nordlicht IT-Service GmbH",
+        owner_email=EMAIL,
+        owner_password=PASSWORD,
+        owner_name="Jana Petersen",
+        street="Speicherstadt 4",
+        postal_code="20457",
+        city="Hamburg",
+        country="DE",
+        vat_id="DE136695976",
+    )
+    tenant.iban = "DE89370400440532013000"
+    tenant.save(update_fields=["iban"])
+    units_ensure_defaults(tenant=tenant)
+    ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")
+    address = {"street": "Am Sandtorkai 1", "postal_code": "20457", "city": "Hamburg"}
+    hafen = contact_create(ctx, name="Hafenlogistik Nord GmbH", **address)
+    werft = contact_create(ctx, name="Werft & Technik AG", **address)
+    work_of = {
+        hafen: ("Mail server rejects external mail", "New laptops"),
+        werft: ("Firewall rules for the yard",),
+    }
+    for contact, titles in work_of.items():
+        project = work.project_create(
+            ctx, name=f"Support {contact.name}", contact_id=contact.pk, hourly_rate=Decimal("95")
+        )
+        for n, title in enumerate(titles):
+            task = work.task_create(
+                ctx, project_id=project.pk, title=title, estimate_hours=Decimal("3")
+            )
+            _approved_time(ctx, task, day=2 + n, hour=8, minutes=107)  # 1:47 logged
+            _approved_time(ctx, task, day=3 + n, hour=13, minutes=30)
+    return tenant
+
+
+def shot(page, name: str, *, full_page: bool = True) -> None:
+    page.screenshot(path=str(SHOTS / f"faktura-e2e-billing-{name}.png"), full_page=full_page)
+
+
+def run_worker() -> None:
+    call_command(
+        "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
+    )
+
+
+def test_compile_generate_review_settle_download(page, company):
+    from playwright.sync_api import expect
+
+    # given: signed in
+    page.goto("/billing/")
+    page.fill("input[name=username]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Ready to bill")
+
+    # compile: the operation is queued, the page polls it while a worker runs it
+    page.click("nav .subnav >> text=Billable items")
+    expect(page.locator("#item-list")).to_contain_text("No pending billable items")
+    page.click("[data-testid=compile]")
+    expect(page.locator(".operation")).to_be_visible()
+    run_worker()
+    expect(page.locator(".operation[data-status=succeeded]")).to_contain_text(
+        "Compiled 6 entries into billable items (6 created)."
+    )
+    expect(page.locator("#item-list tbody tr")).to_have_count(6)  # the list reloaded itself
+    shot(page, "01-items")
+    assert BillableItem.objects.filter(tenant=company, status="pending").count() == 6
+
+    # generate one invoice per customer from all items
+    page.check("[data-check-all=ids]")
+    page.select_option("select[name=grouping]", "contact")
+    page.click("[data-testid=generate]")
+    expect(page.locator("h1")).to_have_text("Invoice review")
+    expect(page.locator("#flash")).to_contain_text("2 drafts generated from 6 items.")
+    expect(page.locator("#review-list tbody tr")).to_have_count(2)
+    shot(page, "02-review")
+
+    # the draft opens as an overlay over the list
+    row = page.locator("#review-list tr", has_text="Hafenlogistik Nord GmbH")
+    row.locator("[data-testid=review-open]").click()
+    overlay = page.locator("dialog#overlay")
+    expect(overlay).to_be_visible()
+    expect(overlay.locator("h2")).to_contain_text("Hafenlogistik Nord GmbH")
+    first = overlay.locator("tr[data-line]").first
+    expect(first).to_contain_text("2:17")  # logged 1:47 + 0:30
+    expect(first.locator("input[name=quantity]")).to_have_value("2:30")  # rounded up to 15 min
+    expect(first.locator("[data-testid=correction]")).to_have_text("+0:13")
+    net_before = overlay.locator("[data-testid=total-net]").inner_text()
+    shot(page, "03-overlay", full_page=False)
+
+    # "+" bills one rounding increment more; totals and the list behind follow
+    first.locator("[data-testid=step-up]").click()
+    first = overlay.locator("tr[data-line]").first
+    expect(first.locator("input[name=quantity]")).to_have_value("2:45")
+    expect(first.locator("[data-testid=correction]")).to_have_text("+0:28")
+    expect(overlay.locator("[data-testid=total-net]")).not_to_have_text(net_before)
+    expect(overlay.locator("[data-testid=total-net]")).to_have_text("€498.75")  # 5.25 h x 95
+    expect(page.locator("#review-list")).to_contain_text("€498.75")
+    shot(page, "04-overlay-plus", full_page=False)
+
+    # settle: confirm, get the number, land on the invoice
+    page.once("dialog", lambda dialog: dialog.accept())
+    overlay.locator("[data-testid=settle]").click()
+    expect(page).to_have_url(re.compile(r"/billing/invoices/\d+/$"))
+    invoice = Invoice.objects.get(tenant=company, contact__name="Hafenlogistik Nord GmbH")
+    assert invoice.status == "issued" and invoice.number
+    expect(page.locator("h1")).to_contain_text(invoice.number)
+    expect(page.locator("#flash")).to_contain_text(f"Invoice {invoice.number} issued.")
+    expect(page.locator("[data-testid=gross]")).to_have_text("€593.51")
+    shot(page, "05-invoice")
+
+    # the PDF download is the stored document
+    with page.expect_download() as download:
+        page.click("[data-testid=download-pdf]")
+    path = download.value.path()
+    content = Path(path).read_bytes()
+    assert content.startswith(b"%PDF")
+    assert download.value.suggested_filename == f"{invoice.number}.pdf"
+
+    # the same screens in German
+    page.click("button.lang[value=de]")
+    expect(page.locator("h1")).to_contain_text("Rechnung")
+    expect(page.locator("[data-testid=gross]")).to_have_text("593,51\u00a0€")
+    shot(page, "06-invoice-de")
+    page.click("nav .subnav >> text=Rechnungsprüfung")
+    expect(page.locator("h1")).to_have_text("Rechnungsprüfung")
+    expect(page.locator("#review-list tbody tr")).to_have_count(1)
+    page.locator("[data-testid=review-open]").first.click()
+    expect(overlay).to_be_visible()
+    expect(overlay).to_contain_text("Nicht berechnen")
+    expect(overlay.locator("[data-testid=settle]")).to_have_text("Abrechnen")
+    shot(page, "07-overlay-de", full_page=False)
+    page.keyboard.press("Escape")
+    expect(overlay).to_be_hidden()
+    page.click("nav >> text=Forderungen")
+    expect(page.locator("table")).to_contain_text(invoice.number)
+    shot(page, "08-receivables-de")
+    # The ORM calls above ran beside Playwright's event loop, on a connection of their own;
+    # close it so the test database can be dropped.
+    connections.close_all()
