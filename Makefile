@@ -40,13 +40,13 @@ test: install
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 	$(BIN)/lint-imports
 
 format: install
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests $(wildcard benchmarks)
+	$(BIN)/ruff check --fix src tests $(wildcard benchmarks)
 
 # Debian packages the tests use: Chromium for the browser tests (Playwright drives
 # /usr/bin/chromium), poppler (pdftotext/pdftoppm) and zbar (reads the GiroCode back).

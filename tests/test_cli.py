@@ -70,7 +70,9 @@ def test_demo_is_idempotent_and_realistic(db, capsys):
     assert contacts.filter(tax_treatment="reverse_charge").exclude(vat_id="").exists()
     assert contacts.exclude(leitweg_id="").exists()
     projects = Project.objects.filter(tenant=tenant)
-    assert {"B", "C", "D"} <= set(projects.filter(scope="internal").values_list("value_group", flat=True))
+    assert {"B", "C", "D"} <= set(
+        projects.filter(scope="internal").values_list("value_group", flat=True)
+    )
     assert projects.filter(name="Technical issues", value_group="D").exists()
     assert projects.filter(kind="single").exists() and projects.filter(kind="ongoing").exists()
     entries = TaskEntry.objects.filter(tenant=tenant)

@@ -10,12 +10,12 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from einvoice.official import SHARED_EINVOICE, make_validator
 from faktura.billing.models import Invoice
 from faktura.billing.services.documents import invoice_documents_render
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
 from faktura.documents.models import Delivery, StoredDocument
-from einvoice.official import SHARED_EINVOICE, make_validator
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from faktura.common.models import Operation
 from faktura.common.services import operation_run, operation_start
 
 sys.path.insert(0, str(Path(__file__).parent))
-from worker_tasks import echo_operation  # noqa: E402
+from worker_tasks import echo_operation
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -83,9 +83,7 @@ def _items_and_lines(tenant) -> list[Problem]:
         "invoice_line__invoice__kind", "invoice_line__invoice__tenant_id",
     )  # fmt: skip
     S = BillableItem.Status
-    for pk, tenant_id, status, inv_status, inv_kind, inv_tenant in items.iterator(
-        chunk_size=5000
-    ):
+    for pk, tenant_id, status, inv_status, inv_kind, inv_tenant in items.iterator(chunk_size=5000):
         if inv_tenant is not None and inv_tenant != tenant_id:
             problems.append(error("cross_tenant", f"item {pk} is on another tenant's invoice"))
         if status == S.PENDING and inv_status is not None:
@@ -120,9 +118,12 @@ def _amounts(tenant) -> list[Problem]:
         totals = invoice_totals(
             [
                 LineInput(
-                    quantity=line.quantity, unit_price=line.unit_price,
-                    vat_category=line.vat_category, vat_rate=Decimal(line.vat_rate),
-                    do_not_bill=line.do_not_bill, exemption_reason=line.exemption_reason,
+                    quantity=line.quantity,
+                    unit_price=line.unit_price,
+                    vat_category=line.vat_category,
+                    vat_rate=Decimal(line.vat_rate),
+                    do_not_bill=line.do_not_bill,
+                    exemption_reason=line.exemption_reason,
                 )
                 for line in lines_by_invoice.get(invoice.pk, [])
             ],

@@ -113,7 +113,7 @@ class Invoice(TenantOwnedModel):
 
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INVOICE)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    number = models.CharField(max_length=60, null=True, blank=True)
+    number = models.CharField(max_length=60, null=True, blank=True)  # noqa: DJ001 - drafts: none, not ""
     sequence_value = models.PositiveIntegerField(null=True, blank=True)
     sequence_period = models.CharField(max_length=10, blank=True)
     contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")

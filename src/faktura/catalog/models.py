@@ -153,9 +153,7 @@ class ProductAssignment(TenantOwnedModel):
 
     scope = models.CharField(max_length=12, choices=AssignmentScope.choices)
     task = models.ForeignKey("work.Task", null=True, blank=True, on_delete=models.CASCADE)
-    contact = models.ForeignKey(
-        "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE
-    )
+    contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.CASCADE)
     membership = models.ForeignKey(
         "tenancy.Membership", null=True, blank=True, on_delete=models.CASCADE
     )

@@ -29,7 +29,7 @@ from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
 from faktura.contacts.models import Contact
 from faktura.contacts.services import contact_create
-from faktura.tenancy.models import Membership, Team, Tenant
+from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.services import (
     membership_create,
     team_create,
@@ -41,7 +41,7 @@ from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@faktura.test"
-DEMO_PASSWORD = "demo-faktura"  # noqa: S105 - a published demo login
+DEMO_PASSWORD = "demo-faktura"
 
 SELLER = {
     "street": "Speicherstadt 12",
@@ -139,7 +139,7 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
     created = existing is None
     if created:
         with transaction.atomic():
-            tenant = _build(today or timezone.localdate(), random.Random(seed))  # noqa: S311
+            tenant = _build(today or timezone.localdate(), random.Random(seed))
     else:
         tenant = existing
     owner = Membership.objects.get(tenant=tenant, user__username=DEMO_EMAIL)
@@ -334,8 +334,8 @@ def _tasks(tenant, projects, workers, units, rng, today) -> list[Task]:
             pool = [(t, typ) for typ, ts in TICKET_TITLES.items() for t in ts]
             count = 30 if project.kind == "ongoing" else 18
         for i in range(count):
-            title, task_type = pool[i % len(pool)] if project.scope == "internal" else rng.choice(
-                pool
+            title, task_type = (
+                pool[i % len(pool)] if project.scope == "internal" else rng.choice(pool)
             )
             number += 1
             status = rng.choices(["closed", "done", "in_progress", "open"], [55, 15, 20, 10])[0]
@@ -369,9 +369,7 @@ def _entries(tenant, tasks, workers, rng, today, teams) -> None:
             seconds = rng.choice([600, 900, 1380, 1800, 2700, 3600, 4500, 5400, 7200, 10800])
             seconds += rng.randint(0, 300)
             recent = (today - day).days < 7
-            status = (
-                rng.choice(["draft", "submitted", "approved"]) if recent else "approved"
-            )
+            status = rng.choice(["draft", "submitted", "approved"]) if recent else "approved"
             common = dict(
                 tenant=tenant, task=task, membership=who, date=day,
                 approval_status=status,

@@ -11,7 +11,6 @@ from faktura.core.numbering import DEFAULT_CREDIT_NOTE_FORMAT, DEFAULT_INVOICE_F
 from faktura.core.time_rounding import DEFAULT_POLICY
 from faktura.tenancy.roles import Role
 
-
 DEFAULT_EMAIL = {
     "de": (
         "{kind} {number} von {company}",

@@ -91,9 +91,7 @@ class ProjectMember(TenantOwnedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "membership"], name="project_member_unique"
-            ),
+            models.UniqueConstraint(fields=["project", "membership"], name="project_member_unique"),
         ]
 
 

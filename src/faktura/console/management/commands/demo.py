@@ -10,6 +10,8 @@ class Command(BaseCommand):
         result = build_demo()
         verb = "created" if result.created else "already present"
         counts = ", ".join(f"{n} {k}" for k, n in result.counts.items())
-        self.stdout.write(self.style.SUCCESS(f"Demo tenant {result.tenant.name!r} {verb}: {counts}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo tenant {result.tenant.name!r} {verb}: {counts}")
+        )
         self.stdout.write(f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(f"  API token: {result.token}")

@@ -18,9 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not start a worker")
 
     def handle(self, *args, **opts):
-        from waitress import serve
-
         from django.core.wsgi import get_wsgi_application
+        from waitress import serve
 
         application = get_wsgi_application()
 
