@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from faktura.billing.models import BillableItem
+from faktura.common.sql import id_batches, id_in
 from faktura.work.models import TaskEntry
 
 Item = BillableItem.Status
@@ -49,27 +50,24 @@ def derive_entry_state(item_statuses: Iterable[str]) -> str:
 def entry_states_sync(*, entry_ids: Iterable[int]) -> int:
     """Recompute and store the billing state of these entries; returns how many changed.
 
-    Call inside the transaction that changed their items. One query reads the items, one
-    UPDATE per resulting state writes the entries that differ.
+    Call inside the transaction that changed their items. Per batch of ids (`id_batches`) one
+    query reads the items and one UPDATE per resulting state writes the entries that differ.
     """
-    ids = {i for i in entry_ids if i is not None}
-    if not ids:
-        return 0
-    statuses: dict[int, list[str]] = defaultdict(list)
-    for entry_id, status in BillableItem.objects.filter(entry_id__in=ids).values_list(
-        "entry_id", "status"
-    ):
-        statuses[entry_id].append(status)
-    wanted: dict[str, list[int]] = defaultdict(list)
-    for entry_id in ids:
-        wanted[derive_entry_state(statuses.get(entry_id, ()))].append(entry_id)
+    ids = sorted({i for i in entry_ids if i is not None})
     changed = 0
-    for state, state_ids in wanted.items():
-        for start in range(0, len(state_ids), 500):
-            chunk = state_ids[start : start + 500]
+    for batch in id_batches(ids):
+        statuses: dict[int, list[str]] = defaultdict(list)
+        items = BillableItem.objects.filter(id_in("entry_id", batch)).order_by()
+        for entry_id, status in items.values_list("entry_id", "status"):
+            statuses[entry_id].append(status)
+        wanted: dict[str, list[int]] = defaultdict(list)
+        for entry_id in batch:
+            wanted[derive_entry_state(statuses.get(entry_id, ()))].append(entry_id)
+        for state, state_ids in wanted.items():
             changed += (
-                TaskEntry.objects.filter(pk__in=chunk)
+                TaskEntry.objects.filter(id_in("pk", state_ids))
                 .exclude(billing_state=state)
+                .order_by()
                 .update(billing_state=state)
             )
     return changed

@@ -12,12 +12,12 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 
 from faktura.billing.models import BillableItem
 from faktura.catalog.models import PriceList, Product, ProductAssignment
 from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.sql import id_in
 from faktura.tenancy.models import Membership
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 from faktura.work.selectors import entries_billable_candidates
@@ -65,18 +65,6 @@ def billable_item_get(*, tenant, item_id: int) -> BillableItem:
 
 
 # --- compile: candidates ----------------------------------------------------------------------
-
-
-def _in(field: str, ids: Iterable[int]) -> Q:
-    """``field IN ids`` for the long id lists of a batch. On PostgreSQL the ids travel as one
-    array parameter (``IN (SELECT unnest(%s))``): thousands of ``%s`` cost more to build and
-    to parse than the query costs to run."""
-    ids = list(ids)
-    if connection.vendor == "postgresql":
-        # As array text: psycopg's list adapter inspects every element, this is one join.
-        array = "{" + ",".join(str(int(i)) for i in ids) + "}"
-        return Q(**{f"{field}__in": RawSQL("SELECT unnest(%s::bigint[])", (array,))})
-    return Q(**{f"{field}__in": ids})
 
 
 class CandidateRow(NamedTuple):
@@ -165,7 +153,7 @@ def compile_task_day_rest(
     """Time entries of `qs` on these tasks and days that are not in `exclude` (a superset of
     the wanted task-days: the caller keeps the exact pairs)."""
     rows = (
-        qs.filter(_in("task_id", set(task_ids)), kind=TaskEntry.Kind.TIME, date__in=set(dates))
+        qs.filter(id_in("task_id", set(task_ids)), kind=TaskEntry.Kind.TIME, date__in=set(dates))
         .order_by("pk")
         .values_list(*_CANDIDATE_FIELDS)
     )
@@ -184,7 +172,7 @@ def compile_lock_entries(*, tenant, entry_ids: Iterable[int], require_approval: 
     writers are serialised by the IMMEDIATE transaction the caller runs in, which makes the
     check just as final.
     """
-    qs = TaskEntry.objects.filter(_in("id", entry_ids), tenant=tenant).exclude(
+    qs = TaskEntry.objects.filter(id_in("id", entry_ids), tenant=tenant).exclude(
         kind=TaskEntry.Kind.TIME, stopped_at__isnull=True
     )
     if connection.features.has_select_for_update_skip_locked:
@@ -196,16 +184,6 @@ def compile_lock_entries(*, tenant, entry_ids: Iterable[int], require_approval: 
         for row in rows
         if row[-2] == unbilled and (row[-1] == approved or not require_approval)
     ]
-
-
-def compile_mark_entries(*, tenant, entry_ids: list[int]) -> int:
-    """Set `compiled` on entries the caller holds (locked and checked unbilled in its
-    transaction); by primary key only, for the reason `compile_lock_entries` gives."""
-    return (
-        TaskEntry.objects.filter(_in("id", entry_ids), tenant=tenant)
-        .order_by()
-        .update(billing_state=TaskEntry.BillingState.COMPILED)
-    )
 
 
 def compile_unknown_entry_ids(*, tenant, entry_ids: list[int]) -> list[int]:
@@ -270,7 +248,7 @@ def compile_task_is_billable(task: TaskRow) -> bool:
 def compile_tasks(*, tenant, task_ids: Iterable[int]) -> dict[int, TaskRow]:
     """Tasks with their project and client columns, in one query."""
     rows = (
-        Task.objects.filter(_in("id", task_ids), tenant=tenant)
+        Task.objects.filter(id_in("id", task_ids), tenant=tenant)
         .order_by()
         .values_list(*_TASK_FIELDS)
     )

@@ -7,8 +7,8 @@ and only work done on or before a date.
 
 Each entry becomes items by line kind, each with a quantity:
 
-- time -> ``task_entry``: hours after the time-rounding policy (the company's rule, overridden
-  field by field by the customer's, then by the project's); level ``entry`` rounds each entry,
+- time -> ``task_entry``: hours after the time-rounding rule (`compile_rounding`: the
+  company's, overridden by the customer's, then the project's); level ``entry`` rounds each entry,
   level ``task_day`` rounds a ticket's entries of one day together (``core.time_rounding``);
   ``logged_seconds`` keeps the logged time;
 - mileage -> ``transport_distance`` (km) and, with transport minutes, ``transport_time``
@@ -18,16 +18,23 @@ Each entry becomes items by line kind, each with a quantity:
 Product, unit price, unit and VAT: see `billing.services.pricing`. Amount =
 ``core.invoice_math.line_net(quantity, unit_price)``; currency = the project's.
 
-Idempotency and concurrency. Candidates are read by id in pages (keyset paging, so a run over
-a million entries never holds more than one page); a page is completed with the rest of the
-task-days a ``task_day`` policy rounds together, so batch boundaries fall only between
-task-days. Each batch is ONE transaction that locks its entries (PostgreSQL: ``SKIP LOCKED``,
-so concurrent runs share the work instead of waiting; SQLite: the IMMEDIATE transaction
-serialises writers), re-checks that they are still unbilled, inserts the items and marks the
-entries ``compiled``. The unique index on (entry, line kind) is the last guard: a batch that
-hits it rolls back and is retried once. So a rerun creates nothing, two runs at once bill
-nothing twice, and a run killed half-way leaves committed batches complete and the rest
-unbilled for the next run.
+Batches. Candidates are read by id in pages of `BATCH_SIZE` (keyset paging over the entry
+table alone, so a run over a million entries never holds more than one page and each page
+costs the same); the task-level rules are checked on the page's tasks, read in one query with
+their project and customer. A page is completed with the rest of the task-days a ``task_day``
+rule rounds together, so batch boundaries fall only between task-days. Everything a batch
+needs (tasks, assignments, price lists, member rates, products) comes in a handful of queries
+per batch, never one per entry; items are written as rows (`compile_insert`).
+
+Idempotency and concurrency. Each batch is ONE transaction that locks its entries
+(PostgreSQL: ``SKIP LOCKED`` in primary-key order, so concurrent runs share the work instead of
+waiting; SQLite: the IMMEDIATE transaction serialises writers), re-checks that they are still
+unbilled, inserts the items and marks the entries ``compiled``. The unique index on (entry,
+line kind) is the last guard: a batch that hits it rolls back and is retried once, repairing
+entries whose state disagrees with their items. So a rerun creates nothing, two runs at once
+bill nothing twice, and a run killed half-way leaves committed batches complete and the rest
+unbilled for the next run. A task-day partly held by a concurrent run is left for later
+rather than rounded in halves.
 
 Compile sets ``billing_state = compiled`` with one bulk UPDATE instead of `entry_states_sync`:
 it only ever creates *pending* items for entries that had no live item, and pending maps to
@@ -57,12 +64,16 @@ from faktura.billing.selectors.items import (
     compile_entry_candidates,
     compile_entry_ids_check,
     compile_lock_entries,
-    compile_mark_entries,
     compile_task_day_rest,
     compile_task_is_billable,
     compile_tasks,
 )
-from faktura.billing.services.compile_insert import insert_rows, warnings_json
+from faktura.billing.services.compile_insert import (
+    insert_rows,
+    mark_entries_compiled,
+    warnings_json,
+)
+from faktura.billing.services.compile_rounding import RoundingPolicies
 from faktura.billing.services.pricing import LineTerms, Pricing
 from faktura.billing.states import entry_states_sync
 from faktura.catalog.models import LineKind
@@ -71,10 +82,7 @@ from faktura.common.errors import ValidationFailed
 from faktura.common.services import audit_record
 from faktura.core.invoice_math import line_net
 from faktura.core.money import quantize_quantity
-from faktura.core.problems import warning
 from faktura.core.time_rounding import (
-    DEFAULT_POLICY,
-    PolicyError,
     RoundingPolicy,
     billable_seconds,
     round_entries,
@@ -144,47 +152,6 @@ def _clean_until(until: Any) -> dt.date | None:
     raise ValidationFailed.field("until", "Must be a date (YYYY-MM-DD).")
 
 
-# --- time rounding ---------------------------------------------------------------------------
-
-_POLICY_WARNING = "invalid_rounding_policy"
-
-
-def _merged_policy(layers: Iterable[tuple[str, Any]]) -> tuple[RoundingPolicy, tuple]:
-    """The company's rule, overridden field by field by each later layer. A stored rule that
-    is invalid is passed over with a warning rather than failing the run."""
-    policy, problems = DEFAULT_POLICY, []
-    for name, data in layers:
-        if not data:
-            continue
-        try:
-            policy = RoundingPolicy.from_dict(data, base=policy)
-        except (PolicyError, TypeError, AttributeError) as exc:
-            message = f"The {name}'s time-rounding rule is invalid and was ignored ({exc})."
-            problems.append(warning(_POLICY_WARNING, message, "quantity").as_dict())
-    return policy, tuple(problems)
-
-
-class _Policies:
-    """Rounding policy per (project, customer), from the rows the batch already read."""
-
-    def __init__(self, tenant) -> None:
-        self.tenant_rule = tenant.time_rounding
-        self._cache: dict[tuple[int, int], tuple[RoundingPolicy, tuple]] = {}
-
-    def for_task(self, task: TaskRow) -> tuple[RoundingPolicy, tuple]:
-        key = (task.project_id, task.client_id)
-        found = self._cache.get(key)
-        if found is None:
-            found = self._cache[key] = _merged_policy(
-                (
-                    ("company", self.tenant_rule),
-                    ("customer", task.client_rounding),
-                    ("project", task.project_rounding),
-                )
-            )
-        return found
-
-
 # --- the run ---------------------------------------------------------------------------------
 
 
@@ -235,7 +202,7 @@ class _Run:
         self.counted = compile_candidates(**scope)
         self.result = CompileResult()
         self.pricing: Pricing | None = None
-        self.policies = _Policies(self.tenant)
+        self.policies = RoundingPolicies(self.tenant)
         self.passed_over: set[int] = set()
         self.seen: set[int] = set()  # only tracked when entry ids were given (bounded)
         self._amounts: dict[tuple, Any] = {}  # line_net per (quantity, price, places)
@@ -357,7 +324,7 @@ class _Run:
         if items:
             _insert_items(items)
             compiled = [entry.id for entry in locked]
-            marked = compile_mark_entries(tenant=self.tenant, entry_ids=compiled)
+            marked = mark_entries_compiled(tenant=self.tenant, entry_ids=compiled)
             if marked != len(compiled):
                 raise IntegrityError("entries changed state during compile")
         # Counted only once the transaction is sure to commit (nothing raises after here).

@@ -1,4 +1,4 @@
-"""Writing compiled items as plain rows.
+"""Writing compiled items as plain rows, and marking their entries.
 
 Compile may write millions of items. Building a model instance per item for ``bulk_create``
 and letting Django prepare each of its 27 values costs several times what the database itself
@@ -18,6 +18,8 @@ from functools import cache
 from django.db import connection
 
 from faktura.billing.models import BillableItem
+from faktura.common.sql import id_in
+from faktura.work.models import TaskEntry
 
 # What compile fills in, in this order (after created_at, updated_at).
 COLUMNS: tuple[str, ...] = (
@@ -74,3 +76,13 @@ def insert_rows(rows: list[tuple], *, now: dt.datetime) -> None:
                 sql,
                 [(stamp, stamp, *row, *defaults) for row in rows[start : start + _SQLITE_CHUNK]],
             )
+
+
+def mark_entries_compiled(*, tenant, entry_ids: list[int]) -> int:
+    """Set `compiled` on entries the caller holds (locked and checked unbilled in its
+    transaction); by primary key only, for the reason `compile_lock_entries` gives."""
+    return (
+        TaskEntry.objects.filter(id_in("id", entry_ids), tenant=tenant)
+        .order_by()
+        .update(billing_state=TaskEntry.BillingState.COMPILED)
+    )

@@ -25,10 +25,10 @@ from faktura.billing.services.drafts import (
     clean_date,
     clean_ids,
     invoice_locked,
-    sync_entries,
 )
 from faktura.billing.services.issue import freeze
 from faktura.billing.services.numbering import tenant_today
+from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
 from faktura.common.errors import Conflict, ValidationFailed
 from faktura.common.services import audit_record
@@ -177,7 +177,7 @@ def credit_note_create(
         )
         entry_ids = list(items.exclude(entry_id=None).values_list("entry_id", flat=True))
         items.update(status=Item.RELEASED if release else Item.WRITTEN_OFF)
-        sync_entries(entry_ids)
+        entry_states_sync(entry_ids=entry_ids)
 
         fully = credited | {line.pk for line in targets} >= set(billed)
         if fully:

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import TIME_KINDS
-from faktura.billing.services.drafts import ItemsNotPending, chunks, set_totals, tax_group
+from faktura.billing.services.drafts import ItemsNotPending, set_totals, tax_group
 from faktura.catalog.models import LineKind
+from faktura.common.sql import id_batches, id_in, pair_batches, pairs_source
 from faktura.contacts.models import Contact
 from faktura.core.invoice_math import line_net
 from faktura.core.money import amount_places, exact_sum
@@ -237,8 +238,9 @@ def drafts_fill(fills: Sequence[DraftFill]) -> int:
     """
     existing: dict[int, list[InvoiceLine]] = defaultdict(list)
     reused = [fill.invoice.pk for fill in fills if not fill.fresh]
-    for chunk in chunks(reused):
-        for line in InvoiceLine.objects.filter(invoice_id__in=chunk).order_by("position", "id"):
+    for batch in id_batches(reused):
+        lines = InvoiceLine.objects.filter(id_in("invoice_id", batch)).order_by("position", "id")
+        for line in lines:
             existing[line.invoice_id].append(line)
 
     now = timezone.now()
@@ -281,13 +283,13 @@ def drafts_fill(fills: Sequence[DraftFill]) -> int:
     return len(new_lines)
 
 
-def _move_items(moves: list[tuple[list[int], InvoiceLine]], per_statement: int = 2000) -> None:
-    """pending -> on_draft with each item's line: one UPDATE ... FROM (VALUES ...) per couple
-    of thousand items (PostgreSQL and SQLite >= 3.33 understand the same statement).
+def _move_items(moves: list[tuple[list[int], InvoiceLine]]) -> None:
+    """pending -> on_draft with each item's line: one ``UPDATE ... FROM`` per batch of
+    (item, line) pairs (`common.sql.pairs_source`: an array pair on PostgreSQL, a VALUES list
+    on SQLite >= 3.33).
 
-    Plain SQL with integer parameters only: the ORM would need a CASE branch per item, which
-    costs more to build and to run than the update itself, and a month-end run moves every
-    item of the month.
+    Plain SQL: the ORM would need a CASE branch per item, which costs more to build and to run
+    than the update itself, and a month-end run moves every item of the month.
     """
     if connection.vendor == "sqlite" and connection.Database.sqlite_version_info < (3, 33):
         for item_ids, line in moves:  # no UPDATE ... FROM before SQLite 3.33
@@ -298,18 +300,15 @@ def _move_items(moves: list[tuple[list[int], InvoiceLine]], per_statement: int =
         return
     pairs = [(item_id, line.pk) for item_ids, line in moves for item_id in item_ids]
     table = connection.ops.quote_name(BillableItem._meta.db_table)
-    for start in range(0, len(pairs), per_statement):
-        batch = pairs[start : start + per_statement]
-        values = ", ".join("(%s, %s)" for _ in batch)
+    for batch in pair_batches(pairs):
+        source, source_params = pairs_source(batch)
         # Only the quoted table name and placeholders are interpolated.
-        source = f"SELECT column1 AS id, column2 AS line FROM (VALUES {values}) AS x"  # noqa: S608
         sql = (
-            f"UPDATE {table} SET status = %s, invoice_line_id = v.line FROM ({source}) AS v "  # noqa: S608
-            f"WHERE {table}.id = v.id AND {table}.status = %s"
+            f"UPDATE {table} SET status = %s, invoice_line_id = v.val FROM {source} "  # noqa: S608
+            f"WHERE {table}.id = v.k AND {table}.status = %s"
         )
-        params: list[Any] = [Item.ON_DRAFT, *(n for pair in batch for n in pair), Item.PENDING]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [Item.ON_DRAFT, *source_params, Item.PENDING])
             _check_moved(cursor.rowcount, len(batch))
 
 

@@ -14,7 +14,7 @@ these, so the rules live in one place:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +25,6 @@ from faktura.billing.selectors.invoices import (
     breakdown_json,
     invoice_live_totals,
 )
-from faktura.billing.states import entry_states_sync
 from faktura.common import validators as v
 from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from faktura.contacts.models import Contact, TaxTreatment
@@ -42,7 +41,6 @@ TREATMENT_CATEGORY: dict[str, str] = {
 }
 ZERO_RATE = Decimal("0.00")
 MAX_IDS = 10_000  # item ids per generation request
-_CHUNK = 2_000  # ids per IN (...) list; SQLite limits the variables of one statement
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -132,11 +130,6 @@ def clean_ids(name: str, values: Any, *, limit: int = MAX_IDS) -> list[int]:
             raise ValidationFailed.field(name, f"{value!r} is not an id.")
         ids.append(value)
     return sorted(set(ids))
-
-
-def chunks(ids: Sequence[int], size: int = _CHUNK) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 # --- locks ------------------------------------------------------------------------------------
@@ -229,10 +222,3 @@ def totals_store(invoice: Invoice) -> None:
     """
     set_totals(invoice, list(InvoiceLine.objects.filter(invoice=invoice)))
     invoice.save()
-
-
-def sync_entries(entry_ids: Iterable[int | None]) -> None:
-    """`entry_states_sync` for these entries, in chunks (SQLite limits an IN list)."""
-    ids = sorted({i for i in entry_ids if i is not None})
-    for chunk in chunks(ids):
-        entry_states_sync(entry_ids=chunk)

@@ -23,12 +23,14 @@ from django.db.models import Q
 
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
-from faktura.billing.services.drafts import ItemsNotPending, chunks, clean_ids, sync_entries
+from faktura.billing.services.drafts import ItemsNotPending, clean_ids
 from faktura.billing.services.invoices import audit_many, draft_build
+from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
 from faktura.common.errors import ValidationFailed
 from faktura.common.models import Operation
 from faktura.common.services import operation_start
+from faktura.common.sql import id_batches, id_in
 from faktura.contacts.models import Contact
 from faktura.core.money import exact_sum
 from faktura.work.models import Project, Task
@@ -42,8 +44,8 @@ def _items_locked(tenant, ids: Sequence[int]) -> list[ItemRow]:
     """The tenant's items with these ids, locked in primary-key order (one fixed lock order, so
     concurrent callers cannot deadlock)."""
     items: list[ItemRow] = []
-    for chunk in chunks(list(ids)):
-        qs = BillableItem.objects.select_for_update().filter(tenant=tenant, pk__in=chunk)
+    for batch in id_batches(sorted(ids)):
+        qs = BillableItem.objects.select_for_update().filter(id_in("pk", batch), tenant=tenant)
         items += ItemRow.rows(qs.order_by("pk"))
     return items
 
@@ -81,9 +83,11 @@ def generate_check(ctx: CommandContext, *, item_ids: Any, grouping: Any) -> list
         raise ValidationFailed.field("grouping", f"Must be one of {', '.join(GROUPINGS)}.")
     ids = clean_ids("billable_item_ids", item_ids)
     found: dict[int, str] = {}
-    for chunk in chunks(ids):
+    for batch in id_batches(ids):
         found.update(
-            BillableItem.objects.filter(tenant=ctx.tenant, pk__in=chunk).values_list("pk", "status")
+            BillableItem.objects.filter(id_in("pk", batch), tenant=ctx.tenant)
+            .order_by()
+            .values_list("pk", "status")
         )
     _check_items(ids, found)
     return ids
@@ -133,7 +137,7 @@ def invoices_generate(ctx: CommandContext, *, item_ids: Any, grouping: Any) -> l
             for invoice, group in zip(invoices, groups.values(), strict=True)
         ]
         drafts_fill(fills)
-        sync_entries(item.entry_id for item in items)
+        entry_states_sync(entry_ids=[item.entry_id for item in items])
         audit_many(
             ctx,
             action="invoices_generate",
@@ -204,9 +208,9 @@ def _open_run_drafts(
 
     def locked(keys: list[str]) -> dict[str, Invoice]:
         found: dict[str, Invoice] = {}
-        for chunk in chunks(keys):
+        for batch in id_batches(keys):
             drafts = Invoice.objects.select_for_update().filter(
-                tenant=ctx.tenant, status=Invoice.Status.DRAFT, draft_key__in=chunk
+                tenant=ctx.tenant, status=Invoice.Status.DRAFT, draft_key__in=batch
             )
             found.update((draft.draft_key, draft) for draft in drafts.order_by("pk"))
         return found
@@ -274,7 +278,7 @@ def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
             for key, group in sorted(groups.items())
         ]
         drafts_fill(fills)
-        sync_entries(item.entry_id for group in groups.values() for item in group)
+        entry_states_sync(entry_ids=[item.entry_id for item in items])
         audit_many(
             ctx,
             action="billing_run",

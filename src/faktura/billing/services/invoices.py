@@ -27,10 +27,10 @@ from faktura.billing.services.drafts import (
     items_release_from_lines,
     line_of,
     next_position,
-    sync_entries,
     tax_group,
     totals_store,
 )
+from faktura.billing.states import entry_states_sync
 from faktura.catalog.models import VatCategory
 from faktura.catalog.selectors import unit_for_tenant
 from faktura.common import validators as v
@@ -241,7 +241,7 @@ def invoice_delete(ctx: CommandContext, *, invoice_id: int) -> None:
         invoice = draft_locked(ctx.tenant, invoice_id)
         line_ids = list(InvoiceLine.objects.filter(invoice=invoice).values_list("pk", flat=True))
         entry_ids = items_release_from_lines(line_ids, to_status=Item.PENDING)
-        sync_entries(entry_ids)
+        entry_states_sync(entry_ids=entry_ids)
         audit_record(
             ctx,
             action="invoice_delete",
@@ -391,7 +391,7 @@ def invoice_line_update(
             setattr(line, name, value)
         line.net_amount = line_net(line.quantity, line.unit_price, amount_places(invoice.currency))
         line.save()
-        sync_entries(entry_ids)
+        entry_states_sync(entry_ids=entry_ids)
         totals_store(invoice)
         audit_record(
             ctx,
@@ -409,7 +409,7 @@ def invoice_line_delete(ctx: CommandContext, *, invoice_id: int, line_id: int) -
         invoice = draft_locked(ctx.tenant, invoice_id)
         line = line_of(invoice, line_id)
         entry_ids = items_release_from_lines([line.pk], to_status=Item.PENDING)
-        sync_entries(entry_ids)
+        entry_states_sync(entry_ids=entry_ids)
         audit_record(
             ctx,
             action="invoice_line_delete",

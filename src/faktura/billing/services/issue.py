@@ -24,10 +24,10 @@ from faktura.billing.services.drafts import (
     InvoiceInvalid,
     clean_date,
     draft_locked,
-    sync_entries,
     tax_group,
 )
 from faktura.billing.services.numbering import number_allocate, tenant_today
+from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
@@ -169,7 +169,7 @@ def invoice_issue(
         items = BillableItem.objects.filter(invoice_line_id__in=billed_ids, status=Item.ON_DRAFT)
         entry_ids = list(items.exclude(entry_id=None).values_list("entry_id", flat=True))
         items.update(status=Item.INVOICED)
-        sync_entries(entry_ids)
+        entry_states_sync(entry_ids=entry_ids)
         audit_record(
             ctx,
             action="invoice_issue",
