@@ -111,14 +111,3 @@ def test_serve_answers_health(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-
-
-def test_bench_documents_prints_its_numbers(capsys):
-    from faktura.cli import main
-
-    main(["bench", "documents", "--invoices", "3", "--workers", "1", "--json"])
-    import json
-
-    numbers = json.loads(capsys.readouterr().out)
-    assert numbers["invoices"] == 3 and numbers["workers"] == 1
-    assert numbers["per_second"] > 0

@@ -16,8 +16,6 @@ def main(argv: list[str] | None = None) -> None:
     # Python modules cannot have dashes: `faktura close-month` runs the close_month command.
     if args and args[0] in COMMAND_ALIASES:
         args[0] = COMMAND_ALIASES[args[0]]
-    if args[:2] == ["bench", "documents"]:
-        args = ["bench_documents", *args[2:]]
     # `faktura token create ...` and `faktura bench month-end ...` read like sub-commands;
     # the management commands are named token/bench and take the verb as first argument.
     execute_from_command_line(["faktura", *args])

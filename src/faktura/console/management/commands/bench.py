@@ -1,0 +1,109 @@
+"""`faktura bench month-end|documents`: the benchmarks of `benchmarks/` (DESIGN.md section 7).
+
+    faktura bench month-end --entries N [--customers C] [--seed S] [--batch-size B]
+                            [--keep | --clean] [--json]
+    faktura bench documents --invoices N [--workers W] [--json]
+
+The benchmark code lives in the source checkout's ``benchmarks/`` package, beside ``src/``;
+this command finds it there, so it runs wherever ``make install`` set Faktura up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.table import Table
+
+import faktura
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """`benchmarks.<name>` from the checkout Faktura runs from."""
+    checkout = Path(faktura.__file__).resolve().parents[2]
+    if not (checkout / "benchmarks" / "__init__.py").is_file():
+        raise CommandError(
+            "The benchmarks live in the benchmarks/ folder of a Faktura source checkout; "
+            "run them from one (make install)."
+        )
+    if str(checkout) not in sys.path:
+        sys.path.append(str(checkout))
+    return importlib.import_module(f"benchmarks.{name}")
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmarks. month-end: build a synthetic company, then time compile and draft "
+        "generation against a raw INSERT ... SELECT floor in the same database. documents: "
+        "render Factur-X PDF and XRechnung for N invoices on every core."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="benchmark", required=True)
+        month = sub.add_parser("month-end", help="compile and drafts against a raw-SQL floor")
+        month.add_argument("--entries", type=int, default=100_000)
+        month.add_argument("--customers", type=int, default=1_000)
+        month.add_argument("--seed", type=int, default=1, help="for the synthetic data")
+        month.add_argument("--batch-size", type=int, default=None, help="entries per batch")
+        month.add_argument("--keep", action="store_true", help="keep the synthetic company")
+        month.add_argument(
+            "--clean", action="store_true",
+            help="only delete synthetic companies that earlier runs left behind",
+        )  # fmt: skip
+        month.add_argument("--json", action="store_true", help="print one JSON object")
+        docs = sub.add_parser("documents", help="Factur-X PDF and XRechnung throughput")
+        docs.add_argument("--invoices", type=int, default=1000)
+        docs.add_argument("--workers", type=int, default=None, help="default: every core")
+        docs.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args, **opts):
+        if opts["benchmark"] == "documents":
+            self._documents(opts)
+        else:
+            self._month_end(opts)
+
+    def _month_end(self, opts) -> None:
+        if opts["entries"] < 1 or opts["customers"] < 1:
+            raise CommandError("--entries and --customers must be at least 1.")
+        bench = load_benchmark("month_end")
+        console = Console(file=self.stderr if opts["json"] else self.stdout, highlight=False)
+        if opts["clean"]:
+            console.print(f"deleted {bench.cleanup_leftovers()} synthetic companies")
+            return
+        numbers = bench.month_end(
+            entries=opts["entries"],
+            customers=opts["customers"],
+            seed=opts["seed"],
+            batch_size=opts["batch_size"],
+            keep=opts["keep"],
+            log=lambda line: console.print(f"[dim]{line}[/dim]"),
+        )
+        if opts["json"]:
+            self.stdout.write(json.dumps(numbers))
+            return
+        table = Table(title=f"month-end on {numbers['database']}")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for key, value in numbers.items():
+            table.add_row(key, "-" if value is None else str(value))
+        console.print(table)
+
+    def _documents(self, opts) -> None:
+        if opts["invoices"] < 1:
+            raise CommandError("--invoices must be at least 1.")
+        if opts["workers"] is not None and opts["workers"] < 1:
+            raise CommandError("--workers must be at least 1.")
+        numbers = load_benchmark("documents").bench_documents(opts["invoices"], opts["workers"])
+        if opts["json"]:
+            self.stdout.write(json.dumps(numbers))
+            return
+        Console(file=self.stdout, highlight=False).print(
+            f"{numbers['invoices']} invoices in {numbers['seconds']} s on "
+            f"{numbers['workers']} worker(s): {numbers['per_second']} invoices/s "
+            f"({numbers['per_second_per_worker']} per worker)"
+        )
