@@ -186,3 +186,22 @@ def _maker(owner):
         )
 
     return make
+
+
+def test_ids_beyond_64_bits_answer_404_or_are_ignored(browser):
+    from faktura.web.urls import urlpatterns
+
+    too_big = str(2**64)
+    for pattern in urlpatterns:
+        route = str(pattern.pattern)
+        if "<id:" not in route:
+            continue
+        url = "/" + route.replace("<id:task_id>", too_big)
+        for name in pattern.pattern.converters:
+            url = url.replace(f"<id:{name}>", too_big)
+        assert browser.get(url).status_code == 404, url
+    # filters with such ids match nothing instead of failing
+    for name in ("web:billing_review", "web:billing_items", "web:invoice_list", "web:receivables",
+                 "web:task_list"):  # fmt: skip
+        response = browser.get(reverse(name), {"contact": too_big, "project": too_big})
+        assert response.status_code == 200, name

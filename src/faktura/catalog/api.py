@@ -14,7 +14,7 @@ from pydantic import Field
 
 from faktura.catalog import selectors, services
 from faktura.catalog.models import AssignmentScope, LineKind, Product
-from faktura.common.schemas import ERRORS
+from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.roles import has_capability
 
@@ -22,7 +22,6 @@ router = Router(tags=["catalog"])
 
 UnitPrice = Field(None, ge=0, max_digits=18, decimal_places=6)
 # Ids in filters are compared with foreign-key columns, which are 64-bit integers.
-MAX_ID = 2**63 - 1
 
 
 def _sees_rates(context) -> bool:
@@ -78,12 +77,12 @@ def unit_create(request, payload: UnitIn):
 
 
 @router.get("/units/{unit_id}", response={200: UnitOut, **ERRORS})
-def unit_detail(request, unit_id: int):
+def unit_detail(request, unit_id: PathId):
     return selectors.unit_get(tenant=request.auth.tenant, unit_id=unit_id)
 
 
 @router.patch("/units/{unit_id}", response={200: UnitOut, **ERRORS})
-def unit_patch(request, unit_id: int, payload: UnitPatch):
+def unit_patch(request, unit_id: PathId, payload: UnitPatch):
     data = payload.model_dump(exclude_unset=True)
     return services.unit_update(request_context(request), unit_id=unit_id, **data)
 
@@ -165,12 +164,12 @@ def product_create(request, payload: ProductIn):
 
 
 @router.get("/products/{product_id}", response={200: ProductOut, **ERRORS})
-def product_detail(request, product_id: int):
+def product_detail(request, product_id: PathId):
     return selectors.product_get(tenant=request.auth.tenant, product_id=product_id)
 
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **ERRORS})
-def product_patch(request, product_id: int, payload: ProductPatch):
+def product_patch(request, product_id: PathId, payload: ProductPatch):
     data = payload.model_dump(exclude_unset=True)
     return services.product_update(request_context(request), product_id=product_id, **data)
 
@@ -254,20 +253,20 @@ def price_list_create(request, payload: PriceListIn):
 
 
 @router.get("/price-lists/{price_list_id}", response={200: PriceListOut, **ERRORS})
-def price_list_detail(request, price_list_id: int):
+def price_list_detail(request, price_list_id: PathId):
     ctx = _rates_ctx(request)
     return selectors.price_list_get(tenant=ctx.tenant, price_list_id=price_list_id)
 
 
 @router.patch("/price-lists/{price_list_id}", response={200: PriceListOut, **ERRORS})
-def price_list_patch(request, price_list_id: int, payload: PriceListPatch):
+def price_list_patch(request, price_list_id: PathId, payload: PriceListPatch):
     data = payload.model_dump(exclude_unset=True)
     return services.price_list_update(_rates_ctx(request), price_list_id=price_list_id, **data)
 
 
 @router.get("/price-lists/{price_list_id}/items", response={200: list[PriceListItemOut], **ERRORS})
 @paginate
-def price_list_item_list(request, price_list_id: int, filters: Query[PriceListItemFilter]):
+def price_list_item_list(request, price_list_id: PathId, filters: Query[PriceListItemFilter]):
     ctx = _rates_ctx(request)
     return selectors.price_list_item_list(
         tenant=ctx.tenant, price_list_id=price_list_id, **filters.model_dump()
@@ -278,7 +277,9 @@ def price_list_item_list(request, price_list_id: int, filters: Query[PriceListIt
     "/price-lists/{price_list_id}/items/{product_id}",
     response={200: PriceListItemOut, **ERRORS},
 )
-def price_list_item_set(request, price_list_id: int, product_id: int, payload: PriceListItemIn):
+def price_list_item_set(
+    request, price_list_id: PathId, product_id: PathId, payload: PriceListItemIn
+):
     return services.price_list_item_set(
         _rates_ctx(request),
         price_list_id=price_list_id,
@@ -288,7 +289,7 @@ def price_list_item_set(request, price_list_id: int, product_id: int, payload: P
 
 
 @router.delete("/price-lists/{price_list_id}/items/{product_id}", response={204: None, **ERRORS})
-def price_list_item_delete(request, price_list_id: int, product_id: int):
+def price_list_item_delete(request, price_list_id: PathId, product_id: PathId):
     services.price_list_item_delete(
         _rates_ctx(request), price_list_id=price_list_id, product_id=product_id
     )
@@ -320,25 +321,25 @@ class ProductAssignmentOut(Schema):
 
 class ProductAssignmentIn(Schema):
     scope: str = Field(..., description="task, contact, membership, team or tenant")
-    scope_id: int | None = Field(None, description="the target's id; none for tenant")
+    scope_id: Id | None = Field(None, description="the target's id; none for tenant")
     line_kind: str
-    product_id: int
-    price_list_id: int | None = None
+    product_id: Id
+    price_list_id: Id | None = None
 
 
 class ProductAssignmentPatch(Schema):
     scope: str | None = None
-    scope_id: int | None = None
+    scope_id: Id | None = None
     line_kind: str | None = None
-    product_id: int | None = None
-    price_list_id: int | None = None
+    product_id: Id | None = None
+    price_list_id: Id | None = None
 
 
 class ProductAssignmentFilter(Schema):
     scope: AssignmentScope | None = None
-    scope_id: int | None = Field(None, ge=1, le=MAX_ID)
+    scope_id: Id | None = None
     line_kind: LineKind | None = None
-    product_id: int | None = Field(None, ge=1, le=MAX_ID)
+    product_id: Id | None = None
 
 
 @router.get("/product-assignments", response=list[ProductAssignmentOut])
@@ -358,14 +359,14 @@ def product_assignment_create(request, payload: ProductAssignmentIn):
 
 
 @router.get("/product-assignments/{assignment_id}", response={200: ProductAssignmentOut, **ERRORS})
-def product_assignment_detail(request, assignment_id: int):
+def product_assignment_detail(request, assignment_id: PathId):
     return selectors.product_assignment_get(tenant=request.auth.tenant, assignment_id=assignment_id)
 
 
 @router.patch(
     "/product-assignments/{assignment_id}", response={200: ProductAssignmentOut, **ERRORS}
 )
-def product_assignment_patch(request, assignment_id: int, payload: ProductAssignmentPatch):
+def product_assignment_patch(request, assignment_id: PathId, payload: ProductAssignmentPatch):
     data = payload.model_dump(exclude_unset=True)
     return services.product_assignment_update(
         request_context(request), assignment_id=assignment_id, **data
@@ -373,6 +374,6 @@ def product_assignment_patch(request, assignment_id: int, payload: ProductAssign
 
 
 @router.delete("/product-assignments/{assignment_id}", response={204: None, **ERRORS})
-def product_assignment_delete(request, assignment_id: int):
+def product_assignment_delete(request, assignment_id: PathId):
     services.product_assignment_delete(request_context(request), assignment_id=assignment_id)
     return Status(204, None)

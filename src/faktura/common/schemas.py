@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Path, Schema
+from pydantic import Field
+
+# Ids are 64-bit integers in both databases. Bounding them in the schema makes an id no row
+# can have a clear 400 (or, in a path, a 404) instead of a database overflow.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class ErrorBody(Schema):

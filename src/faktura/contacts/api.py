@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from faktura.common.schemas import ERRORS
+from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.contacts import selectors, services
 from faktura.tenancy.api import TimeRounding
 from faktura.tenancy.auth import request_context
@@ -58,7 +58,7 @@ class ContactIn(Schema):
     payment_terms_days: int | None = Field(None, ge=0, le=365)
     tax_treatment: str = "domestic"
     exemption_reason: str = Field("", max_length=300)
-    price_list_id: int | None = None
+    price_list_id: Id | None = None
     time_rounding: TimeRounding | None = None
     notes: str = ""
 
@@ -80,7 +80,7 @@ class ContactPatch(Schema):
     payment_terms_days: int | None = Field(None, ge=0, le=365)
     tax_treatment: str | None = None
     exemption_reason: str | None = Field(None, max_length=300)
-    price_list_id: int | None = None
+    price_list_id: Id | None = None
     time_rounding: TimeRounding | None = None
     notes: str | None = None
     is_active: bool | None = None
@@ -106,11 +106,11 @@ def contact_create(request, payload: ContactIn):
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
-def contact_detail(request, contact_id: int):
+def contact_detail(request, contact_id: PathId):
     return selectors.contact_get(tenant=request.auth.tenant, contact_id=contact_id)
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
-def contact_patch(request, contact_id: int, payload: ContactPatch):
+def contact_patch(request, contact_id: PathId, payload: ContactPatch):
     data = payload.model_dump(exclude_unset=True)
     return services.contact_update(request_context(request), contact_id=contact_id, **data)

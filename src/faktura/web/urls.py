@@ -1,7 +1,27 @@
-from django.urls import path
+from django.urls import path, register_converter
 
+from faktura.common.schemas import MAX_ID
 from faktura.web.views import auth, catalog, contacts, overview, projects, settings, tasks, time
 from faktura.web.views.billing import drafts, invoices, items, numbering, receivables, review
+
+
+class IdConverter:
+    """An object id in a URL: a positive 64-bit integer. A larger number can name no row;
+    it does not match (404) instead of overflowing the database's integer."""
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 1 <= number <= MAX_ID:
+            raise ValueError(value)
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
+
+
+register_converter(IdConverter, "id")
 
 app_name = "web"
 
@@ -13,19 +33,19 @@ urlpatterns = [
     # work
     path("work/tasks/", tasks.task_list, name="task_list"),
     path("work/tasks/new/", tasks.task_create, name="task_create"),
-    path("work/tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
-    path("work/tasks/<int:task_id>/edit/", tasks.task_edit, name="task_edit"),
+    path("work/tasks/<id:task_id>/", tasks.task_detail, name="task_detail"),
+    path("work/tasks/<id:task_id>/edit/", tasks.task_edit, name="task_edit"),
     path("work/projects/", projects.project_list, name="project_list"),
     path("work/projects/new/", projects.project_create, name="project_create"),
-    path("work/projects/<int:project_id>/", projects.project_detail, name="project_detail"),
-    path("work/projects/<int:project_id>/edit/", projects.project_edit, name="project_edit"),
+    path("work/projects/<id:project_id>/", projects.project_detail, name="project_detail"),
+    path("work/projects/<id:project_id>/edit/", projects.project_edit, name="project_edit"),
     path(
-        "work/projects/<int:project_id>/rates/",
+        "work/projects/<id:project_id>/rates/",
         projects.project_member_rate,
         name="project_member_rate",
     ),
     path(
-        "work/projects/<int:project_id>/rates/<int:membership_id>/remove/",
+        "work/projects/<id:project_id>/rates/<id:membership_id>/remove/",
         projects.project_member_remove,
         name="project_member_remove",
     ),
@@ -33,12 +53,12 @@ urlpatterns = [
     path("work/time/submit/", time.entries_submit, name="entries_submit"),
     path("work/timer/start/", time.timer_start, name="timer_start"),
     path("work/timer/stop/", time.timer_stop, name="timer_stop"),
-    path("work/entries/<int:entry_id>/edit/", time.entry_edit, name="entry_edit"),
-    path("work/entries/<int:entry_id>/delete/", time.entry_delete, name="entry_delete"),
-    path("work/entries/<int:entry_id>/submit/", time.entry_submit, name="entry_submit"),
-    path("work/entries/<int:entry_id>/approve/", time.entry_approve, name="entry_approve"),
-    path("work/entries/<int:entry_id>/reject/", time.entry_reject, name="entry_reject"),
-    path("work/entries/<int:entry_id>/reopen/", time.entry_reopen, name="entry_reopen"),
+    path("work/entries/<id:entry_id>/edit/", time.entry_edit, name="entry_edit"),
+    path("work/entries/<id:entry_id>/delete/", time.entry_delete, name="entry_delete"),
+    path("work/entries/<id:entry_id>/submit/", time.entry_submit, name="entry_submit"),
+    path("work/entries/<id:entry_id>/approve/", time.entry_approve, name="entry_approve"),
+    path("work/entries/<id:entry_id>/reject/", time.entry_reject, name="entry_reject"),
+    path("work/entries/<id:entry_id>/reopen/", time.entry_reopen, name="entry_reopen"),
     path("work/approvals/", time.approvals, name="approvals"),
     path("work/approvals/approve/", time.entries_approve, name="entries_approve"),
     # billing: ready to bill, billable items, review (drafts), issued invoices
@@ -55,31 +75,29 @@ urlpatterns = [
     path("billing/review/new/", review.invoice_new, name="billing_invoice_new"),
     path("billing/review/run/", review.run, name="billing_run"),
     path("billing/invoices/", invoices.invoice_list, name="invoice_list"),
-    path("billing/invoices/<int:invoice_id>/", invoices.invoice_detail_page, name="invoice_detail"),
-    path("billing/invoices/<int:invoice_id>/header/", drafts.draft_header, name="draft_header"),
-    path("billing/invoices/<int:invoice_id>/lines/", drafts.line_add, name="draft_line_add"),
+    path("billing/invoices/<id:invoice_id>/", invoices.invoice_detail_page, name="invoice_detail"),
+    path("billing/invoices/<id:invoice_id>/header/", drafts.draft_header, name="draft_header"),
+    path("billing/invoices/<id:invoice_id>/lines/", drafts.line_add, name="draft_line_add"),
     path(
-        "billing/invoices/<int:invoice_id>/lines/<int:line_id>/",
+        "billing/invoices/<id:invoice_id>/lines/<id:line_id>/",
         drafts.line_edit,
         name="draft_line_edit",
     ),
     path(
-        "billing/invoices/<int:invoice_id>/lines/<int:line_id>/remove/",
+        "billing/invoices/<id:invoice_id>/lines/<id:line_id>/remove/",
         drafts.line_remove,
         name="draft_line_remove",
     ),
-    path("billing/invoices/<int:invoice_id>/settle/", drafts.draft_settle, name="draft_settle"),
-    path("billing/invoices/<int:invoice_id>/delete/", drafts.draft_delete, name="draft_delete"),
+    path("billing/invoices/<id:invoice_id>/settle/", drafts.draft_settle, name="draft_settle"),
+    path("billing/invoices/<id:invoice_id>/delete/", drafts.draft_delete, name="draft_delete"),
     path(
-        "billing/invoices/<int:invoice_id>/download/<slug:fmt>/",
+        "billing/invoices/<id:invoice_id>/download/<slug:fmt>/",
         invoices.invoice_download,
         name="invoice_download",
     ),
+    path("billing/invoices/<id:invoice_id>/send/", invoices.invoice_send_view, name="invoice_send"),
     path(
-        "billing/invoices/<int:invoice_id>/send/", invoices.invoice_send_view, name="invoice_send"
-    ),
-    path(
-        "billing/invoices/<int:invoice_id>/credit-note/",
+        "billing/invoices/<id:invoice_id>/credit-note/",
         invoices.invoice_credit,
         name="invoice_credit",
     ),
@@ -89,50 +107,51 @@ urlpatterns = [
     # catalog
     path("catalog/products/", catalog.product_list, name="product_list"),
     path("catalog/products/new/", catalog.product_create, name="product_create"),
-    path("catalog/products/<int:product_id>/edit/", catalog.product_edit, name="product_edit"),
+    path("catalog/products/<id:product_id>/edit/", catalog.product_edit, name="product_edit"),
     path("catalog/price-lists/", catalog.pricelist_list, name="pricelist_list"),
     path("catalog/price-lists/new/", catalog.pricelist_create, name="pricelist_create"),
     path(
-        "catalog/price-lists/<int:price_list_id>/",
+        "catalog/price-lists/<id:price_list_id>/",
         catalog.pricelist_detail,
         name="pricelist_detail",
     ),
     path(
-        "catalog/price-lists/<int:price_list_id>/edit/",
+        "catalog/price-lists/<id:price_list_id>/edit/",
         catalog.pricelist_edit,
         name="pricelist_edit",
     ),
     path(
-        "catalog/price-lists/<int:price_list_id>/prices/<int:product_id>/",
+        "catalog/price-lists/<id:price_list_id>/prices/<id:product_id>/",
         catalog.pricelist_price_set,
         name="pricelist_price_set",
     ),
     path("catalog/units/", catalog.unit_list, name="unit_list"),
-    path("catalog/units/<int:unit_id>/edit/", catalog.unit_edit, name="unit_edit"),
+    path("catalog/units/<id:unit_id>/edit/", catalog.unit_edit, name="unit_edit"),
     path("catalog/assignments/", catalog.assignment_list, name="assignment_list"),
     path("catalog/assignments/new/", catalog.assignment_create, name="assignment_create"),
     path("catalog/assignments/targets/", catalog.assignment_targets, name="assignment_targets"),
     path(
-        "catalog/assignments/<int:assignment_id>/edit/",
+        "catalog/assignments/<id:assignment_id>/edit/",
         catalog.assignment_edit,
         name="assignment_edit",
     ),
     path(
-        "catalog/assignments/<int:assignment_id>/delete/",
+        "catalog/assignments/<id:assignment_id>/delete/",
         catalog.assignment_delete,
         name="assignment_delete",
     ),
     # contacts
     path("contacts/", contacts.contact_list, name="contact_list"),
     path("contacts/new/", contacts.contact_create, name="contact_create"),
-    path("contacts/<int:contact_id>/", contacts.contact_detail, name="contact_detail"),
-    path("contacts/<int:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),
+    path("contacts/<id:contact_id>/", contacts.contact_detail, name="contact_detail"),
+    path("contacts/<id:contact_id>/edit/", contacts.contact_edit, name="contact_edit"),
     # settings
     path("settings/", settings.company, name="settings"),
+    path("settings/logo/", settings.company_logo, name="settings_logo"),
     path("settings/tokens/", settings.token_list, name="token_list"),
-    path("settings/tokens/<int:token_id>/revoke/", settings.token_revoke, name="token_revoke"),
+    path("settings/tokens/<id:token_id>/revoke/", settings.token_revoke, name="token_revoke"),
     path("settings/members/", settings.member_list, name="member_list"),
-    path("settings/members/<int:membership_id>/", settings.member_edit, name="member_edit"),
+    path("settings/members/<id:membership_id>/", settings.member_edit, name="member_edit"),
     path("settings/teams/", settings.team_list, name="team_list"),
     path("settings/numbering/", numbering.numbering, name="numbering"),
 ]

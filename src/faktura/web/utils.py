@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from faktura.common.context import CommandContext
 from faktura.common.errors import FakturaError, NotFound, PermissionDenied
+from faktura.common.schemas import MAX_ID
 from faktura.tenancy.roles import has_capability
 
 T = TypeVar("T")
@@ -170,10 +171,13 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 def parse_int(value: Any) -> int | None:
+    """An integer query value, or None when it is none or beyond the 64 bits a database
+    column holds (such an id matches nothing)."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -MAX_ID <= number <= MAX_ID else None
 
 
 def parse_bool(value: str | None) -> bool | None:

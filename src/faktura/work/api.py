@@ -6,7 +6,7 @@ rates. Members see only their own entries; other entries answer 404 to them.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -14,16 +14,13 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
 from faktura.common.errors import ValidationFailed
-from faktura.common.schemas import ERRORS
+from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.tenancy.api import TimeRounding
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.roles import has_capability
 from faktura.work import selectors, services
 
 router = Router(tags=["work"])
-
-# An object id: larger values cannot exist and would overflow the database's integer.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 def _sees_rates(context) -> bool:
@@ -130,12 +127,12 @@ def project_create(request, payload: ProjectIn):
 
 
 @router.get("/projects/{project_id}", response={200: ProjectOut, **ERRORS})
-def project_detail(request, project_id: int):
+def project_detail(request, project_id: PathId):
     return selectors.project_get(tenant=request.auth.tenant, project_id=project_id)
 
 
 @router.patch("/projects/{project_id}", response={200: ProjectOut, **ERRORS})
-def project_patch(request, project_id: int, payload: ProjectPatch):
+def project_patch(request, project_id: PathId, payload: ProjectPatch):
     data = payload.model_dump(exclude_unset=True)
     project = services.project_update(request_context(request), project_id=project_id, **data)
     return selectors.project_get(tenant=request.auth.tenant, project_id=project.pk)
@@ -160,7 +157,7 @@ class ProjectMemberIn(Schema):
 
 @router.get("/projects/{project_id}/members", response={200: list[ProjectMemberOut], **ERRORS})
 @paginate
-def project_member_list(request, project_id: int):
+def project_member_list(request, project_id: PathId):
     request_context(request).require("view_rates")
     return selectors.project_member_list(tenant=request.auth.tenant, project_id=project_id)
 
@@ -168,7 +165,9 @@ def project_member_list(request, project_id: int):
 @router.put(
     "/projects/{project_id}/members/{membership_id}", response={200: ProjectMemberOut, **ERRORS}
 )
-def project_member_put(request, project_id: int, membership_id: int, payload: ProjectMemberIn):
+def project_member_put(
+    request, project_id: PathId, membership_id: PathId, payload: ProjectMemberIn
+):
     row = services.project_member_set_rate(
         request_context(request),
         project_id=project_id,
@@ -179,7 +178,7 @@ def project_member_put(request, project_id: int, membership_id: int, payload: Pr
 
 
 @router.delete("/projects/{project_id}/members/{membership_id}", response={204: None, **ERRORS})
-def project_member_delete(request, project_id: int, membership_id: int):
+def project_member_delete(request, project_id: PathId, membership_id: PathId):
     services.project_member_remove(
         request_context(request), project_id=project_id, membership_id=membership_id
     )
@@ -274,12 +273,12 @@ def task_create(request, payload: TaskIn):
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS})
-def task_detail(request, task_id: int):
+def task_detail(request, task_id: PathId):
     return selectors.task_get(tenant=request.auth.tenant, task_id=task_id)
 
 
 @router.patch("/tasks/{task_id}", response={200: TaskOut, **ERRORS})
-def task_patch(request, task_id: int, payload: TaskPatch):
+def task_patch(request, task_id: PathId, payload: TaskPatch):
     data = payload.model_dump(exclude_unset=True)
     task = services.task_update(request_context(request), task_id=task_id, **data)
     return selectors.task_get(tenant=request.auth.tenant, task_id=task.pk)
@@ -418,19 +417,19 @@ def entries_approve(request, payload: EntryIdsIn):
 
 
 @router.get("/entries/{entry_id}", response={200: EntryOut, **ERRORS})
-def entry_detail(request, entry_id: int):
+def entry_detail(request, entry_id: PathId):
     return selectors.entry_get(tenant=request.auth.tenant, viewer=request.auth, entry_id=entry_id)
 
 
 @router.patch("/entries/{entry_id}", response={200: EntryOut, **ERRORS})
-def entry_patch(request, entry_id: int, payload: EntryPatch):
+def entry_patch(request, entry_id: PathId, payload: EntryPatch):
     data = payload.model_dump(exclude_unset=True)
     entry = services.entry_update(request_context(request), entry_id=entry_id, **data)
     return _entry(request, entry)
 
 
 @router.delete("/entries/{entry_id}", response={204: None, **ERRORS})
-def entry_delete(request, entry_id: int):
+def entry_delete(request, entry_id: PathId):
     services.entry_delete(request_context(request), entry_id=entry_id)
     return Status(204, None)
 
@@ -460,7 +459,7 @@ def _optional_stop_body(request) -> EntryStopIn:
         }
     },
 )
-def entry_stop(request, entry_id: int):
+def entry_stop(request, entry_id: PathId):
     payload = _optional_stop_body(request)
     entry = services.entry_stop(
         request_context(request), entry_id=entry_id, stopped_at=payload.stopped_at
@@ -469,17 +468,17 @@ def entry_stop(request, entry_id: int):
 
 
 @router.post("/entries/{entry_id}/submit", response={200: EntryOut, **ERRORS})
-def entry_submit(request, entry_id: int):
+def entry_submit(request, entry_id: PathId):
     return _entry(request, services.entry_submit(request_context(request), entry_id=entry_id))
 
 
 @router.post("/entries/{entry_id}/approve", response={200: EntryOut, **ERRORS})
-def entry_approve(request, entry_id: int):
+def entry_approve(request, entry_id: PathId):
     return _entry(request, services.entry_approve(request_context(request), entry_id=entry_id))
 
 
 @router.post("/entries/{entry_id}/reject", response={200: EntryOut, **ERRORS})
-def entry_reject(request, entry_id: int, payload: EntryRejectIn):
+def entry_reject(request, entry_id: PathId, payload: EntryRejectIn):
     entry = services.entry_reject(
         request_context(request), entry_id=entry_id, reason=payload.reason
     )
@@ -487,5 +486,5 @@ def entry_reject(request, entry_id: int, payload: EntryRejectIn):
 
 
 @router.post("/entries/{entry_id}/reopen", response={200: EntryOut, **ERRORS})
-def entry_reopen(request, entry_id: int):
+def entry_reopen(request, entry_id: PathId):
     return _entry(request, services.entry_reopen(request_context(request), entry_id=entry_id))

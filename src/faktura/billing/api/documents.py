@@ -8,7 +8,7 @@ from pydantic import Field
 
 from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
 from faktura.billing.services.sending import deliveries_of, invoice_send
-from faktura.common.schemas import ERRORS
+from faktura.common.schemas import ERRORS, PathId
 from faktura.documents.models import DocumentFormat
 from faktura.tenancy.auth import request_context
 
@@ -28,7 +28,7 @@ def _file(document, content: bytes) -> HttpResponse:
     response={200: None, **ERRORS},
     summary="The invoice as PDF/A-3 with its Factur-X XML embedded",
 )
-def invoice_pdf(request, invoice_id: int):
+def invoice_pdf(request, invoice_id: PathId):
     document, content = invoice_document(
         request_context(request), invoice_id=invoice_id, format=DocumentFormat.PDF
     )
@@ -46,7 +46,7 @@ class EinvoiceQuery(Schema):
     response={200: None, **ERRORS},
     summary="The EN 16931 e-invoice in the asked format",
 )
-def invoice_einvoice(request, invoice_id: int, query: Query[EinvoiceQuery]):
+def invoice_einvoice(request, invoice_id: PathId, query: Query[EinvoiceQuery]):
     fmt = EINVOICE_FORMATS.get(query.format, query.format)
     document, content = invoice_document(request_context(request), invoice_id=invoice_id,
                                          format=fmt)  # fmt: skip
@@ -73,7 +73,7 @@ class DeliveryOut(Schema):
 
 
 @router.post("/invoices/{invoice_id}/send", response={200: DeliveryOut, **ERRORS})
-def invoice_send_endpoint(request, invoice_id: int, payload: SendIn | None = None):
+def invoice_send_endpoint(request, invoice_id: PathId, payload: SendIn | None = None):
     payload = payload or SendIn()
     return invoice_send(
         request_context(request), invoice_id=invoice_id, to=payload.to, resend=payload.resend
@@ -81,7 +81,7 @@ def invoice_send_endpoint(request, invoice_id: int, payload: SendIn | None = Non
 
 
 @router.get("/invoices/{invoice_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
-def invoice_deliveries(request, invoice_id: int):
+def invoice_deliveries(request, invoice_id: PathId):
     ctx = request_context(request)
     ctx.require("view_invoices")
     from faktura.billing.selectors.invoices import invoice_get

@@ -6,10 +6,10 @@ quantities are decimal strings. An edit of an issued invoice answers 409 `invoic
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
@@ -18,16 +18,13 @@ from faktura.billing.selectors import invoices as selectors
 from faktura.billing.services import credit_notes, generation, invoices, issue, numbering
 from faktura.billing.tasks.invoices import billing_run_task
 from faktura.common.errors import ValidationFailed
-from faktura.common.schemas import ERRORS, OperationOut
+from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
 from faktura.common.services import operation_start
 from faktura.core.time_rounding import format_hours
 from faktura.tenancy.auth import request_context
 
 router = Router(tags=["invoices"])
 
-# An object id: larger values cannot exist and would overflow the database's integer.
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-PathId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 TIME_KINDS = selectors.TIME_KINDS
 
 
@@ -311,13 +308,13 @@ def _optional(schema: type[Schema]) -> dict:
     }
 
 
-def _line(request, invoice_id: int, line_id: int) -> Any:
+def _line(request, invoice_id: PathId, line_id: PathId) -> Any:
     return selectors.invoice_line_get(
         tenant=request.auth.tenant, invoice_id=invoice_id, line_id=line_id
     )
 
 
-def _detail(request, invoice_id: int) -> Any:
+def _detail(request, invoice_id: PathId) -> Any:
     return selectors.invoice_detail(tenant=request.auth.tenant, invoice_id=invoice_id)
 
 

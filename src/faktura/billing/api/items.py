@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from faktura.billing.selectors import items as selectors
 from faktura.billing.services.compile import billable_items_compile_start
 from faktura.billing.services.compile_deferral import billable_items_defer, billable_items_restore
-from faktura.common.schemas import ERRORS, OperationOut
+from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
 from faktura.tenancy.auth import request_context
 
 router = Router(tags=["billable items"])
@@ -70,27 +70,27 @@ class BillableItemOut(Schema):
 
 class BillableItemFilter(Schema):
     status: ItemStatus | None = None
-    contact_id: int | None = None
-    project_id: int | None = None
-    task_id: int | None = None
-    entry_id: int | None = None
+    contact_id: Id | None = None
+    project_id: Id | None = None
+    task_id: Id | None = None
+    entry_id: Id | None = None
     kind: ItemKind | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
 
 class CompileIn(Schema):
-    entry_ids: list[int] | None = None
+    entry_ids: list[Id] | None = None
     until: dt.date | None = None
 
 
 class DeferIn(Schema):
-    item_ids: list[int]
+    item_ids: list[Id]
     until: dt.date
 
 
 class RestoreIn(Schema):
-    item_ids: list[int] | None = None
+    item_ids: list[Id] | None = None
     due: dt.date | None = None
 
 
@@ -132,6 +132,6 @@ def billable_items_restore_(request, payload: RestoreIn):
 
 
 @router.get("/billable-items/{item_id}", response={200: BillableItemOut, **ERRORS})
-def billable_item_detail(request, item_id: int):
+def billable_item_detail(request, item_id: PathId):
     tenant = _tenant_for_reading(request)
     return selectors.billable_item_get(tenant=tenant, item_id=item_id)
