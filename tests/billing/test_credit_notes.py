@@ -196,3 +196,74 @@ def test_unknown_lines_name_the_field_and_other_tenants_get_404(api, other_api, 
 @pytest.mark.parametrize("role", ["member", "approver"])
 def test_crediting_needs_manage_invoices(api_as, issued, role):
     assert api_as(role).post(f"invoices/{issued.pk}/void").status_code == 403
+
+
+def test_a_credit_note_cannot_be_dated_before_its_invoice(world, api, issued):
+    response = api.post(f"invoices/{issued.pk}/void", {"issue_date": "2026-03-30"})
+
+    assert response.status_code == 422
+    assert "issue_date" in response.json()["error"]["fields"]
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+
+
+def _mileage_invoice(world):
+    """An issued invoice with one mileage entry billed on two lines: distance and travel time."""
+    task = world.task(world.project(), "Site visit")
+    distance = world.item(task, kind="transport_distance", quantity="42", unit_price="0.50")
+    travel = BillableItem.objects.create(
+        tenant=world.tenant, kind="transport_time", entry=distance.entry, task=task,
+        project=task.project, contact=task.client, membership=world.owner, unit="HUR",
+        logged_seconds=1800, quantity=Decimal("0.5"), unit_price=Decimal("60"),
+        amount=Decimal("30.00"), currency="EUR", price_source="product_default",
+        vat_rate=Decimal("19"), service_date=distance.service_date,
+    )  # fmt: skip
+    [draft] = invoices_generate(world.ctx, item_ids=[distance.pk, travel.pk], grouping="contact")
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31)
+    lines = {line.kind: line for line in invoice.lines.all()}
+    return invoice, lines, distance.entry
+
+
+def test_releasing_half_of_a_mileage_entry_is_refused(world, api):
+    # given: the entry's distance and travel time are two lines of one invoice
+    invoice, lines, entry = _mileage_invoice(world)
+
+    # when: only the travel time is credited for re-billing
+    response = api.post(
+        f"invoices/{invoice.pk}/void",
+        {"release_entries": True, "line_ids": [lines["transport_time"].pk]},
+    )
+
+    # then: refused, naming the line to include, and nothing changed
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "entry_partly_credited"
+    assert str(lines["transport_distance"].pk) in response.json()["error"]["message"]
+    assert not Invoice.objects.filter(kind="credit_note").exists()
+    check_invariants()
+
+
+def test_releasing_every_line_of_a_mileage_entry_makes_it_billable_again(world, api):
+    invoice, lines, entry = _mileage_invoice(world)
+
+    response = api.post(
+        f"invoices/{invoice.pk}/void",
+        {"release_entries": True, "line_ids": [line.pk for line in lines.values()]},
+    )
+
+    assert response.status_code == 201
+    entry.refresh_from_db()
+    assert entry.billing_state == "unbilled"
+    check_invariants()
+
+
+def test_writing_off_half_of_a_mileage_entry_is_allowed(world, api):
+    invoice, lines, entry = _mileage_invoice(world)
+
+    response = api.post(
+        f"invoices/{invoice.pk}/void",
+        {"release_entries": False, "line_ids": [lines["transport_time"].pk]},
+    )
+
+    assert response.status_code == 201
+    entry.refresh_from_db()
+    assert entry.billing_state == "invoiced"  # its distance stays billed; nothing is lost
+    check_invariants()

@@ -13,10 +13,12 @@ from faktura.billing.services.drafts import InvoiceInvalid
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
 from faktura.billing.services.issue import invoice_issue
+from faktura.billing.services.numbering import IssueDateInvalid
 from faktura.common.models import AuditEvent
 from faktura.work.models import TaskEntry
 
 MARCH_31 = dt.date(2026, 3, 31)
+JAN_3_2027 = dt.datetime(2027, 1, 3, 12, tzinfo=dt.UTC)  # "now" for issuing across a new year
 
 
 def _manual_draft(world, contact=None, *, price: str = "100", vat_rate: str = "19") -> Invoice:
@@ -208,7 +210,9 @@ def test_yearly_reset_starts_each_year_at_one(world):
     world.tenant.number_reset = "yearly"
     world.tenant.save()
     numbers = [
-        invoice_issue(world.ctx, invoice_id=_manual_draft(world).pk, issue_date=day).number
+        invoice_issue(
+            world.ctx, invoice_id=_manual_draft(world).pk, issue_date=day, now=JAN_3_2027
+        ).number
         for day in (dt.date(2026, 12, 30), dt.date(2026, 12, 31), dt.date(2027, 1, 2))
     ]
     assert numbers == ["2026-0001", "2026-0002", "2027-0001"]
@@ -220,7 +224,9 @@ def test_yearly_reset_starts_each_year_at_one(world):
 
 def test_without_reset_the_counter_runs_on_across_years(world):
     numbers = [
-        invoice_issue(world.ctx, invoice_id=_manual_draft(world).pk, issue_date=day).number
+        invoice_issue(
+            world.ctx, invoice_id=_manual_draft(world).pk, issue_date=day, now=JAN_3_2027
+        ).number
         for day in (dt.date(2026, 12, 31), dt.date(2027, 1, 2))
     ]
     assert numbers == ["2026-0001", "2027-0002"]
@@ -253,3 +259,40 @@ def test_api_issue_needs_manage_invoices(world, api_as, role):
 def test_api_issue_of_another_tenants_draft_is_404(world, other_api):
     draft = _manual_draft(world)
     assert other_api.post(f"invoices/{draft.pk}/issue").status_code == 404
+
+
+def test_issue_date_may_not_lie_in_the_future(world, api):
+    draft = _manual_draft(world)
+    now = dt.datetime(2026, 3, 31, 21, 30, tzinfo=dt.UTC)  # 23:30 in Berlin: still March 31
+
+    with pytest.raises(IssueDateInvalid):
+        invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=dt.date(2026, 4, 1), now=now)
+    response = api.post(f"invoices/{draft.pk}/issue", {"issue_date": "2999-01-01"})
+
+    assert response.status_code == 422
+    assert "issue_date" in response.json()["error"]["fields"]
+    assert not NumberSequence.objects.filter(last_value__gt=0).exists()  # no number consumed
+    assert invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31, now=now).number
+
+
+def test_a_later_number_cannot_carry_an_earlier_date(world):
+    invoice_issue(world.ctx, invoice_id=_manual_draft(world).pk, issue_date=MARCH_31)
+    second = _manual_draft(world)
+
+    with pytest.raises(IssueDateInvalid) as raised:
+        invoice_issue(world.ctx, invoice_id=second.pk, issue_date=dt.date(2026, 3, 30))
+
+    assert "2026-0001" in raised.value.message
+    assert invoice_issue(world.ctx, invoice_id=second.pk, issue_date=MARCH_31).number == (
+        "2026-0002"
+    )
+    check_invariants()
+
+
+def test_years_far_outside_the_calendar_answer_400_not_500(world, api):
+    draft = _manual_draft(world)
+
+    response = api.post(f"invoices/{draft.pk}/issue", {"issue_date": "0999-12-31"})
+
+    assert response.status_code in (400, 422)
+    assert "issue_date" in response.json()["error"]["fields"]

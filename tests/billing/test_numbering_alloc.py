@@ -16,6 +16,9 @@ from faktura.billing.services.numbering import number_allocate
 MARCH_31 = dt.date(2026, 3, 31)
 
 
+NOW = dt.datetime(2027, 6, 1, 12, tzinfo=dt.UTC)  # the clock for these tests
+
+
 def _issue(world, day: dt.date = MARCH_31) -> Invoice:
     invoice = invoice_create(world.ctx, contact_id=world.contact().pk)
     invoice_line_add(
@@ -27,7 +30,7 @@ def _issue(world, day: dt.date = MARCH_31) -> Invoice:
         unit_price="100",
         vat_rate="19",
     )
-    return invoice_issue(world.ctx, invoice_id=invoice.pk, issue_date=day)
+    return invoice_issue(world.ctx, invoice_id=invoice.pk, issue_date=day, now=NOW)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -101,7 +104,9 @@ def test_starting_counter_per_period_with_yearly_reset(world, api):
     response = api.put("numbering/credit_note", {"next_value": 17, "period": "2027"})
     assert response.json()["period"] == "2027"
     first = _issue(world, dt.date(2027, 2, 1))
-    note = credit_note_create(world.ctx, invoice_id=first.pk, issue_date=dt.date(2027, 2, 2))
+    note = credit_note_create(
+        world.ctx, invoice_id=first.pk, issue_date=dt.date(2027, 2, 2), now=NOW
+    )
     assert note.number == "CN-2027-0017"
 
 

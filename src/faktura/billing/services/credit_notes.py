@@ -27,10 +27,10 @@ from faktura.billing.services.drafts import (
     invoice_locked,
 )
 from faktura.billing.services.issue import freeze
-from faktura.billing.services.numbering import tenant_today
+from faktura.billing.services.numbering import IssueDateInvalid, tenant_today
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
-from faktura.common.errors import Conflict, ValidationFailed
+from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.core.invoice_math import credit_note_lines, line_net
@@ -62,6 +62,39 @@ def _check_creditable(invoice: Invoice) -> None:
         )
     if invoice.status not in CREDITABLE:
         raise Conflict(f"The invoice is {invoice.status}.", code="invoice_void")
+
+
+class EntryPartlyCredited(BusinessRuleViolation):
+    """Releasing would split an entry: it is also billed on a line not being credited."""
+
+    code = "entry_partly_credited"
+
+
+def _check_whole_entries(targets: list[InvoiceLine]) -> None:
+    """An entry is compiled again only as a whole (`unbilled`), so releasing one of its items
+    while another stays billed (a mileage entry's distance and travel time) would leave the
+    released one billable never again. Refuse, naming the lines to credit with it."""
+    target_ids = {line.pk for line in targets}
+    items = BillableItem.objects.filter(invoice_line_id__in=target_ids).exclude(entry_id=None)
+    siblings = (
+        BillableItem.objects.filter(entry_id__in=items.values("entry_id"))
+        .exclude(status=Item.RELEASED)
+        .exclude(invoice_line_id__in=target_ids)
+        .select_related("invoice_line__invoice")
+        .order_by("entry_id", "pk")
+    )
+    found = [(item.entry_id, item.invoice_line) for item in siblings[:20]]
+    if not found:
+        return
+    named = "; ".join(
+        f"entry {entry_id} on line {line.pk} ({line.title})" if line else f"entry {entry_id}"
+        for entry_id, line in found
+    )
+    raise EntryPartlyCredited(
+        "These entries are also billed on lines that are not being credited, so they cannot "
+        f"be released for re-billing: {named}. Credit those lines too, or write off.",
+        fields={"line_ids": "Include every line of the entries to release them."},
+    )
 
 
 def credit_note_create(
@@ -116,9 +149,16 @@ def credit_note_create(
                 )
             targets = [billed[pk] for pk in wanted]
 
+        if release:
+            _check_whole_entries(targets)
         tenant = Tenant.objects.get(pk=ctx.tenant.pk)
         contact = Contact.objects.get(pk=invoice.contact_id)
         day = issue_date or tenant_today(tenant, now)
+        if invoice.issue_date and day < invoice.issue_date:
+            raise IssueDateInvalid(
+                f"A credit note cannot be dated before its invoice ({invoice.issue_date}).",
+                fields={"issue_date": f"Must be on or after {invoice.issue_date.isoformat()}."},
+            )
         note = Invoice.objects.create(
             tenant=ctx.tenant,
             kind=Invoice.Kind.CREDIT_NOTE,
@@ -170,7 +210,7 @@ def credit_note_create(
             )
         ]
         InvoiceLine.objects.bulk_create(note_lines)
-        freeze(ctx, note, note_lines, tenant=tenant, contact=contact, issue_date=day)
+        freeze(ctx, note, note_lines, tenant=tenant, contact=contact, issue_date=day, now=now)
 
         items = BillableItem.objects.filter(
             invoice_line_id__in=[line.pk for line in targets], status=Item.INVOICED

@@ -109,14 +109,23 @@ def clean_bool(name: str, value: Any) -> bool:
 
 
 def clean_date(name: str, value: Any) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, str):
+    """A date of a business document: ISO text or a date, in the years 1900-9999 (numbers
+    and periods have four-digit years)."""
+    day = None
+    if value is None:
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        day = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
-            pass
-    raise ValidationFailed.field(name, "Must be a date (YYYY-MM-DD).")
+            day = None
+    if day is None:
+        raise ValidationFailed.field(name, "Must be a date (YYYY-MM-DD).")
+    if day.year < 1900:
+        raise ValidationFailed.field(name, "Must be a date in the years 1900 to 9999.")
+    return day
 
 
 def clean_ids(name: str, values: Any, *, limit: int = MAX_IDS) -> list[int]:

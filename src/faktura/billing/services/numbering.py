@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from faktura.billing.models import Invoice, NumberSequence
 from faktura.common.context import CommandContext
-from faktura.common.errors import Conflict, ValidationFailed
+from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.core.numbering import period_key, render_number
 from faktura.tenancy.models import Tenant
@@ -69,16 +69,47 @@ def _sequence_locked(tenant: Tenant, kind: str, period: str) -> NumberSequence:
     return sequence
 
 
-def number_allocate(*, tenant: Tenant, kind: str, issue_date: dt.date) -> AllocatedNumber:
+class IssueDateInvalid(BusinessRuleViolation):
+    """The issue date would break the series: in the future, or before the series' last
+    document (a later number may not carry an earlier date)."""
+
+    code = "issue_date_invalid"
+
+
+def _check_issue_date(tenant: Tenant, kind: str, issue_date: dt.date, now) -> None:
+    """Numbers and dates of a series rise together; runs under the sequence lock."""
+    today = tenant_today(tenant, now)
+    if issue_date > today:
+        raise IssueDateInvalid(
+            f"The issue date {issue_date.isoformat()} is in the future (today is "
+            f"{today.isoformat()}).",
+            fields={"issue_date": "Must not be after today."},
+        )
+    issued = Invoice.objects.filter(tenant=tenant, kind=kind, number__isnull=False)
+    latest = issued.order_by("-issue_date").values_list("number", "issue_date").first()
+    if latest and latest[1] and issue_date < latest[1]:
+        raise IssueDateInvalid(
+            f"{latest[0]} is dated {latest[1].isoformat()}; the next number cannot carry the "
+            f"earlier date {issue_date.isoformat()}.",
+            fields={"issue_date": f"Must be on or after {latest[1].isoformat()}."},
+        )
+
+
+def number_allocate(
+    *, tenant: Tenant, kind: str, issue_date: dt.date, now: dt.datetime | None = None
+) -> AllocatedNumber:
     """The next number of the tenant's `kind` series for a document issued on `issue_date`.
 
     Must run inside the transaction that issues the document (it asserts so). The counter
     period follows the tenant's reset setting; the number is rendered with the tenant's format.
+    The date may not be after today (`now`, in the tenant's time zone) nor before the date of
+    the series' latest document: 422 `issue_date_invalid`.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("number_allocate must run inside the issuing transaction")
     period = period_key(issue_date.year, issue_date.month, tenant.number_reset)
     sequence = _sequence_locked(tenant, kind, period)
+    _check_issue_date(tenant, kind, issue_date, now)
     value = sequence.last_value + 1
     sequence.last_value = value
     sequence.save(update_fields=["last_value", "updated_at"])
