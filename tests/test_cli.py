@@ -1,5 +1,6 @@
 """The `faktura` command line: init, token create, demo, serve."""
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -10,8 +11,15 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
+from faktura.billing.invariants import check_invariants
+from faktura.billing.models import BillableItem, Invoice
+from faktura.billing.services.documents import FORMATS
+from faktura.common.models import AuditEvent
+from faktura.console.demo import billed_months
 from faktura.contacts.models import Contact
+from faktura.documents.models import StoredDocument
 from faktura.tenancy.models import ApiToken, Membership, Tenant
 from faktura.work.models import Project, TaskEntry
 
@@ -49,22 +57,29 @@ def test_token_create_for_unknown_user_fails(db):
         call_command("token", "create", email="ghost@nowhere.test")
 
 
+def _demo_rows(tenant) -> tuple[int, ...]:
+    """Row counts of everything the demo builds (its API token aside)."""
+    return (
+        Contact.objects.filter(tenant=tenant).count(),
+        Project.objects.filter(tenant=tenant).count(),
+        TaskEntry.objects.filter(tenant=tenant).count(),
+        BillableItem.objects.filter(tenant=tenant).count(),
+        Invoice.objects.filter(tenant=tenant).count(),
+        StoredDocument.objects.filter(tenant=tenant).count(),
+        AuditEvent.objects.filter(tenant=tenant).exclude(action="token_create").count(),
+    )
+
+
 def test_demo_is_idempotent_and_realistic(db, capsys):
     call_command("demo")
     out = capsys.readouterr().out
     assert "demo@faktura.test" in out and "API token: fk_" in out
+    assert "issued invoices" in out and "credit notes" in out
     tenant = Tenant.objects.get(slug="demo")
-    counts = (
-        Contact.objects.filter(tenant=tenant).count(),
-        Project.objects.filter(tenant=tenant).count(),
-        TaskEntry.objects.filter(tenant=tenant).count(),
-    )
+    counts = _demo_rows(tenant)
     call_command("demo")
-    assert counts == (
-        Contact.objects.filter(tenant=tenant).count(),
-        Project.objects.filter(tenant=tenant).count(),
-        TaskEntry.objects.filter(tenant=tenant).count(),
-    )
+    assert "already present" in capsys.readouterr().out
+    assert counts == _demo_rows(tenant)
     contacts = Contact.objects.filter(tenant=tenant)
     assert 8 <= contacts.count() <= 15
     assert contacts.filter(tax_treatment="reverse_charge").exclude(vat_id="").exists()
@@ -79,6 +94,59 @@ def test_demo_is_idempotent_and_realistic(db, capsys):
     assert entries.count() >= 1000
     assert {"time", "mileage", "expense", "goods"} <= set(entries.values_list("kind", flat=True))
     assert not entries.filter(kind="time", stopped_at__isnull=True).exists()
+
+
+def test_demo_has_a_billing_history(db):
+    call_command("demo")
+    tenant = Tenant.objects.get(slug="demo")
+    assert check_invariants(tenant=tenant) == []
+    invoices = Invoice.objects.filter(tenant=tenant)
+    issued = invoices.filter(kind="invoice").exclude(status="draft")
+    assert issued.count() >= 5
+    # gapless from 1 in each series and counter period
+    for kind in ("invoice", "credit_note"):
+        docs = invoices.filter(kind=kind).exclude(status="draft")
+        for period in set(docs.values_list("sequence_period", flat=True)):
+            values = sorted(
+                docs.filter(sequence_period=period).values_list("sequence_value", flat=True)
+            )
+            assert values == list(range(1, len(values) + 1))
+    # issued at the end of a past month, customers of every kind among them
+    for invoice in issued:
+        assert (invoice.issue_date + dt.timedelta(days=1)).day == 1
+        assert invoice.issue_date < dt.date.today()
+    buyers = [invoice.buyer for invoice in issued]
+    assert any(b["tax_treatment"] == "reverse_charge" for b in buyers)
+    assert any(b["tax_treatment"] == "domestic" and not b["leitweg_id"] for b in buyers)
+    public = issued.exclude(buyer_reference="")
+    assert public.filter(buyer_reference=F("contact__leitweg_id")).exists()
+    # one partial credit note: the invoice it credits stays valid
+    note = invoices.get(kind="credit_note")
+    assert note.credit_note_of.status == "issued" and note.gross_total < 0
+    assert -note.gross_total < note.credit_note_of.gross_total
+    # every issued document is stored in every format
+    for invoice in invoices.exclude(status="draft"):
+        assert set(invoice.documents.values_list("format", flat=True)) == set(FORMATS)
+    # drafts left for review, and work left to compile and bill
+    assert invoices.filter(status="draft").count() >= 2
+    assert BillableItem.objects.filter(tenant=tenant, status="pending").exists()
+    assert TaskEntry.objects.filter(tenant=tenant, billing_state="unbilled").exists()
+
+
+@pytest.mark.parametrize(
+    ("today", "issued", "review"),
+    [
+        ("2026-12-02", ["2026-09"], "2026-10"),
+        ("2026-12-20", ["2026-09"], "2026-10"),
+        ("2026-12-25", ["2026-09", "2026-10"], "2026-11"),
+        ("2026-12-31", ["2026-10"], "2026-11"),
+        ("2027-03-01", ["2026-11", "2026-12"], "2027-01"),
+    ],
+)
+def test_demo_billed_months(today, issued, review):
+    months, open_month = billed_months(dt.date.fromisoformat(today))
+    assert [m.strftime("%Y-%m") for m in months] == issued
+    assert open_month.strftime("%Y-%m") == review
 
 
 def _free_port() -> int:

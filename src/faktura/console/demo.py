@@ -3,19 +3,32 @@
 Deterministic (a fixed random seed) relative to the day it is built: three months of work
 ending yesterday. Customers, projects and products go through the services so they are
 validated like user input; the thousands of tickets and entries are bulk-inserted.
+
+The billing history is made only through the billing services, as a person would make it:
+the work of the two oldest months is compiled and put on drafts by the billing run; the
+oldest month's drafts are issued at the end of that month (all but two, left for review), one
+invoice gets a partial credit note, and the documents of every issued invoice are rendered
+and stored. The last month's work stays unbilled for trying compile and the run oneself.
 """
 
 from __future__ import annotations
 
+import calendar
 import random
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
+from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.billing.services.compile import billable_items_compile
+from faktura.billing.services.credit_notes import credit_note_create
+from faktura.billing.services.documents import FORMATS, invoice_documents_render
+from faktura.billing.services.generation import billing_run
+from faktura.billing.services.issue import invoice_issue
 from faktura.catalog.models import (
     AssignmentScope,
     LineKind,
@@ -27,8 +40,9 @@ from faktura.catalog.models import (
 )
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
-from faktura.contacts.models import Contact
+from faktura.contacts.models import Contact, TaxTreatment
 from faktura.contacts.services import contact_create
+from faktura.documents.models import StoredDocument
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.services import (
     membership_create,
@@ -134,23 +148,39 @@ class DemoResult:
 
 
 def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
-    """Create the demo tenant once; later calls only issue a fresh API token."""
+    """Create the demo tenant once; later calls only issue a fresh API token (and render a
+    document an earlier run could not store)."""
     existing = Tenant.objects.filter(slug=DEMO_SLUG).first()
     created = existing is None
     if created:
+        day = today or timezone.localdate()
         with transaction.atomic():
-            tenant = _build(today or timezone.localdate(), random.Random(seed))
+            tenant = _build(day, random.Random(seed))
+            _bill(tenant, day)
     else:
         tenant = existing
+    # Documents are files: stored after the commit, so a failed build leaves none behind.
+    _render_documents(tenant)
     owner = Membership.objects.get(tenant=tenant, user__username=DEMO_EMAIL)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
     _, raw = token_create(ctx, name="demo")
+    invoices = Invoice.objects.filter(tenant=tenant)
+    issued = invoices.exclude(status=Invoice.Status.DRAFT)
     counts = {
         "contacts": Contact.objects.filter(tenant=tenant).count(),
         "projects": Project.objects.filter(tenant=tenant).count(),
         "tasks": Task.objects.filter(tenant=tenant).count(),
         "entries": TaskEntry.objects.filter(tenant=tenant).count(),
         "products": Product.objects.filter(tenant=tenant).count(),
+        "issued invoices": issued.filter(kind=Invoice.Kind.INVOICE).count(),
+        "credit notes": issued.filter(kind=Invoice.Kind.CREDIT_NOTE).count(),
+        "open drafts": invoices.filter(status=Invoice.Status.DRAFT).count(),
+        "pending items": BillableItem.objects.filter(
+            tenant=tenant, status=BillableItem.Status.PENDING
+        ).count(),
+        "unbilled entries": TaskEntry.objects.filter(
+            tenant=tenant, billing_state=TaskEntry.BillingState.UNBILLED
+        ).count(),
     }
     return DemoResult(tenant=tenant, created=created, token=raw, counts=counts)
 
@@ -404,3 +434,101 @@ def _entries(tenant, tasks, workers, rng, today, teams) -> None:
                     )
                 )  # fmt: skip
     TaskEntry.objects.bulk_create(entries, batch_size=1000)
+
+
+# --- billing history --------------------------------------------------------------------------
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _next_month(day: date) -> date:
+    return _month_end(day) + timedelta(days=1)
+
+
+def billed_months(today: date) -> tuple[list[date], date]:
+    """(first days of the months whose drafts are issued, first day of the month whose drafts
+    stay open). Work starts 91 days before `today` (see `_entries`); a first month with less
+    than ten days of it is billed together with the next one, the month after those is run
+    but not issued, and everything later stays unbilled."""
+    first_day = today - timedelta(days=91)
+    months = [first_day.replace(day=1)]
+    if first_day.day > 20:
+        months.append(_next_month(months[0]))
+    return months, _next_month(months[-1])
+
+
+def _bill(tenant: Tenant, today: date) -> None:
+    """Compile, run, issue and credit through the services (no billing row written here)."""
+    clerk = Membership.objects.get(tenant=tenant, role="billing")
+    ctx = CommandContext(tenant=tenant, membership=clerk, user=clerk.user, source="cli")
+    issued_months, review_month = billed_months(today)
+    billable_items_compile(ctx, until=_month_end(review_month))
+    for month in [*issued_months, review_month]:
+        billing_run(ctx, period=month.strftime("%Y-%m"))
+
+    to_issue = []
+    for month in issued_months:
+        drafts = list(
+            Invoice.objects.filter(
+                tenant=tenant, status=Invoice.Status.DRAFT, service_period_start=month
+            )
+            .select_related("contact")
+            .order_by("pk")
+        )
+        to_issue += [(draft, _month_end(month)) for draft in drafts]
+    # Two ordinary domestic drafts of the last issued month wait for review; the reverse-charge
+    # and public-sector customers are always issued (their documents are worth looking at).
+    ordinary = [
+        draft
+        for draft, day in to_issue
+        if day == _month_end(issued_months[-1])
+        and draft.contact.tax_treatment == TaxTreatment.DOMESTIC
+        and not draft.contact.leitweg_id
+    ]
+    held = {draft.pk for draft in ordinary[-2:]}
+    issued = [
+        invoice_issue(ctx, invoice_id=draft.pk, issue_date=day)
+        for draft, day in to_issue
+        if draft.pk not in held
+    ]
+
+    # A goodwill credit note for one ticket line of the biggest ordinary invoice, a few days
+    # into the next month (never after today).
+    domestic = [
+        invoice
+        for invoice in issued
+        if invoice.contact.tax_treatment == TaxTreatment.DOMESTIC and not invoice.contact.leitweg_id
+    ]
+    if domestic:
+        invoice = max(domestic, key=lambda i: (i.gross_total, -i.pk))
+        line = (
+            InvoiceLine.objects.filter(invoice=invoice, do_not_bill=False)
+            .order_by("-position")
+            .first()
+        )
+        day = min(review_month + timedelta(days=6), today)
+        credit_note_create(
+            ctx.with_reason("Goodwill: the customer reported the ticket was a warranty case."),
+            invoice_id=invoice.pk,
+            line_ids=[line.pk],
+            issue_date=day,
+        )
+
+
+def _render_documents(tenant: Tenant) -> list[Invoice]:
+    """Render and store the documents of every issued invoice that lacks one. Issuing
+    enqueues this as a task; the demo does not wait for a worker to run it."""
+    issued = Invoice.objects.filter(tenant=tenant).exclude(status=Invoice.Status.DRAFT)
+    complete = (
+        StoredDocument.objects.filter(tenant=tenant, format__in=FORMATS)
+        .values("invoice_id")
+        .annotate(n=models.Count("format", distinct=True))
+        .filter(n=len(FORMATS))
+        .values("invoice_id")
+    )
+    missing = list(issued.exclude(pk__in=complete).order_by("pk"))
+    for invoice in missing:
+        invoice_documents_render(invoice_id=invoice.pk)
+    return missing
