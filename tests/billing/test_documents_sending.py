@@ -190,3 +190,180 @@ def test_two_sends_at_once_deliver_one_message(world, smtp):
     assert sorted(outcomes)[-1] == "sent"
     assert outcomes.count("sent") == 1
     assert len(smtp.messages) == 1
+
+
+# --- failures never block an invoice (issue: PDF invoices, e-invoices and sending) -----------
+
+
+def test_a_non_smtp_error_during_send_leaves_a_retryable_failed_delivery(
+    api, issued, smtp, monkeypatch
+):
+    from faktura.billing.services import sending
+    from faktura.common.errors import Conflict
+
+    # given: the stored PDF fails its checksum while the message is being built
+    def tampered(document):
+        raise Conflict("The stored document does not match.", code="document_tampered")
+
+    monkeypatch.setattr(sending, "document_read", tampered)
+
+    # when
+    r = api.post(f"invoices/{issued.pk}/send", {})
+
+    # then: the error keeps its own code, the delivery is failed with it, nothing was sent
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "document_tampered"
+    [delivery] = Delivery.objects.filter(invoice=issued)
+    assert delivery.status == "failed"
+    assert "does not match" in delivery.error
+    assert smtp.messages == []
+    issued.refresh_from_db()
+    assert issued.status == "issued"
+    # and the next attempt is not refused as "in progress"
+    monkeypatch.undo()
+    assert api.post(f"invoices/{issued.pk}/send", {}).status_code == 200
+    assert len(smtp.messages) == 1
+
+
+def test_a_crash_after_the_server_accepted_is_recorded_with_the_message_id(
+    world, issued, smtp, monkeypatch
+):
+    from faktura.billing.services import sending
+
+    def broken_audit(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(sending, "audit_record", broken_audit)
+    with pytest.raises(RuntimeError):
+        sending.invoice_send(world.ctx, invoice_id=issued.pk)
+    [delivery] = Delivery.objects.filter(invoice=issued)
+    assert delivery.status == "failed"
+    assert "accepted the message" in delivery.error and delivery.message_id in delivery.error
+    assert "database went away" in delivery.error
+    assert len(smtp.messages) == 1
+
+
+def _claim(invoice, *, minutes_ago: int) -> Delivery:
+    """A `sending` delivery claimed `minutes_ago` by a process that never came back."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    delivery = Delivery.objects.create(
+        tenant=invoice.tenant, invoice=invoice, recipient="rechnung@mueller.test", subject="x"
+    )
+    Delivery.objects.filter(pk=delivery.pk).update(
+        created_at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+    return delivery
+
+
+def test_a_stale_sending_delivery_is_taken_over(api, issued, smtp):
+    from faktura.billing.services.sending import SENDING_TIMEOUT
+
+    stale = _claim(issued, minutes_ago=int(SENDING_TIMEOUT.total_seconds() // 60) + 1)
+    r = api.post(f"invoices/{issued.pk}/send", {})
+    assert r.status_code == 200, r.json()
+    stale.refresh_from_db()
+    assert stale.status == "failed" and "taken over" in stale.error
+    assert len(smtp.messages) == 1
+    assert Delivery.objects.get(pk=r.json()["id"]).status == "sent"
+
+
+@pytest.mark.parametrize("minutes_ago", [0, 9])
+def test_a_fresh_sending_delivery_still_answers_409(api, issued, smtp, minutes_ago):
+    claim = _claim(issued, minutes_ago=minutes_ago)
+    r = api.post(f"invoices/{issued.pk}/send", {})
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "send_in_progress"
+    claim.refresh_from_db()
+    assert claim.status == "sending"
+    assert smtp.messages == []
+
+
+# --- credit notes are not invoices (issue: PDF invoices, e-invoices and sending) -------------
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "absent"),
+    [
+        (
+            "de",
+            "anbei erhalten Sie unsere Rechnungskorrektur {number} über {gross} zu Rechnung "
+            "{invoice} vom {date}. Der Betrag wird Ihnen erstattet bzw. verrechnet.",
+            ("Gutschrift", "zahlbar"),
+        ),
+        (
+            "en",
+            "please find attached our credit note {number} for {gross} relating to invoice "
+            "{invoice} of {date}. The amount will be refunded or offset against open invoices.",
+            ("due on",),
+        ),
+    ],
+)
+def test_credit_note_mail_names_the_corrected_invoice_and_no_due_date(
+    world, smtp, language, expected, absent
+):
+    from faktura.billing.services.credit_notes import credit_note_create
+    from faktura.billing.services.sending import invoice_send
+    from faktura.documents.rendering.formatting import format_date, number_style
+
+    # given: an issued invoice of 840.44 EUR gross and its full credit note
+    contact = world.contact(email="rechnung@mueller.test", language=language)
+    item = world.item(world.task(world.project(contact)), minutes=None, quantity="7.4",
+                      unit_price="95.44", kind="task_entry")  # fmt: skip
+    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
+    note = credit_note_create(world.ctx, invoice_id=invoice.pk)
+    assert note.gross_total < 0
+
+    # when
+    invoice_send(world.ctx, invoice_id=note.pk)
+
+    # then
+    message = message_from_bytes(smtp.messages[0][1], policy=default_policy)
+    body = message.get_body(("plain",)).get_content()
+    gross = number_style(language).money(-note.gross_total)
+    assert "-" not in gross
+    text = expected.format(
+        number=note.number, gross=gross, invoice=invoice.number,
+        date=format_date(invoice.issue_date, language),
+    )  # fmt: skip
+    assert " ".join(text.split()) in " ".join(body.split()), body
+    for word in absent:
+        assert word not in body
+    kind = "Rechnungskorrektur" if language == "de" else "Credit note"
+    assert message["Subject"].startswith(f"{kind} {note.number}")
+
+
+# --- the timesheet appendix agrees with the invoice (issue: PDF invoices, e-invoices and
+# sending) ------------------------------------------------------------------------------------
+
+
+def test_timesheet_rows_are_the_logged_time_of_time_lines_only(world):
+    from decimal import Decimal
+
+    from faktura.billing.snapshot import invoice_snapshot
+    from faktura.core.time_rounding import seconds_to_hours
+    from faktura.documents.rendering.view import build_view
+
+    # given: 8:55 logged on a ticket and billed as 10.5 h, and 37 km driven for it
+    task = world.task(world.project(world.contact()), title="Server migration")
+    time = world.item(task, minutes=535, quantity="10.5", unit_price="95")
+    drive = world.item(
+        task, kind="transport_distance", minutes=None, quantity="37", unit="KMT",
+        unit_price="0.42",
+    )  # fmt: skip
+    [draft] = invoices_generate(world.ctx, item_ids=[time.pk, drive.pk], grouping="contact")
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
+
+    # when
+    snapshot = invoice_snapshot(invoice)
+
+    # then: the time line carries its logged seconds, the mileage line no "hours" at all
+    by_unit = {line.unit: line for line in snapshot.lines}
+    assert by_unit["HUR"].quantity == Decimal("10.5")
+    assert [row.hours for row in by_unit["HUR"].timesheet] == [seconds_to_hours(535 * 60)]
+    assert by_unit["KMT"].timesheet == ()
+    groups = build_view(snapshot, timesheet=True)[0]["timesheet"]["groups"]
+    assert [(g["total"], g["billed"]) for g in groups] == [("8:55", "10,5\u00a0Std.")]

@@ -96,4 +96,28 @@ def test_rates_iban_units_and_languages():
     assert unit_name("LS", "de") == "pauschal" and unit_name("LS", "en") == "lump\u00a0sum"
     assert unit_name("C62", "en") == "pcs" and unit_name("MON", "de") == "Monat"
     assert unit_name("XYZ", "de") == "XYZ"
+
+
+@pytest.mark.parametrize(
+    ("code", "quantity", "en", "de"),
+    [
+        ("DAY", "1", "day", "Tag"),
+        ("DAY", "3", "days", "Tage"),
+        ("DAY", "0.5", "days", "Tage"),
+        ("DAY", "-3", "days", "Tage"),  # a credit note's ledger sign
+        ("MON", "12", "months", "Monate"),
+        ("WEE", "2", "weeks", "Wochen"),
+        ("ANN", "1", "year", "Jahr"),
+        ("E48", "4", "units", "Einheiten"),
+        ("C62", "1", "pc", "Stk."),
+        ("C62", "5", "pcs", "Stk."),
+        ("HUR", "3", "h", "Std."),
+        ("KMT", "37", "km", "km"),
+        ("LS", "1", "lump\u00a0sum", "pauschal"),
+        ("XYZ", "2", "XYZ", "XYZ"),
+    ],
+)
+def test_unit_names_follow_the_quantity(code, quantity, en, de):
+    assert unit_name(code, "en", Decimal(quantity)) == en
+    assert unit_name(code, "de", Decimal(quantity)) == de
     assert language_of("de-AT") == "de" and language_of("fr") == "de" and language_of("EN") == "en"

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import struct
 import subprocess
 import sys
 import zlib
 from dataclasses import replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pikepdf
 import pytest
 
+from faktura.core.time_rounding import seconds_to_hours
 from faktura.documents.rendering import Attachment, render_invoice_pdf
 from faktura.documents.rendering.facturx import xmp_properties
 from faktura.documents.rendering.renderer import renderer_fonts
 from faktura.documents.rendering.view import build_view
 from faktura.documents.samples import sample_snapshot
+from faktura.einvoice.snapshot import InvoiceSnapshot, TimesheetRow
 
 from .conftest import parse_number, pdf_pages, pdf_text, squash, table_rows
 
@@ -96,10 +100,12 @@ def test_credit_note_shows_positive_amounts_and_the_invoice_it_corrects():
     assert snapshot.gross_total < 0  # ledger sign
     pdf = render_invoice_pdf(snapshot)
     text = squash(pdf_text(pdf))
-    assert "Gutschrift GS-2026-0001" in text
+    # "Rechnungskorrektur": a "Gutschrift" would be self-billing (§ 14 (2) UStG)
+    assert "Rechnungskorrektur RK-2026-0001" in text
     assert "zu Rechnung Nr. RE-2026-0001 vom 02.11.2026" in text
-    assert "Gutschriftsnr. GS-2026-0001" in text
-    assert f"Gutschriftsbetrag {_de(-snapshot.gross_total)} €" in text
+    assert "Korrektur-Nr. RK-2026-0001" in text
+    assert f"Korrekturbetrag {_de(-snapshot.gross_total)} €" in text
+    assert "Gutschrift" not in text
     rows = table_rows(pdf, "de")
     assert len(rows) == 5 and all(row["amount"] > 0 and row["quantity"] > 0 for row in rows)
     assert "Fällig am" not in text and "GiroCode" not in text
@@ -109,7 +115,7 @@ def test_credit_note_shows_positive_amounts_and_the_invoice_it_corrects():
 def test_english_credit_note():
     snapshot = sample_snapshot(lines=2, kind="credit_note", language="en")
     text = squash(pdf_text(render_invoice_pdf(snapshot)))
-    assert "Credit note GS-2026-0001" in text
+    assert "Credit note RK-2026-0001" in text
     assert "relating to invoice no. RE-2026-0001 of Nov 2, 2026" in text
     assert "Total credit" in text
 
@@ -176,18 +182,120 @@ def test_timesheet_appendix_lists_the_entries_behind_each_line():
     with_lines = [line for line in snapshot.lines if line.timesheet]
     assert with_lines
     pages = pdf_pages(render_invoice_pdf(snapshot, timesheet=True))
-    appendix = squash(pages[-1])
+    appendix = squash(" ".join(page for page in pages if "Leistungsnachweis" in page))
     assert "Leistungsnachweis" in appendix
     assert "zu Rechnung Nr. RE-2026-0001 vom 22.11.2026" in appendix
-    assert "Datum Mitarbeiter Tätigkeit Stunden" in appendix
+    assert "Datum Mitarbeiter Tätigkeit Zeit (h:mm)" in appendix
+    billed_apart = 0
     for line in with_lines:
         assert f"Pos. {line.id} · {line.title}" in appendix
-        for entry in line.timesheet:
-            assert entry.person in appendix and entry.description in appendix
+        minutes = [_minutes(entry.hours) for entry in line.timesheet]
+        for entry, m in zip(line.timesheet, minutes, strict=True):
             assert entry.date.strftime("%d.%m.%Y") in appendix
-        assert f"Summe {_de(sum(e.hours for e in line.timesheet))}" in appendix
+            assert f"{entry.person} {entry.description} {m // 60}:{m % 60:02d}" in appendix
+        total = sum(minutes)
+        assert f"Summe erfasst {total // 60}:{total % 60:02d}" in appendix
+        billed = f"Berechnet lt. Rechnung {_de_quantity(line.quantity)} Std."
+        if total != line.quantity * 60:
+            billed_apart += 1
+            assert billed in appendix
+        else:
+            assert f"Summe erfasst {total // 60}:{total % 60:02d} {billed}" not in appendix
+    assert billed_apart  # the sample bills quarter hours per entry
+    # never the unrounded hours with 4 decimals
+    assert not re.search(r"\d,\d{4}\b", appendix)
     without = squash(pdf_text(render_invoice_pdf(snapshot)))
     assert "Leistungsnachweis" not in without
+
+
+def _timesheet_line(quantity: str, seconds: list[int], unit: str = "HUR") -> InvoiceSnapshot:
+    """A one-line invoice billing `quantity` for entries of `seconds` logged."""
+    snapshot = sample_snapshot(lines=1, language="en")
+    rows = tuple(
+        TimesheetRow(
+            date=date(2026, 10, 5 + i),
+            person="Ole Jensen",
+            description=f"Entry {i + 1}",
+            hours=seconds_to_hours(s),
+        )
+        for i, s in enumerate(seconds)
+    )
+    line = replace(
+        snapshot.lines[0], title="Server migration", quantity=Decimal(quantity), unit=unit,
+        timesheet=rows,
+    )  # fmt: skip
+    return replace(snapshot, lines=(line,))
+
+
+def test_timesheet_shows_logged_hours_and_minutes_beside_the_billed_quantity():
+    """Regression (issue: PDF invoices, e-invoices and sending): a line billing 10.5 h
+    printed a timesheet total of 8.9239 hours."""
+    # given: 3:00:20 + 2:54:40 + 3:00:00 logged = 8:55, billed 10.5 h
+    snapshot = _timesheet_line("10.5", [3 * 3600 + 20, 2 * 3600 + 54 * 60 + 40, 3 * 3600])
+    # when
+    [group] = build_view(snapshot, timesheet=True)[0]["timesheet"]["groups"]
+    # then
+    assert [row[3] for row in group["rows"]] == ["3:00", "2:55", "3:00"]
+    assert (group["total"], group["billed"]) == ("8:55", "10.5\u00a0h")
+    text = squash(pdf_pages(render_invoice_pdf(snapshot, timesheet=True))[-1])
+    assert "Date Person Description Time (h:mm)" in text
+    assert "Total logged 8:55 Billed on the invoice 10.5 h" in text
+    assert "8.9239" not in text and "8,9239" not in text
+
+
+def test_timesheet_leaves_out_the_billed_row_when_it_equals_the_logged_time():
+    snapshot = _timesheet_line("1.75", [3600, 45 * 60])
+    [group] = build_view(snapshot, timesheet=True)[0]["timesheet"]["groups"]
+    assert (group["total"], group["billed"]) == ("1:45", "")
+    # a day rate is never "equal" to logged minutes: the billed days are shown
+    days = _timesheet_line("1", [7 * 3600], unit="DAY")
+    [group] = build_view(days, timesheet=True)[0]["timesheet"]["groups"]
+    assert (group["total"], group["billed"]) == ("7:00", "1\u00a0day")
+
+
+def test_timesheet_group_heading_stays_with_its_first_rows():
+    """Every group heading is on the same page as the table header and first entry below it,
+    and a group's totals are never alone at the top of a page."""
+    snapshot = sample_snapshot(lines=40, timesheet=True, seed=5)
+    pages = [squash(p) for p in pdf_pages(render_invoice_pdf(snapshot, timesheet=True))]
+    appendix = [p for p in pages if "Zeit (h:mm)" in p]
+    assert len(appendix) >= 2
+    for page in appendix:
+        for match in re.finditer(r"Pos\. \d+ · ", page):
+            after = page[match.end() :]
+            assert re.search(r"Datum Mitarbeiter Tätigkeit Zeit \(h:mm\) \d\d\.\d\d\.", after)
+        body = page.split("Zeit (h:mm)", 1)[1].lstrip()
+        assert not body.startswith(("Summe erfasst", "Berechnet")), body[:80]
+
+
+@pytest.mark.parametrize("lines", [8, 25, 32, 40])
+def test_totals_and_payment_never_stand_alone_on_a_page(lines):
+    """Regression (issue: PDF invoices, e-invoices and sending): the payment block ended up
+    alone on a nearly empty page. The last line, the totals and the payment part stay on
+    one page, below the repeated table header."""
+    pages = [squash(p) for p in pdf_pages(render_invoice_pdf(sample_snapshot(lines=lines)))]
+    [last] = [p for p in pages if "Gesamtbetrag" in p]
+    assert "Zahlbar bis" in last and "Bankverbindung" in last
+    assert f" {lines} " in last.split("Gesamtbetrag")[0]  # the last line's position
+    assert "Pos. Bezeichnung Menge Einheit Einzelpreis Gesamt" in last
+    assert pages[-1] == last
+
+
+def test_english_units_are_pluralised_by_quantity():
+    snapshot = sample_snapshot(lines=1, language="en")
+    lines = (
+        replace(snapshot.lines[0], id="1", quantity=Decimal("3"), unit="DAY"),
+        replace(snapshot.lines[0], id="2", quantity=Decimal("1"), unit="DAY"),
+        replace(snapshot.lines[0], id="3", quantity=Decimal("2"), unit="C62"),
+        replace(snapshot.lines[0], id="4", quantity=Decimal("1"), unit="C62"),
+        replace(snapshot.lines[0], id="5", quantity=Decimal("2.5"), unit="HUR"),
+    )
+    view = build_view(replace(snapshot, lines=lines))[0]
+    assert [(row["quantity"], row["unit"]) for row in view["lines"]] == [
+        ("3", "days"), ("1", "day"), ("2", "pcs"), ("1", "pc"), ("2.5", "h"),
+    ]  # fmt: skip
+    german = build_view(replace(snapshot, language="de", lines=lines))[0]
+    assert [row["unit"] for row in german["lines"]] == ["Tage", "Tag", "Stk.", "Stk.", "Std."]
 
 
 def test_girocode_only_for_euro_invoices_with_an_iban_and_an_amount_due():
@@ -340,6 +448,14 @@ def test_accent_colour_is_normalised():
 
 def _de(value: Decimal) -> str:
     return f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def _de_quantity(value: Decimal) -> str:
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+def _minutes(hours: Decimal) -> int:
+    return int((hours * 60).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def _png(width: int, height: int) -> bytes:

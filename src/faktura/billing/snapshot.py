@@ -2,14 +2,18 @@
 
 Reads only what issuing froze (seller and buyer snapshots, totals, VAT breakdown, lines), so a
 later change of the company profile or the customer never changes a document. Lines marked
-"do not bill" are not on the document. The timesheet rows come from the entries behind each
-line, in the order they were worked.
+"do not bill" are not on the document. The timesheet rows come from the time entries behind
+each line, in the order they were worked, with the time logged (not the billed quantity, which
+is the line's). Mileage, goods and expenses have no timesheet rows: their quantity and unit are
+on the invoice line, and an "hours" appendix would misread them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+
+from django.db.models import Q
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.common.errors import Conflict
@@ -62,9 +66,13 @@ def _buyer(data: dict) -> Party:
 
 
 def _timesheets(line_ids: list[int]) -> dict[int, list[TimesheetRow]]:
+    """The logged time behind each line, per entry: exact seconds in hours (4 decimals, so
+    the renderer gets the seconds back). Items without logged time count only on an hours
+    line (a time item entered as a quantity)."""
     rows: dict[int, list[TimesheetRow]] = defaultdict(list)
     items = (
         BillableItem.objects.filter(invoice_line_id__in=line_ids, entry__isnull=False)
+        .filter(Q(logged_seconds__isnull=False) | Q(unit="HUR"))
         .select_related("entry__membership__user")
         .order_by("entry__date", "entry__started_at", "entry_id")
     )

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from faktura.core.invoice_math import LineInput, invoice_totals
 from faktura.core.money import negate
+from faktura.core.time_rounding import seconds_to_hours
 from faktura.einvoice.snapshot import (
     InvoiceSnapshot,
     Line,
@@ -141,7 +142,7 @@ def sample_snapshot(
     business customer), ``exempt`` (E with its legal reason), ``export`` (G, Swiss customer).
     """
     rng = random.Random(seed)
-    number = number or ("GS-2026-0001" if kind == "credit_note" else "RE-2026-0001")
+    number = number or ("RK-2026-0001" if kind == "credit_note" else "RE-2026-0001")
     if tax in ("reverse_charge", "export"):
         buyer = BUYERS[tax]
     else:
@@ -256,22 +257,29 @@ def sample_snapshot(
 def _timesheet(
     rng: random.Random, quantity: Decimal, start: date, end: date
 ) -> tuple[TimesheetRow, ...]:
-    """Entries whose hours add up to ``quantity``, in quarter hours, on days in the period."""
+    """Entries billed in quarter hours that add up to ``quantity``, on days in the period.
+
+    As with a rounding policy "15 minutes, up, per entry", most entries logged a few minutes
+    less than their billed quarters (so the appendix shows logged and billed time apart); some
+    lines were logged exactly.
+    """
     quarters = int(quantity * 4)
+    exact = rng.random() < 0.3
     rows = []
     days = (end - start).days
     while quarters > 0:
         take = min(quarters, rng.choice((1, 2, 3, 4, 6)))
         quarters -= take
+        seconds = take * 15 * 60 - (0 if exact else rng.randrange(0, 14 * 60))
         rows.append(
             TimesheetRow(
                 date=start + timedelta(days=rng.randrange(days + 1)),
                 person=rng.choice(PEOPLE),
                 description=rng.choice(TASKS),
-                hours=Decimal(take) / 4,
+                hours=seconds_to_hours(seconds),
             )
         )
-    rest = quantity - sum((r.hours for r in rows), Decimal(0))
+    rest = quantity - Decimal(int(quantity * 4)) / 4
     if rest:
         rows.append(TimesheetRow(date=end, person=PEOPLE[0], description=TASKS[3], hours=rest))
     return tuple(sorted(rows, key=lambda r: (r.date, r.person)))

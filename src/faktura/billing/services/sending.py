@@ -6,14 +6,23 @@ template in the customer's language.
 
 Nothing is sent twice: a delivery row in state `sending` (one per invoice at a time, a unique
 index) is claimed before talking to the server; a second call while one is in flight, or
-after one succeeded, is refused (409) unless `resend` is asked for explicitly. A failure
-(server down, address refused) is recorded on the delivery, the invoice stays `issued`, and
-the same call can be retried.
+after one succeeded, is refused (409) unless `resend` is asked for explicitly. Every failure
+after the claim (server down, address refused, a stored document that fails its checksum, a
+crash while recording the outcome) is recorded on the delivery as `failed` with its error, the
+invoice stays `issued`, and the same call can be retried. A claim whose process died before it
+could record anything (killed worker, lost database connection) is taken over by the next
+attempt once it is older than `SENDING_TIMEOUT`, far longer than rendering plus the SMTP
+timeout take, so a live attempt is never overtaken.
+
+Credit notes get their own wording (the absolute amount, the corrected invoice, no due date);
+the company's template is written for invoices and asks the customer to pay.
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -32,12 +41,40 @@ from faktura.documents.models import Delivery, DocumentFormat
 from faktura.documents.rendering.formatting import format_date, number_style
 from faktura.documents.services import document_read
 
+logger = logging.getLogger(__name__)
+
 SENDABLE = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID)
+# A `sending` delivery older than this has lost its process; a new attempt may take it over.
+# Rendering takes seconds and SMTP gives up after SMTP_TIMEOUT, so a live attempt is never
+# this old.
+SENDING_TIMEOUT = timedelta(minutes=10)
+SMTP_TIMEOUT = 30  # seconds
+# "Gutschrift" would mean self-billing by the customer (§ 14 (2) UStG); a correction of our
+# own invoice is a "Rechnungskorrektur".
 KIND_LABEL = {
     ("invoice", "de"): "Rechnung",
     ("invoice", "en"): "Invoice",
-    ("credit_note", "de"): "Gutschrift",
+    ("credit_note", "de"): "Rechnungskorrektur",
     ("credit_note", "en"): "Credit note",
+}
+# The body of a credit note's message. The company's template is an invoice's (it asks for
+# payment by a due date), so credit notes use these; the subject stays the company's.
+CREDIT_NOTE_BODY = {
+    "de": (
+        "Guten Tag,\n\nanbei erhalten Sie unsere Rechnungskorrektur {number} über {gross}"
+        "{of_invoice}. Der Betrag wird Ihnen erstattet bzw. verrechnet."
+        "\n\nMit freundlichen Grüßen\n{company}"
+    ),
+    "en": (
+        "Hello,\n\nplease find attached our credit note {number} for {gross}{of_invoice}. "
+        "The amount will be refunded or offset against open invoices."
+        "\n\nKind regards\n{company}"
+    ),
+}
+OF_INVOICE = {"de": " zu Rechnung {number}", "en": " relating to invoice {number}"}
+OF_INVOICE_DATED = {
+    "de": " zu Rechnung {number} vom {date}",
+    "en": " relating to invoice {number} of {date}",
 }
 
 
@@ -48,19 +85,35 @@ class SendFailed(BusinessRuleViolation):
 
 
 def _message_texts(invoice: Invoice) -> tuple[str, str]:
+    """Subject and body in the customer's language. A credit note's amount is printed without
+    its ledger sign (as on its PDF) and it names the invoice it corrects, not a due date."""
     tenant = invoice.tenant
     language = "en" if invoice.language == "en" else "de"
+    credit_note = invoice.kind == Invoice.Kind.CREDIT_NOTE
     subject = getattr(tenant, f"email_subject_{language}")
     body = getattr(tenant, f"email_body_{language}")
     style = number_style(language, invoice.currency)
+    gross = abs(invoice.gross_total) if credit_note else invoice.gross_total
     values = {
         "number": invoice.number,
         "customer": (invoice.buyer or {}).get("name", ""),
         "company": (invoice.seller or {}).get("name", tenant.name),
-        "gross": style.money(invoice.gross_total),
+        "gross": style.money(gross),
         "due_date": format_date(invoice.due_date, language) if invoice.due_date else "",
         "kind": KIND_LABEL[(invoice.kind, language)],
+        "of_invoice": "",
     }
+    if credit_note:
+        body = CREDIT_NOTE_BODY[language]
+        values["due_date"] = ""
+        corrected = invoice.credit_note_of
+        if corrected is not None and corrected.number:
+            if corrected.issue_date:
+                values["of_invoice"] = OF_INVOICE_DATED[language].format(
+                    number=corrected.number, date=format_date(corrected.issue_date, language)
+                )
+            else:
+                values["of_invoice"] = OF_INVOICE[language].format(number=corrected.number)
     return subject.format(**values).replace("\n", " "), body.format(**values)
 
 
@@ -88,8 +141,20 @@ def invoice_send(
                 fields={"to": "No recipient."},
             )
         deliveries = Delivery.objects.filter(invoice=invoice)
-        if deliveries.filter(status=Delivery.Status.SENDING).exists():
-            raise Conflict("This invoice is being sent right now.", code="send_in_progress")
+        in_flight = deliveries.filter(status=Delivery.Status.SENDING).first()
+        if in_flight is not None:
+            if in_flight.created_at > timezone.now() - SENDING_TIMEOUT:
+                raise Conflict("This invoice is being sent right now.", code="send_in_progress")
+            # Its process died without recording an outcome: close it so this attempt can
+            # claim (the unique index still lets only one of several takers through).
+            Delivery.objects.filter(pk=in_flight.pk, status=Delivery.Status.SENDING).update(
+                status=Delivery.Status.FAILED,
+                error=(
+                    "No outcome recorded within "
+                    f"{int(SENDING_TIMEOUT.total_seconds() // 60)} minutes; "
+                    "taken over by a new attempt."
+                ),
+            )
         if not resend and deliveries.filter(status=Delivery.Status.SENT).exists():
             raise Conflict(
                 "This invoice was sent already; ask for `resend` to send it again.",
@@ -107,31 +172,52 @@ def invoice_send(
             ) from exc
 
     # Outside the transaction: rendering and SMTP may take seconds and must not hold locks.
+    # From here on every way out either records `sent` or records `failed` with the error,
+    # so the claim never outlives this call.
+    accepted = False
     try:
         message = _build_message(invoice, delivery, subject, body)
-        with get_connection(fail_silently=False, timeout=30) as connection:
+        with get_connection(fail_silently=False, timeout=SMTP_TIMEOUT) as connection:
             message.connection = connection
             message.send()
-    except (smtplib.SMTPException, OSError, ValueError) as exc:
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
-        raise SendFailed(f"The mail server did not accept the message: {exc}") from exc
-
-    with transaction.atomic():
-        now = timezone.now()
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.SENT, message_id=delivery.message_id, sent_at=now
-        )
-        Invoice.objects.filter(pk=invoice.pk, status=Invoice.Status.ISSUED).update(
-            status=Invoice.Status.SENT
-        )
-        audit_record(
-            ctx, action="invoice_send", obj=invoice,
-            data={"to": recipient, "message_id": delivery.message_id, "resend": resend},
-        )  # fmt: skip
+            accepted = True
+        with transaction.atomic():
+            now = timezone.now()
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.SENT, message_id=delivery.message_id, sent_at=now
+            )
+            Invoice.objects.filter(pk=invoice.pk, status=Invoice.Status.ISSUED).update(
+                status=Invoice.Status.SENT
+            )
+            audit_record(
+                ctx, action="invoice_send", obj=invoice,
+                data={"to": recipient, "message_id": delivery.message_id, "resend": resend},
+            )  # fmt: skip
+    except BaseException as exc:  # also a worker being stopped: the claim must not stay
+        _record_failure(delivery, exc, accepted=accepted)
+        if not accepted and isinstance(exc, (smtplib.SMTPException, OSError, ValueError)):
+            raise SendFailed(f"The mail server did not accept the message: {exc}") from exc
+        raise
     delivery.refresh_from_db()
     return delivery
+
+
+def _record_failure(delivery: Delivery, exc: BaseException, *, accepted: bool) -> None:
+    """Mark the claimed delivery failed with the error. When the server had accepted the
+    message already, the error says so (with its Message-ID), so nobody resends blindly."""
+    error = f"{type(exc).__name__}: {exc}"
+    if accepted:
+        error = (
+            f"The mail server accepted the message {delivery.message_id}, "
+            f"but recording it failed: {error}"
+        )
+    try:
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.FAILED, error=error[:2000]
+        )
+    except Exception:
+        # The database is unreachable too; the claim expires after SENDING_TIMEOUT.
+        logger.exception("Could not record the failed delivery %s", delivery.pk)
 
 
 def _build_message(invoice: Invoice, delivery: Delivery, subject: str, body: str) -> EmailMessage:

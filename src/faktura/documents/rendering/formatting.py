@@ -47,6 +47,25 @@ UNIT_NAMES: dict[str, dict[str, str]] = {
     "E48": {"de": "Einheit", "en": "unit"},
     "P1": {"de": "%", "en": "%"},
 }
+# Plurals of the unit names that are words ("3 days", "3 Tage"), used for every quantity but
+# exactly one (so "1.5 days", "0,5 Tage"). Symbols and abbreviations (h, km, Std., Stk.) have
+# no plural.
+UNIT_PLURALS: dict[str, dict[str, str]] = {
+    "DAY": {"de": "Tage", "en": "days"},
+    "WEE": {"de": "Wochen", "en": "weeks"},
+    "MON": {"de": "Monate", "en": "months"},
+    "ANN": {"de": "Jahre", "en": "years"},
+    "C62": {"en": "pcs"},
+    "H87": {"en": "pcs"},
+    "EA": {"en": "pcs"},
+    "E48": {"de": "Einheiten", "en": "units"},
+}
+# English singulars that differ from the name used for any quantity.
+_UNIT_SINGULARS: dict[str, dict[str, str]] = {
+    "C62": {"en": "pc"},
+    "H87": {"en": "pc"},
+    "EA": {"en": "pc"},
+}
 
 
 def language_of(value: str) -> str:
@@ -55,10 +74,18 @@ def language_of(value: str) -> str:
     return base if base in LOCALES else DEFAULT_LANGUAGE
 
 
-def unit_name(code: str, language: str) -> str:
-    """The printed name of a UN/ECE unit code; unknown codes are printed as they are."""
+def unit_name(code: str, language: str, quantity: Decimal | None = None) -> str:
+    """The printed name of a UN/ECE unit code for ``quantity`` (its sign ignored): "1 day",
+    "3 days"; without a quantity the general name. Unknown codes are printed as they are."""
     names = UNIT_NAMES.get(code)
-    return names[language_of(language)] if names else code
+    if not names:
+        return code
+    lang = language_of(language)
+    if quantity is None:
+        return names[lang]
+    if abs(quantity) == 1:
+        return _UNIT_SINGULARS.get(code, {}).get(lang, names[lang])
+    return UNIT_PLURALS.get(code, {}).get(lang, names[lang])
 
 
 @dataclass(frozen=True)

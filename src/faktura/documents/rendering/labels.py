@@ -2,6 +2,9 @@
 
 Kept beside the renderer (not in Django's message catalogs) so rendering runs without Django.
 Placeholders use ``str.format`` names.
+
+A credit note is a "Rechnungskorrektur" in German: "Gutschrift" would mean a self-billed
+invoice issued by the customer (§ 14 (2) UStG). Its e-invoice stays type 381.
 """
 
 from __future__ import annotations
@@ -9,11 +12,11 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, str]] = {
     "de": {
         "invoice": "Rechnung",
-        "credit_note": "Gutschrift",
+        "credit_note": "Rechnungskorrektur",
         "credit_note_of": "zu Rechnung Nr. {number} vom {date}",
         "credit_note_of_undated": "zu Rechnung Nr. {number}",
         "number_invoice": "Rechnungsnr.",
-        "number_credit_note": "Gutschriftsnr.",
+        "number_credit_note": "Korrektur-Nr.",
         "date_invoice": "Rechnungsdatum",
         "date_credit_note": "Datum",
         "service_period": "Leistungszeitraum",
@@ -26,7 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
         "leitweg_id": "Leitweg-ID",
         "contact": "Ansprechpartner",
         "intro_invoice": "Für unsere Leistungen berechnen wir Ihnen:",
-        "intro_credit_note": "Wir schreiben Ihnen gut:",
+        "intro_credit_note": "Wir korrigieren unsere Rechnung wie folgt:",
         "col_pos": "Pos.",
         "col_description": "Bezeichnung",
         "col_quantity": "Menge",
@@ -45,7 +48,7 @@ LABELS: dict[str, dict[str, str]] = {
         "net_O": "Netto (nicht steuerbar)",
         "vat_rate": "zzgl. USt. {rate}",
         "gross_invoice": "Gesamtbetrag",
-        "gross_credit_note": "Gutschriftsbetrag",
+        "gross_credit_note": "Korrekturbetrag",
         "reverse_charge": (
             "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge) – "
             "Art. 196 MwSt-Systemrichtlinie"
@@ -82,8 +85,9 @@ LABELS: dict[str, dict[str, str]] = {
         "ts_date": "Datum",
         "ts_person": "Mitarbeiter",
         "ts_description": "Tätigkeit",
-        "ts_hours": "Stunden",
-        "ts_total": "Summe",
+        "ts_hours": "Zeit (h:mm)",
+        "ts_total": "Summe erfasst",
+        "ts_billed": "Berechnet lt. Rechnung",
     },
     "en": {
         "invoice": "Invoice",
@@ -155,7 +159,8 @@ LABELS: dict[str, dict[str, str]] = {
         "ts_date": "Date",
         "ts_person": "Person",
         "ts_description": "Description",
-        "ts_hours": "Hours",
-        "ts_total": "Total",
+        "ts_hours": "Time (h:mm)",
+        "ts_total": "Total logged",
+        "ts_billed": "Billed on the invoice",
     },
 }

@@ -2,8 +2,8 @@
 
 The Typst template only lays out what this module computed; it neither formats nor computes.
 Signs: the snapshot holds ledger signs (a credit note's amounts are negative). A credit note is
-printed with positive amounts under the title "Gutschrift"/"Credit note", like its type-381
-e-invoice.
+printed with positive amounts under the title "Rechnungskorrektur"/"Credit note", like its
+type-381 e-invoice.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import Any
 
 from babel import Locale
 
+from faktura.core.money import quantize_ratio
 from faktura.core.tax import DEFAULT_EXEMPTION_REASONS
+from faktura.core.time_rounding import format_duration, hours_to_seconds
 from faktura.einvoice.snapshot import InvoiceSnapshot, Line, Party, VatRow
 
 from .epc import epc_qr_svg
@@ -202,7 +204,7 @@ def _line(line: Line, lang: str, t: dict, sign: Decimal, style: NumberStyle, day
         "title": line.title,
         "details": details,
         "quantity": style.number(sign * line.quantity),
-        "unit": unit_name(line.unit, lang),
+        "unit": unit_name(line.unit, lang, line.quantity),
         "unit_price": style.money(line.unit_price),
         "amount": style.money(sign * line.net_amount),
         "vat": format_rate(line.vat_rate, lang) if line.vat_category != "AE" else "RC",
@@ -311,37 +313,60 @@ def _footer_columns(snapshot: InvoiceSnapshot, t: dict) -> list[list[str]]:
 
 
 def _timesheet(snapshot: InvoiceSnapshot, t: dict, lang: str, day, issue_date: str) -> dict:
+    """The entries behind each line: date, person, description and the logged time as
+    ``H:MM`` (minutes ROUND_HALF_UP per entry), the line's total of the printed entries and,
+    where the invoice bills something else (a rounding policy, a minimum charge, a day rate),
+    the billed quantity exactly as on the invoice line. Lines without entries (mileage, goods,
+    products) are not in the appendix: their quantity is on the invoice line."""
     style = number_style(lang)
+    sign = Decimal(-1) if snapshot.is_credit_note else Decimal(1)
     groups = []
     for line in snapshot.lines:
         if not line.timesheet:
             continue
-        total = sum((row.hours for row in line.timesheet), Decimal(0))
+        minutes = [_minutes(row.hours) for row in line.timesheet]
+        logged = sum(minutes)
+        quantity = sign * line.quantity
+        billed = f"{style.number(quantity)}\u00a0{unit_name(line.unit, lang, quantity)}"
         groups.append(
             {
                 "heading": f"{t['col_pos']} {line.id} · {line.title}",
                 "rows": [
-                    [
-                        day(row.date),
-                        row.person,
-                        row.description,
-                        style.number(row.hours, min_places=2),
-                    ]
-                    for row in line.timesheet
+                    [day(row.date), row.person, row.description, format_duration(m * 60)]
+                    for row, m in zip(line.timesheet, minutes, strict=True)
                 ],
-                "total": style.number(total, min_places=2),
+                "total": format_duration(logged * 60),
+                "billed": billed if _billed_minutes(quantity, line.unit) != logged else "",
             }
         )
     kind = "credit_note" if snapshot.is_credit_note else "invoice"
     return {
         "title": t["timesheet"],
         "subtitle": t["timesheet_of"].format(
-            document=t[kind], number=snapshot.number, date=issue_date
+            # mid-sentence: "for invoice no. …", "zu Rechnung Nr. …"
+            document=t[kind] if lang == "de" else t[kind].lower(),
+            number=snapshot.number,
+            date=issue_date,
         ),
         "columns": [t["ts_date"], t["ts_person"], t["ts_description"], t["ts_hours"]],
         "total_label": t["ts_total"],
+        "billed_label": t["ts_billed"],
         "groups": groups,
     }
+
+
+def _minutes(hours: Decimal) -> int:
+    """Logged hours (4 decimals, exact to the second) as whole minutes, ROUND_HALF_UP."""
+    return int(quantize_ratio(hours_to_seconds(hours), 60, 0))
+
+
+def _billed_minutes(quantity: Decimal, unit: str) -> int | None:
+    """A billed time quantity in whole minutes; None for units that are not time."""
+    if unit == "HUR":
+        return _minutes(quantity)
+    if unit == "MIN" and quantity == quantity.to_integral_value():
+        return int(quantity)
+    return None
 
 
 # --- helpers ---------------------------------------------------------------------------------
