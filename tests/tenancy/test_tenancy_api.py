@@ -143,3 +143,37 @@ def test_teams(api):
     assert r.status_code == 201
     assert api.post("teams", {"name": "Service desk"}).status_code == 400
     assert [t["name"] for t in api.get("teams").json()["items"]] == ["Service desk"]
+
+
+@pytest.mark.parametrize("value", ["abc", 5, [], {"increment_minutes": 6, "colour": "red"}])
+def test_a_time_rounding_rule_of_the_wrong_shape_is_refused(api, value):
+    before = api.get("tenant").json()["time_rounding"]
+
+    response = api.patch("tenant", {"time_rounding": value})
+
+    assert response.status_code == 400
+    assert api.get("tenant").json()["time_rounding"] == before
+
+
+@pytest.mark.parametrize("field", ["require_approval", "timesheet_appendix"])
+def test_null_for_a_switch_is_refused_not_read_as_off(api, field):
+    before = api.get("tenant").json()[field]
+
+    response = api.patch("tenant", {field: None})
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert api.get("tenant").json()[field] == before
+
+
+def test_a_yearly_reset_needs_the_year_in_the_number_format(api):
+    response = api.patch(
+        "tenant", {"invoice_number_format": "RE-{seq:05}", "number_reset": "yearly"}
+    )
+    assert response.status_code == 400
+    assert "invoice_number_format" in response.json()["error"]["fields"]
+
+    assert api.patch("tenant", {"invoice_number_format": "RE-{seq:05}"}).status_code == 200
+    response = api.patch("tenant", {"number_reset": "yearly"})
+    assert response.status_code == 400
+    assert "number_reset" in response.json()["error"]["fields"]

@@ -193,6 +193,10 @@ def test_company_settings(browser, tenant):
         "tr_minimum": "0",
         "tr_level": "task_day",
         "iban": "DE89 3704 0044 0532 0130 00",
+        "email_subject_de": "{kind} {number}",
+        "email_body_de": "Anbei {kind} {number}.",
+        "email_subject_en": "{kind} {number}",
+        "email_body_en": "Please find attached {kind} {number}.",
     }
     bad = browser.post(reverse("web:settings"), {**data, "iban": "DE00 1234"})
     assert "Invalid IBAN" in field_error(bad.content.decode(), "iban")

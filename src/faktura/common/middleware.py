@@ -42,6 +42,13 @@ def _offending_field(request) -> str | None:
         return "query"
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return None
+    if request.content_type == "multipart/form-data":
+        # Uploaded files are binary (a PNG logo always holds NUL bytes) and never stored as
+        # text; only the form's text fields are checked.
+        for key, values in request.POST.lists():
+            if NUL in key or any(NUL in value for value in values):
+                return key.replace(NUL, "") or "body"
+        return None
     body = request.body
     if b"\x00" not in body and b"\\u0000" not in body and b"%00" not in body:
         return None

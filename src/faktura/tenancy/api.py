@@ -4,22 +4,36 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ninja import Router, Schema, Status
+from django.http import HttpResponse
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from faktura.common.schemas import ERRORS
+from faktura.common.errors import NotFound
+from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.tenancy import selectors, services
 from faktura.tenancy.auth import request_context
 
 router = Router(tags=["tenancy"])
 
 
-class TimeRounding(Schema):
+class TimeRounding(BaseModel):
+    """A time-rounding rule. A plain pydantic model, not a ninja Schema: a Schema builds
+    itself from any value's attributes, so "abc" would pass as the default rule."""
+
+    model_config = ConfigDict(extra="forbid")
+
     increment_minutes: int = 15
     direction: str = "up"
     minimum_minutes: int = 0
     level: str = "entry"
+
+
+class LogoOut(Schema):
+    sha256: str  # of the file's bytes; changes with every new logo
+    content_type: str  # image/png, image/jpeg or image/svg+xml
+    url: str  # GET it (authenticated) for the bytes
 
 
 class TenantOut(Schema):
@@ -51,12 +65,21 @@ class TenantOut(Schema):
     require_approval: bool
     time_rounding: dict[str, Any]
     accent_color: str
-    invoice_footer: str
+    invoice_footer: str  # German; stands in for the English one when that is empty
+    invoice_footer_en: str
+    logo: LogoOut | None  # set with POST /tenant/logo, removed with DELETE /tenant/logo
     timesheet_appendix: bool
     email_subject_de: str
     email_body_de: str
     email_subject_en: str
     email_body_en: str
+
+    @staticmethod
+    def resolve_logo(obj) -> dict | None:
+        logo = selectors.tenant_logo(tenant=obj)
+        if logo is None:
+            return None
+        return {"sha256": logo.sha256, "content_type": logo.content_type, "url": LOGO_URL}
 
 
 class TenantPatch(Schema):
@@ -87,6 +110,7 @@ class TenantPatch(Schema):
     time_rounding: TimeRounding | None = None
     accent_color: str | None = None
     invoice_footer: str | None = None
+    invoice_footer_en: str | None = None
     timesheet_appendix: bool | None = None
     email_subject_de: str | None = Field(None, max_length=200)
     email_body_de: str | None = None
@@ -103,6 +127,44 @@ def tenant_detail(request):
 def tenant_patch(request, payload: TenantPatch):
     data = payload.model_dump(exclude_unset=True)
     return services.tenant_update(request_context(request), **data)
+
+
+LOGO_URL = "/api/v1/tenant/logo"
+
+
+@router.get(
+    "/tenant/logo",
+    response={200: None, **ERRORS},
+    summary="The company logo's bytes (404 when there is none)",
+)
+def tenant_logo(request):
+    found = selectors.tenant_logo_content(tenant=request.auth.tenant)
+    if found is None:
+        raise NotFound("The company has no logo.")
+    logo, content = found
+    response = HttpResponse(content, content_type=logo.content_type)
+    response["ETag"] = f'"{logo.sha256}"'
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Content-Type-Options"] = "nosniff"
+    # An SVG opened on its own must not run scripts in our origin.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+# POST, not PUT: Django fills request.FILES for POST only (PUT would need ninja's
+# fix_request_files_middleware in settings).
+@router.post(
+    "/tenant/logo",
+    response={200: TenantOut, **ERRORS},
+    summary="Upload the company logo (multipart field `logo`: PNG, JPEG or SVG, at most 1 MB)",
+)
+def tenant_logo_upload(request, logo: File[UploadedFile]):
+    return services.tenant_logo_set(request_context(request), upload=logo)
+
+
+@router.delete("/tenant/logo", response={200: TenantOut, **ERRORS})
+def tenant_logo_delete(request):
+    return services.tenant_logo_remove(request_context(request))
 
 
 class TeamOut(Schema):
@@ -153,13 +215,13 @@ class MembershipIn(Schema):
     role: str = "member"
     name: str = Field("", max_length=150)
     password: str = Field("", max_length=128)
-    team_id: int | None = None
+    team_id: Id | None = None
     default_billing_rate: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=6)
 
 
 class MembershipPatch(Schema):
     role: str | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     default_billing_rate: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=6)
     is_active: bool | None = None
 
@@ -176,7 +238,7 @@ def membership_create(request, payload: MembershipIn):
 
 
 @router.patch("/memberships/{membership_id}", response={200: MembershipOut, **ERRORS})
-def membership_patch(request, membership_id: int, payload: MembershipPatch):
+def membership_patch(request, membership_id: PathId, payload: MembershipPatch):
     return services.membership_update(
         request_context(request),
         membership_id=membership_id,
@@ -200,7 +262,7 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(Schema):
     name: str = Field(..., max_length=100)
-    membership_id: int | None = None
+    membership_id: Id | None = None
 
 
 @router.get("/tokens", response=list[TokenOut])
@@ -222,5 +284,5 @@ def token_create(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS})
-def token_revoke(request, token_id: int):
+def token_revoke(request, token_id: PathId):
     return services.token_revoke(request_context(request), token_id=token_id)

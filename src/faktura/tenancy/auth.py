@@ -18,7 +18,17 @@ class TokenAuth(HttpBearer):
 
 
 class MembershipSessionAuth(SessionAuth):
-    """A signed-in browser session, acting as the membership the middleware chose."""
+    """A signed-in browser session, acting as the membership the middleware chose.
+
+    Without a signed-in user there is no session to protect: the CSRF check is skipped so a
+    client with a missing or revoked token gets 401, not a confusing 403 "CSRF check Failed".
+    """
+
+    def _get_key(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)

@@ -24,6 +24,9 @@ DEFAULT_EMAIL = {
     ),
 }
 
+# The logo kinds the invoice PDF can show, by the suffix of the stored file.
+LOGO_CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "svg": "image/svg+xml"}
+
 
 def _default_rounding() -> dict:
     return DEFAULT_POLICY.to_dict()
@@ -65,8 +68,13 @@ class Tenant(TimeStampedModel):
     require_approval = models.BooleanField(_("entries need approval"), default=True)
     time_rounding = models.JSONField(default=_default_rounding)
     accent_color = models.CharField(max_length=7, default="#1f4e79")
-    invoice_footer = models.TextField(blank=True)
-    logo = models.FileField(upload_to="logos/", blank=True)
+    # The footer printed on documents in the customer's language; either one stands in for
+    # the other when it is empty.
+    invoice_footer = models.TextField(_("invoice footer (German)"), blank=True)
+    invoice_footer_en = models.TextField(_("invoice footer (English)"), blank=True)
+    # Set only by tenant_logo_set: logos/<tenant id>/<sha256>.<png|jpg|svg>. Named by content
+    # and never overwritten, so an issued invoice's seller snapshot keeps its exact bytes.
+    logo = models.FileField(_("logo"), upload_to="logos/", max_length=200, blank=True)
     timesheet_appendix = models.BooleanField(_("timesheet appendix on invoices"), default=False)
     # E-mail that carries an invoice, per customer language. Placeholders: {number},
     # {customer}, {company}, {gross}, {due_date}, {kind}.

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 
-from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
+from faktura.tenancy.models import LOGO_CONTENT_TYPES, ApiToken, Membership, Team, Tenant
 
 
 def memberships_of_user(user) -> QuerySet[Membership]:
@@ -24,3 +28,36 @@ def token_list(*, tenant: Tenant, membership: Membership | None, all_members: bo
     if not all_members and membership is not None:
         qs = qs.filter(membership=membership)
     return qs
+
+
+@dataclass(frozen=True)
+class Logo:
+    name: str  # the storage name, logos/<tenant id>/<sha256>.<kind>
+    sha256: str
+    content_type: str
+
+
+def tenant_logo(*, tenant: Tenant) -> Logo | None:
+    """The tenant's current logo as stored (from its name alone; no storage access)."""
+    name = tenant.logo.name if tenant.logo else ""
+    if not name:
+        return None
+    path = PurePosixPath(name)
+    kind = path.suffix.lstrip(".").lower()
+    return Logo(
+        name=name,
+        sha256=path.stem,
+        content_type=LOGO_CONTENT_TYPES.get(kind, "application/octet-stream"),
+    )
+
+
+def tenant_logo_content(*, tenant: Tenant) -> tuple[Logo, bytes] | None:
+    """The tenant's current logo and its bytes, or None when it has none (or the file is gone)."""
+    logo = tenant_logo(tenant=tenant)
+    if logo is None:
+        return None
+    try:
+        with default_storage.open(logo.name, "rb") as handle:
+            return logo, handle.read()
+    except FileNotFoundError:
+        return None

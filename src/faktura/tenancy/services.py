@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 import secrets
-from typing import Any
+from typing import IO, Any
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -28,9 +32,15 @@ TOKEN_PREFIX = "fk_"
 _TENANT_TEXT_FIELDS = (
     "street", "postal_code", "city", "tax_number", "bank_name", "phone", "website",
     "managing_directors", "register_court", "register_number", "invoice_footer",
+    "invoice_footer_en",
 )  # fmt: skip
 _EMAIL_TEMPLATE_FIELDS = ("email_subject_de", "email_body_de", "email_subject_en", "email_body_en")
-_PLACEHOLDERS = {"number", "customer", "company", "gross", "due_date", "kind"}
+# The placeholders billing's sending service fills in, in the order the UI lists them.
+EMAIL_PLACEHOLDERS = ("number", "kind", "customer", "company", "gross", "due_date")
+_PLACEHOLDERS = set(EMAIL_PLACEHOLDERS)
+
+LOGO_MAX_BYTES = 1024 * 1024
+_CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""")
 
 
 def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +80,7 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
                 raise ValidationFailed.field(name, "Must be 'never' or 'yearly'.")
             clean[name] = value
         elif name in ("require_approval", "timesheet_appendix"):
-            clean[name] = bool(value)
+            clean[name] = v.boolean(name, value)
         elif name in _EMAIL_TEMPLATE_FIELDS:
             clean[name] = _clean_template(name, value)
         elif name == "time_rounding":
@@ -145,17 +155,146 @@ def tenant_create(
     return tenant, membership
 
 
+def _check_numbering_pair(tenant: Tenant, clean: dict[str, Any]) -> None:
+    """A counter that resets yearly needs the year in both number formats, or two years would
+    print the same numbers; checked on the formats and the reset as they will be."""
+    reset = clean.get("number_reset", tenant.number_reset)
+    for name in ("invoice_number_format", "credit_note_number_format"):
+        problems = validate_format(clean.get(name, getattr(tenant, name)), reset=reset)
+        if problems:
+            field = name if name in clean or "number_reset" not in clean else "number_reset"
+            raise ValidationFailed.field(field, problems[0].message)
+
+
 def tenant_update(ctx: CommandContext, **data: Any) -> Tenant:
     ctx.require("manage_settings")
     clean = _clean_tenant_fields(data)
     with transaction.atomic():
         tenant = Tenant.objects.select_for_update().get(pk=ctx.tenant.pk)
+        _check_numbering_pair(tenant, clean)
         changed = {k: val for k, val in clean.items() if getattr(tenant, k) != val}
         for key, value in changed.items():
             setattr(tenant, key, value)
         if changed:
             tenant.save(update_fields=[*changed, "updated_at"])
             audit_record(ctx, action="tenant_update", obj=tenant, data={"fields": list(changed)})
+    return tenant
+
+
+def logo_check(content: bytes) -> str:
+    """The kind of a logo image ("png", "jpg" or "svg"), judged by its bytes, never its name.
+
+    Every invoice PDF renders the logo, so what is accepted here must render: a PNG or JPEG
+    that Pillow can read through, or an SVG that parses as XML with an <svg> root and starts
+    the way the PDF renderer recognises (`<svg`, or `<?xml` with `<svg` in the first 2 KB).
+    """
+    if not content:
+        raise ValidationFailed.field("logo", "The file is empty.", code="required")
+    if len(content) > LOGO_MAX_BYTES:
+        raise ValidationFailed.field("logo", "At most 1 MB.", code="too_large")
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        kind = "png"
+    elif content.startswith(b"\xff\xd8\xff"):
+        kind = "jpg"
+    else:
+        head = content[:512].lstrip()
+        if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in content[:2048]):
+            kind = "svg"
+        else:
+            raise ValidationFailed.field("logo", "Must be a PNG, JPEG or SVG image.")
+    if kind == "svg":
+        _check_svg(content)
+    else:
+        _check_bitmap(content, kind)
+    return kind
+
+
+def _check_bitmap(content: bytes, kind: str) -> None:
+    # Pillow comes with pikepdf; verify() reads the whole image without decoding it for display.
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content), formats=["PNG" if kind == "png" else "JPEG"]) as img:
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationFailed.field("logo", "The image file is damaged.") from exc
+
+
+def _check_svg(content: bytes) -> None:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ValidationFailed.field("logo", "The SVG file is not valid XML.") from exc
+    if etree.QName(root).localname != "svg":
+        raise ValidationFailed.field("logo", "Must be a PNG, JPEG or SVG image.")
+    # The renderer refuses an SVG that links to files (and must not read any): only links
+    # inside the SVG (#id) and embedded data: images are allowed.
+    for element in root.iter(etree.Element):
+        links = [value for key, value in element.attrib.items() if key.endswith("href")]
+        styles = [element.attrib.get("style", "")]
+        if etree.QName(element).localname == "style":
+            styles.append(element.text or "")
+        for style in styles:
+            if "@import" in style:
+                links.append("@import")
+            links.extend(_CSS_URL.findall(style))
+        if any(not link.strip().startswith(("#", "data:")) for link in links):
+            raise ValidationFailed.field(
+                "logo", "The SVG links to other files; embed its images instead."
+            )
+
+
+def _read_upload(upload: bytes | IO[bytes]) -> bytes:
+    if isinstance(upload, bytes | bytearray):
+        return bytes(upload)
+    # One byte more than allowed is enough to know it is too large.
+    return upload.read(LOGO_MAX_BYTES + 1)
+
+
+def tenant_logo_set(ctx: CommandContext, *, upload: bytes | IO[bytes]) -> Tenant:
+    """Make an image the company logo printed on every invoice issued from now on.
+
+    The file is stored under its SHA-256 (logos/<tenant>/<sha256>.<kind>) and never replaced
+    or deleted: invoices issued with an earlier logo keep pointing at their own bytes.
+    """
+    ctx.require("manage_settings")
+    content = _read_upload(upload)
+    kind = logo_check(content)
+    digest = hashlib.sha256(content).hexdigest()
+    name = f"logos/{ctx.tenant.pk}/{digest}.{kind}"
+    if not default_storage.exists(name):
+        # Written before the transaction: an orphan file (if the update fails) is harmless,
+        # a logo name without its file is not.
+        saved = default_storage.save(name, ContentFile(content))
+        if saved != name:  # a concurrent upload of the same bytes won; keep one copy
+            default_storage.delete(saved)
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=ctx.tenant.pk)
+        if tenant.logo.name != name:
+            tenant.logo.name = name
+            tenant.save(update_fields=["logo", "updated_at"])
+            audit_record(
+                ctx,
+                action="tenant_logo_set",
+                obj=tenant,
+                data={"sha256": digest, "kind": kind, "size": len(content)},
+            )
+    return tenant
+
+
+def tenant_logo_remove(ctx: CommandContext) -> Tenant:
+    """Print no logo on invoices issued from now on (issued ones keep theirs: the file stays)."""
+    ctx.require("manage_settings")
+    with transaction.atomic():
+        tenant = Tenant.objects.select_for_update().get(pk=ctx.tenant.pk)
+        if tenant.logo.name:
+            previous = tenant.logo.name
+            tenant.logo.name = ""
+            tenant.save(update_fields=["logo", "updated_at"])
+            audit_record(ctx, action="tenant_logo_remove", obj=tenant, data={"was": previous})
     return tenant
 
 
@@ -240,7 +379,7 @@ def membership_update(ctx: CommandContext, *, membership_id: int, **data: Any) -
                 "default_billing_rate", data["default_billing_rate"], places=6
             )
         if "is_active" in data:
-            membership.is_active = bool(data["is_active"])
+            membership.is_active = v.boolean("is_active", data["is_active"])
         membership.save()
         audit_record(ctx, action="membership_update", obj=membership, data={"fields": list(data)})
     return membership

@@ -14,6 +14,8 @@ no way to re-render an issued invoice into different bytes.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.files.storage import default_storage
 
 from faktura.billing.models import Invoice
@@ -24,7 +26,8 @@ from faktura.documents.models import DocumentFormat, StoredDocument
 from faktura.documents.rendering import render_facturx_pdf
 from faktura.documents.services import document_read, document_store
 from faktura.einvoice import formats as einvoice
-from faktura.einvoice.snapshot import InvoiceSnapshot
+
+log = logging.getLogger(__name__)
 
 XML_FORMATS = (DocumentFormat.XRECHNUNG_UBL, DocumentFormat.XRECHNUNG_CII, DocumentFormat.PEPPOL)
 FORMATS = (DocumentFormat.PDF, *XML_FORMATS)
@@ -37,17 +40,18 @@ EINVOICE_FORMATS = {
 }
 
 
-def _with_logo(snapshot: InvoiceSnapshot, invoice: Invoice) -> InvoiceSnapshot:
-    from dataclasses import replace
-
+def _logo(invoice: Invoice) -> bytes | None:
+    """The bytes of the logo the invoice was issued with, read through the storage (so it works
+    on S3 too). A logo file that is gone renders the PDF without it rather than never."""
     name = (invoice.seller or {}).get("logo", "")
     if not name:
-        return snapshot
+        return None
     try:
-        path = default_storage.path(name)
-    except NotImplementedError:  # remote storage: the PDF goes without the logo file path
-        return snapshot
-    return replace(snapshot, logo_path=path)
+        with default_storage.open(name, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        log.warning("logo %s of invoice %s is missing; rendering without it", name, invoice.pk)
+        return None
 
 
 def _pdf_filename(invoice: Invoice) -> str:
@@ -63,13 +67,14 @@ def invoice_documents_render(*, invoice_id: int) -> list[StoredDocument]:
     have = set(StoredDocument.objects.filter(invoice=invoice).values_list("format", flat=True))
     missing = [f for f in FORMATS if f not in have]
     if missing:
-        snapshot = _with_logo(invoice_snapshot(invoice), invoice)
+        snapshot = invoice_snapshot(invoice)
         for fmt in missing:
             if fmt == DocumentFormat.PDF:
                 content = render_facturx_pdf(
                     snapshot,
                     einvoice.build(snapshot, "facturx"),
                     timesheet=invoice.tenant.timesheet_appendix,
+                    logo=_logo(invoice),
                 )
                 filename, media_type = _pdf_filename(invoice), "application/pdf"
             else:

@@ -39,7 +39,7 @@ Item = BillableItem.Status
 SELLER_FIELDS = (
     "name", "street", "postal_code", "city", "country", "vat_id", "tax_number", "iban", "bic",
     "bank_name", "email", "phone", "website", "managing_directors", "register_court",
-    "register_number", "invoice_footer", "accent_color",
+    "register_number", "invoice_footer", "invoice_footer_en", "accent_color",
 )  # fmt: skip
 BUYER_FIELDS = (
     "customer_number", "name", "street", "postal_code", "city", "country", "vat_id",
@@ -48,9 +48,18 @@ BUYER_FIELDS = (
 )  # fmt: skip
 
 
-def seller_snapshot(tenant: Tenant) -> dict[str, Any]:
-    """The seller as printed on the document, frozen at issue (the profile may change later)."""
+def seller_snapshot(tenant: Tenant, *, language: str = "de") -> dict[str, Any]:
+    """The seller as printed on the document, frozen at issue (the profile may change later).
+
+    `invoice_footer` is the footer in the document's language (the other language's when that
+    one is empty); both originals stay beside it as `invoice_footer_de`/`invoice_footer_en`.
+    `logo` names the logo file, which is stored by content hash and never replaced.
+    """
     snapshot = {name: getattr(tenant, name) for name in SELLER_FIELDS}
+    footers = {"de": tenant.invoice_footer, "en": tenant.invoice_footer_en}
+    snapshot["invoice_footer_de"] = snapshot.pop("invoice_footer")
+    own, other = ("en", "de") if language == "en" else ("de", "en")
+    snapshot["invoice_footer"] = footers[own] or footers[other]
     snapshot["logo"] = tenant.logo.name if tenant.logo else ""
     return snapshot
 
@@ -90,10 +99,11 @@ def freeze(
     tenant: Tenant,
     contact: Contact,
     issue_date: dt.date,
+    now: dt.datetime | None = None,
 ) -> None:
     """Number the document and freeze everything printed on it. Shared by invoices and
     credit notes; the caller validated it and holds the transaction."""
-    allocated = number_allocate(tenant=tenant, kind=invoice.kind, issue_date=issue_date)
+    allocated = number_allocate(tenant=tenant, kind=invoice.kind, issue_date=issue_date, now=now)
     totals = invoice_live_totals(invoice, lines)
     invoice.number = allocated.number
     invoice.sequence_value = allocated.value
@@ -101,7 +111,7 @@ def freeze(
     invoice.status = Invoice.Status.ISSUED
     invoice.issue_date = issue_date
     invoice.language = contact.language
-    invoice.seller = seller_snapshot(tenant)
+    invoice.seller = seller_snapshot(tenant, language=contact.language)
     invoice.buyer = buyer_snapshot(contact)
     invoice.net_total, invoice.vat_total, invoice.gross_total = (
         totals.net,
@@ -163,7 +173,7 @@ def invoice_issue(
         day = issue_date or tenant_today(tenant, now)
         invoice.due_date = day + dt.timedelta(days=payment_terms(invoice, contact, tenant))
         invoice.payment_terms_days = payment_terms(invoice, contact, tenant)
-        freeze(ctx, invoice, lines, tenant=tenant, contact=contact, issue_date=day)
+        freeze(ctx, invoice, lines, tenant=tenant, contact=contact, issue_date=day, now=now)
 
         billed_ids = [line.pk for line in lines if not line.do_not_bill]
         items = BillableItem.objects.filter(invoice_line_id__in=billed_ids, status=Item.ON_DRAFT)

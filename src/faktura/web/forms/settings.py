@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from faktura.common.errors import ValidationFailed
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.roles import Role
+from faktura.tenancy.services import LOGO_MAX_BYTES, logo_check
 from faktura.web.forms.common import (
     LANGUAGE_CHOICES,
     RoundingFieldsMixin,
@@ -58,7 +60,45 @@ class TenantForm(RoundingFieldsMixin):
         label=_("Accent colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"})
     )
     invoice_footer = forms.CharField(
-        label=_("Invoice footer"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Invoice footer (German)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    invoice_footer_en = forms.CharField(
+        label=_("Invoice footer (English)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Printed on documents in the customer's language; if empty, the other one."),
+    )
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml"}),
+        help_text=_("PNG, JPEG or SVG, at most 1 MB."),
+    )
+    logo_remove = forms.BooleanField(label=_("Remove the logo"), required=False)
+    timesheet_appendix = forms.BooleanField(
+        label=_("Timesheet appendix on invoices"), required=False
+    )
+    email_subject_de = text(_("Subject (German)"), required=True, max_length=200)
+    email_body_de = forms.CharField(
+        label=_("Message (German)"), widget=forms.Textarea(attrs={"rows": 7})
+    )
+    email_subject_en = text(_("Subject (English)"), required=True, max_length=200)
+    email_body_en = forms.CharField(
+        label=_("Message (English)"), widget=forms.Textarea(attrs={"rows": 7})
+    )
+
+    # Not profile fields: the view hands them to the logo services.
+    LOGO_FIELDS = ("logo", "logo_remove")
+    # What the e-mail subject and message may contain, as the template lists them.
+    email_placeholders = (
+        ("{number}", _("the invoice or credit note number")),
+        ("{kind}", _("“Invoice” or “Credit note”, in the customer's language")),
+        ("{customer}", _("the customer's name")),
+        ("{company}", _("your company name")),
+        ("{gross}", _("the gross amount")),
+        ("{due_date}", _("the due date")),
     )
 
     def __init__(self, *args, **kwargs):
@@ -66,15 +106,32 @@ class TenantForm(RoundingFieldsMixin):
         self.fields["country"].choices = country_choices()
         self.fields["timezone"].choices = timezone_choices()
 
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if upload is None:
+            return None
+        if upload.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError(_("At most 1 MB."))
+        try:
+            logo_check(upload.read())
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.fields.get("logo", exc.message)) from exc
+        upload.seek(0)
+        return upload
+
     def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("tr_")}
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if not k.startswith("tr_") and k not in self.LOGO_FIELDS
+        }
         data["currency"] = (data.get("currency") or "").upper()
         data["time_rounding"] = self.time_rounding()
         return data
 
     @classmethod
     def initial_for(cls, tenant) -> dict[str, Any]:
-        names = [n for n in cls.base_fields if not n.startswith("tr_")]
+        names = [n for n in cls.base_fields if not n.startswith("tr_") and n not in cls.LOGO_FIELDS]
         return {n: getattr(tenant, n) for n in names} | cls.rounding_initial(tenant.time_rounding)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,15 +16,44 @@ from faktura.web.utils import action, can, page, submit, ui_context
 @page("manage_settings")
 def company(request):
     tenant = request.tenant
-    form = TenantForm(request.POST or None, initial=TenantForm.initial_for(tenant))
+    form = TenantForm(
+        request.POST or None, request.FILES or None, initial=TenantForm.initial_for(tenant)
+    )
     if request.method == "POST" and form.is_valid():
-        saved = submit(
-            form, lambda: services.tenant_update(ui_context(request), **form.service_data())
-        )
+        saved = submit(form, lambda: _company_save(request, form))
         if saved is not None:
             messages.success(request, _("Company profile saved."))
             return redirect("web:settings")
-    return render(request, "web/settings/company.html", {"form": form})
+    logo = selectors.tenant_logo(tenant=tenant)
+    return render(request, "web/settings/company.html", {"form": form, "logo": logo})
+
+
+def _company_save(request, form: TenantForm):
+    # The profile first: its errors leave everything as it was. The logo was checked by the
+    # form already, so storing it is all that is left.
+    ctx = ui_context(request)
+    tenant = services.tenant_update(ctx, **form.service_data())
+    if form.cleaned_data.get("logo") is not None:
+        tenant = services.tenant_logo_set(ctx, upload=form.cleaned_data["logo"])
+    elif form.cleaned_data.get("logo_remove"):
+        tenant = services.tenant_logo_remove(ctx)
+    return tenant
+
+
+@page()
+def company_logo(request):
+    """The current tenant's logo, for the preview on the settings page (never another's)."""
+    found = selectors.tenant_logo_content(tenant=request.tenant)
+    if found is None:
+        raise Http404
+    logo, content = found
+    response = HttpResponse(content, content_type=logo.content_type)
+    response["ETag"] = f'"{logo.sha256}"'
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Content-Type-Options"] = "nosniff"
+    # An SVG opened on its own must not run scripts in our origin.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    return response
 
 
 # --- API tokens -------------------------------------------------------------------------------
