@@ -225,7 +225,7 @@ def _mileage_invoice(world):
 
 def test_releasing_half_of_a_mileage_entry_is_refused(world, api):
     # given: the entry's distance and travel time are two lines of one invoice
-    invoice, lines, entry = _mileage_invoice(world)
+    invoice, lines, _ = _mileage_invoice(world)
 
     # when: only the travel time is credited for re-billing
     response = api.post(

@@ -112,3 +112,23 @@ def test_other_tenants_contact_is_404(api, other_api):
     assert api.patch(f"contacts/{theirs['id']}", {"name": "Hijacked"}).status_code == 404
     assert Contact.objects.get(pk=theirs["id"]).name == "Secret Customer"
     assert all(c["name"] != "Secret Customer" for c in api.get("contacts").json()["items"])
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("CHE-123.456.789", "CHE123456789"), ("GB123456789", "GB123456789"),
+     ("NO 923 609 016", "NO923609016")],
+)  # fmt: skip
+def test_non_eu_vat_ids_are_kept_in_compact_form(api, value, stored):
+    response = api.post("contacts", {"name": "Export AG", "country": "CH", "vat_id": value})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["vat_id"] == stored
+
+
+@pytest.mark.parametrize("value", ["12345678", "X", "ZZ", "DE123"])
+def test_vat_ids_without_country_code_or_check_digits_name_the_field(api, value):
+    response = api.post("contacts", {"name": "Odd GmbH", "vat_id": value})
+
+    assert response.status_code == 400
+    assert "vat_id" in response.json()["error"]["fields"]

@@ -307,6 +307,20 @@ def test_anonymous_is_401(anon_api):
     assert anon_api.post("entries", {"task_id": 1}).status_code == 401
 
 
+@pytest.mark.parametrize("token", ["", "fk_revoked-or-wrong"])
+def test_writes_without_a_valid_token_are_401_even_with_csrf_checks(db, token):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)  # as a real HTTP client: no CSRF exemption
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    for method, path in (("post", "entries"), ("patch", "entries/1"), ("delete", "entries/1")):
+        response = getattr(client, method)(
+            f"/api/v1/{path}", data="{}", content_type="application/json", **headers
+        )
+        assert response.status_code == 401, (method, response.content)
+        assert response.json()["error"]["code"]
+
+
 # --- list -------------------------------------------------------------------------------------
 
 

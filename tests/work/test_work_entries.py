@@ -559,3 +559,14 @@ def test_set_billing_state_in_chunks(ctx, task, monkeypatch):
     assert TaskEntry.objects.filter(billing_state="on_draft").count() == 4
     audit = AuditEvent.objects.get(action="entry_set_billing_state")
     assert (audit.data["requested"], audit.data["moved"]) == (5, 4)
+
+
+def test_a_running_timer_cannot_start_in_the_future(ctx, task):
+    now = at(9, 9)
+    with pytest.raises(ValidationFailed) as raised:
+        services.entry_create(ctx, task_id=task.pk, started_at=at(9, 11).isoformat(), now=now)
+
+    assert "started_at" in raised.value.fields
+    # a couple of minutes of clock skew is fine
+    entry = services.entry_create(ctx, task_id=task.pk, started_at=at(9, 9, 2).isoformat(), now=now)
+    assert entry.stopped_at is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -28,6 +29,13 @@ def required(field: str, value: str | None) -> str:
     return value
 
 
+def boolean(field: str, value: Any) -> bool:
+    """true or false; null or any other value names the field (never read as false)."""
+    if not isinstance(value, bool):
+        raise ValidationFailed.field(field, "Must be true or false.")
+    return value
+
+
 def country(field: str, value: str) -> str:
     code = (value or "").strip().upper()
     if not is_valid_country(code):
@@ -47,7 +55,10 @@ def vat_id(field: str, value: str) -> str:
     value = (value or "").strip()
     if not value:
         return ""
-    compact = eu_vat.compact(value)
+    try:
+        compact = eu_vat.compact(value)
+    except StdnumError:  # no EU country prefix: stdnum cannot even compact it
+        compact = re.sub(r"[\s.\-/]", "", value).upper()
     try:
         return eu_vat.validate(compact)
     except StdnumError as exc:
@@ -57,7 +68,9 @@ def vat_id(field: str, value: str) -> str:
             raise ValidationFailed.field(field, f"Invalid VAT ID: {exc.message}") from exc
         if re.fullmatch(r"[A-Z]{2}[0-9A-Z.\-]{2,18}", compact.upper()):
             return compact.upper()
-        raise ValidationFailed.field(field, f"Invalid VAT ID: {exc.message}") from exc
+        raise ValidationFailed.field(
+            field, "Invalid VAT ID: it starts with its two-letter country code, e.g. DE123456789."
+        ) from exc
 
 
 def iban(field: str, value: str) -> str:

@@ -55,7 +55,7 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
         elif name == "time_rounding":
             clean[name] = clean_time_rounding(name, value)
         elif name == "is_active":
-            clean[name] = bool(value)
+            clean[name] = v.boolean(name, value)
         else:
             raise ValidationFailed.field(name, "Unknown field.")
     return clean

@@ -59,6 +59,7 @@ _ALL_KIND_FIELDS = ("started_at", "stopped_at", "distance_km", "transport_minute
 MAX_DURATION = dt.timedelta(hours=24)
 MAX_TRANSPORT_MINUTES = 7 * 24 * 60
 _UPDATE_CHUNK = 5000
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a client's clock may run this far ahead
 # Projects in these states take no new work.
 CLOSED_PROJECT_STATES = (Project.Status.ON_HOLD, Project.Status.ARCHIVED)
 
@@ -110,6 +111,11 @@ def _apply_rules(ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, no
                 "started_at", "A stopped time entry needs its start.", code="required"
             )
         entry.duration_seconds = 0
+        if entry.stopped_at is None and entry.started_at > now + CLOCK_SKEW:
+            # It could never be stopped: a stop before its start is refused.
+            raise ValidationFailed.field(
+                "started_at", "A running timer cannot start in the future."
+            )
         if entry.stopped_at is not None:
             span = entry.stopped_at - entry.started_at
             if span < dt.timedelta(0):
