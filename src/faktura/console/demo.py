@@ -74,6 +74,7 @@ SELLER = {
     "register_court": "Amtsgericht Hamburg",
     "register_number": "HRB 123456",
     "invoice_footer": "Vielen Dank für Ihren Auftrag.",
+    "invoice_footer_en": "Thank you for your business.",
 }
 
 PEOPLE = [
@@ -209,14 +210,15 @@ def _build(today: date, rng: random.Random) -> Tenant:
                 password=DEMO_PASSWORD,
             )
         )  # fmt: skip
-    workers = [m for m in members if m.role in ("member", "approver", "admin")]
+    # The owner logs time too, so the demo login's "My time" is not empty.
+    workers = [m for m in members if m.role in ("owner", "member", "approver", "admin")]
 
     products = _catalog(tenant, units)
     price_lists = _price_lists(tenant, products)
     contacts = [
         contact_create(
             ctx, name=name, city=city, postal_code=plz, street=street,
-            email=f"rechnung@{name.split()[0].lower().strip('&.,')}.test",
+            email=f"rechnung@{_domain(name)}.test",
             price_list_id=price_lists["partner"].pk if i in (2, 6) else None,
             **extra,
         )
@@ -350,6 +352,14 @@ def _projects(tenant: Tenant, contacts: list[Contact], today: date) -> list[Proj
         add(name=name, kind=kind, scope="internal", value_group=group,
             billing_model="non_billable", start_date=start)  # fmt: skip
     return projects
+
+
+def _domain(name: str) -> str:
+    """An ASCII mail domain from a company name ("Bäckerei Huber" -> "baeckerei")."""
+    word = name.split()[0].lower().strip("&.,")
+    for umlaut, ascii_ in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        word = word.replace(umlaut, ascii_)
+    return word
 
 
 def _tasks(tenant, projects, workers, units, rng, today) -> list[Task]:
