@@ -380,7 +380,10 @@ def invoice_delete(request, invoice_id: PathId):
 @router.post("/invoices/{invoice_id}/lines", response={201: LineOut, **ERRORS})
 def invoice_line_add(request, invoice_id: PathId, payload: LineIn):
     line = invoices.invoice_line_add(
-        request_context(request), invoice_id=invoice_id, **payload.model_dump()
+        request_context(request),
+        invoice_id=invoice_id,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        **payload.model_dump(),
     )
     return Status(201, _line(request, invoice_id, line.pk))
 
@@ -410,7 +413,10 @@ def invoice_line_delete(request, invoice_id: PathId, line_id: PathId):
 def invoice_issue(request, invoice_id: PathId):
     payload = _optional_body(request, IssueIn)
     issue.invoice_issue(
-        request_context(request), invoice_id=invoice_id, issue_date=payload.issue_date
+        request_context(request),
+        invoice_id=invoice_id,
+        issue_date=payload.issue_date,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return _detail(request, invoice_id)
 
@@ -428,6 +434,7 @@ def invoice_void(request, invoice_id: PathId):
         release_entries=payload.release_entries,
         line_ids=payload.line_ids,
         issue_date=payload.issue_date,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return Status(201, _detail(request, note.pk))
 

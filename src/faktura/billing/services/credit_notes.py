@@ -26,6 +26,7 @@ from faktura.billing.services.drafts import (
     clean_ids,
     invoice_locked,
 )
+from faktura.billing.services.idempotency import idempotent
 from faktura.billing.services.issue import freeze
 from faktura.billing.services.numbering import IssueDateInvalid, tenant_today
 from faktura.billing.states import entry_states_sync
@@ -98,6 +99,32 @@ def _check_whole_entries(targets: list[InvoiceLine]) -> None:
 
 
 def credit_note_create(
+    ctx: CommandContext,
+    *,
+    invoice_id: int,
+    release_entries: Any = False,
+    line_ids: Any = None,
+    issue_date: Any = None,
+    now: dt.datetime | None = None,
+    idempotency_key: str = "",
+) -> Invoice:
+    """`_credit_note_create`; with an `idempotency_key` a replay of the same request answers
+    with the credit note the first one issued, never a second one."""
+    request = {
+        "invoice_id": invoice_id, "release_entries": release_entries, "line_ids": line_ids,
+        "issue_date": issue_date,
+    }  # fmt: skip
+    return idempotent(
+        ctx,
+        scope="credit_note_create",
+        key=idempotency_key,
+        request=request,
+        run=lambda: _credit_note_create(ctx, now=now, **request),
+        load=lambda pk: Invoice.objects.get(tenant=ctx.tenant, pk=int(pk)),
+    )
+
+
+def _credit_note_create(
     ctx: CommandContext,
     *,
     invoice_id: int,

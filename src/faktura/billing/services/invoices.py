@@ -9,14 +9,12 @@ draft returns them to `pending`; the entries follow via `entry_states_sync`.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from faktura.billing.models import BillableItem, IdempotencyKey, Invoice, InvoiceLine
+from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.drafts import (
     TREATMENT_CATEGORY,
     clean_bool,
@@ -30,12 +28,13 @@ from faktura.billing.services.drafts import (
     tax_group,
     totals_store,
 )
+from faktura.billing.services.idempotency import idempotent
 from faktura.billing.states import entry_states_sync
 from faktura.catalog.models import VatCategory
 from faktura.catalog.selectors import unit_for_tenant
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.models import AuditEvent
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
@@ -103,11 +102,6 @@ def audit_many(ctx: CommandContext, *, action: str, rows: list[tuple[Any, dict]]
     )
 
 
-def _request_hash(data: dict[str, Any]) -> str:
-    canonical = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def invoice_create(
     ctx: CommandContext,
     *,
@@ -120,47 +114,29 @@ def invoice_create(
     """An empty draft for a manual invoice. `currency` defaults to the contact's.
 
     With an `idempotency_key`, a replay of the same request returns the invoice the first
-    request created; the same key with a different request is refused (422
-    `idempotency_key_reused`).
+    request created (`services.idempotency`).
     """
     ctx.require("manage_invoices")
     request = {"contact_id": contact_id, "currency": currency, "project_id": project_id, **header}
-    key = clean_text("Idempotency-Key", idempotency_key, max_length=200)
-    if key:
-        try:
-            with transaction.atomic():
-                return _invoice_create(ctx, request, key)
-        except IntegrityError:
-            # A concurrent request with the same key won the race; answer with its invoice.
-            return _idempotent_replay(ctx, key, _request_hash(request))
-    with transaction.atomic():
-        return _invoice_create(ctx, request, "")
+    return idempotent(
+        ctx,
+        scope="invoice_create",
+        key=idempotency_key,
+        request=request,
+        run=lambda: _invoice_create(ctx, dict(request)),
+        load=lambda pk: _load(Invoice, ctx, pk),
+    )
 
 
-def _idempotent_replay(ctx: CommandContext, key: str, request_hash: str) -> Invoice:
-    stored = IdempotencyKey.objects.get(tenant=ctx.tenant, scope="invoice_create", key=key)
-    if stored.request_hash != request_hash:
-        raise BusinessRuleViolation(
-            "This Idempotency-Key was used for a different request.",
-            code="idempotency_key_reused",
-            fields={"Idempotency-Key": "Used for a different request."},
-        )
-    invoice = Invoice.objects.filter(tenant=ctx.tenant, pk=stored.object_id).first()
-    if invoice is None:
-        raise NotFound("The invoice this request created was deleted meanwhile.")
-    return invoice
+def _load(model, ctx: CommandContext, pk: str):
+    """What an earlier request with the same Idempotency-Key created."""
+    found = model.objects.filter(tenant=ctx.tenant, pk=int(pk)).first()
+    if found is None:
+        raise NotFound("What this request created earlier was deleted meanwhile.")
+    return found
 
 
-def _invoice_create(ctx: CommandContext, request: dict[str, Any], key: str) -> Invoice:
-    request_hash = _request_hash(request)
-    if (
-        key
-        and IdempotencyKey.objects.filter(
-            tenant=ctx.tenant, scope="invoice_create", key=key
-        ).exists()
-    ):
-        return _idempotent_replay(ctx, key, request_hash)
-    data = dict(request)
+def _invoice_create(ctx: CommandContext, data: dict[str, Any]) -> Invoice:
     contact_id = data.pop("contact_id")
     if contact_id is None:
         raise ValidationFailed.field("contact_id", "This field is required.", code="required")
@@ -176,14 +152,6 @@ def _invoice_create(ctx: CommandContext, request: dict[str, Any], key: str) -> I
     clean = _clean_header(data)
     _apply_header(invoice, clean)
     invoice.save()
-    if key:
-        IdempotencyKey.objects.create(
-            tenant=ctx.tenant,
-            scope="invoice_create",
-            key=key,
-            request_hash=request_hash,
-            object_id=str(invoice.pk),
-        )
     audit_record(ctx, action="invoice_create", obj=invoice, data={"contact_id": contact.pk})
     return invoice
 
@@ -292,12 +260,41 @@ def invoice_line_add(
     vat_rate: Any = None,
     vat_category: Any = None,
     description: Any = "",
+    idempotency_key: str = "",
 ) -> InvoiceLine:
     """A manual line (travel, third-party costs, special agreements). A negative quantity is a
     discount (the unit price stays >= 0, EN 16931 BR-27). Without `vat_category` the contact's
     tax treatment decides: domestic lines are S at `vat_rate`, reverse charge AE, export G and
-    exempt E, each at 0 %."""
+    exempt E, each at 0 %. With an `idempotency_key` a replay returns the line the first
+    request added."""
     ctx.require("manage_invoices")
+    request = {
+        "invoice_id": invoice_id, "title": title, "quantity": quantity, "unit": unit,
+        "unit_price": unit_price, "vat_rate": vat_rate, "vat_category": vat_category,
+        "description": description,
+    }  # fmt: skip
+    return idempotent(
+        ctx,
+        scope="invoice_line_add",
+        key=idempotency_key,
+        request=request,
+        run=lambda: _line_add(ctx, **request),
+        load=lambda pk: _load(InvoiceLine, ctx, pk),
+    )
+
+
+def _line_add(
+    ctx: CommandContext,
+    *,
+    invoice_id: int,
+    title: Any,
+    quantity: Any,
+    unit: Any,
+    unit_price: Any,
+    vat_rate: Any,
+    vat_category: Any,
+    description: Any,
+) -> InvoiceLine:
     title = clean_text("title", title, max_length=300, required=True)
     description = clean_text("description", description, max_length=5000)
     quantity = clean_decimal("quantity", quantity, places=4, digits=14, minimum=None)

@@ -26,6 +26,7 @@ from faktura.billing.services.drafts import (
     draft_locked,
     tax_group,
 )
+from faktura.billing.services.idempotency import idempotent
 from faktura.billing.services.numbering import number_allocate, tenant_today
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
@@ -145,6 +146,26 @@ def _render_documents_later(invoice_id: int) -> None:
 
 
 def invoice_issue(
+    ctx: CommandContext,
+    *,
+    invoice_id: int,
+    issue_date: Any = None,
+    now: dt.datetime | None = None,
+    idempotency_key: str = "",
+) -> Invoice:
+    """`_invoice_issue`; with an `idempotency_key` a replay of the same request answers with
+    the issued invoice instead of 409 `invoice_not_draft`."""
+    return idempotent(
+        ctx,
+        scope="invoice_issue",
+        key=idempotency_key,
+        request={"invoice_id": invoice_id, "issue_date": issue_date},
+        run=lambda: _invoice_issue(ctx, invoice_id=invoice_id, issue_date=issue_date, now=now),
+        load=lambda pk: Invoice.objects.get(tenant=ctx.tenant, pk=int(pk)),
+    )
+
+
+def _invoice_issue(
     ctx: CommandContext, *, invoice_id: int, issue_date: Any = None, now: dt.datetime | None = None
 ) -> Invoice:
     """Issue a draft: the next gapless number, issue date (today in the company's time zone
