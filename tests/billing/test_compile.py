@@ -120,6 +120,7 @@ def test_fixed_price_and_non_billable_projects_are_never_compiled(compile_kit, m
     assert kit.items() == []
 
 
+@pytest.mark.invariants_broken  # sets billing states by hand to see compile pass them over
 def test_entries_already_in_another_billing_state_are_not_compiled_again(compile_kit):
     kit = compile_kit
     task = kit.task()
@@ -408,6 +409,7 @@ def test_reverse_charge_without_vat_id_is_billed_at_zero_with_a_warning(compile_
     assert item.price_source == "project"
 
 
+@pytest.mark.invariants_broken  # sets billing states by hand, as billing would
 def test_compile_takes_exactly_the_work_selectors_candidates(compile_kit):
     """Compile pages through the entry-level rules and checks the task-level ones per batch;
     together they must select what `entries_billable_candidates` selects."""

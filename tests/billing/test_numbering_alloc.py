@@ -130,6 +130,7 @@ def test_numbering_needs_manage_invoices(world, api_as):
     assert api_as("billing").get("numbering/report").status_code == 200
 
 
+@pytest.mark.invariants_broken  # makes a gap on purpose for the report to find
 def test_gap_report_shows_a_missing_number(world, api):
     # given: three issued invoices, and the middle one vanished (e.g. deleted in the database)
     invoices = [_issue(world) for _ in range(3)]

@@ -45,8 +45,22 @@ def _field_name(loc: tuple | list) -> str:
     return ".".join(parts) or "body"
 
 
+def _is_unknown_path_id(err: dict) -> bool:
+    """An id in the path that no row can have (0, negative, beyond 64 bits): the object is
+    simply not there."""
+    loc = err.get("loc", ())
+    return (
+        len(loc) == 2
+        and loc[0] == "path"
+        and str(loc[1]).endswith("_id")
+        and err.get("type") in ("greater_than_equal", "less_than_equal")
+    )
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
+    if exc.errors and all(_is_unknown_path_id(err) for err in exc.errors):
+        return error_response(request, 404, "not_found", "Not found.", {})
     fields: dict[str, str] = {}
     for err in exc.errors:
         name = _field_name(err.get("loc", ()))
