@@ -1,5 +1,7 @@
 """The error contract of DESIGN.md section 6, independent of any one resource."""
 
+import pytest
+
 
 def test_health_needs_no_auth(anon_api):
     r = anon_api.get("health")
@@ -53,3 +55,12 @@ def test_nul_characters_are_refused_not_500(api):
     r = api.get("contacts", search="a\x00b")
     assert r.status_code == 400
     assert list(r.json()["error"]["fields"]) == ["search"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nonexistent", "/api/v1/operations/", "/api/v1/x/y/z"])
+def test_unknown_api_paths_answer_the_json_error(api, path):
+    response = api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["error"]["code"] == "not_found"

@@ -1,10 +1,17 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from faktura.config.api import api
+from faktura.config.api import api, error_response
+
+
+def api_not_found(request, rest: str = ""):
+    """A path under /api/v1/ that names no endpoint: the API's JSON error, not a web page."""
+    return error_response(request, 404, "not_found", f"No API endpoint at /api/v1/{rest}.")
+
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    re_path(r"^api/v1/(?P<rest>.*)$", api_not_found),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("faktura.web.urls")),

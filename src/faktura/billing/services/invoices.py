@@ -246,7 +246,11 @@ def _vat(
 
 
 def _rate(value: Any) -> Decimal:
-    return clean_decimal("vat_rate", value, places=2, digits=5, minimum=Decimal(0))
+    """A VAT rate in percent: 0 to 100 (no tax law knows more)."""
+    rate = clean_decimal("vat_rate", value, places=2, digits=5, minimum=Decimal(0))
+    if rate > 100:
+        raise ValidationFailed.field("vat_rate", "A VAT rate is a percentage from 0 to 100.")
+    return rate
 
 
 def invoice_line_add(
