@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,6 +14,7 @@ from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
 from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
+from faktura.billing.services.numbering import tenant_today
 from faktura.billing.services.sending import SENDABLE, invoice_send
 from faktura.contacts.selectors import contact_list
 from faktura.documents.models import Delivery, DocumentFormat
@@ -76,7 +76,7 @@ def _filtered(request, filters: InvoiceFilterForm, today):
 
 @page("view_invoices")
 def invoice_list(request):
-    today = timezone.localdate()
+    today = tenant_today(request.tenant)
     filters = InvoiceFilterForm(
         request.GET or None, contacts=contact_list(tenant=request.tenant, is_active=True)
     )
@@ -131,7 +131,7 @@ def _issued_page(request, invoice_id: int, *, send_form=None, credit_form=None, 
             "invoice": invoice,
             "lines": lines,
             "credited": credited,
-            "overdue": is_overdue(invoice, timezone.localdate()),
+            "overdue": is_overdue(invoice, tenant_today(request.tenant)),
             "downloads": [(slug, label) for slug, (label, _fmt) in DOWNLOADS.items()],
             "credit_notes": credit_notes_of(invoice),
             "deliveries": sent,

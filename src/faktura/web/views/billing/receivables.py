@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.utils import timezone
 
+from faktura.billing.services.numbering import tenant_today
 from faktura.web.utils import page
 from faktura.web.views.billing.queries import receivables as open_items
 
@@ -16,5 +16,5 @@ def receivables(request):
     return render(
         request,
         "web/billing/receivables.html",
-        open_items(tenant=request.tenant, today=timezone.localdate()),
+        open_items(tenant=request.tenant, today=tenant_today(request.tenant)),
     )
