@@ -4,7 +4,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -14,6 +13,7 @@ from faktura.common.errors import NotFound
 from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.tenancy import selectors, services
 from faktura.tenancy.auth import request_context
+from faktura.tenancy.http import logo_response
 
 router = Router(tags=["tenancy"])
 
@@ -141,14 +141,7 @@ def tenant_logo(request):
     found = selectors.tenant_logo_content(tenant=request.auth.tenant)
     if found is None:
         raise NotFound("The company has no logo.")
-    logo, content = found
-    response = HttpResponse(content, content_type=logo.content_type)
-    response["ETag"] = f'"{logo.sha256}"'
-    response["Cache-Control"] = "private, no-cache"
-    response["X-Content-Type-Options"] = "nosniff"
-    # An SVG opened on its own must not run scripts in our origin.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    return response
+    return logo_response(*found)
 
 
 # POST, not PUT: Django fills request.FILES for POST only (PUT would need ninja's

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from faktura.tenancy import selectors, services
+from faktura.tenancy.http import logo_response
 from faktura.web.forms import MemberForm, MemberUpdateForm, TeamForm, TenantForm, TokenForm
 from faktura.web.utils import action, can, page, submit, ui_context
 
@@ -46,14 +47,7 @@ def company_logo(request):
     found = selectors.tenant_logo_content(tenant=request.tenant)
     if found is None:
         raise Http404
-    logo, content = found
-    response = HttpResponse(content, content_type=logo.content_type)
-    response["ETag"] = f'"{logo.sha256}"'
-    response["Cache-Control"] = "private, no-cache"
-    response["X-Content-Type-Options"] = "nosniff"
-    # An SVG opened on its own must not run scripts in our origin.
-    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    return response
+    return logo_response(*found)
 
 
 # --- API tokens -------------------------------------------------------------------------------
