@@ -4,8 +4,6 @@ the customer's language."""
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 
 import pikepdf
 import pypdf
@@ -18,22 +16,7 @@ from faktura.billing.snapshot import invoice_snapshot
 from faktura.documents.models import StoredDocument
 from faktura.documents.services import document_read
 from faktura.tenancy.services import tenant_logo_remove, tenant_logo_set, tenant_update
-
-
-def png(colour: bytes = b"\x0b\x7a\x75") -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", 40, 10, 8, 2, 0, 0, 0)
-    rows = (b"\x00" + colour * 40) * 10
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
+from tests.images import png
 
 
 @pytest.fixture(autouse=True)
@@ -74,11 +57,11 @@ def test_the_pdf_shows_the_logo_the_invoice_was_issued_with(world):
     # given: one invoice without a logo, one issued with logo A
     contact = world.contact()
     plain = _issued(world, contact)
-    tenant_logo_set(world.ctx, upload=png(b"\x00\x00\x00"))
+    tenant_logo_set(world.ctx, upload=png(40, 10, b"\x00\x00\x00"))
     with_a = _issued(world, contact)
 
     # when: the logo is replaced by B (and then removed) before the PDFs are rendered
-    tenant_logo_set(world.ctx, upload=png(b"\xff\x00\x00"))
+    tenant_logo_set(world.ctx, upload=png(40, 10, b"\xff\x00\x00"))
     with_b = _issued(world, contact)
     tenant_logo_remove(world.ctx)
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import struct
 import subprocess
 import sys
-import zlib
 from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,6 +22,7 @@ from faktura.documents.rendering.renderer import renderer_fonts
 from faktura.documents.rendering.view import build_view
 from faktura.documents.samples import sample_snapshot
 from faktura.einvoice.snapshot import InvoiceSnapshot, TimesheetRow
+from tests.images import png as tiny_png
 
 from .conftest import parse_number, pdf_pages, pdf_text, squash, table_rows
 
@@ -382,7 +381,7 @@ def test_pdf_a_3b_is_declared_and_can_be_switched_off():
 def test_logo_in_png_or_svg_and_nothing_else():
     snapshot = sample_snapshot(lines=1)
     plain = render_invoice_pdf(snapshot)
-    png = render_invoice_pdf(snapshot, logo=_png(40, 10))
+    png = render_invoice_pdf(snapshot, logo=tiny_png(40, 10))
     svg = render_invoice_pdf(
         snapshot,
         logo=b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10">'
@@ -398,7 +397,7 @@ def test_logo_in_png_or_svg_and_nothing_else():
 
 def test_logo_path_of_the_snapshot_is_used(tmp_path):
     path = tmp_path / "logo.png"
-    path.write_bytes(_png(20, 20))
+    path.write_bytes(tiny_png(20, 20))
     snapshot = replace(sample_snapshot(lines=1), logo_path=str(path))
     assert _image_count(render_invoice_pdf(snapshot)) == 1
 
@@ -456,21 +455,6 @@ def _de_quantity(value: Decimal) -> str:
 
 def _minutes(hours: Decimal) -> int:
     return int((hours * 60).quantize(Decimal(1), ROUND_HALF_UP))
-
-
-def _png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data)
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    rows = b"".join(b"\x00" + b"\x0b\x7a\x75" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def _image_count(pdf: bytes) -> int:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import struct
-import zlib
 
 import pytest
 from django.core.files.storage import default_storage
@@ -14,28 +12,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from faktura.common.models import AuditEvent
 from faktura.tenancy.models import Tenant
+from tests.images import png
 
 SVG = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
     b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10">'
     b'<rect width="40" height="10" fill="#0b7a75"/></svg>'
 )
-
-
-def png(width: int = 4, height: int = 2, colour: bytes = b"\x0b\x7a\x75") -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    rows = b"".join(b"\x00" + colour * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def jpeg() -> bytes:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
-import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -14,24 +12,9 @@ from test_web_forms import field_error
 from web_helpers import signed_in
 
 from faktura.tenancy.models import Tenant
+from tests.images import png
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"><rect width="40"/></svg>'
-
-
-def png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
-    rows = (b"\x00" + b"\x0b\x7a\x75" * 2) * 2
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -124,13 +107,13 @@ def test_an_unknown_placeholder_is_shown_at_its_field(browser, tenant):
 
 def test_upload_preview_and_remove_the_logo(browser, tenant):
     # when: a PNG is posted with the form
-    logo = SimpleUploadedFile("firmenlogo.png", png(), content_type="image/png")
+    logo = SimpleUploadedFile("firmenlogo.png", png(2, 2), content_type="image/png")
     response = browser.post(reverse("web:settings"), {**form_data(tenant), "logo": logo})
 
     # then: it is stored by its hash and previewed through the tenant-scoped view
     assert response.status_code == 302
     tenant.refresh_from_db()
-    digest = hashlib.sha256(png()).hexdigest()
+    digest = hashlib.sha256(png(2, 2)).hexdigest()
     assert tenant.logo.name == f"logos/{tenant.pk}/{digest}.png"
     page = browser.get(reverse("web:settings")).content.decode()
     src = re.search(r'<img src="([^"]+)"[^>]*class="logo-preview"', page)
@@ -140,7 +123,7 @@ def test_upload_preview_and_remove_the_logo(browser, tenant):
     preview = browser.get(src.group(1))
     assert preview.status_code == 200
     assert preview["Content-Type"] == "image/png"
-    assert preview.content == png()
+    assert preview.content == png(2, 2)
 
     # when: the remove box is ticked
     response = browser.post(reverse("web:settings"), form_data(tenant, logo_remove="on"))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from faktura.tenancy.models import LOGO_CONTENT_TYPES, ApiToken, Membership, Team, Tenant
 
@@ -61,3 +64,9 @@ def tenant_logo_content(*, tenant: Tenant) -> tuple[Logo, bytes] | None:
             return logo, handle.read()
     except FileNotFoundError:
         return None
+
+
+def tenant_today(tenant: Tenant, now: dt.datetime | None = None) -> dt.date:
+    """Today in the tenant's time zone (days, months, years and due dates are cut there)."""
+    now = now or timezone.now()
+    return now.astimezone(zoneinfo.ZoneInfo(tenant.timezone)).date()

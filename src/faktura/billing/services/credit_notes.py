@@ -28,7 +28,7 @@ from faktura.billing.services.drafts import (
 )
 from faktura.billing.services.idempotency import idempotent
 from faktura.billing.services.issue import freeze
-from faktura.billing.services.numbering import IssueDateInvalid, tenant_today
+from faktura.billing.services.numbering import IssueDateInvalid
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
 from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
@@ -37,6 +37,7 @@ from faktura.contacts.models import Contact
 from faktura.core.invoice_math import credit_note_lines, line_net
 from faktura.core.money import amount_places
 from faktura.tenancy.models import Tenant
+from faktura.tenancy.selectors import tenant_today
 
 Item = BillableItem.Status
 CREDITABLE = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID)
@@ -120,7 +121,7 @@ def credit_note_create(
         key=idempotency_key,
         request=request,
         run=lambda: _credit_note_create(ctx, now=now, **request),
-        load=lambda pk: Invoice.objects.get(tenant=ctx.tenant, pk=int(pk)),
+        model=Invoice,
     )
 
 

@@ -27,6 +27,7 @@ from faktura.billing.selectors.invoices import (
 )
 from faktura.common import validators as v
 from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from faktura.common.schemas import MAX_ID
 from faktura.contacts.models import Contact, TaxTreatment
 from faktura.core.money import quantize
 from faktura.core.problems import Problem
@@ -135,7 +136,7 @@ def clean_ids(name: str, values: Any, *, limit: int = MAX_IDS) -> list[int]:
         raise ValidationFailed.field(name, f"At most {limit} ids per request.")
     ids: list[int] = []
     for value in values:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
             raise ValidationFailed.field(name, f"{value!r} is not an id.")
         ids.append(value)
     return sorted(set(ids))

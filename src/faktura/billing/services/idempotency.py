@@ -17,13 +17,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
 from faktura.billing.models import IdempotencyKey
 from faktura.billing.services.drafts import clean_text
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation
+from faktura.common.errors import BusinessRuleViolation, NotFound
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Model)
 
 
 def request_hash(request: dict[str, Any]) -> str:
@@ -31,14 +32,17 @@ def request_hash(request: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replay(stored: IdempotencyKey, digest: str, load: Callable[[str], T]) -> T:
+def _replay(stored: IdempotencyKey, digest: str, model: type[T]) -> T:
     if stored.request_hash != digest:
         raise BusinessRuleViolation(
             "This Idempotency-Key was used for a different request.",
             code="idempotency_key_reused",
             fields={"Idempotency-Key": "Used for a different request."},
         )
-    return load(stored.object_id)
+    found = model.objects.filter(tenant_id=stored.tenant_id, pk=int(stored.object_id)).first()
+    if found is None:
+        raise NotFound("What this request created earlier was deleted meanwhile.")
+    return found
 
 
 def idempotent(
@@ -48,11 +52,11 @@ def idempotent(
     key: str,
     request: dict[str, Any],
     run: Callable[[], T],
-    load: Callable[[str], T],
+    model: type[T],
 ) -> T:
-    """Run `run()` once per (tenant, `scope`, `key`) in one transaction; replays answer
-    `load(object_id)` of what the first run returned (its ``pk``). Without a key, `run()`
-    simply runs in a transaction."""
+    """Run `run()` once per (tenant, `scope`, `key`) in one transaction; replays answer the
+    `model` row the first run returned. Without a key, `run()` simply runs in a
+    transaction."""
     key = clean_text("Idempotency-Key", key, max_length=200)
     if not key:
         with transaction.atomic():
@@ -63,18 +67,18 @@ def idempotent(
         with transaction.atomic():
             stored = stored_keys.first()
             if stored is not None:
-                return _replay(stored, digest, load)
+                return _replay(stored, digest, model)
             result = run()
             IdempotencyKey.objects.create(
                 tenant=ctx.tenant,
                 scope=scope,
                 key=key,
                 request_hash=digest,
-                object_id=str(result.pk),  # type: ignore[attr-defined]
+                object_id=str(result.pk),
             )
             return result
     except IntegrityError:
         stored = stored_keys.first()
         if stored is None:  # not the key's index: a genuine integrity problem
             raise
-        return _replay(stored, digest, load)
+        return _replay(stored, digest, model)

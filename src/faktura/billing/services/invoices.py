@@ -34,7 +34,7 @@ from faktura.catalog.models import VatCategory
 from faktura.catalog.selectors import unit_for_tenant
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.errors import ValidationFailed
 from faktura.common.models import AuditEvent
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
@@ -124,16 +124,8 @@ def invoice_create(
         key=idempotency_key,
         request=request,
         run=lambda: _invoice_create(ctx, dict(request)),
-        load=lambda pk: _load(Invoice, ctx, pk),
+        model=Invoice,
     )
-
-
-def _load(model, ctx: CommandContext, pk: str):
-    """What an earlier request with the same Idempotency-Key created."""
-    found = model.objects.filter(tenant=ctx.tenant, pk=int(pk)).first()
-    if found is None:
-        raise NotFound("What this request created earlier was deleted meanwhile.")
-    return found
 
 
 def _invoice_create(ctx: CommandContext, data: dict[str, Any]) -> Invoice:
@@ -283,7 +275,7 @@ def invoice_line_add(
         key=idempotency_key,
         request=request,
         run=lambda: _line_add(ctx, **request),
-        load=lambda pk: _load(InvoiceLine, ctx, pk),
+        model=InvoiceLine,
     )
 
 

@@ -27,13 +27,14 @@ from faktura.billing.services.drafts import (
     tax_group,
 )
 from faktura.billing.services.idempotency import idempotent
-from faktura.billing.services.numbering import number_allocate, tenant_today
+from faktura.billing.services.numbering import number_allocate
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.core.problems import errors
 from faktura.tenancy.models import Tenant
+from faktura.tenancy.selectors import tenant_today
 
 Item = BillableItem.Status
 
@@ -161,7 +162,7 @@ def invoice_issue(
         key=idempotency_key,
         request={"invoice_id": invoice_id, "issue_date": issue_date},
         run=lambda: _invoice_issue(ctx, invoice_id=invoice_id, issue_date=issue_date, now=now),
-        load=lambda pk: Invoice.objects.get(tenant=ctx.tenant, pk=int(pk)),
+        model=Invoice,
     )
 
 

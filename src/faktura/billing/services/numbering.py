@@ -14,12 +14,10 @@ read the same counter value.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from faktura.billing.models import Invoice, NumberSequence
 from faktura.common.context import CommandContext
@@ -27,6 +25,7 @@ from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFai
 from faktura.common.services import audit_record
 from faktura.core.numbering import period_key, render_number
 from faktura.tenancy.models import Tenant
+from faktura.tenancy.selectors import tenant_today
 
 KINDS = tuple(Invoice.Kind.values)
 MAX_COUNTER = 2_000_000_000  # fits the PositiveIntegerField of both databases
@@ -43,12 +42,6 @@ def number_format(tenant: Tenant, kind: str) -> str:
     if kind == Invoice.Kind.CREDIT_NOTE:
         return tenant.credit_note_number_format
     return tenant.invoice_number_format
-
-
-def tenant_today(tenant: Tenant, now: dt.datetime | None = None) -> dt.date:
-    """Today in the tenant's time zone (months, years and due dates are cut there)."""
-    now = now or timezone.now()
-    return now.astimezone(zoneinfo.ZoneInfo(tenant.timezone)).date()
 
 
 def _sequence_locked(tenant: Tenant, kind: str, period: str) -> NumberSequence:

@@ -33,6 +33,7 @@ from faktura.common.errors import (
     ValidationFailed,
 )
 from faktura.common.services import audit_record
+from faktura.tenancy.selectors import tenant_today
 from faktura.work.models import Project, TaskEntry
 from faktura.work.selectors import (
     entries_visible,
@@ -96,10 +97,6 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _tenant_today(ctx: CommandContext, now: dt.datetime) -> dt.date:
-    return now.astimezone(zoneinfo.ZoneInfo(ctx.tenant.timezone)).date()
-
-
 def _apply_rules(ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, now) -> None:
     """Check the kind's fields and derive `duration_seconds` and (when asked) `date`."""
     for name in _ALL_KIND_FIELDS:
@@ -139,7 +136,7 @@ def _apply_rules(ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, no
             zone = zoneinfo.ZoneInfo(ctx.tenant.timezone)
             entry.date = entry.started_at.astimezone(zone).date()
         else:
-            entry.date = _tenant_today(ctx, now)
+            entry.date = tenant_today(ctx.tenant, now)
 
 
 def _check_project_open(entry: TaskEntry) -> None:

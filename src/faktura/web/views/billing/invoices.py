@@ -14,10 +14,10 @@ from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
 from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
-from faktura.billing.services.numbering import tenant_today
 from faktura.billing.services.sending import SENDABLE, invoice_send
 from faktura.contacts.selectors import contact_list
 from faktura.documents.models import Delivery, DocumentFormat
+from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.billing import CreditNoteForm, InvoiceFilterForm, SendForm
 from faktura.web.utils import (
     action,

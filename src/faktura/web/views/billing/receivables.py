@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from faktura.billing.services.numbering import tenant_today
+from faktura.tenancy.selectors import tenant_today
 from faktura.web.utils import page
 from faktura.web.views.billing.queries import receivables as open_items
 
