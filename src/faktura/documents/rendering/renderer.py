@@ -4,7 +4,7 @@ The compiler is created once per process (fonts indexed once, templates parsed o
 incremental caches warm: the next invoice re-lays out only what differs from the previous one)
 and used for every document. Its project root is a scratch folder holding a copy of the
 templates. Each compilation receives its data as virtual files beside the template:
-``data.json`` (the snapshot and the formatted view), the GiroCode and text attachments such as
+``data.json`` (the formatted view), the GiroCode and text attachments such as
 the Factur-X XML. The Python binding only passes UTF-8 text that way, so binary files (a PNG
 logo, a PDF attachment) are written to the scratch folder: a logo under its content hash, kept
 for the next invoice, an attachment only for the one compilation.
@@ -183,8 +183,9 @@ def render_invoice_pdf(
     view, qr_svg = build_view(
         snapshot, timesheet=timesheet, logo_file=logo_name, attachments=files_attached
     )
-    data = '{"snapshot":' + snapshot.to_json() + ',"view":' + json.dumps(view) + "}"
-    files: dict[str, bytes] = {"data.json": data.encode()}
+    # The view alone: the template prints only what the view formatted (the snapshot would
+    # double the JSON Typst parses for every document).
+    files: dict[str, bytes] = {"data.json": json.dumps({"view": view}).encode()}
     if qr_svg:
         files["qr.svg"] = qr_svg.encode()
     for i, a in enumerate(files_attached):
