@@ -161,8 +161,12 @@ def test_compile_generate_review_settle_download(page, company):
     page.select_option("select[name=grouping]", "contact")
     page.click("[data-testid=generate]")
     expect(page.locator("h1")).to_have_text("Invoice review")
-    expect(page.locator("#flash")).to_contain_text("2 drafts generated from 6 items.")
-    expect(page.locator("#review-list tbody tr")).to_have_count(2)
+    expect(page.locator(".operation[data-kind=invoices_generate]")).to_be_visible()
+    run_worker()
+    expect(page.locator(".operation[data-status=succeeded]")).to_contain_text(
+        "2 drafts generated from 6 items."
+    )
+    expect(page.locator("#review-list tbody tr")).to_have_count(2)  # the list reloaded itself
     shot(page, "02-review")
 
     # the draft opens as an overlay over the list

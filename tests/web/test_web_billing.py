@@ -286,7 +286,8 @@ def test_item_filters(browser, world):
     assert "No billable items match these filters." in on_drafts.content.decode()
 
 
-def test_generate_from_selected_items_per_ticket(browser, world):
+@pytest.mark.django_db(transaction=True)
+def test_generate_runs_as_an_operation_the_review_shows(browser, world, run_queued_tasks):
     task = world.task(title="Printer")
     other = world.task(task.project, title="Scanner")
     items = [world.item(task, minutes=30), world.item(other, minutes=45)]
@@ -297,19 +298,43 @@ def test_generate_from_selected_items_per_ticket(browser, world):
         {"grouping": "task", "ids": [str(i.pk) for i in items]},
     )
 
+    # the request only queues the generation; the review page polls it
     assert response.status_code == 302
-    assert response["Location"] == reverse("web:billing_review")
+    op = Operation.objects.get(kind="invoices_generate")
+    assert response["Location"] == f"{reverse('web:billing_review')}?operation={op.pk}"
+    assert not Invoice.objects.filter(tenant=world.tenant).exists()
+    queued = browser.get(response["Location"]).content.decode()
+    assert reverse("web:billing_operation", args=[op.pk]) in queued
+    assert "Generating the drafts is queued" in queued
+
+    run_queued_tasks()
     drafts = Invoice.objects.filter(tenant=world.tenant, status="draft")
     assert drafts.count() == 2
     assert {d.grouping for d in drafts} == {"task"}
     left.refresh_from_db()
     assert left.status == "pending"
-    review = browser.get(reverse("web:billing_review")).content.decode()
+    review = browser.get(response["Location"]).content.decode()
     assert "2 drafts generated from 2 items." in review
     assert review.count("data-invoice=") == 2
+    done = browser.get(
+        reverse("web:billing_operation", args=[op.pk]),
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver" + reverse("web:billing_items"),
+    )
+    assert done["HX-Trigger"] == "invoiceChanged"  # the review list reloads itself
+    assert f'href="{reverse("web:billing_review")}"' in done.content.decode()
 
 
-def test_generate_all_matching_the_filters(browser, world):
+def test_review_ignores_an_operation_it_cannot_show(browser, world, other_world):
+    foreign = Operation.objects.create(tenant=other_world.tenant, kind="billing_run")
+    for value in ("nonsense", str(foreign.pk)):
+        page = browser.get(f"{reverse('web:billing_review')}?operation={value}")
+        assert page.status_code == 200
+        assert 'id="operation-status"' not in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generate_all_matching_the_filters(browser, world, run_queued_tasks):
     mine = world.task(title="Mine")
     theirs = world.task(title="Theirs")  # another customer
     wanted = [world.item(mine, minutes=30), world.item(mine, minutes=60)]
@@ -319,6 +344,7 @@ def test_generate_all_matching_the_filters(browser, world):
         reverse("web:billing_generate"),
         {"grouping": "contact", "scope": "all", "contact": str(mine.client_id)},
     )
+    run_queued_tasks()
 
     [draft] = Invoice.objects.filter(tenant=world.tenant, status="draft")
     assert draft.contact_id == mine.client_id
@@ -356,13 +382,17 @@ def test_manual_invoice_opens_in_the_overlay(browser, world):
     assert f'hx-get="{detail}" hx-trigger="load"' in review
 
 
-def test_billing_run_puts_the_periods_items_on_open_drafts(browser, world):
+@pytest.mark.django_db(transaction=True)
+def test_billing_run_puts_the_periods_items_on_open_drafts(browser, world, run_queued_tasks):
     task = world.task(title="Monthly support")
     world.item(task, minutes=60, day=dt.date(2026, 3, 3))
     world.item(task, minutes=30, day=dt.date(2026, 3, 20))
     world.item(task, minutes=30, day=dt.date(2026, 4, 2))  # next period
 
-    response = browser.post(reverse("web:billing_run"), {"period": "2026-03"}, follow=True)
+    started = browser.post(reverse("web:billing_run"), {"period": "2026-03"})
+    assert "The billing run is queued" in browser.get(started["Location"]).content.decode()
+    run_queued_tasks()
+    response = browser.get(started["Location"])
 
     [draft] = Invoice.objects.filter(tenant=world.tenant, status="draft")
     assert (draft.service_period_start, draft.service_period_end) == (
@@ -373,8 +403,9 @@ def test_billing_run_puts_the_periods_items_on_open_drafts(browser, world):
     assert "Billing run 2026-03: 1 drafts created, 0 updated, 2 items added." in (
         response.content.decode()
     )
-    again = browser.post(reverse("web:billing_run"), {"period": "2026-03"}, follow=True)
-    assert "there were no pending items to add" in again.content.decode()
+    again = browser.post(reverse("web:billing_run"), {"period": "2026-03"})
+    run_queued_tasks()
+    assert "there were no pending items to add" in browser.get(again["Location"]).content.decode()
     bad = browser.post(reverse("web:billing_run"), {"period": "March"}, follow=True)
     assert "Use YYYY-MM" in bad.content.decode()
     assert Invoice.objects.filter(tenant=world.tenant).count() == 1

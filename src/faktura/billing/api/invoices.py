@@ -16,10 +16,8 @@ from pydantic import ValidationError as PydanticValidationError
 
 from faktura.billing.selectors import invoices as selectors
 from faktura.billing.services import credit_notes, generation, invoices, issue, numbering
-from faktura.billing.tasks.invoices import billing_run_task
 from faktura.common.errors import ValidationFailed
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
-from faktura.common.services import operation_start
 from faktura.core.time_rounding import format_hours
 from faktura.tenancy.auth import request_context
 
@@ -348,12 +346,7 @@ def invoices_generate(request, payload: GenerateIn):
 
 @router.post("/billing-runs", response={202: OperationOut, **ERRORS})
 def billing_run(request, payload: BillingRunIn):
-    context = request_context(request)
-    context.require("manage_invoices")
-    generation.period_bounds(payload.period)
-    op = operation_start(
-        context, kind="billing_run", task=billing_run_task, params={"period": payload.period}
-    )
+    op = generation.billing_run_start(request_context(request), period=payload.period)
     return Status(202, op)
 
 

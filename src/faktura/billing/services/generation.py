@@ -297,3 +297,15 @@ def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
         result.invoice_ids.append(invoice.pk)
     result.net_by_currency = {cur: exact_sum(values) for cur, values in by_currency.items()}
     return result
+
+
+def billing_run_start(ctx: CommandContext, *, period: Any) -> Operation:
+    """Check the period now (400 at once) and run the billing run in the background; the
+    operation's result is the run's summary (``BillingRunResult.as_dict``)."""
+    from faktura.billing.tasks.invoices import billing_run_task
+
+    ctx.require("manage_invoices")
+    period_bounds(period)
+    return operation_start(
+        ctx, kind="billing_run", task=billing_run_task, params={"period": period}
+    )

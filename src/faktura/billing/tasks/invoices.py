@@ -34,12 +34,15 @@ def operation_context(op: Operation) -> CommandContext:
 def _generate(op: Operation) -> dict:
     from faktura.billing.services.generation import invoices_generate
 
+    item_ids = op.params.get("billable_item_ids")
     invoices = invoices_generate(
-        operation_context(op),
-        item_ids=op.params.get("billable_item_ids"),
-        grouping=op.params.get("grouping"),
+        operation_context(op), item_ids=item_ids, grouping=op.params.get("grouping")
     )
-    return {"invoice_ids": [invoice.pk for invoice in invoices], "count": len(invoices)}
+    return {
+        "invoice_ids": [invoice.pk for invoice in invoices],
+        "count": len(invoices),
+        "items": len(item_ids or ()),
+    }
 
 
 @task()

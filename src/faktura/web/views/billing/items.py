@@ -7,13 +7,12 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from faktura.billing.models import BillableItem
 from faktura.billing.selectors.items import billable_item_list, compile_candidates
 from faktura.billing.services.compile import billable_items_compile_start
-from faktura.billing.services.generation import invoices_generate
+from faktura.billing.services.generation import invoices_generate_start
 from faktura.common.models import Operation
 from faktura.common.selectors import operation_get
 from faktura.contacts.selectors import contact_list
@@ -98,7 +97,7 @@ def compile_start(request):
     return render(
         request,
         "web/billing/_operation.html",
-        {"operation": operation, "error": operation is None},
+        {**operation_context(operation, reverse("web:billing_items")), "error": operation is None},
     )
 
 
@@ -109,17 +108,26 @@ def operation_status(request, operation_id):
     (`HX-Trigger: itemsChanged`)."""
     operation = operation_get(tenant=request.tenant, operation_id=operation_id)
     current = (request.htmx.current_url_abs_path or "") if request.htmx else ""
-    response = render(
-        request,
-        "web/billing/_operation.html",
-        {
-            "operation": operation,
-            "show_items_link": not current.startswith(reverse("web:billing_items")),
-        },
-    )
+    response = render(request, "web/billing/_operation.html", operation_context(operation, current))
     if operation.status in (Operation.Status.SUCCEEDED, Operation.Status.FAILED):
-        response["HX-Trigger"] = "itemsChanged"
+        # Compile fills the billable items; generation and the billing run fill the review.
+        response["HX-Trigger"] = (
+            "itemsChanged" if operation.kind == COMPILE_KIND else "invoiceChanged"
+        )
     return response
+
+
+COMPILE_KIND = "billable_items_compile"
+
+
+def operation_context(operation: Operation | None, current_path: str) -> dict:
+    """What the operation fragment needs: the operation and the page to link to when it is
+    done (none when the user is already on it)."""
+    if operation is None:
+        return {"operation": None}
+    target = "web:billing_items" if operation.kind == COMPILE_KIND else "web:billing_review"
+    url = reverse(target)
+    return {"operation": operation, "done_url": "" if current_path.startswith(url) else url}
 
 
 # --- generate ---------------------------------------------------------------------------------
@@ -129,7 +137,8 @@ def operation_status(request, operation_id):
 @page("manage_invoices")
 def generate(request):
     """Drafts from the checked items (or every pending item matching the list's filters),
-    grouped as chosen; then on to the review."""
+    grouped as chosen, generated in the background; the review page shows the operation
+    until it ends and then reloads its list."""
     back = safe_next(request, reverse("web:billing_items"))
     form = GenerateForm(request.POST)
     if not form.is_valid():
@@ -144,21 +153,12 @@ def generate(request):
     if not ids:
         messages.info(request, _("Select the items to put on invoices."))
         return redirect(back)
-    invoices = action(
+    operation = action(
         request,
-        lambda: invoices_generate(
+        lambda: invoices_generate_start(
             ui_context(request), item_ids=ids, grouping=form.cleaned_data["grouping"]
         ),
     )
-    if invoices is None:
+    if operation is None:
         return redirect(back)
-    messages.success(
-        request,
-        ngettext(
-            "%(count)s draft generated from %(items)s items.",
-            "%(count)s drafts generated from %(items)s items.",
-            len(invoices),
-        )
-        % {"count": len(invoices), "items": len(ids)},
-    )
-    return redirect("web:billing_review")
+    return redirect(f"{reverse('web:billing_review')}?operation={operation.pk}")

@@ -4,6 +4,7 @@ billing run."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -14,8 +15,10 @@ from django.views.decorators.http import require_POST
 
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import invoice_list
-from faktura.billing.services.generation import billing_run
+from faktura.billing.services.generation import billing_run_start
 from faktura.billing.services.invoices import invoice_create
+from faktura.common.errors import NotFound
+from faktura.common.selectors import operation_get
 from faktura.contacts.selectors import contact_list
 from faktura.web.forms.billing import GROUPING_LABELS, BillingRunForm, ManualInvoiceForm
 from faktura.web.utils import (
@@ -28,6 +31,7 @@ from faktura.web.utils import (
     query_without_page,
     ui_context,
 )
+from faktura.web.views.billing.items import operation_context
 from faktura.web.views.billing.queries import draft_totals
 
 
@@ -67,8 +71,21 @@ def review_list(request):
             "run_period": (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime(
                 "%Y-%m"
             ),
+            **operation_context(_operation(request), reverse("web:billing_review")),
         },
     )
+
+
+def _operation(request):
+    """The generation or billing run named by ``?operation=``, if it is this company's."""
+    try:
+        operation_id = uuid.UUID(request.GET.get("operation", ""))
+    except ValueError:
+        return None
+    try:
+        return operation_get(tenant=request.tenant, operation_id=operation_id)
+    except NotFound:
+        return None
 
 
 @require_POST
@@ -99,26 +116,7 @@ def run(request):
         messages.error(request, _("Give the period as YYYY-MM."))
         return redirect("web:billing_review")
     period = form.cleaned_data["period"]
-    result = action(request, lambda: billing_run(ui_context(request), period=period))
-    if result is not None:
-        if result.items:
-            messages.success(
-                request,
-                _(
-                    "Billing run %(period)s: %(created)s drafts created, %(updated)s updated, "
-                    "%(items)s items added."
-                )
-                % {
-                    "period": period,
-                    "created": result.drafts_created,
-                    "updated": result.drafts_updated,
-                    "items": result.items,
-                },
-            )
-        else:
-            messages.info(
-                request,
-                _("Billing run %(period)s: there were no pending items to add.")
-                % {"period": period},
-            )
-    return redirect("web:billing_review")
+    operation = action(request, lambda: billing_run_start(ui_context(request), period=period))
+    if operation is None:
+        return redirect("web:billing_review")
+    return redirect(f"{reverse('web:billing_review')}?operation={operation.pk}")
