@@ -84,6 +84,25 @@ def test_invalid_line_edits_name_the_field(api, draft, payload, field):
     assert field in response.json()["error"]["fields"]
 
 
+def test_a_step_moves_billed_time_on_the_rounding_grid(world, api, draft):
+    # given: 10:45 billed, the company rounds to 10 minutes
+    world.tenant.time_rounding = {"increment_minutes": 10, "direction": "up"}
+    world.tenant.save(update_fields=["time_rounding"])
+    line_id = _line(api, draft.pk)["id"]
+    url = f"invoices/{draft.pk}/lines/{line_id}"
+
+    # when / then: up goes to the next 10-minute mark, down back below it
+    assert api.patch(url, {"step": "up"}).json()["quantity"] == "10.8333"  # 10:50
+    assert api.patch(url, {"step": "up"}).json()["quantity"] == "11.0000"
+    assert api.patch(url, {"step": "down"}).json()["quantity"] == "10.8333"
+
+    both = api.patch(url, {"step": "up", "quantity": "3"})
+    assert both.status_code == 400 and list(both.json()["error"]["fields"]) == ["step"]
+    sideways = api.patch(url, {"step": "left"})
+    assert sideways.status_code == 400 and "step" in sideways.json()["error"]["fields"]
+    assert _line(api, draft.pk)["quantity"] == "10.8333"
+
+
 def test_rephrasing_the_title_and_repricing(api, draft):
     line_id = _line(api, draft.pk)["id"]
     line = api.patch(

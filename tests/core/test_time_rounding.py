@@ -21,6 +21,7 @@ from faktura.core.time_rounding import (
     round_group,
     step_hours,
     step_seconds,
+    stepped_quantity,
 )
 
 policies = st.builds(
@@ -226,6 +227,30 @@ def test_round_entries_groups_by_task_and_day():
 
 
 # --- steps and formatting -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("quantity", "increment", "direction", "expected"),
+    [
+        ("10.7833", 15, "up", "11.0000"),  # 10:47 -> 11:00
+        ("11.0000", 15, "up", "11.2500"),
+        ("11.0000", 15, "down", "10.7500"),
+        ("10.7833", 15, "down", "10.7500"),
+        ("0.1000", 15, "down", "0.0000"),
+        ("0.0000", 15, "down", "0.0000"),  # never below zero
+        ("0.0000", 6, "up", "0.1000"),
+    ],
+)
+def test_a_time_step_lands_on_the_increment_grid(quantity, increment, direction, expected):
+    stepped = stepped_quantity(Decimal(quantity), policy(increment), direction, time=True)
+    assert str(stepped) == expected
+
+
+def test_other_quantities_step_by_one_and_never_below_zero():
+    assert stepped_quantity(Decimal("2.5"), DEFAULT_POLICY, "up", time=False) == Decimal("3.5")
+    assert stepped_quantity(Decimal("0.5"), DEFAULT_POLICY, "down", time=False) == 0
+    with pytest.raises(ValueError, match="direction"):
+        stepped_quantity(Decimal(1), DEFAULT_POLICY, "sideways", time=False)
 
 
 def test_steps():

@@ -215,6 +215,30 @@ def step_hours(policy: RoundingPolicy) -> Decimal:
     return seconds_to_hours(policy.increment_seconds)
 
 
+def stepped_quantity(
+    quantity: Decimal, policy: RoundingPolicy, direction: str, *, time: bool
+) -> Decimal:
+    """The billed quantity one step up or down (the review's +/- buttons), never below zero.
+
+    Time quantities (hours) step on the grid of the policy's increment, whatever its
+    direction (15 min: 10:47 -> 11:00 -> 11:15, and down 11:00 -> 10:45); other quantities
+    step by one unit. ``direction`` is ``"up"`` or ``"down"``.
+    """
+    if direction not in ("up", "down"):
+        raise ValueError(f"direction must be 'up' or 'down', not {direction!r}")
+    if not time:
+        if direction == "up":
+            return quantity + 1
+        return max(quantity - 1, Decimal(0))
+    seconds = hours_to_seconds(quantity)
+    grid = RoundingPolicy(increment_minutes=policy.increment_minutes, direction=direction)
+    if direction == "up":
+        return seconds_to_hours(billable_seconds(max(seconds, 0) + 1, grid))
+    if seconds <= 0:
+        return seconds_to_hours(0)
+    return seconds_to_hours(billable_seconds(seconds - 1, grid))
+
+
 def format_duration(seconds: int, *, signed: bool = False) -> str:
     """``"H:MM"`` (hours unbounded, e.g. ``"27:05"``), minutes ROUND_HALF_UP from seconds.
     Negative values get ``-``; with ``signed`` positive values get ``+`` (zero never a sign)."""

@@ -6,7 +6,7 @@ quantities are decimal strings. An edit of an issued invoice answers 409 `invoic
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -237,6 +237,11 @@ class LineIn(Schema):
 class LinePatch(Schema):
     title: str | None = Field(None, max_length=300)
     quantity: Decimal | None = Field(None, description="billed quantity")
+    step: Literal["up", "down"] | None = Field(
+        None,
+        description="move the billed quantity one step: time lines by the rounding increment "
+        "of the invoice's work (15 min: 10:47 -> 11:00), others by one unit; not with quantity",
+    )
     do_not_bill: bool | None = None
     unit_price: Decimal | None = None
     description: str | None = None

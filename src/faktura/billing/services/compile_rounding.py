@@ -34,6 +34,15 @@ def merged_policy(layers: Iterable[tuple[str, Any]]) -> tuple[RoundingPolicy, tu
     return policy, tuple(problems)
 
 
+def invoice_policy(invoice, *, tenant) -> RoundingPolicy:
+    """The rule the invoice's work was rounded by: the company's, the customer's, then the
+    project's, as compile merges them (an invalid stored rule is passed over)."""
+    layers = [("company", tenant.time_rounding), ("customer", invoice.contact.time_rounding)]
+    if invoice.project_id is not None:
+        layers.append(("project", invoice.project.time_rounding))
+    return merged_policy(layers)[0]
+
+
 class RoundingPolicies:
     """Rounding policy per (project, customer), from the rows the batch already read."""
 

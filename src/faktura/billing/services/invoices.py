@@ -15,6 +15,8 @@ from typing import Any
 from django.db import transaction
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.billing.selectors.invoices import TIME_KINDS
+from faktura.billing.services.compile_rounding import invoice_policy
 from faktura.billing.services.drafts import (
     TREATMENT_CATEGORY,
     clean_bool,
@@ -41,6 +43,7 @@ from faktura.contacts.models import Contact
 from faktura.contacts.selectors import contact_for_tenant
 from faktura.core.invoice_math import line_net
 from faktura.core.money import amount_places
+from faktura.core.time_rounding import stepped_quantity
 from faktura.work.selectors import project_for_tenant
 
 Item = BillableItem.Status
@@ -323,6 +326,22 @@ def _line_add(
     return line
 
 
+def _stepped(ctx: CommandContext, invoice: Invoice, line: InvoiceLine, data: dict) -> Decimal:
+    """The quantity one step from the line's current one (read under the draft's lock, so two
+    quick clicks make two steps)."""
+    if "quantity" in data:
+        raise ValidationFailed.field("step", "Give either a quantity or a step, not both.")
+    direction = data["step"]
+    if direction not in ("up", "down"):
+        raise ValidationFailed.field("step", 'Use "up" or "down".')
+    return stepped_quantity(
+        line.quantity,
+        invoice_policy(invoice, tenant=ctx.tenant),
+        direction,
+        time=line.kind in TIME_KINDS,
+    )
+
+
 def _clean_line(line: InvoiceLine, data: dict[str, Any]) -> dict[str, Any]:
     manual = line.kind == "manual"
     clean: dict[str, Any] = {}
@@ -355,12 +374,17 @@ def invoice_line_update(
     ctx: CommandContext, *, invoice_id: int, line_id: int, **data: Any
 ) -> InvoiceLine:
     """Review a line: rephrase `title`, set the billed `quantity` (the correction = billed -
-    logged is shown per line), change the `unit_price` (the price source becomes "manual"),
-    or mark it `do_not_bill` (its items become not billable; false restores them)."""
+    logged is shown per line) or move it one `step` ("up"/"down": time by the rounding
+    increment of the invoice's work, anything else by one unit), change the `unit_price` (the
+    price source becomes "manual"), or mark it `do_not_bill` (its items become not billable;
+    false restores them)."""
     ctx.require("manage_invoices")
     with transaction.atomic():
         invoice = draft_locked(ctx.tenant, invoice_id)
         line = line_of(invoice, line_id)
+        if "step" in data:
+            data = {**data, "quantity": _stepped(ctx, invoice, line, data)}
+            del data["step"]
         clean = _clean_line(line, data)
         entry_ids: list[int] = []
         if "unit" in clean:

@@ -19,6 +19,7 @@ from faktura.billing.selectors.invoices import (
     invoice_line_get,
     invoice_lines,
 )
+from faktura.billing.services.compile_rounding import invoice_policy
 from faktura.billing.services.drafts import InvoiceInvalid
 from faktura.billing.services.invoices import (
     invoice_delete,
@@ -30,11 +31,7 @@ from faktura.billing.services.invoices import (
 from faktura.billing.services.issue import invoice_issue
 from faktura.common.errors import FakturaError, NotFound
 from faktura.core.time_rounding import (
-    RoundingPolicy,
-    billable_seconds,
     format_hours,
-    hours_to_seconds,
-    seconds_to_hours,
     step_hours,
 )
 from faktura.web.forms.billing import (
@@ -53,7 +50,6 @@ from faktura.web.views.billing.queries import (
     percent,
     price_source_label,
     problem_messages,
-    rounding_policy,
     unit_choices,
     unit_symbols,
     vat_rows,
@@ -61,25 +57,6 @@ from faktura.web.views.billing.queries import (
 
 ONE = Decimal(1)
 ZERO_HOURS = Decimal("0.0000")
-
-
-def stepped_quantity(line, policy: RoundingPolicy, direction: str) -> Decimal:
-    """The billed quantity one step up or down. Time lines step on the grid of the rounding
-    increment (15 min: 10:47 -> 11:00 -> 11:15, and down 11:00 -> 10:45), rounded by
-    `core.time_rounding`; other lines step by one unit. Never below zero."""
-    if not is_time_line(line):
-        if direction == "up":
-            return line.quantity + ONE
-        return max(line.quantity - ONE, Decimal(0))
-    seconds = hours_to_seconds(line.quantity)
-    increment = policy.increment_minutes
-    if direction == "up":
-        grid = RoundingPolicy(increment_minutes=increment, direction="up")
-        return seconds_to_hours(billable_seconds(max(seconds, 0) + 1, grid))
-    if seconds <= 0:
-        return ZERO_HOURS
-    grid = RoundingPolicy(increment_minutes=increment, direction="down")
-    return seconds_to_hours(billable_seconds(seconds - 1, grid))
 
 
 def _decorate(lines, *, symbols: dict[str, str], step: str) -> None:
@@ -114,7 +91,7 @@ def draft_context(request, invoice_id: int, *, header_form=None, line_form=None)
     tenant = request.tenant
     invoice = invoice_detail(tenant=tenant, invoice_id=invoice_id)
     lines = invoice.detail_lines
-    policy = rounding_policy(invoice, tenant=tenant)
+    policy = invoice_policy(invoice, tenant=tenant)
     step = format_hours(step_hours(policy))
     _decorate(lines, symbols=unit_symbols(tenant=tenant), step=step)
     units = unit_choices(tenant=tenant)
@@ -210,12 +187,12 @@ def line_add(request, invoice_id: int):
     return _after_edit(request, invoice_id, changed=line is not None, line_form=form)
 
 
-def _line_change(request, line, policy_of) -> dict:
+def _line_change(request, line) -> dict:
     """The one change a line form posts: a step, the exact quantity, the title, the unit price
     or "do not bill". Unparseable input becomes an error message and no change."""
     post = request.POST
     if post.get("step") in ("up", "down"):
-        return {"quantity": stepped_quantity(line, policy_of(), post["step"])}
+        return {"step": post["step"]}
     try:
         if "quantity" in post:
             return {"quantity": parse_quantity(post["quantity"])}
@@ -244,12 +221,7 @@ def _line_change(request, line, policy_of) -> dict:
 @page("manage_invoices")
 def line_edit(request, invoice_id: int, line_id: int):
     line = invoice_line_get(tenant=request.tenant, invoice_id=invoice_id, line_id=line_id)
-
-    def policy_of() -> RoundingPolicy:
-        invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
-        return rounding_policy(invoice, tenant=request.tenant)
-
-    change = _line_change(request, line, policy_of)
+    change = _line_change(request, line)
     changed = bool(change) and (
         action(
             request,

@@ -22,9 +22,6 @@ from faktura.billing.selectors.invoices import TIME_KINDS
 from faktura.catalog.models import Unit, VatCategory
 from faktura.core.money import exact_sum
 from faktura.core.time_rounding import (
-    DEFAULT_POLICY,
-    PolicyError,
-    RoundingPolicy,
     format_hours,
 )
 from faktura.documents.models import Delivery
@@ -133,24 +130,6 @@ def problem_messages(problems: Sequence[dict], lines: Sequence[InvoiceLine]) -> 
 
 
 # --- rounding ---------------------------------------------------------------------------------
-
-
-def rounding_policy(invoice: Invoice, *, tenant) -> RoundingPolicy:
-    """The time-rounding rule of the invoice's work: the company's, overridden field by field
-    by the customer's and then the project's (as compile applies it). An invalid stored rule
-    is passed over."""
-    policy = DEFAULT_POLICY
-    layers = (tenant.time_rounding, invoice.contact.time_rounding)
-    if invoice.project_id is not None:
-        layers += (invoice.project.time_rounding,)
-    for data in layers:
-        if not data:
-            continue
-        try:
-            policy = RoundingPolicy.from_dict(data, base=policy)
-        except (PolicyError, TypeError, AttributeError):
-            continue
-    return policy
 
 
 def is_time_line(line: InvoiceLine) -> bool:
