@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
+from faktura.billing.selectors.receivables import OPEN_STATUSES, is_overdue
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
 from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
 from faktura.billing.services.sending import SENDABLE, invoice_send
@@ -31,12 +32,10 @@ from faktura.web.utils import (
 )
 from faktura.web.views.billing.drafts import draft_page
 from faktura.web.views.billing.queries import (
-    OPEN_STATUSES,
     VAT_LABELS,
     credit_notes_of,
     credited_line_ids,
     deliveries,
-    is_overdue,
     issued_list,
     percent,
     price_source_label,

@@ -6,7 +6,6 @@ Every query is filtered by tenant. Amounts are summed in Python with `core.money
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -74,7 +73,6 @@ PROBLEM_MESSAGES = {
     "unit_price_rounded": _("%(title)s: the unit price is rounded to 6 decimals."),
 }
 
-OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT)
 VAT_LABELS = dict(VatCategory.choices)
 
 
@@ -199,16 +197,6 @@ def issued_list(*, tenant) -> QuerySet[Invoice]:
     )
 
 
-def is_overdue(invoice: Invoice, today: dt.date) -> bool:
-    """Derived, never stored: an issued or sent invoice past its due date."""
-    return (
-        invoice.kind == Invoice.Kind.INVOICE
-        and invoice.status in OPEN_STATUSES
-        and invoice.due_date is not None
-        and invoice.due_date < today
-    )
-
-
 def credited_line_ids(invoice: Invoice) -> set[int]:
     """Lines of the invoice that a credit note credits already (each can be credited once)."""
     return set(
@@ -233,51 +221,3 @@ def deliveries(invoice: Invoice) -> list[Delivery]:
 
 
 # --- receivables ------------------------------------------------------------------------------
-
-
-def receivables(*, tenant, today: dt.date) -> dict[str, Any]:
-    """Issued, unpaid invoices (issued or sent) with what credit notes took off them, split
-    into overdue (oldest due date first) and not yet due, and the open totals per currency.
-
-    Open = gross + the credit notes' gross (negative). Payments are not recorded yet, so an
-    invoice is open until it is marked paid or voided.
-    """
-    invoices = list(
-        Invoice.objects.filter(tenant=tenant, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES)
-        .select_related("contact")
-        .order_by("due_date", "issue_date", "id")
-    )
-    credits: dict[int, list[Decimal]] = defaultdict(list)
-    rows = Invoice.objects.filter(
-        tenant=tenant,
-        kind=Invoice.Kind.CREDIT_NOTE,
-        credit_note_of_id__in=[invoice.pk for invoice in invoices],
-    ).values_list("credit_note_of_id", "gross_total")
-    for invoice_id, gross in rows:
-        credits[invoice_id].append(gross)
-    overdue, current = [], []
-    open_by_currency: dict[str, list[Decimal]] = defaultdict(list)
-    overdue_by_currency: dict[str, list[Decimal]] = defaultdict(list)
-    for invoice in invoices:
-        invoice.credited = exact_sum(credits.get(invoice.pk, []))
-        invoice.open_amount = exact_sum([invoice.gross_total, invoice.credited])
-        invoice.days_overdue = (today - invoice.due_date).days if is_overdue(invoice, today) else 0
-        open_by_currency[invoice.currency].append(invoice.open_amount)
-        if invoice.days_overdue > 0:
-            overdue.append(invoice)
-            overdue_by_currency[invoice.currency].append(invoice.open_amount)
-        else:
-            current.append(invoice)
-    return {
-        "overdue": overdue,
-        "current": current,
-        "totals": [
-            {
-                "currency": currency,
-                "open": exact_sum(amounts),
-                "overdue": exact_sum(overdue_by_currency.get(currency, [])),
-                "count": len(amounts),
-            }
-            for currency, amounts in sorted(open_by_currency.items())
-        ],
-    }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from faktura.billing.selectors.receivables import receivables as open_items
 from faktura.tenancy.selectors import tenant_today
 from faktura.web.utils import page
-from faktura.web.views.billing.queries import receivables as open_items
 
 
 @page("view_invoices")
