@@ -599,6 +599,29 @@ def test_manual_item_errors_stay_on_the_form(api, browser, world, draft):
     assert not response.has_header("HX-Trigger")
 
 
+def test_an_exempt_manual_item_needs_its_reason(api, browser, world, draft):
+    url = reverse("web:draft_line_add", args=[draft.pk])
+    item = {"title": "Insurance", "quantity": "1", "unit": "C62", "unit_price": "80"}
+
+    # the prefilled 19 % does not apply to an exempt line; the missing reason is named
+    missing = htmx(browser, url, {**item, "vat_rate": "19", "vat_category": "E"})
+    page = missing.content.decode()
+    assert 'data-field="exemption_reason"' in page and "needs the legal reason" in page
+    assert len(api.get(f"invoices/{draft.pk}").json()["lines"]) == 1
+
+    reason = "Steuerfrei nach § 4 Nr. 10 UStG"
+    added = htmx(
+        browser, url, {**item, "vat_rate": "19", "vat_category": "E", "exemption_reason": reason}
+    )
+    assert added["HX-Trigger"] == "invoiceChanged"
+    line = api.get(f"invoices/{draft.pk}").json()["lines"][1]
+    assert (line["vat_category"], line["vat_rate"], line["exemption_reason"]) == (
+        "E",
+        "0.00",
+        reason,
+    )
+
+
 def test_header_fields_are_saved(api, browser, world, draft):
     response = htmx(
         browser,

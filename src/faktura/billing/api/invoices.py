@@ -231,6 +231,9 @@ class LineIn(Schema):
     unit_price: Decimal
     vat_rate: Decimal | None = None
     vat_category: str | None = Field(None, description="default: S, or from the tax treatment")
+    exemption_reason: str | None = Field(
+        None, max_length=300, description="exempt (E) lines: the legal reason (default: customer's)"
+    )
     description: str = ""
 
 
@@ -248,6 +251,7 @@ class LinePatch(Schema):
     unit: str | None = Field(None, max_length=3, description="manual lines only")
     vat_rate: Decimal | None = Field(None, description="manual lines only")
     vat_category: str | None = Field(None, description="manual lines only")
+    exemption_reason: str | None = Field(None, max_length=300, description="manual E lines only")
 
 
 class IssueIn(Schema):

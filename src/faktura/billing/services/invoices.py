@@ -218,23 +218,48 @@ def invoice_delete(ctx: CommandContext, *, invoice_id: int) -> None:
 
 
 def _vat(
-    contact: Contact, category: Any, rate: Any, *, explicit_category: bool
+    contact: Contact, category: Any, rate: Any, *, explicit_category: bool, reason: Any = None
 ) -> tuple[str, Decimal, str]:
     """The VAT group of a manual line: an explicit category is taken as given; otherwise the
-    contact's tax treatment decides (domestic: S at the given rate)."""
+    contact's tax treatment decides (domestic: S at the given rate). An exempt (E) line names
+    its legal reason (section 14 (4) no. 8 UStG, BR-E-10): the given `reason`, else the
+    contact's."""
+    reason = clean_text("exemption_reason", reason or "", max_length=300)
     if explicit_category:
         if category not in VatCategory.values:
             raise ValidationFailed.field(
                 "vat_category", f"Must be one of {', '.join(VatCategory.values)}."
             )
-        reason = contact.exemption_reason if category == "E" else ""
+        if category != "E" and reason:
+            raise ValidationFailed.field(
+                "exemption_reason", "Only an exempt (E) line carries an exemption reason."
+            )
+        if category == "E":
+            reason = reason or contact.exemption_reason
+            if not reason:
+                raise ValidationFailed.field(
+                    "exemption_reason",
+                    'An exempt line needs the legal reason, e.g. "Steuerfrei nach § 4 Nr. 8 UStG".',
+                    code="required",
+                )
         if rate is None:
             if category == "S":
                 raise ValidationFailed.field("vat_rate", "This field is required.", code="required")
             rate = Decimal("0.00")
-        return category, _rate(rate), reason
+        rate = _rate(rate)
+        if category != "S" and rate != 0:
+            # EN 16931 BR-Z-05, BR-E-05, BR-AE-05, BR-G-05 ...: only standard-rated lines
+            # carry a rate above zero.
+            raise ValidationFailed.field(
+                "vat_rate", f"A line in VAT category {category} is at 0 %; only S has a rate."
+            )
+        return category, rate, reason
     if contact.tax_treatment in TREATMENT_CATEGORY:
-        return tax_group(contact, "S", Decimal("0.00"))
+        return tax_group(contact, "S", Decimal("0.00"), reason)
+    if reason:
+        raise ValidationFailed.field(
+            "exemption_reason", "Only an exempt (E) line carries an exemption reason."
+        )
     if rate is None:
         raise ValidationFailed.field("vat_rate", "This field is required.", code="required")
     return "S", _rate(rate), ""
@@ -258,19 +283,20 @@ def invoice_line_add(
     unit_price: Any,
     vat_rate: Any = None,
     vat_category: Any = None,
+    exemption_reason: Any = None,
     description: Any = "",
     idempotency_key: str = "",
 ) -> InvoiceLine:
     """A manual line (travel, third-party costs, special agreements). A negative quantity is a
     discount (the unit price stays >= 0, EN 16931 BR-27). Without `vat_category` the contact's
     tax treatment decides: domestic lines are S at `vat_rate`, reverse charge AE, export G and
-    exempt E, each at 0 %. With an `idempotency_key` a replay returns the line the first
-    request added."""
+    exempt E, each at 0 %. An exempt line carries `exemption_reason` (default: the customer's).
+    With an `idempotency_key` a replay returns the line the first request added."""
     ctx.require("manage_invoices")
     request = {
         "invoice_id": invoice_id, "title": title, "quantity": quantity, "unit": unit,
         "unit_price": unit_price, "vat_rate": vat_rate, "vat_category": vat_category,
-        "description": description,
+        "exemption_reason": exemption_reason, "description": description,
     }  # fmt: skip
     return idempotent(
         ctx,
@@ -292,6 +318,7 @@ def _line_add(
     unit_price: Any,
     vat_rate: Any,
     vat_category: Any,
+    exemption_reason: Any,
     description: Any,
 ) -> InvoiceLine:
     title = clean_text("title", title, max_length=300, required=True)
@@ -303,7 +330,11 @@ def _line_add(
     with transaction.atomic():
         invoice = draft_locked(ctx.tenant, invoice_id)
         category, rate, reason = _vat(
-            invoice.contact, vat_category, vat_rate, explicit_category=vat_category is not None
+            invoice.contact,
+            vat_category,
+            vat_rate,
+            explicit_category=vat_category is not None,
+            reason=exemption_reason,
         )
         line = InvoiceLine.objects.create(
             tenant=ctx.tenant,
@@ -359,9 +390,9 @@ def _clean_line(line: InvoiceLine, data: dict[str, Any]) -> dict[str, Any]:
             clean[name] = clean_decimal(name, value, places=6, digits=18, minimum=Decimal(0))
         elif name == "do_not_bill":
             clean[name] = clean_bool(name, value)
-        elif name in ("vat_rate", "vat_category", "unit") and manual:
+        elif name in ("vat_rate", "vat_category", "unit", "exemption_reason") and manual:
             clean[name] = value
-        elif name in ("vat_rate", "vat_category", "unit"):
+        elif name in ("vat_rate", "vat_category", "unit", "exemption_reason"):
             raise ValidationFailed.field(
                 name, "Only manual lines change this; billed work takes it from the product."
             )
@@ -390,11 +421,18 @@ def invoice_line_update(
         if "unit" in clean:
             code = clean_text("unit", clean.pop("unit"), max_length=3, required=True).upper()
             line.unit = unit_for_tenant(ctx.tenant, code=code).code
-        if "vat_category" in clean or "vat_rate" in clean:
+        if {"vat_category", "vat_rate", "exemption_reason"} & clean.keys():
             category = clean.pop("vat_category", line.vat_category)
-            rate = clean.pop("vat_rate", line.vat_rate)
+            # A new category without a rate: 0 % outside S, and S asks for its rate.
+            rate = clean.pop("vat_rate", line.vat_rate if category == line.vat_category else None)
+            # A line staying exempt keeps its reason unless a new one is given.
+            kept = line.exemption_reason if category == "E" else None
             line.vat_category, line.vat_rate, line.exemption_reason = _vat(
-                invoice.contact, category, rate, explicit_category=True
+                invoice.contact,
+                category,
+                rate,
+                explicit_category=True,
+                reason=clean.pop("exemption_reason", kept),
             )
         if "unit_price" in clean and clean["unit_price"] != line.unit_price:
             line.price_source = "manual"

@@ -159,6 +159,19 @@ class ManualLineForm(forms.Form):
     unit = forms.ChoiceField(label=_("Unit"))
     unit_price = optional_decimal(_("Unit price"))
     vat_rate = optional_decimal(_("VAT rate (%)"))
+    vat_category = forms.ChoiceField(
+        label=_("VAT"),
+        required=False,
+        choices=[
+            ("", _("As the customer")),
+            ("S", _("Standard rate")),
+            ("Z", _("Zero rated")),
+            ("E", _("Exempt")),
+        ],
+    )
+    exemption_reason = text(
+        _("Exemption reason"), max_length=300, placeholder=_("e.g. Steuerfrei nach § 4 Nr. 8 UStG")
+    )
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

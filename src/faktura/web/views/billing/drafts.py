@@ -179,7 +179,10 @@ def line_add(request, invoice_id: int):
                 quantity=data["quantity"],
                 unit=data["unit"],
                 unit_price=data["unit_price"],
-                vat_rate=data["vat_rate"],
+                # The rate field is the standard rate; zero-rated and exempt lines are at 0 %.
+                vat_rate=data["vat_rate"] if data["vat_category"] in ("", "S") else None,
+                vat_category=data["vat_category"] or None,
+                exemption_reason=data["exemption_reason"] or None,
             ),
         )
         if line is not None:
