@@ -29,6 +29,7 @@ from faktura.billing.services.credit_notes import credit_note_create
 from faktura.billing.services.documents import FORMATS, invoice_documents_render
 from faktura.billing.services.generation import billing_run
 from faktura.billing.services.issue import invoice_issue
+from faktura.billing.services.sending import invoice_send
 from faktura.catalog.models import (
     AssignmentScope,
     LineKind,
@@ -162,6 +163,8 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
         tenant = existing
     # Documents are files: stored after the commit, so a failed build leaves none behind.
     _render_documents(tenant)
+    if created:
+        _send_some(tenant)
     owner = Membership.objects.get(tenant=tenant, user__username=DEMO_EMAIL)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
     _, raw = token_create(ctx, name="demo")
@@ -174,6 +177,7 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
         "entries": TaskEntry.objects.filter(tenant=tenant).count(),
         "products": Product.objects.filter(tenant=tenant).count(),
         "issued invoices": issued.filter(kind=Invoice.Kind.INVOICE).count(),
+        "sent": issued.filter(status=Invoice.Status.SENT).count(),
         "credit notes": issued.filter(kind=Invoice.Kind.CREDIT_NOTE).count(),
         "open drafts": invoices.filter(status=Invoice.Status.DRAFT).count(),
         "pending items": BillableItem.objects.filter(
@@ -525,6 +529,25 @@ def _bill(tenant: Tenant, today: date) -> None:
             line_ids=[line.pk],
             issue_date=day,
         )
+
+
+IN_MEMORY_MAIL = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def _send_some(tenant: Tenant) -> None:
+    """The older half of the issued invoices went out by e-mail (status "sent", a delivery with
+    its Message-ID); the others wait to be sent. The demo sends through Django's in-memory
+    backend: no message leaves the machine."""
+    clerk = Membership.objects.get(tenant=tenant, role="billing")
+    ctx = CommandContext(tenant=tenant, membership=clerk, user=clerk.user, source="cli")
+    invoices = list(
+        Invoice.objects.filter(
+            tenant=tenant, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED
+        ).order_by("issue_date", "sequence_value", "pk")
+    )
+    for invoice in invoices[: len(invoices) // 2]:
+        if (invoice.buyer or {}).get("email"):
+            invoice_send(ctx, invoice_id=invoice.pk, mail_backend=IN_MEMORY_MAIL)
 
 
 def _render_documents(tenant: Tenant) -> list[Invoice]:
