@@ -24,6 +24,7 @@ from faktura.billing.selectors.invoices import invoice_detail
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
 from faktura.common.models import Operation
+from faktura.tenancy.selectors import tenant_today
 from faktura.work.models import TaskEntry
 
 
@@ -893,7 +894,7 @@ def test_receivables_list_overdue_first_with_totals(browser, world):
         [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
         return invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=day)
 
-    today = dt.date.today()
+    today = tenant_today(world.tenant)  # the company's date, as the page counts
     late = invoice("Late", 60, today - dt.timedelta(days=30))  # 14 days terms: 16 days overdue
     current = invoice("Current", 30, today)
 

@@ -2,7 +2,15 @@ from django.urls import path, register_converter
 
 from faktura.common.schemas import MAX_ID
 from faktura.web.views import auth, catalog, contacts, overview, projects, settings, tasks, time
-from faktura.web.views.billing import drafts, invoices, items, numbering, receivables, review
+from faktura.web.views.billing import (
+    drafts,
+    invoices,
+    items,
+    numbering,
+    operations,
+    receivables,
+    review,
+)
 
 
 class IdConverter:
@@ -68,7 +76,7 @@ urlpatterns = [
     path("billing/items/generate/", items.generate, name="billing_generate"),
     path(
         "billing/operations/<uuid:operation_id>/",
-        items.operation_status,
+        operations.operation_status,
         name="billing_operation",
     ),
     path("billing/review/", review.review_list, name="billing_review"),

@@ -90,6 +90,8 @@ from faktura.core.time_rounding import (
 )
 from faktura.work.models import TaskEntry
 
+COMPILE_OPERATION = "billable_items_compile"  # the kind of its Operation
+
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5_000  # entries per transaction
@@ -473,5 +475,5 @@ def billable_items_compile_start(
     if until is not None:
         params["until"] = until.isoformat()
     return operation_start(
-        ctx, kind="billable_items_compile", task=billable_items_compile_task, params=params
+        ctx, kind=COMPILE_OPERATION, task=billable_items_compile_task, params=params
     )

@@ -223,46 +223,48 @@ def _vat(
     """The VAT group of a manual line: an explicit category is taken as given; otherwise the
     contact's tax treatment decides (domestic: S at the given rate). An exempt (E) line names
     its legal reason (section 14 (4) no. 8 UStG, BR-E-10): the given `reason`, else the
-    contact's."""
+    contact's; no other line carries one."""
     reason = clean_text("exemption_reason", reason or "", max_length=300)
     if explicit_category:
-        if category not in VatCategory.values:
-            raise ValidationFailed.field(
-                "vat_category", f"Must be one of {', '.join(VatCategory.values)}."
-            )
-        if category != "E" and reason:
-            raise ValidationFailed.field(
-                "exemption_reason", "Only an exempt (E) line carries an exemption reason."
-            )
-        if category == "E":
-            reason = reason or contact.exemption_reason
-            if not reason:
-                raise ValidationFailed.field(
-                    "exemption_reason",
-                    'An exempt line needs the legal reason, e.g. "Steuerfrei nach § 4 Nr. 8 UStG".',
-                    code="required",
-                )
-        if rate is None:
-            if category == "S":
-                raise ValidationFailed.field("vat_rate", "This field is required.", code="required")
-            rate = Decimal("0.00")
-        rate = _rate(rate)
-        if category != "S" and rate != 0:
-            # EN 16931 BR-Z-05, BR-E-05, BR-AE-05, BR-G-05 ...: only standard-rated lines
-            # carry a rate above zero.
-            raise ValidationFailed.field(
-                "vat_rate", f"A line in VAT category {category} is at 0 %; only S has a rate."
-            )
-        return category, rate, reason
-    if contact.tax_treatment in TREATMENT_CATEGORY:
-        return tax_group(contact, "S", Decimal("0.00"), reason)
-    if reason:
+        group = _explicit_group(contact, category, rate, reason)
+    elif contact.tax_treatment in TREATMENT_CATEGORY:
+        group = tax_group(contact, "S", Decimal("0.00"), reason)
+    elif rate is None:
+        raise ValidationFailed.field("vat_rate", "This field is required.", code="required")
+    else:
+        group = ("S", _rate(rate), "")
+    if reason and group[0] != "E":
         raise ValidationFailed.field(
             "exemption_reason", "Only an exempt (E) line carries an exemption reason."
         )
+    return group
+
+
+def _explicit_group(
+    contact: Contact, category: Any, rate: Any, reason: str
+) -> tuple[str, Decimal, str]:
+    if category not in VatCategory.values:
+        raise ValidationFailed.field(
+            "vat_category", f"Must be one of {', '.join(VatCategory.values)}."
+        )
+    if category == "E" and not (reason or contact.exemption_reason):
+        raise ValidationFailed.field(
+            "exemption_reason",
+            'An exempt line needs the legal reason, e.g. "Steuerfrei nach § 4 Nr. 8 UStG".',
+            code="required",
+        )
     if rate is None:
-        raise ValidationFailed.field("vat_rate", "This field is required.", code="required")
-    return "S", _rate(rate), ""
+        if category == "S":
+            raise ValidationFailed.field("vat_rate", "This field is required.", code="required")
+        rate = Decimal("0.00")
+    rate = _rate(rate)
+    if category != "S" and rate != 0:
+        # EN 16931 BR-Z-05, BR-E-05, BR-AE-05, BR-G-05 ...: only standard-rated lines carry a
+        # rate above zero.
+        raise ValidationFailed.field(
+            "vat_rate", f"A line in VAT category {category} is at 0 %; only S has a rate."
+        )
+    return category, rate, (reason or contact.exemption_reason) if category == "E" else ""
 
 
 def _rate(value: Any) -> Decimal:
@@ -357,12 +359,9 @@ def _line_add(
     return line
 
 
-def _stepped(ctx: CommandContext, invoice: Invoice, line: InvoiceLine, data: dict) -> Decimal:
+def _stepped(ctx: CommandContext, invoice: Invoice, line: InvoiceLine, direction: Any) -> Decimal:
     """The quantity one step from the line's current one (read under the draft's lock, so two
     quick clicks make two steps)."""
-    if "quantity" in data:
-        raise ValidationFailed.field("step", "Give either a quantity or a step, not both.")
-    direction = data["step"]
     if direction not in ("up", "down"):
         raise ValidationFailed.field("step", 'Use "up" or "down".')
     return stepped_quantity(
@@ -414,8 +413,9 @@ def invoice_line_update(
         invoice = draft_locked(ctx.tenant, invoice_id)
         line = line_of(invoice, line_id)
         if "step" in data:
-            data = {**data, "quantity": _stepped(ctx, invoice, line, data)}
-            del data["step"]
+            if "quantity" in data:
+                raise ValidationFailed.field("step", "Give either a quantity or a step, not both.")
+            data["quantity"] = _stepped(ctx, invoice, line, data.pop("step"))
         clean = _clean_line(line, data)
         entry_ids: list[int] = []
         if "unit" in clean:

@@ -179,6 +179,14 @@ class ManualLineForm(forms.Form):
         for name in ("quantity", "unit_price"):
             self.fields[name].required = True
 
+    def clean(self):
+        data = super().clean()
+        # The rate field is the standard rate (prefilled 19 %); zero-rated and exempt lines
+        # are at 0 %, so a rate left in the field does not apply to them.
+        if data.get("vat_category") not in ("", "S", None):
+            data["vat_rate"] = None
+        return data
+
 
 # --- issued invoices --------------------------------------------------------------------------
 

@@ -179,8 +179,7 @@ def line_add(request, invoice_id: int):
                 quantity=data["quantity"],
                 unit=data["unit"],
                 unit_price=data["unit_price"],
-                # The rate field is the standard rate; zero-rated and exempt lines are at 0 %.
-                vat_rate=data["vat_rate"] if data["vat_category"] in ("", "S") else None,
+                vat_rate=data["vat_rate"],
                 vat_category=data["vat_category"] or None,
                 exemption_reason=data["exemption_reason"] or None,
             ),

@@ -13,8 +13,6 @@ from faktura.billing.models import BillableItem
 from faktura.billing.selectors.items import billable_item_list, compile_candidates
 from faktura.billing.services.compile import billable_items_compile_start
 from faktura.billing.services.generation import invoices_generate_start
-from faktura.common.models import Operation
-from faktura.common.selectors import operation_get
 from faktura.contacts.selectors import contact_list
 from faktura.web.forms.billing import GenerateForm, ItemFilterForm
 from faktura.web.utils import (
@@ -27,6 +25,7 @@ from faktura.web.utils import (
     safe_next,
     ui_context,
 )
+from faktura.web.views.billing.operations import operation_context
 from faktura.web.views.billing.queries import item_warning_badges, price_source_label, unit_symbols
 from faktura.work.selectors import project_list
 
@@ -97,37 +96,8 @@ def compile_start(request):
     return render(
         request,
         "web/billing/_operation.html",
-        {**operation_context(operation, reverse("web:billing_items")), "error": operation is None},
+        {**operation_context(operation, request.path), "error": operation is None},
     )
-
-
-@page("view_invoices")
-def operation_status(request, operation_id):
-    """The progress of a compile (or other billing) operation. While it runs, the fragment
-    polls itself; when it ends, it shows the summary and tells the page to reload its list
-    (`HX-Trigger: itemsChanged`)."""
-    operation = operation_get(tenant=request.tenant, operation_id=operation_id)
-    current = (request.htmx.current_url_abs_path or "") if request.htmx else ""
-    response = render(request, "web/billing/_operation.html", operation_context(operation, current))
-    if operation.status in (Operation.Status.SUCCEEDED, Operation.Status.FAILED):
-        # Compile fills the billable items; generation and the billing run fill the review.
-        response["HX-Trigger"] = (
-            "itemsChanged" if operation.kind == COMPILE_KIND else "invoiceChanged"
-        )
-    return response
-
-
-COMPILE_KIND = "billable_items_compile"
-
-
-def operation_context(operation: Operation | None, current_path: str) -> dict:
-    """What the operation fragment needs: the operation and the page to link to when it is
-    done (none when the user is already on it)."""
-    if operation is None:
-        return {"operation": None}
-    target = "web:billing_items" if operation.kind == COMPILE_KIND else "web:billing_review"
-    url = reverse(target)
-    return {"operation": operation, "done_url": "" if current_path.startswith(url) else url}
 
 
 # --- generate ---------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from faktura.web.utils import (
     query_without_page,
     ui_context,
 )
-from faktura.web.views.billing.items import operation_context
+from faktura.web.views.billing.operations import operation_context
 from faktura.web.views.billing.queries import draft_totals
 
 
@@ -71,7 +71,7 @@ def review_list(request):
             "run_period": (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime(
                 "%Y-%m"
             ),
-            **operation_context(_operation(request), reverse("web:billing_review")),
+            **operation_context(_operation(request), request.path),
         },
     )
 
