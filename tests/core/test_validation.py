@@ -5,13 +5,19 @@ from hypothesis import strategies as st
 from faktura.core.problems import codes
 from faktura.core.validation import (
     COUNTRY_CODES,
+    EAS_SCHEMES,
+    EAS_VAT_SCHEMES,
     EU_COUNTRIES,
+    derived_peppol_id,
     is_eu_country,
     is_valid_country,
     is_valid_leitweg_id,
     leitweg_id_problems,
     mod97_10_check_digits,
     normalize_leitweg_id,
+    normalize_peppol_id,
+    peppol_id_problems,
+    split_peppol_id,
 )
 
 
@@ -83,3 +89,63 @@ def test_changing_one_digit_breaks_the_check(coarse_address, data):
     digit = data.draw(st.sampled_from([c for c in "0123456789" if c != coarse_address[index]]))
     broken = valid[:index] + digit + valid[index + 1 :]
     assert codes(leitweg_id_problems(broken)) == ["leitweg_id_check"]
+
+
+# --- Peppol participant identifiers (issue 9, finding 1) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0088:4012345000009",
+        "9930:DE123456789",
+        "9930:de123456789",
+        " 0204:04011000-1234512345-06 ",
+        "0192:987654325",
+        "9944:NL123456789B01",
+    ],
+)
+def test_valid_peppol_ids(value):
+    assert peppol_id_problems(value) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("", "peppol_id_format"),
+        ("4012345000009", "peppol_id_format"),
+        ("EM:rechnung@example.com", "peppol_id_scheme"),
+        ("1234:abc", "peppol_id_scheme"),
+        ("0088:4012345000008", "peppol_id_gln"),
+        ("0088:40123450", "peppol_id_gln"),
+        ("0204:04011000-1234512345-07", "leitweg_id_check"),
+        ("9930:123456789", "peppol_id_value"),
+        ("0088:", "peppol_id_format"),
+    ],
+)
+def test_invalid_peppol_ids(value, code):
+    found = peppol_id_problems(value, "contact.peppol_id")
+    assert codes(found) == [code]
+    assert found[0].path == "contact.peppol_id"
+
+
+def test_peppol_id_normalisation_and_split():
+    assert normalize_peppol_id(" 9930 : de 123456789 ") == "9930:DE123456789"
+    assert split_peppol_id("0088:4012345000009") == ("0088", "4012345000009")
+    assert split_peppol_id("no-scheme") == ("", "")
+
+
+def test_derived_peppol_ids():
+    # the Leitweg-ID wins: it is what a public customer is addressed by
+    assert (
+        derived_peppol_id(leitweg_id="04011000-1234512345-06", vat_id="DE123456789")
+        == "0204:04011000-1234512345-06"
+    )
+    assert derived_peppol_id(vat_id="DE 123 456 789") == "9930:DE123456789"
+    assert derived_peppol_id(vat_id="ATU13585627") == "9914:ATU13585627"
+    assert derived_peppol_id(vat_id="ELO94259216") == "9933:ELO94259216"
+    # no EAS VAT scheme for Sweden, and nothing without an identifier
+    assert derived_peppol_id(vat_id="SE556036079301") == ""
+    assert derived_peppol_id() == ""
+    # every derived scheme is on the EAS list
+    assert set(EAS_VAT_SCHEMES.values()) <= EAS_SCHEMES

@@ -176,6 +176,48 @@ def test_buyer_electronic_address_is_the_leitweg_id_of_a_public_customer():
     assert xpath(business, seller) == ["rechnung@nordlicht-it.de"]
 
 
+SELLER_ENDPOINT = "/*/cac:AccountingSupplierParty/cac:Party/cbc:EndpointID"
+BUYER_ENDPOINT = "/*/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID"
+
+
+def test_peppol_addresses_use_eas_schemes_never_email():
+    """Issue 9, finding 1: Peppol rejects the e-mail scheme EM (PEPPOL-EN16931-CL008)."""
+    business = build(standard_rate(), "peppol")
+    # derived from the VAT IDs (German VAT ID: EAS 9930)
+    assert xpath(business, SELLER_ENDPOINT) == ["DE136695976"]
+    assert xpath(business, SELLER_ENDPOINT + "/@schemeID") == ["9930"]
+    assert xpath(business, BUYER_ENDPOINT + "/@schemeID") == ["9930"]
+    assert xpath(business, BUYER_ENDPOINT) == ["DE812345673"]
+    # a public customer: its Leitweg-ID, scheme 0204
+    public = build(public_sector(), "peppol")
+    assert xpath(public, BUYER_ENDPOINT + "/@schemeID") == ["0204"]
+    # explicit Peppol IDs win over anything derived
+    invoice = standard_rate()
+    explicit = replace(
+        invoice,
+        seller=replace(invoice.seller, peppol_id="0088:4012345000009"),
+        buyer=replace(invoice.buyer, peppol_id="0088:4000001000005"),
+    )
+    xml = build(explicit, "peppol")
+    assert xpath(xml, SELLER_ENDPOINT) == ["4012345000009"]
+    assert xpath(xml, SELLER_ENDPOINT + "/@schemeID") == ["0088"]
+    assert xpath(xml, BUYER_ENDPOINT) == ["4000001000005"]
+    # XRechnung keeps the Leitweg-ID first and otherwise takes the Peppol ID before the e-mail
+    assert xpath(build(explicit, "xrechnung-ubl"), BUYER_ENDPOINT + "/@schemeID") == ["0088"]
+
+
+def test_peppol_documents_with_explicit_ids_pass_the_official_rules(validator):
+    invoice = standard_rate()
+    explicit = replace(
+        invoice,
+        seller=replace(invoice.seller, peppol_id="0088:4012345000009"),
+        buyer=replace(invoice.buyer, peppol_id="0204:04011000-1234512345-06"),
+    )
+    for format_key in ("peppol", "xrechnung-ubl", "xrechnung-cii", "facturx"):
+        findings = validator.validate(build(explicit, format_key))
+        assert [p for p in findings if p.fatal] == [], format_key
+
+
 def test_seller_identifiers_and_contact():
     xml = build(standard_rate(), "xrechnung-cii")
     seller = "//ram:SellerTradeParty/"

@@ -112,10 +112,17 @@ def test_xrechnung_needs_a_buyer_reference_factur_x_does_not():
 
 def test_electronic_addresses_are_required_for_xrechnung_and_peppol():
     invoice = with_seller(with_buyer(standard_rate(), email=""), email="")
-    for format_key in (*XRECHNUNG, "peppol"):
+    for format_key in XRECHNUNG:
         codes = found(invoice, format_key)
         assert codes["buyer_electronic_address_missing"] == ("error", "buyer.email")
+        assert codes["seller_electronic_address_missing"] == ("error", "seller.email")
         assert codes["seller_email_missing"] == ("error", "seller.email")
+    # Peppol takes no e-mail address at all: the VAT IDs give both parties an EAS address
+    assert "buyer_peppol_id_missing" not in found(invoice, "peppol")
+    no_vat_ids = with_seller(with_buyer(invoice, vat_id=""), vat_id="")
+    codes = found(no_vat_ids, "peppol")
+    assert codes["buyer_peppol_id_missing"] == ("error", "buyer.peppol_id")
+    assert codes["seller_peppol_id_missing"] == ("error", "seller.peppol_id")
     assert errors(problems(invoice, "facturx")) == []
     # a public customer is reached through its Leitweg-ID
     public = with_buyer(public_sector(), email="")

@@ -102,7 +102,7 @@ PREDICTIONS = [
     ("seller_phone_missing", "xrechnung-cii", lambda: _no_phone(standard_rate()), "BR-DE-6"),
     ("seller_email_missing", "xrechnung-cii", lambda: _no_seller_email(standard_rate()), "BR-DE-7"),
     (
-        "seller_email_missing",
+        "seller_electronic_address_missing",
         "xrechnung-ubl",
         lambda: _no_seller_email(standard_rate()),
         "PEPPOL-EN16931-R020",

@@ -115,3 +115,116 @@ def leitweg_id_problems(value: str) -> list[Problem]:
 
 def is_valid_leitweg_id(value: str) -> bool:
     return not leitweg_id_problems(value)
+
+
+# --- Peppol participant identifiers ---------------------------------------------------------
+# An electronic address (BT-34, BT-49) in Peppol is "scheme:value" with a scheme from the EAS
+# code list (Peppol BIS Billing 3.0, rule PEPPOL-EN16931-CL008; e-mail "EM" is not allowed).
+# The list is the one the Peppol BIS 3.0.19 schematron checks against.
+_EAS_TEXT = """
+    0002 0007 0009 0037 0060 0088 0096 0097 0106 0130 0135 0142 0147 0151 0154 0158 0170 0177
+    0183 0184 0188 0190 0191 0192 0193 0194 0195 0196 0198 0199 0200 0201 0202 0203 0204 0205
+    0208 0209 0210 0211 0212 0213 0215 0216 0217 0218 0221 0225 0230 0235 0240 9910 9913 9914
+    9915 9918 9919 9920 9922 9923 9924 9925 9926 9927 9928 9929 9930 9931 9932 9933 9934 9935
+    9936 9937 9938 9939 9940 9941 9942 9943 9944 9945 9946 9947 9948 9949 9950 9951 9952 9953
+    9957 9959
+"""
+EAS_SCHEMES = frozenset(_EAS_TEXT.split())
+EAS_GLN = "0088"
+EAS_LEITWEG_ID = "0204"
+# The EAS scheme of each country's VAT identification number (value: the VAT ID with its
+# country prefix, e.g. 9930:DE123456789). Countries without a VAT scheme in the list (SE, DK,
+# IT use other identifiers) have no derived address.
+EAS_VAT_SCHEMES = {
+    "AT": "9914", "BE": "9925", "BG": "9926", "CH": "9927", "CY": "9928", "CZ": "9929",
+    "DE": "9930", "EE": "9931", "ES": "9920", "FI": "0213", "FR": "9957", "GB": "9932",
+    "GR": "9933", "EL": "9933", "HR": "9934", "HU": "9910", "IE": "9935", "LI": "9936",
+    "LT": "9937", "LU": "9938", "LV": "9939", "MC": "9940", "ME": "9941", "MK": "9942",
+    "MT": "9943", "NL": "9944", "PL": "9945", "PT": "9946", "RO": "9947", "RS": "9948",
+    "SI": "9949", "SK": "9950", "SM": "9951", "TR": "9952", "VA": "9953",
+}  # fmt: skip
+_PEPPOL_VALUE = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:/+-]{0,134}")
+
+
+def normalize_peppol_id(value: str) -> str:
+    """``scheme:value`` without surrounding or inner spaces; letters of a VAT value upper case.
+    It does not validate; use ``peppol_id_problems``."""
+    text = "".join(value.split())
+    scheme, sep, rest = text.partition(":")
+    if not sep:
+        return text
+    if scheme in EAS_VAT_SCHEMES.values():
+        rest = rest.upper()
+    return f"{scheme}:{rest}"
+
+
+def split_peppol_id(value: str) -> tuple[str, str]:
+    """``("0088", "4012345000009")`` from ``"0088:4012345000009"``; ``("", "")`` when the text
+    is not ``scheme:value``. It does not validate."""
+    scheme, sep, rest = normalize_peppol_id(value).partition(":")
+    return (scheme, rest) if sep and scheme and rest else ("", "")
+
+
+def _gln_valid(digits: str) -> bool:
+    """GS1 check digit of a 13-digit GLN (weights 1 and 3 from the left)."""
+    if len(digits) != 13 or not digits.isdigit():
+        return False
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits[:12]))
+    return (10 - total % 10) % 10 == int(digits[12])
+
+
+def peppol_id_problems(value: str, path: str = "peppol_id") -> list[Problem]:
+    """All problems of a Peppol participant identifier ``scheme:value``; empty list = valid.
+
+    Checked: the form, the scheme against the EAS code list (CL008), a GLN's check digit
+    (0088, PEPPOL-COMMON-R040), a Leitweg-ID (0204) as such, and that a VAT scheme's value
+    starts with a country prefix.
+    """
+    text = normalize_peppol_id(value)
+    scheme, identifier = split_peppol_id(text)
+    if not scheme:
+        return [
+            error(
+                "peppol_id_format",
+                "A Peppol ID is SCHEME:VALUE, e.g. 0088:4012345000009 or 9930:DE123456789.",
+                path,
+            )
+        ]
+    if scheme not in EAS_SCHEMES:
+        return [
+            error(
+                "peppol_id_scheme",
+                f"{scheme!r} is not an electronic address scheme of the EAS code list "
+                "(e.g. 0088 GLN, 0204 Leitweg-ID, 9930 German VAT ID).",
+                path,
+            )
+        ]
+    if not _PEPPOL_VALUE.fullmatch(identifier):
+        return [error("peppol_id_value", "The Peppol ID has no valid value after the ':'.", path)]
+    if scheme == EAS_GLN and not _gln_valid(identifier):
+        return [
+            error("peppol_id_gln", "A GLN (0088) has 13 digits with a valid check digit.", path)
+        ]
+    if scheme == EAS_LEITWEG_ID:
+        return [error(p.code, p.message, path) for p in leitweg_id_problems(identifier)]
+    if scheme in EAS_VAT_SCHEMES.values() and not identifier[:2].isalpha():
+        return [
+            error(
+                "peppol_id_value",
+                "A VAT ID as Peppol ID starts with its country prefix, e.g. 9930:DE123456789.",
+                path,
+            )
+        ]
+    return []
+
+
+def derived_peppol_id(*, leitweg_id: str = "", vat_id: str = "") -> str:
+    """The Peppol ID that follows from other identifiers: a Leitweg-ID (``0204``), else a VAT
+    ID with its country's EAS scheme (``9930:DE…``); ``""`` when nothing applies."""
+    if leitweg_id.strip():
+        return f"{EAS_LEITWEG_ID}:{normalize_leitweg_id(leitweg_id)}"
+    compact = "".join(vat_id.split()).upper()
+    scheme = EAS_VAT_SCHEMES.get(compact[:2])
+    if scheme and len(compact) > 2:
+        return f"{scheme}:{compact}"
+    return ""

@@ -20,8 +20,13 @@ from faktura.core.invoice_math import LineInput, invoice_totals
 from faktura.core.money import is_currency
 from faktura.core.problems import Problem, error, warning
 from faktura.core.tax import TaxLine, parse_category, validate_tax_lines
-from faktura.core.validation import is_valid_country, leitweg_id_problems
-from faktura.einvoice.groups import buyer_electronic_address, buyer_reference, snapshot_adjustment
+from faktura.core.validation import is_valid_country, leitweg_id_problems, peppol_id_problems
+from faktura.einvoice.groups import (
+    buyer_electronic_address,
+    buyer_reference,
+    seller_electronic_address,
+    snapshot_adjustment,
+)
 from faktura.einvoice.snapshot import InvoiceSnapshot, Party
 
 # Categories whose seller needs a VAT ID or a national tax number (BR-S-02, BR-Z-02, BR-E-02) ...
@@ -41,6 +46,7 @@ def problems(
     xrechnung: bool,
     needs_electronic_addresses: bool,
     needs_buyer_reference: bool,
+    peppol: bool = False,
 ) -> list[Problem]:
     """Every problem of ``snapshot`` for one format.
 
@@ -48,7 +54,8 @@ def problems(
     seller and buyer city and postcode). ``needs_electronic_addresses``: seller and buyer
     electronic address are required (XRechnung 3.0 and Peppol, PEPPOL-EN16931-R010/R020).
     ``needs_buyer_reference``: BT-10 is required (BR-DE-15; Peppol R003 accepts BT-10 or BT-13,
-    and BT-10 falls back to the PO number anyway).
+    and BT-10 falls back to the PO number anyway). ``peppol``: electronic addresses must use an
+    EAS scheme (PEPPOL-EN16931-CL008), so an e-mail address does not do.
     """
     found: list[Problem] = []
     if snapshot.kind not in ("invoice", "credit_note"):
@@ -60,8 +67,10 @@ def problems(
             error("currency_unknown", f"Unknown currency {snapshot.currency!r}.", "currency")
         )
     categories = {line.vat_category for line in snapshot.lines}
-    found += _seller_problems(snapshot.seller, categories, xrechnung, needs_electronic_addresses)
-    found += _buyer_problems(snapshot, categories, xrechnung, needs_electronic_addresses)
+    found += _seller_problems(snapshot.seller, categories, xrechnung)
+    found += _buyer_problems(snapshot, categories, xrechnung)
+    if needs_electronic_addresses:
+        found += _electronic_address_problems(snapshot, xrechnung=xrechnung, peppol=peppol)
     if needs_buyer_reference and not buyer_reference(snapshot):
         found.append(
             error(
@@ -151,9 +160,7 @@ def _vat_id_problem(value: str, path: str, label: str) -> Problem | None:
     return None
 
 
-def _seller_problems(
-    seller: Party, categories: set[str], xrechnung: bool, needs_address: bool
-) -> list[Problem]:
+def _seller_problems(seller: Party, categories: set[str], xrechnung: bool) -> list[Problem]:
     found = _address_problems(seller, "seller", "seller", xrechnung, ("BR-DE-3", "BR-DE-4"))
     vat_id = seller.vat_id.strip()
     if categories & _VAT_ID_ONLY and not vat_id:
@@ -194,12 +201,13 @@ def _seller_problems(
     problem = _vat_id_problem(vat_id, "seller.vat_id", "seller's")
     if problem is not None:
         found.append(problem)
-    if needs_address and not seller.email.strip():
+    if seller.peppol_id.strip():
+        found += peppol_id_problems(seller.peppol_id, "seller.peppol_id")
+    if xrechnung and not seller.email.strip():
         found.append(
             error(
                 "seller_email_missing",
-                "The seller's e-mail address is required as electronic address (BT-34)"
-                + (" and contact e-mail (BR-DE-7)." if xrechnung else "."),
+                "XRechnung requires the seller contact's e-mail address (BR-DE-7).",
                 "seller.email",
             )
         )
@@ -215,7 +223,7 @@ def _seller_problems(
 
 
 def _buyer_problems(
-    snapshot: InvoiceSnapshot, categories: set[str], xrechnung: bool, needs_address: bool
+    snapshot: InvoiceSnapshot, categories: set[str], xrechnung: bool
 ) -> list[Problem]:
     buyer = snapshot.buyer
     found = _address_problems(buyer, "buyer", "buyer", xrechnung, ("BR-DE-8", "BR-DE-9"))
@@ -236,15 +244,57 @@ def _buyer_problems(
             error(p.code, p.message, "buyer.leitweg_id")
             for p in leitweg_id_problems(buyer.leitweg_id)
         ]
-    if needs_address and buyer_electronic_address(snapshot) is None:
-        found.append(
-            error(
-                "buyer_electronic_address_missing",
-                "The buyer needs an electronic address (BT-49): an invoice e-mail address or a "
-                "Leitweg-ID.",
-                "buyer.email",
+    if buyer.peppol_id.strip():
+        found += peppol_id_problems(buyer.peppol_id, "buyer.peppol_id")
+    return found
+
+
+def _electronic_address_problems(
+    snapshot: InvoiceSnapshot, *, xrechnung: bool, peppol: bool
+) -> list[Problem]:
+    """BT-34 and BT-49 are required (PEPPOL-EN16931-R020, R010, both fatal in XRechnung 3.0);
+    Peppol takes only EAS schemes, so there only a Peppol ID (or one derived from a Leitweg-ID
+    or a VAT ID) does."""
+    found: list[Problem] = []
+    if seller_electronic_address(snapshot, peppol=peppol) is None:
+        if peppol:
+            found.append(
+                error(
+                    "seller_peppol_id_missing",
+                    "Peppol needs the company's Peppol ID (BT-34, e.g. 0088:4012345000009) or a "
+                    "VAT ID whose country has an EAS scheme.",
+                    "seller.peppol_id",
+                )
             )
-        )
+        else:
+            found.append(
+                error(
+                    "seller_electronic_address_missing",
+                    "The seller needs an electronic address (BT-34): the company's e-mail "
+                    "address or Peppol ID.",
+                    "seller.email",
+                )
+            )
+    if buyer_electronic_address(snapshot, peppol=peppol) is None:
+        if peppol:
+            found.append(
+                error(
+                    "buyer_peppol_id_missing",
+                    "Peppol needs the customer's Peppol ID (BT-49), a Leitweg-ID or a VAT ID "
+                    "whose country has an EAS scheme.",
+                    "buyer.peppol_id",
+                )
+            )
+        else:
+            found.append(
+                error(
+                    "buyer_electronic_address_missing",
+                    "The buyer needs an electronic address (BT-49"
+                    + (", PEPPOL-EN16931-R010" if xrechnung else "")
+                    + "): an invoice e-mail address, a Leitweg-ID or a Peppol ID.",
+                    "buyer.email",
+                )
+            )
     return found
 
 

@@ -96,7 +96,7 @@ def build(snapshot: InvoiceSnapshot, format: str | Format) -> bytes:
     with more than 2 decimals.
     """
     fmt = get_format(format)
-    doc = document(snapshot)
+    doc = document(snapshot, peppol=fmt.is_peppol)
     if fmt.syntax == UBL:
         root = build_ubl(
             doc, customization_id=fmt.specification_id, profile_id=fmt.business_process
@@ -115,6 +115,7 @@ def problems(snapshot: InvoiceSnapshot, format: str | Format) -> list[Problem]:
     return checks.problems(
         snapshot,
         xrechnung=fmt.is_xrechnung,
+        peppol=fmt.is_peppol,
         needs_electronic_addresses=fmt.is_xrechnung or fmt.is_peppol,
         needs_buyer_reference=fmt.is_xrechnung or fmt.is_peppol,
     )

@@ -29,6 +29,7 @@ from faktura.core.tax import (
     DocumentAdjustment,
     VatCategory,
 )
+from faktura.core.validation import derived_peppol_id, split_peppol_id
 from faktura.einvoice.model import (
     MEANS_NOT_DEFINED,
     MEANS_SEPA_CREDIT_TRANSFER,
@@ -57,8 +58,11 @@ _MONTHS_EN = (
 )  # fmt: skip
 
 
-def document(snapshot: InvoiceSnapshot) -> Document:
-    """The whole EN 16931 view of ``snapshot``; ``ValueError`` for an unknown kind."""
+def document(snapshot: InvoiceSnapshot, *, peppol: bool = False) -> Document:
+    """The whole EN 16931 view of ``snapshot``; ``ValueError`` for an unknown kind.
+
+    ``peppol``: the electronic addresses follow Peppol BIS (EAS schemes only, see
+    ``seller_electronic_address`` and ``buyer_electronic_address``)."""
     if snapshot.kind not in ("invoice", "credit_note"):
         raise ValueError(f"unknown invoice kind: {snapshot.kind!r}")
     allowances, charges = allowances_and_charges(snapshot)
@@ -72,8 +76,8 @@ def document(snapshot: InvoiceSnapshot) -> Document:
         buyer_reference=buyer_reference(snapshot),
         order_reference=snapshot.po_number.strip(),
         preceding_invoice=preceding_invoice(snapshot),
-        seller=seller(snapshot),
-        buyer=buyer(snapshot),
+        seller=seller(snapshot, peppol=peppol),
+        buyer=buyer(snapshot, peppol=peppol),
         delivery=delivery(snapshot),
         payment=payment_instructions(snapshot),
         terms=payment_terms(snapshot),
@@ -114,7 +118,28 @@ def is_not_subject(snapshot: InvoiceSnapshot) -> bool:
     return any(line.vat_category == VatCategory.NOT_SUBJECT for line in snapshot.lines)
 
 
-def seller(snapshot: InvoiceSnapshot) -> Seller:
+def _peppol_address(peppol_id: str) -> ElectronicAddress | None:
+    scheme, value = split_peppol_id(peppol_id)
+    return ElectronicAddress(value, scheme) if scheme else None
+
+
+def seller_electronic_address(
+    snapshot: InvoiceSnapshot, *, peppol: bool = False
+) -> ElectronicAddress | None:
+    """BT-34: the company's Peppol ID when it has one. Peppol allows only EAS schemes
+    (PEPPOL-EN16931-CL008), so there it falls back to the ID derived from the VAT ID
+    (``9930:DE…``); the other formats fall back to the e-mail address (scheme ``EM``)."""
+    party = snapshot.seller
+    explicit = _peppol_address(party.peppol_id)
+    if explicit is not None:
+        return explicit
+    if peppol:
+        return _peppol_address(derived_peppol_id(vat_id=party.vat_id))
+    email = party.email.strip()
+    return ElectronicAddress(email, SCHEME_EMAIL) if email else None
+
+
+def seller(snapshot: InvoiceSnapshot, *, peppol: bool = False) -> Seller:
     """BG-4 with its contact BG-6. The contact point (BT-41) falls back to the company name:
     XRechnung requires one (BR-DE-5) and a company without a named person is still reachable.
     No VAT ID on a document not subject to VAT (see ``is_not_subject``)."""
@@ -127,7 +152,7 @@ def seller(snapshot: InvoiceSnapshot) -> Seller:
         legal_info=party.managing_directors.strip(),
         vat_id="" if is_not_subject(snapshot) else _compact(party.vat_id),
         tax_number=party.tax_number.strip(),
-        electronic_address=ElectronicAddress(email, SCHEME_EMAIL) if email else None,
+        electronic_address=seller_electronic_address(snapshot, peppol=peppol),
         address=_address(party),
         contact=Contact(
             name=party.contact_name.strip() or party.name.strip(),
@@ -139,17 +164,28 @@ def seller(snapshot: InvoiceSnapshot) -> Seller:
     )
 
 
-def buyer_electronic_address(snapshot: InvoiceSnapshot) -> ElectronicAddress | None:
-    """BT-49: the Leitweg-ID (scheme 0204) of a public customer, else the invoice e-mail."""
+def buyer_electronic_address(
+    snapshot: InvoiceSnapshot, *, peppol: bool = False
+) -> ElectronicAddress | None:
+    """BT-49. Peppol (EAS schemes only): the customer's Peppol ID, else one derived from the
+    Leitweg-ID (``0204``) or the VAT ID (``9930:DE…``). The other formats: the Leitweg-ID of a
+    public customer (what XRechnung routes on), else the Peppol ID, else the invoice e-mail."""
     party = snapshot.buyer
+    if peppol:
+        return _peppol_address(party.peppol_id) or _peppol_address(
+            derived_peppol_id(leitweg_id=party.leitweg_id, vat_id=party.vat_id)
+        )
     if party.leitweg_id.strip():
         return ElectronicAddress(party.leitweg_id.strip().upper(), SCHEME_LEITWEG_ID)
+    explicit = _peppol_address(party.peppol_id)
+    if explicit is not None:
+        return explicit
     if party.email.strip():
         return ElectronicAddress(party.email.strip(), SCHEME_EMAIL)
     return None
 
 
-def buyer(snapshot: InvoiceSnapshot) -> Buyer:
+def buyer(snapshot: InvoiceSnapshot, *, peppol: bool = False) -> Buyer:
     """BG-7; a buyer contact (BG-9) only when a contact person is named. No VAT ID on a
     document not subject to VAT (BR-O-02)."""
     party = snapshot.buyer
@@ -157,7 +193,7 @@ def buyer(snapshot: InvoiceSnapshot) -> Buyer:
         name=party.name.strip(),
         identifier=party.customer_number.strip(),
         vat_id="" if is_not_subject(snapshot) else _compact(party.vat_id),
-        electronic_address=buyer_electronic_address(snapshot),
+        electronic_address=buyer_electronic_address(snapshot, peppol=peppol),
         address=_address(party),
         contact=Contact(party.contact_name.strip(), party.phone.strip(), party.email.strip())
         if party.contact_name.strip()

@@ -36,6 +36,7 @@ class Party:
     contact_name: str = ""
     customer_number: str = ""  # buyer only: our number for them
     leitweg_id: str = ""  # buyer only: BT-10 for German public customers
+    peppol_id: str = ""  # "scheme:value" (EAS): the Peppol participant id, BT-34 / BT-49
     register: str = ""  # seller: court and register number (BT-30 legal registration)
     managing_directors: str = ""
     website: str = ""
