@@ -131,9 +131,18 @@ def test_many_cent_lines_are_exact_where_floats_drift():
     assert float_net != 300.0
 
 
-def test_totals_in_jpy_have_no_decimals():
+def test_totals_in_jpy_and_kwd_keep_two_decimals():
+    """Issue 9, finding 4: 3 x 1999.50 JPY was 5999 (rounded to whole yen), which neither
+    equals quantity x price (PEPPOL-EN16931-R120) nor adds up with the totals."""
+    totals = invoice_totals([LineInput(d("3"), d("1999.50"), S, d("10"))], "JPY")
+    assert totals.line_nets == (d("5998.50"),)
+    assert (str(totals.net), str(totals.vat), str(totals.gross)) == ("5998.50", "599.85", "6598.35")
     totals = invoice_totals([LineInput(d("1.5"), d("1001"), S, d("10"))], "JPY")
-    assert (str(totals.net), str(totals.vat), str(totals.gross)) == ("1502", "150", "1652")
+    assert (str(totals.net), str(totals.vat), str(totals.gross)) == ("1501.50", "150.15", "1651.65")
+    # a 3-decimal currency: quantity x price rounded once to 2 decimals, never to 3
+    totals = invoice_totals([LineInput(d("2.5"), d("4.123"), S, d("5"))], "KWD")
+    assert totals.line_nets == (d("10.31"),)
+    assert (str(totals.net), str(totals.vat), str(totals.gross)) == ("10.31", "0.52", "10.83")
 
 
 @settings(deadline=None)

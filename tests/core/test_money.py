@@ -152,8 +152,10 @@ def test_withdrawn_metal_and_malformed_codes_are_not_currencies():
 
 def test_amount_places_caps_at_two_decimals():
     assert amount_places("EUR") == 2
-    assert amount_places("JPY") == 0
-    assert amount_places("KWD") == 2  # EN 16931 allows at most 2 decimals
+    # issue 9, finding 4: EN 16931 amounts have 2 decimals whatever the ISO minor unit
+    assert amount_places("JPY") == 2
+    assert amount_places("KWD") == 2
+    assert amount_places("BHD") == 2
 
 
 # --- Money ----------------------------------------------------------------------------------
@@ -191,7 +193,7 @@ def test_money_arithmetic_is_exact_and_multiplication_unrounded():
     assert (price * 3).quantized() == Money.of("0.05", "EUR")
     assert -Money.of("2.50", "EUR") == Money.of("-2.50", "EUR")
     assert str((-Money.zero("EUR")).amount) == "0"
-    assert Money.of("1.5", "JPY").quantized() == Money.of("2", "JPY")
+    assert Money.of("1.505", "JPY").quantized() == Money.of("1.51", "JPY")
     with pytest.raises(TypeError):
         _ = price * 1.5  # type: ignore[operator]
     with pytest.raises(TypeError):

@@ -9,7 +9,7 @@
   rounded once; never a sum of rounded per-line VAT.
 - Gross (BT-112) = net + VAT, exact.
 
-Amount decimals are ``money.amount_places(currency)``: 2, or 0 for currencies without a minor unit.
+Amount decimals are ``money.amount_places(currency)``: 2 in every currency (JPY and KWD too).
 
 Credit notes (decision): our ledger stores a credit note like an invoice whose lines have the
 *negated quantity* and the same positive unit price, so every amount comes out negative and

@@ -204,11 +204,18 @@ def minor_units(code: str) -> int:
 
 
 def amount_places(code: str) -> int:
-    """Decimals of an invoice amount in ``code``: its minor units, but at most 2.
+    """Decimals of an invoice amount in ``code``: always 2, whatever the ISO minor unit
+    (``ValueError`` for an unknown code).
 
-    EN 16931 allows at most 2 decimals in amounts, so KWD (3) is invoiced with 2; JPY with 0.
+    Decision (issue 9, finding 4): EN 16931 allows at most 2 decimals in amounts (BR-DEC-*), and
+    a line net must equal quantity x unit price rounded once (PEPPOL-EN16931-R120 allows 0.02).
+    With whole-yen amounts 3 x 1999.50 gave 5999 instead of 5998.50 and the totals no longer
+    matched the lines; with KWD's 3 decimals no document would be valid. So every currency is
+    invoiced with 2 decimals: JPY 5998.50, KWD 12.35. A payment may still settle the rounded
+    cash amount; the difference is an ordinary open or written-off remainder.
     """
-    return min(minor_units(code), AMOUNT_PLACES)
+    minor_units(code)
+    return AMOUNT_PLACES
 
 
 # --- Money ----------------------------------------------------------------------------------
