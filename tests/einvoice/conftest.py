@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from .official import SHARED_EINVOICE, make_validator
+from .official import FacturxSchematron, make_validator, require_official_rules
 
 SUMMARY_KEY = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(scope="session")
 def validator():
-    if not SHARED_EINVOICE.is_dir():
-        pytest.skip(f"OFFICIAL E-INVOICE RULES MISSING: {SHARED_EINVOICE} not found")
+    """The official validator; a test that asks for it fails in CI when the rules are missing
+    (and is skipped, loudly, elsewhere)."""
+    require_official_rules()
     return make_validator()
+
+
+@pytest.fixture(scope="session")
+def facturx_schematron() -> FacturxSchematron:
+    return FacturxSchematron()
 
 
 @pytest.fixture

