@@ -13,13 +13,15 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
+from einvoice.official import make_validator, require_official_rules
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice
-from faktura.billing.services.documents import FORMATS
+from faktura.billing.selectors.invoices import invoice_formats
 from faktura.common.models import AuditEvent
 from faktura.console.demo import billed_months
 from faktura.contacts.models import Contact
 from faktura.documents.models import StoredDocument
+from faktura.documents.services import document_read
 from faktura.tenancy.models import ApiToken, Membership, Tenant
 from faktura.work.models import Project, TaskEntry
 
@@ -131,9 +133,22 @@ def test_demo_has_a_billing_history(db):
         [delivery] = invoice.deliveries.all()
         assert delivery.status == "sent" and delivery.message_id
         assert delivery.recipient == invoice.buyer["email"]
-    # every issued document is stored in every format
+    # every issued document is stored in exactly the formats valid for it (issue 9), the
+    # customers' preferred ones among them, and each passes the official rules
+    require_official_rules()
+    validator = make_validator()
     for invoice in invoices.exclude(status="draft"):
-        assert set(invoice.documents.values_list("format", flat=True)) == set(FORMATS)
+        offered = {row["format"] for row in invoice_formats(invoice) if row["available"]}
+        assert {"pdf", "facturx"} <= offered
+        if invoice.kind == "invoice":
+            assert invoice.buyer["einvoice_format"] in offered
+        stored = {doc.format: doc for doc in invoice.documents.all()}
+        assert set(stored) == offered - {"facturx"}  # the PDF carries the Factur-X XML
+        for doc in stored.values():
+            fatal = [p for p in validator.validate(document_read(doc)) if p.fatal]
+            assert fatal == [], (invoice.number, doc.format, fatal)
+    assert Contact.objects.filter(tenant=tenant, einvoice_format="peppol").exists()
+    assert StoredDocument.objects.filter(tenant=tenant, format="peppol").exists()
     # drafts left for review, and work left to compile and bill
     assert invoices.filter(status="draft").count() >= 2
     assert BillableItem.objects.filter(tenant=tenant, status="pending").exists()

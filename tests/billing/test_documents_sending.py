@@ -37,17 +37,41 @@ def test_documents_are_stored_once_with_their_checksum(api, issued):
     assert again.content == first.content
     # a second render (a retried task) stores nothing new and keeps the bytes
     invoice_documents_render(invoice_id=issued.pk)
-    assert StoredDocument.objects.filter(invoice=issued).count() == 4
+    # the customer has no Peppol ID and no VAT ID to derive one from: no Peppol document
+    stored = set(StoredDocument.objects.filter(invoice=issued).values_list("format", flat=True))
+    assert stored == {"pdf", "xrechnung-ubl", "xrechnung-cii"}
     assert api.get(f"invoices/{issued.pk}/pdf").content == first.content
 
 
 @pytest.mark.parametrize("fmt", ["xrechnung-ubl", "xrechnung-cii", "peppol", "facturx"])
-def test_every_einvoice_format_passes_the_official_rules(api, issued, fmt):
+def test_every_einvoice_format_passes_the_official_rules(api, world, fmt):
     require_official_rules()
+    contact = world.contact(email="rechnung@mueller.test", peppol_id="0088:4000001000005")
+    task = world.task(world.project(contact), title="Server migration")
+    [draft] = invoices_generate(world.ctx, item_ids=[world.item(task).pk], grouping="contact")
+    issued = invoice_issue(world.ctx, invoice_id=draft.pk)
     r = api.get(f"invoices/{issued.pk}/einvoice", format=fmt)
     assert r.status_code == 200, r.content[:300]
     problems = [p for p in make_validator().validate(r.content) if p.fatal]
     assert problems == [], problems
+
+
+def test_a_format_that_would_be_invalid_is_not_served(api, issued):
+    """Issue 9: a Peppol document for a customer without a Peppol ID would fail CL008/R010;
+    it is neither stored nor served, and the answer names why."""
+    r = api.get(f"invoices/{issued.pk}/einvoice", format="peppol")
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == "einvoice_format_unavailable"
+    assert "buyer.peppol_id" in error["fields"]
+    assert not StoredDocument.objects.filter(invoice=issued, format="peppol").exists()
+    formats = {f["format"]: f for f in api.get(f"invoices/{issued.pk}").json()["formats"]}
+    assert list(formats) == ["pdf", "facturx", "xrechnung-ubl", "xrechnung-cii", "peppol"]
+    assert formats["peppol"]["available"] is False
+    assert "Peppol ID" in formats["peppol"]["reason"]
+    assert formats["facturx"] == {
+        "format": "facturx", "available": True, "reason": "", "fields": [], "preferred": True,
+    }  # fmt: skip
 
 
 def test_documents_of_drafts_and_unknown_formats(api, world):

@@ -374,6 +374,13 @@ def test_warnings_a_reviewer_sees(world, api):
         "seller_tax_id_missing": "error",
         "seller_iban_missing": "warning",
         "seller_contact_missing": "warning",  # no e-mail and phone: XRechnung needs them
+        # a public customer gets XRechnung (its preferred format), which needs all of this
+        # (issue 9): the e-invoice pre-check of Factur-X and XRechnung on the draft
+        "seller_vat_id_missing": "error",  # reverse charge: section 14a UStG, BR-IC-02
+        "seller_identifier_missing": "error",  # no VAT ID, no register entry: BR-CO-26
+        "seller_email_missing": "error",  # BR-DE-7
+        "seller_phone_missing": "error",  # BR-DE-6
+        "seller_electronic_address_missing": "error",  # BT-34, PEPPOL-EN16931-R020
     }
     warning = next(
         w for w in api.get(f"invoices/{invoice.pk}").json()["warnings"] if w["code"] == "no_price"

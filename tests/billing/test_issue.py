@@ -138,10 +138,16 @@ def test_seller_data_missing_blocks_the_issue(world, api):
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "invoice_invalid"
-    assert set(error["fields"]) == {"seller.vat_id", "seller.address"}
+    # without a VAT ID the Factur-X XML must name the commercial register entry (BR-CO-26)
+    assert set(error["fields"]) == {"seller.vat_id", "seller.address", "seller.register"}
     assert not NumberSequence.objects.filter(tenant=world.tenant, last_value__gt=0).exists()
     world.tenant.tax_number = "21/815/08150"
     world.tenant.street = "Hauptstraße 1"
+    world.tenant.save()
+    response = api.post(f"invoices/{draft.pk}/issue")
+    assert response.status_code == 422
+    assert set(response.json()["error"]["fields"]) == {"seller.register"}
+    world.tenant.register_court, world.tenant.register_number = "AG Berlin", "HRB 12345"
     world.tenant.save()
     assert api.post(f"invoices/{draft.pk}/issue").json()["number"].endswith("-0001")
 

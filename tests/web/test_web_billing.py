@@ -24,6 +24,7 @@ from faktura.billing.selectors.invoices import invoice_detail
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
 from faktura.common.models import Operation
+from faktura.contacts.services import contact_update
 from faktura.tenancy.selectors import tenant_today
 from faktura.work.models import TaskEntry
 
@@ -64,6 +65,18 @@ def draft(world):
 
 @pytest.fixture
 def issued(world, draft):
+    return invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+
+
+@pytest.fixture
+def issued_in_every_format(world, draft):
+    """An invoice to a customer with an invoice e-mail and a Peppol ID: every format is valid."""
+    contact_update(
+        world.ctx,
+        contact_id=draft.contact_id,
+        email="rechnung@mueller.test",
+        peppol_id="0088:4000001000005",
+    )
     return invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
 
 
@@ -723,7 +736,8 @@ def test_draft_overlay_in_german(world, draft, owner):
 # --- issued invoices: list, detail, documents, sending, credit notes --------------------------
 
 
-def test_downloads_return_the_stored_bytes(api, browser, issued):
+def test_downloads_return_the_stored_bytes(api, browser, issued_in_every_format):
+    issued = issued_in_every_format
     ui = browser.get(reverse("web:invoice_download", args=[issued.pk, "pdf"]))
     via_api = api.get(f"invoices/{issued.pk}/pdf")
 
@@ -758,9 +772,25 @@ def test_invoice_detail_shows_the_frozen_document(browser, issued):
     assert "invoice-status-issued" in page
     assert "04/01/2026" in page  # issue date
     assert "10.75 h" in page and "€1,075.00" in page and "€1,279.25" in page
-    for slug in ("pdf", "xrechnung-ubl", "xrechnung-cii", "peppol", "facturx"):
+    # the customer has no e-mail, Leitweg-ID or Peppol ID: no XML format can be valid
+    # (BT-49 missing), so only the PDF with Factur-X is offered, and the page says why
+    for slug in ("pdf", "facturx"):
         assert reverse("web:invoice_download", args=[issued.pk, slug]) in page
+    for slug in ("xrechnung-ubl", "xrechnung-cii", "peppol"):
+        assert reverse("web:invoice_download", args=[issued.pk, slug]) not in page
+    formats = page[page.index('id="formats"') :]
+    assert formats.count('data-testid="format-unavailable"') == 3
+    assert "The buyer needs an electronic address (BT-49" in formats
     assert 'data-testid="credit"' in page
+
+
+def test_an_unavailable_format_is_not_downloaded(browser, issued):
+    response = browser.get(
+        reverse("web:invoice_download", args=[issued.pk, "xrechnung-ubl"]), follow=True
+    )
+    assert response.status_code == 200
+    assert "xrechnung-ubl is not available for this invoice" in response.content.decode()
+    assert response.get("Content-Disposition") is None
 
 
 def test_invoice_list_filters_and_derives_overdue(browser, world, issued):

@@ -30,7 +30,19 @@ from faktura.einvoice.snapshot import (
 ISSUED = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID, Invoice.Status.VOID)
 
 
-def _seller(data: dict) -> Party:
+# The company-profile and customer fields the parties are built from (issuing freezes them,
+# and a draft's e-invoice pre-check reads them live from the tenant and the contact).
+SELLER_PARTY_FIELDS = (
+    "name", "street", "postal_code", "city", "country", "vat_id", "tax_number", "email",
+    "phone", "managing_directors", "register_court", "register_number", "website", "peppol_id",
+)  # fmt: skip
+BUYER_PARTY_FIELDS = (
+    "name", "street", "postal_code", "city", "country", "vat_id", "email", "phone",
+    "contact_person", "customer_number", "leitweg_id", "peppol_id",
+)  # fmt: skip
+
+
+def seller_party(data: dict) -> Party:
     register = " ".join(x for x in (data.get("register_court"), data.get("register_number")) if x)
     return Party(
         name=data.get("name", ""),
@@ -46,10 +58,11 @@ def _seller(data: dict) -> Party:
         register=register,
         managing_directors=data.get("managing_directors", ""),
         website=data.get("website", ""),
+        peppol_id=data.get("peppol_id", ""),
     )
 
 
-def _buyer(data: dict) -> Party:
+def buyer_party(data: dict) -> Party:
     return Party(
         name=data.get("name", ""),
         street=data.get("street", ""),
@@ -62,6 +75,7 @@ def _buyer(data: dict) -> Party:
         contact_name=data.get("contact_person", ""),
         customer_number=data.get("customer_number", ""),
         leitweg_id=data.get("leitweg_id", ""),
+        peppol_id=data.get("peppol_id", ""),
     )
 
 
@@ -117,8 +131,8 @@ def invoice_snapshot(invoice: Invoice, *, with_timesheet: bool = True) -> Invoic
         due_date=invoice.due_date,
         currency=invoice.currency,
         language=invoice.language or "de",
-        seller=_seller(seller),
-        buyer=_buyer(buyer),
+        seller=seller_party(seller),
+        buyer=buyer_party(buyer),
         payment=Payment(
             iban=seller.get("iban", ""),
             bic=seller.get("bic", ""),

@@ -16,7 +16,13 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from faktura.common.errors import ValidationFailed
 from faktura.core import money
-from faktura.core.validation import is_valid_country, leitweg_id_problems, normalize_leitweg_id
+from faktura.core.validation import (
+    is_valid_country,
+    leitweg_id_problems,
+    normalize_leitweg_id,
+    normalize_peppol_id,
+    peppol_id_problems,
+)
 
 LANGUAGES = ("de", "en")
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -127,6 +133,17 @@ def leitweg_id(field: str, value: str) -> str:
     if problems:
         raise ValidationFailed.field(field, problems[0].message)
     return normalize_leitweg_id(value)
+
+
+def peppol_id(field: str, value: str) -> str:
+    """A Peppol participant id ``scheme:value`` (EAS code list), normalised; empty stays empty."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    problems = peppol_id_problems(value, field)
+    if problems:
+        raise ValidationFailed.field(field, problems[0].message)
+    return normalize_peppol_id(value)
 
 
 def hex_color(field: str, value: str) -> str:

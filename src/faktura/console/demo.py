@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.credit_notes import credit_note_create
-from faktura.billing.services.documents import FORMATS, invoice_documents_render
+from faktura.billing.services.documents import invoice_documents_render
 from faktura.billing.services.generation import billing_run
 from faktura.billing.services.issue import invoice_issue
 from faktura.billing.services.sending import invoice_send
@@ -43,7 +43,7 @@ from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
 from faktura.contacts.models import Contact, TaxTreatment
 from faktura.contacts.services import contact_create
-from faktura.documents.models import StoredDocument
+from faktura.documents.models import DocumentFormat, StoredDocument
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.services import (
     membership_create,
@@ -65,6 +65,7 @@ SELLER = {
     "country": "DE",
     "vat_id": "DE136695976",
     "tax_number": "47/123/04567",
+    "peppol_id": "9930:DE136695976",  # Peppol participant: the VAT ID (EAS 9930)
     "iban": "DE89370400440532013000",
     "bic": "COBADEFFXXX",
     "bank_name": "Commerzbank",
@@ -95,7 +96,8 @@ CUSTOMERS = [
     ("Elbe Steuerberatung Partnerschaft", "Hamburg", "22767", "Große Elbstr. 145", {}),
     ("Möbelhaus Sander GmbH & Co. KG", "Kiel", "24103", "Holstenstr. 40", {}),
     ("Praxis Dr. Lorenz", "Norderstedt", "22846", "Ulzburger Str. 7", {}),
-    ("Werft & Technik AG", "Bremerhaven", "27568", "Am Seedeich 22", {}),
+    ("Werft & Technik AG", "Bremerhaven", "27568", "Am Seedeich 22",
+     {"peppol_id": "0088:4000001000005", "einvoice_format": "peppol"}),
     ("Architekturbüro Falk", "Hamburg", "20354", "Neuer Wall 61", {"payment_terms_days": 30}),
     ("Donau Software GmbH", "Wien", "1010", "Graben 19",
      {"country": "AT", "vat_id": "ATU13585627", "tax_treatment": "reverse_charge",
@@ -554,12 +556,9 @@ def _render_documents(tenant: Tenant) -> list[Invoice]:
     """Render and store the documents of every issued invoice that lacks one. Issuing
     enqueues this as a task; the demo does not wait for a worker to run it."""
     issued = Invoice.objects.filter(tenant=tenant).exclude(status=Invoice.Status.DRAFT)
-    complete = (
-        StoredDocument.objects.filter(tenant=tenant, format__in=FORMATS)
-        .values("invoice_id")
-        .annotate(n=models.Count("format", distinct=True))
-        .filter(n=len(FORMATS))
-        .values("invoice_id")
+    # One render stores the PDF and every e-invoice format valid for the invoice at once.
+    complete = StoredDocument.objects.filter(tenant=tenant, format=DocumentFormat.PDF).values(
+        "invoice_id"
     )
     missing = list(issued.exclude(pk__in=complete).order_by("pk"))
     for invoice in missing:

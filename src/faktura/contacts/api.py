@@ -25,6 +25,8 @@ class ContactOut(Schema):
     country: str
     vat_id: str
     leitweg_id: str
+    peppol_id: str  # "scheme:value" (EAS); "" = derived from leitweg_id or vat_id
+    einvoice_format: str  # preferred delivery: facturx, xrechnung-ubl, xrechnung-cii, peppol
     email: str
     phone: str
     contact_person: str
@@ -50,6 +52,9 @@ class ContactIn(Schema):
     country: str = Field("DE", max_length=2)
     vat_id: str = Field("", max_length=20)
     leitweg_id: str = Field("", max_length=46)
+    peppol_id: str = Field("", max_length=140)
+    # "" (default): xrechnung-ubl for a customer with a Leitweg-ID, else facturx
+    einvoice_format: str = Field("", max_length=20)
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
     contact_person: str = Field("", max_length=200)
@@ -72,6 +77,8 @@ class ContactPatch(Schema):
     country: str | None = Field(None, max_length=2)
     vat_id: str | None = Field(None, max_length=20)
     leitweg_id: str | None = Field(None, max_length=46)
+    peppol_id: str | None = Field(None, max_length=140)
+    einvoice_format: str | None = Field(None, max_length=20)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=40)
     contact_person: str | None = Field(None, max_length=200)

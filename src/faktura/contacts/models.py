@@ -15,6 +15,15 @@ class TaxTreatment(models.TextChoices):
     EXEMPT = "exempt", _("Exempt")  # E; an exemption reason goes on the invoice
 
 
+class EInvoiceFormat(models.TextChoices):
+    """How the customer wants its invoices (the PDF always goes along)."""
+
+    FACTURX = "facturx", _("PDF with Factur-X")  # the PDF/A-3 with its EN 16931 XML embedded
+    XRECHNUNG_UBL = "xrechnung-ubl", _("XRechnung (UBL)")  # German public sector, UBL syntax
+    XRECHNUNG_CII = "xrechnung-cii", _("XRechnung (CII)")  # German public sector, CII syntax
+    PEPPOL = "peppol", _("Peppol BIS Billing 3.0")  # through the Peppol network
+
+
 class Contact(TenantOwnedModel):
     customer_number = models.CharField(_("customer number"), max_length=30, blank=True)
     name = models.CharField(_("legal name"), max_length=200)
@@ -24,6 +33,13 @@ class Contact(TenantOwnedModel):
     country = models.CharField(_("country"), max_length=2, default="DE")
     vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
     leitweg_id = models.CharField(_("Leitweg-ID"), max_length=46, blank=True)
+    # "scheme:value" (EAS code list): the buyer's electronic address BT-49; empty: derived
+    # from the Leitweg-ID (0204) or the VAT ID when a format needs one.
+    peppol_id = models.CharField(_("Peppol ID"), max_length=140, blank=True)
+    einvoice_format = models.CharField(
+        _("e-invoice format"), max_length=20, choices=EInvoiceFormat.choices,
+        default=EInvoiceFormat.FACTURX,
+    )  # fmt: skip
     email = models.EmailField(_("invoice e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=200, blank=True)

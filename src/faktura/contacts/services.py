@@ -11,7 +11,7 @@ from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.services import audit_record
-from faktura.contacts.models import Contact, TaxTreatment
+from faktura.contacts.models import Contact, EInvoiceFormat, TaxTreatment
 from faktura.tenancy.services import clean_time_rounding
 
 _TEXT_FIELDS = ("street", "postal_code", "city", "phone", "contact_person", "notes")
@@ -30,6 +30,15 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
             clean[name] = v.vat_id(name, value)
         elif name == "leitweg_id":
             clean[name] = v.leitweg_id(name, value)
+        elif name == "peppol_id":
+            clean[name] = v.peppol_id(name, value)
+        elif name == "einvoice_format":
+            # "": automatic, see _default_format
+            if value != "" and value not in EInvoiceFormat.values:
+                raise ValidationFailed.field(
+                    name, f"Must be one of {', '.join(EInvoiceFormat.values)}."
+                )
+            clean[name] = value
         elif name == "email":
             clean[name] = v.email(name, value)
         elif name == "language":
@@ -59,6 +68,15 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
         else:
             raise ValidationFailed.field(name, "Unknown field.")
     return clean
+
+
+def _default_format(contact: Contact) -> None:
+    """A customer without a chosen e-invoice format gets XRechnung (UBL) when it is German
+    public sector (has a Leitweg-ID), else the PDF with Factur-X."""
+    if not contact.einvoice_format:
+        contact.einvoice_format = (
+            EInvoiceFormat.XRECHNUNG_UBL if contact.leitweg_id else EInvoiceFormat.FACTURX
+        )
 
 
 def _check_rules(contact: Contact) -> None:
@@ -95,7 +113,9 @@ def contact_create(ctx: CommandContext, **data: Any) -> Contact:
     data.setdefault("language", ctx.tenant.language)
     if "name" not in data:
         raise ValidationFailed.field("name", "This field is required.", code="required")
+    data.setdefault("einvoice_format", "")
     contact = Contact(tenant=ctx.tenant, **_clean(ctx, data))
+    _default_format(contact)
     _check_rules(contact)
     with transaction.atomic():
         _save(contact)
@@ -119,6 +139,7 @@ def contact_update(ctx: CommandContext, *, contact_id: int, **data: Any) -> Cont
             raise ValidationFailed.field("customer_number", "Cannot be empty.", code="required")
         for key, value in clean.items():
             setattr(contact, key, value)
+        _default_format(contact)
         _check_rules(contact)
         _save(contact)
         audit_record(ctx, action="contact_update", obj=contact, data={"fields": list(clean)})

@@ -46,6 +46,7 @@ class TenantOut(Schema):
     country: str
     vat_id: str
     tax_number: str
+    peppol_id: str  # "scheme:value" (EAS), e.g. 0088:4012345000009; "" = derived from vat_id
     iban: str
     bic: str
     bank_name: str
@@ -90,6 +91,7 @@ class TenantPatch(Schema):
     country: str | None = None
     vat_id: str | None = None
     tax_number: str | None = None
+    peppol_id: str | None = Field(None, max_length=140)
     iban: str | None = None
     bic: str | None = None
     bank_name: str | None = None

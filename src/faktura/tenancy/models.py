@@ -47,6 +47,9 @@ class Tenant(TimeStampedModel):
     country = models.CharField(_("country"), max_length=2, default="DE")
     vat_id = models.CharField(_("VAT ID"), max_length=20, blank=True)
     tax_number = models.CharField(_("tax number"), max_length=30, blank=True)
+    # "scheme:value" from the EAS code list (e.g. 0088:4012345000009): the seller's electronic
+    # address BT-34 in Peppol; empty: derived from the VAT ID (9930:DE… for Germany).
+    peppol_id = models.CharField(_("Peppol ID"), max_length=140, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     bank_name = models.CharField(_("bank"), max_length=100, blank=True)

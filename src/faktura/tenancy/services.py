@@ -54,6 +54,8 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
             clean[name] = v.country(name, value)
         elif name == "vat_id":
             clean[name] = v.vat_id(name, value)
+        elif name == "peppol_id":
+            clean[name] = v.peppol_id(name, value)
         elif name == "iban":
             clean[name] = v.iban(name, value)
         elif name == "bic":

@@ -57,6 +57,14 @@ class ProblemOut(Schema):
     severity: str
 
 
+class FormatOut(Schema):
+    format: str  # pdf, facturx, xrechnung-ubl, xrechnung-cii, peppol
+    available: bool  # produced and served (a draft: would be produced if issued now)
+    reason: str  # why not ("" when available)
+    fields: list[str]  # the paths of what is missing or wrong (seller.peppol_id, buyer.city)
+    preferred: bool  # the customer's preferred delivery format
+
+
 class LineOut(Schema):
     id: int
     position: int
@@ -163,6 +171,7 @@ class InvoiceOut(InvoiceListOut):
     lines: list[LineOut]
     vat_breakdown: list[VatRowOut]
     warnings: list[ProblemOut]
+    formats: list[FormatOut]
     issued_at: dt.datetime | None
 
     @staticmethod

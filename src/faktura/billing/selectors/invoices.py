@@ -15,12 +15,22 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine, NumberSequence
+from faktura.billing.snapshot import (
+    BUYER_PARTY_FIELDS,
+    SELLER_PARTY_FIELDS,
+    buyer_party,
+    invoice_snapshot,
+    seller_party,
+)
 from faktura.common.errors import NotFound, ValidationFailed
-from faktura.contacts.models import Contact, TaxTreatment
+from faktura.contacts.models import Contact, EInvoiceFormat, TaxTreatment
 from faktura.core.invoice_math import LineInput, Totals, invoice_totals, validate_lines
 from faktura.core.numbering import find_gaps, parse_number
-from faktura.core.problems import Problem, error, warning
+from faktura.core.problems import Problem, error, errors, warning
 from faktura.core.tax import VatBreakdownRow
+from faktura.einvoice import formats as einvoice
+from faktura.einvoice.snapshot import InvoiceSnapshot, Line, Payment, VatRow
+from faktura.tenancy.selectors import tenant_today
 
 # Line kinds whose quantity is derived from logged time (hours).
 TIME_KINDS = frozenset({"task_entry", "transport_time"})
@@ -168,7 +178,185 @@ def invoice_problems(
                 )
             )
     problems += validate_lines(line_inputs(lines), invoice.currency)
+    if billed:
+        known = {problem.code for problem in problems}
+        snapshot = draft_snapshot(invoice, lines, tenant=tenant, contact=contact)
+        problems += [
+            problem
+            for problem in einvoice_problems(snapshot, contact.einvoice_format)
+            if problem.code not in known
+        ]
     return problems
+
+
+# --- e-invoice formats ------------------------------------------------------------------------
+
+# The documents an invoice exposes in `formats` (DESIGN.md 6.1); `pdf` is the PDF/A-3 that
+# carries the Factur-X XML, so it stands or falls with `facturx`.
+DOCUMENT_FORMATS = ("pdf", "facturx", "xrechnung-ubl", "xrechnung-cii", "peppol")
+# Pre-check codes the draft's own checks above report already in other words.
+_DRAFT_ONLY_CODES = frozenset({"number_missing", "lines_missing"})
+
+
+def required_formats(preferred: str) -> tuple[str, ...]:
+    """The e-invoice formats an invoice must be valid in to be issued: Factur-X (every PDF
+    carries it) and the customer's preferred format."""
+    return ("facturx",) if preferred == "facturx" else ("facturx", preferred)
+
+
+def preferred_format(invoice: Invoice) -> str:
+    """The format the customer asked for: as frozen at issue, else (drafts, and invoices issued
+    before customers had a preference) the contact's; XRechnung (UBL) for a public customer."""
+    frozen = (invoice.buyer or {}).get("einvoice_format") if not invoice.is_draft else None
+    if frozen:
+        return frozen
+    if invoice.is_draft:
+        return invoice.contact.einvoice_format
+    if (invoice.buyer or {}).get("leitweg_id"):
+        return EInvoiceFormat.XRECHNUNG_UBL
+    return EInvoiceFormat.FACTURX
+
+
+def einvoice_problems(snapshot: InvoiceSnapshot, preferred: str) -> list[Problem]:
+    """The errors that would make a required format (``required_formats``) invalid, each
+    message naming its format; a problem shared by several formats is reported once."""
+    found: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for key in required_formats(preferred):
+        label = einvoice.get_format(key).label
+        for problem in errors(einvoice.problems(snapshot, key)):
+            if problem.code in _DRAFT_ONLY_CODES or (problem.code, problem.path) in seen:
+                continue
+            seen.add((problem.code, problem.path))
+            found.append(error(problem.code, f"{label}: {problem.message}", problem.path))
+    return found
+
+
+def draft_snapshot(
+    invoice: Invoice, lines: Sequence[InvoiceLine], *, tenant, contact: Contact
+) -> InvoiceSnapshot:
+    """The document a draft would become if it were issued now, for the e-invoice pre-check:
+    the company profile and the customer as they are, the live totals, today's date. It has no
+    number (a placeholder) and no timesheet; nothing is rendered from it."""
+    totals = invoice_live_totals(invoice, lines)
+    day = invoice.issue_date or tenant_today(tenant)
+    terms = next(
+        (
+            days
+            for days in (invoice.payment_terms_days, contact.payment_terms_days)
+            if days is not None
+        ),
+        tenant.payment_terms_days,
+    )
+    billed = [
+        (line, net)
+        for line, net in zip(lines, totals.line_nets, strict=True)
+        if not line.do_not_bill
+    ]
+    buyer = buyer_party({name: getattr(contact, name) for name in BUYER_PARTY_FIELDS})
+    return InvoiceSnapshot(
+        kind=invoice.kind,
+        number=invoice.number or "DRAFT",
+        issue_date=day,
+        due_date=day + dt.timedelta(days=terms),
+        currency=invoice.currency,
+        language=contact.language or "de",
+        seller=seller_party({name: getattr(tenant, name) for name in SELLER_PARTY_FIELDS}),
+        buyer=buyer,
+        payment=Payment(
+            iban=tenant.iban,
+            bic=tenant.bic,
+            bank_name=tenant.bank_name,
+            account_holder=tenant.name,
+            terms_days=terms,
+            reference=invoice.number or "DRAFT",
+        ),
+        lines=tuple(
+            Line(
+                id=str(index),
+                title=line.title,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                net_amount=net,
+                vat_category=line.vat_category,
+                vat_rate=line.vat_rate,
+                description=line.description,
+                period_start=line.period_start,
+                period_end=line.period_end,
+            )
+            for index, (line, net) in enumerate(billed, start=1)
+        ),
+        vat_breakdown=tuple(
+            VatRow(
+                category=str(row.category.value),
+                rate=row.rate,
+                taxable_amount=row.taxable_amount,
+                vat_amount=row.vat_amount,
+                exemption_reason=row.exemption_reason,
+                exemption_reason_code=row.exemption_reason_code,
+            )
+            for row in totals.breakdown
+        ),
+        net_total=totals.net,
+        vat_total=totals.vat,
+        gross_total=totals.gross,
+        line_total=totals.line_total,
+        service_period_start=invoice.service_period_start,
+        service_period_end=invoice.service_period_end,
+        buyer_reference=invoice.buyer_reference
+        or contact.leitweg_id
+        or invoice.po_number
+        or contact.customer_number,
+        po_number=invoice.po_number,
+    )
+
+
+def format_availability(snapshot: InvoiceSnapshot, preferred: str) -> list[dict[str, Any]]:
+    """`formats` of an invoice: for each document, whether it is (or, on a draft, would be at
+    issue) produced, and if not why (`reason`, the problem messages; `fields`, their paths).
+    A format is available when its pre-check finds no error."""
+    found = {key: errors(einvoice.problems(snapshot, key)) for key in einvoice.FORMAT_KEYS}
+    rows = []
+    for key in DOCUMENT_FORMATS:
+        problems = found["facturx" if key == "pdf" else key]
+        rows.append(
+            {
+                "format": key,
+                "available": not problems,
+                "reason": " ".join(problem.message for problem in problems),
+                "fields": sorted({problem.path for problem in problems if problem.path}),
+                "preferred": key == preferred,
+            }
+        )
+    return rows
+
+
+def invoice_formats(
+    invoice: Invoice, lines: Sequence[InvoiceLine] | None = None, *, tenant=None
+) -> list[dict]:
+    """`format_availability` of a draft (from its lines as they are) or an issued document
+    (from its frozen snapshot)."""
+    preferred = preferred_format(invoice)
+    if invoice.is_draft:
+        lines = invoice_lines(invoice) if lines is None else lines
+        if not any(not line.do_not_bill for line in lines):
+            return [
+                {
+                    "format": key,
+                    "available": False,
+                    "reason": "The invoice has no line to bill.",
+                    "fields": ["lines"],
+                    "preferred": key == preferred,
+                }
+                for key in DOCUMENT_FORMATS
+            ]
+        snapshot = draft_snapshot(
+            invoice, lines, tenant=tenant or invoice.tenant, contact=invoice.contact
+        )
+    else:
+        snapshot = invoice_snapshot(invoice, with_timesheet=False)
+    return format_availability(snapshot, preferred)
 
 
 # --- lists and detail -------------------------------------------------------------------------
@@ -265,7 +453,8 @@ def invoice_line_get(*, tenant, invoice_id: int, line_id: int) -> InvoiceLine:
 
 
 def invoice_detail(*, tenant, invoice_id: int) -> Invoice:
-    """The invoice with `detail_lines`, `totals`, `breakdown` and `warnings` attached.
+    """The invoice with `detail_lines`, `totals`, `breakdown`, `warnings` and `formats`
+    (see `invoice_formats`) attached.
 
     Drafts: totals computed live from the lines, warnings from `invoice_problems`. Issued
     documents: the frozen totals and breakdown, no warnings.
@@ -292,6 +481,7 @@ def invoice_detail(*, tenant, invoice_id: int) -> Invoice:
         }
         invoice.breakdown = invoice.vat_breakdown
         invoice.warnings = []
+    invoice.formats = invoice_formats(invoice, lines, tenant=tenant)
     return invoice
 
 

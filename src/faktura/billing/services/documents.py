@@ -4,7 +4,11 @@ Every issued invoice and credit note gets, right after the issuing transaction c
 
 - `pdf`: the printable document as PDF/A-3b with its CII XML embedded (Factur-X, profile
   EN 16931) — one file that people read and machines parse;
-- `xrechnung-ubl`, `xrechnung-cii`, `peppol`: the XML e-invoices.
+- `xrechnung-ubl`, `xrechnung-cii`, `peppol`: the XML e-invoices, each only when it is valid
+  for this invoice (its pre-check finds no error, see `selectors.invoices.invoice_formats`).
+  A format that would not be valid is never rendered, stored or served: asking for it answers
+  422 `einvoice_format_unavailable` with the reason. Issuing already refused an invoice whose
+  Factur-X or preferred format would be invalid.
 
 They are rendered from the frozen snapshot and stored with their SHA-256 (`documents` app). A
 second render — a retried task, two workers at once, a download racing the task — stores
@@ -19,9 +23,10 @@ import logging
 from django.core.files.storage import default_storage
 
 from faktura.billing.models import Invoice
+from faktura.billing.selectors.invoices import format_availability, preferred_format
 from faktura.billing.snapshot import ISSUED, invoice_snapshot
 from faktura.common.context import CommandContext
-from faktura.common.errors import Conflict, NotFound, ValidationFailed
+from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from faktura.documents.models import DocumentFormat, StoredDocument
 from faktura.documents.rendering import render_facturx_pdf
 from faktura.documents.services import document_read, document_store
@@ -38,6 +43,27 @@ EINVOICE_FORMATS = {
     "peppol": DocumentFormat.PEPPOL,
     "facturx": DocumentFormat.PDF,
 }
+
+
+# The stored document's format -> the key of `formats` it is served under.
+_FORMAT_KEYS = {
+    DocumentFormat.PDF: "pdf",
+    DocumentFormat.XRECHNUNG_UBL: "xrechnung-ubl",
+    DocumentFormat.XRECHNUNG_CII: "xrechnung-cii",
+    DocumentFormat.PEPPOL: "peppol",
+}
+
+
+class EInvoiceFormatUnavailable(BusinessRuleViolation):
+    """The asked format would not be valid for this invoice; `fields` names what is missing."""
+
+    code = "einvoice_format_unavailable"
+
+
+def _unavailable(invoice: Invoice, snapshot) -> dict[str, dict]:
+    """The `formats` rows that are not available, by stored document format."""
+    rows = {row["format"]: row for row in format_availability(snapshot, preferred_format(invoice))}
+    return {fmt: rows[key] for fmt, key in _FORMAT_KEYS.items() if not rows[key]["available"]}
 
 
 def _logo(invoice: Invoice) -> bytes | None:
@@ -68,7 +94,18 @@ def invoice_documents_render(*, invoice_id: int) -> list[StoredDocument]:
     missing = [f for f in FORMATS if f not in have]
     if missing:
         snapshot = invoice_snapshot(invoice)
+        unavailable = _unavailable(invoice, snapshot)
+        if DocumentFormat.PDF in unavailable:
+            # Issuing refuses such an invoice; only a document issued before that check can get
+            # here. Its PDF is still what was issued, so it is rendered rather than never.
+            log.warning(
+                "invoice %s: the Factur-X XML of its PDF fails the pre-check: %s",
+                invoice.pk,
+                unavailable[DocumentFormat.PDF]["reason"],
+            )
         for fmt in missing:
+            if fmt != DocumentFormat.PDF and fmt in unavailable:
+                continue
             if fmt == DocumentFormat.PDF:
                 content = render_facturx_pdf(
                     snapshot,
@@ -106,6 +143,13 @@ def invoice_document(
         raise NotFound("Invoice not found.")
     if invoice.status not in ISSUED:
         raise Conflict("A draft has no documents yet; issue it first.", code="invoice_not_issued")
+    if format != DocumentFormat.PDF:
+        row = _unavailable(invoice, invoice_snapshot(invoice, with_timesheet=False)).get(format)
+        if row is not None:
+            raise EInvoiceFormatUnavailable(
+                f"{_FORMAT_KEYS[format]} is not available for this invoice: {row['reason']}",
+                fields=dict.fromkeys(row["fields"], row["reason"]),
+            )
     document = StoredDocument.objects.filter(invoice=invoice, format=format).first()
     if document is None:
         invoice_documents_render(invoice_id=invoice.pk)

@@ -41,12 +41,12 @@ Item = BillableItem.Status
 SELLER_FIELDS = (
     "name", "street", "postal_code", "city", "country", "vat_id", "tax_number", "iban", "bic",
     "bank_name", "email", "phone", "website", "managing_directors", "register_court",
-    "register_number", "invoice_footer", "invoice_footer_en", "accent_color",
+    "register_number", "invoice_footer", "invoice_footer_en", "accent_color", "peppol_id",
 )  # fmt: skip
 BUYER_FIELDS = (
     "customer_number", "name", "street", "postal_code", "city", "country", "vat_id",
     "leitweg_id", "email", "phone", "contact_person", "language", "tax_treatment",
-    "exemption_reason",
+    "exemption_reason", "peppol_id", "einvoice_format",
 )  # fmt: skip
 
 

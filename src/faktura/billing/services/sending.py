@@ -32,7 +32,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from faktura.billing.models import Invoice
-from faktura.billing.services.documents import invoice_documents_render
+from faktura.billing.selectors.invoices import preferred_format
+from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_documents_render
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound
@@ -231,9 +232,12 @@ def _record_failure(delivery: Delivery, exc: BaseException, *, accepted: bool) -
 
 def _build_message(invoice: Invoice, delivery: Delivery, subject: str, body: str) -> EmailMessage:
     documents = {d.format: d for d in invoice_documents_render(invoice_id=invoice.pk)}
+    # The PDF (with its Factur-X XML) always; the customer's preferred XML format beside it
+    # when it is one (only available formats are stored).
     wanted = [DocumentFormat.PDF]
-    if (invoice.buyer or {}).get("leitweg_id"):
-        wanted.append(DocumentFormat.XRECHNUNG_UBL)
+    preferred = EINVOICE_FORMATS.get(preferred_format(invoice), DocumentFormat.PDF)
+    if preferred != DocumentFormat.PDF and preferred in documents:
+        wanted.append(preferred)
     domain = (settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost").strip(">")
     delivery.message_id = make_msgid(domain=domain)
     seller_email = (invoice.seller or {}).get("email", "")

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from faktura.contacts.models import TaxTreatment
+from faktura.contacts.models import EInvoiceFormat, TaxTreatment
 from faktura.web.forms.common import (
     LANGUAGE_CHOICES,
     RoundingFieldsMixin,
@@ -27,6 +27,22 @@ class ContactForm(RoundingFieldsMixin):
     country = forms.ChoiceField(label=_("Country"), initial="DE")
     vat_id = text(_("VAT ID"), max_length=20, placeholder="DE123456789")
     leitweg_id = text(_("Leitweg-ID"), max_length=46, placeholder="04011000-1234512345-06")
+    peppol_id = text(
+        _("Peppol ID"),
+        max_length=140,
+        placeholder="0088:4012345000009",
+        help_text=_(
+            "Scheme and value, e.g. 9930:DE123456789. Empty: derived from the Leitweg-ID or "
+            "the VAT ID."
+        ),
+    )
+    einvoice_format = forms.ChoiceField(
+        label=_("E-invoice format"),
+        required=False,
+        choices=blank(_("Automatic: XRechnung with a Leitweg-ID, else PDF with Factur-X"))
+        + list(EInvoiceFormat.choices),
+        help_text=_("The PDF with Factur-X always goes along."),
+    )
     email = forms.EmailField(label=_("Invoice e-mail"), required=False, max_length=254)
     phone = text(_("Phone"), max_length=40)
     contact_person = text(_("Contact person"))

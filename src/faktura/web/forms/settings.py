@@ -32,6 +32,14 @@ class TenantForm(RoundingFieldsMixin):
     country = forms.ChoiceField(label=_("Country"))
     vat_id = text(_("VAT ID"), max_length=20)
     tax_number = text(_("Tax number"), max_length=30)
+    peppol_id = text(
+        _("Peppol ID"),
+        max_length=140,
+        help_text=_(
+            "Your Peppol participant ID as scheme:value, e.g. 0088:4012345000009 (GLN) or "
+            "9930:DE123456789. Empty: derived from the VAT ID."
+        ),
+    )
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = text(_("Phone"), max_length=40)
     website = text(_("Website"))

@@ -46,6 +46,7 @@ from faktura.web.utils import action, page, submit, ui_context
 from faktura.web.views.billing.queries import (
     VAT_LABELS,
     correction_display,
+    format_rows,
     is_time_line,
     percent,
     price_source_label,
@@ -102,6 +103,7 @@ def draft_context(request, invoice_id: int, *, header_form=None, line_form=None)
         "billed_count": sum(1 for line in lines if not line.do_not_bill),
         "grouping_label": GROUPING_LABELS.get(invoice.grouping, invoice.grouping),
         "problems": problem_messages(invoice.warnings, lines),
+        "formats": format_rows(invoice.formats),
         "blocking": any(p.get("severity") == "error" for p in invoice.warnings),
         "step": step,
         "header_form": header_form or DraftHeaderForm(initial=DraftHeaderForm.initial_for(invoice)),

@@ -14,7 +14,11 @@ from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
 from faktura.billing.selectors.receivables import OPEN_STATUSES, is_overdue
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
-from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
+from faktura.billing.services.documents import (
+    EINVOICE_FORMATS,
+    EInvoiceFormatUnavailable,
+    invoice_document,
+)
 from faktura.billing.services.sending import SENDABLE, invoice_send
 from faktura.contacts.selectors import contact_list
 from faktura.documents.models import Delivery, DocumentFormat
@@ -36,6 +40,7 @@ from faktura.web.views.billing.queries import (
     credit_notes_of,
     credited_line_ids,
     deliveries,
+    format_rows,
     issued_list,
     percent,
     price_source_label,
@@ -123,6 +128,8 @@ def _issued_page(request, invoice_id: int, *, send_form=None, credit_form=None, 
     )
     sent = deliveries(invoice)
     buyer_email = (invoice.buyer or {}).get("email", "")
+    formats = format_rows(invoice.formats)
+    preferred = next((row for row in formats if row["preferred"]), None)
     return render(
         request,
         "web/billing/invoice_detail.html",
@@ -131,7 +138,10 @@ def _issued_page(request, invoice_id: int, *, send_form=None, credit_form=None, 
             "lines": lines,
             "credited": credited,
             "overdue": is_overdue(invoice, tenant_today(request.tenant)),
-            "downloads": [(slug, label) for slug, (label, _fmt) in DOWNLOADS.items()],
+            "formats": formats,
+            "attached_format": preferred
+            if preferred and preferred["slug"] != "facturx" and preferred["available"]
+            else None,
             "credit_notes": credit_notes_of(invoice),
             "deliveries": sent,
             "already_sent": any(d.status == Delivery.Status.SENT for d in sent),
@@ -153,9 +163,13 @@ def invoice_download(request, invoice_id: int, fmt: str):
     if invoice.is_draft:
         messages.error(request, _("A draft has no documents yet; settle it first."))
         return redirect("web:invoice_detail", invoice_id=invoice.pk)
-    document, content = invoice_document(
-        ui_context(request), invoice_id=invoice.pk, format=DOWNLOADS[fmt][1]
-    )
+    try:
+        document, content = invoice_document(
+            ui_context(request), invoice_id=invoice.pk, format=DOWNLOADS[fmt][1]
+        )
+    except EInvoiceFormatUnavailable as exc:
+        messages.error(request, exc.message)
+        return redirect("web:invoice_detail", invoice_id=invoice.pk)
     response = HttpResponse(content, content_type=document.media_type)
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     response["X-Content-SHA256"] = document.sha256

@@ -71,6 +71,27 @@ PROBLEM_MESSAGES = {
     ),
     "quantity_rounded": _("%(title)s: the quantity is rounded to 4 decimals."),
     "unit_price_rounded": _("%(title)s: the unit price is rounded to 6 decimals."),
+    # the e-invoice pre-check of Factur-X and the customer's preferred format (issue 9)
+    "buyer_electronic_address_missing": _(
+        "The customer needs an invoice e-mail address, a Leitweg-ID or a Peppol ID: its "
+        "e-invoice format requires an electronic address (BT-49)."
+    ),
+    "buyer_peppol_id_missing": _(
+        "Peppol needs the customer's Peppol ID, a Leitweg-ID or a VAT ID to derive one from."
+    ),
+    "seller_peppol_id_missing": _(
+        "Peppol needs the company's Peppol ID (company settings) or a VAT ID to derive one from."
+    ),
+    "seller_electronic_address_missing": _(
+        "The company profile needs an e-mail address or a Peppol ID (electronic address BT-34)."
+    ),
+    "buyer_city_missing": _("XRechnung needs the customer's city."),
+    "buyer_postal_code_missing": _("XRechnung needs the customer's postal code."),
+    "seller_email_missing": _("XRechnung needs the company's e-mail address."),
+    "seller_phone_missing": _("XRechnung needs the company's phone number."),
+    "seller_identifier_missing": _(
+        "Without a VAT ID the company profile needs its commercial register entry."
+    ),
 }
 
 VAT_LABELS = dict(VatCategory.choices)
@@ -106,6 +127,26 @@ def item_warning_badges(warnings: Iterable[dict]) -> list[dict[str, str]]:
             "message": w.get("message", ""),
         }
         for w in warnings or ()
+    ]
+
+
+# The documents of an invoice (its `formats`), in the order the page lists them.
+FORMAT_LABELS = {
+    "pdf": _("PDF"),
+    "xrechnung-ubl": _("XRechnung (UBL)"),
+    "xrechnung-cii": _("XRechnung (CII)"),
+    "peppol": _("Peppol"),
+    "facturx": _("Factur-X"),
+}
+
+
+def format_rows(formats: Sequence[dict]) -> list[dict]:
+    """The invoice's `formats` with their labels, in the page's order, for the templates."""
+    by_key = {row["format"]: row for row in formats}
+    return [
+        {**by_key[slug], "slug": slug, "label": label}
+        for slug, label in FORMAT_LABELS.items()
+        if slug in by_key
     ]
 
 
