@@ -365,6 +365,95 @@ def without_iban() -> InvoiceSnapshot:
     return snapshot([SUPPORT], payment=Payment(terms_days=0), service_period=None)
 
 
+# Buyers outside the EU without a VAT ID: a Peppol ID of their own is their only EAS address.
+BUYER_US = Party(
+    name="Acme Widgets Inc.",
+    street="500 Market Street",
+    postal_code="94105",
+    city="San Francisco",
+    country="US",
+    email="ap@acme-widgets.example",
+    customer_number="K-50001",
+    peppol_id="0088:4000001000005",
+)
+BUYER_JP = Party(
+    name="株式会社サクラ精機",
+    street="1-2-3 Marunouchi, Chiyoda-ku",
+    postal_code="100-0005",
+    city="Tokyo",
+    country="JP",
+    email="keiri@sakura-seiki.example",
+    customer_number="K-60001",
+    peppol_id="0188:1234567890123",
+)
+BUYER_KW = Party(
+    name="Gulf Data Centre W.L.L.",
+    street="Al Soor Street 12",
+    postal_code="13001",
+    city="Kuwait City",
+    country="KW",
+    email="finance@gulf-dc.example",
+    customer_number="K-70001",
+    peppol_id="0088:4000001000005",
+)
+_EXPORT_REASON = {
+    "exemption_reason": "Export outside the EU (section 4 no. 1 a UStG)",
+    "exemption_reason_code": "VATEX-EU-G",
+}
+
+
+def export_usd() -> InvoiceSnapshot:
+    return snapshot(
+        [L("Rack server, refurbished", D("3"), "C62", D("1333.33"), "G", D("0"))],
+        buyer=BUYER_US,
+        language="en",
+        currency="USD",
+        **_EXPORT_REASON,
+    )
+
+
+def export_jpy() -> InvoiceSnapshot:
+    """Issue 9, finding 4: 3 x 1999.50 JPY is 5998.50 (2 decimals), not 5999."""
+    return snapshot(
+        [
+            L("Industrial PC licence", D("3"), "C62", D("1999.50"), "G", D("0")),
+            L("Remote support", D("1.25"), "HUR", D("12345"), "G", D("0")),
+        ],
+        buyer=BUYER_JP,
+        language="en",
+        currency="JPY",
+        **_EXPORT_REASON,
+    )
+
+
+def export_kwd() -> InvoiceSnapshot:
+    """A currency with 3 minor digits: amounts are still rounded once to 2 (BR-DEC-*)."""
+    return snapshot(
+        [
+            L("Colocation rack unit", D("2.5"), "MON", D("4.123"), "G", D("0")),
+            L("Bandwidth", D("1234.5678"), "E34", D("0.012345"), "G", D("0")),
+        ],
+        buyer=BUYER_KW,
+        language="en",
+        currency="KWD",
+        **_EXPORT_REASON,
+    )
+
+
+def unicode_titles() -> InvoiceSnapshot:
+    """Text users type: emoji, Greek, Cyrillic and the XML specials & < > " '."""
+    return snapshot(
+        [
+            L("Wartung 🛠️ Server ✅", D("2"), "HUR", D("95.00"), description="Backup 💾 geprüft"),
+            L("Συντήρηση διακομιστή – Αθήνα", D("1"), "MON", D("450.00")),
+            L("Обслуживание сервера, Москва", D("3.5"), "HUR", D("95.00"), rate=D("7")),
+            L("R&D <Phase 2> & \"QA\" 'final'", D("1"), "C62", D("10.00")),
+        ],
+        buyer=replace(BUYER_DE, name="Müller & Söhne <Maschinenbau> GmbH"),
+        note="Danke! 🙏 & <bis bald>",
+    )
+
+
 CASES = {
     "standard_rate": standard_rate,
     "two_rates": two_rates,
@@ -379,4 +468,8 @@ CASES = {
     "intra_community": intra_community,
     "allowance_and_charge": with_allowance_and_charge,
     "without_iban": without_iban,
+    "export_usd": export_usd,
+    "export_jpy": export_jpy,
+    "export_kwd": export_kwd,
+    "unicode_titles": unicode_titles,
 }
