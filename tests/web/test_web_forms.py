@@ -355,3 +355,34 @@ def test_units(browser, tenant):
     response = browser.post(reverse("web:unit_list"), {"code": "KGM", "name": "Kilogram"})
     assert response.status_code == 302
     assert "KGM" in browser.get(reverse("web:unit_list")).content.decode()
+
+
+def test_contact_peppol_id_and_format(browser, tenant):
+    """Issue 9: the contact form takes the Peppol ID and the preferred e-invoice format."""
+    response = browser.post(
+        reverse("web:contact_create"), {**CONTACT, "peppol_id": "EM:rechnung@stadtwerke.test"}
+    )
+    assert "EAS code list" in field_error(response.content.decode(), "peppol_id")
+    assert not Contact.objects.filter(tenant=tenant).exists()
+
+    browser.post(
+        reverse("web:contact_create"),
+        {**CONTACT, "peppol_id": "0088:4000001000005", "einvoice_format": "peppol"},
+    )
+    contact = Contact.objects.get(tenant=tenant)
+    assert (contact.peppol_id, contact.einvoice_format) == ("0088:4000001000005", "peppol")
+    page = browser.get(reverse("web:contact_detail", args=[contact.pk])).content.decode()
+    assert "Peppol BIS Billing 3.0" in page and "0088:4000001000005" in page
+    # "Automatic": XRechnung for a customer with a Leitweg-ID
+    browser.post(
+        reverse("web:contact_edit", args=[contact.pk]),
+        {
+            **CONTACT,
+            "customer_number": contact.customer_number,
+            "leitweg_id": "04011000-1234512345-06",
+            "einvoice_format": "",
+        },
+    )
+    contact.refresh_from_db()
+    assert contact.einvoice_format == "xrechnung-ubl"
+    assert contact.peppol_id == ""

@@ -180,3 +180,14 @@ def test_the_logo_view_serves_only_the_signed_in_tenants_logo(browser, tenant, o
     theirs = signed_in(other_owner).get(reverse("web:settings_logo"))
     assert theirs.status_code == 404
     assert SVG not in theirs.content
+
+
+def test_the_company_peppol_id(browser, tenant):
+    """Issue 9: the seller's Peppol ID is set in the company settings, checked on input."""
+    response = browser.post(reverse("web:settings"), form_data(tenant, peppol_id="0088:123"))
+    assert "GLN" in field_error(response.content.decode(), "peppol_id")
+    tenant.refresh_from_db()
+    assert tenant.peppol_id == ""
+    browser.post(reverse("web:settings"), form_data(tenant, peppol_id="0088:4012345000009"))
+    tenant.refresh_from_db()
+    assert tenant.peppol_id == "0088:4012345000009"

@@ -45,6 +45,9 @@ class EinvoiceQuery(Schema):
     "/invoices/{invoice_id}/einvoice",
     response={200: None, **ERRORS},
     summary="The EN 16931 e-invoice in the asked format",
+    description="Only formats that are valid for the invoice (its `formats` entry is "
+    "`available`) are served; another answers 422 `einvoice_format_unavailable` with the "
+    "reason and the missing fields.",
 )
 def invoice_einvoice(request, invoice_id: PathId, query: Query[EinvoiceQuery]):
     fmt = EINVOICE_FORMATS.get(query.format, query.format)
