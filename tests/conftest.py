@@ -12,7 +12,7 @@ from django.test import Client
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
 from faktura.tenancy.models import Membership, Tenant
-from faktura.tenancy.services import membership_create, tenant_create, token_create
+from faktura.tenancy.services import membership_provision, tenant_create, token_create
 
 
 @dataclass
@@ -89,6 +89,18 @@ def _invariants_hold_afterwards(request):
 
 
 @pytest.fixture(autouse=True)
+def _login_throttling_starts_clean(request):
+    """Failed sign-ins of one test never lock out the next one's logins (django-axes keeps
+    them in the database, which live-server tests do not roll back)."""
+    yield
+    if {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        from axes.models import AccessAttempt, AccessFailureLog
+
+        AccessAttempt.objects.all().delete()
+        AccessFailureLog.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests that do not test hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -116,9 +128,10 @@ def make_member(owner):
 
     def make(role: str = "member", **kwargs) -> Membership:
         n = next(counter)
-        owner_ctx = CommandContext(tenant=owner.tenant, membership=owner, user=owner.user)
-        return membership_create(
-            owner_ctx,
+        # Provisioned by the operator (a system context): people in the product invite.
+        system = CommandContext(tenant=owner.tenant, source="cli")
+        return membership_provision(
+            system,
             email=kwargs.pop("email", f"{role}{n}@acme.test"),
             role=role,
             name=kwargs.pop("name", f"{role.title()} {n}"),
