@@ -40,21 +40,16 @@ def locked_out(request, original_response=None, credentials=None) -> HttpRespons
     """The answer to a sign-in while the account or the address is locked out (django-axes),
     for the UI's login and /admin/login/ alike: the sign-in page with the reason, 429."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form = LoginForm(request)
-    form.add_error(
-        None,
-        _(
-            "Too many failed sign-in attempts. Sign-in is blocked for %(minutes)s minutes; "
-            "try again later or reset your password."
-        )
-        % {"minutes": minutes},
-    )
-    return render(
-        request,
-        "web/login.html",
-        {"form": form, "next": request.POST.get("next", "")},
-        status=429,
-    )
+    message = _(
+        "Too many failed sign-in attempts. Sign-in is blocked for %(minutes)s minutes; "
+        "try again later or reset your password."
+    ) % {"minutes": minutes}
+    context = {
+        "form": LoginForm(request),
+        "lockout": message,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+    return render(request, "web/login.html", context, status=429)
 
 
 # --- passwords --------------------------------------------------------------------------------
