@@ -233,3 +233,16 @@ def test_invitations_of_another_tenant_are_invisible(api, other_api):
 @pytest.mark.parametrize("role", ["member", "billing"])
 def test_invitation_list_needs_the_members_capability(api_as, role):
     assert api_as(role).get("invitations").status_code == 403
+
+
+def test_the_invitation_email_is_in_the_companys_language(
+    api, tenant, django_capture_on_commit_callbacks
+):
+    tenant.language = "de"
+    tenant.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(api, "neo@example.test", "billing")
+
+    message = mail.outbox[0]
+    assert message.subject == "Einladung zu Acme IT GmbH in Faktura"
+    assert "Olivia Owner lädt Sie ein" in message.body

@@ -96,3 +96,20 @@ def test_password_change(browser, owner):
 
 def test_the_password_change_needs_a_sign_in(client, db):
     assert client.get(reverse("web:password_change")).status_code == 302
+
+
+def test_reset_links_point_to_the_configured_address(client, owner, settings):
+    """A forged Host header must not put another site into the link (it would receive the
+    token when the person clicks)."""
+    settings.FAKTURA_BASE_URL = "https://faktura.example.com"
+
+    client.post(reverse("web:password_reset"), {"email": "owner@acme.test"}, HTTP_HOST="evil.test")
+
+    body = mail.outbox[0].body
+    assert "https://faktura.example.com/password/reset/" in body and "evil.test" not in body
+
+
+def test_invitation_links_point_to_the_configured_address(api, settings):
+    settings.FAKTURA_BASE_URL = "https://faktura.example.com/"
+    answer = api.post("memberships", {"email": "neo@example.test"}, HTTP_HOST="evil.test")
+    assert answer.json()["accept_url"].startswith("https://faktura.example.com/invitation/")

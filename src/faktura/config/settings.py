@@ -158,6 +158,8 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_HTTPONLY = True
+# Where links in e-mails point (https://faktura.example.com); empty: the request's address.
+FAKTURA_BASE_URL = os.environ.get("FAKTURA_BASE_URL", "")
 # An invitation link is valid this long (and once).
 FAKTURA_INVITATION_DAYS = int(os.environ.get("FAKTURA_INVITATION_DAYS", "7"))
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid for one day (and once)

@@ -13,7 +13,7 @@ from faktura.common.errors import NotFound
 from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.tenancy import invitations, selectors, services
 from faktura.tenancy.auth import request_context
-from faktura.tenancy.http import logo_response
+from faktura.tenancy.http import logo_response, site_url
 from faktura.tenancy.inputs import MembershipInvite
 
 router = Router(tags=["tenancy"])
@@ -249,7 +249,7 @@ def membership_list(request):
 )
 def membership_invite(request, payload: MembershipInvite):
     invitation, link = invitations.membership_invite(
-        request_context(request), data=payload, base_url=request.build_absolute_uri("/")
+        request_context(request), data=payload, base_url=site_url(request)
     )
     invitation.accept_url = link
     return Status(201, invitation)
@@ -267,7 +267,7 @@ def invitation_resend(request, invitation_id: PathId):
     invitation, link = invitations.invitation_resend(
         request_context(request),
         invitation_id=invitation_id,
-        base_url=request.build_absolute_uri("/"),
+        base_url=site_url(request),
     )
     invitation.accept_url = link
     return invitation

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
@@ -289,6 +290,13 @@ def _team(ctx: CommandContext, team_id: int | None) -> Team | None:
     return team
 
 
+def _zone(tenant) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(tenant.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
 def _send_invitation(invitation_id: int, link: str) -> None:
     """The invitation e-mail, in the company's language. A mail server that refuses it is
     logged, not raised: the inviter has the link to pass on."""
@@ -302,7 +310,8 @@ def _send_invitation(invitation_id: int, link: str) -> None:
         "link": link,
         "expires_at": invitation.expires_at,
     }
-    with translation.override(tenant.language or "de"):
+    # In the company's language and time zone (the expiry is a moment there).
+    with translation.override(tenant.language or "de"), timezone.override(_zone(tenant)):
         subject = render_to_string("tenancy/invitation_subject.txt", context).strip()
         body = render_to_string("tenancy/invitation_email.txt", context)
     try:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from faktura.common.errors import FakturaError
 from faktura.tenancy import invitations, selectors
+from faktura.tenancy.http import site_url
 from faktura.tenancy.inputs import InvitationAccept
 from faktura.tenancy.middleware import SESSION_KEY
 from faktura.web.forms import LoginForm
@@ -60,6 +61,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "web/auth/password_reset_email.txt"
     subject_template_name = "web/auth/password_reset_subject.txt"
     success_url = reverse_lazy("web:password_reset_done")
+
+    def form_valid(self, form):
+        self.extra_email_context = {"site_url": site_url(self.request)}
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from faktura.tenancy import invitations, selectors, services
-from faktura.tenancy.http import logo_response
+from faktura.tenancy.http import logo_response, site_url
 from faktura.web.forms import MemberForm, MemberUpdateForm, TeamForm, TenantForm, TokenForm
 from faktura.web.utils import action, can, page, submit, ui_context
 
@@ -114,7 +114,7 @@ def member_list(request):
         result = submit(
             form,
             lambda: invitations.membership_invite(
-                ui_context(request), data=form.invite, base_url=request.build_absolute_uri("/")
+                ui_context(request), data=form.invite, base_url=site_url(request)
             ),
         )
         if result is not None:
@@ -151,7 +151,7 @@ def invitation_resend(request, invitation_id: int):
         lambda: invitations.invitation_resend(
             ui_context(request),
             invitation_id=invitation_id,
-            base_url=request.build_absolute_uri("/"),
+            base_url=site_url(request),
         ),
     )
     if result is None:
