@@ -126,6 +126,11 @@ def test_pages_work_under_the_content_security_policy(browser_page, company):
     page.goto("/admin/login/")
     _clean(page, "admin login")
 
+    # the API docs: Swagger UI from this server (no CDN, no inline script)
+    page.goto("/api/v1/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    _clean(page, "API docs")
+
     page.goto("/login/")
     _clean(page, "login")
     page.fill("input[name=username]", EMAIL)

@@ -55,3 +55,8 @@ def test_the_accent_colour_comes_from_a_style_sheet(client, db):
     assert css.content.decode() == ":root { --accent: #7a1f5c; }\n"
     injected = client.get(reverse("web:theme_css"), {"c": "000;} body{display:none"})
     assert injected.content.decode() == ":root { --accent: #1f4e79; }\n"
+
+
+def test_the_api_docs_load_swagger_from_this_server(client, db):
+    page = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in page and "cdn." not in page

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # django-ninja's own static files: the API docs page loads Swagger UI from this server,
+    # with no inline script (the Content-Security-Policy) and no CDN.
+    "ninja",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
