@@ -138,6 +138,7 @@ def test_pages_work_under_the_content_security_policy(browser_page, company):
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Tasks")
     # the company's accent colour arrives by the theme style sheet, not an inline <style>
+    page.wait_for_load_state("load")
     accent = page.evaluate(
         "getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()"
     )

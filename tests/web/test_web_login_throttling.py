@@ -118,12 +118,6 @@ def test_the_lockout_message_is_in_the_users_language(owner, language, text):
     assert text in _sign_in(client).content.decode()
 
 
-def test_the_test_suite_starts_each_test_without_failed_sign_ins(db):
-    """The autouse fixture in conftest clears django-axes' records after every test, so the
-    failures above never lock out a later test's logins."""
-    assert AccessAttempt.objects.count() == 0
-
-
 def test_a_provisioned_login_signs_in(client, owner):
     from faktura.common.context import CommandContext
 

@@ -264,7 +264,9 @@ def _join(invitation: Invitation, user) -> Membership:
 def _locked_by_token(token: str) -> Invitation:
     invitation = invitation_for_token(token)
     invitation = (
-        Invitation.objects.select_for_update()
+        # Only the invitation row is locked: its team is optional (an outer join, which
+        # PostgreSQL cannot lock).
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("tenant", "team")
         .get(pk=invitation.pk)
     )
