@@ -246,3 +246,18 @@ def test_the_invitation_email_is_in_the_companys_language(
     message = mail.outbox[0]
     assert message.subject == "Einladung zu Acme IT GmbH in Faktura"
     assert "Olivia Owner lädt Sie ein" in message.body
+
+
+def test_an_accepted_invitation_can_be_neither_withdrawn_nor_sent_again(api):
+    body = _invite(api, "neo@example.test").json()
+    data = {"name": "Neo", "password1": "follow-the-rabbit-7", "password2": "follow-the-rabbit-7"}
+    assert Client().post(_path(body), data).status_code == 302
+
+    for response in (
+        api.delete(f"invitations/{body['id']}"),
+        api.post(f"invitations/{body['id']}/resend"),
+    ):
+        assert response.status_code == 409
+        assert response.json()["error"]["code"] == "invitation_not_pending"
+    accepted = api.get("invitations").json()["items"][0]
+    assert accepted["status"] == "accepted" and accepted["membership_id"] is not None
