@@ -43,6 +43,11 @@ def test_init_rejects_bad_input(db):
         call_command("init", tenant="Gamma", email="g@gamma.test", password="short")
     with pytest.raises(CommandError, match="e-mail"):
         call_command("init", tenant="Gamma", email="nope", password="long-enough-1")
+    # Django's password validators, the common-password list among them (issue 10)
+    with pytest.raises(CommandError, match="too common"):
+        call_command("init", tenant="Gamma", email="g@gamma.test", password="password123")
+    with pytest.raises(CommandError, match="entirely numeric"):
+        call_command("init", tenant="Gamma", email="g@gamma.test", password="8675309421")
     assert not Tenant.objects.filter(name="Gamma").exists()
 
 

@@ -30,7 +30,7 @@ from faktura.catalog.models import (
 )
 from faktura.common.models import Operation
 from faktura.contacts.models import Contact
-from faktura.tenancy.models import ApiToken, Team
+from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
 MARK = "THEIRS-7f3a"
@@ -71,6 +71,10 @@ def _their_world(owner) -> dict[str, object]:
         tenant=tenant, membership=owner, name=f"{MARK} token", prefix="fk_x", key_hash="0" * 64
     )
     operation = Operation.objects.create(tenant=tenant, kind=f"{MARK} op")
+    invitation = Invitation.objects.create(
+        tenant=tenant, email="mark@tenant-b.test", token_hash="1" * 64,
+        expires_at=now + timedelta(days=7),
+    )  # fmt: skip
     invoice = Invoice.objects.create(tenant=tenant, contact=contact, currency="EUR")
     line = InvoiceLine.objects.create(
         tenant=tenant, invoice=invoice, position=1, kind=LineKind.TASK_ENTRY,
@@ -90,6 +94,7 @@ def _their_world(owner) -> dict[str, object]:
         "price_list_id": price_list.pk, "unit_id": unit.pk, "assignment_id": assignment.pk,
         "membership_id": owner.pk, "assignee_id": owner.pk, "team_id": team.pk,
         "token_id": token.pk, "operation_id": operation.pk, "scope_id": contact.pk,
+        "invitation_id": invitation.pk,
         "invoice_id": invoice.pk, "line_id": line.pk, "item_id": item.pk,
         "billable_item_ids": [item.pk], "entry_ids": [entry.pk], "item_ids": [item.pk],
         "line_ids": [line.pk], "ids": [entry.pk],

@@ -110,22 +110,80 @@ def test_member_cannot_revoke_someone_elses_token(api, api_as):
 
 
 def test_members_and_roles(api, api_as):
-    r = api.post("memberships", {"email": "Neo@Acme.test", "role": "approver", "name": "Neo A"})
+    r = api.post("memberships", {"email": "Neo@Acme.test", "role": "approver"})
     assert r.status_code == 201, r.json()
-    assert r.json()["email"] == "neo@acme.test"
-    r = api.post("memberships", {"email": "neo@acme.test", "role": "member"})
-    assert r.status_code == 400
-    assert "email" in r.json()["error"]["fields"]
+    assert (r.json()["email"], r.json()["status"]) == ("neo@acme.test", "pending")
     r = api.post("memberships", {"email": "x@acme.test", "role": "emperor"})
     assert r.status_code == 400
     assert "role" in r.json()["error"]["fields"]
     assert api_as("billing").post("memberships", {"email": "y@acme.test"}).status_code == 403
 
 
+# --- owners cannot be locked out (issue 10, finding 2) -----------------------------------------
+
+
+def _code(response) -> tuple[int, str]:
+    return response.status_code, response.json()["error"]["code"]
+
+
 def test_last_owner_cannot_be_demoted(api, owner):
     r = api.patch(f"memberships/{owner.pk}", {"role": "admin"})
-    assert r.status_code == 409
-    assert r.json()["error"]["code"] == "last_owner"
+    assert _code(r) == (422, "last_owner")
+
+
+def test_sole_owner_cannot_deactivate_themself(api, owner):
+    """Before: the only owner could deactivate themself and leave no active owner."""
+    r = api.patch(f"memberships/{owner.pk}", {"is_active": False})
+
+    assert _code(r) == (422, "last_owner")
+    assert r.json()["error"]["fields"] == {
+        "is_active": "The company keeps at least one active owner."
+    }
+    owner.refresh_from_db()
+    assert owner.is_active
+
+
+def test_an_admin_cannot_deactivate_demote_or_appoint_an_owner(owner, api_as, make_member):
+    """Before: an admin could deactivate the owner."""
+    admin = api_as("admin")
+    member = make_member("member")
+
+    assert _code(admin.patch(f"memberships/{owner.pk}", {"is_active": False})) == (
+        422,
+        "owner_protected",
+    )
+    assert _code(admin.patch(f"memberships/{owner.pk}", {"role": "admin"})) == (
+        422,
+        "owner_protected",
+    )
+    assert _code(admin.patch(f"memberships/{member.pk}", {"role": "owner"})) == (
+        422,
+        "owner_protected",
+    )
+    owner.refresh_from_db()
+    member.refresh_from_db()
+    assert (owner.role, owner.is_active, member.role) == ("owner", True, "member")
+    # what an admin may still change on an owner
+    assert (
+        admin.patch(f"memberships/{owner.pk}", {"default_billing_rate": "120"}).status_code == 200
+    )
+
+
+def test_ownership_moves_only_by_an_owner(api, owner, make_member):
+    successor = make_member("admin")
+
+    assert api.patch(f"memberships/{successor.pk}", {"role": "owner"}).status_code == 200
+    # with a second active owner, the first may step down or deactivate themself
+    assert api.patch(f"memberships/{owner.pk}", {"role": "admin"}).status_code == 200
+    successor.refresh_from_db()
+    assert successor.role == "owner"
+
+
+def test_an_inactive_owner_does_not_count_as_the_other_owner(api, owner, make_member):
+    second = make_member("owner")
+    assert api.patch(f"memberships/{second.pk}", {"is_active": False}).status_code == 200
+
+    assert _code(api.patch(f"memberships/{owner.pk}", {"is_active": False})) == (422, "last_owner")
 
 
 def test_member_sees_no_billing_rates_of_members(api, api_as, make_member):

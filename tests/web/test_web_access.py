@@ -169,14 +169,14 @@ def test_other_tenants_ids_are_not_offered_or_accepted(browser, web_data, other_
 
 def _maker(owner):
     from faktura.common.context import CommandContext
-    from faktura.tenancy.services import membership_create
+    from faktura.tenancy.services import membership_provision
 
     counter = iter(range(1, 100))
 
     def make(role: str = "member", **kwargs):
         n = next(counter)
-        ctx = CommandContext(tenant=owner.tenant, membership=owner, user=owner.user)
-        return membership_create(
+        ctx = CommandContext(tenant=owner.tenant, source="cli")
+        return membership_provision(
             ctx,
             email=f"{role}{n}@other.test",
             role=role,

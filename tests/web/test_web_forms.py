@@ -6,6 +6,7 @@ import re
 from decimal import Decimal
 from html import unescape
 
+from django.test import Client
 from django.urls import reverse
 from web_helpers import signed_in
 
@@ -212,7 +213,8 @@ def test_company_settings(browser, tenant):
     assert tenant.time_rounding["increment_minutes"] == 6
     assert tenant.time_rounding["level"] == "task_day"
     page = browser.get(reverse("web:task_list")).content.decode()
-    assert "--accent: #7a1f5c" in page
+    theme = re.search(r'href="(/theme\.css\?c=[^"]+)"', page).group(1)
+    assert "--accent: #7a1f5c" in browser.get(theme).content.decode()
 
 
 def test_api_token_is_shown_once(browser, owner):
@@ -239,20 +241,26 @@ def test_members_and_teams(browser, tenant):
     browser.post(reverse("web:team_list"), {"name": "Field service"})
     team = Team.objects.get(tenant=tenant, name="Field service")
 
+    # inviting shows the link once; nobody joins before accepting it
     response = browser.post(
         reverse("web:member_list"),
-        {
-            "email": "Nina@acme.test",
-            "name": "Nina Neu",
-            "role": "approver",
-            "team_id": team.pk,
-            "password": "correct-horse-9",
-        },
+        {"email": "Nina@acme.test", "role": "approver", "team_id": team.pk},
     )
+    page = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="invitation-sent"' in page
+    assert response["Cache-Control"] == "no-store"
+    assert 'name="password"' not in page and 'name="name"' not in page
+    link = re.search(r'value="(http://testserver/invitation/[^"]+)"', page).group(1)
+    assert not Membership.objects.filter(tenant=tenant, user__email="nina@acme.test").exists()
+    assert "nina@acme.test" in browser.get(reverse("web:member_list")).content.decode()
 
+    joined = Client().post(
+        link.removeprefix("http://testserver"),
+        {"name": "Nina Neu", "password1": "nina-chooses-9", "password2": "nina-chooses-9"},
+    )
+    assert joined.status_code == 302
     member = Membership.objects.get(tenant=tenant, user__email="nina@acme.test")
-    assert response.status_code == 302
-    assert (member.role, member.team_id) == ("approver", team.pk)
+    assert (member.role, member.team_id, member.display_name) == ("approver", team.pk, "Nina Neu")
 
     browser.post(
         reverse("web:member_edit", args=[member.pk]), {"role": "billing", "is_active": "on"}
@@ -265,11 +273,27 @@ def test_members_and_teams(browser, tenant):
     assert "Already a member" in field_error(duplicate.content.decode(), "email")
 
 
+def test_invitations_are_withdrawn_and_sent_again_in_the_ui(browser, tenant):
+    from faktura.tenancy.models import Invitation
+
+    browser.post(reverse("web:member_list"), {"email": "ben@acme.test", "role": "member"})
+    invitation = Invitation.objects.get(tenant=tenant, email="ben@acme.test")
+
+    resent = browser.post(reverse("web:invitation_resend", args=[invitation.pk]))
+    assert resent.status_code == 200 and 'id="invitation-link"' in resent.content.decode()
+    browser.post(reverse("web:invitation_revoke", args=[invitation.pk]))
+
+    invitation.refresh_from_db()
+    assert invitation.status == "revoked"
+    page = browser.get(reverse("web:member_list")).content.decode()
+    assert "was withdrawn" in page and 'data-testid="invitations"' not in page
+
+
 def test_last_owner_cannot_be_demoted(browser, owner):
     response = browser.post(reverse("web:member_edit", args=[owner.pk]), {"role": "member"})
 
     assert response.status_code == 200
-    assert "at least one owner" in response.content.decode()
+    assert "at least one active owner" in response.content.decode()
     owner.refresh_from_db()
     assert owner.role == "owner"
 

@@ -213,9 +213,15 @@ def test_reports_on_an_empty_tenant(browser):
 
 
 def test_tenant_switcher(owner, other_owner):
-    from faktura.tenancy.services import membership_create
+    from faktura.common.context import CommandContext
+    from faktura.tenancy.services import membership_provision
 
-    membership_create(ctx_for(other_owner), email=owner.user.email, role="admin")
+    membership_provision(
+        CommandContext(tenant=other_owner.tenant, source="cli"),
+        email=owner.user.email,
+        password="",
+        role="admin",
+    )
     client = signed_in(owner)
     page = client.get(reverse("web:task_list")).content.decode()
     assert 'id="tenant-select"' in page and "Other Systems AG" in page

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,9 +47,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # django-ninja's own static files: the API docs page loads Swagger UI from this server,
+    # with no inline script (the Content-Security-Policy) and no CDN.
+    "ninja",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "faktura.common",
     "faktura.tenancy",
     "faktura.contacts",
@@ -73,6 +78,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "faktura.tenancy.middleware.TenantMiddleware",
+    "faktura.web.middleware.ContentSecurityPolicyMiddleware",
+    # Last: turns a refused sign-in (too many failures) into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "faktura.config.urls"
@@ -134,13 +142,83 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Checked wherever a password is set: accepting an invitation, reset, change, `faktura init`.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a sign-in while the account or the address is locked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 SESSION_COOKIE_HTTPONLY = True
+# Where links in e-mails point (https://faktura.example.com); empty: the request's address.
+FAKTURA_BASE_URL = os.environ.get("FAKTURA_BASE_URL", "")
+# An invitation link is valid this long (and once).
+FAKTURA_INVITATION_DAYS = int(os.environ.get("FAKTURA_INVITATION_DAYS", "7"))
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid for one day (and once)
+
+# --- login throttling (django-axes) ---------------------------------------------------------
+# Failed sign-ins are counted per account and, separately, per client address; either one
+# reaching the limit refuses further sign-ins (even with the right password) until the
+# cool-off has passed. A successful sign-in clears the account's count. API bearer tokens do
+# not sign in and are not counted.
+AXES_FAILURE_LIMIT = int(os.environ.get("FAKTURA_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FAKTURA_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "faktura.web.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "faktura.web.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "faktura.web.views.auth.locked_out"
+AXES_VERBOSE = False
+
+
+# --- HTTPS (behind a TLS proxy) and Content-Security-Policy ---------------------------------
+def https_settings(enabled: bool) -> dict:
+    """What FAKTURA_HTTPS=1 changes: the proxy terminates TLS and says so in
+    X-Forwarded-Proto, so requests count as secure (the CSRF origin check then accepts
+    https://host), cookies are sent over HTTPS only, and browsers are told to use HTTPS."""
+    if not enabled:
+        return {
+            "SECURE_PROXY_SSL_HEADER": None,
+            "SESSION_COOKIE_SECURE": False,
+            "CSRF_COOKIE_SECURE": False,
+            "SECURE_HSTS_SECONDS": 0,
+            "FAKTURA_TRUST_FORWARDED_FOR": False,
+        }
+    return {
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_HSTS_SECONDS": int(os.environ.get("FAKTURA_HSTS_SECONDS", "31536000")),
+        # The proxy appends the client's address to X-Forwarded-For; login throttling
+        # counts per that address instead of the proxy's.
+        "FAKTURA_TRUST_FORWARDED_FOR": True,
+    }
+
+
+FAKTURA_HTTPS = _env_bool("FAKTURA_HTTPS")
+globals().update(https_settings(FAKTURA_HTTPS))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Sent with every HTML page (faktura.web.middleware). No inline script or style anywhere in
+# the UI: behaviour lives in static/web/app.js, htmx is configured not to inject its
+# indicator styles, and a company's accent colour comes from /theme.css.
+FAKTURA_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'self'; object-src 'none'"
+)
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

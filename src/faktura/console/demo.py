@@ -46,7 +46,7 @@ from faktura.contacts.services import contact_create
 from faktura.documents.models import DocumentFormat, StoredDocument
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.services import (
-    membership_create,
+    membership_provision,
     team_create,
     tenant_create,
     tenant_update,
@@ -56,7 +56,7 @@ from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "demo@faktura.test"
-DEMO_PASSWORD = "demo-faktura"
+DEMO_PASSWORD = "faktura-demo-2026"
 
 SELLER = {
     "street": "Speicherstadt 12",
@@ -208,10 +208,11 @@ def _build(today: date, rng: random.Random) -> Tenant:
     teams = {name: team_create(ctx, name=name) for name in ("Management", "Service desk",
                                                               "Engineering")}  # fmt: skip
     members = [owner]
+    system = CommandContext(tenant=tenant, source="cli")  # the operator sets demo passwords
     for login, name, role, team, rate in PEOPLE:
         members.append(
-            membership_create(
-                ctx, email=f"{login}@nordlicht-it.test", name=name, role=role,
+            membership_provision(
+                system, email=f"{login}@nordlicht-it.test", name=name, role=role,
                 team_id=teams[team].pk, default_billing_rate=rate,
                 password=DEMO_PASSWORD,
             )

@@ -11,9 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from faktura.common.errors import NotFound
 from faktura.common.schemas import ERRORS, Id, PathId
-from faktura.tenancy import selectors, services
+from faktura.tenancy import invitations, selectors, services
 from faktura.tenancy.auth import request_context
-from faktura.tenancy.http import logo_response
+from faktura.tenancy.http import logo_response, site_url
+from faktura.tenancy.inputs import MembershipInvite
 
 router = Router(tags=["tenancy"])
 
@@ -205,13 +206,29 @@ class MembershipOut(Schema):
         return obj.default_billing_rate if auth.role in ("owner", "admin", "billing") else None
 
 
-class MembershipIn(Schema):
-    email: str = Field(..., max_length=254)
-    role: str = "member"
-    name: str = Field("", max_length=150)
-    password: str = Field("", max_length=128)
-    team_id: Id | None = None
-    default_billing_rate: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=6)
+class InvitationOut(Schema):
+    id: int
+    email: str
+    role: str
+    team_id: int | None
+    default_billing_rate: Decimal | None
+    status: str  # pending, accepted, revoked or expired
+    expires_at: datetime
+    accepted_at: datetime | None
+    membership_id: int | None  # once accepted
+    created_at: datetime
+
+    @staticmethod
+    def resolve_default_billing_rate(obj, context) -> Decimal | None:
+        auth = context["request"].auth
+        return obj.default_billing_rate if auth.role in ("owner", "admin", "billing") else None
+
+
+class InvitationSentOut(InvitationOut):
+    # The link to pass on, in this answer only (it is also e-mailed to the address). The
+    # answer is the same whether the address has an account or not.
+    accept_url: str
+    replaced: bool = False  # an earlier pending invitation to the address stops working
 
 
 class MembershipPatch(Schema):
@@ -227,9 +244,40 @@ def membership_list(request):
     return selectors.membership_list(tenant=request.auth.tenant)
 
 
-@router.post("/memberships", response={201: MembershipOut, **ERRORS})
-def membership_create(request, payload: MembershipIn):
-    return Status(201, services.membership_create(request_context(request), **payload.model_dump()))
+@router.post(
+    "/memberships",
+    response={201: InvitationSentOut, **ERRORS},
+    summary="Invite a person by e-mail; they join when they accept the link",
+)
+def membership_invite(request, payload: MembershipInvite):
+    invitation, link = invitations.membership_invite(
+        request_context(request), data=payload, base_url=site_url(request)
+    )
+    invitation.accept_url = link
+    return Status(201, invitation)
+
+
+@router.get("/invitations", response={200: list[InvitationOut], **ERRORS})
+@paginate
+def invitation_list(request):
+    request_context(request).require("manage_members")
+    return selectors.invitation_list(tenant=request.auth.tenant)
+
+
+@router.post("/invitations/{invitation_id}/resend", response={200: InvitationSentOut, **ERRORS})
+def invitation_resend(request, invitation_id: PathId):
+    invitation, link = invitations.invitation_resend(
+        request_context(request),
+        invitation_id=invitation_id,
+        base_url=site_url(request),
+    )
+    invitation.accept_url = link
+    return invitation
+
+
+@router.delete("/invitations/{invitation_id}", response={200: InvitationOut, **ERRORS})
+def invitation_revoke(request, invitation_id: PathId):
+    return invitations.invitation_revoke(request_context(request), invitation_id=invitation_id)
 
 
 @router.patch("/memberships/{membership_id}", response={200: MembershipOut, **ERRORS})

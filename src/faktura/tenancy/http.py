@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
+
+
+def site_url(request) -> str:
+    """The address links in e-mails start with (invitations, password resets):
+    FAKTURA_BASE_URL when set, else the address the request came in by. Set it in production:
+    a forged Host header must not put another site into a reset link."""
+    configured = (getattr(settings, "FAKTURA_BASE_URL", "") or "").rstrip("/")
+    return configured or request.build_absolute_uri("/").rstrip("/")
 
 
 def logo_response(logo, content: bytes) -> HttpResponse:

@@ -157,3 +157,61 @@ class ApiToken(TenantOwnedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class Invitation(TenantOwnedModel):
+    """An offer to join the tenant, sent to an e-mail address; it becomes a Membership only
+    when the person accepts it by its link (signed, expiring, usable once). The raw token is
+    in the link alone: only its SHA-256 is stored."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")  # sent, waiting for the person to accept
+        ACCEPTED = "accepted", _("Accepted")  # the person joined: a membership exists
+        REVOKED = "revoked", _("Revoked")  # withdrawn, or replaced by a newer invitation
+        EXPIRED = "expired", _("Expired")  # not accepted in time (derived, never stored)
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    default_billing_rate = models.DecimalField(
+        max_digits=18, decimal_places=6, null=True, blank=True
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    membership = models.OneToOneField(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
+
+    def status_at(self, now) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def status(self) -> str:
+        from django.utils import timezone
+
+        return self.status_at(timezone.now())

@@ -11,7 +11,14 @@ from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from faktura.tenancy.models import LOGO_CONTENT_TYPES, ApiToken, Membership, Team, Tenant
+from faktura.tenancy.models import (
+    LOGO_CONTENT_TYPES,
+    ApiToken,
+    Invitation,
+    Membership,
+    Team,
+    Tenant,
+)
 
 
 def memberships_of_user(user) -> QuerySet[Membership]:
@@ -20,6 +27,15 @@ def memberships_of_user(user) -> QuerySet[Membership]:
 
 def membership_list(*, tenant: Tenant) -> QuerySet[Membership]:
     return Membership.objects.select_related("user", "team").filter(tenant=tenant)
+
+
+def invitation_list(*, tenant: Tenant, open_only: bool = False) -> QuerySet[Invitation]:
+    """The company's invitations, newest first; `open_only`: not accepted and not revoked
+    (pending or expired, which can be sent again)."""
+    qs = Invitation.objects.select_related("team").filter(tenant=tenant)
+    if open_only:
+        qs = qs.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    return qs
 
 
 def team_list(*, tenant: Tenant) -> QuerySet[Team]:
@@ -70,3 +86,11 @@ def tenant_today(tenant: Tenant, now: dt.datetime | None = None) -> dt.date:
     """Today in the tenant's time zone (days, months, years and due dates are cut there)."""
     now = now or timezone.now()
     return now.astimezone(zoneinfo.ZoneInfo(tenant.timezone)).date()
+
+
+def account_exists(email: str) -> bool:
+    """Whether a login exists for the e-mail address. Only for the accept page, whose
+    visitor holds the invitation sent to that address; never shown to an inviter."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=email.lower()).exists()

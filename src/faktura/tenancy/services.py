@@ -17,10 +17,12 @@ from django.utils.text import slugify
 
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import Conflict, NotFound, ValidationFailed
+from faktura.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.core.numbering import validate_format
 from faktura.core.time_rounding import PolicyError, RoundingPolicy
+from faktura.tenancy.errors import AlreadyMember, LastOwner, OwnerProtected
+from faktura.tenancy.invitations import password_check
 from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
 from faktura.tenancy.roles import Role
 
@@ -141,16 +143,11 @@ def tenant_create(
         tenant = Tenant.objects.create(slug=slug, name=name, **clean)
         user = User.objects.filter(username=owner_email).first()
         if user is None:
-            if len(owner_password or "") < 8:
-                raise ValidationFailed.field("password", "At least 8 characters.")
             first, _, last = (owner_name or "").partition(" ")
-            user = User.objects.create_user(
-                username=owner_email,
-                email=owner_email,
-                password=owner_password,
-                first_name=first,
-                last_name=last,
-            )
+            user = User(username=owner_email, email=owner_email, first_name=first, last_name=last)
+            password_check(owner_password or "", user=user)
+            user.set_password(owner_password)
+            user.save()
         membership = Membership.objects.create(tenant=tenant, user=user, role=Role.OWNER)
         ctx = CommandContext(tenant=tenant, membership=membership, user=user, source="cli")
         audit_record(ctx, action="tenant_create", obj=tenant)
@@ -311,23 +308,24 @@ def team_create(ctx: CommandContext, *, name: str) -> Team:
     return team
 
 
-def membership_create(
+def membership_provision(
     ctx: CommandContext,
     *,
     email: str,
+    password: str,
     role: str = Role.MEMBER,
-    password: str = "",
     name: str = "",
     team_id: int | None = None,
     default_billing_rate: Any = None,
 ) -> Membership:
-    """Add a person to the tenant (creating their login if they have none yet)."""
-    ctx.require("manage_members")
+    """The operator's way to add a login with a password they choose (the demo, set-up
+    scripts): a system context only. People acting in the API or UI invite instead
+    (`invitations.membership_invite`), so no member ever sets another person's password."""
+    if ctx.membership is not None:
+        raise PermissionDenied("Members are added by invitation.")
     email = v.email("email", email, allow_blank=False).lower()
     if role not in Role.values:
         raise ValidationFailed.field("role", f"Must be one of {', '.join(Role.values)}.")
-    if role == Role.OWNER and ctx.role not in (None, Role.OWNER):
-        raise ValidationFailed.field("role", "Only an owner can add another owner.")
     rate = v.decimal("default_billing_rate", default_billing_rate, places=6)
     with transaction.atomic():
         team = _team(ctx, team_id)
@@ -335,23 +333,25 @@ def membership_create(
         if user is None:
             first, _, last = name.partition(" ")
             user = User(username=email, email=email, first_name=first, last_name=last)
-            if password:
-                if len(password) < 8:
-                    raise ValidationFailed.field("password", "At least 8 characters.")
-                user.set_password(password)
-            else:
-                user.set_unusable_password()
+            password_check(password, user=user)
+            user.set_password(password)
             user.save()
         if Membership.objects.filter(tenant=ctx.tenant, user=user).exists():
-            raise ValidationFailed.field("email", "Already a member.", code="duplicate")
+            raise AlreadyMember.field("email", "Already a member.", code="duplicate")
         membership = Membership.objects.create(
             tenant=ctx.tenant, user=user, role=role, team=team, default_billing_rate=rate
         )
-        audit_record(ctx, action="membership_create", obj=membership, data={"role": role})
+        audit_record(ctx, action="membership_provision", obj=membership, data={"role": role})
     return membership
 
 
 def membership_update(ctx: CommandContext, *, membership_id: int, **data: Any) -> Membership:
+    """Change a member's role, team, rate or active state.
+
+    Owners cannot be locked out: only an owner may deactivate, demote or appoint an owner,
+    and the company always keeps at least one active owner (so the last one cannot step
+    down or deactivate themself).
+    """
     ctx.require("manage_members")
     with transaction.atomic():
         membership = (
@@ -361,27 +361,42 @@ def membership_update(ctx: CommandContext, *, membership_id: int, **data: Any) -
         )
         if membership is None:
             raise NotFound("Membership not found.")
-        if "role" in data:
-            role = data["role"]
-            if role not in Role.values:
-                raise ValidationFailed.field("role", f"Must be one of {', '.join(Role.values)}.")
-            if Role.OWNER in (role, membership.role) and ctx.role not in (None, Role.OWNER):
-                raise ValidationFailed.field("role", "Only an owner can change ownership.")
-            if membership.role == Role.OWNER and role != Role.OWNER:
-                owners = Membership.objects.filter(
-                    tenant=ctx.tenant, role=Role.OWNER, is_active=True
-                )
-                if owners.count() <= 1:
-                    raise Conflict("A tenant keeps at least one owner.", code="last_owner")
-            membership.role = role
+        role = data.get("role", membership.role)
+        if role not in Role.values:
+            raise ValidationFailed.field("role", f"Must be one of {', '.join(Role.values)}.")
+        is_active = membership.is_active
+        if "is_active" in data:
+            is_active = v.boolean("is_active", data["is_active"])
+        was_active_owner = membership.role == Role.OWNER and membership.is_active
+        stays_active_owner = role == Role.OWNER and is_active
+        ownership_changes = role != membership.role and Role.OWNER in (role, membership.role)
+        if ctx.role not in (None, Role.OWNER) and (
+            ownership_changes or (membership.role == Role.OWNER and not is_active)
+        ):
+            field = "role" if ownership_changes else "is_active"
+            message = "Only an owner can deactivate, demote or appoint an owner."
+            raise OwnerProtected(message, fields={field: message})
+        if was_active_owner and not stays_active_owner:
+            # Lock the owners in primary-key order, so two owners stepping down at once
+            # cannot both pass the check.
+            others = list(
+                Membership.objects.select_for_update()
+                .filter(tenant=ctx.tenant, role=Role.OWNER, is_active=True)
+                .exclude(pk=membership.pk)
+                .order_by("pk")
+            )
+            if not others:
+                field = "role" if role != Role.OWNER else "is_active"
+                message = "The company keeps at least one active owner."
+                raise LastOwner(message, fields={field: message})
+        membership.role = role
+        membership.is_active = is_active
         if "team_id" in data:
             membership.team = _team(ctx, data["team_id"])
         if "default_billing_rate" in data:
             membership.default_billing_rate = v.decimal(
                 "default_billing_rate", data["default_billing_rate"], places=6
             )
-        if "is_active" in data:
-            membership.is_active = v.boolean("is_active", data["is_active"])
         membership.save()
         audit_record(ctx, action="membership_update", obj=membership, data={"fields": list(data)})
     return membership

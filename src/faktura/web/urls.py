@@ -38,6 +38,25 @@ urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("tenant/switch/", auth.tenant_switch, name="tenant_switch"),
+    path("invitation/<str:token>/", auth.invitation_accept, name="invitation_accept"),
+    path("password/change/", auth.password_change, name="password_change"),
+    path("password/reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/sent/",
+        auth.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("theme.css", auth.theme_css, name="theme_css"),
     # work
     path("work/tasks/", tasks.task_list, name="task_list"),
     path("work/tasks/new/", tasks.task_create, name="task_create"),
@@ -160,6 +179,16 @@ urlpatterns = [
     path("settings/tokens/<id:token_id>/revoke/", settings.token_revoke, name="token_revoke"),
     path("settings/members/", settings.member_list, name="member_list"),
     path("settings/members/<id:membership_id>/", settings.member_edit, name="member_edit"),
+    path(
+        "settings/invitations/<id:invitation_id>/resend/",
+        settings.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "settings/invitations/<id:invitation_id>/revoke/",
+        settings.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("settings/teams/", settings.team_list, name="team_list"),
     path("settings/numbering/", numbering.numbering, name="numbering"),
 ]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from faktura.common.errors import ValidationFailed
+from faktura.tenancy.inputs import MembershipInvite
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.roles import Role
 from faktura.tenancy.services import LOGO_MAX_BYTES, logo_check
@@ -164,16 +166,12 @@ def role_choices():
 
 
 class MemberForm(forms.Form):
+    """Invite a person: the same fields as the API's MembershipInvite. No name and no
+    password: the person chooses them when accepting."""
+
     email = forms.EmailField(label=_("E-mail"), max_length=254)
-    name = text(_("Name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=role_choices, initial=Role.MEMBER)
     team_id = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
-    password = forms.CharField(
-        label=_("Initial password"),
-        required=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Needed for a person without a login; leave empty if they have one."),
-    )
     default_billing_rate = optional_decimal(_("Default hourly rate"))
 
     def __init__(self, *args, teams=(), show_rates: bool = True, **kwargs):
@@ -181,6 +179,18 @@ class MemberForm(forms.Form):
         self.fields["team_id"].choices = blank(_("No team")) + [(t.pk, t.name) for t in teams]
         if not show_rates:
             del self.fields["default_billing_rate"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            values = {k: data.get(k) for k in self.fields}
+            try:
+                self.invite = MembershipInvite(**values)
+            except pydantic.ValidationError as exc:
+                for error in exc.errors():
+                    name = str(error["loc"][0]) if error["loc"] else None
+                    self.add_error(name if name in self.fields else None, error["msg"])
+        return data
 
 
 class MemberUpdateForm(forms.Form):

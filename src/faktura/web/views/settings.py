@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from faktura.tenancy import selectors, services
-from faktura.tenancy.http import logo_response
+from faktura.tenancy import invitations, selectors, services
+from faktura.tenancy.http import logo_response, site_url
 from faktura.web.forms import MemberForm, MemberUpdateForm, TeamForm, TenantForm, TokenForm
 from faktura.web.utils import action, can, page, submit, ui_context
 
@@ -109,19 +109,73 @@ def member_list(request):
     teams = selectors.team_list(tenant=request.tenant)
     show_rates = can(request, "view_rates")
     form = MemberForm(request.POST or None, teams=teams, show_rates=show_rates)
+    sent = None
     if request.method == "POST" and form.is_valid():
-        member = submit(
-            form, lambda: services.membership_create(ui_context(request), **form.cleaned_data)
+        result = submit(
+            form,
+            lambda: invitations.membership_invite(
+                ui_context(request), data=form.invite, base_url=site_url(request)
+            ),
         )
-        if member is not None:
-            messages.success(request, _("%(name)s added.") % {"name": member.display_name})
-            return redirect("web:member_list")
+        if result is not None:
+            sent = {"invitation": result[0], "link": result[1]}
+            form = MemberForm(teams=teams, show_rates=show_rates)
+    return _members_page(request, form, sent, show_rates)
+
+
+def _members_page(request, form, sent, show_rates):
     members = selectors.membership_list(tenant=request.tenant)
-    return render(
+    pending = selectors.invitation_list(tenant=request.tenant, open_only=True)
+    response = render(
         request,
         "web/settings/members.html",
-        {"form": form, "members": members, "teams": teams, "show_rates": show_rates},
+        {
+            "form": form,
+            "members": members,
+            "invitations": pending,
+            "sent": sent,
+            "show_rates": show_rates,
+        },
     )
+    if sent:
+        # The invitation link is in this one answer only.
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@page("manage_members")
+def invitation_resend(request, invitation_id: int):
+    result = action(
+        request,
+        lambda: invitations.invitation_resend(
+            ui_context(request),
+            invitation_id=invitation_id,
+            base_url=site_url(request),
+        ),
+    )
+    if result is None:
+        return redirect("web:member_list")
+    teams = selectors.team_list(tenant=request.tenant)
+    show_rates = can(request, "view_rates")
+    form = MemberForm(teams=teams, show_rates=show_rates)
+    return _members_page(request, form, {"invitation": result[0], "link": result[1]}, show_rates)
+
+
+@require_POST
+@page("manage_members")
+def invitation_revoke(request, invitation_id: int):
+    invitation = action(
+        request,
+        lambda: invitations.invitation_revoke(ui_context(request), invitation_id=invitation_id),
+    )
+    if invitation is not None:
+        messages.success(
+            request,
+            _("The invitation to %(email)s was withdrawn; its link no longer works.")
+            % {"email": invitation.email},
+        )
+    return redirect("web:member_list")
 
 
 @page("manage_members")

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--tenant", required=True, help="company name")
         parser.add_argument("--email", required=True, help="owner's login e-mail")
-        parser.add_argument("--password", required=True, help="owner's password (8+ chars)")
+        parser.add_argument(
+            "--password", required=True, help="owner's password (8+ characters, not a common one)"
+        )
         parser.add_argument("--name", default="", help="owner's full name")
         parser.add_argument("--country", default="DE")
         parser.add_argument("--currency", default="EUR")

@@ -1,4 +1,6 @@
-/* Faktura back office: the few behaviours htmx does not cover. No build step. */
+/* Faktura back office: the few behaviours htmx does not cover. No build step.
+   Pages carry no inline script, event handler or style attribute (the Content-Security-Policy
+   refuses them): what they need is declared with data- attributes and done here. */
 (function () {
   "use strict";
 
@@ -37,10 +39,28 @@
         select.addEventListener("change", function () { syncKind(form); });
       }
     });
+    // Bars: data-width="42.5" (percent) becomes the bar's width.
+    root.querySelectorAll("[data-width]").forEach(function (el) {
+      var value = parseFloat(el.dataset.width);
+      el.style.width = (isNaN(value) ? 0 : Math.max(0, Math.min(100, value))) + "%";
+    });
     tick();
   }
 
   document.addEventListener("click", function (event) {
+    // Select a read-only value on click (a token or link shown once).
+    var select = event.target.closest("[data-autoselect]");
+    if (select) select.select();
+    // Dismiss a flash message.
+    var dismiss = event.target.closest("[data-dismiss]");
+    if (dismiss) {
+      var message = dismiss.closest(".message");
+      if (message) message.remove();
+    }
+    // Close the dialog a button is in, or an overlay clicked outside its content.
+    var closer = event.target.closest("[data-close-dialog]");
+    if (closer && closer.closest("dialog")) closer.closest("dialog").close();
+    if (event.target.matches && event.target.matches("dialog[data-overlay]")) event.target.close();
     // Copy a value (the API token shown once).
     var copy = event.target.closest("[data-copy]");
     if (copy) {
@@ -61,7 +81,28 @@
     }
   });
 
+  // Ask before a destructive submit: data-confirm on the form or on the submitting button.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var text = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (text && !window.confirm(text)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // A fragment loaded into an overlay's body opens the overlay.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== "overlay-body") return;
+    var dialog = target.closest("dialog");
+    if (dialog && !dialog.open) dialog.showModal();
+  });
+
   document.addEventListener("change", function (event) {
+    // A select that submits its form when changed (the company switcher).
+    var auto = event.target.closest("[data-autosubmit]");
+    if (auto && auto.form) auto.form.submit();
     // "Select all" for bulk actions.
     var all = event.target.closest("[data-check-all]");
     if (all) {
