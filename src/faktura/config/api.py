@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -101,6 +102,14 @@ def _http_error(request, exc: HttpError):
     )
     fields = {"body": str(exc)} if exc.status_code == 400 else {}
     return error_response(request, exc.status_code, code, str(exc), fields)
+
+
+@api.exception_handler(RawPostDataException)
+def _not_json(request, exc):
+    # A form (multipart) body on an endpoint that takes JSON: the middleware has already
+    # parsed it as a form, so the JSON parser cannot read it.
+    message = "This endpoint takes a JSON body (Content-Type: application/json)."
+    return error_response(request, 400, "invalid", message, {"body": message})
 
 
 @api.exception_handler(Exception)

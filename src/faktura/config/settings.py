@@ -199,6 +199,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FAKTURA_LOG_LEVEL", "WARNING")},
 }
 
-NINJA_PAGINATION_CLASS = "ninja.pagination.LimitOffsetPagination"
+NINJA_PAGINATION_CLASS = "faktura.common.pagination.Pagination"
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
