@@ -208,27 +208,29 @@ def _in_range(name: str, day: dt.date | None) -> dt.date:
 
 
 def parse_day_param(request: HttpRequest, name: str) -> dt.date | None:
-    """The query parameter `name` as a date (YYYY-MM-DD), None when it is absent; a date
-    that does not exist or that the pages cannot show answers 400 (the 400 page)."""
+    """The query parameter `name` as a date (YYYY-MM-DD), None when it is absent or not
+    written as a date (the page's default); a date that does not exist or that the pages
+    cannot show answers 400 (the 400 page)."""
     raw = request.GET.get(name, "")
-    if not raw:
-        return None
     try:
         day = parse_date(raw)
     except ValueError:  # well-formed but not in the calendar: 2026-02-30
         day = None
+    else:
+        if day is None:
+            return None
     return _in_range(name, day)
 
 
 def parse_month_param(request: HttpRequest, name: str) -> dt.date | None:
-    """The query parameter `name` as the first day of a month (YYYY-MM), None when absent;
-    a month that does not exist or that the pages cannot show answers 400."""
-    raw = request.GET.get(name, "")
-    if not raw:
+    """The query parameter `name` as the first day of a month (YYYY-MM), None when absent
+    or not written as a month (the page's default); a month that does not exist or that
+    the pages cannot show answers 400."""
+    match = _MONTH.match(request.GET.get(name, ""))
+    if match is None:
         return None
-    match = _MONTH.match(raw)
     try:
-        day = dt.date(int(match[1]), int(match[2]), 1) if match else None
+        day = dt.date(int(match[1]), int(match[2]), 1)
     except ValueError:  # month 13
         day = None
     return _in_range(name, day)
