@@ -128,6 +128,9 @@ elif _tasks_mode == "db":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 else:
     raise RuntimeError(f"FAKTURA_TASKS must be db, rq or immediate, not {_tasks_mode!r}")
+# A running operation's worker renews its lease every sixth of this; an operation whose lease
+# ran out lost its worker and is marked failed (interrupted).
+FAKTURA_OPERATION_LEASE_SECONDS = float(os.environ.get("FAKTURA_OPERATION_LEASE_SECONDS", "60"))
 
 # --- auth -----------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
