@@ -9,11 +9,21 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from faktura.common.errors import FakturaError
+from faktura.common.openapi import document_error_statuses
 from faktura.tenancy.auth import MembershipSessionAuth, TokenAuth
 
 log = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class FakturaAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document lists every operation's error statuses."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_error_statuses(schema)
+
+
+api = FakturaAPI(
     title="Faktura API",
     version="1",
     urls_namespace="api",
