@@ -206,3 +206,52 @@ def test_serve_answers_health(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is no zombie (nothing may reap an orphan in a container)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_serve_takes_its_worker_along(tmp_path):
+    """Issue 10: `faktura serve` killed with SIGKILL left its worker running, and a restart
+    added a second one."""
+    # given: faktura serve with its worker
+    port = _free_port()
+    env = {**os.environ, "FAKTURA_DATA_DIR": str(tmp_path), "FAKTURA_TASKS": "db"}
+    env.pop("DATABASE_URL", None)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "src")
+    env["PYTHONUNBUFFERED"] = "1"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "faktura.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    worker_pid = None
+    try:
+        for line in proc.stdout:
+            if line.startswith("worker started (pid "):
+                worker_pid = int(line.split("pid ")[1].rstrip(")\n"))
+                break
+        assert worker_pid is not None
+        time.sleep(1)
+        assert _alive(worker_pid)
+
+        # when: serve is killed without a chance to stop its worker
+        proc.kill()
+        proc.wait(timeout=10)
+
+        # then: the worker ends too
+        deadline = time.monotonic() + 20
+        while _alive(worker_pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(worker_pid)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if worker_pid and _alive(worker_pid):
+            os.kill(worker_pid, 9)

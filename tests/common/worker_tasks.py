@@ -1,6 +1,7 @@
 """A task used only by the worker test: it records which process ran it."""
 
 import os
+import time
 
 from django_tasks import task
 
@@ -15,3 +16,14 @@ def _work(op):
 @task()
 def echo_operation(operation_id: str) -> None:
     operation_run(operation_id, _work)
+
+
+def _sleep(op):
+    operation_progress(op, 10)
+    time.sleep(float(op.params.get("seconds", 60)))
+    return {"slept": True}
+
+
+@task()
+def slow_operation(operation_id: str) -> None:
+    operation_run(operation_id, _sleep)

@@ -205,3 +205,16 @@ def test_ids_beyond_64_bits_answer_404_or_are_ignored(browser):
                  "web:task_list"):  # fmt: skip
         response = browser.get(reverse(name), {"contact": too_big, "project": too_big})
         assert response.status_code == 200, name
+
+
+def test_members_see_no_price_list_of_a_customer(browser_as, web_data, browser):
+    """Issue 10: the customer list showed members a "Price list" column."""
+    customer = web_data.customer
+    member_browser, _ = browser_as("member")
+
+    listing = member_browser.get(reverse("web:contact_list")).content.decode()
+    detail = member_browser.get(reverse("web:contact_detail", args=[customer.pk])).content.decode()
+
+    assert "Price list" not in listing
+    assert "Price list" not in detail
+    assert "Price list" in browser.get(reverse("web:contact_list")).content.decode()

@@ -1013,3 +1013,42 @@ def test_draft_overlay_queries_do_not_grow_with_lines(
         page = htmx(browser, url, method="get").content.decode()
 
     assert page.count("data-line=") == ROWS
+
+
+# --- the history of an issued invoice (issue 10) ------------------------------------------------
+
+
+def test_an_issued_invoice_shows_its_history(browser, world, issued):
+    # given: the invoice was credited in full through the UI, with a reason
+    response = browser.post(
+        reverse("web:invoice_credit", args=[issued.pk]),
+        {"scope": "all", "entries": "release", "reason": "Hours booked on the wrong customer"},
+    )
+    assert response.status_code == 302
+    note = Invoice.objects.get(credit_note_of=issued)
+
+    # when
+    page = browser.get(reverse("web:invoice_detail", args=[issued.pk])).content.decode()
+
+    # then: who generated, issued and credited it, when, and why
+    history = page[page.index('id="history"') :]
+    assert history.index("Draft generated") < history.index(f"Issued as {issued.number}")
+    assert history.index(f"Issued as {issued.number}") < history.index(
+        f"Credited in full by credit note {note.number}: void"
+    )
+    assert "Hours booked on the wrong customer" in history
+    assert world.owner.user.get_full_name() in history
+    # the credit note's own page names its issue and the reason too
+    note_page = browser.get(reverse("web:invoice_detail", args=[note.pk])).content.decode()
+    note_history = note_page[note_page.index('id="history"') :]
+    assert f"Credit note {note.number} issued" in note_history
+    assert "Hours booked on the wrong customer" in note_history
+
+
+def test_the_history_names_the_api_reason_of_a_credit_note(api, browser, world, issued):
+    response = api.post(f"invoices/{issued.pk}/void", {"reason": "Customer cancelled"})
+    assert response.status_code == 201, response.json()
+
+    page = browser.get(reverse("web:invoice_detail", args=[issued.pk])).content.decode()
+
+    assert "Customer cancelled" in page[page.index('id="history"') :]

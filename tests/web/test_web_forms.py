@@ -410,3 +410,34 @@ def test_contact_peppol_id_and_format(browser, tenant):
     contact.refresh_from_db()
     assert contact.einvoice_format == "xrechnung-ubl"
     assert contact.peppol_id == ""
+
+def test_members_task_form_leaves_billing_to_billing(browser_as, tenant, web_data):
+    """Issue 10: a member could change what is billed and to whom."""
+    member_browser, _member = browser_as("member")
+    task = web_data.task
+
+    # the edit form shows the billing fields, disabled
+    page = member_browser.get(reverse("web:task_edit", args=[task.pk])).content.decode()
+    for name in ("project_id", "client_id", "billable"):
+        assert re.search(rf'<select name="{name}"[^>]*disabled', page), name
+
+    # a crafted post cannot change them, the rest is saved
+    response = member_browser.post(
+        reverse("web:task_edit", args=[task.pk]),
+        {
+            "project_id": web_data.internal.pk,
+            "title": "Printer on floor 3 jams",
+            "task_type": task.task_type,
+            "status": "in_progress",
+            "client_id": web_data.eu_customer.pk,
+            "billable": "0",
+        },
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.title, task.status) == ("Printer on floor 3 jams", "in_progress")
+    assert (task.project_id, task.client_id, task.billable) == (
+        web_data.project.pk,
+        web_data.customer.pk,
+        True,
+    )

@@ -268,3 +268,76 @@ def test_api_other_tenant_tasks_are_404(api, other_api, ctx, project):
     r = other_api.post("tasks", {"project_id": project.pk, "title": "x"})
     assert r.status_code == 400
     assert set(r.json()["error"]["fields"]) == {"project_id"}
+
+
+# --- issue 10: billing fields and price lists are billing's -----------------------------------
+
+
+@pytest.mark.parametrize("role", ["member", "approver"])
+def test_api_billing_fields_of_a_task_need_set_task_billing(api, api_as, ctx, project, role):
+    # given: a task, a second customer and a second project
+    other_contact = make_contact(ctx, name="Zweite Kundin GmbH")
+    other_project = make_project(ctx, contact=other_contact, name="Other")
+    task = api.post("tasks", {"project_id": project.pk, "title": "Backup"}).json()
+    member = api_as(role)
+
+    # when / then: changing what is billed or to whom is refused, naming the field
+    for field, value in (
+        ("billable", False),
+        ("client_id", other_contact.pk),
+        ("project_id", other_project.pk),
+    ):
+        r = member.patch(f"tasks/{task['id']}", {field: value})
+        assert r.status_code == 403, (field, r.json())
+        error = r.json()["error"]
+        assert error["code"] == "permission_denied"
+        assert "set_task_billing" in error["message"]
+        assert list(error["fields"]) == [field]
+    after = api.get(f"tasks/{task['id']}").json()
+    assert (after["billable"], after["client_id"], after["project_id"]) == (
+        True,
+        project.contact_id,
+        project.pk,
+    )
+    # the same values, and every other field, stay open to the role
+    unchanged = {"billable": True, "client_id": project.contact_id, "project_id": project.pk}
+    r = member.patch(f"tasks/{task['id']}", {**unchanged, "title": "Backup (weekly)"})
+    assert r.status_code == 200, r.json()
+    # creating with another customer or not billable is refused, with the defaults allowed
+    r = member.post(
+        "tasks", {"project_id": project.pk, "title": "x", "client_id": other_contact.pk}
+    )
+    assert r.status_code == 403 and list(r.json()["error"]["fields"]) == ["client_id"]
+    r = member.post("tasks", {"project_id": project.pk, "title": "x", "billable": False})
+    assert r.status_code == 403 and list(r.json()["error"]["fields"]) == ["billable"]
+    r = member.post("tasks", {"project_id": project.pk, "title": "x", "billable": True})
+    assert r.status_code == 201
+
+
+def test_api_billing_changes_the_billing_fields_of_a_task(api, api_as, ctx, project):
+    other_contact = make_contact(ctx, name="Zweite Kundin GmbH")
+    task = api.post("tasks", {"project_id": project.pk, "title": "Backup"}).json()
+
+    r = api_as("billing").patch(
+        f"tasks/{task['id']}", {"billable": False, "client_id": other_contact.pk}
+    )
+
+    assert r.status_code == 200, r.json()
+    assert (r.json()["billable"], r.json()["client_id"]) == (False, other_contact.pk)
+
+
+def test_api_members_see_no_price_list_on_tasks_and_contacts(api, api_as, ctx, tenant, project):
+    price_list = PriceList.objects.create(tenant=tenant, name="Gold", currency="EUR")
+    task = api.post(
+        "tasks", {"project_id": project.pk, "title": "Backup", "price_list_id": price_list.pk}
+    ).json()
+    api.patch(f"contacts/{project.contact_id}", {"price_list_id": price_list.pk})
+    member = api_as("member")
+
+    assert member.get(f"tasks/{task['id']}").json()["price_list_id"] is None
+    assert [t["price_list_id"] for t in member.get("tasks").json()["items"]] == [None]
+    assert member.get(f"contacts/{project.contact_id}").json()["price_list_id"] is None
+    assert {c["price_list_id"] for c in member.get("contacts").json()["items"]} == {None}
+    # roles that see rates still do
+    assert api_as("billing").get(f"tasks/{task['id']}").json()["price_list_id"] == price_list.pk
+    assert api.get(f"contacts/{project.contact_id}").json()["price_list_id"] == price_list.pk

@@ -6,7 +6,7 @@ from django.db import connection
 from ninja import Router, Schema
 
 from faktura import __version__
-from faktura.common import selectors
+from faktura.common import selectors, services
 from faktura.common.schemas import ERRORS, OperationOut
 
 router = Router(tags=["system"])
@@ -27,4 +27,8 @@ def health(request):
 
 @router.get("/operations/{operation_id}", response={200: OperationOut, **ERRORS})
 def operation_detail(request, operation_id: UUID):
-    return selectors.operation_get(tenant=request.auth.tenant, operation_id=operation_id)
+    # A worker that died leaves its operation `running`: reading it settles an expired lease.
+    services.operations_expire(tenant=request.auth.tenant, operation_id=operation_id)
+    return selectors.operation_get(
+        tenant=request.auth.tenant, operation_id=operation_id, viewer=request.auth
+    )

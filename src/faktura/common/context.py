@@ -32,6 +32,12 @@ class CommandContext:
             return True
         return has_capability(self.membership.role, capability)
 
+    def can_read_operation(self, kind: str) -> bool:
+        """Whether this context may see an operation of `kind` (tenancy.roles decides)."""
+        from faktura.tenancy.roles import operation_capability
+
+        return self.can(operation_capability(kind))
+
     def require(self, capability: str) -> None:
         from faktura.common.errors import PermissionDenied
 

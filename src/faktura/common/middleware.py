@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qsl
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 
 NUL = "\x00"
 
@@ -54,6 +57,8 @@ def _offending_field(request) -> str | None:
         return None
     try:
         return _find_nul(json.loads(body)) or "body"
+    except RecursionError:  # nested deeper than any field: unreadable, and it holds a NUL
+        return "body"
     except ValueError:
         pass
     try:
@@ -70,19 +75,31 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        field = _offending_field(request)
+        try:
+            field = _offending_field(request)
+        except (RequestDataTooBig, TooManyFieldsSent):
+            # The first read of the body is here: a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+            # (or a form with too many fields) gets the product's answer, not Django's page.
+            return _refuse(request, "too_large", "body", _too_large_message())
         if field is None:
             return self.get_response(request)
-        message = "Contains a NUL character, which no field accepts."
-        if request.path.startswith("/api/"):
-            return JsonResponse(
-                {
-                    "error": {
-                        "code": "invalid",
-                        "message": f"{field}: {message}",
-                        "fields": {field: message},
-                    }
-                },
-                status=400,
-            )
-        return HttpResponse(f"{field}: {message}", status=400, content_type="text/plain")
+        return _refuse(
+            request, "invalid", field, "Contains a NUL character, which no field accepts."
+        )
+
+
+def _too_large_message() -> str:
+    limit_kib = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0) // 1024
+    return f"The request body is too large (at most {limit_kib} KiB)."
+
+
+def _refuse(request, code: str, field: str, message: str):
+    """400 in the API's JSON error format under /api/, the product's error page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"error": {"code": code, "message": f"{field}: {message}", "fields": {field: message}}},
+            status=400,
+        )
+    if code == "too_large":
+        return render(request, "400.html", {"too_large": True}, status=400)
+    return HttpResponse(f"{field}: {message}", status=400, content_type="text/plain")

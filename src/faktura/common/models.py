@@ -73,9 +73,16 @@ class Operation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While it runs, the worker renews its lease (heartbeat); a running operation whose lease
+    # ran out lost its worker (crash, kill -9, power loss) and is marked failed, interrupted.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "kind", "status"])]
+        indexes = [
+            models.Index(fields=["tenant", "kind", "status"]),
+            models.Index(fields=["status", "lease_until"], name="common_op_status_lease"),
+        ]
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

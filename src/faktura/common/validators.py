@@ -118,6 +118,8 @@ def language(field: str, value: str) -> str:
 
 
 def timezone_name(field: str, value: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValidationFailed.field(field, "A time zone is required, e.g. Europe/Berlin.")
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:

@@ -4,15 +4,26 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from faktura.common.errors import FakturaError
+from faktura.common.openapi import document_error_statuses
 from faktura.tenancy.auth import MembershipSessionAuth, TokenAuth
 
 log = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class FakturaAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document lists every operation's error statuses."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return document_error_statuses(schema)
+
+
+api = FakturaAPI(
     title="Faktura API",
     version="1",
     urls_namespace="api",
@@ -101,6 +112,14 @@ def _http_error(request, exc: HttpError):
     )
     fields = {"body": str(exc)} if exc.status_code == 400 else {}
     return error_response(request, exc.status_code, code, str(exc), fields)
+
+
+@api.exception_handler(RawPostDataException)
+def _not_json(request, exc):
+    # A form (multipart) body on an endpoint that takes JSON: the middleware has already
+    # parsed it as a form, so the JSON parser cannot read it.
+    message = "This endpoint takes a JSON body (Content-Type: application/json)."
+    return error_response(request, 400, "invalid", message, {"body": message})
 
 
 @api.exception_handler(Exception)

@@ -136,6 +136,9 @@ elif _tasks_mode == "db":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 else:
     raise RuntimeError(f"FAKTURA_TASKS must be db, rq or immediate, not {_tasks_mode!r}")
+# A running operation's worker renews its lease every sixth of this; an operation whose lease
+# ran out lost its worker and is marked failed (interrupted).
+FAKTURA_OPERATION_LEASE_SECONDS = float(os.environ.get("FAKTURA_OPERATION_LEASE_SECONDS", "60"))
 
 # --- auth -----------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -277,6 +280,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("FAKTURA_LOG_LEVEL", "WARNING")},
 }
 
-NINJA_PAGINATION_CLASS = "ninja.pagination.LimitOffsetPagination"
+NINJA_PAGINATION_CLASS = "faktura.common.pagination.Pagination"
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

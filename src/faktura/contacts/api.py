@@ -11,6 +11,7 @@ from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.contacts import selectors, services
 from faktura.tenancy.api import TimeRounding
 from faktura.tenancy.auth import request_context
+from faktura.tenancy.roles import has_capability
 
 router = Router(tags=["contacts"])
 
@@ -41,6 +42,13 @@ class ContactOut(Schema):
     is_active: bool
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_price_list_id(obj, context) -> int | None:
+        """Prices are hidden from roles that see no rates (issue 10)."""
+        if not has_capability(context["request"].auth.role, "view_rates"):
+            return None
+        return obj.price_list_id
 
 
 class ContactIn(Schema):

@@ -22,6 +22,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "manage_projects": frozenset({"owner", "admin", "billing"}),
     "manage_tasks": frozenset({"owner", "admin", "billing", "approver", "member"}),
     "set_task_prices": frozenset({"owner", "admin", "billing"}),
+    # a task's billable flag, customer and project decide what is billed and to whom
+    "set_task_billing": frozenset({"owner", "admin", "billing"}),
     "log_time": frozenset({"owner", "admin", "billing", "approver", "member"}),
     "view_all_entries": frozenset({"owner", "admin", "billing", "approver"}),
     "approve_entries": frozenset({"owner", "admin", "approver"}),
@@ -31,6 +33,21 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "view_invoices": frozenset({"owner", "admin", "billing"}),
     "manage_invoices": frozenset({"owner", "admin", "billing"}),
 }
+
+
+# operation kind -> the capability that reading the operation (its result) needs: results
+# follow the thing they concern (a billing run's result holds invoice amounts). A kind not
+# listed needs `view_invoices`: every long job so far is billing work.
+OPERATION_CAPABILITIES: dict[str, str] = {
+    "billable_items_compile": "view_invoices",
+    "invoices_generate": "view_invoices",
+    "billing_run": "view_invoices",
+}
+DEFAULT_OPERATION_CAPABILITY = "view_invoices"
+
+
+def operation_capability(kind: str) -> str:
+    return OPERATION_CAPABILITIES.get(kind, DEFAULT_OPERATION_CAPABILITY)
 
 
 def has_capability(role: str, capability: str) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -10,11 +12,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import BadRequest
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -187,3 +191,46 @@ def parse_bool(value: str | None) -> bool | None:
     if value in ("0", "no", "false"):
         return False
     return None
+
+
+# The days a page may be asked to show. Pages step to the previous and next week, month or
+# quarter, so the first and last years Python's calendar has are out of reach (issue 10:
+# `?week=9999-12-31` overflowed while computing the next week).
+FIRST_DAY = dt.date(1900, 1, 1)
+LAST_DAY = dt.date(9998, 12, 31)
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _in_range(name: str, day: dt.date | None) -> dt.date:
+    if day is None or not FIRST_DAY <= day <= LAST_DAY:
+        raise BadRequest(f"{name}: not a date between {FIRST_DAY} and {LAST_DAY}.")
+    return day
+
+
+def parse_day_param(request: HttpRequest, name: str) -> dt.date | None:
+    """The query parameter `name` as a date (YYYY-MM-DD), None when it is absent or not
+    written as a date (the page's default); a date that does not exist or that the pages
+    cannot show answers 400 (the 400 page)."""
+    raw = request.GET.get(name, "")
+    try:
+        day = parse_date(raw)
+    except ValueError:  # well-formed but not in the calendar: 2026-02-30
+        day = None
+    else:
+        if day is None:
+            return None
+    return _in_range(name, day)
+
+
+def parse_month_param(request: HttpRequest, name: str) -> dt.date | None:
+    """The query parameter `name` as the first day of a month (YYYY-MM), None when absent
+    or not written as a month (the page's default); a month that does not exist or that
+    the pages cannot show answers 400."""
+    match = _MONTH.match(request.GET.get(name, ""))
+    if match is None:
+        return None
+    try:
+        day = dt.date(int(match[1]), int(match[2]), 1)
+    except ValueError:  # month 13
+        day = None
+    return _in_range(name, day)

@@ -217,6 +217,10 @@ class TaskOut(Schema):
     def resolve_unit_price(obj, context) -> Decimal | None:
         return obj.unit_price if _sees_rates(context) else None
 
+    @staticmethod
+    def resolve_price_list_id(obj, context) -> int | None:
+        return obj.price_list_id if _sees_rates(context) else None
+
 
 class TaskIn(Schema):
     project_id: Id

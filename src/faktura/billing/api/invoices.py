@@ -271,6 +271,7 @@ class VoidIn(Schema):
     release_entries: bool = False
     line_ids: list[Id] | None = None
     issue_date: dt.date | None = None
+    reason: str = Field("", max_length=500, description="why; shown in the invoice's history")
 
 
 class SequenceOut(Schema):
@@ -440,7 +441,7 @@ def invoice_issue(request, invoice_id: PathId):
 def invoice_void(request, invoice_id: PathId):
     payload = _optional_body(request, VoidIn)
     note = credit_notes.credit_note_create(
-        request_context(request),
+        request_context(request, reason=payload.reason.strip()),
         invoice_id=invoice_id,
         release_entries=payload.release_entries,
         line_ids=payload.line_ids,

@@ -228,6 +228,12 @@ class CreditNoteForm(forms.Form):
         initial="release",
         widget=forms.RadioSelect,
     )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=500,
+        help_text=_("Shown in the invoice's history."),
+    )
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -115,6 +115,8 @@ class TaskForm(forms.Form):
         price_lists=(),
         units=(),
         show_prices: bool = True,
+        set_billing: bool = True,
+        editing: bool = False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
@@ -134,6 +136,13 @@ class TaskForm(forms.Form):
         else:
             for name in self.PRICE_FIELDS:
                 del self.fields[name]
+        if not set_billing:
+            # What is billed and to whom is billing's (set_task_billing): shown, not editable.
+            # A new task takes its project's customer and billing; an existing one keeps its
+            # project too.
+            for name in ("client_id", "billable", *(("project_id",) if editing else ())):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Set by billing.")
 
     def create_data(self) -> dict[str, Any]:
         """The fields given; empty optional choices are left to the service's defaults."""

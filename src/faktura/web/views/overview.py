@@ -10,7 +10,7 @@ from django.db.models.functions import TruncMonth
 from django.shortcuts import render
 from django.utils import timezone
 
-from faktura.web.utils import page
+from faktura.web.utils import page, parse_month_param
 from faktura.work.models import Project, TaskEntry
 from faktura.work.selectors import entries_billable_candidates, entries_visible
 
@@ -91,20 +91,12 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _until(value: str) -> dt.date | None:
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return dt.date(year, month, 1)
-    except ValueError:
-        return None
-
-
 @page("view_rates")
 def reports(request):
     """Hours logged per value group (A-D) and month, the last three months in the company's
     time zone (entries carry their local day), or the three months up to `?until=YYYY-MM`.
     Time entries only; running timers count 0."""
-    months = _month_starts(_until(request.GET.get("until", "")) or timezone.localdate(), 3)
+    months = _month_starts(parse_month_param(request, "until") or timezone.localdate(), 3)
     rows = (
         entries_visible(tenant=request.tenant, viewer=request.membership)
         .filter(kind=TaskEntry.Kind.TIME, date__gte=months[0])

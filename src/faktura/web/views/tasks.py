@@ -80,7 +80,7 @@ def task_detail(request, task_id: int):
     )
 
 
-def _task_form(request, data=None, initial=None) -> TaskForm:
+def _task_form(request, data=None, initial=None, *, editing: bool = False) -> TaskForm:
     tenant = request.tenant
     show_prices = can(request, "set_task_prices")
     return TaskForm(
@@ -93,6 +93,8 @@ def _task_form(request, data=None, initial=None) -> TaskForm:
         price_lists=price_list_list(tenant=tenant, is_active=True) if show_prices else (),
         units=unit_list(tenant=tenant) if show_prices else (),
         show_prices=show_prices,
+        set_billing=can(request, "set_task_billing"),
+        editing=editing,
     )
 
 
@@ -115,7 +117,7 @@ def task_create(request):
 @page("manage_tasks")
 def task_edit(request, task_id: int):
     task = selectors.task_get(tenant=request.tenant, task_id=task_id)
-    form = _task_form(request, request.POST or None, TaskForm.initial_for(task))
+    form = _task_form(request, request.POST or None, TaskForm.initial_for(task), editing=True)
     if request.method == "POST" and form.is_valid():
         saved = submit(
             form,

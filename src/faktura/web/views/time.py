@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -21,6 +20,7 @@ from faktura.web.utils import (
     is_filtered,
     page,
     paginate,
+    parse_day_param,
     parse_int,
     query_without_page,
     safe_next,
@@ -44,8 +44,7 @@ def _open_tasks(request):
 
 
 def _week_start(request) -> dt.date:
-    chosen = parse_date(request.GET.get("week") or "") if request.GET.get("week") else None
-    day = chosen or timezone.localdate()
+    day = parse_day_param(request, "week") or timezone.localdate()
     return day - dt.timedelta(days=day.weekday())
 
 

@@ -1,8 +1,11 @@
 """Use cases for tasks (tickets).
 
 Every role may create and edit tasks; the price fields (`product_id`, `price_list_id`,
-`unit_price`) decide what a customer pays and need `set_task_prices`. A task's number is the
-ticket number customers see: per tenant, the next after the highest, assigned on creation.
+`unit_price`) decide what a customer pays and need `set_task_prices`; the billing fields
+(`billable`, `client_id`, `project_id`) decide what is billed and to whom, and changing them
+needs `set_task_billing` (a member creates a task in a project, with the project's defaults).
+A task's number is the ticket number customers see: per tenant, the next after the highest,
+assigned on creation.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.utils import timezone
 
 from faktura.catalog.selectors import price_list_for_tenant, product_for_tenant, unit_for_tenant
 from faktura.common.context import CommandContext
-from faktura.common.errors import Conflict, NotFound, ValidationFailed
+from faktura.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.contacts.selectors import contact_for_tenant
 from faktura.tenancy.models import Tenant
@@ -24,6 +27,7 @@ from faktura.work.selectors import membership_for_tenant, project_for_tenant
 from faktura.work.services import _fields as f
 
 PRICE_FIELDS = ("product_id", "price_list_id", "unit_price")
+BILLING_FIELDS = ("billable", "client_id", "project_id")
 _NUMBER_ATTEMPTS = 5
 
 
@@ -70,6 +74,17 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
         else:
             raise ValidationFailed.field(name, "Unknown field.")
     return clean
+
+
+def _require_billing_fields(ctx: CommandContext, changed: list[str]) -> None:
+    """403 naming the billing fields a role without `set_task_billing` tried to change."""
+    if not changed or ctx.can("set_task_billing"):
+        return
+    message = "Changing it decides what is billed and to whom: it needs set_task_billing."
+    raise PermissionDenied(
+        f"Your role ({ctx.role}) does not allow set_task_billing: {', '.join(changed)}.",
+        fields=dict.fromkeys(changed, message),
+    )
 
 
 def _check_rules(task: Task) -> None:
@@ -125,8 +140,20 @@ def task_create(ctx: CommandContext, **data: Any) -> Task:
     clean = _clean(ctx, data)
     task = Task(tenant=ctx.tenant, **clean)
     project: Project = clean["project"]
+    default_billable = project.billing_model != Project.BillingModel.NON_BILLABLE
+    _require_billing_fields(
+        ctx,
+        [
+            name
+            for name, given, default in (
+                ("billable", clean.get("billable", default_billable), default_billable),
+                ("client_id", clean.get("client", project.contact), project.contact),
+            )
+            if given != default
+        ],
+    )
     if "billable" not in clean:
-        task.billable = project.billing_model != Project.BillingModel.NON_BILLABLE
+        task.billable = default_billable
     if "client" not in clean:
         task.client = project.contact
     _set_closed_at(task, previous_status=None)
@@ -145,6 +172,14 @@ def task_update(ctx: CommandContext, *, task_id: int, **data: Any) -> Task:
             raise NotFound("Task not found.")
         if any(name in data for name in PRICE_FIELDS):
             ctx.require("set_task_prices")
+        current = {
+            "billable": task.billable,
+            "client_id": task.client_id,
+            "project_id": task.project_id,
+        }
+        _require_billing_fields(
+            ctx, [name for name in BILLING_FIELDS if name in data and data[name] != current[name]]
+        )
         clean = _clean(ctx, data)
         previous_status = task.status
         for key, value in clean.items():

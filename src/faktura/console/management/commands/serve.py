@@ -27,8 +27,11 @@ class Command(BaseCommand):
         worker = None
         backend = settings.TASKS["default"]["BACKEND"]
         if not opts["no_worker"] and backend.startswith("django_tasks_db"):
+            # The worker ends with this process, even when it is killed with SIGKILL: a
+            # restart must not leave a second worker beside an orphaned first one.
             worker = subprocess.Popen(
-                [sys.executable, "-m", "faktura.cli", "worker"], env=os.environ.copy()
+                [sys.executable, "-m", "faktura.cli", "worker", "--parent-pid", str(os.getpid())],
+                env=os.environ.copy(),
             )
             self.stdout.write(f"worker started (pid {worker.pid})")
 

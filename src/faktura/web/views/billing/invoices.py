@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from faktura.billing.models import Invoice
+from faktura.billing.selectors.history import invoice_history
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
 from faktura.billing.selectors.receivables import OPEN_STATUSES, is_overdue
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
@@ -143,6 +144,7 @@ def _issued_page(request, invoice_id: int, *, send_form=None, credit_form=None, 
             if preferred and preferred["slug"] != "facturx" and preferred["available"]
             else None,
             "credit_notes": credit_notes_of(invoice),
+            "history": invoice_history(tenant=tenant, invoice=invoice),
             "deliveries": sent,
             "already_sent": any(d.status == Delivery.Status.SENT for d in sent),
             "can_send": can(request, "manage_invoices") and invoice.status in SENDABLE,
@@ -212,7 +214,9 @@ def invoice_credit(request, invoice_id: int):
         note = action(
             request,
             lambda: credit_note_create(
-                ui_context(request), invoice_id=invoice.pk, **form.service_data()
+                ui_context(request, reason=form.cleaned_data["reason"].strip()),
+                invoice_id=invoice.pk,
+                **form.service_data(),
             ),
         )
         if note is not None:

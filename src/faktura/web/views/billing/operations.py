@@ -9,6 +9,7 @@ from django.urls import reverse
 from faktura.billing.services.compile import COMPILE_OPERATION
 from faktura.common.models import Operation
 from faktura.common.selectors import operation_get
+from faktura.common.services import operations_expire
 from faktura.web.utils import page
 
 # The page that shows what an operation made and the event that reloads its list: compile
@@ -34,7 +35,10 @@ def operation_context(operation: Operation | None, current_path: str) -> dict:
 def operation_status(request, operation_id):
     """The fragment for one operation. While it runs, the fragment polls itself; when it
     ends, the answer carries `HX-Trigger` with the event that reloads the page's list."""
-    operation = operation_get(tenant=request.tenant, operation_id=operation_id)
+    operations_expire(tenant=request.tenant, operation_id=operation_id)
+    operation = operation_get(
+        tenant=request.tenant, operation_id=operation_id, viewer=request.membership
+    )
     current = (request.htmx.current_url_abs_path or "") if request.htmx else ""
     response = render(request, "web/billing/_operation.html", operation_context(operation, current))
     if operation.status in (Operation.Status.SUCCEEDED, Operation.Status.FAILED):

@@ -83,7 +83,9 @@ def _operation(request):
     except ValueError:
         return None
     try:
-        return operation_get(tenant=request.tenant, operation_id=operation_id)
+        return operation_get(
+            tenant=request.tenant, operation_id=operation_id, viewer=request.membership
+        )
     except NotFound:
         return None
 
