@@ -11,10 +11,11 @@ from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.services import audit_record
+from faktura.common.text import clean_text
 from faktura.contacts.models import Contact, TaxTreatment
 from faktura.tenancy.services import clean_time_rounding
 
-_TEXT_FIELDS = ("street", "postal_code", "city", "phone", "contact_person", "notes")
+_TEXT_FIELDS = ("street", "postal_code", "city", "phone", "contact_person")
 
 
 def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
@@ -23,7 +24,9 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
         if name == "name":
             clean[name] = v.required(name, value)
         elif name == "customer_number" or name in _TEXT_FIELDS:
-            clean[name] = (value or "").strip()
+            clean[name] = clean_text(name, value)
+        elif name == "notes":
+            clean[name] = clean_text(name, value, multiline=True)
         elif name == "country":
             clean[name] = v.country(name, value)
         elif name == "vat_id":
@@ -47,7 +50,7 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
                 )
             clean[name] = value
         elif name == "exemption_reason":
-            clean[name] = (value or "").strip()
+            clean[name] = clean_text(name, value)
         elif name == "price_list_id":
             clean["price_list"] = (
                 None if value is None else price_list_for_tenant(ctx.tenant, value, field=name)

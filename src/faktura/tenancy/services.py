@@ -19,6 +19,7 @@ from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import Conflict, NotFound, ValidationFailed
 from faktura.common.services import audit_record
+from faktura.common.text import clean_text
 from faktura.core.numbering import validate_format
 from faktura.core.time_rounding import PolicyError, RoundingPolicy
 from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
@@ -34,12 +35,16 @@ _TENANT_TEXT_FIELDS = (
     "managing_directors", "register_court", "register_number", "invoice_footer",
     "invoice_footer_en",
 )  # fmt: skip
+_TENANT_MULTILINE_FIELDS = ("invoice_footer", "invoice_footer_en")
 _EMAIL_TEMPLATE_FIELDS = ("email_subject_de", "email_body_de", "email_subject_en", "email_body_en")
 # The placeholders billing's sending service fills in, in the order the UI lists them.
 EMAIL_PLACEHOLDERS = ("number", "kind", "customer", "company", "gross", "due_date")
 _PLACEHOLDERS = set(EMAIL_PLACEHOLDERS)
 
 LOGO_MAX_BYTES = 1024 * 1024
+# A logo is printed at most 60 x 15 mm; 4000 x 4000 pixels is far more than that needs, and a
+# small file that decodes to gigabytes (a "decompression bomb") is refused before decoding.
+LOGO_MAX_PIXELS = 4000 * 4000
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""")
 
 
@@ -49,7 +54,7 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
         if name == "name":
             clean[name] = v.required(name, value)
         elif name in _TENANT_TEXT_FIELDS:
-            clean[name] = (value or "").strip()
+            clean[name] = clean_text(name, value, multiline=name in _TENANT_MULTILINE_FIELDS)
         elif name == "country":
             clean[name] = v.country(name, value)
         elif name == "vat_id":
@@ -94,7 +99,7 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def _clean_template(name: str, value: Any) -> str:
     """An e-mail subject or body whose placeholders are all known, so sending cannot fail."""
-    text = v.required(name, value)
+    text = v.required(name, value, multiline=name.startswith("email_body"))
     try:
         text.format(**dict.fromkeys(_PLACEHOLDERS, ""))
     except (KeyError, IndexError, ValueError) as exc:
