@@ -190,8 +190,11 @@ def logo_check(content: bytes) -> str:
     """The kind of a logo image ("png", "jpg" or "svg"), judged by its bytes, never its name.
 
     Every invoice PDF renders the logo, so what is accepted here must render: a PNG or JPEG
-    that Pillow can read through, or an SVG that parses as XML with an <svg> root and starts
-    the way the PDF renderer recognises (`<svg`, or `<?xml` with `<svg` in the first 2 KB).
+    that Pillow can read through, at most `LOGO_MAX_PIXELS`, or an SVG that parses as XML with
+    an <svg> root, no DOCTYPE (entities) and no links to other files, and starts the way the
+    PDF renderer recognises (`<svg`, or `<?xml` with `<svg` in the first 2 KB). Then it is
+    rendered the way the invoice places it, by the same Typst renderer (issue 9: an SVG whose
+    nested <use> elements Typst refuses would otherwise break every invoice).
     """
     if not content:
         raise ValidationFailed.field("logo", "The file is empty.", code="required")
@@ -211,7 +214,20 @@ def logo_check(content: bytes) -> str:
         _check_svg(content)
     else:
         _check_bitmap(content, kind)
+    _check_renders(content)
     return kind
+
+
+def _check_renders(content: bytes) -> None:
+    from faktura.documents.rendering import RenderError, render_logo
+
+    try:
+        render_logo(content)
+    except (RenderError, ValueError) as exc:
+        reason = exc.reason if isinstance(exc, RenderError) else str(exc)
+        raise ValidationFailed.field(
+            "logo", f"The invoice renderer cannot draw this image: {reason}", code="unrenderable"
+        ) from exc
 
 
 def _check_bitmap(content: bytes, kind: str) -> None:
@@ -220,7 +236,19 @@ def _check_bitmap(content: bytes, kind: str) -> None:
 
     try:
         with Image.open(io.BytesIO(content), formats=["PNG" if kind == "png" else "JPEG"]) as img:
+            width, height = img.size
+            if width * height > LOGO_MAX_PIXELS:
+                raise ValidationFailed.field(
+                    "logo",
+                    f"The image has {width} x {height} pixels; at most 4000 x 4000 are "
+                    "accepted (a logo is printed 60 mm wide).",
+                    code="too_large",
+                )
             img.verify()
+    except Image.DecompressionBombError as exc:
+        raise ValidationFailed.field(
+            "logo", "The image has too many pixels; at most 4000 x 4000.", code="too_large"
+        ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationFailed.field("logo", "The image file is damaged.") from exc
 
@@ -233,6 +261,12 @@ def _check_svg(content: bytes) -> None:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
         raise ValidationFailed.field("logo", "The SVG file is not valid XML.") from exc
+    # A DOCTYPE brings entities (expanded differently, or not at all, by each SVG reader, and
+    # the classic way to blow up a parser); a logo needs none.
+    if root.getroottree().docinfo.doctype or b"<!ENTITY" in content or b"<!DOCTYPE" in content:
+        raise ValidationFailed.field(
+            "logo", "The SVG file has a DOCTYPE or entities; save it without them."
+        )
     if etree.QName(root).localname != "svg":
         raise ValidationFailed.field("logo", "Must be a PNG, JPEG or SVG image.")
     # The renderer refuses an SVG that links to files (and must not read any): only links
