@@ -355,3 +355,23 @@ def test_units(browser, tenant):
     response = browser.post(reverse("web:unit_list"), {"code": "KGM", "name": "Kilogram"})
     assert response.status_code == 302
     assert "KGM" in browser.get(reverse("web:unit_list")).content.decode()
+
+
+def test_control_and_bidi_characters_are_form_errors_naming_the_field(browser, tenant, web_data):
+    # issue 9: U+0007 in a customer's name, a bidi override in a task title
+    response = browser.post(reverse("web:contact_create"), {**CONTACT, "name": "Stadt\u0007werke"})
+    assert "U+0007" in field_error(response.content.decode(), "name")
+    assert not Contact.objects.filter(tenant=tenant, name__startswith="Stadt").exists()
+
+    response = browser.post(
+        reverse("web:task_create"),
+        {
+            "project_id": web_data.project.pk,
+            "title": "Backup \u202eliaf",
+            "task_type": "incident",
+            "status": "open",
+            "unit": "HUR",
+        },
+    )
+    assert "U+202E" in field_error(response.content.decode(), "title")
+    assert not Task.objects.filter(tenant=tenant, title__startswith="Backup").exists()
