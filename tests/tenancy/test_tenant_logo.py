@@ -251,6 +251,17 @@ def _huge_png(width: int, height: int) -> bytes:
     )
 
 
+def _svg_with_png(data: bytes) -> bytes:
+    import base64
+
+    return (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        b'width="40" height="10"><image width="40" height="10" xlink:href="data:image/png;base64,'
+        + base64.b64encode(data)
+        + b'"/></svg>'
+    )
+
+
 @pytest.mark.parametrize(
     ("content", "needle"),
     [
@@ -258,8 +269,9 @@ def _huge_png(width: int, height: int) -> bytes:
         (_nested_use_svg(), "cannot draw"),
         (_huge_png(20000, 20000), "pixels"),
         (_huge_png(5000, 5000), "pixels"),
+        (_svg_with_png(_huge_png(20000, 20000)), "pixels"),
     ],
-    ids=["doctype-entity", "nested-use", "bomb-20000", "too-many-pixels"],
+    ids=["doctype-entity", "nested-use", "bomb-20000", "too-many-pixels", "bomb-in-svg"],
 )
 def test_upload_refuses_what_the_invoice_renderer_cannot_draw(api, tenant, content, needle):
     # when
@@ -278,6 +290,8 @@ def test_an_accepted_svg_is_one_typst_renders(api, tenant):
 
     assert upload(api, SVG).status_code == 200
     assert render_logo(SVG).startswith(b"%PDF-")
+    with_png = _svg_with_png(png(40, 10))
+    assert upload(api, with_png).status_code == 200, upload(api, with_png).content
 
 
 def test_an_issued_invoice_keeps_its_pdf_when_the_logo_file_goes(api, tenant, ctx):

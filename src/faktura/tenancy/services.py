@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import io
 import re
@@ -284,6 +286,24 @@ def _check_svg(content: bytes) -> None:
             raise ValidationFailed.field(
                 "logo", "The SVG links to other files; embed its images instead."
             )
+        for link in links:
+            _check_embedded_bitmap(link.strip())
+
+
+_DATA_IMAGE = re.compile(r"data:image/(png|jpe?g);base64,(.*)", re.S | re.I)
+
+
+def _check_embedded_bitmap(link: str) -> None:
+    """A PNG or JPEG embedded in the SVG gets the same pixel limit as an uploaded one: the
+    renderer decodes it as well."""
+    match = _DATA_IMAGE.match(link)
+    if match is None:
+        return
+    try:
+        data = base64.b64decode("".join(match.group(2).split()), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationFailed.field("logo", "An image embedded in the SVG is damaged.") from exc
+    _check_bitmap(data, "png" if match.group(1).lower() == "png" else "jpg")
 
 
 def _read_upload(upload: bytes | IO[bytes]) -> bytes:
