@@ -18,6 +18,7 @@ from faktura.billing.services.invoices import invoice_create, invoice_line_add
 from faktura.billing.services.issue import DocumentsUnrenderable, invoice_issue
 from faktura.documents.models import StoredDocument
 from faktura.documents.rendering.renderer import RenderError
+from faktura.work.models import TaskEntry
 
 TITLES = {
     "diacritics": "Łódź Ærøskøbing Šťastný Ğüşçö Árvíztűrő tükörfúrógép Ĳsselmeer ẞ",
@@ -115,9 +116,9 @@ def test_scripts_the_fonts_lack_are_refused_before_issue_naming_field_and_text(
     assert r.status_code == 422, r.content
     error = r.json()["error"]
     assert error["code"] == "invoice_invalid"
-    assert "lines[2].title" in error["fields"]
-    assert title in error["fields"]["lines[2].title"]
-    assert char in error["fields"]["lines[2].title"]
+    assert "lines[1].title" in error["fields"]
+    assert title in error["fields"]["lines[1].title"]
+    assert char in error["fields"]["lines[1].title"]
     draft.refresh_from_db()
     assert (draft.status, draft.number) == ("draft", None)
     assert _numbers_taken(world) == 0
@@ -134,7 +135,7 @@ def test_a_control_character_stored_before_the_input_rule_is_refused_at_issue(wo
 
     # then: no 500 and no invoice without documents
     assert r.status_code == 422
-    assert "U+0007" in r.json()["error"]["fields"]["lines[1].title"]
+    assert "U+0007" in r.json()["error"]["fields"]["lines[0].title"]
     assert _numbers_taken(world) == 0
 
 
@@ -207,3 +208,36 @@ def test_documents_render_stays_idempotent_after_issue(world):
     documents_service.invoice_documents_render(invoice_id=invoice.pk)
     after = {d.format: d.sha256 for d in StoredDocument.objects.filter(invoice=invoice)}
     assert after == before
+
+
+def test_the_draft_lists_unprintable_text_before_settle(world, api):
+    # given
+    draft = _draft(world, "Consulting", "ترحيل الخادم")
+
+    # when
+    r = api.get(f"invoices/{draft.pk}")
+
+    # then: the reviewer sees it as an error of the second line, before Settle
+    problems = [w for w in r.json()["warnings"] if w["code"] == "unprintable_text"]
+    assert [(p["path"], p["severity"]) for p in problems] == [("lines[1].title", "error")]
+    assert "ترحيل الخادم" in problems[0]["message"]
+
+
+def test_a_timesheet_entry_the_fonts_cannot_print_is_refused_at_issue(world, api):
+    # given: the timesheet appendix prints each entry's description
+    type(world.tenant).objects.filter(pk=world.tenant.pk).update(timesheet_appendix=True)
+    task = world.task(world.project(world.contact()), title="Migration")
+    items = [world.item(task, minutes=60)]
+    TaskEntry.objects.filter(pk=items[0].entry_id).update(description="サーバー移行")
+    from faktura.billing.services.generation import invoices_generate
+
+    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+
+    # when
+    r = api.post(f"invoices/{draft.pk}/issue", {})
+
+    # then: refused naming the entry's row on the line, no number taken
+    assert r.status_code == 422, r.content
+    fields = r.json()["error"]["fields"]
+    assert "サーバー移行" in fields["lines[0].timesheet[1].description"]
+    assert _numbers_taken(world) == 0

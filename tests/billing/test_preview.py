@@ -65,7 +65,7 @@ def test_preview_refuses_text_the_fonts_cannot_print_like_issuing(api, world):
     draft = _draft(world, title="データ移行")
     r = api.get(f"invoices/{draft.pk}/pdf")
     assert r.status_code == 422
-    assert "データ移行" in r.json()["error"]["fields"]["lines[1].title"]
+    assert "データ移行" in r.json()["error"]["fields"]["lines[0].title"]
 
 
 def test_preview_is_for_billing_roles_of_the_tenant_only(api_as, other_api, world):

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine, NumberSequence
+from faktura.billing.selectors.printable import text_problems
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.contacts.models import Contact, TaxTreatment
 from faktura.core.invoice_math import LineInput, Totals, invoice_totals, validate_lines
@@ -168,6 +169,7 @@ def invoice_problems(
                 )
             )
     problems += validate_lines(line_inputs(lines), invoice.currency)
+    problems += text_problems(invoice, lines, tenant=tenant, contact=contact)
     return problems
 
 

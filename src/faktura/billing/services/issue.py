@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import Any
 
 from django.db import transaction
@@ -169,12 +170,42 @@ class DocumentsUnrenderable(BusinessRuleViolation):
     code = "documents_unrenderable"
 
 
-def text_problems(invoice: Invoice, snapshot: InvoiceSnapshot) -> list[Problem]:
-    """Every text the documents would print with a character no shipped font has (or that no
-    XML can hold), as problems naming the field and the text (issue 9)."""
+def snapshot_text_problems(invoice: Invoice, snapshot: InvoiceSnapshot) -> list[Problem]:
+    """Every text of the snapshot the documents cannot print (a character no shipped font has,
+    or that no XML can hold), as problems naming the field and the text (issue 9).
+
+    The draft's own texts were checked before the number (`invoice_problems`); this covers
+    all that the snapshot adds (the timesheet rows, product numbers) with the same check, on
+    exactly what is rendered. Line paths count from 0 over the draft's lines in position
+    order, like the draft's other problems.
+    """
+    billed = [
+        index
+        for index, skipped in enumerate(
+            InvoiceLine.objects.filter(invoice=invoice)
+            .order_by("position", "id")
+            .values_list("do_not_bill", flat=True)
+        )
+        if not skipped
+    ]
+
+    def draft_path(path: str) -> str:
+        match = _LINE_PATH.match(path)
+        if match is None:
+            return path
+        position = int(match.group(1))  # the snapshot's line id: 1, 2, ... over billed lines
+        index = billed[position - 1] if 0 < position <= len(billed) else position - 1
+        return f"lines[{index}]{match.group(2)}"
+
     texts = [(path, text) for path, text in snapshot_texts(snapshot) if path != "note"]
     texts += [("intro_text", invoice.intro_text), ("closing_text", invoice.closing_text)]
-    return [error("unprintable_text", found.message, found.path) for found in check_texts(texts)]
+    return [
+        error("unprintable_text", found.message, draft_path(found.path))
+        for found in check_texts(texts)
+    ]
+
+
+_LINE_PATH = re.compile(r"lines\[(\d+)\](.*)", re.S)
 
 
 def documents_render_at_issue(invoice: Invoice) -> None:
@@ -188,7 +219,7 @@ def documents_render_at_issue(invoice: Invoice) -> None:
     by their SHA-256, so a rollback leaves at most an unreferenced file behind.
     """
     snapshot = invoice_snapshot(invoice)
-    problems = text_problems(invoice, snapshot)
+    problems = snapshot_text_problems(invoice, snapshot)
     if problems:
         raise InvoiceInvalid(problems)
     try:

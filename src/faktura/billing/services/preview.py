@@ -14,7 +14,11 @@ import datetime as dt
 from faktura.billing.models import Invoice, InvoiceLine
 from faktura.billing.services.documents import _logo
 from faktura.billing.services.drafts import InvoiceInvalid
-from faktura.billing.services.issue import fill_issue_fields, payment_terms, text_problems
+from faktura.billing.services.issue import (
+    fill_issue_fields,
+    payment_terms,
+    snapshot_text_problems,
+)
 from faktura.billing.snapshot import invoice_snapshot
 from faktura.common.context import CommandContext
 from faktura.common.errors import Conflict, NotFound
@@ -53,7 +57,7 @@ def invoice_preview_pdf(ctx: CommandContext, *, invoice_id: int) -> tuple[str, b
     fill_issue_fields(invoice, lines, tenant=tenant, contact=contact, issue_date=day)
     invoice.due_date = day + dt.timedelta(days=payment_terms(invoice, contact, tenant))
     snapshot = invoice_snapshot(invoice, preview=True)
-    problems = text_problems(invoice, snapshot)
+    problems = snapshot_text_problems(invoice, snapshot)
     if problems:
         raise InvoiceInvalid(problems)
     pdf = render_invoice_pdf(snapshot, timesheet=tenant.timesheet_appendix, logo=_logo(invoice))
