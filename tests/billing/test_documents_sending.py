@@ -78,7 +78,12 @@ def test_documents_of_drafts_and_unknown_formats(api, world):
     draft = invoices_generate(
         world.ctx, item_ids=[world.item(world.task()).pk], grouping="contact"
     )[0]
+    # a draft's PDF is its preview (issue 9), rendered now and never stored
     r = api.get(f"invoices/{draft.pk}/pdf")
+    assert r.status_code == 200
+    assert r["X-Faktura-Preview"] == "draft"
+    assert not StoredDocument.objects.filter(invoice=draft).exists()
+    r = api.get(f"invoices/{draft.pk}/einvoice", format="xrechnung-ubl")
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "invoice_not_issued"
     assert api.get(f"invoices/{draft.pk}/einvoice", format="pdf-x").status_code in (400, 409)

@@ -357,11 +357,12 @@ def test_same_snapshot_renders_the_same_bytes_in_any_process():
 
 
 def test_documents_use_only_the_shipped_fonts():
-    assert renderer_fonts() == ["Inter"]
+    assert renderer_fonts() == ["Inter", "Noto Emoji"]
     pdf = pikepdf.open(io.BytesIO(render_invoice_pdf(sample_snapshot(lines=3))))
     fonts = {
         str(font.get("/BaseFont")) for page in pdf.pages for font in page.Resources.Font.values()
     }
+    # Noto Emoji is embedded only where a text has an emoji
     assert fonts and all("Inter" in name for name in fonts)
     licence = Path(__file__).resolve().parents[2] / "src/faktura/documents/fonts/OFL.txt"
     assert "SIL OPEN FONT LICENSE Version 1.1" in licence.read_text()

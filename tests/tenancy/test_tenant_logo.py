@@ -207,3 +207,113 @@ def test_a_png_upload_passes_the_nul_check_but_a_nul_in_a_text_field_does_not(ap
         HTTP_AUTHORIZATION=f"Bearer {api.token}",
     )  # fmt: skip
     assert response.status_code == 400
+
+
+# --- issue 9: what is accepted renders with the invoice renderer -------------------------------
+
+SVG_DOCTYPE = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY name "Acme">]>\n'
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"><text y="9">&name;</text>'
+    b"</svg>"
+)
+
+
+def _nested_use_svg(depth: int = 30) -> bytes:
+    """Each group uses the one before twice: 2**depth elements once expanded, which Typst
+    refuses ("nodes limit reached") although the file is a few kilobytes."""
+    parts = [
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        b'width="40" height="10"><defs><rect id="a0" width="1" height="1"/>'
+    ]
+    for i in range(1, depth):
+        parts.append(
+            b'<g id="a%d"><use xlink:href="#a%d"/><use xlink:href="#a%d"/></g>' % (i, i - 1, i - 1)
+        )
+    parts.append(b'</defs><use xlink:href="#a%d"/></svg>' % (depth - 1))
+    return b"".join(parts)
+
+
+def _huge_png(width: int, height: int) -> bytes:
+    """A valid PNG header announcing width x height pixels, with a tiny (truncated) body: what
+    a decompression bomb looks like before anything decodes it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    body = zlib.compress(b"\x00" * 4096)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
+
+
+def _svg_with_png(data: bytes) -> bytes:
+    import base64
+
+    return (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        b'width="40" height="10"><image width="40" height="10" xlink:href="data:image/png;base64,'
+        + base64.b64encode(data)
+        + b'"/></svg>'
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (SVG_DOCTYPE, "DOCTYPE"),
+        (_nested_use_svg(), "cannot draw"),
+        (_huge_png(20000, 20000), "pixels"),
+        (_huge_png(5000, 5000), "pixels"),
+        (_svg_with_png(_huge_png(20000, 20000)), "pixels"),
+    ],
+    ids=["doctype-entity", "nested-use", "bomb-20000", "too-many-pixels", "bomb-in-svg"],
+)
+def test_upload_refuses_what_the_invoice_renderer_cannot_draw(api, tenant, content, needle):
+    # when
+    r = upload(api, content)
+
+    # then: 400 naming the field, never a 500; the profile keeps no logo
+    assert r.status_code == 400, r.content
+    assert "logo" in r.json()["error"]["fields"]
+    assert needle in r.json()["error"]["fields"]["logo"]
+    tenant.refresh_from_db()
+    assert not tenant.logo
+
+
+def test_an_accepted_svg_is_one_typst_renders(api, tenant):
+    from faktura.documents.rendering import render_logo
+
+    assert upload(api, SVG).status_code == 200
+    assert render_logo(SVG).startswith(b"%PDF-")
+    with_png = _svg_with_png(png(40, 10))
+    assert upload(api, with_png).status_code == 200, upload(api, with_png).content
+
+
+def test_an_issued_invoice_keeps_its_pdf_when_the_logo_file_goes(api, tenant, ctx):
+    # given: an invoice issued with logo A (its documents are stored at issue)
+    from faktura.billing.services.invoices import invoice_create, invoice_line_add
+    from faktura.billing.services.issue import invoice_issue
+    from faktura.contacts.services import contact_create
+
+    logo_a = png(40, 10, b"\x00\x00\x00")
+    assert upload(api, logo_a).status_code == 200
+    draft = invoice_create(ctx, contact_id=contact_create(ctx, name="Kunde GmbH").pk)
+    invoice_line_add(
+        ctx, invoice_id=draft.pk, title="Consulting", quantity="1", unit="HUR",
+        unit_price="100", vat_rate="19",
+    )  # fmt: skip
+    invoice = invoice_issue(ctx, invoice_id=draft.pk)
+    first = api.get(f"invoices/{invoice.pk}/pdf").content
+
+    # when: the logo changes, and even the old file disappears from the storage
+    assert upload(api, png(40, 10, b"\xff\x00\x00")).status_code == 200
+    default_storage.delete(invoice.seller["logo"])
+
+    # then: the invoice's PDF is the one stored at issue, byte for byte
+    assert api.get(f"invoices/{invoice.pk}/pdf").content == first
+    assert invoice.seller["logo"].endswith(hashlib.sha256(logo_a).hexdigest() + ".png")

@@ -1052,3 +1052,33 @@ def test_the_history_names_the_api_reason_of_a_credit_note(api, browser, world, 
     page = browser.get(reverse("web:invoice_detail", args=[issued.pk])).content.decode()
 
     assert "Customer cancelled" in page[page.index('id="history"') :]
+
+# --- issue 9: the draft's PDF preview ----------------------------------------------------------
+
+
+def test_the_draft_review_links_its_pdf_preview_which_stores_nothing(world, draft):
+    browser = signed_in(world.owner)
+    page = browser.get(reverse("web:invoice_detail", args=[draft.pk])).content.decode()
+    preview_url = reverse("web:draft_preview", args=[draft.pk])
+    assert f'href="{preview_url}"' in page and 'data-testid="draft-preview"' in page
+
+    response = browser.get(preview_url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    draft.refresh_from_db()
+    assert (draft.status, draft.number) == ("draft", None)
+    assert not NumberSequence.objects.filter(tenant=world.tenant, last_value__gt=0).exists()
+
+
+def test_a_preview_that_cannot_print_a_text_says_which(world, draft):
+    from faktura.billing.models import InvoiceLine
+
+    InvoiceLine.objects.filter(invoice=draft).update(title="打印机")
+    browser = signed_in(world.owner)
+
+    response = browser.get(reverse("web:draft_preview", args=[draft.pk]), follow=True)
+
+    page = response.content.decode()
+    assert "打印机" in page and "cannot print" in page

@@ -441,3 +441,22 @@ def test_members_task_form_leaves_billing_to_billing(browser_as, tenant, web_dat
         web_data.customer.pk,
         True,
     )
+
+def test_control_and_bidi_characters_are_form_errors_naming_the_field(browser, tenant, web_data):
+    # issue 9: U+0007 in a customer's name, a bidi override in a task title
+    response = browser.post(reverse("web:contact_create"), {**CONTACT, "name": "Stadt\u0007werke"})
+    assert "U+0007" in field_error(response.content.decode(), "name")
+    assert not Contact.objects.filter(tenant=tenant, name__startswith="Stadt").exists()
+
+    response = browser.post(
+        reverse("web:task_create"),
+        {
+            "project_id": web_data.project.pk,
+            "title": "Backup \u202eliaf",
+            "task_type": "incident",
+            "status": "open",
+            "unit": "HUR",
+        },
+    )
+    assert "U+202E" in field_error(response.content.decode(), "title")
+    assert not Task.objects.filter(tenant=tenant, title__startswith="Backup").exists()

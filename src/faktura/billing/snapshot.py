@@ -107,8 +107,12 @@ def _timesheets(line_ids: list[int]) -> dict[int, list[TimesheetRow]]:
     return rows
 
 
-def invoice_snapshot(invoice: Invoice, *, with_timesheet: bool = True) -> InvoiceSnapshot:
-    if invoice.status not in ISSUED:
+def invoice_snapshot(
+    invoice: Invoice, *, with_timesheet: bool = True, preview: bool = False
+) -> InvoiceSnapshot:
+    """The snapshot of an issued invoice; with ``preview`` also of a draft whose issue fields
+    were filled in memory (`billing.services.preview`): it has no number."""
+    if invoice.status not in ISSUED and not preview:
         raise Conflict("Only issued documents are rendered.", code="invoice_not_issued")
     lines = list(
         InvoiceLine.objects.filter(invoice=invoice, do_not_bill=False)

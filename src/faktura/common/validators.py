@@ -15,6 +15,7 @@ from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
 from faktura.common.errors import ValidationFailed
+from faktura.common.text import clean_text
 from faktura.core import money
 from faktura.core.validation import (
     is_valid_country,
@@ -28,11 +29,8 @@ LANGUAGES = ("de", "en")
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def required(field: str, value: str | None) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed.field(field, "This field is required.", code="required")
-    return value
+def required(field: str, value: str | None, *, multiline: bool = False) -> str:
+    return clean_text(field, value, multiline=multiline, required=True)
 
 
 def boolean(field: str, value: Any) -> bool:

@@ -12,9 +12,12 @@ from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact, EInvoiceFormat, TaxTreatment
+
+from faktura.common.text import clean_text
+
 from faktura.tenancy.services import clean_time_rounding
 
-_TEXT_FIELDS = ("street", "postal_code", "city", "phone", "contact_person", "notes")
+_TEXT_FIELDS = ("street", "postal_code", "city", "phone", "contact_person")
 
 
 def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
@@ -23,7 +26,9 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
         if name == "name":
             clean[name] = v.required(name, value)
         elif name == "customer_number" or name in _TEXT_FIELDS:
-            clean[name] = (value or "").strip()
+            clean[name] = clean_text(name, value)
+        elif name == "notes":
+            clean[name] = clean_text(name, value, multiline=True)
         elif name == "country":
             clean[name] = v.country(name, value)
         elif name == "vat_id":
@@ -56,7 +61,7 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
                 )
             clean[name] = value
         elif name == "exemption_reason":
-            clean[name] = (value or "").strip()
+            clean[name] = clean_text(name, value)
         elif name == "price_list_id":
             clean["price_list"] = (
                 None if value is None else price_list_for_tenant(ctx.tenant, value, field=name)

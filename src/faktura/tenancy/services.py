@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import io
 import re
@@ -19,6 +21,7 @@ from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from faktura.common.services import audit_record
+from faktura.common.text import clean_text
 from faktura.core.numbering import validate_format
 from faktura.core.time_rounding import PolicyError, RoundingPolicy
 from faktura.tenancy.errors import AlreadyMember, LastOwner, OwnerProtected
@@ -36,12 +39,16 @@ _TENANT_TEXT_FIELDS = (
     "managing_directors", "register_court", "register_number", "invoice_footer",
     "invoice_footer_en",
 )  # fmt: skip
+_TENANT_MULTILINE_FIELDS = ("invoice_footer", "invoice_footer_en")
 _EMAIL_TEMPLATE_FIELDS = ("email_subject_de", "email_body_de", "email_subject_en", "email_body_en")
 # The placeholders billing's sending service fills in, in the order the UI lists them.
 EMAIL_PLACEHOLDERS = ("number", "kind", "customer", "company", "gross", "due_date")
 _PLACEHOLDERS = set(EMAIL_PLACEHOLDERS)
 
 LOGO_MAX_BYTES = 1024 * 1024
+# A logo is printed at most 60 x 15 mm; 4000 x 4000 pixels is far more than that needs, and a
+# small file that decodes to gigabytes (a "decompression bomb") is refused before decoding.
+LOGO_MAX_PIXELS = 4000 * 4000
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""")
 
 
@@ -51,7 +58,7 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
         if name == "name":
             clean[name] = v.required(name, value)
         elif name in _TENANT_TEXT_FIELDS:
-            clean[name] = (value or "").strip()
+            clean[name] = clean_text(name, value, multiline=name in _TENANT_MULTILINE_FIELDS)
         elif name == "country":
             clean[name] = v.country(name, value)
         elif name == "vat_id":
@@ -98,7 +105,7 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def _clean_template(name: str, value: Any) -> str:
     """An e-mail subject or body whose placeholders are all known, so sending cannot fail."""
-    text = v.required(name, value)
+    text = v.required(name, value, multiline=name.startswith("email_body"))
     try:
         text.format(**dict.fromkeys(_PLACEHOLDERS, ""))
     except (KeyError, IndexError, ValueError) as exc:
@@ -184,8 +191,11 @@ def logo_check(content: bytes) -> str:
     """The kind of a logo image ("png", "jpg" or "svg"), judged by its bytes, never its name.
 
     Every invoice PDF renders the logo, so what is accepted here must render: a PNG or JPEG
-    that Pillow can read through, or an SVG that parses as XML with an <svg> root and starts
-    the way the PDF renderer recognises (`<svg`, or `<?xml` with `<svg` in the first 2 KB).
+    that Pillow can read through, at most `LOGO_MAX_PIXELS`, or an SVG that parses as XML with
+    an <svg> root, no DOCTYPE (entities) and no links to other files, and starts the way the
+    PDF renderer recognises (`<svg`, or `<?xml` with `<svg` in the first 2 KB). Then it is
+    rendered the way the invoice places it, by the same Typst renderer (issue 9: an SVG whose
+    nested <use> elements Typst refuses would otherwise break every invoice).
     """
     if not content:
         raise ValidationFailed.field("logo", "The file is empty.", code="required")
@@ -205,7 +215,20 @@ def logo_check(content: bytes) -> str:
         _check_svg(content)
     else:
         _check_bitmap(content, kind)
+    _check_renders(content)
     return kind
+
+
+def _check_renders(content: bytes) -> None:
+    from faktura.documents.rendering import RenderError, render_logo
+
+    try:
+        render_logo(content)
+    except (RenderError, ValueError) as exc:
+        reason = exc.reason if isinstance(exc, RenderError) else str(exc)
+        raise ValidationFailed.field(
+            "logo", f"The invoice renderer cannot draw this image: {reason}", code="unrenderable"
+        ) from exc
 
 
 def _check_bitmap(content: bytes, kind: str) -> None:
@@ -214,7 +237,19 @@ def _check_bitmap(content: bytes, kind: str) -> None:
 
     try:
         with Image.open(io.BytesIO(content), formats=["PNG" if kind == "png" else "JPEG"]) as img:
+            width, height = img.size
+            if width * height > LOGO_MAX_PIXELS:
+                raise ValidationFailed.field(
+                    "logo",
+                    f"The image has {width} x {height} pixels; at most 4000 x 4000 are "
+                    "accepted (a logo is printed 60 mm wide).",
+                    code="too_large",
+                )
             img.verify()
+    except Image.DecompressionBombError as exc:
+        raise ValidationFailed.field(
+            "logo", "The image has too many pixels; at most 4000 x 4000.", code="too_large"
+        ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationFailed.field("logo", "The image file is damaged.") from exc
 
@@ -227,6 +262,12 @@ def _check_svg(content: bytes) -> None:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
         raise ValidationFailed.field("logo", "The SVG file is not valid XML.") from exc
+    # A DOCTYPE brings entities (expanded differently, or not at all, by each SVG reader, and
+    # the classic way to blow up a parser); a logo needs none.
+    if root.getroottree().docinfo.doctype or b"<!ENTITY" in content or b"<!DOCTYPE" in content:
+        raise ValidationFailed.field(
+            "logo", "The SVG file has a DOCTYPE or entities; save it without them."
+        )
     if etree.QName(root).localname != "svg":
         raise ValidationFailed.field("logo", "Must be a PNG, JPEG or SVG image.")
     # The renderer refuses an SVG that links to files (and must not read any): only links
@@ -244,6 +285,24 @@ def _check_svg(content: bytes) -> None:
             raise ValidationFailed.field(
                 "logo", "The SVG links to other files; embed its images instead."
             )
+        for link in links:
+            _check_embedded_bitmap(link.strip())
+
+
+_DATA_IMAGE = re.compile(r"data:image/(png|jpe?g);base64,(.*)", re.S | re.I)
+
+
+def _check_embedded_bitmap(link: str) -> None:
+    """A PNG or JPEG embedded in the SVG gets the same pixel limit as an uploaded one: the
+    renderer decodes it as well."""
+    match = _DATA_IMAGE.match(link)
+    if match is None:
+        return
+    try:
+        data = base64.b64decode("".join(match.group(2).split()), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationFailed.field("logo", "An image embedded in the SVG is damaged.") from exc
+    _check_bitmap(data, "png" if match.group(1).lower() == "png" else "jpg")
 
 
 def _read_upload(upload: bytes | IO[bytes]) -> bytes:

@@ -117,6 +117,7 @@ urlpatterns = [
     ),
     path("billing/invoices/<id:invoice_id>/settle/", drafts.draft_settle, name="draft_settle"),
     path("billing/invoices/<id:invoice_id>/delete/", drafts.draft_delete, name="draft_delete"),
+    path("billing/invoices/<id:invoice_id>/preview/", drafts.draft_preview, name="draft_preview"),
     path(
         "billing/invoices/<id:invoice_id>/download/<slug:fmt>/",
         invoices.invoice_download,

@@ -15,6 +15,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from faktura.common.errors import ValidationFailed
 from faktura.common.schemas import ERRORS, Id, PathId
+from faktura.common.text import MultiLine, SingleLine
 from faktura.tenancy.api import TimeRounding
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.roles import has_capability
@@ -224,8 +225,8 @@ class TaskOut(Schema):
 
 class TaskIn(Schema):
     project_id: Id
-    title: str = Field(..., max_length=300)
-    description: str = ""
+    title: SingleLine = Field(..., max_length=300)
+    description: MultiLine = ""
     task_type: str | None = None
     status: str | None = None
     billable: bool | None = Field(None, description="default: false on non-billable projects")
@@ -240,8 +241,8 @@ class TaskIn(Schema):
 
 class TaskPatch(Schema):
     project_id: Id | None = None
-    title: str | None = Field(None, max_length=300)
-    description: str | None = None
+    title: SingleLine | None = Field(None, max_length=300)
+    description: MultiLine | None = None
     task_type: str | None = None
     status: str | None = None
     billable: bool | None = None

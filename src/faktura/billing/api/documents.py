@@ -6,7 +6,9 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from faktura.billing.selectors.invoices import invoice_get
 from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
+from faktura.billing.services.preview import invoice_preview_pdf
 from faktura.billing.services.sending import deliveries_of, invoice_send
 from faktura.common.schemas import ERRORS, PathId
 from faktura.documents.models import DocumentFormat
@@ -26,12 +28,25 @@ def _file(document, content: bytes) -> HttpResponse:
 @router.get(
     "/invoices/{invoice_id}/pdf",
     response={200: None, **ERRORS},
-    summary="The invoice as PDF/A-3 with its Factur-X XML embedded",
+    summary="The invoice as PDF/A-3 with its Factur-X XML embedded; a draft's preview",
+    description=(
+        "An issued invoice or credit note: the PDF stored at issue, identical bytes on every "
+        "download. A draft: a preview rendered now, watermarked Entwurf/Draft and without a "
+        "number (nothing is stored; `X-Faktura-Preview: draft`). 422 `invoice_invalid` names "
+        "each text the invoice fonts cannot print."
+    ),
 )
 def invoice_pdf(request, invoice_id: PathId):
-    document, content = invoice_document(
-        request_context(request), invoice_id=invoice_id, format=DocumentFormat.PDF
-    )
+    ctx = request_context(request)
+    ctx.require("view_invoices")
+    if invoice_get(tenant=ctx.tenant, invoice_id=invoice_id).is_draft:
+        filename, content = invoice_preview_pdf(ctx, invoice_id=invoice_id)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        response["Cache-Control"] = "no-store"
+        response["X-Faktura-Preview"] = "draft"
+        return response
+    document, content = invoice_document(ctx, invoice_id=invoice_id, format=DocumentFormat.PDF)
     return _file(document, content)
 
 
@@ -87,7 +102,5 @@ def invoice_send_endpoint(request, invoice_id: PathId, payload: SendIn | None = 
 def invoice_deliveries(request, invoice_id: PathId):
     ctx = request_context(request)
     ctx.require("view_invoices")
-    from faktura.billing.selectors.invoices import invoice_get
-
     invoice_get(tenant=ctx.tenant, invoice_id=invoice_id)
     return list(deliveries_of(tenant=ctx.tenant, invoice_id=invoice_id))

@@ -18,6 +18,7 @@ from faktura.billing.selectors import invoices as selectors
 from faktura.billing.services import credit_notes, generation, invoices, issue, numbering
 from faktura.common.errors import ValidationFailed
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
+from faktura.common.text import MultiLine, SingleLine
 from faktura.core.time_rounding import format_hours
 from faktura.tenancy.auth import request_context
 
@@ -234,7 +235,7 @@ class BillingRunIn(Schema):
 
 
 class LineIn(Schema):
-    title: str = Field(..., max_length=300)
+    title: SingleLine = Field(..., max_length=300)
     quantity: Decimal
     unit: str = Field(..., max_length=3)
     unit_price: Decimal
@@ -243,11 +244,11 @@ class LineIn(Schema):
     exemption_reason: str | None = Field(
         None, max_length=300, description="exempt (E) lines: the legal reason (default: customer's)"
     )
-    description: str = ""
+    description: MultiLine = ""
 
 
 class LinePatch(Schema):
-    title: str | None = Field(None, max_length=300)
+    title: SingleLine | None = Field(None, max_length=300)
     quantity: Decimal | None = Field(None, description="billed quantity")
     step: Literal["up", "down"] | None = Field(
         None,
@@ -256,7 +257,7 @@ class LinePatch(Schema):
     )
     do_not_bill: bool | None = None
     unit_price: Decimal | None = None
-    description: str | None = None
+    description: MultiLine | None = None
     unit: str | None = Field(None, max_length=3, description="manual lines only")
     vat_rate: Decimal | None = Field(None, description="manual lines only")
     vat_category: str | None = Field(None, description="manual lines only")

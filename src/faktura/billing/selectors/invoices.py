@@ -22,6 +22,8 @@ from faktura.billing.snapshot import (
     invoice_snapshot,
     seller_party,
 )
+
+from faktura.billing.selectors.printable import text_problems
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.contacts.models import Contact, EInvoiceFormat, TaxTreatment
 from faktura.core.invoice_math import LineInput, Totals, invoice_totals, validate_lines
@@ -186,6 +188,8 @@ def invoice_problems(
             for problem in einvoice_problems(snapshot, contact.einvoice_format)
             if problem.code not in known
         ]
+
+    problems += text_problems(invoice, lines, tenant=tenant, contact=contact)
     return problems
 
 

@@ -27,7 +27,7 @@ from faktura.billing.services.drafts import (
     invoice_locked,
 )
 from faktura.billing.services.idempotency import idempotent
-from faktura.billing.services.issue import freeze
+from faktura.billing.services.issue import documents_render_at_issue, freeze
 from faktura.billing.services.numbering import IssueDateInvalid
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
@@ -263,4 +263,5 @@ def _credit_note_create(
                 "void": fully,
             },
         )
+        documents_render_at_issue(note)
     return note

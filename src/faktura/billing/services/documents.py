@@ -1,6 +1,6 @@
 """Render and store the documents of an issued invoice, once; serve the identical bytes later.
 
-Every issued invoice and credit note gets, right after the issuing transaction commits:
+Every issued invoice and credit note gets, inside the issuing transaction (`issue.py`):
 
 - `pdf`: the printable document as PDF/A-3b with its CII XML embedded (Factur-X, profile
   EN 16931) — one file that people read and machines parse;

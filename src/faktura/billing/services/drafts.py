@@ -25,6 +25,7 @@ from faktura.billing.selectors.invoices import (
     breakdown_json,
     invoice_live_totals,
 )
+from faktura.common import text
 from faktura.common import validators as v
 from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from faktura.common.schemas import MAX_ID
@@ -76,18 +77,12 @@ class InvoiceInvalid(BusinessRuleViolation):
 # --- input cleaners ---------------------------------------------------------------------------
 
 
-def clean_text(name: str, value: Any, *, max_length: int, required: bool = False) -> str:
-    value = "" if value is None else value
-    if not isinstance(value, str):
-        raise ValidationFailed.field(name, "Must be text.")
-    if "\x00" in value:
-        raise ValidationFailed.field(name, "Must not contain NUL characters.")
-    value = value.strip()
-    if required and not value:
-        raise ValidationFailed.field(name, "This field is required.", code="required")
-    if len(value) > max_length:
-        raise ValidationFailed.field(name, f"At most {max_length} characters.")
-    return value
+def clean_text(
+    name: str, value: Any, *, max_length: int, required: bool = False, multiline: bool = False
+) -> str:
+    return text.clean_text(
+        name, value, max_length=max_length, required=required, multiline=multiline
+    )
 
 
 def clean_decimal(

@@ -48,6 +48,7 @@ from faktura.work.selectors import project_for_tenant
 
 Item = BillableItem.Status
 HEADER_TEXT = {"po_number": 60, "buyer_reference": 100, "intro_text": 5000, "closing_text": 5000}
+MULTILINE_HEADER = ("intro_text", "closing_text")
 MAX_TERMS_DAYS = 365
 
 
@@ -158,7 +159,9 @@ def _clean_header(data: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in data.items():
         if name in HEADER_TEXT:
-            clean[name] = clean_text(name, value, max_length=HEADER_TEXT[name])
+            clean[name] = clean_text(
+                name, value, max_length=HEADER_TEXT[name], multiline=name in MULTILINE_HEADER
+            )
         elif name in ("service_period_start", "service_period_end"):
             clean[name] = clean_date(name, value)
         elif name == "payment_terms_days":
@@ -324,7 +327,7 @@ def _line_add(
     description: Any,
 ) -> InvoiceLine:
     title = clean_text("title", title, max_length=300, required=True)
-    description = clean_text("description", description, max_length=5000)
+    description = clean_text("description", description, max_length=5000, multiline=True)
     quantity = clean_decimal("quantity", quantity, places=4, digits=14, minimum=None)
     unit_price = clean_decimal("unit_price", unit_price, places=6, digits=18, minimum=Decimal(0))
     unit_code = clean_text("unit", unit, max_length=3, required=True).upper()
@@ -379,7 +382,7 @@ def _clean_line(line: InvoiceLine, data: dict[str, Any]) -> dict[str, Any]:
         if name == "title":
             clean[name] = clean_text(name, value, max_length=300, required=True)
         elif name == "description":
-            clean[name] = clean_text(name, value, max_length=5000)
+            clean[name] = clean_text(name, value, max_length=5000, multiline=True)
         elif name == "quantity":
             # Billed work cannot go below zero; a manual line may (a discount).
             clean[name] = clean_decimal(

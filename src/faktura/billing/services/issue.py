@@ -2,12 +2,16 @@
 
 Validation comes first and raises `InvoiceInvalid` (422, every problem in `fields`) before the
 counter is touched; anything that fails later rolls the counter back with the rest, so a number
-is consumed only by an invoice that was actually issued.
+is consumed only by an invoice that was actually issued. The documents (PDF with Factur-X and
+every XML format) are rendered and stored in the same transaction, after the number: an
+invoice is issued with its documents or not at all (issue 9).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from typing import Any
 
 from django.db import transaction
@@ -19,6 +23,7 @@ from faktura.billing.selectors.invoices import (
     invoice_live_totals,
     invoice_problems,
 )
+from faktura.billing.services.documents import invoice_documents_render
 from faktura.billing.services.drafts import (
     TREATMENT_CATEGORY,
     InvoiceInvalid,
@@ -28,14 +33,20 @@ from faktura.billing.services.drafts import (
 )
 from faktura.billing.services.idempotency import idempotent
 from faktura.billing.services.numbering import number_allocate
+from faktura.billing.snapshot import invoice_snapshot
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
+from faktura.common.errors import BusinessRuleViolation, FakturaError
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
-from faktura.core.problems import errors
+from faktura.core.problems import Problem, error, errors
+from faktura.documents.rendering import RenderError
+from faktura.documents.rendering.coverage import check_texts, snapshot_texts
+from faktura.einvoice.snapshot import InvoiceSnapshot
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.selectors import tenant_today
 
+log = logging.getLogger(__name__)
 Item = BillableItem.Status
 
 SELLER_FIELDS = (
@@ -93,24 +104,18 @@ def _apply_tax_treatment(lines: list[InvoiceLine], contact: Contact) -> None:
             line.save(update_fields=["vat_category", "vat_rate", "exemption_reason", "updated_at"])
 
 
-def freeze(
-    ctx: CommandContext,
+def fill_issue_fields(
     invoice: Invoice,
     lines: list[InvoiceLine],
     *,
     tenant: Tenant,
     contact: Contact,
     issue_date: dt.date,
-    now: dt.datetime | None = None,
 ) -> None:
-    """Number the document and freeze everything printed on it. Shared by invoices and
-    credit notes; the caller validated it and holds the transaction."""
-    allocated = number_allocate(tenant=tenant, kind=invoice.kind, issue_date=issue_date, now=now)
+    """Set, in memory, everything issuing freezes except the number: date, language, seller
+    and buyer snapshots, totals, VAT breakdown, service period. Shared by issuing and the
+    draft's PDF preview, so the preview shows what issuing would print."""
     totals = invoice_live_totals(invoice, lines)
-    invoice.number = allocated.number
-    invoice.sequence_value = allocated.value
-    invoice.sequence_period = allocated.period
-    invoice.status = Invoice.Status.ISSUED
     invoice.issue_date = issue_date
     invoice.language = contact.language
     invoice.seller = seller_snapshot(tenant, language=contact.language)
@@ -121,10 +126,6 @@ def freeze(
         totals.gross,
     )
     invoice.vat_breakdown = breakdown_json(totals.breakdown)
-    invoice.draft_key = ""
-    invoice.issued_at = timezone.now()
-    invoice.issued_by = ctx.user
-    transaction.on_commit(lambda: _render_documents_later(invoice.pk))
     billed = [line for line in lines if not line.do_not_bill]
     if invoice.service_period_start is None or invoice.service_period_end is None:
         starts = [line.period_start for line in billed if line.period_start]
@@ -136,14 +137,102 @@ def freeze(
         invoice.service_period_end = invoice.service_period_end or (
             max(ends) if ends else issue_date
         )
+
+
+def freeze(
+    ctx: CommandContext,
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    *,
+    tenant: Tenant,
+    contact: Contact,
+    issue_date: dt.date,
+    now: dt.datetime | None = None,
+) -> None:
+    """Number the document and freeze everything printed on it. Shared by invoices and
+    credit notes; the caller validated it, holds the transaction and renders the documents
+    (`documents_render_at_issue`) before it commits."""
+    allocated = number_allocate(tenant=tenant, kind=invoice.kind, issue_date=issue_date, now=now)
+    invoice.number = allocated.number
+    invoice.sequence_value = allocated.value
+    invoice.sequence_period = allocated.period
+    invoice.status = Invoice.Status.ISSUED
+    fill_issue_fields(invoice, lines, tenant=tenant, contact=contact, issue_date=issue_date)
+    invoice.draft_key = ""
+    invoice.issued_at = timezone.now()
+    invoice.issued_by = ctx.user
     invoice.save()
 
 
-def _render_documents_later(invoice_id: int) -> None:
-    """Documents are rendered once the number is committed, outside the numbering lock."""
-    from faktura.billing.tasks.documents import invoice_documents_task
+class DocumentsUnrenderable(BusinessRuleViolation):
+    """The invoice's documents could not be rendered, so it is not issued."""
 
-    invoice_documents_task.enqueue(invoice_id)
+    code = "documents_unrenderable"
+
+
+def snapshot_text_problems(invoice: Invoice, snapshot: InvoiceSnapshot) -> list[Problem]:
+    """Every text of the snapshot the documents cannot print (a character no shipped font has,
+    or that no XML can hold), as problems naming the field and the text (issue 9).
+
+    The draft's own texts were checked before the number (`invoice_problems`); this covers
+    all that the snapshot adds (the timesheet rows, product numbers) with the same check, on
+    exactly what is rendered. Line paths count from 0 over the draft's lines in position
+    order, like the draft's other problems.
+    """
+    billed = [
+        index
+        for index, skipped in enumerate(
+            InvoiceLine.objects.filter(invoice=invoice)
+            .order_by("position", "id")
+            .values_list("do_not_bill", flat=True)
+        )
+        if not skipped
+    ]
+
+    def draft_path(path: str) -> str:
+        match = _LINE_PATH.match(path)
+        if match is None:
+            return path
+        position = int(match.group(1))  # the snapshot's line id: 1, 2, ... over billed lines
+        index = billed[position - 1] if 0 < position <= len(billed) else position - 1
+        return f"lines[{index}]{match.group(2)}"
+
+    texts = [(path, text) for path, text in snapshot_texts(snapshot) if path != "note"]
+    texts += [("intro_text", invoice.intro_text), ("closing_text", invoice.closing_text)]
+    return [
+        error("unprintable_text", found.message, draft_path(found.path))
+        for found in check_texts(texts)
+    ]
+
+
+_LINE_PATH = re.compile(r"lines\[(\d+)\](.*)", re.S)
+
+
+def documents_render_at_issue(invoice: Invoice) -> None:
+    """Render and store every document of a just-numbered invoice inside the issuing
+    transaction (DESIGN.md section 4, invariant 6).
+
+    The texts are checked against the fonts first, so a character no font prints is refused
+    as `invoice_invalid` naming the field and the text; any other failure of the renderer or
+    the XML builders is `documents_unrenderable` (422). Either way the caller's transaction
+    rolls back: the number is not taken, the series keeps no gap. The stored files are named
+    by their SHA-256, so a rollback leaves at most an unreferenced file behind.
+    """
+    snapshot = invoice_snapshot(invoice)
+    problems = snapshot_text_problems(invoice, snapshot)
+    if problems:
+        raise InvoiceInvalid(problems)
+    try:
+        invoice_documents_render(invoice_id=invoice.pk)
+    except FakturaError:
+        raise
+    except Exception as exc:
+        log.exception("documents of invoice %s could not be rendered", invoice.pk)
+        reason = exc.reason if isinstance(exc, RenderError) else str(exc).split("\n", 1)[0]
+        raise DocumentsUnrenderable(
+            f"The documents could not be rendered, so the invoice is not issued: {reason}",
+            fields={"documents": reason},
+        ) from exc
 
 
 def invoice_issue(
@@ -208,4 +297,5 @@ def _invoice_issue(
             obj=invoice,
             data={"number": invoice.number, "gross": str(invoice.gross_total)},
         )
+        documents_render_at_issue(invoice)
     return invoice

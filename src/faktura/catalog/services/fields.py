@@ -9,6 +9,7 @@ from django.db import models
 
 from faktura.common import validators as v
 from faktura.common.errors import ValidationFailed
+from faktura.common.text import clean_text
 from faktura.core import tax
 from faktura.core.money import UNIT_PRICE_PLACES, quantize
 
@@ -17,14 +18,15 @@ MAX_UNIT_PRICE = Decimal("999999999999.999999")
 RATE_PLACES = tax.RATE_PLACES
 
 
-def text(field: str, value: Any, *, max_length: int | None = None, required: bool = False) -> str:
-    cleaned = v.required(field, value) if required else (value or "").strip()
-    if max_length is not None and len(cleaned) > max_length:
-        raise ValidationFailed.field(field, f"At most {max_length} characters.")
-    if "\x00" in cleaned:
-        # PostgreSQL cannot store NUL characters in text.
-        raise ValidationFailed.field(field, "Contains a NUL character.")
-    return cleaned
+def text(
+    field: str,
+    value: Any,
+    *,
+    max_length: int | None = None,
+    required: bool = False,
+    multiline: bool = False,
+) -> str:
+    return clean_text(field, value, max_length=max_length, required=required, multiline=multiline)
 
 
 def choice(field: str, value: Any, choices: type[models.TextChoices]) -> str:

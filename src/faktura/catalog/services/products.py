@@ -47,7 +47,7 @@ def _clean_product(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
         elif name == "sku":
             clean[name] = f.text(name, value, max_length=60)
         elif name == "description":
-            clean[name] = f.text(name, value)
+            clean[name] = f.text(name, value, multiline=True)
         elif name == "kind":
             clean[name] = f.choice(name, value, Product.Kind)
         elif name == "unit":

@@ -11,6 +11,7 @@ from .renderer import (
     get_renderer,
     render_facturx_pdf,
     render_invoice_pdf,
+    render_logo,
 )
 from .view import Attachment
 
@@ -22,4 +23,5 @@ __all__ = [
     "render_batch",
     "render_facturx_pdf",
     "render_invoice_pdf",
+    "render_logo",
 ]

@@ -12,6 +12,8 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, str]] = {
     "de": {
         "invoice": "Rechnung",
+        "draft": "Entwurf",
+        "draft_number": "– (Entwurf)",
         "credit_note": "Rechnungskorrektur",
         "credit_note_of": "zu Rechnung Nr. {number} vom {date}",
         "credit_note_of_undated": "zu Rechnung Nr. {number}",
@@ -91,6 +93,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "invoice": "Invoice",
+        "draft": "Draft",
+        "draft_number": "– (draft)",
         "credit_note": "Credit note",
         "credit_note_of": "relating to invoice no. {number} of {date}",
         "credit_note_of_undated": "relating to invoice no. {number}",

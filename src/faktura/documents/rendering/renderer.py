@@ -42,7 +42,14 @@ AttachmentLike = Attachment | tuple[str, bytes, str, str] | tuple[str, bytes, st
 
 
 class RenderError(RuntimeError):
-    """Typst could not compile a document (a template or data error, never the customer's)."""
+    """Typst could not compile a document. Texts and logos are checked before they get here
+    (``coverage``, ``render_logo``), so this is a template or data error."""
+
+    @property
+    def reason(self) -> str:
+        """Typst's own message, the first line only (what a person can act on)."""
+        text = str(self).split("\n", 1)[0]
+        return text.split(": ", 1)[1] if ": " in text else text
 
 
 class Renderer:
@@ -101,7 +108,7 @@ class Renderer:
                     pdf_standards=["a-3b"] if pdf_a else [],
                     timestamp=timestamp,
                 )
-            except typst.TypstError as exc:  # pragma: no cover - a template bug
+            except typst.TypstError as exc:
                 raise RenderError(f"{template}: {exc.message}\n{exc.diagnostic}") from exc
             finally:
                 for path in on_disk:
@@ -246,6 +253,16 @@ def _logo_suffix(logo: bytes) -> str:
     if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in logo[:2048]):
         return ".svg"
     raise ValueError("the logo must be a PNG, JPEG or SVG image")
+
+
+def render_logo(logo: bytes) -> bytes:
+    """The logo alone on a small PDF/A page, placed as on the invoice: proves at upload that
+    every invoice can render it. Raises ``RenderError`` naming what Typst could not do, or
+    ``ValueError`` for a file that is no PNG, JPEG or SVG."""
+    renderer = get_renderer()
+    name = renderer.asset(logo, _logo_suffix(logo))
+    files = {"data.json": json.dumps({"logo": name}).encode()}
+    return renderer.compile("logo.typ", files, pdf_a=True)
 
 
 def renderer_fonts() -> Sequence[str]:

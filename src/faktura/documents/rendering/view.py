@@ -63,7 +63,8 @@ def build_view(
     """The template's data for ``snapshot`` and, when a GiroCode applies, its SVG.
 
     ``logo_file`` names the logo file the template shows; ``attachments`` are announced to the
-    template as ``attachment-<n>`` files.
+    template as ``attachment-<n>`` files. A snapshot without a number is a draft's preview:
+    watermarked "Entwurf"/"Draft", with no number, no payment reference and no GiroCode.
     """
     lang = language_of(snapshot.language)
     t = LABELS[lang]
@@ -80,6 +81,7 @@ def build_view(
 
     issue_date = day(snapshot.issue_date)
     title = t[kind]
+    draft = not snapshot.number
     subtitle = ""
     if snapshot.is_credit_note and snapshot.preceding_invoice_number:
         if snapshot.preceding_invoice_date:
@@ -96,15 +98,16 @@ def build_view(
     distinct_taxes = {(line.vat_category, line.vat_rate) for line in snapshot.lines}
     show_vat_column = len(distinct_taxes) > 1
 
-    qr_svg = _girocode(snapshot)
+    qr_svg = None if draft else _girocode(snapshot)
     view: dict[str, Any] = {
         "lang": lang,
+        "watermark": t["draft"] if draft else None,
         "accent": _colour(snapshot.accent_color),
         "logo": logo_file,
         "qr": qr_svg is not None,
         "title": title,
         "subtitle": subtitle,
-        "document_title": f"{title} {snapshot.number}",
+        "document_title": f"{title} {snapshot.number}" if not draft else f"{title} ({t['draft']})",
         "seller_name": seller.name,
         "sender_line": " · ".join(p for p in (seller.name, seller.street, _city(seller)) if p),
         "letterhead": [
@@ -135,7 +138,9 @@ def build_view(
         "notes": _tax_notes(snapshot, vat_rows, t),
         "payment": _payment(snapshot, t, money, day),
         "footer": {"text": snapshot.footer, "columns": _footer_columns(snapshot, t)},
-        "running_header": f"{seller.name} · {title} {snapshot.number} · {issue_date}",
+        "running_header": " · ".join(
+            (seller.name, f"{title} {snapshot.number or t['draft']}", issue_date)
+        ),
         "page_label": t["page"],
         "timesheet": _timesheet(snapshot, t, lang, day, issue_date) if timesheet else None,
         "attachments": [
@@ -158,7 +163,7 @@ def build_view(
 def _info(snapshot: InvoiceSnapshot, t: dict, day, kind: str, issue_date: str) -> list:
     buyer = snapshot.buyer
     rows: list[list[str]] = [
-        [t[f"number_{kind}"], snapshot.number],
+        [t[f"number_{kind}"], snapshot.number or t["draft_number"]],
         [t[f"date_{kind}"], issue_date],
     ]
     start, end = snapshot.service_period_start, snapshot.service_period_end
@@ -261,8 +266,9 @@ def _payment(snapshot: InvoiceSnapshot, t: dict, money, day) -> dict[str, Any]:
         terms = [
             t["pay_by"].format(date=day(snapshot.due_date)) if snapshot.due_date else t["pay_now"]
         ]
-        if pay.iban:
-            terms.append(t["pay_reference"].format(number=pay.reference or snapshot.number))
+        reference = pay.reference or snapshot.number
+        if pay.iban and reference:
+            terms.append(t["pay_reference"].format(number=reference))
         bank = []
         if pay.iban:
             bank.append([t["account_holder"], pay.account_holder or snapshot.seller.name])
@@ -271,7 +277,8 @@ def _payment(snapshot: InvoiceSnapshot, t: dict, money, day) -> dict[str, Any]:
                 bank.append([t["bic"], pay.bic])
             if pay.bank_name:
                 bank.append([t["bank"], pay.bank_name])
-            bank.append([t["remittance"], pay.reference or snapshot.number])
+            if reference:
+                bank.append([t["remittance"], reference])
     return {
         "terms": terms,
         "bank_title": t["bank_details"],

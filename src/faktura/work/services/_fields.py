@@ -10,22 +10,18 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from faktura.common import validators as v
 from faktura.common.errors import ValidationFailed
+from faktura.common.text import clean_text
 
 # Dates and times outside this range are typing mistakes (and some overflow time zone maths).
 MIN_YEAR, MAX_YEAR = 1970, 2100
 
 
-def text(field: str, value: Any) -> str:
-    value = "" if value is None else value
-    if not isinstance(value, str):
-        raise ValidationFailed.field(field, "Must be text.")
-    if "\x00" in value:
-        raise ValidationFailed.field(field, "Must not contain NUL characters.")
-    return value.strip()
+def text(field: str, value: Any, *, multiline: bool = False) -> str:
+    return clean_text(field, value, multiline=multiline)
 
 
-def required_text(field: str, value: Any) -> str:
-    return v.required(field, text(field, value))
+def required_text(field: str, value: Any, *, multiline: bool = False) -> str:
+    return clean_text(field, value, multiline=multiline, required=True)
 
 
 def choice(field: str, value: Any, choices: list[str]) -> str:

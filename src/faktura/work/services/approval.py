@@ -106,7 +106,7 @@ def entry_approve(ctx: CommandContext, *, entry_id: int, now: dt.datetime | None
 def entry_reject(ctx: CommandContext, *, entry_id: int, reason: Any) -> TaskEntry:
     """Submitted -> rejected with a reason the author reads; they edit and submit again."""
     ctx.require("approve_entries")
-    reason = f.required_text("reason", reason)
+    reason = f.required_text("reason", reason, multiline=True)
     with transaction.atomic():
         entry = _locked(ctx, entry_id)
         if entry.approval_status != Approval.SUBMITTED:

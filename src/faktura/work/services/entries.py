@@ -91,7 +91,7 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
         elif name == "unit_price":
             clean[name] = f.decimal(name, value, places=6, digits=18)
         elif name == "description":
-            clean[name] = f.text(name, value)
+            clean[name] = f.text(name, value, multiline=True)
         else:
             raise ValidationFailed.field(name, "Unknown field.")
     return clean

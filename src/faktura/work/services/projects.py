@@ -39,8 +39,10 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
     for name, value in data.items():
         if name == "name":
             clean[name] = f.required_text(name, value)
-        elif name in ("number", "po_number", "description"):
+        elif name in ("number", "po_number"):
             clean[name] = f.text(name, value)
+        elif name == "description":
+            clean[name] = f.text(name, value, multiline=True)
         elif name == "contact_id":
             clean["contact"] = None if value is None else contact_for_tenant(ctx.tenant, value)
         elif name == "kind":

@@ -41,7 +41,7 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
         elif name == "title":
             clean[name] = f.required_text(name, value)
         elif name == "description":
-            clean[name] = f.text(name, value)
+            clean[name] = f.text(name, value, multiline=True)
         elif name == "task_type":
             clean[name] = f.choice(name, value, Task.TaskType.values)
         elif name == "status":

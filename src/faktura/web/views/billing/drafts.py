@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from faktura.billing.services.invoices import (
     invoice_update,
 )
 from faktura.billing.services.issue import invoice_issue
+from faktura.billing.services.preview import invoice_preview_pdf
 from faktura.common.errors import FakturaError, NotFound
 from faktura.core.time_rounding import (
     format_hours,
@@ -275,6 +277,32 @@ def draft_settle(request, invoice_id: int):
     messages.success(request, _("Invoice %(number)s issued.") % {"number": invoice.number})
     detail = reverse("web:invoice_detail", args=[invoice.pk])
     return HttpResponseClientRedirect(detail) if request.htmx else redirect(detail)
+
+
+@page("view_invoices")
+def draft_preview(request, invoice_id: int):
+    """The draft as Settle would print it, watermarked and without a number; nothing is
+    stored. A text the invoice fonts cannot print is shown as an error on the draft."""
+    draft = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    try:
+        filename, content = invoice_preview_pdf(ui_context(request), invoice_id=invoice_id)
+    except InvoiceInvalid as exc:
+        shown = problem_messages([p.as_dict() for p in exc.problems], invoice_lines(draft))
+        messages.error(
+            request,
+            _("The preview cannot be shown: %(problems)s")
+            % {"problems": " ".join(p["text"] for p in shown)},
+        )
+        return redirect("web:invoice_detail", invoice_id=invoice_id)
+    except FakturaError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        messages.error(request, exc.message)
+        return redirect("web:invoice_detail", invoice_id=invoice_id)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
