@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "faktura.work",
     "faktura.documents",
     "faktura.billing",
+    "faktura.receivables",
     "faktura.web",
     "faktura.console",
 ]

@@ -1,14 +1,23 @@
 from django.urls import path, register_converter
 
 from faktura.common.schemas import MAX_ID
-from faktura.web.views import auth, catalog, contacts, overview, projects, settings, tasks, time
+from faktura.web.views import (
+    auth,
+    catalog,
+    contacts,
+    overview,
+    projects,
+    receivables,
+    settings,
+    tasks,
+    time,
+)
 from faktura.web.views.billing import (
     drafts,
     invoices,
     items,
     numbering,
     operations,
-    receivables,
     review,
 )
 

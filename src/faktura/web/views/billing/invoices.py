@@ -12,12 +12,12 @@ from django.views.decorators.http import require_POST
 
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
-from faktura.billing.selectors.receivables import OPEN_STATUSES, is_overdue
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
 from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
 from faktura.billing.services.sending import SENDABLE, invoice_send
 from faktura.contacts.selectors import contact_list
 from faktura.documents.models import Delivery, DocumentFormat
+from faktura.receivables.selectors import OPEN_STATUSES, is_overdue
 from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.billing import CreditNoteForm, InvoiceFilterForm, SendForm
 from faktura.web.utils import (

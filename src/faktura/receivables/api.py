@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
-from faktura.billing.selectors.receivables import receivables as open_items
 from faktura.common.schemas import ERRORS
+from faktura.receivables.selectors import receivables as open_items
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.selectors import tenant_today
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from faktura.billing.selectors.receivables import receivables as open_items
+from faktura.receivables.selectors import receivables as open_items
 from faktura.tenancy.selectors import tenant_today
 from faktura.web.utils import page
 
@@ -15,6 +15,6 @@ def receivables(request):
     totals per currency."""
     return render(
         request,
-        "web/billing/receivables.html",
+        "web/receivables/receivables.html",
         open_items(tenant=request.tenant, today=tenant_today(request.tenant)),
     )
