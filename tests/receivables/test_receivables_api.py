@@ -55,5 +55,7 @@ def test_receivables_split_overdue_and_current_with_exact_totals(world, api, oth
         "overdue": [],
         "current": [],
         "totals": [],
+        "aging": [],
+        "aging_totals": [],
         "today": tenant_today(other_api.membership.tenant).isoformat(),
     }

@@ -1,18 +1,102 @@
-"""Receivables: open invoices, overdue first, with the open totals per currency."""
+"""Receivables: payments and their reversals, write-offs, credit balances, invoices marked
+sent, and the receivables view with its aging (DESIGN.md section 6.1).
 
-from __future__ import annotations
+Reading needs `view_invoices`, every change `manage_invoices`. Amounts are decimal strings.
+"""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
-from ninja import Router, Schema
+from django.http import HttpResponse
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
 
-from faktura.common.schemas import ERRORS
-from faktura.receivables.selectors import receivables as open_items
+from faktura.common.schemas import ERRORS, Id, PathId
+from faktura.receivables import selectors, services
+from faktura.receivables.inputs import (
+    CreditApply,
+    InvoiceMarkSent,
+    InvoiceWriteOff,
+    PaymentRecord,
+    PaymentReverse,
+)
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.selectors import tenant_today
 
 router = Router(tags=["receivables"])
+
+
+def _reader(request):
+    context = request_context(request)
+    context.require("view_invoices")
+    return context
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+class PaymentOut(Schema):
+    id: int
+    invoice_id: int
+    contact_id: int
+    amount: Decimal
+    currency: str
+    date: dt.date
+    method: str
+    reference: str
+    reversed: bool
+    reversal_date: dt.date | None
+    reversal_reason: str | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_reversed(obj) -> bool:
+        return hasattr(obj, "reversal")
+
+    @staticmethod
+    def resolve_reversal_date(obj) -> dt.date | None:
+        return obj.reversal.date if hasattr(obj, "reversal") else None
+
+    @staticmethod
+    def resolve_reversal_reason(obj) -> str | None:
+        return obj.reversal.reason if hasattr(obj, "reversal") else None
+
+
+class PaymentFilter(Schema):
+    invoice_id: Id | None = None
+    contact_id: Id | None = None
+
+
+class AllocationOut(Schema):
+    id: int
+    invoice_id: int
+    kind: str
+    amount: Decimal = Field(..., description="taken off the open amount; negative adds to it")
+    currency: str
+    date: dt.date
+    payment_id: int | None
+    credit_note_id: int | None
+    reason: str
+
+
+class CreditBalanceOut(Schema):
+    contact_id: int
+    contact_name: str
+    currency: str
+    amount: Decimal
+
+
+class CreditBalanceFilter(Schema):
+    contact_id: Id | None = None
+
+
+class SentMarkOut(Schema):
+    id: int
+    invoice_id: int
+    channel: str
+    date: dt.date
 
 
 class ReceivableOut(Schema):
@@ -25,9 +109,13 @@ class ReceivableOut(Schema):
     issue_date: dt.date | None
     due_date: dt.date | None
     gross: Decimal
-    credited: Decimal
+    credited: Decimal = Field(..., description="what credit notes took off (negative)")
+    paid: Decimal
     open_amount: Decimal
+    payment_state: str
+    overdue: bool
     days_overdue: int
+    dunning_level: int
 
     @staticmethod
     def resolve_contact_name(obj) -> str:
@@ -45,19 +133,145 @@ class ReceivableTotalOut(Schema):
     count: int
 
 
+class AgingOut(Schema):
+    contact_id: int
+    contact_name: str
+    currency: str
+    current: Decimal
+    days_1_30: Decimal
+    days_31_60: Decimal
+    days_61_90: Decimal
+    days_over_90: Decimal
+    total: Decimal
+    count: int
+
+
+class AgingTotalOut(Schema):
+    currency: str
+    current: Decimal
+    days_1_30: Decimal
+    days_31_60: Decimal
+    days_61_90: Decimal
+    days_over_90: Decimal
+    total: Decimal
+
+
 class ReceivablesOut(Schema):
     overdue: list[ReceivableOut]
     current: list[ReceivableOut]
     totals: list[ReceivableTotalOut]
+    aging: list[AgingOut]
+    aging_totals: list[AgingTotalOut]
     today: dt.date
 
 
-@router.get("/receivables", response={200: ReceivablesOut, **ERRORS})
-def receivables(request):
-    """Issued and sent invoices not paid yet: ``overdue`` (oldest due date first, with the days
-    overdue in the company's time zone) and ``current``; each with its gross, what credit notes
-    took off it (``credited``, negative) and the ``open_amount``."""
-    context = request_context(request)
-    context.require("view_invoices")
+class ReceivablesFilter(Schema):
+    contact_id: Id | None = None
+    state: Literal["", "overdue", "current", "unpaid", "partially_paid"] = ""
+    date_from: dt.date | None = Field(None, description="issue date from (included)")
+    date_to: dt.date | None = Field(None, description="issue date to (included)")
+    format: Literal["json", "csv"] = "json"
+
+
+# --- the receivables view ---------------------------------------------------------------------
+
+
+@router.get(
+    "/receivables",
+    response={200: ReceivablesOut, **ERRORS},
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def receivables(request, filters: Query[ReceivablesFilter]):
+    """Issued and sent invoices with something open: ``overdue`` (oldest due date first, with
+    the days overdue in the company's time zone) and ``current``; each with its gross, what
+    credit notes took off it (``credited``, negative), what was ``paid`` and the
+    ``open_amount``; the totals per currency and the ``aging`` per customer. Filters: customer,
+    state, issue-date period. ``format=csv`` answers the rows as CSV."""
+    context = _reader(request)
     today = tenant_today(context.tenant)
-    return {**open_items(tenant=context.tenant, today=today), "today": today}
+    params = filters.model_dump(exclude={"format"})
+    view = selectors.receivables(tenant=context.tenant, today=today, **params)
+    if filters.format == "csv":
+        response = HttpResponse(selectors.receivables_csv(view), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="receivables-{today}.csv"'
+        return response
+    return {**view, "today": today}
+
+
+# --- payments ---------------------------------------------------------------------------------
+
+
+@router.post("/invoices/{invoice_id}/payments", response={201: PaymentOut, **ERRORS})
+def payment_record(request, invoice_id: PathId, data: PaymentRecord):
+    """Record a payment for the invoice. An amount beyond the open balance answers 422
+    `overpayment_not_allowed` unless `allow_overpayment`; the excess is then the customer's
+    credit balance. Accepts an `Idempotency-Key` header."""
+    payment = services.payment_record(
+        request_context(request),
+        invoice_id=invoice_id,
+        data=data,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+    )
+    return Status(201, selectors.payment_get(tenant=request.auth.tenant, payment_id=payment.pk))
+
+
+@router.get("/payments", response={200: list[PaymentOut], **ERRORS})
+@paginate
+def payment_list(request, filters: Query[PaymentFilter]):
+    context = _reader(request)
+    return selectors.payment_list(tenant=context.tenant, **filters.model_dump())
+
+
+@router.get("/payments/{payment_id}", response={200: PaymentOut, **ERRORS})
+def payment_detail(request, payment_id: PathId):
+    context = _reader(request)
+    return selectors.payment_get(tenant=context.tenant, payment_id=payment_id)
+
+
+@router.post("/payments/{payment_id}/reverse", response={200: PaymentOut, **ERRORS})
+def payment_reverse(request, payment_id: PathId, data: PaymentReverse):
+    """Reverse a payment with a reason (a new row; the payment stays). A reversed payment
+    cannot be reversed again (409 `payment_already_reversed`)."""
+    return services.payment_reverse(request_context(request), payment_id=payment_id, data=data)
+
+
+# --- allocations, write-offs, credit ----------------------------------------------------------
+
+
+@router.get("/invoices/{invoice_id}/allocations", response={200: list[AllocationOut], **ERRORS})
+def allocation_list(request, invoice_id: PathId):
+    """The invoice's ledger: every payment, reversal, credit note, write-off and credit."""
+    context = _reader(request)
+    return selectors.allocation_list(tenant=context.tenant, invoice_id=invoice_id)
+
+
+@router.post("/invoices/{invoice_id}/write-off", response={201: AllocationOut, **ERRORS})
+def invoice_write_off(request, invoice_id: PathId, data: InvoiceWriteOff):
+    """Write off what is still open (bank fees, a small difference) with a reason."""
+    allocation = services.invoice_write_off(
+        request_context(request), invoice_id=invoice_id, data=data
+    )
+    return Status(201, allocation)
+
+
+@router.post("/invoices/{invoice_id}/apply-credit", response={201: list[AllocationOut], **ERRORS})
+def credit_apply(request, invoice_id: PathId, data: CreditApply):
+    """Use the customer's credit balance (overpayments) on this invoice."""
+    applied = services.credit_apply(request_context(request), invoice_id=invoice_id, data=data)
+    return Status(201, applied)
+
+
+@router.get("/credit-balances", response={200: list[CreditBalanceOut], **ERRORS})
+def credit_balances(request, filters: Query[CreditBalanceFilter]):
+    """Each customer's credit balance per currency (overpayments not applied yet)."""
+    context = _reader(request)
+    return selectors.credit_balances(tenant=context.tenant, contact_id=filters.contact_id)
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+@router.post("/invoices/{invoice_id}/mark-sent", response={200: SentMarkOut, **ERRORS})
+def invoice_mark_sent(request, invoice_id: PathId, data: InvoiceMarkSent):
+    """Record that the invoice went out by post, a portal or another channel: it is `sent`."""
+    return services.invoice_mark_sent(request_context(request), invoice_id=invoice_id, data=data)
