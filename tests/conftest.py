@@ -71,7 +71,8 @@ def make_tenant(name: str = "Acme IT GmbH", email: str = "owner@acme.test") -> M
 def _invariants_hold_afterwards(request):
     """After every test that used the database, the billing and receivables invariants
     (DESIGN.md section 4) hold over the whole database: every scenario is also a proof that
-    nothing was billed twice or lost. Tests that break them on purpose say so with `invariants_broken`."""
+    nothing was billed twice or lost. Tests that break them on purpose say so with
+    `invariants_broken`."""
     marked = request.node.get_closest_marker("django_db") is not None
     fixtures = {"db", "transactional_db"} & set(request.fixturenames)
     if fixtures and not marked:
