@@ -21,7 +21,7 @@ from faktura.billing.models import Invoice
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.sql import id_batches
 from faktura.core import receivables as rules
-from faktura.core.money import exact_sum, negate
+from faktura.core.money import amount_places, exact_sum, negate, quantize_amount
 from faktura.documents.models import Delivery
 from faktura.receivables.models import Allocation, Payment, SentMark
 from faktura.tenancy.selectors import tenant_today
@@ -261,8 +261,9 @@ def _totals(invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
 BUCKETS = tuple(key for key, _first, _last in rules.AGING_BUCKETS)
 
 
-def _buckets(invoices: Iterable[Invoice]) -> dict[str, Decimal]:
-    amounts: dict[str, list[Decimal]] = {key: [] for key in BUCKETS}
+def _buckets(invoices: Iterable[Invoice], currency: str) -> dict[str, Decimal]:
+    zero = quantize_amount(0, amount_places(currency))  # an empty bucket reads 0.00, not 0
+    amounts: dict[str, list[Decimal]] = {key: [zero] for key in BUCKETS}
     for invoice in invoices:
         amounts[rules.aging_bucket(invoice.days_overdue)].append(invoice.open_amount)
     return {key: exact_sum(values) for key, values in amounts.items()}
@@ -276,7 +277,7 @@ def aging(invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
         groups[(invoice.contact.name, invoice.contact_id, invoice.currency)].append(invoice)
     rows = []
     for (name, contact_id, currency), members in sorted(groups.items()):
-        buckets = _buckets(members)
+        buckets = _buckets(members, currency)
         rows.append(
             {
                 "contact_id": contact_id,
@@ -296,7 +297,7 @@ def _aging_totals(invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
         by_currency[invoice.currency].append(invoice)
     rows = []
     for currency, members in sorted(by_currency.items()):
-        buckets = _buckets(members)
+        buckets = _buckets(members, currency)
         rows.append({"currency": currency, **buckets, "total": exact_sum(buckets.values())})
     return rows
 

@@ -120,6 +120,32 @@ urlpatterns = [
     ),
     # receivables, reports
     path("receivables/", receivables.receivables, name="receivables"),
+    path("receivables/export.csv", receivables.receivables_export, name="receivables_export"),
+    path(
+        "billing/invoices/<id:invoice_id>/payments/",
+        receivables.payment_record,
+        name="payment_record",
+    ),
+    path(
+        "billing/payments/<id:payment_id>/reverse/",
+        receivables.payment_reverse,
+        name="payment_reverse",
+    ),
+    path(
+        "billing/invoices/<id:invoice_id>/mark-sent/",
+        receivables.invoice_mark_sent,
+        name="invoice_mark_sent",
+    ),
+    path(
+        "billing/invoices/<id:invoice_id>/write-off/",
+        receivables.invoice_write_off,
+        name="invoice_write_off",
+    ),
+    path(
+        "billing/invoices/<id:invoice_id>/apply-credit/",
+        receivables.credit_apply,
+        name="credit_apply",
+    ),
     path("reports/", overview.reports, name="reports"),
     # catalog
     path("catalog/products/", catalog.product_list, name="product_list"),
