@@ -20,7 +20,10 @@ from faktura.common.models import AuditEvent
 from faktura.console.demo import billed_months
 from faktura.contacts.models import Contact
 from faktura.documents.models import StoredDocument
+from faktura.receivables.invariants import check_invariants as receivables_invariants
+from faktura.receivables.selectors import annotate
 from faktura.tenancy.models import ApiToken, Membership, Tenant
+from faktura.tenancy.selectors import tenant_today
 from faktura.work.models import Project, TaskEntry
 
 
@@ -186,3 +189,15 @@ def test_serve_answers_health(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_demo_has_paid_partly_paid_and_overdue_invoices(db):
+    call_command("demo")
+    tenant = Tenant.objects.get(slug="demo")
+    invoices = list(Invoice.objects.filter(tenant=tenant, kind="invoice").exclude(status="draft"))
+    annotate(invoices, today=tenant_today(tenant))
+    states = {invoice.payment_state for invoice in invoices}
+    assert {"paid", "partially_paid", "unpaid"} <= states
+    assert any(invoice.status == "paid" for invoice in invoices)
+    assert any(invoice.overdue for invoice in invoices)
+    assert receivables_invariants(tenant=tenant) == []
