@@ -9,19 +9,24 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
-from faktura.common.schemas import ERRORS, Id, PathId
+from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
 from faktura.receivables import selectors, services
 from faktura.receivables.inputs import (
+    BankStatementUpload,
+    BankTransactionIgnore,
+    BankTransactionMatch,
     CreditApply,
     InvoiceMarkSent,
     InvoiceWriteOff,
     PaymentRecord,
     PaymentReverse,
 )
+from faktura.receivables.statements import MAX_BYTES as MAX_UPLOAD
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.selectors import tenant_today
 
@@ -275,3 +280,99 @@ def credit_balances(request, filters: Query[CreditBalanceFilter]):
 def invoice_mark_sent(request, invoice_id: PathId, data: InvoiceMarkSent):
     """Record that the invoice went out by post, a portal or another channel: it is `sent`."""
     return services.invoice_mark_sent(request_context(request), invoice_id=invoice_id, data=data)
+
+
+# --- bank statements --------------------------------------------------------------------------
+
+
+class BankStatementOut(Schema):
+    id: int
+    format: str
+    filename: str
+    account_iban: str = Field(..., description="the account's IBAN (MT940: its identification)")
+    currency: str
+    statement_id: str
+    status: str
+    transactions: int
+    matched: int
+    suggested: int
+    unmatched: int
+    duplicates: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_account_iban(obj) -> str:
+        return obj.account
+
+
+class BankTransactionOut(Schema):
+    id: int
+    statement_id: int
+    booking_date: dt.date
+    value_date: dt.date | None
+    amount: Decimal = Field(..., description="negative for a debit")
+    currency: str
+    counterparty_name: str
+    counterparty_iban: str
+    remittance: str
+    bank_reference: str
+    status: str
+    reason: str
+    suggested_invoice_ids: list[int]
+    note: str
+
+
+class BankTransactionFilter(Schema):
+    status: Literal["", "unmatched", "suggested", "matched", "ignored"] = ""
+
+
+@router.post("/bank-statements", response={202: OperationOut, **ERRORS})
+def bank_statement_upload(request, file: File[UploadedFile]):
+    """Upload a CAMT.053 (XML) or MT940 statement (multipart field `file`). A file that is
+    neither, or is cut short, answers 400 `statement_invalid` and nothing is imported; else the
+    import runs in the background (202, an operation whose result has the counts). Importing
+    the same statement again imports none of its transactions twice."""
+    content = file.read(MAX_UPLOAD + 1)
+    upload = BankStatementUpload(filename=file.name or "", content=content)
+    op = services.bank_statement_import_start(request_context(request), data=upload)
+    return Status(202, op)
+
+
+@router.get("/bank-statements", response={200: list[BankStatementOut], **ERRORS})
+@paginate
+def bank_statement_list(request):
+    context = _reader(request)
+    return selectors.bank_statement_list(tenant=context.tenant)
+
+
+@router.get("/bank-statements/{statement_id}", response={200: BankStatementOut, **ERRORS})
+def bank_statement_detail(request, statement_id: PathId):
+    context = _reader(request)
+    return selectors.bank_statement_get(tenant=context.tenant, statement_id=statement_id)
+
+
+@router.get("/bank-transactions", response={200: list[BankTransactionOut], **ERRORS})
+@paginate
+def bank_transaction_list(request, filters: Query[BankTransactionFilter]):
+    context = _reader(request)
+    return selectors.bank_transaction_list(tenant=context.tenant, status=filters.status)
+
+
+@router.post(
+    "/bank-transactions/{transaction_id}/match", response={200: BankTransactionOut, **ERRORS}
+)
+def bank_transaction_match(request, transaction_id: PathId, data: BankTransactionMatch):
+    """Record the transaction (or `amount` of it) as a payment of `invoice_id`."""
+    return services.bank_transaction_match(
+        request_context(request), transaction_id=transaction_id, data=data
+    )
+
+
+@router.post(
+    "/bank-transactions/{transaction_id}/ignore", response={200: BankTransactionOut, **ERRORS}
+)
+def bank_transaction_ignore(request, transaction_id: PathId, data: BankTransactionIgnore):
+    """Not a customer payment: leave it out of the open list."""
+    return services.bank_transaction_ignore(
+        request_context(request), transaction_id=transaction_id, data=data
+    )

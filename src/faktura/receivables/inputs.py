@@ -9,12 +9,14 @@ amount) are checked by the service.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
 
+from faktura.common.schemas import Id
 from faktura.receivables.models import Payment, SentMark
 
 # At most 12 digits before the point: what a 16-digit column with 2 decimals (and a sum of
@@ -67,3 +69,30 @@ class InvoiceMarkSent(_Input):
 
     channel: SentMark.Channel = SentMark.Channel.POST
     date: dt.date | None = Field(None, description="default: today")
+
+
+@dataclass(frozen=True)
+class BankStatementUpload:
+    """An uploaded statement file (CAMT.053 or MT940); its content is checked when read."""
+
+    filename: str
+    content: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.filename) > 255:
+            object.__setattr__(self, "filename", self.filename[-255:])
+
+
+class BankTransactionMatch(_Input):
+    """Match a bank transaction (or part of it) to an open invoice: records a payment."""
+
+    invoice_id: Id
+    amount: Amount | None = Field(
+        None, description="default: what is left of the transaction, at most the open amount"
+    )
+
+
+class BankTransactionIgnore(_Input):
+    """Not a customer payment (bank fees, rent): leave it out of the open items."""
+
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""

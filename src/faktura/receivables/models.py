@@ -32,6 +32,11 @@ class Payment(TenantOwnedModel):
     date = models.DateField()
     method = models.CharField(max_length=14, choices=Method.choices)
     reference = models.CharField(max_length=140, blank=True)
+    # The bank transaction this payment was matched from (bank statement import).
+    bank_transaction = models.ForeignKey(
+        "BankTransaction", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="payments",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["date", "id"]
@@ -127,3 +132,69 @@ class SentMark(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.date}"
+
+
+class BankStatement(TenantOwnedModel):
+    """An uploaded bank statement file (CAMT.053 or MT940) and what its import did."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")  # checked and stored, import queued
+        IMPORTED = "imported", _("Imported")  # transactions stored and matched
+
+    format = models.CharField(max_length=10)  # camt053 | mt940
+    filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    account = models.CharField(max_length=60, blank=True)  # IBAN or MT940 account
+    currency = models.CharField(max_length=3, blank=True)
+    statement_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    transactions = models.PositiveIntegerField(default=0)  # in the file
+    matched = models.PositiveIntegerField(default=0)
+    suggested = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)  # seen in an earlier import
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.account} {self.statement_id}"
+
+
+class BankTransaction(TenantOwnedModel):
+    """One booking of a bank statement. Identified by `key` (the bank's reference or a hash of
+    its fields): the same transaction in a later file is a duplicate, never imported twice."""
+
+    class Status(models.TextChoices):
+        UNMATCHED = "unmatched", _("Unmatched")  # nothing found; a person matches or ignores
+        SUGGESTED = "suggested", _("Suggested")  # candidates found; a person confirms
+        MATCHED = "matched", _("Matched")  # recorded as payments
+        IGNORED = "ignored", _("Ignored")  # not a customer payment (fees, rent, ...)
+
+    statement = models.ForeignKey(
+        BankStatement, on_delete=models.PROTECT, related_name="bank_transactions"
+    )
+    key = models.CharField(max_length=200)
+    booking_date = models.DateField()
+    value_date = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)  # negative: a debit
+    currency = models.CharField(max_length=3)
+    counterparty_name = models.CharField(max_length=200, blank=True)
+    counterparty_iban = models.CharField(max_length=34, blank=True)
+    remittance = models.TextField(blank=True)
+    bank_reference = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=40, blank=True)  # why matched, suggested or not
+    suggested_invoice_ids = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)  # why it was ignored
+
+    class Meta:
+        ordering = ["booking_date", "id"]
+        indexes = [models.Index(fields=["tenant", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="bank_transaction_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_date} {self.amount} {self.currency}"

@@ -21,9 +21,16 @@ from faktura.billing.models import Invoice
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.sql import id_batches
 from faktura.core import receivables as rules
+from faktura.core.bank_matching import OpenItem
 from faktura.core.money import amount_places, exact_sum, negate, quantize_amount
 from faktura.documents.models import Delivery
-from faktura.receivables.models import Allocation, Payment, SentMark
+from faktura.receivables.models import (
+    Allocation,
+    BankStatement,
+    BankTransaction,
+    Payment,
+    SentMark,
+)
 from faktura.tenancy.selectors import tenant_today
 
 OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT)
@@ -347,3 +354,79 @@ def receivables_csv(view: dict[str, Any]) -> str:
             ]
         )
     return out.getvalue()
+
+
+# --- bank statements --------------------------------------------------------------------------
+
+
+def open_items(*, tenant) -> list[OpenItem]:
+    """Every issued or sent invoice with something open, for matching bank transactions."""
+    invoices = list(
+        Invoice.objects.filter(tenant=tenant, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES)
+        .select_related("contact")
+        .order_by("due_date", "id")
+    )
+    found = balances(invoices)
+    return [
+        OpenItem(
+            invoice_id=invoice.pk,
+            number=invoice.number or "",
+            contact_id=invoice.contact_id,
+            contact_name=invoice.contact.name,
+            currency=invoice.currency,
+            open=found[invoice.pk].open,
+        )
+        for invoice in invoices
+        if found[invoice.pk].open > 0
+    ]
+
+
+def bank_statement_list(*, tenant) -> QuerySet[BankStatement]:
+    return BankStatement.objects.filter(tenant=tenant).defer("content").order_by("-id")
+
+
+def bank_statement_get(*, tenant, statement_id: int) -> BankStatement:
+    statement = bank_statement_list(tenant=tenant).filter(pk=statement_id).first()
+    if statement is None:
+        raise NotFound("Bank statement not found.")
+    return statement
+
+
+def bank_transaction_list(*, tenant, status: str = "") -> QuerySet[BankTransaction]:
+    """Bank transactions, newest booking first; `status` filters."""
+    qs = BankTransaction.objects.filter(tenant=tenant)
+    if status:
+        if status not in BankTransaction.Status.values:
+            raise ValidationFailed.field(
+                "status", f"Must be one of {', '.join(BankTransaction.Status.values)}."
+            )
+        qs = qs.filter(status=status)
+    return qs.order_by("-booking_date", "-id")
+
+
+def bank_transaction_get(*, tenant, transaction_id: int) -> BankTransaction:
+    found = BankTransaction.objects.filter(tenant=tenant, pk=transaction_id).first()
+    if found is None:
+        raise NotFound("Bank transaction not found.")
+    return found
+
+
+def suggestions_of(transactions: Sequence[BankTransaction]) -> dict[int, Invoice]:
+    """The invoices the transactions suggest, by id, in one query."""
+    ids = {i for tx in transactions for i in tx.suggested_invoice_ids}
+    if not ids:
+        return {}
+    tenant_ids = {tx.tenant_id for tx in transactions}
+    return {
+        invoice.pk: invoice
+        for invoice in Invoice.objects.filter(tenant_id__in=tenant_ids, pk__in=ids)
+    }
+
+
+def invoice_by_number(*, tenant, number: str) -> Invoice | None:
+    number = (number or "").strip()
+    if not number:
+        return None
+    return Invoice.objects.filter(
+        tenant=tenant, kind=Invoice.Kind.INVOICE, number__iexact=number
+    ).first()

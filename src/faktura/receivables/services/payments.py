@@ -137,7 +137,9 @@ def payment_record(
     )
 
 
-def _payment_record(ctx: CommandContext, *, invoice_id: int, data: PaymentRecord) -> Payment:
+def _payment_record(
+    ctx: CommandContext, *, invoice_id: int, data: PaymentRecord, bank_transaction=None
+) -> Payment:
     with transaction.atomic():
         invoice = invoice_locked(ctx.tenant, invoice_id)
         _payable(invoice)
@@ -160,6 +162,7 @@ def _payment_record(ctx: CommandContext, *, invoice_id: int, data: PaymentRecord
             date=day,
             method=data.method,
             reference=data.reference,
+            bank_transaction=bank_transaction,
         )
         Allocation.objects.create(
             tenant=ctx.tenant,
@@ -182,6 +185,7 @@ def _payment_record(ctx: CommandContext, *, invoice_id: int, data: PaymentRecord
                 "method": payment.method,
                 "overpayment": data.amount > balance.open,
                 "invoice_status": status,
+                "bank_transaction_id": bank_transaction.pk if bank_transaction else None,
             },
         )
     return payment
