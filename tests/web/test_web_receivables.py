@@ -15,7 +15,7 @@ from web_helpers import signed_in
 from faktura.billing.models import Invoice
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
-from faktura.receivables.models import Payment, PaymentReversal, SentMark
+from faktura.receivables.models import BankTransaction, Payment, PaymentReversal, SentMark
 from faktura.receivables.selectors import invoice_balance
 from faktura.tenancy.selectors import tenant_today
 
@@ -215,3 +215,82 @@ def test_invoice_page_queries_do_not_grow_with_payments(
         page = _page(browser, invoice)
 
     assert page.count("data-payment=") == 15
+
+
+# --- bank statements --------------------------------------------------------------------------
+
+
+def _camt(entries):
+    spec = importlib.util.spec_from_file_location(
+        "bank_files", Path(__file__).resolve().parents[1] / "receivables" / "bank_files.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.camt(entries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bank_page_uploads_then_confirms_a_suggestion_and_ignores_fees(browser, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    today = tenant_today(world.tenant)
+    invoice = issue(world, day=today - dt.timedelta(days=5))
+    day = (today - dt.timedelta(days=1)).isoformat()
+    content = _camt(
+        [
+            {"amount": "119.00", "date": day, "ref": "W1", "text": f"RE {invoice.number}X"},
+            {"amount": "9.90", "date": day, "ref": "W2", "debit": True, "text": "Gebühren"},
+        ]
+    )
+    bad = browser.post(
+        reverse("web:bank_upload"), {"file": SimpleUploadedFile("x.txt", b"no statement")}
+    )
+    assert bad.status_code == 400 and "Not a CAMT.053" in bad.content.decode()
+
+    response = browser.post(
+        reverse("web:bank_upload"), {"file": SimpleUploadedFile("camt.xml", content)}
+    )
+    assert response.status_code == 302
+    call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0,
+                 verbosity=0)  # fmt: skip
+
+    page = browser.get(reverse("web:bank"), {"status": "suggested"}).content.decode()
+    tx = BankTransaction.objects.get(bank_reference="W1")
+    assert f'data-testid="confirm-{tx.pk}-{invoice.pk}"' in page
+    confirmed = browser.post(
+        reverse("web:bank_transaction_match", args=[tx.pk]), {"invoice_id": invoice.pk}
+    )
+    assert confirmed.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+    fees = BankTransaction.objects.get(bank_reference="W2")
+    browser.post(reverse("web:bank_transaction_ignore", args=[fees.pk]), {"note": "Konto"})
+    fees.refresh_from_db()
+    assert fees.status == "ignored"
+    unmatched = browser.get(reverse("web:bank")).content.decode()
+    assert "No transactions in this list." in unmatched
+
+
+def test_bank_page_matches_by_typed_number(browser, world):
+    from faktura.receivables.inputs import BankStatementUpload
+    from faktura.receivables.services.bank import bank_statement_import, bank_statement_receive
+
+    today = tenant_today(world.tenant)
+    invoice = issue(world, day=today - dt.timedelta(days=5))
+    content = _camt([{"amount": "100.00", "date": today.isoformat(), "ref": "N1", "text": "?"}])
+    statement = bank_statement_receive(
+        world.ctx, data=BankStatementUpload(filename="c.xml", content=content)
+    )
+    bank_statement_import(world.ctx, statement_id=statement.pk)
+    tx = BankTransaction.objects.get()
+
+    unknown = browser.post(
+        reverse("web:bank_transaction_match", args=[tx.pk]), {"number": "nope"}, follow=True
+    )
+    assert "No invoice with this number." in unknown.content.decode()
+    browser.post(reverse("web:bank_transaction_match", args=[tx.pk]), {"number": invoice.number})
+
+    assert str(invoice_balance(invoice).open) == "19.00"
+    tx.refresh_from_db()
+    assert tx.status == "matched"

@@ -121,6 +121,18 @@ urlpatterns = [
     # receivables, reports
     path("receivables/", receivables.receivables, name="receivables"),
     path("receivables/export.csv", receivables.receivables_export, name="receivables_export"),
+    path("receivables/bank/", receivables.bank_page, name="bank"),
+    path("receivables/bank/upload/", receivables.bank_upload, name="bank_upload"),
+    path(
+        "receivables/bank/<id:transaction_id>/match/",
+        receivables.bank_transaction_match,
+        name="bank_transaction_match",
+    ),
+    path(
+        "receivables/bank/<id:transaction_id>/ignore/",
+        receivables.bank_transaction_ignore,
+        name="bank_transaction_ignore",
+    ),
     path(
         "billing/invoices/<id:invoice_id>/payments/",
         receivables.payment_record,

@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from faktura.receivables.inputs import (
+    BankTransactionIgnore,
+    BankTransactionMatch,
     CreditApply,
     InvoiceMarkSent,
     InvoiceWriteOff,
@@ -146,3 +148,28 @@ class ReceivablesFilterForm(forms.Form):
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
         }
+
+
+class BankUploadForm(forms.Form):
+    file = forms.FileField(label=_("Statement file (CAMT.053 or MT940)"))
+
+
+class BankMatchForm(TypedInputForm):
+    """Match by a suggested invoice's id or by a typed invoice number; `amount` optional."""
+
+    input_type = BankTransactionMatch
+
+    invoice_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    number = forms.CharField(label=_("Invoice number"), required=False)
+    amount = AmountField(label=_("Amount"), required=False)
+
+    def input_data(self) -> dict[str, Any]:
+        data = super().input_data()
+        data.pop("number", None)
+        return data
+
+
+class BankIgnoreForm(TypedInputForm):
+    input_type = BankTransactionIgnore
+
+    note = forms.CharField(label=_("Note"), required=False)

@@ -19,10 +19,22 @@ from faktura.billing.selectors.invoices import invoice_get
 from faktura.common.errors import ValidationFailed
 from faktura.contacts.selectors import contact_list
 from faktura.receivables import services
-from faktura.receivables.selectors import payment_get, receivables_csv
+from faktura.receivables.inputs import BankStatementUpload
+from faktura.receivables.selectors import (
+    bank_statement_list,
+    bank_transaction_list,
+    invoice_by_number,
+    payment_get,
+    receivables_csv,
+    suggestions_of,
+)
 from faktura.receivables.selectors import receivables as open_items
+from faktura.receivables.statements import MAX_BYTES
 from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.receivables import (
+    BankIgnoreForm,
+    BankMatchForm,
+    BankUploadForm,
     CreditApplyForm,
     MarkSentForm,
     PaymentForm,
@@ -31,7 +43,17 @@ from faktura.web.forms.receivables import (
     TypedInputForm,
     WriteOffForm,
 )
-from faktura.web.utils import apply_errors, is_filtered, page, submit, ui_context
+from faktura.web.utils import (
+    action,
+    apply_errors,
+    is_filtered,
+    page,
+    paginate,
+    query_without_page,
+    safe_next,
+    submit,
+    ui_context,
+)
 from faktura.web.views.billing.invoices import issued_page
 
 
@@ -171,3 +193,101 @@ def credit_apply(request, invoice_id: int):
         lambda data: services.credit_apply(ui_context(request), invoice_id=invoice_id, data=data),
         _("The customer's credit is applied."),
     )
+
+
+# --- bank statements --------------------------------------------------------------------------
+
+BANK_STATUSES = ("unmatched", "suggested", "matched", "ignored")
+
+
+@page("manage_invoices")
+def bank_page(request, upload_form=None, status=200):
+    """Upload a statement; the transactions by state, with the suggested invoices to confirm
+    and a number field to match the rest, or ignore them."""
+    state = request.GET.get("status") or "unmatched"
+    if state not in BANK_STATUSES:
+        state = "unmatched"
+    statements = list(bank_statement_list(tenant=request.tenant)[:10])
+    page_obj = paginate(request, bank_transaction_list(tenant=request.tenant, status=state))
+    rows = list(page_obj)
+    invoices = suggestions_of(rows)
+    for tx in rows:
+        tx.suggested = [invoices[i] for i in tx.suggested_invoice_ids if i in invoices]
+    return render(
+        request,
+        "web/receivables/bank.html",
+        {
+            "upload_form": upload_form or BankUploadForm(),
+            "statements": statements,
+            "pending": any(s.status == "received" for s in statements),
+            "state": state,
+            "states": BANK_STATUSES,
+            "page_obj": page_obj,
+            "filter_query": query_without_page(request),
+        },
+        status=status,
+    )
+
+
+@require_POST
+@page("manage_invoices")
+def bank_upload(request):
+    form = BankUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = BankStatementUpload(filename=upload.name or "", content=upload.read(MAX_BYTES + 1))
+        op = submit(
+            form,
+            lambda: services.bank_statement_import_start(ui_context(request), data=data),
+        )
+        if op is not None:
+            messages.success(
+                request, _("The statement is being imported; its transactions appear below.")
+            )
+            return redirect("web:bank")
+    return bank_page(request, upload_form=form, status=400)
+
+
+def _back(request):
+    return redirect(safe_next(request, reverse("web:bank")))
+
+
+@require_POST
+@page("manage_invoices")
+def bank_transaction_match(request, transaction_id: int):
+    form = BankMatchForm(request.POST)
+    if form.is_valid() and not form.cleaned_data.get("invoice_id"):
+        found = invoice_by_number(tenant=request.tenant, number=form.cleaned_data.get("number"))
+        if found is None:
+            messages.error(request, _("No invoice with this number."))
+            return _back(request)
+        form.cleaned_data["invoice_id"] = found.pk
+    data = form.to_input()
+    if data is None:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(request)
+    action(
+        request,
+        lambda: services.bank_transaction_match(
+            ui_context(request), transaction_id=transaction_id, data=data
+        ),
+        _("Payment recorded."),
+    )
+    return _back(request)
+
+
+@require_POST
+@page("manage_invoices")
+def bank_transaction_ignore(request, transaction_id: int):
+    data = BankIgnoreForm(request.POST).to_input()
+    if data is not None:
+        action(
+            request,
+            lambda: services.bank_transaction_ignore(
+                ui_context(request), transaction_id=transaction_id, data=data
+            ),
+            _("The transaction is ignored."),
+        )
+    return _back(request)
