@@ -67,7 +67,15 @@ def _squash(text: str) -> str:
 
 
 def tokens(remittance: str) -> list[str]:
-    return _TOKEN.findall(_fold(remittance))
+    """The candidate numbers in a remittance text; a word glued to a number ("RE2026-0001")
+    also yields the number alone."""
+    found = []
+    for token in _TOKEN.findall(_fold(remittance)):
+        found.append(token)
+        bare = token.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if bare != token and bare:
+            found.append(bare)
+    return found
 
 
 @dataclass
@@ -127,7 +135,9 @@ def decide(line: Line, book: Book, *, account_currency: str) -> Decision:
         return Decision(SUGGESTED, suggestions=tuple(found), reason="amount_differs")
     close = _close_numbers(words, book)
     if close:
-        return Decision(SUGGESTED, suggestions=close, reason="similar_number")
+        # of several similar numbers, those whose open amount is the amount paid come first
+        fitting = tuple(i for i in close if book.open(i) == line.amount)
+        return Decision(SUGGESTED, suggestions=fitting or close, reason="similar_number")
     by_name = _same_amount_of_payer(line, book)
     if by_name:
         return Decision(SUGGESTED, suggestions=by_name, reason="payer_name")
