@@ -69,9 +69,10 @@ def make_tenant(name: str = "Acme IT GmbH", email: str = "owner@acme.test") -> M
 
 @pytest.fixture(autouse=True)
 def _invariants_hold_afterwards(request):
-    """After every test that used the database, the billing invariants (DESIGN.md section 4)
-    hold over the whole database: every scenario is also a proof that nothing was billed
-    twice or lost. Tests that break them on purpose say so with `invariants_broken`."""
+    """After every test that used the database, the billing and receivables invariants
+    (DESIGN.md section 4) hold over the whole database: every scenario is also a proof that
+    nothing was billed twice or lost. Tests that break them on purpose say so with
+    `invariants_broken`."""
     marked = request.node.get_closest_marker("django_db") is not None
     fixtures = {"db", "transactional_db"} & set(request.fixturenames)
     if fixtures and not marked:
@@ -81,8 +82,9 @@ def _invariants_hold_afterwards(request):
     if not (marked or fixtures) or request.node.get_closest_marker("invariants_broken"):
         return
     from faktura.billing.invariants import check_invariants
+    from faktura.receivables.invariants import check_invariants as receivables_invariants
 
-    problems = check_invariants()
+    problems = check_invariants() + receivables_invariants()
     assert not problems, "billing invariants broken:\n" + "\n".join(
         f"{p.code}: {p.message}" for p in problems[:10]
     )

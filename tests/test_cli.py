@@ -22,7 +22,10 @@ from faktura.console.demo import billed_months
 from faktura.contacts.models import Contact
 from faktura.documents.models import StoredDocument
 from faktura.documents.services import document_read
+from faktura.receivables.invariants import check_invariants as receivables_invariants
+from faktura.receivables.selectors import annotate
 from faktura.tenancy.models import ApiToken, Membership, Tenant
+from faktura.tenancy.selectors import tenant_today
 from faktura.work.models import Project, TaskEntry
 
 
@@ -255,3 +258,15 @@ def test_a_killed_serve_takes_its_worker_along(tmp_path):
             proc.kill()
         if worker_pid and _alive(worker_pid):
             os.kill(worker_pid, 9)
+
+
+def test_demo_has_paid_partly_paid_and_overdue_invoices(db):
+    call_command("demo")
+    tenant = Tenant.objects.get(slug="demo")
+    invoices = list(Invoice.objects.filter(tenant=tenant, kind="invoice").exclude(status="draft"))
+    annotate(invoices, today=tenant_today(tenant))
+    states = {invoice.payment_state for invoice in invoices}
+    assert {"paid", "partially_paid", "unpaid"} <= states
+    assert any(invoice.status == "paid" for invoice in invoices)
+    assert any(invoice.overdue for invoice in invoices)
+    assert receivables_invariants(tenant=tenant) == []

@@ -30,6 +30,7 @@ from faktura.catalog.models import (
 )
 from faktura.common.models import Operation
 from faktura.contacts.models import Contact
+from faktura.receivables.models import BankStatement, BankTransaction, Payment
 from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
@@ -88,7 +89,21 @@ def _their_world(owner) -> dict[str, object]:
         currency="EUR", price_source="task", vat_rate=Decimal("19"), service_date=now.date(),
         invoice_line=line,
     )  # fmt: skip
+    payment = Payment.objects.create(
+        tenant=tenant, invoice=invoice, contact=contact, amount=Decimal("1.00"), currency="EUR",
+        date=now.date(), method="cash", reference=f"{MARK} payment",
+    )  # fmt: skip
+    statement = BankStatement.objects.create(
+        tenant=tenant, format="camt053", sha256="0" * 64, content=b"", account=f"{MARK} iban"
+    )
+    bank_tx = BankTransaction.objects.create(
+        tenant=tenant, statement=statement, key=f"{MARK} key", booking_date=now.date(),
+        amount=Decimal("1.00"), currency="EUR", remittance=f"{MARK} text", status="unmatched",
+    )  # fmt: skip
     return {
+        "statement_id": statement.pk,
+        "transaction_id": bank_tx.pk,
+        "payment_id": payment.pk,
         "contact_id": contact.pk, "client_id": contact.pk, "project_id": project.pk,
         "task_id": task.pk, "entry_id": entry.pk, "product_id": product.pk,
         "price_list_id": price_list.pk, "unit_id": unit.pk, "assignment_id": assignment.pk,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-COMMAND_ALIASES = {"close-month": "close_month"}
+COMMAND_ALIASES = {"close-month": "close_month", "bank-import": "bank_import"}
 
 
 def main(argv: list[str] | None = None) -> None:

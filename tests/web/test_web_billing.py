@@ -1053,6 +1053,7 @@ def test_the_history_names_the_api_reason_of_a_credit_note(api, browser, world, 
 
     assert "Customer cancelled" in page[page.index('id="history"') :]
 
+
 # --- issue 9: the draft's PDF preview ----------------------------------------------------------
 
 

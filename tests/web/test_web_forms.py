@@ -411,6 +411,7 @@ def test_contact_peppol_id_and_format(browser, tenant):
     assert contact.einvoice_format == "xrechnung-ubl"
     assert contact.peppol_id == ""
 
+
 def test_members_task_form_leaves_billing_to_billing(browser_as, tenant, web_data):
     """Issue 10: a member could change what is billed and to whom."""
     member_browser, _member = browser_as("member")
@@ -441,6 +442,7 @@ def test_members_task_form_leaves_billing_to_billing(browser_as, tenant, web_dat
         web_data.customer.pk,
         True,
     )
+
 
 def test_control_and_bidi_characters_are_form_errors_naming_the_field(browser, tenant, web_data):
     # issue 9: U+0007 in a customer's name, a bidi override in a task title

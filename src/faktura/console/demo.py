@@ -43,8 +43,14 @@ from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
 from faktura.contacts.models import Contact, TaxTreatment
 from faktura.contacts.services import contact_create
+from faktura.core.money import quantize_amount
 from faktura.documents.models import DocumentFormat, StoredDocument
+from faktura.receivables.inputs import PaymentRecord
+from faktura.receivables.models import Payment
+from faktura.receivables.selectors import invoice_balance
+from faktura.receivables.services import payment_record
 from faktura.tenancy.models import Membership, Tenant
+from faktura.tenancy.selectors import tenant_today
 from faktura.tenancy.services import (
     membership_provision,
     team_create,
@@ -167,6 +173,7 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
     _render_documents(tenant)
     if created:
         _send_some(tenant)
+        _collect_some(tenant)
     owner = Membership.objects.get(tenant=tenant, user__username=DEMO_EMAIL)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
     _, raw = token_create(ctx, name="demo")
@@ -180,6 +187,8 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
         "products": Product.objects.filter(tenant=tenant).count(),
         "issued invoices": issued.filter(kind=Invoice.Kind.INVOICE).count(),
         "sent": issued.filter(status=Invoice.Status.SENT).count(),
+        "paid": issued.filter(status=Invoice.Status.PAID).count(),
+        "payments": Payment.objects.filter(tenant=tenant).count(),
         "credit notes": issued.filter(kind=Invoice.Kind.CREDIT_NOTE).count(),
         "open drafts": invoices.filter(status=Invoice.Status.DRAFT).count(),
         "pending items": BillableItem.objects.filter(
@@ -551,6 +560,45 @@ def _send_some(tenant: Tenant) -> None:
     for invoice in invoices[: len(invoices) // 2]:
         if (invoice.buyer or {}).get("email"):
             invoice_send(ctx, invoice_id=invoice.pk, mail_backend=IN_MEMORY_MAIL)
+
+
+def _collect_some(tenant: Tenant) -> None:
+    """Customers paid some of what went out: the older half of the sent invoices in full ten
+    days after the invoice date (every third in two instalments), one of the others in part;
+    the rest stay open and, past their due date, overdue. The invoice a credit note corrects
+    stays open too."""
+    clerk = Membership.objects.get(tenant=tenant, role="billing")
+    ctx = CommandContext(tenant=tenant, membership=clerk, user=clerk.user, source="cli")
+    today = tenant_today(tenant)
+    sent = list(
+        Invoice.objects.filter(
+            tenant=tenant, kind=Invoice.Kind.INVOICE, status=Invoice.Status.SENT,
+            credit_notes__isnull=True,
+        ).order_by("issue_date", "sequence_value", "pk")
+    )  # fmt: skip
+    paid, unpaid = sent[: len(sent) // 2], sent[len(sent) // 2 :]
+
+    def pay(invoice: Invoice, amount: Decimal | None, days: int, method: str, text: str):
+        payment_record(
+            ctx,
+            invoice_id=invoice.pk,
+            data=PaymentRecord(
+                amount=invoice_balance(invoice).open if amount is None else amount,
+                date=min(invoice.issue_date + timedelta(days=days), today),
+                method=method,
+                reference=f"{text} {invoice.number}",
+            ),
+        )
+
+    for n, invoice in enumerate(paid):
+        if n % 3 == 1:
+            pay(invoice, quantize_amount(invoice.gross_total / 2), 10, "bank_transfer", "RE")
+            pay(invoice, None, 12, "bank_transfer", "Rest RE")
+        else:
+            pay(invoice, None, 10, "direct_debit" if n % 3 else "bank_transfer", "RE")
+    partly = [invoice for invoice in unpaid if invoice.gross_total > 100]
+    if partly:
+        pay(partly[0], Decimal("100.00"), 20, "bank_transfer", "Teilzahlung")
 
 
 def _render_documents(tenant: Tenant) -> list[Invoice]:

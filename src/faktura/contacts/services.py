@@ -11,10 +11,8 @@ from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.services import audit_record
-from faktura.contacts.models import Contact, EInvoiceFormat, TaxTreatment
-
 from faktura.common.text import clean_text
-
+from faktura.contacts.models import Contact, EInvoiceFormat, TaxTreatment
 from faktura.tenancy.services import clean_time_rounding
 
 _TEXT_FIELDS = ("street", "postal_code", "city", "phone", "contact_person")

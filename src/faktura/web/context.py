@@ -29,7 +29,14 @@ NAVIGATION = (
             (_("Invoices"), "web:invoice_list", "view_invoices"),
         ),
     ),
-    ("receivables", _("Receivables"), ((_("Open items"), "web:receivables", "view_invoices"),)),
+    (
+        "receivables",
+        _("Receivables"),
+        (
+            (_("Open items"), "web:receivables", "view_invoices"),
+            (_("Bank statements"), "web:bank", "manage_invoices"),
+        ),
+    ),
     (
         "catalog",
         _("Catalog"),

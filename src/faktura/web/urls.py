@@ -1,14 +1,23 @@
 from django.urls import path, register_converter
 
 from faktura.common.schemas import MAX_ID
-from faktura.web.views import auth, catalog, contacts, overview, projects, settings, tasks, time
+from faktura.web.views import (
+    auth,
+    catalog,
+    contacts,
+    overview,
+    projects,
+    receivables,
+    settings,
+    tasks,
+    time,
+)
 from faktura.web.views.billing import (
     drafts,
     invoices,
     items,
     numbering,
     operations,
-    receivables,
     review,
 )
 
@@ -131,6 +140,44 @@ urlpatterns = [
     ),
     # receivables, reports
     path("receivables/", receivables.receivables, name="receivables"),
+    path("receivables/export.csv", receivables.receivables_export, name="receivables_export"),
+    path("receivables/bank/", receivables.bank_page, name="bank"),
+    path("receivables/bank/upload/", receivables.bank_upload, name="bank_upload"),
+    path(
+        "receivables/bank/<id:transaction_id>/match/",
+        receivables.bank_transaction_match,
+        name="bank_transaction_match",
+    ),
+    path(
+        "receivables/bank/<id:transaction_id>/ignore/",
+        receivables.bank_transaction_ignore,
+        name="bank_transaction_ignore",
+    ),
+    path(
+        "billing/invoices/<id:invoice_id>/payments/",
+        receivables.payment_record,
+        name="payment_record",
+    ),
+    path(
+        "billing/payments/<id:payment_id>/reverse/",
+        receivables.payment_reverse,
+        name="payment_reverse",
+    ),
+    path(
+        "billing/invoices/<id:invoice_id>/mark-sent/",
+        receivables.invoice_mark_sent,
+        name="invoice_mark_sent",
+    ),
+    path(
+        "billing/invoices/<id:invoice_id>/write-off/",
+        receivables.invoice_write_off,
+        name="invoice_write_off",
+    ),
+    path(
+        "billing/invoices/<id:invoice_id>/apply-credit/",
+        receivables.credit_apply,
+        name="credit_apply",
+    ),
     path("reports/", overview.reports, name="reports"),
     # catalog
     path("catalog/products/", catalog.product_list, name="product_list"),

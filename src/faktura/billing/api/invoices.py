@@ -10,10 +10,11 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
+from faktura.billing import hooks
 from faktura.billing.selectors import invoices as selectors
 from faktura.billing.services import credit_notes, generation, invoices, issue, numbering
 from faktura.common.errors import ValidationFailed
@@ -142,6 +143,14 @@ class InvoiceListOut(Schema):
     credit_note_of: int | None
     sync_status: str
     created_at: dt.datetime
+    # Collecting the invoice (attached by the receivables app through `hooks.invoice_readers`;
+    # null on drafts and credit notes).
+    open_amount: Decimal | None = None
+    paid_amount: Decimal | None = None
+    payment_state: str | None = Field(None, description="unpaid, partially_paid, paid, overpaid")
+    overdue: bool = False
+    days_overdue: int = 0
+    dunning_level: int = 0
 
     @staticmethod
     def resolve_contact_name(obj) -> str:
@@ -333,14 +342,27 @@ def _line(request, invoice_id: PathId, line_id: PathId) -> Any:
 
 
 def _detail(request, invoice_id: PathId) -> Any:
-    return selectors.invoice_detail(tenant=request.auth.tenant, invoice_id=invoice_id)
+    invoice = selectors.invoice_detail(tenant=request.auth.tenant, invoice_id=invoice_id)
+    hooks.invoices_read(request.auth.tenant, [invoice])
+    return invoice
+
+
+class InvoicePagination(LimitOffsetPagination):
+    """Limit/offset pages whose invoices the apps above billing complete (`hooks`) once per
+    page, not once per invoice."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        items = list(page[self.items_attribute])
+        hooks.invoices_read(request.auth.tenant, items)
+        return {**page, self.items_attribute: items}
 
 
 # --- invoices ---------------------------------------------------------------------------------
 
 
 @router.get("/invoices", response={200: list[InvoiceListOut], **ERRORS})
-@paginate
+@paginate(InvoicePagination)
 def invoice_list(request, filters: Query[InvoiceFilter]):
     _reader(request)
     return selectors.invoice_list(tenant=request.auth.tenant, **filters.model_dump())

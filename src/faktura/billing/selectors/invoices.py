@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine, NumberSequence
+from faktura.billing.selectors.printable import text_problems
 from faktura.billing.snapshot import (
     BUYER_PARTY_FIELDS,
     SELLER_PARTY_FIELDS,
@@ -22,8 +23,6 @@ from faktura.billing.snapshot import (
     invoice_snapshot,
     seller_party,
 )
-
-from faktura.billing.selectors.printable import text_problems
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.contacts.models import Contact, EInvoiceFormat, TaxTreatment
 from faktura.core.invoice_math import LineInput, Totals, invoice_totals, validate_lines

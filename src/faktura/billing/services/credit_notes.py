@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from faktura.billing import hooks
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import line_inputs
 from faktura.billing.services.drafts import (
@@ -251,6 +252,8 @@ def _credit_note_create(
         if fully:
             invoice.status = Invoice.Status.VOID
             invoice.save(update_fields=["status", "updated_at"])
+        for settle in hooks.credit_note_issued:
+            settle(ctx, note)
         audit_record(
             ctx,
             action="credit_note_create",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0003_invoice_footer_en_and_logo'),
+        ('tenancy', '0004_tenant_peppol_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

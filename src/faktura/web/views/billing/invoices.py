@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.history import invoice_history
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
-from faktura.billing.selectors.receivables import OPEN_STATUSES, is_overdue
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
 from faktura.billing.services.documents import (
     EINVOICE_FORMATS,
@@ -23,6 +22,7 @@ from faktura.billing.services.documents import (
 from faktura.billing.services.sending import SENDABLE, invoice_send
 from faktura.contacts.selectors import contact_list
 from faktura.documents.models import Delivery, DocumentFormat
+from faktura.receivables.selectors import OPEN_STATUSES, annotate, is_overdue
 from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.billing import CreditNoteForm, InvoiceFilterForm, SendForm
 from faktura.web.utils import (
@@ -48,6 +48,7 @@ from faktura.web.views.billing.queries import (
     unit_symbols,
     vat_rows,
 )
+from faktura.web.views.collection import collection_context
 
 # The downloads of an issued document: URL slug -> (label, stored format).
 DOWNLOADS = {
@@ -86,8 +87,7 @@ def invoice_list(request):
         request.GET or None, contacts=contact_list(tenant=request.tenant, is_active=True)
     )
     page_obj = paginate(request, _filtered(request, filters, today))
-    for invoice in page_obj:
-        invoice.overdue = is_overdue(invoice, today)
+    annotate(list(page_obj), today=today)  # balance, overdue, payment state: one query
     return render(
         request,
         "web/billing/invoices.html",
@@ -105,12 +105,16 @@ def invoice_detail_page(request, invoice_id: int):
     invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     if invoice.is_draft:
         return draft_page(request, invoice_id)
-    return _issued_page(request, invoice_id)
+    return issued_page(request, invoice_id)
 
 
-def _issued_page(request, invoice_id: int, *, send_form=None, credit_form=None, status=200):
+def issued_page(
+    request, invoice_id: int, *, send_form=None, credit_form=None, collect_forms=None, status=200
+):
+    """The page of an issued document; bound forms with errors replace the fresh ones."""
     tenant = request.tenant
     invoice = invoice_detail(tenant=tenant, invoice_id=invoice_id)
+    collection = collection_context(request, invoice, collect_forms)
     symbols = unit_symbols(tenant=tenant)
     lines = [line for line in invoice.detail_lines if not line.do_not_bill]
     for line in lines:
@@ -151,6 +155,7 @@ def _issued_page(request, invoice_id: int, *, send_form=None, credit_form=None, 
             "send_form": send_form or SendForm(initial={"to": buyer_email}),
             "can_credit": can_credit,
             "credit_form": credit_form or CreditNoteForm(lines=creditable),
+            **collection,
         },
         status=status,
     )
@@ -200,7 +205,7 @@ def invoice_send_view(request, invoice_id: int):
         if delivery is not None:
             messages.success(request, _("Invoice sent to %(to)s.") % {"to": delivery.recipient})
             return redirect("web:invoice_detail", invoice_id=invoice.pk)
-    return _issued_page(request, invoice.pk, send_form=form)
+    return issued_page(request, invoice.pk, send_form=form)
 
 
 @require_POST
@@ -227,4 +232,4 @@ def invoice_credit(request, invoice_id: int):
             )
             return redirect("web:invoice_detail", invoice_id=note.pk)
         return redirect("web:invoice_detail", invoice_id=invoice.pk)
-    return _issued_page(request, invoice.pk, credit_form=form)
+    return issued_page(request, invoice.pk, credit_form=form)

@@ -1,0 +1,378 @@
+"""Receivables: payments and their reversals, write-offs, credit balances, invoices marked
+sent, and the receivables view with its aging (DESIGN.md section 6.1).
+
+Reading needs `view_invoices`, every change `manage_invoices`. Amounts are decimal strings.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from django.http import HttpResponse
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from pydantic import Field
+
+from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
+from faktura.receivables import selectors, services
+from faktura.receivables.inputs import (
+    BankStatementUpload,
+    BankTransactionIgnore,
+    BankTransactionMatch,
+    CreditApply,
+    InvoiceMarkSent,
+    InvoiceWriteOff,
+    PaymentRecord,
+    PaymentReverse,
+)
+from faktura.receivables.statements import MAX_BYTES as MAX_UPLOAD
+from faktura.tenancy.auth import request_context
+from faktura.tenancy.selectors import tenant_today
+
+router = Router(tags=["receivables"])
+
+
+def _reader(request):
+    context = request_context(request)
+    context.require("view_invoices")
+    return context
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+class PaymentOut(Schema):
+    id: int
+    invoice_id: int
+    contact_id: int
+    amount: Decimal
+    currency: str
+    date: dt.date
+    method: str
+    reference: str
+    reversed: bool
+    reversal_date: dt.date | None
+    reversal_reason: str | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_reversed(obj) -> bool:
+        return hasattr(obj, "reversal")
+
+    @staticmethod
+    def resolve_reversal_date(obj) -> dt.date | None:
+        return obj.reversal.date if hasattr(obj, "reversal") else None
+
+    @staticmethod
+    def resolve_reversal_reason(obj) -> str | None:
+        return obj.reversal.reason if hasattr(obj, "reversal") else None
+
+
+class PaymentFilter(Schema):
+    invoice_id: Id | None = None
+    contact_id: Id | None = None
+
+
+class AllocationOut(Schema):
+    id: int
+    invoice_id: int
+    kind: str
+    amount: Decimal = Field(..., description="taken off the open amount; negative adds to it")
+    currency: str
+    date: dt.date
+    payment_id: int | None
+    credit_note_id: int | None
+    reason: str
+
+
+class CreditBalanceOut(Schema):
+    contact_id: int
+    contact_name: str
+    currency: str
+    amount: Decimal
+
+
+class CreditBalanceFilter(Schema):
+    contact_id: Id | None = None
+
+
+class SentMarkOut(Schema):
+    id: int
+    invoice_id: int
+    channel: str
+    date: dt.date
+
+
+class ReceivableOut(Schema):
+    id: int
+    number: str | None
+    status: str
+    contact_id: int
+    contact_name: str
+    currency: str
+    issue_date: dt.date | None
+    due_date: dt.date | None
+    gross: Decimal
+    credited: Decimal = Field(..., description="what credit notes took off (negative)")
+    paid: Decimal
+    open_amount: Decimal
+    payment_state: str
+    overdue: bool
+    days_overdue: int
+    dunning_level: int
+
+    @staticmethod
+    def resolve_contact_name(obj) -> str:
+        return obj.contact.name
+
+    @staticmethod
+    def resolve_gross(obj) -> Decimal:
+        return obj.gross_total
+
+
+class ReceivableTotalOut(Schema):
+    currency: str
+    open: Decimal
+    overdue: Decimal
+    count: int
+
+
+class AgingOut(Schema):
+    contact_id: int
+    contact_name: str
+    currency: str
+    current: Decimal
+    days_1_30: Decimal
+    days_31_60: Decimal
+    days_61_90: Decimal
+    days_over_90: Decimal
+    total: Decimal
+    count: int
+
+
+class AgingTotalOut(Schema):
+    currency: str
+    current: Decimal
+    days_1_30: Decimal
+    days_31_60: Decimal
+    days_61_90: Decimal
+    days_over_90: Decimal
+    total: Decimal
+
+
+class ReceivablesOut(Schema):
+    overdue: list[ReceivableOut]
+    current: list[ReceivableOut]
+    totals: list[ReceivableTotalOut]
+    aging: list[AgingOut]
+    aging_totals: list[AgingTotalOut]
+    today: dt.date
+
+
+class ReceivablesFilter(Schema):
+    contact_id: Id | None = None
+    state: Literal["", "overdue", "current", "unpaid", "partially_paid"] = ""
+    date_from: dt.date | None = Field(None, description="issue date from (included)")
+    date_to: dt.date | None = Field(None, description="issue date to (included)")
+    format: Literal["json", "csv"] = "json"
+
+
+# --- the receivables view ---------------------------------------------------------------------
+
+
+@router.get(
+    "/receivables",
+    response={200: ReceivablesOut, **ERRORS},
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def receivables(request, filters: Query[ReceivablesFilter]):
+    """Issued and sent invoices with something open: ``overdue`` (oldest due date first, with
+    the days overdue in the company's time zone) and ``current``; each with its gross, what
+    credit notes took off it (``credited``, negative), what was ``paid`` and the
+    ``open_amount``; the totals per currency and the ``aging`` per customer. Filters: customer,
+    state, issue-date period. ``format=csv`` answers the rows as CSV."""
+    context = _reader(request)
+    today = tenant_today(context.tenant)
+    params = filters.model_dump(exclude={"format"})
+    view = selectors.receivables(tenant=context.tenant, today=today, **params)
+    if filters.format == "csv":
+        response = HttpResponse(selectors.receivables_csv(view), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="receivables-{today}.csv"'
+        return response
+    return {**view, "today": today}
+
+
+# --- payments ---------------------------------------------------------------------------------
+
+
+@router.post("/invoices/{invoice_id}/payments", response={201: PaymentOut, **ERRORS})
+def payment_record(request, invoice_id: PathId, data: PaymentRecord):
+    """Record a payment for the invoice. An amount beyond the open balance answers 422
+    `overpayment_not_allowed` unless `allow_overpayment`; the excess is then the customer's
+    credit balance. Accepts an `Idempotency-Key` header."""
+    payment = services.payment_record(
+        request_context(request),
+        invoice_id=invoice_id,
+        data=data,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+    )
+    return Status(201, selectors.payment_get(tenant=request.auth.tenant, payment_id=payment.pk))
+
+
+@router.get("/payments", response={200: list[PaymentOut], **ERRORS})
+@paginate
+def payment_list(request, filters: Query[PaymentFilter]):
+    context = _reader(request)
+    return selectors.payment_list(tenant=context.tenant, **filters.model_dump())
+
+
+@router.get("/payments/{payment_id}", response={200: PaymentOut, **ERRORS})
+def payment_detail(request, payment_id: PathId):
+    context = _reader(request)
+    return selectors.payment_get(tenant=context.tenant, payment_id=payment_id)
+
+
+@router.post("/payments/{payment_id}/reverse", response={200: PaymentOut, **ERRORS})
+def payment_reverse(request, payment_id: PathId, data: PaymentReverse):
+    """Reverse a payment with a reason (a new row; the payment stays). A reversed payment
+    cannot be reversed again (409 `payment_already_reversed`)."""
+    return services.payment_reverse(request_context(request), payment_id=payment_id, data=data)
+
+
+# --- allocations, write-offs, credit ----------------------------------------------------------
+
+
+@router.get("/invoices/{invoice_id}/allocations", response={200: list[AllocationOut], **ERRORS})
+def allocation_list(request, invoice_id: PathId):
+    """The invoice's ledger: every payment, reversal, credit note, write-off and credit."""
+    context = _reader(request)
+    return selectors.allocation_list(tenant=context.tenant, invoice_id=invoice_id)
+
+
+@router.post("/invoices/{invoice_id}/write-off", response={201: AllocationOut, **ERRORS})
+def invoice_write_off(request, invoice_id: PathId, data: InvoiceWriteOff):
+    """Write off what is still open (bank fees, a small difference) with a reason."""
+    allocation = services.invoice_write_off(
+        request_context(request), invoice_id=invoice_id, data=data
+    )
+    return Status(201, allocation)
+
+
+@router.post("/invoices/{invoice_id}/apply-credit", response={201: list[AllocationOut], **ERRORS})
+def credit_apply(request, invoice_id: PathId, data: CreditApply):
+    """Use the customer's credit balance (overpayments) on this invoice."""
+    applied = services.credit_apply(request_context(request), invoice_id=invoice_id, data=data)
+    return Status(201, applied)
+
+
+@router.get("/credit-balances", response={200: list[CreditBalanceOut], **ERRORS})
+def credit_balances(request, filters: Query[CreditBalanceFilter]):
+    """Each customer's credit balance per currency (overpayments not applied yet)."""
+    context = _reader(request)
+    return selectors.credit_balances(tenant=context.tenant, contact_id=filters.contact_id)
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+@router.post("/invoices/{invoice_id}/mark-sent", response={200: SentMarkOut, **ERRORS})
+def invoice_mark_sent(request, invoice_id: PathId, data: InvoiceMarkSent):
+    """Record that the invoice went out by post, a portal or another channel: it is `sent`."""
+    return services.invoice_mark_sent(request_context(request), invoice_id=invoice_id, data=data)
+
+
+# --- bank statements --------------------------------------------------------------------------
+
+
+class BankStatementOut(Schema):
+    id: int
+    format: str
+    filename: str
+    account_iban: str = Field(..., description="the account's IBAN (MT940: its identification)")
+    currency: str
+    statement_id: str
+    status: str
+    transactions: int
+    matched: int
+    suggested: int
+    unmatched: int
+    duplicates: int
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_account_iban(obj) -> str:
+        return obj.account
+
+
+class BankTransactionOut(Schema):
+    id: int
+    statement_id: int
+    booking_date: dt.date
+    value_date: dt.date | None
+    amount: Decimal = Field(..., description="negative for a debit")
+    currency: str
+    counterparty_name: str
+    counterparty_iban: str
+    remittance: str
+    bank_reference: str
+    status: str
+    reason: str
+    suggested_invoice_ids: list[int]
+    note: str
+
+
+class BankTransactionFilter(Schema):
+    status: Literal["", "unmatched", "suggested", "matched", "ignored"] = ""
+
+
+@router.post("/bank-statements", response={202: OperationOut, **ERRORS})
+def bank_statement_upload(request, file: File[UploadedFile]):
+    """Upload a CAMT.053 (XML) or MT940 statement (multipart field `file`). A file that is
+    neither, or is cut short, answers 400 `statement_invalid` and nothing is imported; else the
+    import runs in the background (202, an operation whose result has the counts). Importing
+    the same statement again imports none of its transactions twice."""
+    content = file.read(MAX_UPLOAD + 1)
+    upload = BankStatementUpload(filename=file.name or "", content=content)
+    op = services.bank_statement_import_start(request_context(request), data=upload)
+    return Status(202, op)
+
+
+@router.get("/bank-statements", response={200: list[BankStatementOut], **ERRORS})
+@paginate
+def bank_statement_list(request):
+    context = _reader(request)
+    return selectors.bank_statement_list(tenant=context.tenant)
+
+
+@router.get("/bank-statements/{statement_id}", response={200: BankStatementOut, **ERRORS})
+def bank_statement_detail(request, statement_id: PathId):
+    context = _reader(request)
+    return selectors.bank_statement_get(tenant=context.tenant, statement_id=statement_id)
+
+
+@router.get("/bank-transactions", response={200: list[BankTransactionOut], **ERRORS})
+@paginate
+def bank_transaction_list(request, filters: Query[BankTransactionFilter]):
+    context = _reader(request)
+    return selectors.bank_transaction_list(tenant=context.tenant, status=filters.status)
+
+
+@router.post(
+    "/bank-transactions/{transaction_id}/match", response={200: BankTransactionOut, **ERRORS}
+)
+def bank_transaction_match(request, transaction_id: PathId, data: BankTransactionMatch):
+    """Record the transaction (or `amount` of it) as a payment of `invoice_id`."""
+    return services.bank_transaction_match(
+        request_context(request), transaction_id=transaction_id, data=data
+    )
+
+
+@router.post(
+    "/bank-transactions/{transaction_id}/ignore", response={200: BankTransactionOut, **ERRORS}
+)
+def bank_transaction_ignore(request, transaction_id: PathId, data: BankTransactionIgnore):
+    """Not a customer payment: leave it out of the open list."""
+    return services.bank_transaction_ignore(
+        request_context(request), transaction_id=transaction_id, data=data
+    )

@@ -1,0 +1,53 @@
+"""Error codes of receivables, one class each; `config/api.py` maps them to HTTP."""
+
+from __future__ import annotations
+
+from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
+
+
+class InvoiceNotPayable(Conflict):
+    """Only issued or sent invoices take payments (not drafts, void invoices or credit notes)."""
+
+    code = "invoice_not_payable"
+
+
+class InvoiceNotOpen(Conflict):
+    """Nothing is open on this invoice."""
+
+    code = "invoice_not_open"
+
+
+class OverpaymentNotAllowed(BusinessRuleViolation):
+    """The amount is more than is open; allow an overpayment to keep the excess as credit."""
+
+    code = "overpayment_not_allowed"
+
+
+class DateOutOfRange(ValidationFailed):
+    """The date is before the invoice date or in the future."""
+
+    code = "date_out_of_range"
+
+
+class AmountPlaces(ValidationFailed):
+    """The amount has more decimals than the currency has."""
+
+    code = "amount_places"
+
+
+class PaymentAlreadyReversed(Conflict):
+    """The payment is reversed already; a reversal cannot be reversed."""
+
+    code = "payment_already_reversed"
+
+
+class NoCreditBalance(BusinessRuleViolation):
+    """The customer has no credit balance in this currency."""
+
+    code = "no_credit_balance"
+
+
+class InvoiceNotSendable(Conflict):
+    """Only issued invoices can be marked sent."""
+
+    code = "invoice_not_sendable"

@@ -1,0 +1,98 @@
+"""The typed input of each receivables use case (DESIGN.md section 2, "Typed inputs").
+
+Each declares its fields' types and limits once. The API handler takes it as its body, the
+Django form builds it from its cleaned data (`web.forms.receivables`), and the service
+receives it as `data`. Rules that need the database (the invoice's state, its date, the open
+amount) are checked by the service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, StringConstraints
+
+from faktura.common.schemas import Id
+from faktura.receivables.models import Payment, SentMark
+
+# At most 12 digits before the point: what a 16-digit column with 2 decimals (and a sum of
+# many) holds.
+Amount = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class _Input(Schema):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PaymentRecord(_Input):
+    """A payment received for an invoice."""
+
+    amount: Amount
+    date: dt.date | None = Field(None, description="default: today (the company's date)")
+    method: Payment.Method = Payment.Method.BANK_TRANSFER
+    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=140)] = ""
+    allow_overpayment: bool = Field(
+        False, description="keep an amount beyond the open balance as the customer's credit"
+    )
+
+
+class PaymentReverse(_Input):
+    """Take a payment back; the reason is kept with the reversal."""
+
+    reason: Reason
+    date: dt.date | None = Field(None, description="default: today")
+
+
+class InvoiceWriteOff(_Input):
+    """Write off what is still open on an invoice (bank fees, a small difference)."""
+
+    reason: Reason
+    date: dt.date | None = Field(None, description="default: today")
+
+
+class CreditApply(_Input):
+    """Use the customer's credit balance (overpayments) on this invoice."""
+
+    amount: Amount | None = Field(
+        None, description="default: as much as the balance and the open amount allow"
+    )
+    date: dt.date | None = Field(None, description="default: today")
+
+
+class InvoiceMarkSent(_Input):
+    """An invoice delivered outside Faktura's e-mail."""
+
+    channel: SentMark.Channel = SentMark.Channel.POST
+    date: dt.date | None = Field(None, description="default: today")
+
+
+@dataclass(frozen=True)
+class BankStatementUpload:
+    """An uploaded statement file (CAMT.053 or MT940); its content is checked when read."""
+
+    filename: str
+    content: bytes
+
+    def __post_init__(self) -> None:
+        if len(self.filename) > 255:
+            object.__setattr__(self, "filename", self.filename[-255:])
+
+
+class BankTransactionMatch(_Input):
+    """Match a bank transaction (or part of it) to an open invoice: records a payment."""
+
+    invoice_id: Id
+    amount: Amount | None = Field(
+        None, description="default: what is left of the transaction, at most the open amount"
+    )
+
+
+class BankTransactionIgnore(_Input):
+    """Not a customer payment (bank fees, rent): leave it out of the open items."""
+
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""

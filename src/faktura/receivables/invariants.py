@@ -1,0 +1,77 @@
+"""Proofs over the whole database that receivables kept invariant 7 (DESIGN.md section 4):
+money received is never lost or counted twice.
+
+`check_invariants()` returns a list of problems, empty when everything holds:
+
+1. Every payment has exactly one `payment` allocation of its amount; every reversal exactly
+   one `payment_reversal` allocation of minus that amount.
+2. Every issued credit note settles its invoice with exactly one `credit_note` allocation of
+   its (negated) gross.
+3. Credit moved between invoices adds up: each `credit_transfer` is the negation of the
+   `credit_applied` row it funds.
+4. An allocation has its invoice's tenant and currency.
+5. The stored status agrees with the derived balance: `paid` invoices have nothing open,
+   issued and sent ones something.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from faktura.billing.models import Invoice
+from faktura.core.money import negate
+from faktura.core.problems import Problem, error
+from faktura.receivables.models import Allocation, Payment
+from faktura.receivables.selectors import balances
+
+
+def check_invariants(*, tenant=None) -> list[Problem]:
+    def scoped(qs):
+        return qs if tenant is None else qs.filter(tenant=tenant)
+
+    problems: list[Problem] = []
+    rows = list(scoped(Allocation.objects.select_related("invoice")).order_by("pk"))
+    by_payment: dict[tuple[int, str], list[Allocation]] = defaultdict(list)
+    by_note: dict[int, list[Allocation]] = defaultdict(list)
+    by_pk = {row.pk: row for row in rows}
+    for row in rows:
+        if row.payment_id is not None:
+            by_payment[(row.payment_id, row.kind)].append(row)
+        if row.credit_note_id is not None:
+            by_note[row.credit_note_id].append(row)
+        if row.tenant_id != row.invoice.tenant_id or row.currency != row.invoice.currency:
+            problems.append(error("allocation_mismatch", f"allocation {row.pk} vs its invoice"))
+        if row.kind == Allocation.Kind.CREDIT_TRANSFER:
+            funded = by_pk.get(row.source_id)
+            if funded is None or funded.amount != negate(row.amount):
+                problems.append(error("credit_transfer_unbalanced", f"allocation {row.pk}"))
+    for payment in scoped(Payment.objects.select_related("reversal")):
+        paid = by_payment.get((payment.pk, Allocation.Kind.PAYMENT), [])
+        if [a.amount for a in paid] != [payment.amount]:
+            problems.append(error("payment_not_allocated_once", f"payment {payment.pk}"))
+        taken_back = by_payment.get((payment.pk, Allocation.Kind.PAYMENT_REVERSAL), [])
+        wanted = [negate(payment.amount)] if hasattr(payment, "reversal") else []
+        if [a.amount for a in taken_back] != wanted:
+            problems.append(error("reversal_not_allocated_once", f"payment {payment.pk}"))
+    notes = scoped(
+        Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE, credit_note_of__isnull=False)
+    ).exclude(status=Invoice.Status.DRAFT)
+    for note_id, gross in notes.values_list("pk", "gross_total"):
+        if [a.amount for a in by_note.get(note_id, [])] != [negate(gross)]:
+            problems.append(error("credit_note_not_settled", f"credit note {note_id}"))
+    invoices = list(
+        scoped(Invoice.objects.filter(kind=Invoice.Kind.INVOICE)).filter(
+            status__in=(Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID)
+        )
+    )
+    found = balances(invoices)
+    for invoice in invoices:
+        is_open = found[invoice.pk].open > 0
+        if is_open == (invoice.status == Invoice.Status.PAID):
+            problems.append(
+                error(
+                    "status_disagrees_with_balance",
+                    f"invoice {invoice.pk} is {invoice.status}, open {found[invoice.pk].open}",
+                )
+            )
+    return problems

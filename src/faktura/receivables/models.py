@@ -1,0 +1,200 @@
+"""Payments, their reversals, the allocation ledger that settles invoices, and invoices marked
+as sent by hand.
+
+An invoice's open amount is derived from its `Allocation` rows (`core.receivables.balance`),
+never stored. Nothing here is edited or deleted once written: a reversed payment gets a
+`PaymentReversal` and a negative allocation.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from faktura.common.models import TenantOwnedModel
+from faktura.core import receivables as rules
+
+
+class Payment(TenantOwnedModel):
+    """Money received from the customer for one invoice."""
+
+    class Method(models.TextChoices):
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        CASH = "cash", _("Cash")
+        CARD = "card", _("Card")
+        DIRECT_DEBIT = "direct_debit", _("Direct debit")
+        OTHER = "other", _("Other")
+
+    invoice = models.ForeignKey("billing.Invoice", on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=16, decimal_places=2)  # positive
+    currency = models.CharField(max_length=3)
+    date = models.DateField()
+    method = models.CharField(max_length=14, choices=Method.choices)
+    reference = models.CharField(max_length=140, blank=True)
+    # The bank transaction this payment was matched from (bank statement import).
+    bank_transaction = models.ForeignKey(
+        "BankTransaction", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="payments",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [
+            models.Index(fields=["tenant", "invoice"]),
+            models.Index(fields=["tenant", "contact"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} on {self.date}"
+
+
+class PaymentReversal(TenantOwnedModel):
+    """A payment taken back (a bounced transfer, a mistake), with the reason. One per payment:
+    a reversed payment cannot be reversed again."""
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="reversal")
+    date = models.DateField()
+    reason = models.TextField()
+
+    def __str__(self) -> str:
+        return f"reversal of payment {self.payment_id}"
+
+
+class Allocation(TenantOwnedModel):
+    """One row of an invoice's ledger: `amount` is what it takes off the open amount (negative
+    for a reversal or credit moved away)."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = rules.PAYMENT, _("Payment")  # money received for the invoice
+        PAYMENT_REVERSAL = rules.PAYMENT_REVERSAL, _("Payment reversed")  # negative
+        CREDIT_NOTE = rules.CREDIT_NOTE, _("Credit note")  # a credit note of the invoice
+        WRITE_OFF = rules.WRITE_OFF, _("Written off")  # a remainder written off, with a reason
+        CREDIT_APPLIED = rules.CREDIT_APPLIED, _("Credit applied")  # customer credit used here
+        CREDIT_TRANSFER = rules.CREDIT_TRANSFER, _("Credit moved")  # negative: credit moved on
+
+    invoice = models.ForeignKey(
+        "billing.Invoice", on_delete=models.PROTECT, related_name="allocations"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    date = models.DateField()
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
+    credit_note = models.ForeignKey(
+        "billing.Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A credit transfer and the application it funds point at each other's invoice.
+    source = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["tenant", "invoice"])]
+        constraints = [
+            # A credit note settles its invoice once.
+            models.UniqueConstraint(
+                fields=["credit_note"],
+                condition=models.Q(kind="credit_note"),
+                name="allocation_one_per_credit_note",
+            ),
+            # A payment is allocated once and reversed once.
+            models.UniqueConstraint(
+                fields=["payment", "kind"],
+                condition=models.Q(payment__isnull=False),
+                name="allocation_one_per_payment_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency}"
+
+
+class SentMark(TenantOwnedModel):
+    """An invoice delivered outside Faktura's e-mail (post, a portal), marked sent by hand."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        POST = "post", _("Post")
+        PORTAL = "portal", _("Portal")
+        OTHER = "other", _("Other")
+
+    invoice = models.ForeignKey("billing.Invoice", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    date = models.DateField()
+
+    class Meta:
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.date}"
+
+
+class BankStatement(TenantOwnedModel):
+    """An uploaded bank statement file (CAMT.053 or MT940) and what its import did."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")  # checked and stored, import queued
+        IMPORTED = "imported", _("Imported")  # transactions stored and matched
+
+    format = models.CharField(max_length=10)  # camt053 | mt940
+    filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    account = models.CharField(max_length=60, blank=True)  # IBAN or MT940 account
+    currency = models.CharField(max_length=3, blank=True)
+    statement_id = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    transactions = models.PositiveIntegerField(default=0)  # in the file
+    matched = models.PositiveIntegerField(default=0)
+    suggested = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)  # seen in an earlier import
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.format} {self.account} {self.statement_id}"
+
+
+class BankTransaction(TenantOwnedModel):
+    """One booking of a bank statement. Identified by `key` (the bank's reference or a hash of
+    its fields): the same transaction in a later file is a duplicate, never imported twice."""
+
+    class Status(models.TextChoices):
+        UNMATCHED = "unmatched", _("Unmatched")  # nothing found; a person matches or ignores
+        SUGGESTED = "suggested", _("Suggested")  # candidates found; a person confirms
+        MATCHED = "matched", _("Matched")  # recorded as payments
+        IGNORED = "ignored", _("Ignored")  # not a customer payment (fees, rent, ...)
+
+    statement = models.ForeignKey(
+        BankStatement, on_delete=models.PROTECT, related_name="bank_transactions"
+    )
+    key = models.CharField(max_length=200)
+    booking_date = models.DateField()
+    value_date = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)  # negative: a debit
+    currency = models.CharField(max_length=3)
+    counterparty_name = models.CharField(max_length=200, blank=True)
+    counterparty_iban = models.CharField(max_length=34, blank=True)
+    remittance = models.TextField(blank=True)
+    bank_reference = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    reason = models.CharField(max_length=40, blank=True)  # why matched, suggested or not
+    suggested_invoice_ids = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)  # why it was ignored
+
+    class Meta:
+        ordering = ["booking_date", "id"]
+        indexes = [models.Index(fields=["tenant", "status"])]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="bank_transaction_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_date} {self.amount} {self.currency}"

@@ -1,0 +1,432 @@
+"""Read queries of receivables: balances derived from the allocation ledger, payments, credit
+balances, and the receivables view with its aging. Every query is filtered by tenant.
+
+Amounts are summed in Python from decimal columns (`core.receivables`, `core.money.exact_sum`),
+never by SQL: SQLite stores decimals as floats.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from faktura.billing.models import Invoice
+from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.sql import id_batches
+from faktura.core import receivables as rules
+from faktura.core.bank_matching import OpenItem
+from faktura.core.money import amount_places, exact_sum, negate, quantize_amount
+from faktura.documents.models import Delivery
+from faktura.receivables.models import (
+    Allocation,
+    BankStatement,
+    BankTransaction,
+    Payment,
+    SentMark,
+)
+from faktura.tenancy.selectors import tenant_today
+
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT)
+# Filters of the receivables view by payment state.
+STATES = ("overdue", "current", rules.UNPAID, rules.PARTIALLY_PAID)
+
+
+def is_overdue(invoice: Invoice, today: dt.date) -> bool:
+    """An issued or sent invoice past its due date (``today`` is the company's date). With a
+    balance attached (`annotate`), only while something is still open."""
+    balance = getattr(invoice, "balance", None)
+    return (
+        invoice.kind == Invoice.Kind.INVOICE
+        and invoice.status in OPEN_STATUSES
+        and invoice.due_date is not None
+        and invoice.due_date < today
+        and (balance is None or balance.open > 0)
+    )
+
+
+# --- balances ---------------------------------------------------------------------------------
+
+
+def allocation_rows(invoice_ids: Iterable[int]) -> dict[int, list[tuple[str, Decimal]]]:
+    """`(kind, amount)` of every allocation of these invoices, one query per 500 ids."""
+    rows: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for batch in id_batches(sorted(set(invoice_ids))):
+        query = Allocation.objects.filter(invoice_id__in=batch).order_by()
+        for invoice_id, kind, amount in query.values_list("invoice_id", "kind", "amount"):
+            rows[invoice_id].append((kind, amount))
+    return rows
+
+
+def balances(invoices: Sequence[Invoice]) -> dict[int, rules.Balance]:
+    """The balance of each invoice (by id), from its allocation rows."""
+    rows = allocation_rows(invoice.pk for invoice in invoices)
+    return {
+        invoice.pk: rules.balance(invoice.gross_total, rows.get(invoice.pk, ()))
+        for invoice in invoices
+    }
+
+
+def invoice_balance(invoice: Invoice) -> rules.Balance:
+    return balances([invoice])[invoice.pk]
+
+
+def annotate(invoices: Sequence[Invoice], *, today: dt.date) -> None:
+    """Attach what the invoice API and pages show about collecting each invoice: `balance`,
+    `open_amount`, `paid_amount`, `payment_state`, `overdue`, `days_overdue`, `dunning_level`.
+    Drafts and credit notes collect nothing: their amounts and state are None. One query."""
+    collected = [i for i in invoices if i.kind == Invoice.Kind.INVOICE and not i.is_draft]
+    found = balances(collected)
+    for invoice in invoices:
+        balance = found.get(invoice.pk)
+        invoice.balance = balance
+        invoice.open_amount = balance.open if balance else None
+        invoice.paid_amount = balance.paid if balance else None
+        invoice.payment_state = balance.state if balance else None
+        invoice.overdue = balance is not None and is_overdue(invoice, today)
+        invoice.days_overdue = rules.days_overdue(invoice.due_date, today) if invoice.overdue else 0
+        invoice.dunning_level = 0
+
+
+def invoices_annotate(tenant, invoices: Sequence[Invoice]) -> None:
+    """`annotate` with the company's today: the billing API's invoice reader hook."""
+    annotate(invoices, today=tenant_today(tenant))
+
+
+def was_sent(invoice: Invoice) -> bool:
+    """Delivered by e-mail through Faktura, or marked sent by hand."""
+    return (
+        Delivery.objects.filter(invoice_id=invoice.pk, status=Delivery.Status.SENT).exists()
+        or SentMark.objects.filter(invoice_id=invoice.pk).exists()
+    )
+
+
+# --- payments and allocations -----------------------------------------------------------------
+
+
+def payment_list(
+    *, tenant, invoice_id: int | None = None, contact_id: int | None = None
+) -> QuerySet[Payment]:
+    """Payments, newest first, each with its reversal (joined)."""
+    qs = Payment.objects.filter(tenant=tenant).select_related("reversal")
+    if invoice_id is not None:
+        qs = qs.filter(invoice_id=invoice_id)
+    if contact_id is not None:
+        qs = qs.filter(contact_id=contact_id)
+    return qs.order_by("-date", "-id")
+
+
+def payment_get(*, tenant, payment_id: int) -> Payment:
+    payment = payment_list(tenant=tenant).filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound("Payment not found.")
+    return payment
+
+
+def allocation_list(*, tenant, invoice_id: int) -> list[Allocation]:
+    """The ledger of one invoice, oldest first (404 for another tenant's invoice)."""
+    if not Invoice.objects.filter(tenant=tenant, pk=invoice_id).exists():
+        raise NotFound("Invoice not found.")
+    return list(
+        Allocation.objects.filter(tenant=tenant, invoice_id=invoice_id)
+        .select_related("credit_note")
+        .order_by("date", "id")
+    )
+
+
+def credit_sources(*, tenant, contact_id: int, currency: str) -> list[tuple[Invoice, Decimal]]:
+    """The customer's invoices in `currency` with more received than owed, oldest first, and
+    how much credit each holds."""
+    ids = (
+        Allocation.objects.filter(tenant=tenant, invoice__contact_id=contact_id, currency=currency)
+        .order_by()
+        .values_list("invoice_id", flat=True)
+        .distinct()
+    )
+    invoices = list(
+        Invoice.objects.filter(tenant=tenant, pk__in=list(ids), kind=Invoice.Kind.INVOICE)
+        .exclude(status=Invoice.Status.DRAFT)
+        .order_by("issue_date", "id")
+    )
+    found = balances(invoices)
+    return [(i, found[i.pk].credit) for i in invoices if found[i.pk].credit > 0]
+
+
+def credit_balances(*, tenant, contact_id: int | None = None) -> list[dict[str, Any]]:
+    """Each customer's credit balance per currency (overpayments not applied yet)."""
+    query = Allocation.objects.filter(tenant=tenant).order_by()
+    if contact_id is not None:
+        query = query.filter(invoice__contact_id=contact_id)
+    ids = list(query.values_list("invoice_id", flat=True).distinct())
+    invoices = list(
+        Invoice.objects.filter(tenant=tenant, pk__in=ids, kind=Invoice.Kind.INVOICE)
+        .select_related("contact")
+        .order_by("issue_date", "id")
+    )
+    found = balances(invoices)
+    credit: dict[tuple[int, str], list[Decimal]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for invoice in invoices:
+        if found[invoice.pk].credit > 0:
+            credit[(invoice.contact_id, invoice.currency)].append(found[invoice.pk].credit)
+            names[invoice.contact_id] = invoice.contact.name
+    return [
+        {
+            "contact_id": contact,
+            "contact_name": names[contact],
+            "currency": currency,
+            "amount": exact_sum(amounts),
+        }
+        for (contact, currency), amounts in sorted(credit.items(), key=lambda kv: kv[0])
+    ]
+
+
+# --- the receivables view ---------------------------------------------------------------------
+
+
+def receivables(
+    *,
+    tenant,
+    today: dt.date,
+    contact_id: int | None = None,
+    state: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> dict[str, Any]:
+    """Issued invoices with something open (issued or sent, not paid), split into ``overdue``
+    (oldest due date first) and ``current`` (not yet due), with the open and overdue
+    ``totals`` per currency and the ``aging`` per customer.
+
+    Filters: the customer, the `state` (`overdue`, `current`, `unpaid`, `partially_paid`) and
+    the period of the issue date (`date_from`, `date_to`, both included). Each invoice gets
+    its `balance`, ``credited`` (what credit notes took off, negative), ``paid``,
+    ``open_amount``, ``payment_state``, ``days_overdue`` and ``dunning_level``.
+    """
+    if state and state not in STATES:
+        raise ValidationFailed.field("state", f"Must be one of {', '.join(STATES)}.")
+    if date_from and date_to and date_from > date_to:
+        raise ValidationFailed.field("date_to", "Must be on or after the start of the period.")
+    qs = Invoice.objects.filter(
+        tenant=tenant, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES
+    ).select_related("contact")
+    if contact_id is not None:
+        qs = qs.filter(contact_id=contact_id)
+    if date_from is not None:
+        qs = qs.filter(issue_date__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(issue_date__lte=date_to)
+    invoices = list(qs.order_by("due_date", "issue_date", "id"))
+    annotate(invoices, today=today)
+    overdue, current = [], []
+    for invoice in invoices:
+        balance = invoice.balance
+        if balance.open <= 0:
+            continue  # settled; its status follows in the same transaction as the allocation
+        invoice.credited = negate(balance.credited)
+        invoice.paid = balance.paid
+        if state == "overdue" and not invoice.overdue:
+            continue
+        if state == "current" and invoice.overdue:
+            continue
+        if state in (rules.UNPAID, rules.PARTIALLY_PAID) and invoice.payment_state != state:
+            continue
+        (overdue if invoice.overdue else current).append(invoice)
+    shown = overdue + current
+    return {
+        "overdue": overdue,
+        "current": current,
+        "totals": _totals(shown),
+        "aging": aging(shown),
+        "aging_totals": _aging_totals(shown),
+    }
+
+
+def _totals(invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
+    open_by: dict[str, list[Decimal]] = defaultdict(list)
+    overdue_by: dict[str, list[Decimal]] = defaultdict(list)
+    for invoice in invoices:
+        open_by[invoice.currency].append(invoice.open_amount)
+        if invoice.overdue:
+            overdue_by[invoice.currency].append(invoice.open_amount)
+    return [
+        {
+            "currency": currency,
+            "open": exact_sum(amounts),
+            "overdue": exact_sum(overdue_by.get(currency, [])),
+            "count": len(amounts),
+        }
+        for currency, amounts in sorted(open_by.items())
+    ]
+
+
+BUCKETS = tuple(key for key, _first, _last in rules.AGING_BUCKETS)
+
+
+def _buckets(invoices: Iterable[Invoice], currency: str) -> dict[str, Decimal]:
+    zero = quantize_amount(0, amount_places(currency))  # an empty bucket reads 0.00, not 0
+    amounts: dict[str, list[Decimal]] = {key: [zero] for key in BUCKETS}
+    for invoice in invoices:
+        amounts[rules.aging_bucket(invoice.days_overdue)].append(invoice.open_amount)
+    return {key: exact_sum(values) for key, values in amounts.items()}
+
+
+def aging(invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
+    """The open amounts per customer and currency in the aging buckets (current, 1-30,
+    31-60, 61-90, over 90 days overdue), customers by name."""
+    groups: dict[tuple[str, int, str], list[Invoice]] = defaultdict(list)
+    for invoice in invoices:
+        groups[(invoice.contact.name, invoice.contact_id, invoice.currency)].append(invoice)
+    rows = []
+    for (name, contact_id, currency), members in sorted(groups.items()):
+        buckets = _buckets(members, currency)
+        rows.append(
+            {
+                "contact_id": contact_id,
+                "contact_name": name,
+                "currency": currency,
+                **buckets,
+                "total": exact_sum(buckets.values()),
+                "count": len(members),
+            }
+        )
+    return rows
+
+
+def _aging_totals(invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
+    by_currency: dict[str, list[Invoice]] = defaultdict(list)
+    for invoice in invoices:
+        by_currency[invoice.currency].append(invoice)
+    rows = []
+    for currency, members in sorted(by_currency.items()):
+        buckets = _buckets(members, currency)
+        rows.append({"currency": currency, **buckets, "total": exact_sum(buckets.values())})
+    return rows
+
+
+# --- CSV export -------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "number", "customer", "issue_date", "due_date", "currency", "gross", "credited", "paid",
+    "open_amount", "days_overdue", "dunning_level", "payment_state", "status",
+)  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet shows as text: a leading = + - @ (or a tab or carriage
+    return) would start a formula, so such cells get a leading apostrophe. Amounts are
+    written as plain decimals; a negative one is neutralised like any other cell."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def receivables_csv(view: dict[str, Any]) -> str:
+    """The rows of the receivables view (overdue first) as CSV, one invoice per row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for invoice in [*view["overdue"], *view["current"]]:
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    invoice.number,
+                    invoice.contact.name,
+                    invoice.issue_date,
+                    invoice.due_date,
+                    invoice.currency,
+                    invoice.gross_total,
+                    invoice.credited,
+                    invoice.paid,
+                    invoice.open_amount,
+                    invoice.days_overdue,
+                    invoice.dunning_level,
+                    invoice.payment_state,
+                    invoice.status,
+                )
+            ]
+        )
+    return out.getvalue()
+
+
+# --- bank statements --------------------------------------------------------------------------
+
+
+def open_items(*, tenant) -> list[OpenItem]:
+    """Every issued or sent invoice with something open, for matching bank transactions."""
+    invoices = list(
+        Invoice.objects.filter(tenant=tenant, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES)
+        .select_related("contact")
+        .order_by("due_date", "id")
+    )
+    found = balances(invoices)
+    return [
+        OpenItem(
+            invoice_id=invoice.pk,
+            number=invoice.number or "",
+            contact_id=invoice.contact_id,
+            contact_name=invoice.contact.name,
+            currency=invoice.currency,
+            open=found[invoice.pk].open,
+        )
+        for invoice in invoices
+        if found[invoice.pk].open > 0
+    ]
+
+
+def bank_statement_list(*, tenant) -> QuerySet[BankStatement]:
+    return BankStatement.objects.filter(tenant=tenant).defer("content").order_by("-id")
+
+
+def bank_statement_get(*, tenant, statement_id: int) -> BankStatement:
+    statement = bank_statement_list(tenant=tenant).filter(pk=statement_id).first()
+    if statement is None:
+        raise NotFound("Bank statement not found.")
+    return statement
+
+
+def bank_transaction_list(*, tenant, status: str = "") -> QuerySet[BankTransaction]:
+    """Bank transactions, newest booking first; `status` filters."""
+    qs = BankTransaction.objects.filter(tenant=tenant)
+    if status:
+        if status not in BankTransaction.Status.values:
+            raise ValidationFailed.field(
+                "status", f"Must be one of {', '.join(BankTransaction.Status.values)}."
+            )
+        qs = qs.filter(status=status)
+    return qs.order_by("-booking_date", "-id")
+
+
+def bank_transaction_get(*, tenant, transaction_id: int) -> BankTransaction:
+    found = BankTransaction.objects.filter(tenant=tenant, pk=transaction_id).first()
+    if found is None:
+        raise NotFound("Bank transaction not found.")
+    return found
+
+
+def suggestions_of(transactions: Sequence[BankTransaction]) -> dict[int, Invoice]:
+    """The invoices the transactions suggest, by id, in one query."""
+    ids = {i for tx in transactions for i in tx.suggested_invoice_ids}
+    if not ids:
+        return {}
+    tenant_ids = {tx.tenant_id for tx in transactions}
+    return {
+        invoice.pk: invoice
+        for invoice in Invoice.objects.filter(tenant_id__in=tenant_ids, pk__in=ids)
+    }
+
+
+def invoice_by_number(*, tenant, number: str) -> Invoice | None:
+    number = (number or "").strip()
+    if not number:
+        return None
+    return Invoice.objects.filter(
+        tenant=tenant, kind=Invoice.Kind.INVOICE, number__iexact=number
+    ).first()

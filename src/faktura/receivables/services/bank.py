@@ -1,0 +1,290 @@
+"""Bank statement import: receive a CAMT.053 or MT940 file, store its transactions once, and
+match incoming payments to open invoices (`core.bank_matching`); a person confirms the
+suggestions, matches what stayed unmatched, or ignores it.
+
+Importing the same statement again, or one that overlaps it, changes nothing for the
+transactions seen before: each has a key (the bank's reference or a hash of its fields) with a
+unique index per company. Auto-matched credits become payments (`payment_record`'s rules: never
+beyond the open amount, never before the invoice date) linked to their transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+from django.db import transaction
+
+from faktura.billing.models import Invoice
+from faktura.common.context import CommandContext
+from faktura.common.errors import BusinessRuleViolation, Conflict, FakturaError, ValidationFailed
+from faktura.common.models import Operation
+from faktura.common.services import audit_record, operation_start
+from faktura.core import bank_matching as matching
+from faktura.core.money import exact_sum, negate
+from faktura.receivables.errors import OverpaymentNotAllowed
+from faktura.receivables.inputs import (
+    BankStatementUpload,
+    BankTransactionIgnore,
+    BankTransactionMatch,
+    PaymentRecord,
+)
+from faktura.receivables.models import BankStatement, BankTransaction, Payment
+from faktura.receivables.selectors import bank_transaction_get, invoice_balance, open_items
+from faktura.receivables.services.payments import _payment_record
+from faktura.receivables.statements import parse_statement
+from faktura.tenancy.models import Tenant
+
+Status = BankTransaction.Status
+DONE = (Status.MATCHED, Status.IGNORED)
+
+
+class BankTransactionDone(Conflict):
+    """The transaction is matched or ignored already."""
+
+    code = "bank_transaction_done"
+
+
+class BankTransactionNotCredit(BusinessRuleViolation):
+    """Only incoming money (a credit in the account's currency) pays an invoice."""
+
+    code = "bank_transaction_not_credit"
+
+
+def bank_statement_receive(ctx: CommandContext, *, data: BankStatementUpload) -> BankStatement:
+    """Check the file (a complete CAMT.053 or MT940 statement, else 400 `statement_invalid`
+    and nothing stored) and keep it for the import."""
+    ctx.require("manage_invoices")
+    parsed = parse_statement(data.content)
+    with transaction.atomic():
+        statement = BankStatement.objects.create(
+            tenant=ctx.tenant,
+            format=parsed.format,
+            filename=data.filename,
+            sha256=hashlib.sha256(data.content).hexdigest(),
+            content=data.content,
+            account=parsed.account[:60],
+            currency=parsed.currency[:3],
+            statement_id=parsed.statement_id[:100],
+            transactions=len(parsed.lines),
+        )
+        audit_record(
+            ctx,
+            action="bank_statement_receive",
+            obj=statement,
+            data={"format": parsed.format, "transactions": len(parsed.lines)},
+        )
+    return statement
+
+
+def bank_statement_import_start(ctx: CommandContext, *, data: BankStatementUpload) -> Operation:
+    """Receive the file now (a bad file answers 400 at once) and import it in the background;
+    the operation's result is the statement's counts."""
+    from faktura.receivables.tasks import bank_statement_import_task
+
+    with transaction.atomic():
+        statement = bank_statement_receive(ctx, data=data)
+        return operation_start(
+            ctx,
+            kind="bank_statement_import",
+            task=bank_statement_import_task,
+            params={"statement_id": statement.pk},
+        )
+
+
+def bank_statement_import(ctx: CommandContext, *, statement_id: int) -> BankStatement:
+    """Store the statement's new transactions and match them. A statement imported already is
+    left as it is (a task delivered twice does nothing the second time)."""
+    ctx.require("manage_invoices")
+    with transaction.atomic():
+        statement = (
+            BankStatement.objects.select_for_update().filter(tenant=ctx.tenant, pk=statement_id)
+        ).first()
+        if statement is None:
+            raise ValidationFailed.field("statement_id", "No such statement.", code="not_found")
+        if statement.status == BankStatement.Status.IMPORTED:
+            return statement
+        parsed = parse_statement(bytes(statement.content))
+        keys = [line.key for line in parsed.lines]
+        seen = set(
+            BankTransaction.objects.filter(tenant=ctx.tenant, key__in=keys).values_list(
+                "key", flat=True
+            )
+        )
+        fresh = []
+        for line in parsed.lines:
+            if line.key in seen:
+                continue
+            seen.add(line.key)
+            fresh.append(
+                BankTransaction(
+                    tenant=ctx.tenant, statement=statement, key=line.key,
+                    booking_date=line.booking_date, value_date=line.value_date,
+                    amount=line.amount, currency=line.currency,
+                    counterparty_name=line.counterparty_name,
+                    counterparty_iban=line.counterparty_iban, remittance=line.remittance,
+                    bank_reference=line.bank_reference, status=Status.UNMATCHED,
+                )
+            )  # fmt: skip
+        BankTransaction.objects.bulk_create(fresh, batch_size=1000)
+        created = list(
+            BankTransaction.objects.filter(statement=statement).order_by("booking_date", "id")
+        )
+        counts = _match_all(ctx, created, account_currency=statement.currency or "")
+        statement.status = BankStatement.Status.IMPORTED
+        statement.duplicates = len(parsed.lines) - len(created)
+        statement.matched = counts[Status.MATCHED]
+        statement.suggested = counts[Status.SUGGESTED]
+        statement.unmatched = counts[Status.UNMATCHED]
+        statement.save()
+        audit_record(
+            ctx,
+            action="bank_statement_import",
+            obj=statement,
+            data={
+                "transactions": statement.transactions,
+                "matched": statement.matched,
+                "suggested": statement.suggested,
+                "unmatched": statement.unmatched,
+                "duplicates": statement.duplicates,
+            },
+        )
+    return statement
+
+
+def _match_all(
+    ctx: CommandContext, transactions: list[BankTransaction], *, account_currency: str
+) -> dict[str, int]:
+    """Decide each transaction in booking order against the open invoices, keeping the open
+    amounts current, and record the certain ones as payments."""
+    counts = {Status.MATCHED: 0, Status.SUGGESTED: 0, Status.UNMATCHED: 0}
+    book = matching.Book.of(open_items(tenant=ctx.tenant))
+    for tx in transactions:
+        line = matching.Line(
+            amount=tx.amount, currency=tx.currency, remittance=tx.remittance,
+            counterparty=tx.counterparty_name,
+        )  # fmt: skip
+        decision = matching.decide(line, book, account_currency=account_currency or tx.currency)
+        status, suggestions = decision.status, list(decision.suggestions)
+        if status == matching.MATCHED:
+            try:
+                with transaction.atomic():  # all of the transaction's payments, or none
+                    for invoice_id, amount in decision.allocations:
+                        _pay(ctx, tx, invoice_id, amount)
+                for invoice_id, amount in decision.allocations:
+                    book.settle(invoice_id, amount)
+            except FakturaError:
+                # e.g. booked before the invoice date: a person decides
+                status = matching.SUGGESTED
+                suggestions = [invoice_id for invoice_id, _amount in decision.allocations]
+        tx.status = status
+        tx.reason = decision.reason
+        tx.suggested_invoice_ids = suggestions
+        counts[status] += 1
+    BankTransaction.objects.bulk_update(
+        transactions, ["status", "reason", "suggested_invoice_ids"], batch_size=1000
+    )
+    return counts
+
+
+def _pay(ctx: CommandContext, tx: BankTransaction, invoice_id: int, amount: Decimal) -> Payment:
+    return _payment_record(
+        ctx,
+        invoice_id=invoice_id,
+        data=PaymentRecord(
+            amount=amount,
+            date=tx.booking_date,
+            method="bank_transfer",
+            reference=tx.remittance[:140],
+        ),
+        bank_transaction=tx,
+    )
+
+
+def _transaction_locked(ctx: CommandContext, transaction_id: int) -> BankTransaction:
+    bank_transaction_get(tenant=ctx.tenant, transaction_id=transaction_id)  # 404
+    return BankTransaction.objects.select_for_update().get(pk=transaction_id)
+
+
+def _matched_so_far(tx: BankTransaction) -> Decimal:
+    amounts = Payment.objects.filter(bank_transaction=tx, reversal__isnull=True).values_list(
+        "amount", flat=True
+    )
+    return exact_sum([tx.amount * 0, *amounts])
+
+
+def bank_transaction_match(
+    ctx: CommandContext, *, transaction_id: int, data: BankTransactionMatch
+) -> BankTransaction:
+    """Record (part of) an incoming transaction as a payment of the invoice; the transaction is
+    matched once all of it is allocated (a transfer for two invoices is matched twice).
+
+    Errors: 409 `bank_transaction_done`; 422 `bank_transaction_not_credit` (a debit, another
+    currency than the invoice's), `overpayment_not_allowed` (more than is open or left of the
+    transaction); 400 naming `invoice_id` for an unknown invoice.
+    """
+    ctx.require("manage_invoices")
+    with transaction.atomic():
+        tx = _transaction_locked(ctx, transaction_id)
+        if tx.status in DONE:
+            raise BankTransactionDone(f"The transaction is {tx.status} already.")
+        invoice = Invoice.objects.filter(tenant=ctx.tenant, pk=data.invoice_id).first()
+        if invoice is None:
+            raise ValidationFailed.field("invoice_id", "No such invoice.", code="not_found")
+        if tx.amount <= 0 or tx.currency != invoice.currency:
+            raise BankTransactionNotCredit(
+                f"A {tx.amount} {tx.currency} transaction cannot pay an invoice in "
+                f"{invoice.currency}."
+            )
+        left = exact_sum([tx.amount, negate(_matched_so_far(tx))])
+        amount = data.amount
+        if amount is None:
+            amount = min(left, max(invoice_balance(invoice).open, left * 0))
+        if amount <= 0 or amount > left:
+            raise OverpaymentNotAllowed(
+                f"amount: {left} {tx.currency} of the transaction is left to allocate.",
+                fields={"amount": f"At most {left}."},
+            )
+        _pay(ctx, tx, invoice.pk, amount)
+        if amount == left:
+            tx.status = Status.MATCHED
+            tx.reason = "confirmed"
+        tx.save(update_fields=["status", "reason", "updated_at"])
+        audit_record(
+            ctx,
+            action="bank_transaction_match",
+            obj=tx,
+            data={"invoice_id": invoice.pk, "amount": str(amount), "status": tx.status},
+        )
+    return tx
+
+
+def bank_transaction_ignore(
+    ctx: CommandContext, *, transaction_id: int, data: BankTransactionIgnore
+) -> BankTransaction:
+    """Leave a transaction out of the open list (not a customer payment). 409 when matched."""
+    ctx.require("manage_invoices")
+    with transaction.atomic():
+        tx = _transaction_locked(ctx, transaction_id)
+        if tx.status in DONE:
+            raise BankTransactionDone(f"The transaction is {tx.status} already.")
+        if Payment.objects.filter(bank_transaction=tx, reversal__isnull=True).exists():
+            raise BankTransactionDone("Part of this transaction is matched already.")
+        tx.status = Status.IGNORED
+        tx.note = data.note
+        tx.save(update_fields=["status", "note", "updated_at"])
+        audit_record(ctx, action="bank_transaction_ignore", obj=tx, data={"note": data.note})
+    return tx
+
+
+def tenant_for_cli(slug: str | None) -> Tenant:
+    """The company a command works for: `--tenant SLUG`, or the only one there is."""
+    if slug:
+        found = Tenant.objects.filter(slug=slug).first()
+        if found is None:
+            raise ValidationFailed.field("tenant", f"No company {slug!r}.", code="not_found")
+        return found
+    tenants = list(Tenant.objects.all()[:2])
+    if len(tenants) != 1:
+        raise ValidationFailed.field("tenant", "Name the company with --tenant SLUG.")
+    return tenants[0]

@@ -1,0 +1,32 @@
+"""Background jobs of receivables: each fetches its operation and calls the service."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from faktura.billing.tasks.invoices import operation_context
+from faktura.common.models import Operation
+from faktura.common.services import operation_run
+
+
+def _import(op: Operation) -> dict:
+    from faktura.receivables.services.bank import bank_statement_import
+
+    statement = bank_statement_import(
+        operation_context(op), statement_id=op.params.get("statement_id")
+    )
+    return {
+        "statement_id": statement.pk,
+        "format": statement.format,
+        "account": statement.account,
+        "transactions": statement.transactions,
+        "matched": statement.matched,
+        "suggested": statement.suggested,
+        "unmatched": statement.unmatched,
+        "duplicates": statement.duplicates,
+    }
+
+
+@task()
+def bank_statement_import_task(operation_id: str) -> None:
+    operation_run(operation_id, _import)
