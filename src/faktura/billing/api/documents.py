@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
+from faktura.billing.services.documents import invoice_document
 from faktura.billing.services.sending import deliveries_of, invoice_send
 from faktura.common.schemas import ERRORS, PathId
 from faktura.documents.models import DocumentFormat
@@ -50,9 +50,9 @@ class EinvoiceQuery(Schema):
     "reason and the missing fields.",
 )
 def invoice_einvoice(request, invoice_id: PathId, query: Query[EinvoiceQuery]):
-    fmt = EINVOICE_FORMATS.get(query.format, query.format)
-    document, content = invoice_document(request_context(request), invoice_id=invoice_id,
-                                         format=fmt)  # fmt: skip
+    document, content = invoice_document(
+        request_context(request), invoice_id=invoice_id, format=query.format
+    )
     return _file(document, content)
 
 
