@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from faktura.billing.selectors.invoices import invoice_get
-from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_document
+from faktura.billing.services.documents import invoice_document
 from faktura.billing.services.preview import invoice_preview_pdf
 from faktura.billing.services.sending import deliveries_of, invoice_send
 from faktura.common.schemas import ERRORS, PathId
@@ -65,9 +65,9 @@ class EinvoiceQuery(Schema):
     "reason and the missing fields.",
 )
 def invoice_einvoice(request, invoice_id: PathId, query: Query[EinvoiceQuery]):
-    fmt = EINVOICE_FORMATS.get(query.format, query.format)
-    document, content = invoice_document(request_context(request), invoice_id=invoice_id,
-                                         format=fmt)  # fmt: skip
+    document, content = invoice_document(
+        request_context(request), invoice_id=invoice_id, format=query.format
+    )
     return _file(document, content)
 
 

@@ -208,8 +208,9 @@ def required_formats(preferred: str) -> tuple[str, ...]:
 
 
 def preferred_format(invoice: Invoice) -> str:
-    """The format the customer asked for: as frozen at issue, else (drafts, and invoices issued
-    before customers had a preference) the contact's; XRechnung (UBL) for a public customer."""
+    """The format the customer asked for. A draft: the contact's current choice. An issued
+    document: the choice frozen at issue; one issued before customers had a choice gets what
+    was sent then: XRechnung (UBL) for a public customer, else Factur-X."""
     frozen = (invoice.buyer or {}).get("einvoice_format") if not invoice.is_draft else None
     if frozen:
         return frozen

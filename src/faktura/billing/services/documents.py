@@ -45,15 +45,6 @@ EINVOICE_FORMATS = {
 }
 
 
-# The stored document's format -> the key of `formats` it is served under.
-_FORMAT_KEYS = {
-    DocumentFormat.PDF: "pdf",
-    DocumentFormat.XRECHNUNG_UBL: "xrechnung-ubl",
-    DocumentFormat.XRECHNUNG_CII: "xrechnung-cii",
-    DocumentFormat.PEPPOL: "peppol",
-}
-
-
 class EInvoiceFormatUnavailable(BusinessRuleViolation):
     """The asked format would not be valid for this invoice; `fields` names what is missing."""
 
@@ -61,9 +52,14 @@ class EInvoiceFormatUnavailable(BusinessRuleViolation):
 
 
 def _unavailable(invoice: Invoice, snapshot) -> dict[str, dict]:
-    """The `formats` rows that are not available, by stored document format."""
-    rows = {row["format"]: row for row in format_availability(snapshot, preferred_format(invoice))}
-    return {fmt: rows[key] for fmt, key in _FORMAT_KEYS.items() if not rows[key]["available"]}
+    """The `formats` rows that are not available, by stored format (its values are the keys
+    of `formats`; `facturx` is stored as the `pdf`)."""
+    rows = format_availability(snapshot, preferred_format(invoice))
+    return {
+        row["format"]: row
+        for row in rows
+        if not row["available"] and row["format"] in DocumentFormat.values
+    }
 
 
 def _logo(invoice: Invoice) -> bytes | None:
@@ -96,8 +92,10 @@ def invoice_documents_render(*, invoice_id: int) -> list[StoredDocument]:
         snapshot = invoice_snapshot(invoice)
         unavailable = _unavailable(invoice, snapshot)
         if DocumentFormat.PDF in unavailable:
-            # Issuing refuses such an invoice; only a document issued before that check can get
-            # here. Its PDF is still what was issued, so it is rendered rather than never.
+            # Issuing refuses such an invoice. A credit note (never refused: a correction must
+            # stay possible) or a document issued before that check can still get here; its
+            # PDF is what was issued, so it is rendered rather than never, and `formats` and
+            # the e-invoice download report its Factur-X as not available.
             log.warning(
                 "invoice %s: the Factur-X XML of its PDF fails the pre-check: %s",
                 invoice.pk,
@@ -132,9 +130,15 @@ def invoice_documents_render(*, invoice_id: int) -> list[StoredDocument]:
 def invoice_document(
     ctx: CommandContext, *, invoice_id: int, format: str
 ) -> tuple[StoredDocument, bytes]:
-    """The stored document of an issued invoice (rendered now if the task has not run yet)."""
+    """The stored document of an issued invoice (rendered now if the task has not run yet).
+
+    ``format`` is a key of the invoice's `formats` (`pdf`, `facturx`, `xrechnung-ubl`,
+    `xrechnung-cii`, `peppol`); `facturx` is the PDF that carries it. An e-invoice format that
+    is not available for the invoice raises `EInvoiceFormatUnavailable` (422) with the reason.
+    """
     ctx.require("view_invoices")
-    if format not in DocumentFormat.values:
+    stored = EINVOICE_FORMATS.get(format, format)
+    if stored not in DocumentFormat.values:
         raise ValidationFailed.field(
             "format", f"Must be one of {', '.join(EINVOICE_FORMATS)}.", code="invalid"
         )
@@ -144,14 +148,16 @@ def invoice_document(
     if invoice.status not in ISSUED:
         raise Conflict("A draft has no documents yet; issue it first.", code="invoice_not_issued")
     if format != DocumentFormat.PDF:
-        row = _unavailable(invoice, invoice_snapshot(invoice, with_timesheet=False)).get(format)
-        if row is not None:
+        snapshot = invoice_snapshot(invoice, with_timesheet=False)
+        rows = format_availability(snapshot, preferred_format(invoice))
+        row = next(row for row in rows if row["format"] == format)
+        if not row["available"]:
             raise EInvoiceFormatUnavailable(
-                f"{_FORMAT_KEYS[format]} is not available for this invoice: {row['reason']}",
+                f"{format} is not available for this invoice: {row['reason']}",
                 fields=dict.fromkeys(row["fields"], row["reason"]),
             )
-    document = StoredDocument.objects.filter(invoice=invoice, format=format).first()
+    document = StoredDocument.objects.filter(invoice=invoice, format=stored).first()
     if document is None:
         invoice_documents_render(invoice_id=invoice.pk)
-        document = StoredDocument.objects.get(invoice=invoice, format=format)
+        document = StoredDocument.objects.get(invoice=invoice, format=stored)
     return document, document_read(document)

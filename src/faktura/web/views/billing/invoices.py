@@ -7,21 +7,16 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.history import invoice_history
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
-from faktura.billing.services.documents import (
-    EINVOICE_FORMATS,
-    EInvoiceFormatUnavailable,
-    invoice_document,
-)
+from faktura.billing.services.documents import EInvoiceFormatUnavailable, invoice_document
 from faktura.billing.services.sending import SENDABLE, invoice_send
 from faktura.contacts.selectors import contact_list
-from faktura.documents.models import Delivery, DocumentFormat
+from faktura.documents.models import Delivery
 from faktura.receivables.selectors import OPEN_STATUSES, annotate, is_overdue
 from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.billing import CreditNoteForm, InvoiceFilterForm, SendForm
@@ -37,6 +32,7 @@ from faktura.web.utils import (
 )
 from faktura.web.views.billing.drafts import draft_page
 from faktura.web.views.billing.queries import (
+    FORMAT_LABELS,
     VAT_LABELS,
     credit_notes_of,
     credited_line_ids,
@@ -49,15 +45,6 @@ from faktura.web.views.billing.queries import (
     vat_rows,
 )
 from faktura.web.views.collection import collection_context
-
-# The downloads of an issued document: URL slug -> (label, stored format).
-DOWNLOADS = {
-    "pdf": (gettext_lazy("PDF"), DocumentFormat.PDF),
-    "xrechnung-ubl": (gettext_lazy("XRechnung (UBL)"), DocumentFormat.XRECHNUNG_UBL),
-    "xrechnung-cii": (gettext_lazy("XRechnung (CII)"), DocumentFormat.XRECHNUNG_CII),
-    "peppol": (gettext_lazy("Peppol"), DocumentFormat.PEPPOL),
-    "facturx": (gettext_lazy("Factur-X"), EINVOICE_FORMATS["facturx"]),
-}
 
 
 def _filtered(request, filters: InvoiceFilterForm, today):
@@ -164,16 +151,14 @@ def issued_page(
 @page("view_invoices")
 def invoice_download(request, invoice_id: int, fmt: str):
     """The stored bytes of an issued document, exactly as stored at issue (same as the API)."""
-    if fmt not in DOWNLOADS:
+    if fmt not in FORMAT_LABELS:
         raise Http404("Unknown format.")
     invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     if invoice.is_draft:
         messages.error(request, _("A draft has no documents yet; settle it first."))
         return redirect("web:invoice_detail", invoice_id=invoice.pk)
     try:
-        document, content = invoice_document(
-            ui_context(request), invoice_id=invoice.pk, format=DOWNLOADS[fmt][1]
-        )
+        document, content = invoice_document(ui_context(request), invoice_id=invoice.pk, format=fmt)
     except EInvoiceFormatUnavailable as exc:
         messages.error(request, exc.message)
         return redirect("web:invoice_detail", invoice_id=invoice.pk)
