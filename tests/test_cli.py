@@ -23,6 +23,7 @@ from faktura.contacts.models import Contact
 from faktura.documents.models import StoredDocument
 from faktura.documents.services import document_read
 from faktura.receivables.invariants import check_invariants as receivables_invariants
+from faktura.receivables.models import BankStatement
 from faktura.receivables.selectors import annotate
 from faktura.tenancy.models import ApiToken, Membership, Tenant
 from faktura.tenancy.selectors import tenant_today
@@ -269,4 +270,20 @@ def test_demo_has_paid_partly_paid_and_overdue_invoices(db):
     assert {"paid", "partially_paid", "unpaid"} <= states
     assert any(invoice.status == "paid" for invoice in invoices)
     assert any(invoice.overdue for invoice in invoices)
+    assert receivables_invariants(tenant=tenant) == []
+
+
+def test_demo_writes_a_bank_statement_that_matches_suggests_and_lists(db, capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    tenant = Tenant.objects.get(slug="demo")
+    path = Path(out.split("bank statement to import: ")[1].split(" ")[0])
+
+    call_command("bank_import", str(path), "--tenant", "demo")
+    call_command("bank_import", str(path), "--tenant", "demo")
+
+    statements = BankStatement.objects.filter(tenant=tenant).order_by("pk")
+    first, again = statements
+    assert (first.matched, first.suggested, first.unmatched) == (1, 2, 1)
+    assert (again.duplicates, again.matched) == (4, 0)
     assert receivables_invariants(tenant=tenant) == []

@@ -227,7 +227,7 @@ def test_compile_generate_review_settle_download(page, company):
     page.keyboard.press("Escape")
     expect(overlay).to_be_hidden()
     page.click("nav >> text=Forderungen")
-    expect(page.locator("table")).to_contain_text(invoice.number)
+    expect(page.locator("table.receivables-table")).to_contain_text(invoice.number)
     shot(page, "08-receivables-de")
     # The ORM calls above ran beside Playwright's event loop, on a connection of their own;
     # close it so the test database can be dropped.

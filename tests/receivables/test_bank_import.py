@@ -155,6 +155,10 @@ def test_mt940_matches_by_number(world, book):
         camt([{"amount": "1.00", "date": "2026-03-01", "text": "x"}])[:-40],  # truncated XML
         mt940([("260301", "C", "1,00", "x")]).split(b":62F:")[0],  # no closing balance
         camt([{"amount": "abc", "date": "2026-03-01", "text": "x"}]),
+        camt([{"amount": "1000000000000.00", "date": "2026-03-01", "text": "x"}]),
+        camt([{"amount": "1.005", "date": "2026-03-01", "text": "x"}]),
+        camt([{"amount": "1.00", "date": "2026-02-30", "text": "x"}]),
+        mt940([("260301", "C", "9999999999999,00", "x")]),
     ],
 )
 def test_wrong_or_truncated_files_are_400_and_nothing_is_imported(world, api, content):

@@ -19,8 +19,11 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape
 
-from django.db import transaction
+from django.conf import settings
+from django.db import models, transaction
 from django.utils import timezone
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
@@ -47,7 +50,7 @@ from faktura.core.money import quantize_amount
 from faktura.documents.models import DocumentFormat, StoredDocument
 from faktura.receivables.inputs import PaymentRecord
 from faktura.receivables.models import Payment
-from faktura.receivables.selectors import invoice_balance
+from faktura.receivables.selectors import invoice_balance, open_items
 from faktura.receivables.services import payment_record
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.selectors import tenant_today
@@ -155,6 +158,7 @@ class DemoResult:
     created: bool
     token: str
     counts: dict[str, int]
+    statement: Path | None = None  # a bank statement to import, made from the open invoices
 
 
 def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
@@ -198,7 +202,9 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
             tenant=tenant, billing_state=TaskEntry.BillingState.UNBILLED
         ).count(),
     }
-    return DemoResult(tenant=tenant, created=created, token=raw, counts=counts)
+    statement = settings.DATA_DIR / "demo-bank-statement.xml"
+    statement.write_bytes(demo_statement(tenant))
+    return DemoResult(tenant=tenant, created=created, token=raw, counts=counts, statement=statement)
 
 
 def _build(today: date, rng: random.Random) -> Tenant:
@@ -599,6 +605,45 @@ def _collect_some(tenant: Tenant) -> None:
     partly = [invoice for invoice in unpaid if invoice.gross_total > 100]
     if partly:
         pay(partly[0], Decimal("100.00"), 20, "bank_transfer", "Teilzahlung")
+
+
+def demo_statement(tenant: Tenant) -> bytes:
+    """A CAMT.053 statement of yesterday as the company's bank would send it, made from the
+    invoices open now: one paid in full with its number in the text, one with a typo in the
+    number, one paid under the customer's name only, and the bank's fee (a debit). Importing it
+    shows a match, two suggestions and an unmatched booking; importing it again changes
+    nothing."""
+    today = tenant_today(tenant)
+    day = (today - timedelta(days=1)).isoformat()
+    items = sorted(open_items(tenant=tenant), key=lambda item: (item.number, item.invoice_id))
+    entries = []
+    if items:
+        first = items[0]
+        entries.append((first.open, "CRDT", first.contact_name, f"RE {first.number} Danke"))
+    if len(items) > 1:
+        typo = items[1].number.replace("0", "O", 1)
+        entries.append((items[1].open, "CRDT", items[1].contact_name, f"Rechnung {typo}"))
+    if len(items) > 2:
+        entries.append((items[2].open, "CRDT", items[2].contact_name, "Zahlung"))
+    entries.append((Decimal("9.90"), "DBIT", "Nordbank AG", "Kontofuehrung"))
+    body = ""
+    for n, (amount, mark, name, text) in enumerate(entries, start=1):
+        party = "Dbtr" if mark == "CRDT" else "Cdtr"
+        body += (
+            f'<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{mark}</CdtDbtInd>'
+            f"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>{day}</Dt></BookgDt>"
+            f"<ValDt><Dt>{day}</Dt></ValDt><AcctSvcrRef>DEMO-{day}-{n}</AcctSvcrRef>"
+            f"<NtryDtls><TxDtls><RltdPties><{party}><Pty><Nm>{escape(name)}</Nm></Pty>"
+            f"</{party}></RltdPties><RmtInf><Ustrd>{escape(text)}</Ustrd></RmtInf></TxDtls>"
+            "</NtryDtls></Ntry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>'
+        f"<GrpHdr><MsgId>DEMO-{day}</MsgId><CreDtTm>{day}T18:00:00</CreDtTm></GrpHdr>"
+        f"<Stmt><Id>DEMO-{day}</Id><Acct><Id><IBAN>{tenant.iban}</IBAN></Id><Ccy>EUR</Ccy>"
+        f"</Acct>{body}</Stmt></BkToCstmrStmt></Document>\n"
+    ).encode()
 
 
 def _render_documents(tenant: Tenant) -> list[Invoice]:

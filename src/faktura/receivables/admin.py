@@ -3,7 +3,14 @@ services (an edit here would change what a customer owes without a trace)."""
 
 from django.contrib import admin
 
-from faktura.receivables.models import Allocation, Payment, PaymentReversal, SentMark
+from faktura.receivables.models import (
+    Allocation,
+    BankStatement,
+    BankTransaction,
+    Payment,
+    PaymentReversal,
+    SentMark,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -37,3 +44,15 @@ class AllocationAdmin(ReadOnlyAdmin):
 @admin.register(SentMark)
 class SentMarkAdmin(ReadOnlyAdmin):
     list_display = ("id", "tenant", "invoice", "channel", "date")
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdmin):
+    list_display = ("id", "tenant", "format", "account", "status", "transactions", "matched")
+    exclude = ("content",)
+
+
+@admin.register(BankTransaction)
+class BankTransactionAdmin(ReadOnlyAdmin):
+    list_display = ("id", "tenant", "booking_date", "amount", "currency", "status")
+    list_filter = ("status",)

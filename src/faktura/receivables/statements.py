@@ -24,6 +24,7 @@ from faktura.common.errors import ValidationFailed
 CAMT053 = "camt053"
 MT940 = "mt940"
 MAX_BYTES = 20 * 1024 * 1024
+MAX_AMOUNT = Decimal(10) ** 12
 
 
 class StatementInvalid(ValidationFailed):
@@ -114,9 +115,17 @@ def _amount(element) -> tuple[Decimal, str]:
         amount = Decimal((nodes[0].text or "").strip())
     except InvalidOperation:
         raise _invalid(f"An amount is not a number: {nodes[0].text!r}.") from None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:
-        raise _invalid(f"An amount is not valid: {nodes[0].text!r}.")
+    _check_amount(amount, nodes[0].text)
     return amount, (nodes[0].get("Ccy") or "").upper()
+
+
+def _check_amount(amount: Decimal, text) -> None:
+    """A booking amount: finite, not negative (the sign is its own field), at most 2 decimals
+    and below a trillion (what the amount columns hold)."""
+    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
+        raise _invalid(f"An amount is not valid: {text!r}.")
+    if amount.as_tuple().exponent < -2:
+        raise _invalid(f"An amount has more than 2 decimals: {text!r}.")
 
 
 def parse_camt053(content: bytes) -> ParsedStatement:
@@ -209,9 +218,11 @@ def parse_mt940(content: bytes) -> ParsedStatement:
         remittance = " ".join(
             str(tx.get(name) or "") for name in ("purpose", "additional_purpose") if tx.get(name)
         )
+        amount = Decimal(tx["amount"].amount)
+        _check_amount(abs(amount), str(amount))
         line = {
             "booking_date": tx.get("entry_date") or tx["date"],
-            "amount": Decimal(tx["amount"].amount),
+            "amount": amount,
             "currency": str(tx["amount"].currency or currency),
             "counterparty_name": str(tx.get("applicant_name") or "")[:200],
             "counterparty_iban": str(tx.get("applicant_iban") or "")[:34],

@@ -15,3 +15,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  login:     {DEMO_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(f"  API token: {result.token}")
+        if result.statement is not None:
+            self.stdout.write(
+                f"  bank statement to import: {result.statement} "
+                "(Receivables -> Bank statements, or faktura bank-import FILE --tenant demo)"
+            )
