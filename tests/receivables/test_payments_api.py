@@ -187,13 +187,17 @@ def test_no_payments_on_drafts_void_invoices_or_credit_notes(world, api):
     assert not Payment.objects.exists()
 
 
-def test_currency_without_minor_unit_refuses_cents(world, api):
+def test_currency_without_minor_unit_takes_the_document_decimals(world, api):
+    """Invoice amounts have 2 decimals in every currency (EN 16931), JPY included: a payment
+    takes the same decimals, no more."""
     invoice = world.issued(contact=world.contact(name="Tokyo KK", currency="JPY"))
 
-    response = _pay(api, invoice, "10.50")
+    assert _pay(api, invoice, "10.50").status_code == 201
+    response = _pay(api, invoice, "10.505")
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "amount_places"
+    assert "amount" in response.json()["error"]["fields"]
+    assert Payment.objects.filter(invoice=invoice).count() == 1
 
 
 def test_idempotency_key_replays_the_same_payment(world, api):

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
@@ -18,6 +18,7 @@ from faktura.billing import hooks
 from faktura.billing.selectors import invoices as selectors
 from faktura.billing.services import credit_notes, generation, invoices, issue, numbering
 from faktura.common.errors import ValidationFailed
+from faktura.common.pagination import Pagination
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
 from faktura.common.text import MultiLine, SingleLine
 from faktura.core.time_rounding import format_hours
@@ -347,7 +348,7 @@ def _detail(request, invoice_id: PathId) -> Any:
     return invoice
 
 
-class InvoicePagination(LimitOffsetPagination):
+class InvoicePagination(Pagination):
     """Limit/offset pages whose invoices the apps above billing complete (`hooks`) once per
     page, not once per invoice."""
 
