@@ -41,7 +41,14 @@ def test_the_format_defaults_by_kind_of_customer(api):
 
 @pytest.mark.parametrize(
     "value",
-    ["EM:rechnung@example.com", "4012345000009", "0088:4012345000008", "1234:x", "0204:123"],
+    [
+        "EM:rechnung@example.com",
+        "4012345000009",
+        "0088:4012345000008",
+        "1234:x",
+        "0204:123",
+        "0192:987654321",
+    ],
 )
 def test_an_invalid_peppol_id_is_a_400_naming_the_field(api, value):
     r = api.post("contacts", {"name": "Kunde", "peppol_id": value})

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from faktura.core.problems import errors, warnings
-from faktura.einvoice.formats import FORMAT_KEYS, problems
+from faktura.einvoice.formats import FORMAT_KEYS, build, problems
 from faktura.einvoice.snapshot import Line, Payment
 
 from .factory import (
@@ -252,3 +252,24 @@ def test_credit_note_without_the_corrected_invoice_warns():
         "warning",
         "preceding_invoice_number",
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("0192:987654325", True),
+        ("0192:987654321", False),  # mod 11 (PEPPOL-COMMON-R041)
+        ("0208:0403019261", True),
+        ("0208:0403019262", False),  # mod 97 (R043)
+        ("0007:5560360793", True),
+        ("0007:5560360794", False),  # Luhn (R049)
+        ("0151:51824753556", True),
+        ("0151:51824753557", False),  # ABN weights (R050)
+    ],
+)
+def test_national_peppol_ids_are_checked_like_peppol_does(validator, value, valid):
+    invoice = with_buyer(standard_rate(), peppol_id=value)
+    codes = found(invoice, "peppol")
+    assert ("peppol_id_value" not in codes) is valid
+    fatal = [p.rule for p in validator.validate(build(invoice, "peppol")) if p.fatal]
+    assert (fatal == []) is valid, fatal

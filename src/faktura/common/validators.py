@@ -22,8 +22,8 @@ from faktura.core.validation import (
     leitweg_id_problems,
     normalize_leitweg_id,
     normalize_peppol_id,
-    peppol_id_problems,
 )
+from faktura.einvoice.identifiers import peppol_id_problems
 
 LANGUAGES = ("de", "en")
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")

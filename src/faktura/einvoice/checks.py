@@ -20,13 +20,14 @@ from faktura.core.invoice_math import LineInput, invoice_totals
 from faktura.core.money import is_currency
 from faktura.core.problems import Problem, error, warning
 from faktura.core.tax import TaxLine, parse_category, validate_tax_lines
-from faktura.core.validation import is_valid_country, leitweg_id_problems, peppol_id_problems
+from faktura.core.validation import is_valid_country, leitweg_id_problems
 from faktura.einvoice.groups import (
     buyer_electronic_address,
     buyer_reference,
     seller_electronic_address,
     snapshot_adjustment,
 )
+from faktura.einvoice.identifiers import peppol_id_problems
 from faktura.einvoice.snapshot import InvoiceSnapshot, Party
 
 # Categories whose seller needs a VAT ID or a national tax number (BR-S-02, BR-Z-02, BR-E-02) ...

@@ -55,7 +55,9 @@ def money(value, currency: str = "EUR") -> str:
     amount = _decimal(value)
     if amount is None:
         return ""
-    return format_currency(amount, currency or "EUR", locale=_locale())
+    # Invoice amounts have 2 decimals in every currency (core.money.amount_places): the
+    # currency's own digits would show 5,998.50 JPY as ¥5,998 and KWD with 3 decimals.
+    return format_currency(amount, currency or "EUR", locale=_locale(), currency_digits=False)
 
 
 @register.filter
