@@ -247,3 +247,16 @@ def test_bank_import_command(world, book, tmp_path, capsys):
     assert "matched" in out
     assert Payment.objects.count() == 1
     assert _open(book["first"]) == "0.00"
+
+
+def test_a_credit_booked_before_the_invoice_date_is_only_suggested(world, book):
+    first = book["first"]
+    early = (first.issue_date - dt.timedelta(days=3)).isoformat()
+
+    statement = _import(
+        world, camt([{"amount": "119.00", "date": early, "ref": "E1", "text": first.number}])
+    )
+
+    assert (statement.matched, statement.suggested) == (0, 1)
+    assert BankTransaction.objects.get().suggested_invoice_ids == [first.pk]
+    assert _open(first) == "119.00" and first.status == "issued"

@@ -10,12 +10,13 @@ that amount. Debits and amounts in a currency other than the account's are never
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from faktura.core.money import exact_sum, negate
@@ -38,6 +39,7 @@ class OpenItem:
     contact_name: str
     currency: str
     open: Decimal
+    issue_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,7 @@ class Book:
     def settle(self, invoice_id: int, amount: Decimal) -> None:
         item = self.items[invoice_id]
         remaining = exact_sum([item.open, negate(amount)])
-        self.items[invoice_id] = OpenItem(
-            item.invoice_id, item.number, item.contact_id, item.contact_name, item.currency,
-            remaining,
-        )  # fmt: skip
+        self.items[invoice_id] = replace(item, open=remaining)
 
 
 def decide(line: Line, book: Book, *, account_currency: str) -> Decision:

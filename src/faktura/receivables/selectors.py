@@ -375,6 +375,7 @@ def open_items(*, tenant) -> list[OpenItem]:
             contact_name=invoice.contact.name,
             currency=invoice.currency,
             open=found[invoice.pk].open,
+            issue_date=invoice.issue_date,
         )
         for invoice in invoices
         if found[invoice.pk].open > 0

@@ -16,6 +16,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from lxml import etree
 
@@ -86,10 +87,14 @@ def _key(account: str, line: dict, seen: Counter) -> str:
 # --- CAMT.053 ---------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=128)
+def _xpath(path: str) -> etree.XPath:
+    return etree.XPath("/".join(f"*[local-name()='{step}']" for step in path.split("/")))
+
+
 def _local(element, path: str) -> list:
     """Children along a path of local names (CAMT versions differ in their namespace)."""
-    steps = "/".join(f"*[local-name()='{step}']" for step in path.split("/"))
-    return element.xpath(steps)
+    return _xpath(path)(element)
 
 
 def _text(element, path: str) -> str:

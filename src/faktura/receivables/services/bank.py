@@ -11,17 +11,19 @@ beyond the open amount, never before the invoice date) linked to their transacti
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
 
 from faktura.billing.models import Invoice
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, Conflict, FakturaError, ValidationFailed
-from faktura.common.models import Operation
+from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
+from faktura.common.models import AuditEvent, Operation
 from faktura.common.services import audit_record, operation_start
+from faktura.common.sql import id_batches
 from faktura.core import bank_matching as matching
-from faktura.core.money import exact_sum, negate
+from faktura.core.money import amount_places, exact_sum, has_places, negate
 from faktura.receivables.errors import OverpaymentNotAllowed
 from faktura.receivables.inputs import (
     BankStatementUpload,
@@ -29,11 +31,17 @@ from faktura.receivables.inputs import (
     BankTransactionMatch,
     PaymentRecord,
 )
-from faktura.receivables.models import BankStatement, BankTransaction, Payment
-from faktura.receivables.selectors import bank_transaction_get, invoice_balance, open_items
+from faktura.receivables.models import Allocation, BankStatement, BankTransaction, Payment
+from faktura.receivables.selectors import (
+    OPEN_STATUSES,
+    bank_transaction_get,
+    invoice_balance,
+    open_items,
+)
 from faktura.receivables.services.payments import _payment_record
 from faktura.receivables.statements import parse_statement
 from faktura.tenancy.models import Tenant
+from faktura.tenancy.selectors import tenant_today
 
 Status = BankTransaction.Status
 DONE = (Status.MATCHED, Status.IGNORED)
@@ -156,9 +164,25 @@ def _match_all(
     ctx: CommandContext, transactions: list[BankTransaction], *, account_currency: str
 ) -> dict[str, int]:
     """Decide each transaction in booking order against the open invoices, keeping the open
-    amounts current, and record the certain ones as payments."""
+    amounts current, and record the certain ones as payments.
+
+    The open invoices are locked first (in id order) and read after, so no payment recorded
+    meanwhile is missed. The payments follow `payment_record`'s rules (issued or sent, never
+    beyond the open amount, not before the invoice date, not in the future, the currency's
+    decimals); a match that breaks one becomes a suggestion. Payments, allocations and audit
+    rows are written in bulk, and invoices with nothing left open become paid."""
     counts = {Status.MATCHED: 0, Status.SUGGESTED: 0, Status.UNMATCHED: 0}
-    book = matching.Book.of(open_items(tenant=ctx.tenant))
+    list(
+        Invoice.objects.select_for_update()
+        .filter(tenant=ctx.tenant, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    items = open_items(tenant=ctx.tenant)
+    book = matching.Book.of(items)
+    dates = {item.invoice_id: item.issue_date for item in items}
+    today = tenant_today(ctx.tenant)
+    planned: list[tuple[BankTransaction, int, Decimal]] = []
     for tx in transactions:
         line = matching.Line(
             amount=tx.amount, currency=tx.currency, remittance=tx.remittance,
@@ -167,24 +191,88 @@ def _match_all(
         decision = matching.decide(line, book, account_currency=account_currency or tx.currency)
         status, suggestions = decision.status, list(decision.suggestions)
         if status == matching.MATCHED:
-            try:
-                with transaction.atomic():  # all of the transaction's payments, or none
-                    for invoice_id, amount in decision.allocations:
-                        _pay(ctx, tx, invoice_id, amount)
+            allowed = tx.booking_date <= today and all(
+                dates[invoice_id] is None or tx.booking_date >= dates[invoice_id]
+                for invoice_id, _amount in decision.allocations
+            )
+            allowed = allowed and all(
+                has_places(amount, amount_places(book.items[invoice_id].currency))
+                for invoice_id, amount in decision.allocations
+            )
+            if allowed:
                 for invoice_id, amount in decision.allocations:
+                    planned.append((tx, invoice_id, amount))
                     book.settle(invoice_id, amount)
-            except FakturaError:
-                # e.g. booked before the invoice date: a person decides
+            else:  # e.g. booked before the invoice date: a person decides
                 status = matching.SUGGESTED
                 suggestions = [invoice_id for invoice_id, _amount in decision.allocations]
         tx.status = status
         tx.reason = decision.reason
         tx.suggested_invoice_ids = suggestions
         counts[status] += 1
-    BankTransaction.objects.bulk_update(
-        transactions, ["status", "reason", "suggested_invoice_ids"], batch_size=1000
-    )
+    # One UPDATE per outcome (most transactions share theirs), not a CASE per row.
+    outcomes: dict[tuple, list[int]] = defaultdict(list)
+    for tx in transactions:
+        outcomes[(tx.status, tx.reason, tuple(tx.suggested_invoice_ids))].append(tx.pk)
+    for (status, reason, suggestions), ids in outcomes.items():
+        for batch in id_batches(ids):
+            BankTransaction.objects.filter(pk__in=batch).update(
+                status=status, reason=reason, suggested_invoice_ids=list(suggestions)
+            )
+    _payments_create(ctx, planned, book)
     return counts
+
+
+def _payments_create(
+    ctx: CommandContext, planned: list[tuple[BankTransaction, int, Decimal]], book
+) -> None:
+    """The payments of the matched transactions with their allocations and audit rows, in
+    bulk; the invoices they settle become paid."""
+    if not planned:
+        return
+    payments = Payment.objects.bulk_create(
+        [
+            Payment(
+                tenant=ctx.tenant, invoice_id=invoice_id,
+                contact_id=book.items[invoice_id].contact_id, amount=amount,
+                currency=book.items[invoice_id].currency, date=tx.booking_date,
+                method=Payment.Method.BANK_TRANSFER, reference=tx.remittance[:140],
+                bank_transaction=tx,
+            )
+            for tx, invoice_id, amount in planned
+        ],
+        batch_size=1000,
+    )  # fmt: skip
+    Allocation.objects.bulk_create(
+        [
+            Allocation(
+                tenant=ctx.tenant, invoice_id=payment.invoice_id, kind=Allocation.Kind.PAYMENT,
+                amount=payment.amount, currency=payment.currency, date=payment.date,
+                payment=payment,
+            )
+            for payment in payments
+        ],
+        batch_size=1000,
+    )  # fmt: skip
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                tenant=ctx.tenant, actor=ctx.user, action="payment_record",
+                object_type="payment", object_id=str(payment.pk), source=ctx.source,
+                reason=ctx.reason,
+                data={"invoice_id": payment.invoice_id, "amount": str(payment.amount),
+                      "date": payment.date.isoformat(), "method": payment.method,
+                      "bank_transaction_id": payment.bank_transaction_id},
+            )
+            for payment in payments
+        ],
+        batch_size=1000,
+    )  # fmt: skip
+    settled = sorted({i for _tx, i, _a in planned if book.open(i) <= 0})
+    for batch in id_batches(settled):
+        Invoice.objects.filter(pk__in=batch, status__in=OPEN_STATUSES).update(
+            status=Invoice.Status.PAID
+        )
 
 
 def _pay(ctx: CommandContext, tx: BankTransaction, invoice_id: int, amount: Decimal) -> Payment:
