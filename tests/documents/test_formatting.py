@@ -60,6 +60,14 @@ def test_quantities_match_babel_without_trailing_zeros(language, value):
     assert number_style(language).number(value) == expected
 
 
+def test_amounts_have_two_decimals_in_every_currency():
+    """Issue 9: invoice amounts have 2 decimals whatever the ISO minor unit (JPY 0, KWD 3), so
+    the PDF prints what the e-invoice carries."""
+    assert number_style("de", "JPY").money(Decimal("5998.5")) == "5.998,50\u00a0¥"
+    assert number_style("en", "JPY").money(Decimal("5999")) == "¥5,999.00"
+    assert number_style("de", "KWD").money(Decimal("10.31")) == "10,31\u00a0KWD"
+
+
 def test_examples_from_the_issue():
     assert number_style("de", "EUR").money(Decimal("1234.50")) == "1.234,50\u00a0€"
     assert number_style("en", "EUR").money(Decimal("1234.50")) == "€1,234.50"

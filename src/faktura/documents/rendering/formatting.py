@@ -21,7 +21,9 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as _babel_format_date
-from babel.numbers import get_currency_precision, get_currency_symbol
+from babel.numbers import get_currency_symbol
+
+from faktura.core.money import amount_places
 
 # The customer's language decides the locale; the region only picks conventions CLDR ties to
 # it (en -> en_US-style "€1,234.50" and "Nov 22, 2026", as the issue asks).
@@ -100,7 +102,7 @@ class NumberStyle:
     pos_suffix: str
     neg_prefix: str
     neg_suffix: str
-    places: int = 2  # the currency's minor unit digits (ISO 4217)
+    places: int = 2  # decimals of a document amount (`core.money.amount_places`)
 
     def number(self, value: Decimal, *, min_places: int = 0) -> str:
         """``value`` with all its significant decimals (at least ``min_places``), grouped."""
@@ -168,7 +170,7 @@ def number_style(language: str, currency: str = "EUR") -> NumberStyle:
         pos_suffix=fill(pattern.suffix[0], before_number=False),
         neg_prefix=fill(pattern.prefix[1], before_number=True),
         neg_suffix=fill(pattern.suffix[1], before_number=False),
-        places=get_currency_precision(currency),
+        places=amount_places(currency),
     )
 
 
