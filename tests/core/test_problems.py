@@ -40,3 +40,15 @@ def test_helpers_split_and_prefix_problems():
         "severity": "error",
     }
     assert found[0].is_error and not found[1].is_error
+
+
+def test_params_travel_with_the_problem_and_show_in_its_data_only_when_given():
+    plain = error("no_price", "The unit price is 0.", "unit_price")
+    assert "params" not in plain.as_dict()
+
+    found = Problem("unprintable_text", '"x" ...', "title", "error", (("text", "x"),))
+    moved = found.at("lines[2]")
+
+    assert moved.path == "lines[2].title"
+    assert moved.params == (("text", "x"),)
+    assert moved.as_dict()["params"] == {"text": "x"}

@@ -424,6 +424,24 @@ def test_billed_entries_cannot_change(ctx, task, approver_ctx, state):
         assert exc.value.code == "entry_billed"
 
 
+@pytest.mark.parametrize(
+    ("approval", "billing", "submittable", "editable"),
+    [
+        ("draft", "unbilled", True, True),
+        ("rejected", "unbilled", True, True),
+        ("submitted", "unbilled", False, False),
+        ("approved", "unbilled", False, False),
+        ("draft", "compiled", True, False),
+        ("approved", "invoiced", False, False),
+        ("rejected", "written_off", True, False),
+    ],
+)
+def test_the_entry_says_whether_it_is_editable(approval, billing, submittable, editable):
+    entry = TaskEntry(approval_status=approval, billing_state=billing)
+    assert entry.is_submittable is submittable
+    assert entry.is_editable is editable
+
+
 def test_bulk_submit_and_approve_all_or_nothing(ctx, task, member_ctx, approver_ctx):
     a = log_time(member_ctx, task, at(2, 9))
     b = log_time(member_ctx, task, at(3, 9))

@@ -20,14 +20,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.billing.models import ISSUED, BillableItem, Invoice, InvoiceLine
 from faktura.billing.states import derive_entry_state
 from faktura.core.invoice_math import LineInput, invoice_totals, line_net
 from faktura.core.numbering import find_gaps
 from faktura.core.problems import Problem, error
 from faktura.work.models import TaskEntry
-
-ISSUED = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID, Invoice.Status.VOID)
 
 
 def check_invariants(*, tenant=None) -> list[Problem]:

@@ -181,6 +181,10 @@ class Invoice(TenantOwnedModel):
         return self.status == self.Status.DRAFT
 
 
+# The statuses of a numbered, frozen document (everything but a draft).
+ISSUED = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID, Invoice.Status.VOID)
+
+
 class InvoiceLine(TenantOwnedModel):
     """One line of an invoice: usually one ticket, a product, or a manual item."""
 

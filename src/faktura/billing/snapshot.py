@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
-from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.billing.models import ISSUED, BillableItem, Invoice, InvoiceLine
 from faktura.common.errors import Conflict
 from faktura.core.time_rounding import seconds_to_hours
 from faktura.einvoice.snapshot import (
@@ -26,9 +26,6 @@ from faktura.einvoice.snapshot import (
     TimesheetRow,
     VatRow,
 )
-
-ISSUED = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID, Invoice.Status.VOID)
-
 
 # The company-profile and customer fields the parties are built from (issuing freezes them,
 # and a draft's e-invoice pre-check reads them live from the tenant and the contact).

@@ -59,6 +59,24 @@ def unit_list(*, tenant, search: str = "") -> QuerySet[Unit]:
     return qs
 
 
+def unit_symbols(*, tenant) -> dict[str, str]:
+    """UN/ECE code -> the symbol shown next to quantities ("h", "km"), in one query."""
+    return {
+        code: symbol or code
+        for code, symbol in Unit.objects.filter(tenant=tenant).values_list("code", "symbol")
+    }
+
+
+def unit_choices(*, tenant) -> list[tuple[str, str]]:
+    """The tenant's units as form choices: code and "name (code)", by name."""
+    return [
+        (code, f"{name} ({code})")
+        for code, name in Unit.objects.filter(tenant=tenant)
+        .order_by("name")
+        .values_list("code", "name")
+    ]
+
+
 def unit_get(*, tenant, unit_id: int) -> Unit:
     unit = Unit.objects.filter(tenant=tenant, pk=unit_id).first()
     if unit is None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from faktura.common.models import Operation
     from faktura.tenancy.models import Membership, Tenant
 
 
@@ -53,3 +54,26 @@ class CommandContext:
             source=self.source,
             extra=self.extra,
         )
+
+
+def operation_context(op: Operation, *, reason: str = "") -> CommandContext:
+    """The context a background job acts in: as the member who started the operation (their
+    role still applies when it runs). A member who left the tenant meanwhile may not act any
+    more; an operation nobody started (CLI, schedule) runs as the system."""
+    from faktura.common.errors import PermissionDenied
+    from faktura.tenancy.models import Membership
+
+    membership = None
+    if op.created_by_id is not None:
+        membership = (
+            Membership.objects.filter(
+                tenant_id=op.tenant_id, user_id=op.created_by_id, is_active=True
+            )
+            .select_related("user", "tenant")
+            .first()
+        )
+        if membership is None:
+            raise PermissionDenied("The member who started this operation left the company.")
+    return CommandContext(
+        tenant=op.tenant, membership=membership, user=op.created_by, source="task", reason=reason
+    )

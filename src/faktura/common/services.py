@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +18,21 @@ from faktura.common.errors import FakturaError
 from faktura.common.models import AuditEvent, Operation
 
 log = logging.getLogger(__name__)
+
+
+def _audit_event(
+    ctx: CommandContext, *, action: str, object_type: str, object_id: str, data: dict | None
+) -> AuditEvent:
+    return AuditEvent(
+        tenant=ctx.tenant,
+        actor=ctx.user,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        source=ctx.source,
+        reason=ctx.reason,
+        data=data or {},
+    )
 
 
 def audit_record(
@@ -33,15 +48,31 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.model_name
         object_id = object_id or str(obj.pk)
-    return AuditEvent.objects.create(
-        tenant=ctx.tenant,
-        actor=ctx.user,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        source=ctx.source,
-        reason=ctx.reason,
-        data=data or {},
+    event = _audit_event(
+        ctx, action=action, object_type=object_type, object_id=object_id, data=data
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_records(
+    ctx: CommandContext, *, action: str, rows: Iterable[tuple[Any, dict]], batch_size: int = 500
+) -> None:
+    """The bulk variant of `audit_record`: one audit row per (object, data), written in as few
+    statements as `batch_size` allows (runs touch many drafts). Call it inside the change's
+    transaction."""
+    AuditEvent.objects.bulk_create(
+        [
+            _audit_event(
+                ctx,
+                action=action,
+                object_type=obj._meta.model_name,
+                object_id=str(obj.pk),
+                data=data,
+            )
+            for obj, data in rows
+        ],
+        batch_size=batch_size,
     )
 
 

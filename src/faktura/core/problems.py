@@ -4,13 +4,15 @@ Validators in ``core`` return ``list[Problem]`` instead of raising on the first 
 reviewer sees everything that is wrong with a draft at once (beancount's error values). ``code``
 is stable and machine-readable (API clients and tests match on it), ``message`` is for humans,
 ``path`` points at the offending input (``"lines[2].vat_rate"``; empty = the whole input).
+``params`` are the values the message was written with, so the application can say the same in
+the reader's language (its translated template per code, filled with these values).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
@@ -24,6 +26,7 @@ class Problem:
     message: str
     path: str = ""
     severity: Severity = "error"
+    params: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -37,15 +40,21 @@ class Problem:
 
     def at(self, prefix: str) -> Problem:
         """The same problem with ``prefix`` put in front of its path (for nested inputs)."""
-        return Problem(self.code, self.message, join_path(prefix, self.path), self.severity)
+        return Problem(
+            self.code, self.message, join_path(prefix, self.path), self.severity, self.params
+        )
 
-    def as_dict(self) -> dict[str, str]:
-        return {
+    def as_dict(self) -> dict[str, Any]:
+        """The problem as JSON data; ``params`` only when the message has any."""
+        data: dict[str, Any] = {
             "code": self.code,
             "message": self.message,
             "path": self.path,
             "severity": self.severity,
         }
+        if self.params:
+            data["params"] = dict(self.params)
+        return data
 
 
 def error(code: str, message: str, path: str = "") -> Problem:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from faktura.billing.tasks.invoices import operation_context
+from faktura.common.context import operation_context
 from faktura.common.models import Operation
 from faktura.common.services import operation_run
 

@@ -235,3 +235,14 @@ class TaskEntry(TenantOwnedModel):
     @property
     def is_running(self) -> bool:
         return self.kind == self.Kind.TIME and self.stopped_at is None
+
+    @property
+    def is_submittable(self) -> bool:
+        """Not submitted or approved (a draft or sent back): its author may still submit it."""
+        return self.approval_status in (self.Approval.DRAFT, self.Approval.REJECTED)
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether the entry may still be changed or deleted: submitted and approved entries
+        are locked until an approver reopens them, and billing must not have taken it."""
+        return self.is_submittable and self.billing_state == self.BillingState.UNBILLED

@@ -7,9 +7,10 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from faktura.billing.selectors.invoices import invoice_get
+from faktura.billing.selectors.issued import deliveries_of
 from faktura.billing.services.documents import invoice_document
 from faktura.billing.services.preview import invoice_preview_pdf
-from faktura.billing.services.sending import deliveries_of, invoice_send
+from faktura.billing.services.sending import invoice_send
 from faktura.common.schemas import ERRORS, PathId
 from faktura.documents.models import DocumentFormat
 from faktura.tenancy.auth import request_context

@@ -16,7 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from faktura.billing import hooks
 from faktura.billing.selectors import invoices as selectors
-from faktura.billing.services import credit_notes, generation, invoices, issue, numbering
+from faktura.billing.services import credit_notes, invoices, issue, numbering, operations
 from faktura.common.errors import ValidationFailed
 from faktura.common.pagination import Pagination
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
@@ -381,7 +381,7 @@ def invoice_create(request, payload: InvoiceIn):
 
 @router.post("/invoices/generate", response={202: OperationOut, **ERRORS})
 def invoices_generate(request, payload: GenerateIn):
-    op = generation.invoices_generate_start(
+    op = operations.invoices_generate_start(
         request_context(request), item_ids=payload.billable_item_ids, grouping=payload.grouping
     )
     return Status(202, op)
@@ -389,7 +389,7 @@ def invoices_generate(request, payload: GenerateIn):
 
 @router.post("/billing-runs", response={202: OperationOut, **ERRORS})
 def billing_run(request, payload: BillingRunIn):
-    op = generation.billing_run_start(request_context(request), period=payload.period)
+    op = operations.billing_run_start(request_context(request), period=payload.period)
     return Status(202, op)
 
 

@@ -11,8 +11,8 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from faktura.billing.selectors import items as selectors
-from faktura.billing.services.compile import billable_items_compile_start
 from faktura.billing.services.compile_deferral import billable_items_defer, billable_items_restore
+from faktura.billing.services.operations import billable_items_compile_start
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
 from faktura.tenancy.auth import request_context
 

@@ -11,10 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from django.utils.translation import gettext_lazy as _
+
 from faktura.billing.models import Invoice, InvoiceLine
 from faktura.contacts.models import Contact
-from faktura.core.problems import Problem, error
-from faktura.documents.rendering.coverage import check_texts
+from faktura.core.problems import Problem
+from faktura.documents.rendering.coverage import Unprintable, check_texts, describe
+
+UNPRINTABLE_TEXT = "unprintable_text"
+# The reader's text of an `unprintable_text` problem (its `params`: the text and the characters).
+UNPRINTABLE_TEXT_MESSAGE = _(
+    '"%(text)s" contains characters the invoice fonts cannot print: %(chars)s. '
+    "Supported are Latin, Greek and Cyrillic letters, common symbols and emoji."
+)
 
 # The profile and customer fields issuing copies into the seller and buyer snapshots and the
 # documents print (billing.services.issue.SELLER_FIELDS / BUYER_FIELDS, the texts among them).
@@ -53,6 +62,20 @@ def _texts(
                 yield f"lines[{index}].{name}", getattr(line, name)
 
 
+def unprintable_problem(found: Unprintable, path: str | None = None) -> Problem:
+    """The error for a text the documents cannot print, at `path` (default: where it was
+    found), with the text and the characters as the message's params."""
+    shown = found.text if len(found.text) <= 80 else found.text[:77] + "..."
+    chars = ", ".join(describe(c) for c in found.chars[:5])
+    return Problem(
+        UNPRINTABLE_TEXT,
+        found.message,
+        found.path if path is None else path,
+        "error",
+        (("text", shown), ("chars", chars)),
+    )
+
+
 def text_problems(
     invoice: Invoice, lines: Sequence[InvoiceLine], *, tenant, contact: Contact
 ) -> list[Problem]:
@@ -60,6 +83,5 @@ def text_problems(
     `invoice_problems`: `lines[i].title` (i = index in position order), `seller.*`,
     `buyer.*`, header field names."""
     return [
-        error("unprintable_text", found.message, found.path)
-        for found in check_texts(_texts(invoice, lines, tenant, contact))
+        unprintable_problem(found) for found in check_texts(_texts(invoice, lines, tenant, contact))
     ]

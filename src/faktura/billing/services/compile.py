@@ -458,14 +458,11 @@ def _insert_items(rows: list[tuple]) -> None:
     insert_rows(rows, now=timezone.now())
 
 
-def billable_items_compile_start(
+def compile_params(
     ctx: CommandContext, *, entry_ids: Iterable[int] | None = None, until: Any = None
-):
-    """Queue a compile run as an operation (the API answers 202 with it). The input is
-    checked now, so a bad id answers 400 instead of failing in the background."""
-    from faktura.billing.tasks.compile import billable_items_compile_task
-    from faktura.common.services import operation_start
-
+) -> dict[str, Any]:
+    """Check a compile request now (400 for a bad id or date, 403 for the role) and return the
+    parameters its operation stores."""
     ctx.require("manage_invoices")
     ids = _clean_entry_ids(ctx, entry_ids)
     until = _clean_until(until)
@@ -474,6 +471,4 @@ def billable_items_compile_start(
         params["entry_ids"] = ids
     if until is not None:
         params["until"] = until.isoformat()
-    return operation_start(
-        ctx, kind=COMPILE_OPERATION, task=billable_items_compile_task, params=params
-    )
+    return params

@@ -21,6 +21,7 @@ from django.db import transaction
 from faktura.billing import hooks
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import line_inputs
+from faktura.billing.selectors.issued import credited_line_ids
 from faktura.billing.services.drafts import (
     clean_bool,
     clean_date,
@@ -42,14 +43,6 @@ from faktura.tenancy.selectors import tenant_today
 
 Item = BillableItem.Status
 CREDITABLE = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID)
-
-
-def _credited_line_ids(invoice: Invoice) -> set[int]:
-    return set(
-        InvoiceLine.objects.filter(
-            credited_line__invoice=invoice, invoice__kind=Invoice.Kind.CREDIT_NOTE
-        ).values_list("credited_line_id", flat=True)
-    )
 
 
 def _check_creditable(invoice: Invoice) -> None:
@@ -153,7 +146,7 @@ def _credit_note_create(
         _check_creditable(invoice)
         lines = list(InvoiceLine.objects.filter(invoice=invoice).order_by("position", "id"))
         billed = {line.pk: line for line in lines if not line.do_not_bill}
-        credited = _credited_line_ids(invoice)
+        credited = credited_line_ids(invoice)
         if wanted is None:
             targets = [line for pk, line in billed.items() if pk not in credited]
             if not targets:

@@ -22,9 +22,9 @@ import logging
 
 from django.core.files.storage import default_storage
 
-from faktura.billing.models import Invoice
+from faktura.billing.models import ISSUED, Invoice
 from faktura.billing.selectors.invoices import format_availability, preferred_format
-from faktura.billing.snapshot import ISSUED, invoice_snapshot
+from faktura.billing.snapshot import invoice_snapshot
 from faktura.common.context import CommandContext
 from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from faktura.documents.models import DocumentFormat, StoredDocument

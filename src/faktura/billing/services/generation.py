@@ -24,12 +24,11 @@ from django.db.models import Q
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
 from faktura.billing.services.drafts import ItemsNotPending, clean_ids
-from faktura.billing.services.invoices import audit_many, draft_build
+from faktura.billing.services.invoices import draft_build
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
 from faktura.common.errors import ValidationFailed
-from faktura.common.models import Operation
-from faktura.common.services import operation_start
+from faktura.common.services import audit_records
 from faktura.common.sql import id_batches, id_in
 from faktura.contacts.models import Contact
 from faktura.core.money import exact_sum
@@ -138,26 +137,12 @@ def invoices_generate(ctx: CommandContext, *, item_ids: Any, grouping: Any) -> l
         ]
         drafts_fill(fills)
         entry_states_sync(entry_ids=[item.entry_id for item in items])
-        audit_many(
+        audit_records(
             ctx,
             action="invoices_generate",
             rows=[(f.invoice, {"grouping": grouping, "items": len(f.items)}) for f in fills],
         )
     return invoices
-
-
-def invoices_generate_start(ctx: CommandContext, *, item_ids: Any, grouping: Any) -> Operation:
-    """Check the request now (400/409 at once) and generate in the background; the operation's
-    result lists the new invoice ids."""
-    from faktura.billing.tasks.invoices import invoices_generate_task
-
-    ids = generate_check(ctx, item_ids=item_ids, grouping=grouping)
-    return operation_start(
-        ctx,
-        kind="invoices_generate",
-        task=invoices_generate_task,
-        params={"billable_item_ids": ids, "grouping": grouping},
-    )
 
 
 # --- billing run ------------------------------------------------------------------------------
@@ -279,7 +264,7 @@ def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
         ]
         drafts_fill(fills)
         entry_states_sync(entry_ids=[item.entry_id for item in items])
-        audit_many(
+        audit_records(
             ctx,
             action="billing_run",
             rows=[
@@ -297,15 +282,3 @@ def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
         result.invoice_ids.append(invoice.pk)
     result.net_by_currency = {cur: exact_sum(values) for cur, values in by_currency.items()}
     return result
-
-
-def billing_run_start(ctx: CommandContext, *, period: Any) -> Operation:
-    """Check the period now (400 at once) and run the billing run in the background; the
-    operation's result is the run's summary (``BillingRunResult.as_dict``)."""
-    from faktura.billing.tasks.invoices import billing_run_task
-
-    ctx.require("manage_invoices")
-    period_bounds(period)
-    return operation_start(
-        ctx, kind="billing_run", task=billing_run_task, params={"period": period}
-    )

@@ -37,7 +37,6 @@ from faktura.catalog.selectors import unit_for_tenant
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import ValidationFailed
-from faktura.common.models import AuditEvent
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.contacts.selectors import contact_for_tenant
@@ -84,26 +83,6 @@ def draft_new(ctx: CommandContext, **kwargs: Any) -> Invoice:
     invoice = draft_build(ctx, **kwargs)
     invoice.save()
     return invoice
-
-
-def audit_many(ctx: CommandContext, *, action: str, rows: list[tuple[Any, dict]]) -> None:
-    """One audit row per (object, data), written in one statement (runs touch many drafts)."""
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                tenant=ctx.tenant,
-                actor=ctx.user,
-                action=action,
-                object_type=obj._meta.model_name,
-                object_id=str(obj.pk),
-                source=ctx.source,
-                reason=ctx.reason,
-                data=data,
-            )
-            for obj, data in rows
-        ],
-        batch_size=500,
-    )
 
 
 def invoice_create(

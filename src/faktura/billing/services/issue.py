@@ -23,6 +23,7 @@ from faktura.billing.selectors.invoices import (
     invoice_live_totals,
     invoice_problems,
 )
+from faktura.billing.selectors.printable import unprintable_problem
 from faktura.billing.services.documents import invoice_documents_render
 from faktura.billing.services.drafts import (
     TREATMENT_CATEGORY,
@@ -39,7 +40,7 @@ from faktura.common.context import CommandContext
 from faktura.common.errors import BusinessRuleViolation, FakturaError
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
-from faktura.core.problems import Problem, error, errors
+from faktura.core.problems import Problem, errors
 from faktura.documents.rendering import RenderError
 from faktura.documents.rendering.coverage import check_texts, snapshot_texts
 from faktura.einvoice.snapshot import InvoiceSnapshot
@@ -199,10 +200,7 @@ def snapshot_text_problems(invoice: Invoice, snapshot: InvoiceSnapshot) -> list[
 
     texts = [(path, text) for path, text in snapshot_texts(snapshot) if path != "note"]
     texts += [("intro_text", invoice.intro_text), ("closing_text", invoice.closing_text)]
-    return [
-        error("unprintable_text", found.message, draft_path(found.path))
-        for found in check_texts(texts)
-    ]
+    return [unprintable_problem(found, draft_path(found.path)) for found in check_texts(texts)]
 
 
 _LINE_PATH = re.compile(r"lines\[(\d+)\](.*)", re.S)

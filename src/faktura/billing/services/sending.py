@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import smtplib
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -256,7 +255,3 @@ def _build_message(invoice: Invoice, delivery: Delivery, subject: str, body: str
         names.append(document.filename)
     Delivery.objects.filter(pk=delivery.pk).update(attachments=names)
     return message
-
-
-def deliveries_of(*, tenant, invoice_id: int) -> Any:
-    return Delivery.objects.filter(tenant=tenant, invoice_id=invoice_id)

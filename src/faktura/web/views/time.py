@@ -32,7 +32,6 @@ from faktura.work.models import Task, TaskEntry
 
 OPEN_STATUSES = (Task.Status.OPEN, Task.Status.IN_PROGRESS)
 # Entries their author can (re)submit for approval.
-_SUBMITTABLE = (TaskEntry.Approval.DRAFT, TaskEntry.Approval.REJECTED)
 
 
 def _open_tasks(request):
@@ -147,7 +146,7 @@ def my_time(request):
                 "seconds": sum(e.duration_seconds for e in day_entries),
             }
         )
-    drafts = [e.pk for e in entries if e.approval_status in _SUBMITTABLE and not e.is_running]
+    drafts = [e.pk for e in entries if e.is_submittable and not e.is_running]
     return render(
         request,
         "web/work/my_time.html",

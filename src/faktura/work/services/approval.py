@@ -8,7 +8,7 @@
 - reopen: submitted, approved or rejected -> draft, by an approver, while billing has not
   taken the entry (billing state `unbilled`).
 
-Submitted and approved entries are locked (see `entries._check_editable`). The bulk actions
+Submitted and approved entries are locked (`TaskEntry.is_editable`). The bulk actions
 apply to every given entry or to none.
 """
 
@@ -55,7 +55,7 @@ def _transition_conflict(entry: TaskEntry, action: str) -> Conflict:
 def _submit(ctx: CommandContext, entry: TaskEntry, now: dt.datetime) -> None:
     if not _is_author(ctx, entry) and not ctx.can("approve_entries"):
         raise PermissionDenied("Only the author or an approver may submit this entry.")
-    if entry.approval_status not in (Approval.DRAFT, Approval.REJECTED):
+    if not entry.is_submittable:
         raise _transition_conflict(entry, "submitted")
     if entry.is_running:
         raise Conflict("Stop the timer before submitting the entry.", code="entry_running")

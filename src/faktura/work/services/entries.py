@@ -198,12 +198,15 @@ def _check_unbilled(entry: TaskEntry) -> None:
 
 
 def _check_editable(entry: TaskEntry) -> None:
+    """Refuse a change to an entry that `TaskEntry.is_editable` says is locked: 409
+    `entry_billed` once billing has taken it, else `entry_locked`."""
+    if entry.is_editable:
+        return
     _check_unbilled(entry)
-    if entry.approval_status not in (Approval.DRAFT, Approval.REJECTED):
-        raise Conflict(
-            f"The entry is {entry.approval_status}; an approver must reopen it first.",
-            code="entry_locked",
-        )
+    raise Conflict(
+        f"The entry is {entry.approval_status}; an approver must reopen it first.",
+        code="entry_locked",
+    )
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

@@ -31,6 +31,7 @@ from faktura.billing.services.invoices import (
 )
 from faktura.billing.services.issue import invoice_issue
 from faktura.billing.services.preview import invoice_preview_pdf
+from faktura.catalog.selectors import unit_choices, unit_symbols
 from faktura.common.errors import FakturaError, NotFound
 from faktura.core.time_rounding import (
     format_hours,
@@ -53,8 +54,6 @@ from faktura.web.views.billing.queries import (
     percent,
     price_source_label,
     problem_messages,
-    unit_choices,
-    unit_symbols,
     vat_rows,
 )
 

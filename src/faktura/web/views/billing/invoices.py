@@ -12,9 +12,16 @@ from django.views.decorators.http import require_POST
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.history import invoice_history
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
+from faktura.billing.selectors.issued import (
+    credit_notes_of,
+    credited_line_ids,
+    deliveries_of,
+    issued_list,
+)
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
 from faktura.billing.services.documents import EInvoiceFormatUnavailable, invoice_document
 from faktura.billing.services.sending import SENDABLE, invoice_send
+from faktura.catalog.selectors import unit_symbols
 from faktura.contacts.selectors import contact_list
 from faktura.documents.models import Delivery
 from faktura.receivables.selectors import OPEN_STATUSES, annotate, is_overdue
@@ -34,14 +41,9 @@ from faktura.web.views.billing.drafts import draft_page
 from faktura.web.views.billing.queries import (
     FORMAT_LABELS,
     VAT_LABELS,
-    credit_notes_of,
-    credited_line_ids,
-    deliveries,
     format_rows,
-    issued_list,
     percent,
     price_source_label,
-    unit_symbols,
     vat_rows,
 )
 from faktura.web.views.collection import collection_context
@@ -118,7 +120,7 @@ def issued_page(
         and invoice.status in CREDITABLE
         and bool(creditable)
     )
-    sent = deliveries(invoice)
+    sent = list(deliveries_of(tenant=tenant, invoice_id=invoice.pk))
     buyer_email = (invoice.buyer or {}).get("email", "")
     formats = format_rows(invoice.formats)
     preferred = next((row for row in formats if row["preferred"]), None)

@@ -11,8 +11,11 @@ from django.views.decorators.http import require_POST
 
 from faktura.billing.models import BillableItem
 from faktura.billing.selectors.items import billable_item_list, compile_candidates
-from faktura.billing.services.compile import billable_items_compile_start
-from faktura.billing.services.generation import invoices_generate_start
+from faktura.billing.services.operations import (
+    billable_items_compile_start,
+    invoices_generate_start,
+)
+from faktura.catalog.selectors import unit_symbols
 from faktura.contacts.selectors import contact_list
 from faktura.web.forms.billing import GenerateForm, ItemFilterForm
 from faktura.web.utils import (
@@ -26,7 +29,7 @@ from faktura.web.utils import (
     ui_context,
 )
 from faktura.web.views.billing.operations import operation_context
-from faktura.web.views.billing.queries import item_warning_badges, price_source_label, unit_symbols
+from faktura.web.views.billing.queries import item_warning_badges, price_source_label
 from faktura.work.selectors import project_list
 
 # Longest an item list the "all matching" generation takes at once (the service's limit).

@@ -1,29 +1,24 @@
-"""Reads the billing screens need beyond the billing selectors, and the labels they show.
-
-Every query is filtered by tenant. Amounts are summed in Python with `core.money.exact_sum`
-(never by SQL aggregates: SQLite stores decimals as floats).
-"""
+"""The labels and display helpers of the billing screens (their reads are billing and catalog
+selectors)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
 from babel.numbers import format_decimal
-from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from faktura.billing.models import Invoice, InvoiceLine
+from faktura.billing.models import InvoiceLine
 from faktura.billing.selectors.invoices import TIME_KINDS
-from faktura.catalog.models import Unit, VatCategory
-from faktura.core.money import exact_sum
+from faktura.billing.selectors.printable import UNPRINTABLE_TEXT, UNPRINTABLE_TEXT_MESSAGE
+from faktura.catalog.models import VatCategory
 from faktura.core.time_rounding import (
     format_hours,
 )
-from faktura.documents.models import Delivery
 from faktura.web.templatetags.web import price
 
 # Why an item or line has its price (the `price_source` the pricing services record).
@@ -92,6 +87,7 @@ PROBLEM_MESSAGES = {
     "seller_identifier_missing": _(
         "Without a VAT ID the company profile needs its commercial register entry."
     ),
+    UNPRINTABLE_TEXT: UNPRINTABLE_TEXT_MESSAGE,
 }
 
 VAT_LABELS = dict(VatCategory.choices)
@@ -163,7 +159,10 @@ def problem_messages(problems: Sequence[dict], lines: Sequence[InvoiceLine]) -> 
             if path.startswith("lines["):
                 index = int(path[6 : path.index("]")])
                 title = lines[index].title if index < len(lines) else ""
-            message = str(PROBLEM_MESSAGES[code]) % {"title": title}
+            values = {"title": title, **problem.get("params", {})}
+            # A problem without the values its reader's text names keeps the service's text.
+            with suppress(KeyError):
+                message = str(PROBLEM_MESSAGES[code]) % values
         shown.append({**problem, "text": message})
     return sorted(shown, key=lambda p: p.get("severity") != "error")
 
@@ -185,80 +184,3 @@ def correction_display(line: InvoiceLine) -> str:
     if difference == 0:
         return "0"
     return f"{'+' if difference > 0 else '-'}{price(abs(difference))}"
-
-
-# --- units ------------------------------------------------------------------------------------
-
-
-def unit_symbols(*, tenant) -> dict[str, str]:
-    """UN/ECE code -> the symbol shown next to quantities ("h", "km"), in one query."""
-    return {
-        code: symbol or code
-        for code, symbol in Unit.objects.filter(tenant=tenant).values_list("code", "symbol")
-    }
-
-
-def unit_choices(*, tenant) -> list[tuple[str, str]]:
-    return [
-        (code, f"{name} ({code})")
-        for code, name in Unit.objects.filter(tenant=tenant)
-        .order_by("name")
-        .values_list("code", "name")
-    ]
-
-
-# --- drafts -----------------------------------------------------------------------------------
-
-
-def draft_totals(*, tenant) -> list[dict[str, Any]]:
-    """Open drafts per currency: how many and their net amount (the totals stored on every
-    change of a draft), summed exactly."""
-    nets: dict[str, list[Decimal]] = defaultdict(list)
-    rows = Invoice.objects.filter(tenant=tenant, status=Invoice.Status.DRAFT).values_list(
-        "currency", "net_total"
-    )
-    for currency, net in rows:
-        nets[currency].append(net)
-    return [
-        {"currency": currency, "count": len(values), "net": exact_sum(values)}
-        for currency, values in sorted(nets.items())
-    ]
-
-
-# --- issued invoices --------------------------------------------------------------------------
-
-
-def issued_list(*, tenant) -> QuerySet[Invoice]:
-    """Issued documents (invoices and credit notes), newest first."""
-    return (
-        Invoice.objects.filter(tenant=tenant)
-        .exclude(status=Invoice.Status.DRAFT)
-        .select_related("contact")
-        .order_by("-issue_date", "-sequence_value", "-id")
-    )
-
-
-def credited_line_ids(invoice: Invoice) -> set[int]:
-    """Lines of the invoice that a credit note credits already (each can be credited once)."""
-    return set(
-        InvoiceLine.objects.filter(
-            tenant_id=invoice.tenant_id,
-            credited_line__invoice=invoice,
-            invoice__kind=Invoice.Kind.CREDIT_NOTE,
-        ).values_list("credited_line_id", flat=True)
-    )
-
-
-def credit_notes_of(invoice: Invoice) -> list[Invoice]:
-    return list(
-        Invoice.objects.filter(
-            tenant_id=invoice.tenant_id, credit_note_of=invoice, kind=Invoice.Kind.CREDIT_NOTE
-        ).order_by("issue_date", "id")
-    )
-
-
-def deliveries(invoice: Invoice) -> list[Delivery]:
-    return list(Delivery.objects.filter(tenant_id=invoice.tenant_id, invoice=invoice))
-
-
-# --- receivables ------------------------------------------------------------------------------

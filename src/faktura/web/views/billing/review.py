@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import invoice_list
-from faktura.billing.services.generation import billing_run_start
+from faktura.billing.selectors.issued import draft_totals
 from faktura.billing.services.invoices import invoice_create
+from faktura.billing.services.operations import billing_run_start
 from faktura.common.errors import NotFound
 from faktura.common.selectors import operation_get
 from faktura.contacts.selectors import contact_list
@@ -32,7 +33,6 @@ from faktura.web.utils import (
     ui_context,
 )
 from faktura.web.views.billing.operations import operation_context
-from faktura.web.views.billing.queries import draft_totals
 
 
 def _contacts(request):
