@@ -25,7 +25,7 @@ def _user_assigned(code: str) -> bool:
 
 COUNTRY_CODES = frozenset(
     code
-    for code in Locale("en").territories
+    for code in map(str, Locale("en").territories)
     if len(code) == 2
     and code.isalpha()
     and code not in _EXCEPTIONALLY_RESERVED
