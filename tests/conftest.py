@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.services import membership_provision, tenant_create, token_create
+
+# Property tests: in CI (the `CI` environment variable is set) every run draws the same examples
+# (derandomize: the seed follows from each test), so a red build is reproducible and a green one
+# is not luck; locally each run explores new examples. A shared, busy machine is no finding, so
+# there is no deadline in either profile.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 @dataclass

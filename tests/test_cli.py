@@ -81,6 +81,7 @@ def _demo_rows(tenant) -> tuple[int, ...]:
     )
 
 
+@pytest.mark.slow  # a smoke test of real processes (pytest --durations)
 def test_demo_is_idempotent_and_realistic(db, capsys):
     call_command("demo")
     out = capsys.readouterr().out
@@ -107,6 +108,7 @@ def test_demo_is_idempotent_and_realistic(db, capsys):
     assert not entries.filter(kind="time", stopped_at__isnull=True).exists()
 
 
+@pytest.mark.slow  # a smoke test of real processes (pytest --durations)
 def test_demo_has_a_billing_history(db):
     call_command("demo")
     tenant = Tenant.objects.get(slug="demo")
@@ -186,6 +188,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow  # a smoke test of real processes (pytest --durations)
 def test_serve_answers_health(tmp_path):
     port = _free_port()
     env = {**os.environ, "FAKTURA_DATA_DIR": str(tmp_path), "FAKTURA_TASKS": "db"}
@@ -221,6 +224,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow  # a smoke test of real processes (pytest --durations)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_a_killed_serve_takes_its_worker_along(tmp_path):
     """Issue 10: `faktura serve` killed with SIGKILL left its worker running, and a restart
@@ -261,6 +265,7 @@ def test_a_killed_serve_takes_its_worker_along(tmp_path):
             os.kill(worker_pid, 9)
 
 
+@pytest.mark.slow  # a smoke test of real processes (pytest --durations)
 def test_demo_has_paid_partly_paid_and_overdue_invoices(db):
     call_command("demo")
     tenant = Tenant.objects.get(slug="demo")

@@ -31,6 +31,7 @@ def _database_url() -> str:
     return f"postgres://{s.get('USER') or 'postgres'}@{host}:{port}/{s['NAME']}"
 
 
+@pytest.mark.slow  # a smoke test of real processes (pytest --durations)
 @pytest.mark.django_db(transaction=True)
 def test_queued_task_runs_in_a_real_worker_process(owner, api):
     # given: an operation queued through the database backend
@@ -116,6 +117,7 @@ def _wait_for(predicate, timeout: float = 60.0, step: float = 0.2):
     raise AssertionError("timed out waiting")
 
 
+@pytest.mark.slow  # a smoke test of real processes (pytest --durations)
 @pytest.mark.django_db(transaction=True)
 def test_an_operation_whose_worker_is_killed_ends_failed_interrupted(owner, api):
     """Issue 10: after kill -9 of the worker, the operation answered `running` forever."""
@@ -152,6 +154,7 @@ def test_an_operation_whose_worker_is_killed_ends_failed_interrupted(owner, api)
     assert AuditEvent.objects.filter(action="operation_expire", object_id=str(op.pk)).exists()
 
 
+@pytest.mark.slow  # a smoke test of real processes (pytest --durations)
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_sweeps_operations_whose_lease_ran_out(owner):
     # given: an operation a dead worker left running, one that is still alive, one queued

@@ -59,7 +59,7 @@ def test_the_500_page_is_the_products_page(owner, settings, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(overview, "entries_visible", broken)
+    monkeypatch.setattr(overview, "value_groups", broken)
     client = Client(raise_request_exception=False)
     client.force_login(owner.user)
 

@@ -16,7 +16,6 @@ Rules (DESIGN.md section 3):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import (
     ROUND_HALF_UP,
     Context,
@@ -28,6 +27,9 @@ from decimal import (
     Rounded,
 )
 from fractions import Fraction
+
+from babel.core import get_global
+from babel.numbers import get_currency_precision
 
 ROUNDING = ROUND_HALF_UP
 AMOUNT_PLACES = 2
@@ -44,17 +46,6 @@ _EXACT_CTX = Context(
     rounding=ROUNDING,
     traps=[InvalidOperation, DivisionByZero, Overflow, Inexact, Rounded],
 )
-
-
-class CurrencyMismatch(ValueError):
-    """Two amounts in different currencies were combined or compared."""
-
-    code = "currency_mismatch"
-
-    def __init__(self, left: str, right: str) -> None:
-        super().__init__(f"cannot combine {left} with {right}")
-        self.left = left
-        self.right = right
 
 
 # --- conversion and quantisation ------------------------------------------------------------
@@ -165,42 +156,56 @@ def negate(value: Decimal) -> Decimal:
 
 # --- currencies -----------------------------------------------------------------------------
 
-# ISO 4217 active codes -> minor units (exponent). Funds codes with a minor unit (BOV, CHE, CHW,
-# CLF, COU, MXV, USN, UYI, UYW) are included; precious metals, XDR, XSU, XUA and test codes have
-# no minor unit and cannot be invoiced, so they are left out.
-_MINOR_UNITS_TEXT = """
-AED 2 AFN 2 ALL 2 AMD 2 ANG 2 AOA 2 ARS 2 AUD 2 AWG 2 AZN 2 BAM 2 BBD 2 BDT 2 BGN 2 BHD 3
-BIF 0 BMD 2 BND 2 BOB 2 BOV 2 BRL 2 BSD 2 BTN 2 BWP 2 BYN 2 BZD 2 CAD 2 CDF 2 CHE 2 CHF 2
-CHW 2 CLF 4 CLP 0 CNY 2 COP 2 COU 2 CRC 2 CUC 2 CUP 2 CVE 2 CZK 2 DJF 0 DKK 2 DOP 2 DZD 2
-EGP 2 ERN 2 ETB 2 EUR 2 FJD 2 FKP 2 GBP 2 GEL 2 GHS 2 GIP 2 GMD 2 GNF 0 GTQ 2 GYD 2 HKD 2
-HNL 2 HTG 2 HUF 2 IDR 2 ILS 2 INR 2 IQD 3 IRR 2 ISK 0 JMD 2 JOD 3 JPY 0 KES 2 KGS 2 KHR 2
-KMF 0 KPW 2 KRW 0 KWD 3 KYD 2 KZT 2 LAK 2 LBP 2 LKR 2 LRD 2 LSL 2 LYD 3 MAD 2 MDL 2 MGA 2
-MKD 2 MMK 2 MNT 2 MOP 2 MRU 2 MUR 2 MVR 2 MWK 2 MXN 2 MXV 2 MYR 2 MZN 2 NAD 2 NGN 2 NIO 2
-NOK 2 NPR 2 NZD 2 OMR 3 PAB 2 PEN 2 PGK 2 PHP 2 PKR 2 PLN 2 PYG 0 QAR 2 RON 2 RSD 2 RUB 2
-RWF 0 SAR 2 SBD 2 SCR 2 SDG 2 SEK 2 SGD 2 SHP 2 SLE 2 SOS 2 SRD 2 SSP 2 STN 2 SVC 2 SYP 2
-SZL 2 THB 2 TJS 2 TMT 2 TND 3 TOP 2 TRY 2 TTD 2 TWD 2 TZS 2 UAH 2 UGX 0 USD 2 USN 2 UYI 0
-UYU 2 UYW 4 UZS 2 VED 2 VES 2 VND 0 VUV 0 WST 2 XAF 0 XCD 2 XCG 2 XOF 0 XPF 0 YER 2 ZAR 2
-ZMW 2 ZWG 2
-"""
-_tokens = _MINOR_UNITS_TEXT.split()
-CURRENCY_MINOR_UNITS: dict[str, int] = {
-    code: int(units) for code, units in zip(_tokens[::2], _tokens[1::2], strict=True)
-}
-del _tokens
+# Currencies come from the Unicode CLDR data that Babel ships: a currency can be invoiced when
+# some territory uses it without an end date (withdrawn ones such as DEM or HRK have one) and it
+# is an ISO 4217 currency with a minor unit: precious metals, bond-market units (XBA-XBD), XDR,
+# XSU, XUA, test codes and CLDR's offshore yuan (CNH, not an ISO code) cannot be invoiced.
+_NOT_INVOICEABLE = frozenset(
+    {
+        "XAG",
+        "XAU",
+        "XPD",
+        "XPT",
+        "XBA",
+        "XBB",
+        "XBC",
+        "XBD",
+        "XDR",
+        "XSU",
+        "XUA",
+        "XTS",
+        "XXX",
+        "CNH",
+    }
+)
+
+
+def _active_currencies() -> frozenset[str]:
+    codes = {
+        currency
+        for spans in get_global("territory_currencies").values()
+        for currency, _start, end, _tender in spans
+        if end is None
+    }
+    return frozenset(codes - _NOT_INVOICEABLE)
+
+
+CURRENCIES: frozenset[str] = _active_currencies()
 
 EU_CURRENCIES = frozenset({"EUR", "BGN", "CZK", "DKK", "HUF", "PLN", "RON", "SEK"})
 
 
 def is_currency(code: str) -> bool:
     """True for an active ISO 4217 code that can be invoiced (upper case, as ISO writes it)."""
-    return isinstance(code, str) and code in CURRENCY_MINOR_UNITS
+    return isinstance(code, str) and code in CURRENCIES
 
 
 def minor_units(code: str) -> int:
-    """ISO 4217 minor units of ``code`` (EUR 2, JPY 0, KWD 3); ``ValueError`` if unknown."""
+    """Decimals a price in ``code`` is usually shown with, from CLDR (EUR 2, JPY 0, KWD 3);
+    ``ValueError`` if unknown. Invoice amounts do not follow it (``amount_places``)."""
     if not is_currency(code):
         raise ValueError(f"unknown currency: {code!r}")
-    return CURRENCY_MINOR_UNITS[code]
+    return get_currency_precision(code)
 
 
 def amount_places(code: str) -> int:
@@ -216,105 +221,6 @@ def amount_places(code: str) -> int:
     """
     minor_units(code)
     return AMOUNT_PLACES
-
-
-# --- Money ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    """An amount in one currency.
-
-    The amount is kept exactly as given (no implicit rounding); ``quantized()`` rounds it
-    explicitly to ``amount_places(currency)``. ``+``, ``-`` and ordering refuse other currencies
-    with ``CurrencyMismatch``; ``==`` between different currencies is simply ``False``.
-    Multiplying by a ``Decimal``/``int`` quantity gives the exact, *unrounded* product, so a
-    caller decides where EN 16931 rounds.
-    """
-
-    amount: Decimal
-    currency: str
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "amount", to_decimal(self.amount))
-        if not is_currency(self.currency):
-            raise ValueError(f"unknown currency: {self.currency!r}")
-
-    @classmethod
-    def zero(cls, currency: str) -> Money:
-        return cls(Decimal(0), currency)
-
-    @classmethod
-    def of(cls, amount: Decimal | int | str, currency: str) -> Money:
-        return cls(to_decimal(amount), currency)
-
-    def _check(self, other: Money) -> None:
-        if other.currency != self.currency:
-            raise CurrencyMismatch(self.currency, other.currency)
-
-    def quantized(self) -> Money:
-        """This amount rounded HALF_UP to the currency's invoice decimals."""
-        return Money(quantize_amount(self.amount, amount_places(self.currency)), self.currency)
-
-    def is_zero(self) -> bool:
-        return self.amount.is_zero()
-
-    def __add__(self, other: object) -> Money:
-        if not isinstance(other, Money):
-            return NotImplemented
-        self._check(other)
-        return Money(_EXACT_CTX.add(self.amount, other.amount), self.currency)
-
-    def __sub__(self, other: object) -> Money:
-        if not isinstance(other, Money):
-            return NotImplemented
-        self._check(other)
-        return Money(_EXACT_CTX.subtract(self.amount, other.amount), self.currency)
-
-    def __neg__(self) -> Money:
-        return Money(negate(self.amount), self.currency)
-
-    def __abs__(self) -> Money:
-        return Money(self.amount.copy_abs(), self.currency)
-
-    def __mul__(self, factor: object) -> Money:
-        if isinstance(factor, bool) or not isinstance(factor, Decimal | int):
-            return NotImplemented
-        return Money(exact_mul(self.amount, factor), self.currency)
-
-    __rmul__ = __mul__
-
-    def _ordered(self, other: object) -> Money:
-        if not isinstance(other, Money):
-            raise TypeError(f"cannot compare Money with {type(other).__name__}")
-        self._check(other)
-        return other
-
-    def __lt__(self, other: object) -> bool:
-        return self.amount < self._ordered(other).amount
-
-    def __le__(self, other: object) -> bool:
-        return self.amount <= self._ordered(other).amount
-
-    def __gt__(self, other: object) -> bool:
-        return self.amount > self._ordered(other).amount
-
-    def __ge__(self, other: object) -> bool:
-        return self.amount >= self._ordered(other).amount
-
-    def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
-
-
-def sum_money(values: Iterable[Money], currency: str) -> Money:
-    """Exact sum of ``values``, all in ``currency`` (``CurrencyMismatch`` otherwise).
-
-    No rounding: summing already-rounded amounts stays exact; the empty sum is zero.
-    """
-    total = Money.zero(currency)
-    for value in values:
-        total = total + value
-    return total
 
 
 # --- allocation -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ every allocation already is an amount in the currency's decimals.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -96,7 +97,7 @@ def payment_state(b: Balance) -> str:
     return UNPAID
 
 
-def days_overdue(due_date, today) -> int:
+def days_overdue(due_date: dt.date | None, today: dt.date) -> int:
     """Whole days past the due date (0 on the due date and before)."""
     if due_date is None:
         return 0

@@ -231,7 +231,9 @@ def stepped_quantity(
             return quantity + 1
         return max(quantity - 1, Decimal(0))
     seconds = hours_to_seconds(quantity)
-    grid = RoundingPolicy(increment_minutes=policy.increment_minutes, direction=direction)
+    grid = RoundingPolicy(
+        increment_minutes=policy.increment_minutes, direction="up" if direction == "up" else "down"
+    )
     if direction == "up":
         return seconds_to_hours(billable_seconds(max(seconds, 0) + 1, grid))
     if seconds <= 0:

@@ -7,22 +7,30 @@ from __future__ import annotations
 
 import re
 
+from babel import Locale
+from stdnum.iso7064 import mod_97_10
+
 from faktura.core.problems import Problem, error
 
-# ISO 3166-1 alpha-2, all officially assigned codes (249). User-assigned codes such as XK
-# (Kosovo) and VAT prefixes such as EL (Greece) or XI (Northern Ireland) are not countries.
-_COUNTRIES_TEXT = """
-AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
-BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
-EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
-GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
-KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
-MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
-QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
-TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
-ZW
-"""
-COUNTRY_CODES = frozenset(_COUNTRIES_TEXT.split())
+# ISO 3166-1 alpha-2, the officially assigned codes, from the CLDR territory list Babel ships.
+# CLDR also names codes that are not countries: ISO's user-assigned ranges (AA, QM-QZ, XA-XZ,
+# ZZ; Kosovo is XK), its exceptionally reserved codes (AC, CP, CQ, DG, EA, EU, EZ, IC, TA, UN)
+# and its numeric regions; VAT prefixes such as EL (Greece) or XI are not countries either.
+_EXCEPTIONALLY_RESERVED = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "TA", "UN"})
+
+
+def _user_assigned(code: str) -> bool:
+    return code in {"AA", "ZZ"} or code[0] == "X" or (code[0] == "Q" and code[1] >= "M")
+
+
+COUNTRY_CODES = frozenset(
+    code
+    for code in map(str, Locale("en").territories)
+    if len(code) == 2
+    and code.isalpha()
+    and code not in _EXCEPTIONALLY_RESERVED
+    and not _user_assigned(code)
+)
 
 EU_COUNTRIES = frozenset(
     {
@@ -58,13 +66,8 @@ def normalize_leitweg_id(value: str) -> str:
 
 def mod97_10_check_digits(payload: str) -> str:
     """ISO/IEC 7064 MOD 97-10 check digits for ``payload`` (digits and A-Z, A=10 .. Z=35),
-    as used by IBAN and the Leitweg-ID: ``98 - (int(payload + "00") mod 97)``."""
-    return f"{98 - _mod97(payload + '00'):02d}"
-
-
-def _mod97(text: str) -> int:
-    digits = "".join(str(int(char, 36)) for char in text)
-    return int(digits) % 97
+    as used by IBAN and the Leitweg-ID (python-stdnum's implementation)."""
+    return str(mod_97_10.calc_check_digits(payload))
 
 
 def leitweg_id_problems(value: str) -> list[Problem]:
@@ -101,7 +104,7 @@ def leitweg_id_problems(value: str) -> list[Problem]:
         )
     if not (_DIGITS.fullmatch(check) and len(check) == 2):
         problems.append(error("leitweg_id_check", "The check number must be 2 digits.", path))
-    if not problems and _mod97(coarse + (fine or "") + check) != 1:
+    if not problems and not mod_97_10.is_valid(coarse + (fine or "") + check):
         expected = mod97_10_check_digits(coarse + (fine or ""))
         problems.append(
             error(
