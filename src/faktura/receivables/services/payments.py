@@ -205,8 +205,11 @@ def payment_record(
 
     An amount beyond the open balance is refused (422 `overpayment_not_allowed`) unless
     `allow_overpayment`: then the invoice is overpaid and the excess is the customer's credit
-    balance (`credit_apply` uses it on another invoice). With an `idempotency_key`, a replay
-    of the same request answers the payment the first one recorded.
+    balance (`credit_apply` uses it on another invoice). A payment dated within the invoice's
+    cash discount period of exactly the open amount less the discount also books the discount
+    (a `cash_discount` allocation split per VAT group) and settles the invoice. With an
+    `idempotency_key`, a replay of the same request answers the payment the first one
+    recorded.
 
     Errors: 409 `invoice_not_payable` (draft, void, credit note); 400 `date_out_of_range`
     (before the invoice date, in the future), `amount_places`.
