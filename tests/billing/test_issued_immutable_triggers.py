@@ -76,6 +76,8 @@ def _refused(statement: str, *params) -> None:
         "currency = 'USD'",
         "closing_text = 'changed'",
         "status = 'draft', number = NULL",
+        "cash_discount_percent = 3",  # issue 12: the cash discount is frozen too
+        "cash_discount_days = 30",
     ],
 )
 def test_frozen_columns_of_an_issued_invoice_cannot_change(issued, assignment):

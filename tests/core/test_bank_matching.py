@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from decimal import Decimal as D
+
+import pytest
 
 from faktura.core import bank_matching as m
 
@@ -56,3 +60,45 @@ def test_typos_names_debits_and_currencies():
     assert foreign.reason == "foreign_currency"
     nothing = m.decide(_line("5.00", "Spende", "Unbekannt"), book, account_currency="EUR")
     assert nothing.status == m.UNMATCHED
+
+
+# --- cash discount (issue 12) -----------------------------------------------------------------
+
+
+def _discount_book():
+    from faktura.core.bank_matching import Book, OpenItem
+
+    item = OpenItem(
+        invoice_id=1, number="RE-2026-0001", contact_id=1, contact_name="Müller GmbH",
+        currency="EUR", open=Decimal("119.00"), issue_date=dt.date(2026, 12, 1),
+        discount=Decimal("2.38"), discount_until=dt.date(2026, 12, 11),
+    )  # fmt: skip
+    return Book.of([item])
+
+
+@pytest.mark.parametrize(
+    ("amount", "day", "status", "reason", "discounts"),
+    [
+        ("116.62", dt.date(2026, 12, 11), "matched", "cash_discount", ((1, Decimal("2.38")),)),
+        ("116.62", dt.date(2026, 12, 12), "matched", "number", ()),  # late: a partial payment
+        ("116.63", dt.date(2026, 12, 5), "matched", "number", ()),  # not the exact amount
+        ("119.00", dt.date(2026, 12, 5), "matched", "number", ()),
+    ],
+)
+def test_the_discounted_amount_in_the_period_matches_with_its_discount(
+    amount, day, status, reason, discounts
+):
+    from faktura.core.bank_matching import Line, decide
+
+    book = _discount_book()
+    line = Line(Decimal(amount), "EUR", "RE-2026-0001", "Müller GmbH", date=day)
+    decision = decide(line, book, account_currency="EUR")
+    assert (decision.status, decision.reason, decision.discounts) == (status, reason, discounts)
+    assert decision.allocations == ((1, Decimal(amount)),)
+
+
+def test_a_settled_discount_leaves_nothing_open_and_is_earned_once():
+    book = _discount_book()
+    book.settle(1, Decimal("116.62"), Decimal("2.38"))
+    assert book.open(1) == Decimal("0.00")
+    assert book.items[1].discount is None

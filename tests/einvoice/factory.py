@@ -454,6 +454,25 @@ def unicode_titles() -> InvoiceSnapshot:
     )
 
 
+def cash_discount() -> InvoiceSnapshot:
+    """2 % Skonto within 10 days on an invoice of two VAT rates (issue 12)."""
+    invoice = two_rates()
+    return replace(
+        invoice,
+        payment=replace(PAYMENT, cash_discount_percent=D("2.00"), cash_discount_days=10),
+    )
+
+
+def cash_discount_public_sector_en() -> InvoiceSnapshot:
+    """2.5 % cash discount within 14 days, in English, for a public buyer (XRechnung)."""
+    invoice = public_sector()
+    return replace(
+        invoice,
+        language="en",
+        payment=replace(PAYMENT, cash_discount_percent=D("2.50"), cash_discount_days=14),
+    )
+
+
 CASES = {
     "standard_rate": standard_rate,
     "two_rates": two_rates,
@@ -472,4 +491,6 @@ CASES = {
     "export_jpy": export_jpy,
     "export_kwd": export_kwd,
     "unicode_titles": unicode_titles,
+    "cash_discount": cash_discount,
+    "cash_discount_public_sector_en": cash_discount_public_sector_en,
 }

@@ -32,3 +32,21 @@ def test_find_a_payment_without_allocation_and_a_wrong_status(world):
     codes = sorted(p.code for p in check_invariants(tenant=world.tenant))
 
     assert codes == ["payment_not_allocated_once", "status_disagrees_with_balance"]
+
+
+@pytest.mark.invariants_broken
+def test_find_a_cash_discount_whose_shares_do_not_add_up(world):
+    from faktura.receivables.models import CashDiscountShare
+    from faktura.tenancy.models import Tenant
+
+    Tenant.objects.filter(pk=world.tenant.pk).update(
+        cash_discount_percent=Decimal("2.00"), cash_discount_days=10
+    )
+    invoice = world.issued()
+    payment_record(world.ctx, invoice_id=invoice.pk, data=PaymentRecord(amount=Decimal("116.62")))
+    assert check_invariants(tenant=world.tenant) == []
+
+    CashDiscountShare.objects.filter(tenant=world.tenant).update(vat=Decimal("0.40"))
+
+    codes = [p.code for p in check_invariants(tenant=world.tenant)]
+    assert codes == ["cash_discount_unbalanced"]

@@ -144,3 +144,97 @@ def test_an_invoice_is_followed_until_paid_through_the_api(api, company, clock):
     assert [row["kind"] for row in ledger] == [
         "payment", "payment", "payment_reversal", "payment", "credit_transfer",
     ]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)  # the import runs in the task worker
+def test_cash_discount_paid_in_time(api, company, clock, tmp_path):
+    """Issue 12: 2 % Skonto within 10 days, offered on the PDF and in the XRechnung, paid in
+    time by hand on one invoice and by a CAMT.053 import on another; a third paid too late
+    stays partly open."""
+    import shutil
+    import subprocess
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+
+    from tests.receivables.bank_files import camt
+
+    # given the company's terms: 2 % within 10 days, and a public customer (XRechnung)
+    terms = _ok(api.patch("tenant", {"cash_discount_percent": "2", "cash_discount_days": 10}))
+    assert (terms["cash_discount_percent"], terms["cash_discount_days"]) == ("2.00", 10)
+    customer = _ok(
+        api.post(
+            "contacts",
+            {"name": "Stadtwerke Musterstadt", "street": "Rathausplatz 1",
+             "postal_code": "70173", "city": "Stuttgart", "country": "DE",
+             "leitweg_id": "04011000-1234512345-06", "email": "rechnung@stadtwerke.test",
+             "payment_terms_days": 30},
+        ),
+        201,
+    )  # fmt: skip
+    cid = customer["id"]
+    by_hand = _issue(api, cid, "10", "2026-03-02")  # 1,190.00 gross
+    by_bank = _issue(api, cid, "5", "2026-03-02")  # 595.00
+    too_late = _issue(api, cid, "1", "2026-03-02")  # 119.00
+    assert (by_hand["cash_discount_percent"], by_hand["cash_discount_days"]) == ("2.00", 10)
+
+    # the PDF and the XRechnung offer it
+    pdf = api.client.get(
+        f"/api/v1/invoices/{by_hand['id']}/pdf", HTTP_AUTHORIZATION=f"Bearer {api.token}"
+    )
+    assert pdf.status_code == 200
+    assert shutil.which("pdftotext"), "pdftotext (Debian poppler-utils, `make e2e-deps`)"
+    path = tmp_path / "invoice.pdf"
+    path.write_bytes(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert "2 % Skonto bei Zahlung bis 12.03.2026: 1.166,20 EUR" in " ".join(text.split())
+    xml = api.client.get(
+        f"/api/v1/invoices/{by_hand['id']}/einvoice?format=xrechnung-ubl",
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+    )
+    assert xml.status_code == 200, xml.content
+    content = b"".join(xml.streaming_content) if xml.streaming else xml.content
+    assert b"#SKONTO#TAGE=10#PROZENT=2.00#\n</cbc:Note>" in content
+
+    # when the customer pays 1,166.20 on the last day of the period
+    clock.set(dt.datetime(2026, 3, 12, 15, 0, tzinfo=dt.UTC))
+    payment = _ok(api.post(f"invoices/{by_hand['id']}/payments", {"amount": "1166.20"}), 201)
+    # then the invoice is paid, the 23.80 discount booked with its net and VAT
+    assert payment["cash_discount"] == "23.80"
+    assert _collect(api, by_hand["id"]) == ("paid", "0.00", "1166.20", "paid", False, 0)
+    ledger = _ok(api.get(f"invoices/{by_hand['id']}/allocations"))
+    assert [(row["kind"], row["amount"]) for row in ledger] == [
+        ("payment", "1166.20"), ("cash_discount", "23.80")
+    ]  # fmt: skip
+    assert ledger[1]["shares"] == [
+        {"vat_category": "S", "vat_rate": "19.00", "amount": "23.80", "net": "20.00",
+         "vat": "3.80"}
+    ]  # fmt: skip
+
+    # and a statement with the discounted amounts: one in time, one a day late
+    clock.set(dt.datetime(2026, 3, 14, 9, 0, tzinfo=dt.UTC))
+    statement = camt(
+        [
+            {"amount": "583.10", "date": "2026-03-12", "ref": "SK1",
+             "text": f"{by_bank['number']} abzgl. Skonto"},
+            {"amount": "116.62", "date": "2026-03-13", "ref": "SK2",
+             "text": too_late["number"]},
+        ]
+    )  # fmt: skip
+    upload = api.client.post(
+        "/api/v1/bank-statements",
+        {"file": SimpleUploadedFile("camt.xml", statement)},
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+    )
+    assert upload.status_code == 202, upload.json()
+    call_command(
+        "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
+    )
+    result = _ok(api.get(f"operations/{upload.json()['id']}"))["result"]
+    assert (result["matched"], result["suggested"], result["unmatched"]) == (2, 0, 0)
+    assert _collect(api, by_bank["id"]) == ("paid", "0.00", "583.10", "paid", False, 0)
+    assert _collect(api, too_late["id"]) == (
+        "issued", "2.38", "116.62", "partially_paid", False, 0
+    )  # fmt: skip

@@ -129,6 +129,12 @@ class Invoice(TenantOwnedModel):
     service_period_start = models.DateField(null=True, blank=True)
     service_period_end = models.DateField(null=True, blank=True)
     payment_terms_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Cash discount (Skonto): on a draft null means the customer's or company's; frozen at issue
+    # (null or 0 percent: none).
+    cash_discount_percent = models.DecimalField(
+        max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    cash_discount_days = models.PositiveSmallIntegerField(null=True, blank=True)
     po_number = models.CharField(max_length=60, blank=True)
     buyer_reference = models.CharField(max_length=100, blank=True)  # BT-10, e.g. Leitweg-ID
     intro_text = models.TextField(blank=True)

@@ -143,6 +143,10 @@ def invoice_snapshot(
             if invoice.due_date and invoice.issue_date
             else 0,
             reference=invoice.number or "",
+            cash_discount_percent=invoice.cash_discount_percent
+            if invoice.cash_discount_percent and invoice.cash_discount_days
+            else None,
+            cash_discount_days=invoice.cash_discount_days or 0,
         ),
         lines=tuple(
             Line(

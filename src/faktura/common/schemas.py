@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -40,3 +41,9 @@ class OperationOut(Schema):
 
 # The error answers every authenticated endpoint may give, for the OpenAPI document.
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+# A cash discount percentage (Skonto): 0 to 99.99, at most 2 decimals.
+CashDiscountPercent = Annotated[
+    Decimal, Field(ge=0, le=Decimal("99.99"), max_digits=4, decimal_places=2)
+]

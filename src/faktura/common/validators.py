@@ -182,3 +182,25 @@ def decimal(
     if maximum is not None and d > maximum:
         raise ValidationFailed.field(field, f"Must be at most {maximum}.")
     return d
+
+
+CASH_DISCOUNT_MAX_PERCENT = Decimal("99.99")
+CASH_DISCOUNT_MAX_DAYS = 365
+
+
+def cash_discount_percent(field: str, value: object) -> Decimal | None:
+    """A cash discount percentage: 0 to 99.99 with at most 2 decimals (null: not set here)."""
+    percent = decimal(field, value, places=2, maximum=CASH_DISCOUNT_MAX_PERCENT)
+    # with its 2 decimals ("2.50"), as the database gives it back; nothing is rounded here
+    return None if percent is None else money.quantize(percent, 2)
+
+
+def cash_discount_days(field: str, value: object) -> int | None:
+    """The days a cash discount lasts after the issue date: 0 to 365 (null: not set here)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed.field(field, "Must be a whole number of days.")
+    if not 0 <= value <= CASH_DISCOUNT_MAX_DAYS:
+        raise ValidationFailed.field(field, f"Must be between 0 and {CASH_DISCOUNT_MAX_DAYS}.")
+    return value

@@ -1,13 +1,14 @@
 """Customers."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from faktura.common.schemas import ERRORS, Id, PathId
+from faktura.common.schemas import ERRORS, CashDiscountPercent, Id, PathId
 from faktura.contacts import selectors, services
 from faktura.tenancy.api import TimeRounding
 from faktura.tenancy.auth import request_context
@@ -34,6 +35,8 @@ class ContactOut(Schema):
     language: str
     currency: str
     payment_terms_days: int | None
+    cash_discount_percent: Decimal | None
+    cash_discount_days: int | None
     tax_treatment: str
     exemption_reason: str
     price_list_id: int | None
@@ -69,6 +72,8 @@ class ContactIn(Schema):
     language: str | None = Field(None, max_length=2)
     currency: str | None = Field(None, max_length=3)
     payment_terms_days: int | None = Field(None, ge=0, le=365)
+    cash_discount_percent: CashDiscountPercent | None = None
+    cash_discount_days: int | None = Field(None, ge=0, le=365)
     tax_treatment: str = "domestic"
     exemption_reason: str = Field("", max_length=300)
     price_list_id: Id | None = None
@@ -93,6 +98,8 @@ class ContactPatch(Schema):
     language: str | None = Field(None, max_length=2)
     currency: str | None = Field(None, max_length=3)
     payment_terms_days: int | None = Field(None, ge=0, le=365)
+    cash_discount_percent: CashDiscountPercent | None = None
+    cash_discount_days: int | None = Field(None, ge=0, le=365)
     tax_treatment: str | None = None
     exemption_reason: str | None = Field(None, max_length=300)
     price_list_id: Id | None = None

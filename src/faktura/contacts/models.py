@@ -48,6 +48,13 @@ class Contact(TenantOwnedModel):
     payment_terms_days = models.PositiveSmallIntegerField(
         _("payment terms (days)"), null=True, blank=True
     )  # null: the tenant's terms
+    # Cash discount (Skonto); null: the tenant's, a percent of 0: no discount for this customer.
+    cash_discount_percent = models.DecimalField(
+        _("cash discount (%)"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    cash_discount_days = models.PositiveSmallIntegerField(
+        _("cash discount (days)"), null=True, blank=True
+    )
     tax_treatment = models.CharField(
         _("tax treatment"), max_length=20, choices=TaxTreatment.choices,
         default=TaxTreatment.DOMESTIC,

@@ -52,6 +52,10 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
             if value is not None and not 0 <= int(value) <= 365:
                 raise ValidationFailed.field(name, "Must be between 0 and 365 days.")
             clean[name] = value
+        elif name == "cash_discount_percent":
+            clean[name] = v.cash_discount_percent(name, value)
+        elif name == "cash_discount_days":
+            clean[name] = v.cash_discount_days(name, value)
         elif name == "tax_treatment":
             if value not in TaxTreatment.values:
                 raise ValidationFailed.field(

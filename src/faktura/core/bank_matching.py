@@ -1,11 +1,13 @@
 """Which open invoices an incoming bank transaction pays: pure rules over plain values.
 
 A credit is matched automatically only when its remittance text names open invoices by number
-and the amount fits: one invoice and at most its open amount (a partial payment), or several
-invoices and exactly the sum of their open amounts. Everything less certain becomes a
-suggestion for a person to confirm: a number that fits but an amount that does not, a number
-with a typo (one close to an open invoice's), or only the payer's name with invoices of exactly
-that amount. Debits and amounts in a currency other than the account's are never matched.
+and the amount fits: one invoice and at most its open amount (a partial payment), or exactly
+its open amount less its cash discount when booked within the discount period (the discount
+then settles the rest), or several invoices and exactly the sum of their open amounts.
+Everything less certain becomes a suggestion for a person to confirm: a number that fits but
+an amount that does not, a number with a typo (one close to an open invoice's), or only the
+payer's name with invoices of exactly that amount. Debits and amounts in a currency other
+than the account's are never matched.
 """
 
 from __future__ import annotations
@@ -40,6 +42,19 @@ class OpenItem:
     currency: str
     open: Decimal
     issue_date: dt.date | None = None
+    discount: Decimal | None = None  # the cash discount still to be earned, if any
+    discount_until: dt.date | None = None  # the last day of the discount period
+
+    def discount_for(self, amount: Decimal, day: dt.date | None) -> Decimal | None:
+        """The discount a payment of `amount` on `day` earns: exactly the open amount less the
+        discount, within the period; None otherwise."""
+        if self.discount is None or self.discount_until is None or day is None:
+            return None
+        if day > self.discount_until:
+            return None
+        if amount != exact_sum([self.open, negate(self.discount)]):
+            return None
+        return self.discount
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,7 @@ class Line:
     currency: str
     remittance: str
     counterparty: str
+    date: dt.date | None = None  # the booking date (for the cash discount period)
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,7 @@ class Decision:
     status: str
     allocations: tuple[tuple[int, Decimal], ...] = ()  # (invoice id, amount), when matched
     suggestions: tuple[int, ...] = ()  # invoice ids, when suggested
+    discounts: tuple[tuple[int, Decimal], ...] = ()  # (invoice id, cash discount), when matched
     reason: str = ""
 
 
@@ -104,9 +121,13 @@ class Book:
     def open(self, invoice_id: int) -> Decimal:
         return self.items[invoice_id].open
 
-    def settle(self, invoice_id: int, amount: Decimal) -> None:
+    def settle(self, invoice_id: int, amount: Decimal, discount: Decimal | None = None) -> None:
+        """Take `amount` (and a cash discount it earned) off the invoice; a discount is
+        earned once."""
         item = self.items[invoice_id]
-        remaining = exact_sum([item.open, negate(amount)])
+        remaining = exact_sum([item.open, negate(amount), negate(discount or item.open * 0)])
+        if discount is not None:
+            item = replace(item, discount=None, discount_until=None)
         self.items[invoice_id] = replace(item, open=remaining)
 
 
@@ -125,6 +146,15 @@ def decide(line: Line, book: Book, *, account_currency: str) -> Decision:
     found = [i for i in found if book.items[i].currency == line.currency]
     if found:
         opens = [book.open(i) for i in found if book.open(i) > 0]
+        if len(found) == 1:
+            discount = book.items[found[0]].discount_for(line.amount, line.date)
+            if discount is not None:
+                return Decision(
+                    MATCHED,
+                    allocations=((found[0], line.amount),),
+                    discounts=((found[0], discount),),
+                    reason="cash_discount",
+                )
         if len(found) == 1 and 0 < line.amount <= book.open(found[0]):
             return Decision(MATCHED, allocations=((found[0], line.amount),), reason="number")
         if len(found) > 1 and len(opens) == len(found) and line.amount == exact_sum(opens):

@@ -23,6 +23,8 @@ CREDIT_NOTE = "credit_note"  # a credit note settling its invoice
 WRITE_OFF = "write_off"  # a remainder written off with a reason
 CREDIT_APPLIED = "credit_applied"  # the customer's credit balance used on this invoice
 CREDIT_TRANSFER = "credit_transfer"  # credit moved off an overpaid invoice (negative)
+CASH_DISCOUNT = "cash_discount"  # the cash discount taken by a payment within the period
+CASH_DISCOUNT_REVERSAL = "cash_discount_reversal"  # its payment was reversed (negative)
 
 # Money that came from the customer: payments (less reversals) and credit used from their
 # balance (less what moved away to another invoice).
@@ -54,6 +56,7 @@ class Balance:
     credited: Decimal  # taken off by credit notes (positive)
     written_off: Decimal
     open: Decimal
+    discounted: Decimal = Decimal(0)  # cash discount taken (net of reversals)
 
     @property
     def state(self) -> str:
@@ -75,6 +78,12 @@ def balance(gross: Decimal, allocations: Iterable[tuple[str, Decimal]]) -> Balan
     paid = exact_sum([zero, *(amount for kind, amount in rows if kind in RECEIVED)])
     credited = exact_sum([zero, *(amount for kind, amount in rows if kind == CREDIT_NOTE)])
     written_off = exact_sum([zero, *(amount for kind, amount in rows if kind == WRITE_OFF)])
+    discounted = exact_sum(
+        [
+            zero,
+            *(amount for kind, amount in rows if kind in (CASH_DISCOUNT, CASH_DISCOUNT_REVERSAL)),
+        ]
+    )
     taken = exact_sum([zero, *(amount for _kind, amount in rows)])
     return Balance(
         gross=gross,
@@ -82,6 +91,7 @@ def balance(gross: Decimal, allocations: Iterable[tuple[str, Decimal]]) -> Balan
         credited=credited,
         written_off=written_off,
         open=exact_sum([gross, negate(taken)]),
+        discounted=discounted,
     )
 
 

@@ -96,7 +96,7 @@ def build(snapshot: InvoiceSnapshot, format: str | Format) -> bytes:
     with more than 2 decimals.
     """
     fmt = get_format(format)
-    doc = document(snapshot, peppol=fmt.is_peppol)
+    doc = document(snapshot, peppol=fmt.is_peppol, xrechnung=fmt.is_xrechnung)
     if fmt.syntax == UBL:
         root = build_ubl(
             doc, customization_id=fmt.specification_id, profile_id=fmt.business_process

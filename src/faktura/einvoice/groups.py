@@ -21,8 +21,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from faktura.core import cash_discount
 from faktura.core.invoice_math import credit_note_document_quantity
-from faktura.core.money import exact_sum, negate, to_decimal
+from faktura.core.money import amount_places, exact_sum, negate, to_decimal
 from faktura.core.tax import (
     DEFAULT_EXEMPTION_REASONS,
     REASON_REQUIRED_CATEGORIES,
@@ -58,11 +59,14 @@ _MONTHS_EN = (
 )  # fmt: skip
 
 
-def document(snapshot: InvoiceSnapshot, *, peppol: bool = False) -> Document:
+def document(
+    snapshot: InvoiceSnapshot, *, peppol: bool = False, xrechnung: bool = False
+) -> Document:
     """The whole EN 16931 view of ``snapshot``; ``ValueError`` for an unknown kind.
 
     ``peppol``: the electronic addresses follow Peppol BIS (EAS schemes only, see
-    ``seller_electronic_address`` and ``buyer_electronic_address``)."""
+    ``seller_electronic_address`` and ``buyer_electronic_address``). ``xrechnung``: a cash
+    discount is also written in the KoSIT syntax (see ``payment_terms``)."""
     if snapshot.kind not in ("invoice", "credit_note"):
         raise ValueError(f"unknown invoice kind: {snapshot.kind!r}")
     allowances, charges = allowances_and_charges(snapshot)
@@ -80,7 +84,7 @@ def document(snapshot: InvoiceSnapshot, *, peppol: bool = False) -> Document:
         buyer=buyer(snapshot, peppol=peppol),
         delivery=delivery(snapshot),
         payment=payment_instructions(snapshot),
-        terms=payment_terms(snapshot),
+        terms=payment_terms(snapshot, xrechnung=xrechnung),
         allowances=allowances,
         charges=charges,
         vat_breakdown=vat_breakdown(snapshot),
@@ -256,9 +260,15 @@ def _date_text(value: date, language: str) -> str:
     return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
 
 
-def payment_terms(snapshot: InvoiceSnapshot) -> PaymentTerms:
+def payment_terms(snapshot: InvoiceSnapshot, *, xrechnung: bool = False) -> PaymentTerms:
     """BT-20 as a sentence in the customer's language (German or English), naming the due date
-    (BT-9) when there is one; a credit note says how the amount is settled."""
+    (BT-9) when there is one; a credit note says how the amount is settled.
+
+    A cash discount adds a sentence of its own ("2 % Skonto bei Zahlung bis 13.12.2026:
+    1.166,20 EUR."); in XRechnung it is followed by the KoSIT line
+    ``#SKONTO#TAGE=10#PROZENT=2.00#`` and a line break (BR-DE-18: upper case, the percentage
+    with two decimals after a point, no other characters; the discount applies to the amount
+    due, BT-115, so no ``BASISBETRAG``)."""
     german = snapshot.language == "de"
     due = snapshot.due_date
     days = snapshot.payment.terms_days
@@ -283,7 +293,39 @@ def payment_terms(snapshot: InvoiceSnapshot) -> PaymentTerms:
         )
     else:
         text = "Zahlbar sofort ohne Abzug." if german else "Payable immediately without deduction."
+    discount = None if snapshot.is_credit_note else cash_discount_text(snapshot)
+    if discount:
+        text = f"{text}\n{discount}"
+        if xrechnung:
+            percent = snapshot.payment.cash_discount_percent
+            days = snapshot.payment.cash_discount_days
+            text = f"{text}\n#SKONTO#TAGE={days}#PROZENT={percent:.2f}#\n"
     return PaymentTerms(text=text, due_date=due)
+
+
+def cash_discount_text(snapshot: InvoiceSnapshot) -> str:
+    """The cash discount offer as a sentence in the customer's language, or "" when there is
+    none: "2 % Skonto bei Zahlung bis 13.12.2026: 1.166,20 EUR." / "2 % cash discount if paid
+    by 13 Dec 2026: 1,166.20 EUR."."""
+    payment = snapshot.payment
+    percent, days = payment.cash_discount_percent, payment.cash_discount_days
+    if not percent or not days or snapshot.gross_total <= 0:
+        return ""
+    places = amount_places(snapshot.currency)
+    pay = cash_discount.discounted_amount(snapshot.gross_total, percent, places)
+    until = _date_text(cash_discount.last_day(snapshot.issue_date, days), snapshot.language)
+    german = snapshot.language == "de"
+    amount = _amount_text(pay, places, german=german)
+    rate = _amount_text(percent.normalize(), None, german=german)
+    if german:
+        return f"{rate} % Skonto bei Zahlung bis {until}: {amount} {snapshot.currency}."
+    return f"{rate} % cash discount if paid by {until}: {amount} {snapshot.currency}."
+
+
+def _amount_text(value: Decimal, places: int | None, *, german: bool) -> str:
+    """A plain number with grouping ("1.166,20" / "1,166.20")."""
+    text = f"{value:,.{places}f}" if places is not None else f"{value:,f}"
+    return text.translate(str.maketrans(",.", ".,")) if german else text
 
 
 def _field(entry: Any, *names: str, default: Any = "") -> Any:

@@ -52,6 +52,9 @@ class Payment:
     account_holder: str = ""
     terms_days: int = 14
     reference: str = ""  # BT-83 remittance information (usually the invoice number)
+    # Cash discount (Skonto) frozen at issue: percent off the gross within the days (BT-20).
+    cash_discount_percent: Decimal | None = None
+    cash_discount_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,11 @@ def _line(d: dict) -> Line:
     )
 
 
+def _payment(d: dict) -> Payment:
+    percent = d.get("cash_discount_percent")
+    return Payment(**{**d, "cash_discount_percent": None if percent is None else Decimal(percent)})
+
+
 def _snapshot_from_dict(d: dict) -> InvoiceSnapshot:
     return InvoiceSnapshot(
         **{
@@ -188,7 +196,7 @@ def _snapshot_from_dict(d: dict) -> InvoiceSnapshot:
             "preceding_invoice_date": _date(d.get("preceding_invoice_date")),
             "seller": Party(**d["seller"]),
             "buyer": Party(**d["buyer"]),
-            "payment": Payment(**d["payment"]),
+            "payment": _payment(d["payment"]),
             "lines": tuple(_line(x) for x in d["lines"]),
             "vat_breakdown": tuple(
                 VatRow(

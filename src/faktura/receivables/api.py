@@ -54,7 +54,15 @@ class PaymentOut(Schema):
     reversed: bool
     reversal_date: dt.date | None
     reversal_reason: str | None
+    cash_discount: Decimal | None = Field(
+        None, description="the cash discount this payment in time earned (settles the rest)"
+    )
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_cash_discount(obj) -> Decimal | None:
+        rows = getattr(obj, "discount_rows", ())
+        return rows[0].amount if rows else None
 
     @staticmethod
     def resolve_reversed(obj) -> bool:
@@ -74,6 +82,14 @@ class PaymentFilter(Schema):
     contact_id: Id | None = None
 
 
+class CashDiscountShareOut(Schema):
+    vat_category: str
+    vat_rate: Decimal
+    amount: Decimal
+    net: Decimal
+    vat: Decimal
+
+
 class AllocationOut(Schema):
     id: int
     invoice_id: int
@@ -84,6 +100,13 @@ class AllocationOut(Schema):
     payment_id: int | None
     credit_note_id: int | None
     reason: str
+    shares: list[CashDiscountShareOut] = Field(
+        ..., description="a cash discount (or its reversal) per VAT group, net and VAT apart"
+    )
+
+    @staticmethod
+    def resolve_shares(obj) -> list:
+        return list(obj.shares.all())
 
 
 class CreditBalanceOut(Schema):
@@ -237,7 +260,8 @@ def payment_detail(request, payment_id: PathId):
 def payment_reverse(request, payment_id: PathId, data: PaymentReverse):
     """Reverse a payment with a reason (a new row; the payment stays). A reversed payment
     cannot be reversed again (409 `payment_already_reversed`)."""
-    return services.payment_reverse(request_context(request), payment_id=payment_id, data=data)
+    payment = services.payment_reverse(request_context(request), payment_id=payment_id, data=data)
+    return selectors.payment_get(tenant=request.auth.tenant, payment_id=payment.pk)
 
 
 # --- allocations, write-offs, credit ----------------------------------------------------------

@@ -12,6 +12,8 @@ money received is never lost or counted twice.
 4. An allocation has its invoice's tenant and currency.
 5. The stored status agrees with the derived balance: `paid` invoices have nothing open,
    issued and sent ones something.
+6. A cash discount (and its reversal) stands on a payment, and its per-VAT-group shares add
+   up to it, each share's net and VAT to the share (issue 12).
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from faktura.billing.models import Invoice
-from faktura.core.money import negate
+from faktura.core.money import exact_sum, negate
 from faktura.core.problems import Problem, error
-from faktura.receivables.models import Allocation, Payment
+from faktura.receivables.models import Allocation, CashDiscountShare, Payment
 from faktura.receivables.selectors import balances
 
 
@@ -59,6 +61,7 @@ def check_invariants(*, tenant=None) -> list[Problem]:
     for note_id, gross in notes.values_list("pk", "gross_total"):
         if [a.amount for a in by_note.get(note_id, [])] != [negate(gross)]:
             problems.append(error("credit_note_not_settled", f"credit note {note_id}"))
+    problems.extend(_cash_discounts(rows, scoped))
     invoices = list(
         scoped(Invoice.objects.filter(kind=Invoice.Kind.INVOICE)).filter(
             status__in=(Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID)
@@ -74,4 +77,22 @@ def check_invariants(*, tenant=None) -> list[Problem]:
                     f"invoice {invoice.pk} is {invoice.status}, open {found[invoice.pk].open}",
                 )
             )
+    return problems
+
+
+def _cash_discounts(rows: list[Allocation], scoped) -> list[Problem]:
+    kinds = (Allocation.Kind.CASH_DISCOUNT, Allocation.Kind.CASH_DISCOUNT_REVERSAL)
+    shares: dict[int, list[CashDiscountShare]] = defaultdict(list)
+    for share in scoped(CashDiscountShare.objects.all()):
+        shares[share.allocation_id].append(share)
+    problems = []
+    for row in rows:
+        if row.kind not in kinds:
+            continue
+        parts = shares.get(row.pk, [])
+        balanced = exact_sum([row.amount * 0, *(s.amount for s in parts)]) == row.amount and all(
+            exact_sum([s.net, s.vat]) == s.amount for s in parts
+        )
+        if row.payment_id is None or not parts or not balanced:
+            problems.append(error("cash_discount_unbalanced", f"allocation {row.pk}"))
     return problems

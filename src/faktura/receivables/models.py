@@ -72,11 +72,16 @@ class Allocation(TenantOwnedModel):
         WRITE_OFF = rules.WRITE_OFF, _("Written off")  # a remainder written off, with a reason
         CREDIT_APPLIED = rules.CREDIT_APPLIED, _("Credit applied")  # customer credit used here
         CREDIT_TRANSFER = rules.CREDIT_TRANSFER, _("Credit moved")  # negative: credit moved on
+        CASH_DISCOUNT = rules.CASH_DISCOUNT, _("Cash discount")  # taken by a payment in time
+        CASH_DISCOUNT_REVERSAL = (
+            rules.CASH_DISCOUNT_REVERSAL,
+            _("Cash discount reversed"),
+        )  # negative: its payment was reversed
 
     invoice = models.ForeignKey(
         "billing.Invoice", on_delete=models.PROTECT, related_name="allocations"
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
     amount = models.DecimalField(max_digits=16, decimal_places=2)
     currency = models.CharField(max_length=3)
     date = models.DateField()
@@ -112,6 +117,24 @@ class Allocation(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency}"
+
+
+class CashDiscountShare(TenantOwnedModel):
+    """The part of a cash discount allocation (or its reversal) that falls on one VAT group of
+    the invoice, net and VAT apart, so the books can correct the VAT (`core.cash_discount`)."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="shares")
+    vat_category = models.CharField(max_length=2)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)  # net + vat
+    net = models.DecimalField(max_digits=16, decimal_places=2)
+    vat = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["allocation", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.vat_category} {self.vat_rate}: {self.amount}"
 
 
 class SentMark(TenantOwnedModel):

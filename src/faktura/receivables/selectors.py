@@ -15,11 +15,12 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from faktura.billing.models import Invoice
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.sql import id_batches
+from faktura.core import cash_discount
 from faktura.core import receivables as rules
 from faktura.core.bank_matching import OpenItem
 from faktura.core.money import amount_places, exact_sum, negate, quantize_amount
@@ -114,7 +115,12 @@ def payment_list(
     *, tenant, invoice_id: int | None = None, contact_id: int | None = None
 ) -> QuerySet[Payment]:
     """Payments, newest first, each with its reversal (joined)."""
-    qs = Payment.objects.filter(tenant=tenant).select_related("reversal")
+    discounts = Allocation.objects.filter(kind=Allocation.Kind.CASH_DISCOUNT)
+    qs = (
+        Payment.objects.filter(tenant=tenant)
+        .select_related("reversal")
+        .prefetch_related(Prefetch("allocations", queryset=discounts, to_attr="discount_rows"))
+    )
     if invoice_id is not None:
         qs = qs.filter(invoice_id=invoice_id)
     if contact_id is not None:
@@ -136,6 +142,7 @@ def allocation_list(*, tenant, invoice_id: int) -> list[Allocation]:
     return list(
         Allocation.objects.filter(tenant=tenant, invoice_id=invoice_id)
         .select_related("credit_note")
+        .prefetch_related("shares")
         .order_by("date", "id")
     )
 
@@ -359,6 +366,28 @@ def receivables_csv(view: dict[str, Any]) -> str:
 # --- bank statements --------------------------------------------------------------------------
 
 
+def cash_discount_offer(invoice: Invoice) -> tuple[Decimal, dt.date] | None:
+    """The discount an issued invoice offers and the last day it applies (issue date + days,
+    a date in the company's time zone), or None when its terms have none."""
+    percent, days = invoice.cash_discount_percent, invoice.cash_discount_days
+    if invoice.kind != Invoice.Kind.INVOICE or invoice.issue_date is None:
+        return None
+    if not percent or not days or percent <= 0:
+        return None
+    places = amount_places(invoice.currency)
+    discount = cash_discount.discount_amount(invoice.gross_total, percent, places)
+    if discount <= 0:
+        return None
+    return discount, cash_discount.last_day(invoice.issue_date, days)
+
+
+def _discount_terms(invoice: Invoice, balance: rules.Balance) -> dict[str, Any]:
+    offer = cash_discount_offer(invoice)
+    if offer is None or balance.discounted != 0:
+        return {}
+    return {"discount": offer[0], "discount_until": offer[1]}
+
+
 def open_items(*, tenant) -> list[OpenItem]:
     """Every issued or sent invoice with something open, for matching bank transactions."""
     invoices = list(
@@ -376,6 +405,7 @@ def open_items(*, tenant) -> list[OpenItem]:
             currency=invoice.currency,
             open=found[invoice.pk].open,
             issue_date=invoice.issue_date,
+            **_discount_terms(invoice, found[invoice.pk]),
         )
         for invoice in invoices
         if found[invoice.pk].open > 0

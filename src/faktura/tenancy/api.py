@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict, Field
 
 from faktura.common.errors import NotFound
-from faktura.common.schemas import ERRORS, Id, PathId
+from faktura.common.schemas import ERRORS, CashDiscountPercent, Id, PathId
 from faktura.tenancy import invitations, selectors, services
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.http import logo_response, site_url
@@ -61,6 +61,8 @@ class TenantOut(Schema):
     timezone: str
     language: str
     payment_terms_days: int
+    cash_discount_percent: Decimal | None
+    cash_discount_days: int | None
     invoice_number_format: str
     credit_note_number_format: str
     number_reset: str
@@ -106,6 +108,8 @@ class TenantPatch(Schema):
     timezone: str | None = None
     language: str | None = None
     payment_terms_days: int | None = Field(None, ge=0, le=365)
+    cash_discount_percent: CashDiscountPercent | None = None
+    cash_discount_days: int | None = Field(None, ge=0, le=365)
     invoice_number_format: str | None = None
     credit_note_number_format: str | None = None
     number_reset: str | None = None

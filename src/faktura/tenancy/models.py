@@ -63,6 +63,13 @@ class Tenant(TimeStampedModel):
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
     language = models.CharField(_("language"), max_length=2, default="de")
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=14)
+    # Cash discount (Skonto): percent off the gross when paid within the days; null or 0: none.
+    cash_discount_percent = models.DecimalField(
+        _("cash discount (%)"), max_digits=4, decimal_places=2, null=True, blank=True
+    )
+    cash_discount_days = models.PositiveSmallIntegerField(
+        _("cash discount (days)"), null=True, blank=True
+    )
     invoice_number_format = models.CharField(max_length=60, default=DEFAULT_INVOICE_FORMAT)
     credit_note_number_format = models.CharField(max_length=60, default=DEFAULT_CREDIT_NOTE_FORMAT)
     number_reset = models.CharField(

@@ -81,6 +81,10 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
             if value is None or not 0 <= int(value) <= 365:
                 raise ValidationFailed.field(name, "Must be between 0 and 365 days.")
             clean[name] = int(value)
+        elif name == "cash_discount_percent":
+            clean[name] = v.cash_discount_percent(name, value)
+        elif name == "cash_discount_days":
+            clean[name] = v.cash_discount_days(name, value)
         elif name in ("invoice_number_format", "credit_note_number_format"):
             problems = validate_format(value or "")
             if problems:

@@ -19,7 +19,7 @@ from faktura.billing.selectors import invoices as selectors
 from faktura.billing.services import credit_notes, invoices, issue, numbering, operations
 from faktura.common.errors import ValidationFailed
 from faktura.common.pagination import Pagination
-from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
+from faktura.common.schemas import ERRORS, CashDiscountPercent, Id, OperationOut, PathId
 from faktura.common.text import MultiLine, SingleLine
 from faktura.core.time_rounding import format_hours
 from faktura.tenancy.auth import request_context
@@ -173,6 +173,8 @@ class InvoiceListOut(Schema):
 class InvoiceOut(InvoiceListOut):
     language: str
     payment_terms_days: int | None
+    cash_discount_percent: Decimal | None
+    cash_discount_days: int | None
     po_number: str
     buyer_reference: str
     intro_text: str
@@ -222,6 +224,8 @@ class InvoiceIn(Schema):
     service_period_start: dt.date | None = None
     service_period_end: dt.date | None = None
     payment_terms_days: int | None = Field(None, ge=0, le=365)
+    cash_discount_percent: CashDiscountPercent | None = None
+    cash_discount_days: int | None = Field(None, ge=0, le=365)
 
 
 class InvoicePatch(Schema):
@@ -232,6 +236,8 @@ class InvoicePatch(Schema):
     service_period_start: dt.date | None = None
     service_period_end: dt.date | None = None
     payment_terms_days: int | None = Field(None, ge=0, le=365)
+    cash_discount_percent: CashDiscountPercent | None = None
+    cash_discount_days: int | None = Field(None, ge=0, le=365)
     language: str | None = Field(None, max_length=2)
 
 

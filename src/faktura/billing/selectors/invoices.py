@@ -25,6 +25,7 @@ from faktura.billing.snapshot import (
 )
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.contacts.models import Contact, EInvoiceFormat, TaxTreatment
+from faktura.core import cash_discount
 from faktura.core.invoice_math import LineInput, Totals, invoice_totals, validate_lines
 from faktura.core.numbering import find_gaps, parse_number
 from faktura.core.problems import Problem, error, errors, warning
@@ -236,6 +237,22 @@ def einvoice_problems(snapshot: InvoiceSnapshot, preferred: str) -> list[Problem
     return found
 
 
+def cash_discount_terms(invoice: Invoice, contact: Contact, tenant) -> cash_discount.Terms | None:
+    """The draft's own cash discount, else the customer's, else the company's (a percent of 0
+    on a level means none); None when there is none."""
+    return cash_discount.resolve(
+        (invoice.cash_discount_percent, invoice.cash_discount_days),
+        (contact.cash_discount_percent, contact.cash_discount_days),
+        (tenant.cash_discount_percent, tenant.cash_discount_days),
+    )
+
+
+def _discount_fields(terms: cash_discount.Terms | None) -> dict[str, Any]:
+    if terms is None:
+        return {}
+    return {"cash_discount_percent": terms.percent, "cash_discount_days": terms.days}
+
+
 def draft_snapshot(
     invoice: Invoice, lines: Sequence[InvoiceLine], *, tenant, contact: Contact
 ) -> InvoiceSnapshot:
@@ -274,6 +291,7 @@ def draft_snapshot(
             account_holder=tenant.name,
             terms_days=terms,
             reference=invoice.number or "DRAFT",
+            **_discount_fields(cash_discount_terms(invoice, contact, tenant)),
         ),
         lines=tuple(
             Line(

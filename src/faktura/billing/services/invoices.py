@@ -153,6 +153,10 @@ def _clean_header(data: dict[str, Any]) -> dict[str, Any]:
             clean[name] = value
         elif name == "language":
             clean[name] = v.language(name, value)
+        elif name == "cash_discount_percent":
+            clean[name] = v.cash_discount_percent(name, value)
+        elif name == "cash_discount_days":
+            clean[name] = v.cash_discount_days(name, value)
         else:
             raise ValidationFailed.field(name, "Unknown field.")
     return clean

@@ -20,6 +20,7 @@ from django.utils import timezone
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import (
     breakdown_json,
+    cash_discount_terms,
     invoice_live_totals,
     invoice_problems,
 )
@@ -282,6 +283,13 @@ def _invoice_issue(
         day = issue_date or tenant_today(tenant, now)
         invoice.due_date = day + dt.timedelta(days=payment_terms(invoice, contact, tenant))
         invoice.payment_terms_days = payment_terms(invoice, contact, tenant)
+        discount = (
+            cash_discount_terms(invoice, contact, tenant)
+            if invoice.kind == Invoice.Kind.INVOICE
+            else None
+        )
+        invoice.cash_discount_percent = discount.percent if discount else None
+        invoice.cash_discount_days = discount.days if discount else None
         freeze(ctx, invoice, lines, tenant=tenant, contact=contact, issue_date=day, now=now)
 
         billed_ids = [line.pk for line in lines if not line.do_not_bill]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from faktura.billing.models import Invoice, InvoiceLine
+from faktura.billing.selectors.invoices import cash_discount_terms
 from faktura.billing.services.documents import _logo
 from faktura.billing.services.drafts import InvoiceInvalid
 from faktura.billing.services.issue import (
@@ -56,6 +57,13 @@ def invoice_preview_pdf(ctx: CommandContext, *, invoice_id: int) -> tuple[str, b
         invoice.buyer_reference = contact.leitweg_id
     fill_issue_fields(invoice, lines, tenant=tenant, contact=contact, issue_date=day)
     invoice.due_date = day + dt.timedelta(days=payment_terms(invoice, contact, tenant))
+    discount = (
+        cash_discount_terms(invoice, contact, tenant)
+        if invoice.kind == Invoice.Kind.INVOICE
+        else None
+    )
+    invoice.cash_discount_percent = discount.percent if discount else None
+    invoice.cash_discount_days = discount.days if discount else None
     snapshot = invoice_snapshot(invoice, preview=True)
     problems = snapshot_text_problems(invoice, snapshot)
     if problems:

@@ -64,6 +64,7 @@ LABELS: dict[str, dict[str, str]] = {
         "exempt_O": "Nicht im Inland steuerbare Leistung",
         "pay_by": "Zahlbar bis {date} ohne Abzug.",
         "pay_now": "Zahlbar sofort ohne Abzug.",
+        "cash_discount": "{percent} Skonto bei Zahlung bis {date}: {amount}",
         "pay_reference": "Bitte geben Sie bei der Zahlung die Rechnungsnummer {number} an.",
         "refund": (
             "Den Betrag von {amount} erstatten wir Ihnen oder verrechnen ihn mit offenen "
@@ -143,6 +144,7 @@ LABELS: dict[str, dict[str, str]] = {
         "exempt_O": "Not subject to VAT",
         "pay_by": "Payable by {date} without deduction.",
         "pay_now": "Payable immediately without deduction.",
+        "cash_discount": "{percent} cash discount if paid by {date}: {amount}",
         "pay_reference": "Please quote the invoice number {number} with your payment.",
         "refund": "We will refund the amount of {amount} or offset it against open invoices.",
         "bank_details": "Bank details",

@@ -16,7 +16,8 @@ from typing import Any
 
 from babel import Locale
 
-from faktura.core.money import quantize_ratio
+from faktura.core import cash_discount
+from faktura.core.money import amount_places, quantize_ratio
 from faktura.core.tax import DEFAULT_EXEMPTION_REASONS
 from faktura.core.time_rounding import format_duration, hours_to_seconds
 from faktura.einvoice.snapshot import InvoiceSnapshot, Line, Party, VatRow
@@ -257,6 +258,22 @@ def _tax_notes(snapshot: InvoiceSnapshot, rows: list[VatRow], t: dict) -> list[s
     return notes
 
 
+def _cash_discount(snapshot: InvoiceSnapshot, t: dict, day) -> str:
+    """ "2 % Skonto bei Zahlung bis 13.12.2026: 1.166,20 EUR" (the amount with the currency
+    code, as a transfer is typed)."""
+    pay = snapshot.payment
+    percent, days = pay.cash_discount_percent, pay.cash_discount_days
+    assert percent is not None
+    places = amount_places(snapshot.currency)
+    style = number_style(snapshot.language, snapshot.currency)
+    amount = cash_discount.discounted_amount(snapshot.gross_total, percent, places)
+    return t["cash_discount"].format(
+        percent=f"{style.number(percent)} %",
+        date=day(cash_discount.last_day(snapshot.issue_date, days)),
+        amount=f"{style.number(amount, min_places=places)} {snapshot.currency}",
+    )
+
+
 def _payment(snapshot: InvoiceSnapshot, t: dict, money, day) -> dict[str, Any]:
     pay = snapshot.payment
     if snapshot.is_credit_note or snapshot.gross_total <= 0:
@@ -266,6 +283,8 @@ def _payment(snapshot: InvoiceSnapshot, t: dict, money, day) -> dict[str, Any]:
         terms = [
             t["pay_by"].format(date=day(snapshot.due_date)) if snapshot.due_date else t["pay_now"]
         ]
+        if pay.cash_discount_percent and pay.cash_discount_days:
+            terms.append(_cash_discount(snapshot, t, day))
         reference = pay.reference or snapshot.number
         if pay.iban and reference:
             terms.append(t["pay_reference"].format(number=reference))

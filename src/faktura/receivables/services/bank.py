@@ -31,14 +31,20 @@ from faktura.receivables.inputs import (
     BankTransactionMatch,
     PaymentRecord,
 )
-from faktura.receivables.models import Allocation, BankStatement, BankTransaction, Payment
+from faktura.receivables.models import (
+    Allocation,
+    BankStatement,
+    BankTransaction,
+    CashDiscountShare,
+    Payment,
+)
 from faktura.receivables.selectors import (
     OPEN_STATUSES,
     bank_transaction_get,
     invoice_balance,
     open_items,
 )
-from faktura.receivables.services.payments import _payment_record
+from faktura.receivables.services.payments import _payment_record, cash_discount_shares
 from faktura.receivables.statements import parse_statement
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.selectors import tenant_today
@@ -183,10 +189,11 @@ def _match_all(
     dates = {item.invoice_id: item.issue_date for item in items}
     today = tenant_today(ctx.tenant)
     planned: list[tuple[BankTransaction, int, Decimal]] = []
+    discounts: dict[tuple[int, int], Decimal] = {}  # (transaction, invoice) -> cash discount
     for tx in transactions:
         line = matching.Line(
             amount=tx.amount, currency=tx.currency, remittance=tx.remittance,
-            counterparty=tx.counterparty_name,
+            counterparty=tx.counterparty_name, date=tx.booking_date,
         )  # fmt: skip
         decision = matching.decide(line, book, account_currency=account_currency or tx.currency)
         status, suggestions = decision.status, list(decision.suggestions)
@@ -200,9 +207,12 @@ def _match_all(
                 for invoice_id, amount in decision.allocations
             )
             if allowed:
+                earned = dict(decision.discounts)
                 for invoice_id, amount in decision.allocations:
                     planned.append((tx, invoice_id, amount))
-                    book.settle(invoice_id, amount)
+                    book.settle(invoice_id, amount, earned.get(invoice_id))
+                    if invoice_id in earned:
+                        discounts[(tx.pk, invoice_id)] = earned[invoice_id]
             else:  # e.g. booked before the invoice date: a person decides
                 status = matching.SUGGESTED
                 suggestions = [invoice_id for invoice_id, _amount in decision.allocations]
@@ -219,15 +229,19 @@ def _match_all(
             BankTransaction.objects.filter(pk__in=batch).update(
                 status=status, reason=reason, suggested_invoice_ids=list(suggestions)
             )
-    _payments_create(ctx, planned, book)
+    _payments_create(ctx, planned, book, discounts)
     return counts
 
 
 def _payments_create(
-    ctx: CommandContext, planned: list[tuple[BankTransaction, int, Decimal]], book
+    ctx: CommandContext,
+    planned: list[tuple[BankTransaction, int, Decimal]],
+    book,
+    discounts: dict[tuple[int, int], Decimal],
 ) -> None:
     """The payments of the matched transactions with their allocations and audit rows, in
-    bulk; the invoices they settle become paid."""
+    bulk (a payment in the cash discount period also gets its discount allocation, split per
+    VAT group); the invoices they settle become paid."""
     if not planned:
         return
     payments = Payment.objects.bulk_create(
@@ -254,6 +268,7 @@ def _payments_create(
         ],
         batch_size=1000,
     )  # fmt: skip
+    _discounts_create(ctx, payments, discounts)
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
@@ -262,7 +277,9 @@ def _payments_create(
                 reason=ctx.reason,
                 data={"invoice_id": payment.invoice_id, "amount": str(payment.amount),
                       "date": payment.date.isoformat(), "method": payment.method,
-                      "bank_transaction_id": payment.bank_transaction_id},
+                      "bank_transaction_id": payment.bank_transaction_id,
+                      "cash_discount": _text(discounts.get(
+                          (payment.bank_transaction_id, payment.invoice_id)))},
             )
             for payment in payments
         ],
@@ -273,6 +290,42 @@ def _payments_create(
         Invoice.objects.filter(pk__in=batch, status__in=OPEN_STATUSES).update(
             status=Invoice.Status.PAID
         )
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _discounts_create(
+    ctx: CommandContext, payments: list[Payment], discounts: dict[tuple[int, int], Decimal]
+) -> None:
+    """The cash discount allocations (and their per-VAT-group shares) of matched payments."""
+    earned = [
+        (payment, discounts[(payment.bank_transaction_id, payment.invoice_id)])
+        for payment in payments
+        if (payment.bank_transaction_id, payment.invoice_id) in discounts
+    ]
+    if not earned:
+        return
+    invoices = Invoice.objects.in_bulk([payment.invoice_id for payment, _d in earned])
+    allocations = Allocation.objects.bulk_create(
+        [
+            Allocation(
+                tenant=ctx.tenant, invoice_id=payment.invoice_id,
+                kind=Allocation.Kind.CASH_DISCOUNT, amount=discount,
+                currency=payment.currency, date=payment.date, payment=payment,
+                reason=f"cash discount {invoices[payment.invoice_id].cash_discount_percent} %",
+            )
+            for payment, discount in earned
+        ],
+        batch_size=1000,
+    )  # fmt: skip
+    shares = [
+        share
+        for allocation in allocations
+        for share in cash_discount_shares(invoices[allocation.invoice_id], [allocation])
+    ]
+    CashDiscountShare.objects.bulk_create(shares, batch_size=1000)
 
 
 def _pay(ctx: CommandContext, tx: BankTransaction, invoice_id: int, amount: Decimal) -> Payment:

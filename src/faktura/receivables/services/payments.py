@@ -22,6 +22,7 @@ from faktura.billing.services.idempotency import idempotent
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
+from faktura.core import cash_discount
 from faktura.core.money import amount_places, exact_sum, has_places, negate
 from faktura.receivables.errors import (
     AmountPlaces,
@@ -40,8 +41,19 @@ from faktura.receivables.inputs import (
     PaymentRecord,
     PaymentReverse,
 )
-from faktura.receivables.models import Allocation, Payment, PaymentReversal, SentMark
-from faktura.receivables.selectors import credit_sources, invoice_balance, was_sent
+from faktura.receivables.models import (
+    Allocation,
+    CashDiscountShare,
+    Payment,
+    PaymentReversal,
+    SentMark,
+)
+from faktura.receivables.selectors import (
+    cash_discount_offer,
+    credit_sources,
+    invoice_balance,
+    was_sent,
+)
 from faktura.tenancy.selectors import tenant_today
 
 Status = Invoice.Status
@@ -106,6 +118,79 @@ def status_follow(invoice: Invoice) -> str:
     return wanted
 
 
+# --- cash discount ----------------------------------------------------------------------------
+
+
+def cash_discount_due(
+    invoice: Invoice, *, open_amount: Decimal, discounted: Decimal, amount: Decimal, day: dt.date
+) -> Decimal | None:
+    """The discount a payment of `amount` on `day` earns: only when it is paid within the
+    period, no discount was taken before, and it is exactly what is open less the discount
+    (the customer pays gross - discount). None otherwise: the payment is a partial one."""
+    offer = cash_discount_offer(invoice)
+    if offer is None or discounted != 0:
+        return None
+    discount, last_day = offer
+    if day > last_day:
+        return None
+    if amount != exact_sum([open_amount, negate(discount)]):
+        return None
+    return discount
+
+
+def vat_groups(invoice: Invoice) -> list[cash_discount.VatGroup]:
+    return [
+        cash_discount.VatGroup(
+            category=row["category"],
+            rate=Decimal(row["rate"]),
+            taxable=Decimal(row["taxable_amount"]),
+            vat=Decimal(row["vat_amount"]),
+        )
+        for row in invoice.vat_breakdown
+    ]
+
+
+def cash_discount_shares(
+    invoice: Invoice, allocations: list[Allocation], *, sign: int = 1
+) -> list[CashDiscountShare]:
+    """The per-VAT-group rows of these discount allocations (all of `invoice`), unsaved;
+    `sign=-1`: the same rows negated (for the reversal of a discount)."""
+    places = amount_places(invoice.currency)
+    groups = vat_groups(invoice)
+    rows = []
+    for allocation in allocations:
+        for share in cash_discount.split(allocation.amount, groups, places):
+            rows.append(
+                CashDiscountShare(
+                    tenant_id=allocation.tenant_id,
+                    allocation=allocation,
+                    vat_category=share.category,
+                    vat_rate=share.rate,
+                    amount=share.amount if sign > 0 else negate(share.amount),
+                    net=share.net if sign > 0 else negate(share.net),
+                    vat=share.vat if sign > 0 else negate(share.vat),
+                )
+            )
+    return rows
+
+
+def _cash_discount_allocate(
+    ctx: CommandContext, invoice: Invoice, payment: Payment, discount: Decimal
+) -> Allocation:
+    allocation = Allocation.objects.create(
+        tenant=ctx.tenant,
+        invoice=invoice,
+        kind=Kind.CASH_DISCOUNT,
+        amount=discount,
+        currency=invoice.currency,
+        date=payment.date,
+        payment=payment,
+        reason=f"cash discount {invoice.cash_discount_percent} %",
+    )
+    CashDiscountShare.objects.bulk_create(cash_discount_shares(invoice, [allocation]))
+    return allocation
+
+
 # --- payments ---------------------------------------------------------------------------------
 
 
@@ -120,8 +205,11 @@ def payment_record(
 
     An amount beyond the open balance is refused (422 `overpayment_not_allowed`) unless
     `allow_overpayment`: then the invoice is overpaid and the excess is the customer's credit
-    balance (`credit_apply` uses it on another invoice). With an `idempotency_key`, a replay
-    of the same request answers the payment the first one recorded.
+    balance (`credit_apply` uses it on another invoice). A payment dated within the invoice's
+    cash discount period of exactly the open amount less the discount also books the discount
+    (a `cash_discount` allocation split per VAT group) and settles the invoice. With an
+    `idempotency_key`, a replay of the same request answers the payment the first one
+    recorded.
 
     Errors: 409 `invoice_not_payable` (draft, void, credit note); 400 `date_out_of_range`
     (before the invoice date, in the future), `amount_places`.
@@ -146,6 +234,13 @@ def _payment_record(
         _check_places(invoice, data.amount)
         day = _day(ctx, data.date, not_before=invoice.issue_date, what="invoice date")
         balance = invoice_balance(invoice)
+        discount = cash_discount_due(
+            invoice,
+            open_amount=balance.open,
+            discounted=balance.discounted,
+            amount=data.amount,
+            day=day,
+        )
         if data.amount > balance.open and not data.allow_overpayment:
             open_amount = max(balance.open, balance.open * 0)
             raise OverpaymentNotAllowed(
@@ -173,6 +268,8 @@ def _payment_record(
             date=day,
             payment=payment,
         )
+        if discount is not None:
+            _cash_discount_allocate(ctx, invoice, payment, discount)
         status = status_follow(invoice)
         audit_record(
             ctx,
@@ -184,6 +281,7 @@ def _payment_record(
                 "date": day.isoformat(),
                 "method": payment.method,
                 "overpayment": data.amount > balance.open,
+                "cash_discount": None if discount is None else str(discount),
                 "invoice_status": status,
                 "bank_transaction_id": bank_transaction.pk if bank_transaction else None,
             },
@@ -223,6 +321,23 @@ def payment_reverse(ctx: CommandContext, *, payment_id: int, data: PaymentRevers
             payment=payment,
             reason=data.reason,
         )
+        # The discount stood on the payment in time; without the payment it is gone too.
+        taken = list(Allocation.objects.filter(payment=payment, kind=Kind.CASH_DISCOUNT))
+        for allocation in taken:
+            reversal = Allocation.objects.create(
+                tenant=ctx.tenant,
+                invoice=invoice,
+                kind=Kind.CASH_DISCOUNT_REVERSAL,
+                amount=negate(allocation.amount),
+                currency=allocation.currency,
+                date=day,
+                payment=payment,
+                reason=data.reason,
+            )
+            shares = cash_discount_shares(invoice, [allocation], sign=-1)
+            for share in shares:
+                share.allocation = reversal
+            CashDiscountShare.objects.bulk_create(shares)
         status = status_follow(invoice)
         audit_record(
             ctx,

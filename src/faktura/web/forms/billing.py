@@ -132,6 +132,13 @@ class DraftHeaderForm(forms.Form):
     payment_terms_days = optional_int(
         _("Payment terms (days)"), help_text=_("Empty: the customer's or the company's terms.")
     )
+    cash_discount_percent = optional_decimal(
+        _("Cash discount (%)"),
+        help_text=_("Empty: the customer's or the company's; 0: no cash discount."),
+    )
+    cash_discount_days = optional_int(
+        _("Cash discount (days)"), help_text=_("Empty: the customer's or the company's.")
+    )
     intro_text = forms.CharField(
         label=_("Text above the lines"),
         required=False,

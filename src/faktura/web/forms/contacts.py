@@ -13,6 +13,7 @@ from faktura.web.forms.common import (
     RoundingFieldsMixin,
     blank,
     country_choices,
+    optional_decimal,
     optional_int,
     text,
 )
@@ -50,6 +51,12 @@ class ContactForm(RoundingFieldsMixin):
     currency = text(_("Currency"), required=True, max_length=3, placeholder="EUR")
     payment_terms_days = optional_int(
         _("Payment terms (days)"), help_text=_("Empty: the company's payment terms.")
+    )
+    cash_discount_percent = optional_decimal(
+        _("Cash discount (%)"), help_text=_("Empty: the company's; 0: no cash discount.")
+    )
+    cash_discount_days = optional_int(
+        _("Cash discount (days)"), help_text=_("Empty: the company's.")
     )
     tax_treatment = forms.ChoiceField(label=_("Tax treatment"), choices=TaxTreatment.choices)
     exemption_reason = text(

@@ -19,6 +19,7 @@ from faktura.web.forms.common import (
     blank,
     country_choices,
     optional_decimal,
+    optional_int,
     text,
     timezone_choices,
 )
@@ -55,6 +56,13 @@ class TenantForm(RoundingFieldsMixin):
     timezone = forms.ChoiceField(label=_("Time zone"))
     language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES)
     payment_terms_days = forms.IntegerField(label=_("Payment terms (days)"))
+    cash_discount_percent = optional_decimal(
+        _("Cash discount (%)"),
+        help_text=_("Skonto in percent, e.g. 2 when paid within the days below. Empty: none."),
+    )
+    cash_discount_days = optional_int(
+        _("Cash discount (days)"), help_text=_("Days after the invoice date.")
+    )
     invoice_number_format = text(
         _("Invoice number format"),
         required=True,
