@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from faktura.contacts.models import EInvoiceFormat, TaxTreatment
+from faktura.contacts.models import CustomerKind, EInvoiceFormat, TaxTreatment
 from faktura.web.forms.common import (
     LANGUAGE_CHOICES,
     RoundingFieldsMixin,
@@ -52,6 +52,12 @@ class ContactForm(RoundingFieldsMixin):
         _("Payment terms (days)"), help_text=_("Empty: the company's payment terms.")
     )
     tax_treatment = forms.ChoiceField(label=_("Tax treatment"), choices=TaxTreatment.choices)
+    customer_kind = forms.ChoiceField(
+        label=_("Customer kind"),
+        choices=CustomerKind.choices,
+        initial=CustomerKind.BUSINESS,
+        help_text=_("Decides the default interest on late payment (§ 288 BGB)."),
+    )
     exemption_reason = text(
         _("Exemption reason"),
         max_length=300,

@@ -1,0 +1,215 @@
+"""Read queries of dunning: the company's levels, options and base rates, the reminders, and
+the proposals (invoices due for their next level). Every query is filtered by tenant.
+
+The proposals read the open invoices, their allocation rows, reminders and holds in a few
+queries whatever their number (no query per invoice), and compute with `core.dunning`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+from faktura.billing.models import Invoice
+from faktura.common.errors import NotFound
+from faktura.core import dunning as rules
+from faktura.core import receivables as balance_rules
+from faktura.core.money import amount_places, exact_sum
+from faktura.receivables.models import (
+    Allocation,
+    BaseRate,
+    DunningHold,
+    DunningLevel,
+    DunningSettings,
+    Reminder,
+)
+
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT)
+
+
+def dunning_levels(*, tenant) -> list[rules.Level]:
+    """The company's levels, or the default ones while it has set none."""
+    rows = DunningLevel.objects.filter(tenant=tenant).order_by("level")
+    levels = [
+        rules.Level(row.level, row.name, row.days_after_due, row.fee, row.interest) for row in rows
+    ]
+    return levels or list(rules.DEFAULT_LEVELS)
+
+
+def dunning_settings(*, tenant) -> DunningSettings:
+    """The company's dunning options (unsaved defaults while it has none)."""
+    found = DunningSettings.objects.filter(tenant=tenant).first()
+    return found or DunningSettings(tenant=tenant)
+
+
+def base_rate_rows(*, tenant) -> QuerySet[BaseRate]:
+    return BaseRate.objects.filter(tenant=tenant).order_by("valid_from")
+
+
+def base_rates(*, tenant) -> list[tuple[dt.date, Decimal]]:
+    """The published base rates with the company's own rows (those win on the same date)."""
+    own = base_rate_rows(tenant=tenant).values_list("valid_from", "rate")
+    return rules.merge_base_rates(rules.BASE_RATES, own)
+
+
+def reminder_list(*, tenant, invoice_id: int | None = None) -> QuerySet[Reminder]:
+    qs = Reminder.objects.filter(tenant=tenant).select_related("invoice", "contact")
+    if invoice_id is not None:
+        qs = qs.filter(invoice_id=invoice_id)
+    return qs.order_by("-date", "-id").defer("pdf")
+
+
+def reminder_get(*, tenant, reminder_id: int) -> Reminder:
+    found = Reminder.objects.filter(tenant=tenant, pk=reminder_id).select_related(
+        "invoice", "contact"
+    )
+    reminder = found.first()
+    if reminder is None:
+        raise NotFound("Reminder not found.")
+    return reminder
+
+
+def dunning_levels_reached(invoice_ids: Iterable[int]) -> dict[int, Reminder]:
+    """The last reminder (highest level) of each invoice that has one, by invoice id."""
+    from faktura.common.sql import id_batches
+
+    last: dict[int, Reminder] = {}
+    for batch in id_batches(sorted(set(invoice_ids))):
+        for reminder in Reminder.objects.filter(invoice_id__in=batch).defer("pdf").order_by():
+            known = last.get(reminder.invoice_id)
+            if known is None or reminder.level > known.level:
+                last[reminder.invoice_id] = reminder
+    return last
+
+
+def hold_get(*, tenant, invoice_id: int) -> DunningHold | None:
+    return DunningHold.objects.filter(tenant=tenant, invoice_id=invoice_id).first()
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An invoice due for its next level and what the reminder would say."""
+
+    invoice: Invoice
+    level: rules.Level
+    days_overdue: int
+    open_amount: Decimal
+    fee: Decimal
+    interest: Decimal
+    interest_from: dt.date | None
+    interest_to: dt.date | None
+    total_due: Decimal
+    last_level: int
+
+
+def dunning_proposals(
+    *, tenant, today: dt.date, invoice_ids: Iterable[int] | None = None
+) -> list[Proposal]:
+    """Invoices due for their next dunning level on `today` (the company's date): issued or
+    sent, something open, overdue by the level's days, the last reminder's deadline passed, not
+    paused (until a date on or after today) or disputed. Oldest due date first."""
+    levels = dunning_levels(tenant=tenant)
+    first_days = min(level.days_after_due for level in levels)
+    cutoff = today - dt.timedelta(days=first_days)
+    invoices = Invoice.objects.filter(
+        tenant=tenant,
+        kind=Invoice.Kind.INVOICE,
+        status__in=OPEN_STATUSES,
+        due_date__isnull=False,
+        due_date__lte=cutoff,
+    )
+    holds = DunningHold.objects.filter(tenant=tenant).filter(
+        Q(kind=DunningHold.Kind.DISPUTED) | Q(until__isnull=True) | Q(until__gte=today)
+    )
+    invoices = invoices.exclude(pk__in=holds.values("invoice_id"))
+    if invoice_ids is not None:
+        invoices = invoices.filter(pk__in=list(invoice_ids))
+    invoices = invoices.select_related("contact").only(
+        "id", "number", "currency", "issue_date", "due_date", "gross_total", "language",
+        "status", "kind", "contact_id", "contact__name", "contact__customer_kind",
+        "contact__email", "contact__language",
+    ).order_by("due_date", "id")  # fmt: skip
+    found = list(invoices)
+    if not found:
+        return []
+    # One query each for the ledgers and the reminders of all candidates (a join instead of
+    # ids: the candidates may be many).
+    scope = {
+        "invoice__tenant": tenant,
+        "invoice__kind": Invoice.Kind.INVOICE,
+        "invoice__status__in": OPEN_STATUSES,
+        "invoice__due_date__lte": cutoff,
+    }
+    ledger: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for invoice_id, kind, amount in (
+        Allocation.objects.filter(**scope).order_by().values_list("invoice_id", "kind", "amount")
+    ):
+        ledger[invoice_id].append((kind, amount))
+    history: dict[int, list[tuple[int, Decimal, dt.date, dt.date | None]]] = defaultdict(list)
+    for invoice_id, level, fee, deadline, interest_to in (
+        Reminder.objects.filter(**scope)
+        .order_by()
+        .values_list("invoice_id", "level", "fee", "new_due_date", "interest_to")
+    ):
+        history[invoice_id].append((level, fee, deadline, interest_to))
+    options = dunning_settings(tenant=tenant)
+    rates = base_rates(tenant=tenant)
+    proposals = []
+    for invoice in found:
+        balance = balance_rules.balance(invoice.gross_total, ledger.get(invoice.pk, ()))
+        if balance.open <= 0:
+            continue
+        past = sorted(history.get(invoice.pk, ()), key=lambda row: row[0])
+        reached = past[-1][0] if past else 0
+        days_overdue = balance_rules.days_overdue(invoice.due_date, today)
+        level = rules.next_level(
+            levels,
+            reached=reached,
+            days_overdue=days_overdue,
+            last_deadline=past[-1][2] if past else None,
+            today=today,
+        )
+        if level is None:
+            continue
+        proposals.append(
+            _proposal(invoice, level, balance.open, past, today, days_overdue, options, rates,
+                      levels)
+        )  # fmt: skip
+    return proposals
+
+
+def _proposal(invoice, level, open_amount, past, today, days_overdue, options, rates, levels):
+    kind = invoice.contact.customer_kind
+    places = amount_places(invoice.currency)
+    flat = options.flat_fee and kind == rules.BUSINESS and invoice.currency == "EUR"
+    charged = exact_sum(row[1] for row in past)
+    fee = rules.reminder_fee(levels, level.level, charged=charged, flat_fee=flat)
+    interest = Decimal(0).scaleb(-places)
+    start = end = None
+    if level.interest:
+        # From the day after the due date, or after the days an earlier reminder charged.
+        charged_to = max((row[3] for row in past if row[3] is not None), default=None)
+        start = (charged_to or invoice.due_date) + dt.timedelta(days=1)
+        end = today
+        interest = rules.default_interest(
+            open_amount, start=start, end=end, customer_kind=kind, base_rates=rates, places=places
+        )
+        if start > end:
+            start = end = None
+    return Proposal(
+        invoice=invoice,
+        level=level,
+        days_overdue=days_overdue,
+        open_amount=open_amount,
+        fee=fee,
+        interest=interest,
+        interest_from=start,
+        interest_to=end,
+        total_due=exact_sum([open_amount, fee, interest]),
+        last_level=past[-1][0] if past else 0,
+    )

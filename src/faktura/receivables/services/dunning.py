@@ -1,0 +1,218 @@
+"""Use cases of dunning: the company's levels, options and base rates, dunning runs that create
+reminders, pausing and resuming an invoice's dunning, and the daily run of the scheduler.
+
+A reminder is created once per invoice and level (unique key): a run checks each proposal again
+with the invoice row locked, so a run twice, or two at once, never creates a second reminder of
+the same level. The reminder carries its fee and interest; the invoice stays as it was issued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.db import IntegrityError, transaction
+
+from faktura.billing.services.drafts import invoice_locked
+from faktura.common.context import CommandContext
+from faktura.common.errors import ValidationFailed
+from faktura.common.models import Operation
+from faktura.common.services import audit_record, operation_start
+from faktura.receivables.dunning_selectors import dunning_proposals, dunning_settings
+from faktura.receivables.errors import DunningLevelsInvalid, InvoiceNotDunnable
+from faktura.receivables.inputs import (
+    BaseRateAdd,
+    DunningLevelsSet,
+    DunningPause,
+    DunningRunStart,
+    DunningSettingsSet,
+)
+from faktura.receivables.models import (
+    BaseRate,
+    DunningHold,
+    DunningLevel,
+    DunningRun,
+    DunningSettings,
+    Reminder,
+)
+from faktura.receivables.selectors import OPEN_STATUSES
+from faktura.tenancy.selectors import tenant_today
+
+
+def dunning_levels_set(ctx: CommandContext, *, data: DunningLevelsSet) -> list[DunningLevel]:
+    """Replace the company's levels. Reminders already written keep their level and amounts.
+    Errors: 400 `dunning_levels_invalid` (not numbered 1, 2, ..., days not growing)."""
+    ctx.require("manage_settings")
+    levels = sorted(data.levels, key=lambda lv: lv.level)
+    if [lv.level for lv in levels] != list(range(1, len(levels) + 1)):
+        raise DunningLevelsInvalid(
+            "levels: number them 1, 2, 3, ... without gaps.",
+            fields={"levels": "Number the levels 1, 2, 3, ... without gaps."},
+        )
+    days = [lv.days_after_due for lv in levels]
+    if any(later <= earlier for earlier, later in itertools.pairwise(days)):
+        raise DunningLevelsInvalid(
+            "levels: each level comes more days after the due date than the one before.",
+            fields={"levels": "Each level needs more days after the due date than the last."},
+        )
+    with transaction.atomic():
+        DunningLevel.objects.filter(tenant=ctx.tenant).delete()
+        rows = DunningLevel.objects.bulk_create(
+            DunningLevel(tenant=ctx.tenant, **lv.model_dump()) for lv in levels
+        )
+        audit_record(
+            ctx,
+            action="dunning_levels_set",
+            object_type="dunning_levels",
+            data={"levels": [lv.model_dump(mode="json") for lv in levels]},
+        )
+    return rows
+
+
+def dunning_settings_set(ctx: CommandContext, *, data: DunningSettingsSet) -> DunningSettings:
+    ctx.require("manage_settings")
+    with transaction.atomic():
+        row, _created = DunningSettings.objects.update_or_create(
+            tenant=ctx.tenant, defaults=data.model_dump()
+        )
+        audit_record(ctx, action="dunning_settings_set", obj=row, data=data.model_dump())
+    return row
+
+
+def base_rate_add(ctx: CommandContext, *, data: BaseRateAdd) -> BaseRate:
+    """Add a base rate valid from a date (or replace the company's rate of that date)."""
+    ctx.require("manage_settings")
+    with transaction.atomic():
+        row, _created = BaseRate.objects.update_or_create(
+            tenant=ctx.tenant, valid_from=data.valid_from, defaults={"rate": data.rate}
+        )
+        audit_record(ctx, action="base_rate_add", obj=row, data=data.model_dump(mode="json"))
+    return row
+
+
+def dunning_run(ctx: CommandContext, *, data: DunningRunStart) -> list[Reminder]:
+    """Create a reminder for every invoice proposed today (or those of `invoice_ids` that are
+    proposed). Invoices are locked one by one in id order and their proposal computed again
+    under the lock, so a concurrent run finds the reminder and skips the invoice."""
+    ctx.require("manage_invoices")
+    today = tenant_today(ctx.tenant)
+    options = dunning_settings(tenant=ctx.tenant)
+    proposed = dunning_proposals(tenant=ctx.tenant, today=today, invoice_ids=data.invoice_ids)
+    created = []
+    for invoice_id in sorted(p.invoice.pk for p in proposed):
+        try:
+            with transaction.atomic():
+                invoice_locked(ctx.tenant, invoice_id)
+                again = dunning_proposals(tenant=ctx.tenant, today=today, invoice_ids=[invoice_id])
+                if not again:
+                    continue
+                created.append(_reminder_create(ctx, again[0], today, options))
+        except IntegrityError:
+            continue  # another run wrote this level first
+    return created
+
+
+def _reminder_create(ctx: CommandContext, proposal, today: dt.date, options) -> Reminder:
+    invoice = proposal.invoice
+    reminder = Reminder.objects.create(
+        tenant=ctx.tenant,
+        invoice=invoice,
+        contact_id=invoice.contact_id,
+        level=proposal.level.level,
+        level_name=proposal.level.name,
+        date=today,
+        currency=invoice.currency,
+        open_amount=proposal.open_amount,
+        fee=proposal.fee,
+        interest=proposal.interest,
+        interest_from=proposal.interest_from,
+        interest_to=proposal.interest_to,
+        total_due=proposal.total_due,
+        new_due_date=today + dt.timedelta(days=options.deadline_days),
+        language=invoice.contact.language or invoice.language,
+    )
+    audit_record(
+        ctx,
+        action="reminder_create",
+        obj=reminder,
+        data={
+            "invoice_id": invoice.pk,
+            "level": reminder.level,
+            "open_amount": str(reminder.open_amount),
+            "fee": str(reminder.fee),
+            "interest": str(reminder.interest),
+        },
+    )
+    return reminder
+
+
+def dunning_run_start(ctx: CommandContext, *, data: DunningRunStart) -> Operation:
+    """Run `dunning_run` in the background (202); the operation's result lists the reminders."""
+    from faktura.receivables.tasks import dunning_run_task
+
+    ctx.require("manage_invoices")
+    return operation_start(
+        ctx,
+        kind="dunning_run",
+        task=dunning_run_task,
+        params={"invoice_ids": data.invoice_ids},
+    )
+
+
+def invoice_dunning_pause(
+    ctx: CommandContext, *, invoice_id: int, data: DunningPause
+) -> DunningHold:
+    """Keep the invoice out of dunning until `until` (or until resumed), or as disputed.
+    Pausing again replaces the reason and date. Errors: 409 `invoice_not_dunnable`."""
+    ctx.require("manage_invoices")
+    with transaction.atomic():
+        invoice = invoice_locked(ctx.tenant, invoice_id)
+        if invoice.status not in OPEN_STATUSES or invoice.kind != invoice.Kind.INVOICE:
+            raise InvoiceNotDunnable(
+                f"Invoice {invoice.number or invoice.pk} is {invoice.status}; only issued or "
+                "sent invoices are reminded."
+            )
+        if data.until is not None and data.until < tenant_today(ctx.tenant):
+            raise ValidationFailed.field("until", "Must be today or later.")
+        kind = DunningHold.Kind.DISPUTED if data.disputed else DunningHold.Kind.PAUSED
+        hold, _created = DunningHold.objects.update_or_create(
+            invoice=invoice,
+            defaults={"tenant": ctx.tenant, "kind": kind, "reason": data.reason,
+                      "until": data.until},
+        )  # fmt: skip
+        audit_record(
+            ctx,
+            action="invoice_dunning_pause",
+            obj=invoice,
+            data={"kind": kind, "reason": data.reason, "until": str(data.until or "")},
+        )
+    return hold
+
+
+def invoice_dunning_resume(ctx: CommandContext, *, invoice_id: int) -> None:
+    """Dunning goes on for the invoice (nothing happens when it was not paused)."""
+    ctx.require("manage_invoices")
+    with transaction.atomic():
+        invoice = invoice_locked(ctx.tenant, invoice_id)
+        deleted, _ = DunningHold.objects.filter(tenant=ctx.tenant, invoice=invoice).delete()
+        if deleted:
+            audit_record(ctx, action="invoice_dunning_resume", obj=invoice)
+
+
+def dunning_daily(ctx: CommandContext, *, today: dt.date | None = None) -> DunningRun | None:
+    """The scheduler's run for the company's day: creates the reminders due when the company
+    turned on automatic sending (else the proposals wait for a person). Once per company and
+    day: a second scheduler finds the run's key taken and does nothing (returns None)."""
+    day = today or tenant_today(ctx.tenant)
+    try:
+        with transaction.atomic():
+            run = DunningRun.objects.create(tenant=ctx.tenant, day=day)
+    except IntegrityError:
+        return None
+    options = dunning_settings(tenant=ctx.tenant)
+    if not options.auto_send:
+        return run
+    reminders = dunning_run(ctx, data=DunningRunStart())
+    DunningRun.objects.filter(pk=run.pk).update(reminders=len(reminders))
+    run.reminders = len(reminders)
+    return run
