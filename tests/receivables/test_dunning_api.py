@@ -4,6 +4,7 @@ pauses and disputes, the daily run of the scheduler, bad input and other tenants
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import pytest
@@ -291,3 +292,19 @@ def test_members_without_invoice_rights_cannot_dun(world, api_as):
         {"level": 1, "name": "A", "days_after_due": 7},
     ]}).status_code == 403  # fmt: skip
     assert billing.get("dunning/levels").status_code == 200
+
+
+def test_the_reminder_pdf_is_rendered_once_and_stored_with_its_hash(world, api, clock):
+    invoice = world.issued()
+    _days_after_due(clock, invoice, 8)
+    [reminder] = dunning_run(world.ctx, data=DunningRunStart())
+
+    first = api.get(f"reminders/{reminder.pk}/pdf")
+    again = api.get(f"reminders/{reminder.pk}/pdf")
+
+    assert first.status_code == 200
+    assert first["Content-Type"] == "application/pdf"
+    assert first.content.startswith(b"%PDF")
+    assert first.content == again.content
+    reminder.refresh_from_db()
+    assert first["X-Content-SHA256"] == reminder.sha256 == hashlib.sha256(first.content).hexdigest()

@@ -547,6 +547,20 @@ def reminder_detail(request, reminder_id: PathId):
     return dunning_selectors.reminder_get(tenant=context.tenant, reminder_id=reminder_id)
 
 
+@router.get("/reminders/{reminder_id}/pdf", response={200: None, **ERRORS})
+def reminder_pdf(request, reminder_id: PathId):
+    """The reminder as PDF (German or English by the customer's language); the same bytes on
+    every download (`X-Content-SHA256`)."""
+    reminder, content = services.reminder_document(
+        request_context(request), reminder_id=reminder_id
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"reminder-{reminder.invoice.number or reminder.invoice_id}-{reminder.level}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-SHA256"] = reminder.sha256
+    return response
+
+
 @router.post("/invoices/{invoice_id}/dunning-pause", response={200: DunningHoldOut, **ERRORS})
 def invoice_dunning_pause(request, invoice_id: PathId, data: DunningPause):
     """Keep the invoice out of dunning until `until` (or until resumed); `disputed` marks it

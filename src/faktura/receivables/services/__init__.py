@@ -18,6 +18,7 @@ from faktura.receivables.services.dunning import (
     dunning_settings_set,
     invoice_dunning_pause,
     invoice_dunning_resume,
+    reminder_document,
 )
 from faktura.receivables.services.payments import (
     credit_apply,
@@ -49,5 +50,6 @@ __all__ = [
     "invoice_write_off",
     "payment_record",
     "payment_reverse",
+    "reminder_document",
     "status_follow",
 ]

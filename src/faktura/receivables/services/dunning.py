@@ -9,16 +9,23 @@ the same level. The reminder carries its fee and interest; the invoice stays as 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 
 from django.db import IntegrityError, transaction
 
 from faktura.billing.services.drafts import invoice_locked
+from faktura.billing.snapshot import buyer_party, seller_party
 from faktura.common.context import CommandContext
 from faktura.common.errors import ValidationFailed
 from faktura.common.models import Operation
 from faktura.common.services import audit_record, operation_start
-from faktura.receivables.dunning_selectors import dunning_proposals, dunning_settings
+from faktura.documents.rendering.reminder import ReminderDocument, render_reminder_pdf
+from faktura.receivables.dunning_selectors import (
+    dunning_proposals,
+    dunning_settings,
+    reminder_get,
+)
 from faktura.receivables.errors import DunningLevelsInvalid, InvoiceNotDunnable
 from faktura.receivables.inputs import (
     BaseRateAdd,
@@ -216,3 +223,45 @@ def dunning_daily(ctx: CommandContext, *, today: dt.date | None = None) -> Dunni
     DunningRun.objects.filter(pk=run.pk).update(reminders=len(reminders))
     run.reminders = len(reminders)
     return run
+
+
+def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminder, bytes]:
+    """The reminder's PDF: rendered once from the frozen invoice's parties and the reminder's
+    amounts, stored with its SHA-256; later downloads return the same bytes."""
+    ctx.require("view_invoices")
+    reminder = reminder_get(tenant=ctx.tenant, reminder_id=reminder_id)
+    if reminder.sha256:
+        stored = Reminder.objects.filter(pk=reminder.pk).values_list("pdf", flat=True).get()
+        return reminder, bytes(stored)
+    invoice = reminder.invoice
+    seller = invoice.seller or {}
+    content = render_reminder_pdf(
+        ReminderDocument(
+            seller=seller_party(seller),
+            buyer=buyer_party(invoice.buyer or {}),
+            language=reminder.language,
+            title=reminder.level_name,
+            level=reminder.level,
+            date=reminder.date,
+            currency=reminder.currency,
+            invoice_number=invoice.number or "",
+            invoice_date=invoice.issue_date,
+            invoice_due_date=invoice.due_date,
+            open_amount=reminder.open_amount,
+            fee=reminder.fee,
+            interest=reminder.interest,
+            interest_from=reminder.interest_from,
+            interest_to=reminder.interest_to,
+            total_due=reminder.total_due,
+            new_due_date=reminder.new_due_date,
+            iban=seller.get("iban", ""),
+        )
+    )
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        # The first render is kept; a concurrent one finds the row filled and returns that.
+        Reminder.objects.filter(pk=reminder.pk, sha256="").update(sha256=digest, pdf=content)
+        stored, reminder.sha256 = (
+            Reminder.objects.filter(pk=reminder.pk).values_list("pdf", "sha256").get()
+        )
+    return reminder, bytes(stored)
