@@ -308,3 +308,37 @@ def test_the_reminder_pdf_is_rendered_once_and_stored_with_its_hash(world, api, 
     assert first.content == again.content
     reminder.refresh_from_db()
     assert first["X-Content-SHA256"] == reminder.sha256 == hashlib.sha256(first.content).hexdigest()
+
+
+def test_a_reminder_is_sent_by_email_once_unless_resent(world, api, clock, mailoutbox):
+    invoice = world.issued()
+    _days_after_due(clock, invoice, 8)
+    [reminder] = dunning_run(world.ctx, data=DunningRunStart())
+
+    sent = _ok(api.post(f"reminders/{reminder.pk}/send", {"to": "ap@customer.test"}))
+    again = api.post(f"reminders/{reminder.pk}/send", {"to": "ap@customer.test"})
+    bad = api.post(f"reminders/{reminder.pk}/send", {"to": "not an address", "resend": True})
+
+    assert sent["sent_at"] is not None
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "reminder_already_sent"
+    assert bad.status_code == 400
+    [mail] = mailoutbox
+    assert mail.to == ["ap@customer.test"]
+    assert invoice.number in mail.subject
+    [(name, content, mime)] = mail.attachments
+    assert (mime, content[:4]) == ("application/pdf", b"%PDF")
+
+
+def test_the_daily_run_sends_the_reminders_with_auto_send(world, clock, mailoutbox):
+    invoice = world.issued()
+    _days_after_due(clock, invoice, 8)
+    DunningSettings.objects.create(tenant=world.tenant, auto_send=True)
+    invoice.contact.email = "ap@customer.test"
+    invoice.contact.save(update_fields=["email"])
+
+    run = dunning_daily(CommandContext(tenant=world.tenant, source="task"))
+
+    assert (run.reminders, run.sent) == (1, 1)
+    assert Reminder.objects.get().sent_at is not None
+    assert [m.to for m in mailoutbox] == [["ap@customer.test"]]

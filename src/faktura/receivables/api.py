@@ -30,6 +30,7 @@ from faktura.receivables.inputs import (
     InvoiceWriteOff,
     PaymentRecord,
     PaymentReverse,
+    ReminderSend,
 )
 from faktura.receivables.statements import MAX_BYTES as MAX_UPLOAD
 from faktura.tenancy.auth import request_context
@@ -559,6 +560,12 @@ def reminder_pdf(request, reminder_id: PathId):
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Content-SHA256"] = reminder.sha256
     return response
+
+
+@router.post("/reminders/{reminder_id}/send", response={200: ReminderOut, **ERRORS})
+def reminder_send(request, reminder_id: PathId, data: ReminderSend):
+    """E-mail the reminder with its PDF to the customer (or `to`)."""
+    return services.reminder_send(request_context(request), reminder_id=reminder_id, data=data)
 
 
 @router.post("/invoices/{invoice_id}/dunning-pause", response={200: DunningHoldOut, **ERRORS})

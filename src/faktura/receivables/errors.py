@@ -63,3 +63,9 @@ class InvoiceNotDunnable(Conflict):
     """Only issued or sent invoices with something open are reminded or paused."""
 
     code = "invoice_not_dunnable"
+
+
+class ReminderAlreadySent(Conflict):
+    """The reminder was sent already; ask for `resend` to send it again."""
+
+    code = "reminder_already_sent"

@@ -147,3 +147,10 @@ class DunningPause(_Input):
     reason: Reason
     until: dt.date | None = None
     disputed: bool = False
+
+
+class ReminderSend(_Input):
+    """E-mail a reminder with its PDF (default: to the customer's invoice address)."""
+
+    to: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
+    resend: bool = Field(False, description="send a reminder that was sent already again")

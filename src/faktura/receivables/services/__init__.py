@@ -19,6 +19,7 @@ from faktura.receivables.services.dunning import (
     invoice_dunning_pause,
     invoice_dunning_resume,
     reminder_document,
+    reminder_send,
 )
 from faktura.receivables.services.payments import (
     credit_apply,
@@ -51,5 +52,6 @@ __all__ = [
     "payment_record",
     "payment_reverse",
     "reminder_document",
+    "reminder_send",
     "status_follow",
 ]

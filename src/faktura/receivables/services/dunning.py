@@ -11,28 +11,41 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import logging
+import smtplib
 
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from faktura.billing.services.drafts import invoice_locked
+from faktura.billing.services.sending import SMTP_TIMEOUT, SendFailed
 from faktura.billing.snapshot import buyer_party, seller_party
+from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import ValidationFailed
+from faktura.common.errors import BusinessRuleViolation, FakturaError, ValidationFailed
 from faktura.common.models import Operation
 from faktura.common.services import audit_record, operation_start
+from faktura.documents.rendering.formatting import format_date, number_style
 from faktura.documents.rendering.reminder import ReminderDocument, render_reminder_pdf
 from faktura.receivables.dunning_selectors import (
     dunning_proposals,
     dunning_settings,
     reminder_get,
 )
-from faktura.receivables.errors import DunningLevelsInvalid, InvoiceNotDunnable
+from faktura.receivables.errors import (
+    DunningLevelsInvalid,
+    InvoiceNotDunnable,
+    ReminderAlreadySent,
+)
 from faktura.receivables.inputs import (
     BaseRateAdd,
     DunningLevelsSet,
     DunningPause,
     DunningRunStart,
     DunningSettingsSet,
+    ReminderSend,
 )
 from faktura.receivables.models import (
     BaseRate,
@@ -44,6 +57,8 @@ from faktura.receivables.models import (
 )
 from faktura.receivables.selectors import OPEN_STATUSES
 from faktura.tenancy.selectors import tenant_today
+
+logger = logging.getLogger(__name__)
 
 
 def dunning_levels_set(ctx: CommandContext, *, data: DunningLevelsSet) -> list[DunningLevel]:
@@ -207,10 +222,14 @@ def invoice_dunning_resume(ctx: CommandContext, *, invoice_id: int) -> None:
 
 
 def dunning_daily(ctx: CommandContext, *, today: dt.date | None = None) -> DunningRun | None:
-    """The scheduler's run for the company's day: creates the reminders due when the company
-    turned on automatic sending (else the proposals wait for a person). Once per company and
+    """The scheduler's run for the company's day: when the company turned on automatic sending
+    it creates the reminders due and e-mails them (one the mail server refuses, or of a
+    customer without an address, waits for a person); else the proposals wait on the Dunning
+    page. Once per company and
     day: a second scheduler finds the run's key taken and does nothing (returns None)."""
     day = today or tenant_today(ctx.tenant)
+    if not ctx.can("manage_invoices"):
+        return None
     try:
         with transaction.atomic():
             run = DunningRun.objects.create(tenant=ctx.tenant, day=day)
@@ -220,8 +239,15 @@ def dunning_daily(ctx: CommandContext, *, today: dt.date | None = None) -> Dunni
     if not options.auto_send:
         return run
     reminders = dunning_run(ctx, data=DunningRunStart())
-    DunningRun.objects.filter(pk=run.pk).update(reminders=len(reminders))
-    run.reminders = len(reminders)
+    sent = 0
+    for reminder in reminders:
+        try:
+            reminder_send(ctx, reminder_id=reminder.pk, data=ReminderSend())
+            sent += 1
+        except FakturaError as exc:  # no address, a mail server refusing: a person sends it
+            logger.warning("reminder %s not sent: %s", reminder.pk, exc.message)
+    DunningRun.objects.filter(pk=run.pk).update(reminders=len(reminders), sent=sent)
+    run.reminders, run.sent = len(reminders), sent
     return run
 
 
@@ -265,3 +291,69 @@ def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminde
             Reminder.objects.filter(pk=reminder.pk).values_list("pdf", "sha256").get()
         )
     return reminder, bytes(stored)
+
+
+SUBJECT = {"de": "{title} zur Rechnung {number}", "en": "{title} for invoice {number}"}
+BODY = {
+    "de": "Sehr geehrte Damen und Herren,\n\nanbei erhalten Sie unsere {title} zur Rechnung "
+    "{number}. Bitte überweisen Sie {total} bis zum {deadline}.\n\nMit freundlichen Grüßen\n"
+    "{company}",
+    "en": "Dear Sir or Madam,\n\nplease find attached our {title} for invoice {number}. Please "
+    "transfer {total} by {deadline}.\n\nKind regards\n{company}",
+}
+
+
+def reminder_send(
+    ctx: CommandContext, *, reminder_id: int, data: ReminderSend, mail_backend: str | None = None
+) -> Reminder:
+    """E-mail the reminder with its PDF through the configured mail server (the invoices' one)
+    and record when. Errors: 409 `reminder_already_sent` (unless `resend`); 422
+    `no_recipient`, `send_failed`."""
+    ctx.require("manage_invoices")
+    to = v.email("to", data.to)
+    reminder, content = reminder_document(ctx, reminder_id=reminder_id)
+    if reminder.sent_at is not None and not data.resend:
+        raise ReminderAlreadySent(
+            f"Reminder {reminder.pk} was sent on {reminder.sent_at:%Y-%m-%d}."
+        )
+    invoice = reminder.invoice
+    recipient = to or (invoice.buyer or {}).get("email", "") or reminder.contact.email
+    if not recipient:
+        raise BusinessRuleViolation(
+            "The customer has no invoice e-mail address; give one in `to`.",
+            code="no_recipient",
+            fields={"to": "No recipient."},
+        )
+    language = "en" if reminder.language == "en" else "de"
+    style = number_style(language, reminder.currency)
+    values = {
+        "title": reminder.level_name,
+        "number": invoice.number,
+        "total": style.money(reminder.total_due),
+        "deadline": format_date(reminder.new_due_date, language),
+        "company": (invoice.seller or {}).get("name", ctx.tenant.name),
+    }
+    seller_email = (invoice.seller or {}).get("email", "")
+    message = EmailMessage(
+        subject=SUBJECT[language].format(**values),
+        body=BODY[language].format(**values),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        reply_to=[seller_email] if seller_email else None,
+    )
+    message.attach(f"reminder-{invoice.number}-{reminder.level}.pdf", content, "application/pdf")
+    try:
+        with get_connection(mail_backend, fail_silently=False, timeout=SMTP_TIMEOUT) as conn:
+            message.connection = conn
+            message.send()
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
+        raise SendFailed(f"The mail server did not accept the message: {exc}") from exc
+    with transaction.atomic():
+        now = timezone.now()
+        Reminder.objects.filter(pk=reminder.pk).update(sent_at=now)
+        reminder.sent_at = now
+        audit_record(
+            ctx, action="reminder_send", obj=reminder,
+            data={"to": recipient, "invoice_id": invoice.pk, "resend": data.resend},
+        )  # fmt: skip
+    return reminder
