@@ -326,7 +326,7 @@ def test_a_reminder_is_sent_by_email_once_unless_resent(world, api, clock, mailo
     [mail] = mailoutbox
     assert mail.to == ["ap@customer.test"]
     assert invoice.number in mail.subject
-    [(name, content, mime)] = mail.attachments
+    [(_name, content, mime)] = mail.attachments
     assert (mime, content[:4]) == ("application/pdf", b"%PDF")
 
 
