@@ -463,7 +463,7 @@ def _proposal_out(p) -> dict:
         "invoice_id": p.invoice.pk,
         "number": p.invoice.number,
         "contact_id": p.invoice.contact_id,
-        "contact_name": p.invoice.contact.name,
+        "contact_name": p.invoice.contact_name,
         "currency": p.invoice.currency,
         "due_date": p.invoice.due_date,
         "days_overdue": p.days_overdue,

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from faktura.billing.models import Invoice
 from faktura.common.errors import NotFound
+from faktura.contacts.models import Contact
 from faktura.core import dunning as rules
 from faktura.core import receivables as balance_rules
 from faktura.core.money import amount_places, exact_sum
@@ -92,10 +93,28 @@ def hold_get(*, tenant, invoice_id: int) -> DunningHold | None:
 
 
 @dataclass(frozen=True)
+class ProposedInvoice:
+    """What a proposal needs of an invoice and its customer (read as plain values: the
+    proposals may cover many thousand invoices)."""
+
+    pk: int
+    number: str
+    currency: str
+    issue_date: dt.date
+    due_date: dt.date
+    gross_total: Decimal
+    language: str
+    contact_id: int
+    contact_name: str
+    customer_kind: str
+    contact_language: str
+
+
+@dataclass(frozen=True)
 class Proposal:
     """An invoice due for its next level and what the reminder would say."""
 
-    invoice: Invoice
+    invoice: ProposedInvoice
     level: rules.Level
     days_overdue: int
     open_amount: Decimal
@@ -112,61 +131,68 @@ def dunning_proposals(
 ) -> list[Proposal]:
     """Invoices due for their next dunning level on `today` (the company's date): issued or
     sent, something open, overdue by the level's days, the last reminder's deadline passed, not
-    paused (until a date on or after today) or disputed. Oldest due date first."""
+    paused (until a date on or after today) or disputed. Oldest due date first.
+
+    A fixed number of queries whatever the number of invoices: the candidates, their ledgers,
+    reminders and holds, the customers."""
     levels = dunning_levels(tenant=tenant)
     first_days = min(level.days_after_due for level in levels)
     cutoff = today - dt.timedelta(days=first_days)
-    invoices = Invoice.objects.filter(
-        tenant=tenant,
-        kind=Invoice.Kind.INVOICE,
-        status__in=OPEN_STATUSES,
-        due_date__isnull=False,
-        due_date__lte=cutoff,
-    )
-    holds = DunningHold.objects.filter(tenant=tenant).filter(
-        Q(kind=DunningHold.Kind.DISPUTED) | Q(until__isnull=True) | Q(until__gte=today)
-    )
-    invoices = invoices.exclude(pk__in=holds.values("invoice_id"))
+    scope = {
+        "tenant": tenant,
+        "kind": Invoice.Kind.INVOICE,
+        "status__in": OPEN_STATUSES,
+        "due_date__lte": cutoff,
+    }
+    invoices = Invoice.objects.filter(**scope)
     if invoice_ids is not None:
         invoices = invoices.filter(pk__in=list(invoice_ids))
-    invoices = invoices.select_related("contact").only(
-        "id", "number", "currency", "issue_date", "due_date", "gross_total", "language",
-        "status", "kind", "contact_id", "contact__name", "contact__customer_kind",
-        "contact__email", "contact__language",
-    ).order_by("due_date", "id")  # fmt: skip
-    found = list(invoices)
-    if not found:
+    rows = list(
+        invoices.order_by("due_date", "id").values_list(
+            "id", "number", "currency", "issue_date", "due_date", "gross_total", "language",
+            "contact_id",
+        )
+    )  # fmt: skip
+    if not rows:
         return []
-    # One query each for the ledgers and the reminders of all candidates (a join instead of
-    # ids: the candidates may be many).
-    scope = {
-        "invoice__tenant": tenant,
-        "invoice__kind": Invoice.Kind.INVOICE,
-        "invoice__status__in": OPEN_STATUSES,
-        "invoice__due_date__lte": cutoff,
-    }
+    related = {f"invoice__{key}": value for key, value in scope.items()}
+    held = set(
+        DunningHold.objects.filter(**related)
+        .filter(Q(kind=DunningHold.Kind.DISPUTED) | Q(until__isnull=True) | Q(until__gte=today))
+        .values_list("invoice_id", flat=True)
+    )
     ledger: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
     for invoice_id, kind, amount in (
-        Allocation.objects.filter(**scope).order_by().values_list("invoice_id", "kind", "amount")
+        Allocation.objects.filter(**related).order_by().values_list("invoice_id", "kind", "amount")
     ):
         ledger[invoice_id].append((kind, amount))
     history: dict[int, list[tuple[int, Decimal, dt.date, dt.date | None]]] = defaultdict(list)
     for invoice_id, level, fee, deadline, interest_to in (
-        Reminder.objects.filter(**scope)
+        Reminder.objects.filter(**related)
         .order_by()
         .values_list("invoice_id", "level", "fee", "new_due_date", "interest_to")
     ):
         history[invoice_id].append((level, fee, deadline, interest_to))
+    contacts = {
+        pk: (name, kind, language)
+        for pk, name, kind, language in Contact.objects.filter(tenant=tenant).values_list(
+            "id", "name", "customer_kind", "language"
+        )
+    }
     options = dunning_settings(tenant=tenant)
     rates = base_rates(tenant=tenant)
     proposals = []
-    for invoice in found:
-        balance = balance_rules.balance(invoice.gross_total, ledger.get(invoice.pk, ()))
-        if balance.open <= 0:
+    fees: dict = {}
+    for pk, number, currency, issue_date, due_date, gross, language, contact_id in rows:
+        if pk in held:
             continue
-        past = sorted(history.get(invoice.pk, ()), key=lambda row: row[0])
+        entries = ledger.get(pk)
+        open_amount = balance_rules.balance(gross, entries).open if entries else gross
+        if open_amount <= 0:
+            continue
+        past = sorted(history[pk]) if pk in history else []
         reached = past[-1][0] if past else 0
-        days_overdue = balance_rules.days_overdue(invoice.due_date, today)
+        days_overdue = (today - due_date).days
         level = rules.next_level(
             levels,
             reached=reached,
@@ -176,19 +202,27 @@ def dunning_proposals(
         )
         if level is None:
             continue
+        name, kind, contact_language = contacts[contact_id]
+        invoice = ProposedInvoice(
+            pk, number, currency, issue_date, due_date, gross, language, contact_id, name, kind,
+            contact_language,
+        )  # fmt: skip
         proposals.append(
-            _proposal(invoice, level, balance.open, past, today, days_overdue, options, rates,
-                      levels)
+            _proposal(invoice, level, open_amount, past, today, days_overdue, options, rates,
+                      levels, fees)
         )  # fmt: skip
     return proposals
 
 
-def _proposal(invoice, level, open_amount, past, today, days_overdue, options, rates, levels):
-    kind = invoice.contact.customer_kind
+def _proposal(invoice, level, open_amount, past, today, days_overdue, options, rates, levels, fees):
+    kind = invoice.customer_kind
     places = amount_places(invoice.currency)
     flat = options.flat_fee and kind == rules.BUSINESS and invoice.currency == "EUR"
-    charged = exact_sum(row[1] for row in past)
-    fee = rules.reminder_fee(levels, level.level, charged=charged, flat_fee=flat)
+    charged = exact_sum(row[1] for row in past) if past else Decimal(0)
+    key = (level.level, charged, flat)
+    fee = fees.get(key)
+    if fee is None:  # the same few values for most invoices
+        fee = fees[key] = rules.reminder_fee(levels, level.level, charged=charged, flat_fee=flat)
     interest = Decimal(0).scaleb(-places)
     start = end = None
     if level.interest:

@@ -138,7 +138,7 @@ def _reminder_create(ctx: CommandContext, proposal, today: dt.date, options) -> 
     invoice = proposal.invoice
     reminder = Reminder.objects.create(
         tenant=ctx.tenant,
-        invoice=invoice,
+        invoice_id=invoice.pk,
         contact_id=invoice.contact_id,
         level=proposal.level.level,
         level_name=proposal.level.name,
@@ -151,7 +151,7 @@ def _reminder_create(ctx: CommandContext, proposal, today: dt.date, options) -> 
         interest_to=proposal.interest_to,
         total_due=proposal.total_due,
         new_due_date=today + dt.timedelta(days=options.deadline_days),
-        language=invoice.contact.language or invoice.language,
+        language=invoice.contact_language or invoice.language,
     )
     audit_record(
         ctx,
