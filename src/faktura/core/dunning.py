@@ -134,13 +134,14 @@ def next_level(
     today: dt.date,
 ) -> Level | None:
     """The level an invoice is due for: the next one above `reached` (0: none yet) once it is
-    `days_after_due` overdue and the deadline of the last reminder has passed. None otherwise."""
+    `days_after_due` overdue and the deadline of the last reminder has passed. None otherwise.
+    `levels` are in level order (as `DEFAULT_LEVELS` and the company's rows are)."""
     if last_deadline is not None and today <= last_deadline:
         return None
-    candidates = sorted((lv for lv in levels if lv.level > reached), key=lambda lv: lv.level)
-    if not candidates or days_overdue < candidates[0].days_after_due:
-        return None
-    return candidates[0]
+    for level in levels:
+        if level.level > reached:
+            return level if days_overdue >= level.days_after_due else None
+    return None
 
 
 def reminder_fee(

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from faktura.billing.models import Invoice
@@ -39,7 +40,7 @@ def dunning_levels(*, tenant) -> list[rules.Level]:
     levels = [
         rules.Level(row.level, row.name, row.days_after_due, row.fee, row.interest) for row in rows
     ]
-    return levels or list(rules.DEFAULT_LEVELS)
+    return levels or list(rules.DEFAULT_LEVELS)  # both in level order
 
 
 def dunning_settings(*, tenant) -> DunningSettings:
@@ -92,7 +93,29 @@ def hold_get(*, tenant, invoice_id: int) -> DunningHold | None:
     return DunningHold.objects.filter(tenant=tenant, invoice_id=invoice_id).first()
 
 
-@dataclass(frozen=True)
+def _plain_rows(query) -> list[tuple]:
+    """The rows of a `values_list` query of (id, number, currency, due_date, gross_total,
+    language, contact_id), read by the database driver without Django's per-value converters
+    (the proposals read many thousand rows). SQLite hands dates as ISO text and decimals as
+    numbers: they are converted here, the amount through its shortest decimal text (what the
+    2-decimal column holds); PostgreSQL hands decimals and dates as they are."""
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    if not fetched or isinstance(fetched[0][4], Decimal):
+        return fetched
+    return [
+        (pk, number, currency, due if isinstance(due, dt.date) else dt.date.fromisoformat(due),
+         Decimal(str(gross)).quantize(CENT), language, contact)
+        for pk, number, currency, due, gross, language, contact in fetched
+    ]  # fmt: skip
+
+
+CENT = Decimal("0.01")
+
+
+@dataclass(slots=True)
 class ProposedInvoice:
     """What a proposal needs of an invoice and its customer (read as plain values: the
     proposals may cover many thousand invoices)."""
@@ -100,7 +123,6 @@ class ProposedInvoice:
     pk: int
     number: str
     currency: str
-    issue_date: dt.date
     due_date: dt.date
     gross_total: Decimal
     language: str
@@ -110,7 +132,7 @@ class ProposedInvoice:
     contact_language: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Proposal:
     """An invoice due for its next level and what the reminder would say."""
 
@@ -147,12 +169,11 @@ def dunning_proposals(
     invoices = Invoice.objects.filter(**scope)
     if invoice_ids is not None:
         invoices = invoices.filter(pk__in=list(invoice_ids))
-    rows = list(
+    rows = _plain_rows(
         invoices.order_by("due_date", "id").values_list(
-            "id", "number", "currency", "issue_date", "due_date", "gross_total", "language",
-            "contact_id",
+            "id", "number", "currency", "due_date", "gross_total", "language", "contact_id"
         )
-    )  # fmt: skip
+    )
     if not rows:
         return []
     related = {f"invoice__{key}": value for key, value in scope.items()}
@@ -183,7 +204,7 @@ def dunning_proposals(
     rates = base_rates(tenant=tenant)
     proposals = []
     fees: dict = {}
-    for pk, number, currency, issue_date, due_date, gross, language, contact_id in rows:
+    for pk, number, currency, due_date, gross, language, contact_id in rows:
         if pk in held:
             continue
         entries = ledger.get(pk)
@@ -204,7 +225,7 @@ def dunning_proposals(
             continue
         name, kind, contact_language = contacts[contact_id]
         invoice = ProposedInvoice(
-            pk, number, currency, issue_date, due_date, gross, language, contact_id, name, kind,
+            pk, number, currency, due_date, gross, language, contact_id, name, kind,
             contact_language,
         )  # fmt: skip
         proposals.append(
