@@ -307,6 +307,7 @@ def test_demo_has_paid_partly_paid_and_overdue_invoices(db):
     assert {"paid", "partially_paid", "unpaid"} <= states
     assert any(invoice.status == "paid" for invoice in invoices)
     assert any(invoice.overdue for invoice in invoices)
+    assert any(invoice.dunning_level == 1 for invoice in invoices)  # one reminded invoice
     assert receivables_invariants(tenant=tenant) == []
 
 
