@@ -137,7 +137,7 @@ class BaseRateAdd(_Input):
 class DunningRunStart(_Input):
     """Create the reminders proposed today; `invoice_ids` limits the run to these invoices."""
 
-    invoice_ids: Annotated[list[Id], Field(max_length=100000)] | None = None
+    invoice_ids: Annotated[list[Id], Field(max_length=1000)] | None = None
 
 
 class DunningPause(_Input):

@@ -27,6 +27,7 @@ from faktura.common.context import CommandContext
 from faktura.common.errors import BusinessRuleViolation, FakturaError, ValidationFailed
 from faktura.common.models import Operation
 from faktura.common.services import audit_record, operation_start
+from faktura.documents.rendering import RenderError
 from faktura.documents.rendering.formatting import format_date, number_style
 from faktura.documents.rendering.reminder import ReminderDocument, render_reminder_pdf
 from faktura.receivables.dunning_selectors import (
@@ -261,7 +262,26 @@ def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminde
         return reminder, bytes(stored)
     invoice = reminder.invoice
     seller = invoice.seller or {}
-    content = render_reminder_pdf(
+    try:
+        content = _render(reminder, invoice, seller)
+    except RenderError as exc:
+        raise BusinessRuleViolation(
+            "The reminder cannot be printed (a text the document fonts cannot print, e.g. in "
+            "the level's name).",
+            code="reminder_unprintable",
+        ) from exc
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        # The first render is kept; a concurrent one finds the row filled and returns that.
+        Reminder.objects.filter(pk=reminder.pk, sha256="").update(sha256=digest, pdf=content)
+        stored, reminder.sha256 = (
+            Reminder.objects.filter(pk=reminder.pk).values_list("pdf", "sha256").get()
+        )
+    return reminder, bytes(stored)
+
+
+def _render(reminder: Reminder, invoice, seller: dict) -> bytes:
+    return render_reminder_pdf(
         ReminderDocument(
             seller=seller_party(seller),
             buyer=buyer_party(invoice.buyer or {}),
@@ -283,14 +303,6 @@ def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminde
             iban=seller.get("iban", ""),
         )
     )
-    digest = hashlib.sha256(content).hexdigest()
-    with transaction.atomic():
-        # The first render is kept; a concurrent one finds the row filled and returns that.
-        Reminder.objects.filter(pk=reminder.pk, sha256="").update(sha256=digest, pdf=content)
-        stored, reminder.sha256 = (
-            Reminder.objects.filter(pk=reminder.pk).values_list("pdf", "sha256").get()
-        )
-    return reminder, bytes(stored)
 
 
 SUBJECT = {"de": "{title} zur Rechnung {number}", "en": "{title} for invoice {number}"}
