@@ -277,8 +277,10 @@ def test_another_tenants_invoices_and_reminders_are_invisible(world, api, other_
         other_api.post(f"invoices/{invoice.pk}/dunning-pause", {"reason": "x"}).status_code == 404
     )
     assert other_api.delete(f"invoices/{invoice.pk}/dunning-pause").status_code == 404
-    # a run of the other company with this invoice's id creates nothing
-    assert other_api.post("dunning/runs", {"invoice_ids": [invoice.pk]}).status_code == 202
+    # a run of the other company with this invoice's id is refused
+    refused = other_api.post("dunning/runs", {"invoice_ids": [invoice.pk]})
+    assert refused.status_code == 400
+    assert "invoice_ids" in refused.json()["error"]["fields"]
     assert Reminder.objects.count() == 1
 
 

@@ -19,6 +19,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from faktura.billing.models import Invoice
 from faktura.billing.services.drafts import invoice_locked
 from faktura.billing.services.sending import SMTP_TIMEOUT, SendFailed
 from faktura.billing.snapshot import buyer_party, seller_party
@@ -118,6 +119,7 @@ def dunning_run(ctx: CommandContext, *, data: DunningRunStart) -> list[Reminder]
     proposed). Invoices are locked one by one in id order and their proposal computed again
     under the lock, so a concurrent run finds the reminder and skips the invoice."""
     ctx.require("manage_invoices")
+    _check_ids(ctx, data)
     today = tenant_today(ctx.tenant)
     options = dunning_settings(tenant=ctx.tenant)
     proposed = dunning_proposals(tenant=ctx.tenant, today=today, invoice_ids=data.invoice_ids)
@@ -133,6 +135,21 @@ def dunning_run(ctx: CommandContext, *, data: DunningRunStart) -> list[Reminder]
         except IntegrityError:
             continue  # another run wrote this level first
     return created
+
+
+def _check_ids(ctx: CommandContext, data: DunningRunStart) -> None:
+    """Every id of `invoice_ids` names one of the company's invoices (400 otherwise)."""
+    if not data.invoice_ids:
+        return
+    wanted = set(data.invoice_ids)
+    known = set(
+        Invoice.objects.filter(tenant=ctx.tenant, pk__in=wanted).values_list("pk", flat=True)
+    )
+    if unknown := sorted(wanted - known):
+        raise ValidationFailed.field(
+            "invoice_ids", f"No such invoice: {', '.join(map(str, unknown[:10]))}.",
+            code="not_found",
+        )  # fmt: skip
 
 
 def _reminder_create(ctx: CommandContext, proposal, today: dt.date, options) -> Reminder:
@@ -174,6 +191,7 @@ def dunning_run_start(ctx: CommandContext, *, data: DunningRunStart) -> Operatio
     from faktura.receivables.tasks import dunning_run_task
 
     ctx.require("manage_invoices")
+    _check_ids(ctx, data)
     return operation_start(
         ctx,
         kind="dunning_run",

@@ -54,6 +54,7 @@ class ContactForm(RoundingFieldsMixin):
     tax_treatment = forms.ChoiceField(label=_("Tax treatment"), choices=TaxTreatment.choices)
     customer_kind = forms.ChoiceField(
         label=_("Customer kind"),
+        required=False,
         choices=CustomerKind.choices,
         initial=CustomerKind.BUSINESS,
         help_text=_("Decides the default interest on late payment (§ 288 BGB)."),
@@ -81,6 +82,7 @@ class ContactForm(RoundingFieldsMixin):
     def service_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("tr_")}
         data["currency"] = (data.get("currency") or "").upper()
+        data["customer_kind"] = data.get("customer_kind") or CustomerKind.BUSINESS
         data["time_rounding"] = self.time_rounding()
         return data
 
