@@ -266,6 +266,44 @@ def test_a_killed_serve_takes_its_worker_along(tmp_path):
 
 
 @pytest.mark.slow  # a smoke test of real processes (pytest --durations)
+def test_serve_starts_the_scheduler_and_a_killed_serve_takes_it_along(tmp_path):
+    # given: faktura serve with its worker and scheduler
+    port = _free_port()
+    env = {**os.environ, "FAKTURA_DATA_DIR": str(tmp_path), "FAKTURA_TASKS": "db"}
+    env.pop("DATABASE_URL", None)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "src")
+    env["PYTHONUNBUFFERED"] = "1"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "faktura.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    scheduler_pid = None
+    try:
+        for line in proc.stdout:
+            if line.startswith("scheduler started (pid "):
+                scheduler_pid = int(line.split("pid ")[1].rstrip(")\n"))
+                break
+        assert scheduler_pid is not None
+        time.sleep(1)
+        assert _alive(scheduler_pid)
+
+        # when: serve is killed without a chance to stop it
+        proc.kill()
+        proc.wait(timeout=10)
+
+        # then: the scheduler ends too
+        deadline = time.monotonic() + 20
+        while _alive(scheduler_pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(scheduler_pid)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        if scheduler_pid and _alive(scheduler_pid):
+            os.kill(scheduler_pid, 9)
+
+
+@pytest.mark.slow  # a smoke test of real processes (pytest --durations)
 def test_demo_has_paid_partly_paid_and_overdue_invoices(db):
     call_command("demo")
     tenant = Tenant.objects.get(slug="demo")
@@ -275,6 +313,7 @@ def test_demo_has_paid_partly_paid_and_overdue_invoices(db):
     assert {"paid", "partially_paid", "unpaid"} <= states
     assert any(invoice.status == "paid" for invoice in invoices)
     assert any(invoice.overdue for invoice in invoices)
+    assert any(invoice.dunning_level == 1 for invoice in invoices)  # one reminded invoice
     assert receivables_invariants(tenant=tenant) == []
 
 

@@ -30,7 +30,7 @@ from faktura.catalog.models import (
 )
 from faktura.common.models import Operation
 from faktura.contacts.models import Contact
-from faktura.receivables.models import BankStatement, BankTransaction, Payment
+from faktura.receivables.models import BankStatement, BankTransaction, Payment, Reminder
 from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
@@ -100,7 +100,14 @@ def _their_world(owner) -> dict[str, object]:
         tenant=tenant, statement=statement, key=f"{MARK} key", booking_date=now.date(),
         amount=Decimal("1.00"), currency="EUR", remittance=f"{MARK} text", status="unmatched",
     )  # fmt: skip
+    reminder = Reminder.objects.create(
+        tenant=tenant, invoice=invoice, contact=contact, level=1, level_name=f"{MARK} level",
+        date=now.date(), currency="EUR", open_amount=Decimal("1.00"), fee=Decimal("0.00"),
+        interest=Decimal("0.00"), total_due=Decimal("1.00"), new_due_date=now.date(),
+    )  # fmt: skip
     return {
+        "reminder_id": reminder.pk,
+        "invoice_ids": [invoice.pk],
         "statement_id": statement.pk,
         "transaction_id": bank_tx.pk,
         "payment_id": payment.pk,

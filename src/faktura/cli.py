@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import sys
 
-COMMAND_ALIASES = {"close-month": "close_month", "bank-import": "bank_import"}
+COMMAND_ALIASES = {
+    "close-month": "close_month",
+    "bank-import": "bank_import",
+    "dunning-run": "dunning_run",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -48,10 +48,11 @@ from faktura.contacts.models import Contact, TaxTreatment
 from faktura.contacts.services import contact_create
 from faktura.core.money import quantize_amount
 from faktura.documents.models import DocumentFormat, StoredDocument
-from faktura.receivables.inputs import PaymentRecord
+from faktura.receivables.dunning_selectors import dunning_proposals
+from faktura.receivables.inputs import DunningRunStart, PaymentRecord
 from faktura.receivables.models import Payment
 from faktura.receivables.selectors import invoice_balance, open_items
-from faktura.receivables.services import payment_record
+from faktura.receivables.services import dunning_run, payment_record
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.selectors import tenant_today
 from faktura.tenancy.services import (
@@ -178,6 +179,7 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
     if created:
         _send_some(tenant)
         _collect_some(tenant)
+        _remind_some(tenant)
     owner = Membership.objects.get(tenant=tenant, user__username=DEMO_EMAIL)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
     _, raw = token_create(ctx, name="demo")
@@ -605,6 +607,16 @@ def _collect_some(tenant: Tenant) -> None:
     partly = [invoice for invoice in unpaid if invoice.gross_total > 100]
     if partly:
         pay(partly[0], Decimal("100.00"), 20, "bank_transfer", "Teilzahlung")
+
+
+def _remind_some(tenant: Tenant) -> None:
+    """The oldest overdue invoice due for a reminder gets its payment reminder; the other
+    proposals wait on the Dunning page."""
+    clerk = Membership.objects.get(tenant=tenant, role="billing")
+    ctx = CommandContext(tenant=tenant, membership=clerk, user=clerk.user, source="cli")
+    proposals = dunning_proposals(tenant=tenant, today=tenant_today(tenant))
+    if proposals:
+        dunning_run(ctx, data=DunningRunStart(invoice_ids=[proposals[0].invoice.pk]))
 
 
 def demo_statement(tenant: Tenant) -> bytes:

@@ -39,6 +39,7 @@ class ContactOut(Schema):
     cash_discount_days: int | None
     tax_treatment: str
     exemption_reason: str
+    customer_kind: str  # business or consumer (default interest, § 288 BGB)
     price_list_id: int | None
     time_rounding: dict[str, Any] | None
     notes: str
@@ -76,6 +77,7 @@ class ContactIn(Schema):
     cash_discount_days: int | None = Field(None, ge=0, le=365)
     tax_treatment: str = "domestic"
     exemption_reason: str = Field("", max_length=300)
+    customer_kind: str = Field("business", max_length=10)
     price_list_id: Id | None = None
     time_rounding: TimeRounding | None = None
     notes: str = ""
@@ -102,6 +104,7 @@ class ContactPatch(Schema):
     cash_discount_days: int | None = Field(None, ge=0, le=365)
     tax_treatment: str | None = None
     exemption_reason: str | None = Field(None, max_length=300)
+    customer_kind: str | None = Field(None, max_length=10)
     price_list_id: Id | None = None
     time_rounding: TimeRounding | None = None
     notes: str | None = None

@@ -24,6 +24,13 @@ class EInvoiceFormat(models.TextChoices):
     PEPPOL = "peppol", _("Peppol BIS Billing 3.0")  # through the Peppol network
 
 
+class CustomerKind(models.TextChoices):
+    """Decides the default interest on late payment (§ 288 BGB) and the flat fee."""
+
+    BUSINESS = "business", _("Business")  # a company or trader: base rate + 9 points
+    CONSUMER = "consumer", _("Consumer")  # a private person: base rate + 5 points
+
+
 class Contact(TenantOwnedModel):
     customer_number = models.CharField(_("customer number"), max_length=30, blank=True)
     name = models.CharField(_("legal name"), max_length=200)
@@ -60,6 +67,10 @@ class Contact(TenantOwnedModel):
         default=TaxTreatment.DOMESTIC,
     )  # fmt: skip
     exemption_reason = models.CharField(_("exemption reason"), max_length=300, blank=True)
+    customer_kind = models.CharField(
+        _("customer kind"), max_length=10, choices=CustomerKind.choices,
+        default=CustomerKind.BUSINESS,
+    )  # fmt: skip
     price_list = models.ForeignKey(
         "catalog.PriceList", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

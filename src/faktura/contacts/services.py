@@ -12,7 +12,7 @@ from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.common.text import clean_text
-from faktura.contacts.models import Contact, EInvoiceFormat, TaxTreatment
+from faktura.contacts.models import Contact, CustomerKind, EInvoiceFormat, TaxTreatment
 from faktura.tenancy.services import clean_time_rounding
 
 _TEXT_FIELDS = ("street", "postal_code", "city", "phone", "contact_person")
@@ -60,6 +60,12 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
             if value not in TaxTreatment.values:
                 raise ValidationFailed.field(
                     name, f"Must be one of {', '.join(TaxTreatment.values)}."
+                )
+            clean[name] = value
+        elif name == "customer_kind":
+            if value not in CustomerKind.values:
+                raise ValidationFailed.field(
+                    name, f"Must be one of {', '.join(CustomerKind.values)}."
                 )
             clean[name] = value
         elif name == "exemption_reason":

@@ -15,16 +15,22 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
-from faktura.receivables import selectors, services
+from faktura.receivables import dunning_selectors, selectors, services
 from faktura.receivables.inputs import (
     BankStatementUpload,
     BankTransactionIgnore,
     BankTransactionMatch,
+    BaseRateAdd,
     CreditApply,
+    DunningLevelsSet,
+    DunningPause,
+    DunningRunStart,
+    DunningSettingsSet,
     InvoiceMarkSent,
     InvoiceWriteOff,
     PaymentRecord,
     PaymentReverse,
+    ReminderSend,
 )
 from faktura.receivables.statements import MAX_BYTES as MAX_UPLOAD
 from faktura.tenancy.auth import request_context
@@ -144,6 +150,7 @@ class ReceivableOut(Schema):
     overdue: bool
     days_overdue: int
     dunning_level: int
+    last_reminder: dt.date | None = Field(None, description="date of the last reminder")
 
     @staticmethod
     def resolve_contact_name(obj) -> str:
@@ -400,3 +407,202 @@ def bank_transaction_ignore(request, transaction_id: PathId, data: BankTransacti
     return services.bank_transaction_ignore(
         request_context(request), transaction_id=transaction_id, data=data
     )
+
+
+# --- dunning ----------------------------------------------------------------------------------
+
+
+class DunningLevelOut(Schema):
+    level: int
+    name: str
+    days_after_due: int = Field(..., description="days after the invoice's due date")
+    fee: Decimal
+    interest: bool = Field(..., description="default interest (§ 288 BGB) charged")
+
+
+class DunningSettingsOut(Schema):
+    flat_fee: bool
+    auto_send: bool
+    deadline_days: int
+
+
+class BaseRateOut(Schema):
+    valid_from: dt.date
+    rate: Decimal
+
+
+class ProposalOut(Schema):
+    invoice_id: int
+    number: str | None
+    contact_id: int
+    contact_name: str
+    currency: str
+    due_date: dt.date
+    days_overdue: int
+    last_level: int
+    level: int
+    level_name: str
+    open_amount: Decimal
+    fee: Decimal
+    interest: Decimal
+    total_due: Decimal
+
+
+class ReminderOut(Schema):
+    id: int
+    invoice_id: int
+    invoice_number: str | None
+    contact_id: int
+    level: int
+    level_name: str
+    date: dt.date
+    currency: str
+    open_amount: Decimal
+    fee: Decimal
+    interest: Decimal
+    interest_from: dt.date | None
+    interest_to: dt.date | None
+    total_due: Decimal
+    new_due_date: dt.date
+    sent_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_invoice_number(obj) -> str | None:
+        return obj.invoice.number
+
+
+class ReminderFilter(Schema):
+    invoice_id: Id | None = None
+
+
+class DunningHoldOut(Schema):
+    invoice_id: int
+    kind: str = Field(..., description="paused | disputed")
+    reason: str
+    until: dt.date | None
+
+
+def _proposal_out(p) -> dict:
+    return {
+        "invoice_id": p.invoice.pk,
+        "number": p.invoice.number,
+        "contact_id": p.invoice.contact_id,
+        "contact_name": p.invoice.contact_name,
+        "currency": p.invoice.currency,
+        "due_date": p.invoice.due_date,
+        "days_overdue": p.days_overdue,
+        "last_level": p.last_level,
+        "level": p.level.level,
+        "level_name": p.level.name,
+        "open_amount": p.open_amount,
+        "fee": p.fee,
+        "interest": p.interest,
+        "total_due": p.total_due,
+    }
+
+
+@router.get("/dunning/levels", response={200: list[DunningLevelOut], **ERRORS})
+def dunning_levels_get(request):
+    """The company's dunning levels (the defaults until it sets its own)."""
+    context = _reader(request)
+    return dunning_selectors.dunning_levels(tenant=context.tenant)
+
+
+@router.put("/dunning/levels", response={200: list[DunningLevelOut], **ERRORS})
+def dunning_levels_put(request, data: DunningLevelsSet):
+    """Replace the levels (numbered 1, 2, ...; each more days after the due date)."""
+    context = request_context(request)
+    services.dunning_levels_set(context, data=data)
+    return dunning_selectors.dunning_levels(tenant=context.tenant)
+
+
+@router.get("/dunning/settings", response={200: DunningSettingsOut, **ERRORS})
+def dunning_settings_get(request):
+    context = _reader(request)
+    return dunning_selectors.dunning_settings(tenant=context.tenant)
+
+
+@router.put("/dunning/settings", response={200: DunningSettingsOut, **ERRORS})
+def dunning_settings_put(request, data: DunningSettingsSet):
+    """Flat fee (§ 288 (5) BGB), automatic sending by the daily run, days to the new deadline."""
+    return services.dunning_settings_set(request_context(request), data=data)
+
+
+@router.get("/dunning/base-rates", response={200: list[BaseRateOut], **ERRORS})
+def base_rate_list(request):
+    """The base rates in use: the published ones and the company's own."""
+    context = _reader(request)
+    rates = dunning_selectors.base_rates(tenant=context.tenant)
+    return [{"valid_from": day, "rate": rate} for day, rate in rates]
+
+
+@router.post("/dunning/base-rates", response={201: BaseRateOut, **ERRORS})
+def base_rate_create(request, data: BaseRateAdd):
+    """Add a base rate valid from a date (a new half-year's rate)."""
+    return Status(201, services.base_rate_add(request_context(request), data=data))
+
+
+@router.get("/dunning/proposals", response={200: list[ProposalOut], **ERRORS})
+def dunning_proposal_list(request):
+    """Invoices due for their next dunning level today, with the reminder's amounts."""
+    context = _reader(request)
+    proposals = dunning_selectors.dunning_proposals(
+        tenant=context.tenant, today=tenant_today(context.tenant)
+    )
+    return [_proposal_out(p) for p in proposals]
+
+
+@router.post("/dunning/runs", response={202: OperationOut, **ERRORS})
+def dunning_run_create(request, data: DunningRunStart):
+    """Create the proposed reminders (all, or those of `invoice_ids`) in the background; the
+    operation's result lists them. A run twice creates no reminder twice."""
+    return Status(202, services.dunning_run_start(request_context(request), data=data))
+
+
+@router.get("/reminders", response={200: list[ReminderOut], **ERRORS})
+@paginate
+def reminder_list(request, filters: Query[ReminderFilter]):
+    context = _reader(request)
+    return dunning_selectors.reminder_list(tenant=context.tenant, invoice_id=filters.invoice_id)
+
+
+@router.get("/reminders/{reminder_id}", response={200: ReminderOut, **ERRORS})
+def reminder_detail(request, reminder_id: PathId):
+    context = _reader(request)
+    return dunning_selectors.reminder_get(tenant=context.tenant, reminder_id=reminder_id)
+
+
+@router.get("/reminders/{reminder_id}/pdf", response={200: None, **ERRORS})
+def reminder_pdf(request, reminder_id: PathId):
+    """The reminder as PDF (German or English by the customer's language); the same bytes on
+    every download (`X-Content-SHA256`)."""
+    reminder, content = services.reminder_document(
+        request_context(request), reminder_id=reminder_id
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    name = f"reminder-{reminder.invoice.number or reminder.invoice_id}-{reminder.level}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-SHA256"] = reminder.sha256
+    return response
+
+
+@router.post("/reminders/{reminder_id}/send", response={200: ReminderOut, **ERRORS})
+def reminder_send(request, reminder_id: PathId, data: ReminderSend):
+    """E-mail the reminder with its PDF to the customer (or `to`)."""
+    return services.reminder_send(request_context(request), reminder_id=reminder_id, data=data)
+
+
+@router.post("/invoices/{invoice_id}/dunning-pause", response={200: DunningHoldOut, **ERRORS})
+def invoice_dunning_pause(request, invoice_id: PathId, data: DunningPause):
+    """Keep the invoice out of dunning until `until` (or until resumed); `disputed` marks it
+    contested by the customer."""
+    return services.invoice_dunning_pause(
+        request_context(request), invoice_id=invoice_id, data=data
+    )
+
+
+@router.delete("/invoices/{invoice_id}/dunning-pause", response={204: None, **ERRORS})
+def invoice_dunning_resume(request, invoice_id: PathId):
+    """Dunning goes on for the invoice."""
+    services.invoice_dunning_resume(request_context(request), invoice_id=invoice_id)
+    return Status(204, None)

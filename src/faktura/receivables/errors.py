@@ -51,3 +51,21 @@ class InvoiceNotSendable(Conflict):
     """Only issued invoices can be marked sent."""
 
     code = "invoice_not_sendable"
+
+
+class DunningLevelsInvalid(ValidationFailed):
+    """Levels are numbered 1, 2, ... and each comes more days after the due date."""
+
+    code = "dunning_levels_invalid"
+
+
+class InvoiceNotDunnable(Conflict):
+    """Only issued or sent invoices with something open are reminded or paused."""
+
+    code = "invoice_not_dunnable"
+
+
+class ReminderAlreadySent(Conflict):
+    """The reminder was sent already; ask for `resend` to send it again."""
+
+    code = "reminder_already_sent"

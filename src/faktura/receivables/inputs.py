@@ -96,3 +96,61 @@ class BankTransactionIgnore(_Input):
     """Not a customer payment (bank fees, rent): leave it out of the open items."""
 
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
+# --- dunning ----------------------------------------------------------------------------------
+
+Fee = Annotated[Decimal, Field(ge=0, max_digits=10, decimal_places=2)]
+
+
+class DunningLevelIn(_Input):
+    """One dunning level; `days_after_due` counts from the invoice's due date."""
+
+    level: Annotated[int, Field(ge=1, le=9)]
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    days_after_due: Annotated[int, Field(ge=0, le=3650)]
+    fee: Fee = Decimal("0.00")
+    interest: bool = Field(False, description="charge default interest (§ 288 BGB)")
+
+
+class DunningLevelsSet(_Input):
+    """The company's levels, all of them (numbered 1, 2, ... with growing days)."""
+
+    levels: Annotated[list[DunningLevelIn], Field(min_length=1, max_length=9)]
+
+
+class DunningSettingsSet(_Input):
+    """The company's dunning options."""
+
+    flat_fee: bool = Field(False, description="§ 288 (5) BGB: 40 EUR for business customers")
+    auto_send: bool = Field(False, description="the daily run sends reminders by itself")
+    deadline_days: Annotated[int, Field(ge=1, le=90)] = 10
+
+
+class BaseRateAdd(_Input):
+    """A base rate (Basiszinssatz) valid from a date; replaces one of the same date."""
+
+    valid_from: dt.date
+    rate: Annotated[Decimal, Field(ge=-10, le=20, max_digits=5, decimal_places=2)]
+
+
+class DunningRunStart(_Input):
+    """Create the reminders proposed today; `invoice_ids` limits the run to these invoices."""
+
+    invoice_ids: Annotated[list[Id], Field(max_length=1000)] | None = None
+
+
+class DunningPause(_Input):
+    """Keep an invoice out of dunning, until a date (or until resumed); `disputed` when the
+    customer contests it."""
+
+    reason: Reason
+    until: dt.date | None = None
+    disputed: bool = False
+
+
+class ReminderSend(_Input):
+    """E-mail a reminder with its PDF (default: to the customer's invoice address)."""
+
+    to: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
+    resend: bool = Field(False, description="send a reminder that was sent already again")

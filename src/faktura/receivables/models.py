@@ -221,3 +221,124 @@ class BankTransaction(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.booking_date} {self.amount} {self.currency}"
+
+
+# --- dunning ----------------------------------------------------------------------------------
+
+
+class DunningLevel(TenantOwnedModel):
+    """A company's dunning level (`core.dunning.DEFAULT_LEVELS` until the company sets its own).
+    `days_after_due` counts from the invoice's due date."""
+
+    level = models.PositiveSmallIntegerField()  # 1, 2, 3, ...
+    name = models.CharField(max_length=100)
+    days_after_due = models.PositiveSmallIntegerField()
+    fee = models.DecimalField(max_digits=10, decimal_places=2)
+    interest = models.BooleanField(default=False)  # default interest (§ 288 BGB) charged
+
+    class Meta:
+        ordering = ["level"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "level"], name="dunning_level_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.name}"
+
+
+class DunningSettings(TenantOwnedModel):
+    """A company's dunning options (one row; defaults until it is saved)."""
+
+    tenant = models.OneToOneField("tenancy.Tenant", on_delete=models.CASCADE, related_name="+")
+    flat_fee = models.BooleanField(default=False)  # § 288 (5) BGB: 40 EUR, business customers
+    auto_send = models.BooleanField(default=False)  # the scheduler sends reminders by itself
+    deadline_days = models.PositiveSmallIntegerField(default=10)  # new deadline of a reminder
+
+    def __str__(self) -> str:
+        return f"dunning settings of {self.tenant_id}"
+
+
+class BaseRate(TenantOwnedModel):
+    """A base rate (Basiszinssatz, § 247 BGB) the company added, valid from `valid_from` until
+    the next one; it extends or replaces `core.dunning.BASE_RATES`."""
+
+    valid_from = models.DateField()
+    rate = models.DecimalField(max_digits=5, decimal_places=2)  # percent a year
+
+    class Meta:
+        ordering = ["valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "valid_from"], name="base_rate_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rate} % from {self.valid_from}"
+
+
+class Reminder(TenantOwnedModel):
+    """A payment reminder or dunning letter for an invoice at one level. Its fee and interest
+    are amounts the customer owes beside the frozen invoice; the invoice itself never changes.
+    One per invoice and level (a run twice, or two at once, cannot create a second)."""
+
+    invoice = models.ForeignKey("billing.Invoice", on_delete=models.PROTECT, related_name="+")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    level_name = models.CharField(max_length=100)
+    date = models.DateField()  # the reminder's date (the company's today)
+    currency = models.CharField(max_length=3)
+    open_amount = models.DecimalField(max_digits=16, decimal_places=2)  # of the invoice
+    fee = models.DecimalField(max_digits=16, decimal_places=2)
+    interest = models.DecimalField(max_digits=16, decimal_places=2)
+    interest_from = models.DateField(null=True, blank=True)
+    interest_to = models.DateField(null=True, blank=True)
+    total_due = models.DecimalField(max_digits=16, decimal_places=2)
+    new_due_date = models.DateField()
+    language = models.CharField(max_length=2, default="de")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)  # of the stored PDF
+    pdf = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["tenant", "invoice"])]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "level"], name="reminder_one_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.level} of invoice {self.invoice_id}"
+
+
+class DunningHold(TenantOwnedModel):
+    """An invoice kept out of dunning: paused (until a date) or disputed by the customer.
+    Resuming deletes the row; the audit log keeps both."""
+
+    class Kind(models.TextChoices):
+        PAUSED = "paused", _("Paused")  # e.g. a payment plan agreed; ends on `until`
+        DISPUTED = "disputed", _("Disputed")  # the customer contests the invoice
+
+    invoice = models.OneToOneField(
+        "billing.Invoice", on_delete=models.PROTECT, related_name="dunning_hold"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAUSED)
+    reason = models.TextField()
+    until = models.DateField(null=True, blank=True)  # null: until resumed
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.invoice_id}"
+
+
+class DunningRun(TenantOwnedModel):
+    """One run of the scheduler for a company and day: two schedulers cannot both run it."""
+
+    day = models.DateField()
+    reminders = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "day"], name="dunning_run_one_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"dunning run {self.day}"

@@ -25,6 +25,7 @@ from faktura.core import receivables as rules
 from faktura.core.bank_matching import OpenItem
 from faktura.core.money import amount_places, exact_sum, negate, quantize_amount
 from faktura.documents.models import Delivery
+from faktura.receivables.dunning_selectors import dunning_levels_reached
 from faktura.receivables.models import (
     Allocation,
     BankStatement,
@@ -80,10 +81,12 @@ def invoice_balance(invoice: Invoice) -> rules.Balance:
 
 def annotate(invoices: Sequence[Invoice], *, today: dt.date) -> None:
     """Attach what the invoice API and pages show about collecting each invoice: `balance`,
-    `open_amount`, `paid_amount`, `payment_state`, `overdue`, `days_overdue`, `dunning_level`.
-    Drafts and credit notes collect nothing: their amounts and state are None. One query."""
+    `open_amount`, `paid_amount`, `payment_state`, `overdue`, `days_overdue`, `dunning_level`
+    (of the last reminder, 0: none) and `last_reminder` (its date). Drafts and credit notes
+    collect nothing: their amounts and state are None. Two queries."""
     collected = [i for i in invoices if i.kind == Invoice.Kind.INVOICE and not i.is_draft]
     found = balances(collected)
+    reminded = dunning_levels_reached(i.pk for i in collected) if collected else {}
     for invoice in invoices:
         balance = found.get(invoice.pk)
         invoice.balance = balance
@@ -92,7 +95,9 @@ def annotate(invoices: Sequence[Invoice], *, today: dt.date) -> None:
         invoice.payment_state = balance.state if balance else None
         invoice.overdue = balance is not None and is_overdue(invoice, today)
         invoice.days_overdue = rules.days_overdue(invoice.due_date, today) if invoice.overdue else 0
-        invoice.dunning_level = 0
+        last = reminded.get(invoice.pk)
+        invoice.dunning_level = last.level if last else 0
+        invoice.last_reminder = last.date if last else None
 
 
 def invoices_annotate(tenant, invoices: Sequence[Invoice]) -> None:

@@ -30,3 +30,22 @@ def _import(op: Operation) -> dict:
 @task()
 def bank_statement_import_task(operation_id: str) -> None:
     operation_run(operation_id, _import)
+
+
+def _dunning_run(op: Operation) -> dict:
+    from faktura.receivables.inputs import DunningRunStart
+    from faktura.receivables.services.dunning import dunning_run
+
+    reminders = dunning_run(
+        operation_context(op), data=DunningRunStart(invoice_ids=op.params.get("invoice_ids"))
+    )
+    return {
+        "reminders": len(reminders),
+        "reminder_ids": [r.pk for r in reminders],
+        "invoice_ids": [r.invoice_id for r in reminders],
+    }
+
+
+@task()
+def dunning_run_task(operation_id: str) -> None:
+    operation_run(operation_id, _dunning_run)

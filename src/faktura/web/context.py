@@ -34,6 +34,7 @@ NAVIGATION = (
         _("Receivables"),
         (
             (_("Open items"), "web:receivables", "view_invoices"),
+            (_("Dunning"), "web:dunning", "view_invoices"),
             (_("Bank statements"), "web:bank", "manage_invoices"),
         ),
     ),
@@ -58,6 +59,7 @@ NAVIGATION = (
             (_("Teams"), "web:team_list", "manage_members"),
             (_("API tokens"), "web:token_list", None),
             (_("Numbering"), "web:numbering", "view_invoices"),
+            (_("Dunning levels"), "web:dunning_levels_page", "manage_settings"),
         ),
     ),
 )

@@ -5,6 +5,7 @@ from faktura.web.views import (
     auth,
     catalog,
     contacts,
+    dunning,
     overview,
     projects,
     receivables,
@@ -142,6 +143,25 @@ urlpatterns = [
     path("receivables/", receivables.receivables, name="receivables"),
     path("receivables/export.csv", receivables.receivables_export, name="receivables_export"),
     path("receivables/bank/", receivables.bank_page, name="bank"),
+    path("receivables/dunning/", dunning.dunning_page, name="dunning"),
+    path("receivables/dunning/create/", dunning.dunning_create, name="dunning_create"),
+    path("receivables/dunning/levels/", dunning.dunning_levels_save, name="dunning_levels"),
+    path("settings/dunning/", dunning.dunning_settings_page, name="dunning_levels_page"),
+    path("receivables/dunning/options/", dunning.dunning_settings_save, name="dunning_settings"),
+    path(
+        "receivables/reminders/<id:reminder_id>/send/", dunning.reminder_send, name="reminder_send"
+    ),
+    path("receivables/reminders/<id:reminder_id>/pdf/", dunning.reminder_pdf, name="reminder_pdf"),
+    path(
+        "billing/invoices/<id:invoice_id>/dunning-pause/",
+        dunning.invoice_dunning_pause,
+        name="invoice_dunning_pause",
+    ),
+    path(
+        "billing/invoices/<id:invoice_id>/dunning-resume/",
+        dunning.invoice_dunning_resume,
+        name="invoice_dunning_resume",
+    ),
     path("receivables/bank/upload/", receivables.bank_upload, name="bank_upload"),
     path(
         "receivables/bank/<id:transaction_id>/match/",

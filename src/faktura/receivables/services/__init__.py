@@ -1,5 +1,6 @@
 """Use cases of receivables, one module per area: `payments` (payments, reversals,
-write-offs, credit, credit notes, sending) and `bank` (bank statement import and matching)."""
+write-offs, credit, credit notes, sending), `bank` (bank statement import and matching) and
+`dunning` (levels, runs, reminders, pauses)."""
 
 from faktura.receivables.services.bank import (
     bank_statement_import,
@@ -7,6 +8,18 @@ from faktura.receivables.services.bank import (
     bank_statement_receive,
     bank_transaction_ignore,
     bank_transaction_match,
+)
+from faktura.receivables.services.dunning import (
+    base_rate_add,
+    dunning_daily,
+    dunning_levels_set,
+    dunning_run,
+    dunning_run_start,
+    dunning_settings_set,
+    invoice_dunning_pause,
+    invoice_dunning_resume,
+    reminder_document,
+    reminder_send,
 )
 from faktura.receivables.services.payments import (
     credit_apply,
@@ -24,11 +37,21 @@ __all__ = [
     "bank_statement_receive",
     "bank_transaction_ignore",
     "bank_transaction_match",
+    "base_rate_add",
     "credit_apply",
     "credit_note_settle",
+    "dunning_daily",
+    "dunning_levels_set",
+    "dunning_run",
+    "dunning_run_start",
+    "dunning_settings_set",
+    "invoice_dunning_pause",
+    "invoice_dunning_resume",
     "invoice_mark_sent",
     "invoice_write_off",
     "payment_record",
     "payment_reverse",
+    "reminder_document",
+    "reminder_send",
     "status_follow",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from faktura.contacts.models import EInvoiceFormat, TaxTreatment
+from faktura.contacts.models import CustomerKind, EInvoiceFormat, TaxTreatment
 from faktura.web.forms.common import (
     LANGUAGE_CHOICES,
     RoundingFieldsMixin,
@@ -59,6 +59,13 @@ class ContactForm(RoundingFieldsMixin):
         _("Cash discount (days)"), help_text=_("Empty: the company's.")
     )
     tax_treatment = forms.ChoiceField(label=_("Tax treatment"), choices=TaxTreatment.choices)
+    customer_kind = forms.ChoiceField(
+        label=_("Customer kind"),
+        required=False,
+        choices=CustomerKind.choices,
+        initial=CustomerKind.BUSINESS,
+        help_text=_("Decides the default interest on late payment (§ 288 BGB)."),
+    )
     exemption_reason = text(
         _("Exemption reason"),
         max_length=300,
@@ -82,6 +89,7 @@ class ContactForm(RoundingFieldsMixin):
     def service_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("tr_")}
         data["currency"] = (data.get("currency") or "").upper()
+        data["customer_kind"] = data.get("customer_kind") or CustomerKind.BUSINESS
         data["time_rounding"] = self.time_rounding()
         return data
 

@@ -15,6 +15,9 @@ from faktura.receivables.inputs import (
     BankTransactionIgnore,
     BankTransactionMatch,
     CreditApply,
+    DunningLevelsSet,
+    DunningPause,
+    DunningSettingsSet,
     InvoiceMarkSent,
     InvoiceWriteOff,
     PaymentRecord,
@@ -173,3 +176,98 @@ class BankIgnoreForm(TypedInputForm):
     input_type = BankTransactionIgnore
 
     note = forms.CharField(label=_("Note"), required=False)
+
+
+# --- dunning ----------------------------------------------------------------------------------
+
+
+class DunningPauseForm(TypedInputForm):
+    input_type = DunningPause
+
+    reason = forms.CharField(label=_("Reason"), initial="")
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=DATE_WIDGET,
+        help_text=_("Empty: until dunning is resumed."),
+    )  # fmt: skip
+    disputed = forms.BooleanField(label=_("The customer disputes the invoice"), required=False)
+
+    def input_data(self) -> dict[str, Any]:
+        data = super().input_data()
+        data["disputed"] = bool(self.cleaned_data.get("disputed"))
+        return data
+
+
+class DunningSettingsForm(TypedInputForm):
+    input_type = DunningSettingsSet
+
+    flat_fee = forms.BooleanField(
+        label=_("Flat fee of 40 EUR for business customers (§ 288 (5) BGB)"), required=False
+    )
+    auto_send = forms.BooleanField(
+        label=_("Create and send reminders automatically every day"), required=False
+    )
+    deadline_days = forms.IntegerField(
+        label=_("Days to pay after a reminder"), min_value=1, max_value=90, initial=10
+    )
+
+    def input_data(self) -> dict[str, Any]:
+        data = super().input_data()
+        data["flat_fee"] = bool(self.cleaned_data.get("flat_fee"))
+        data["auto_send"] = bool(self.cleaned_data.get("auto_send"))
+        return data
+
+
+LEVEL_ROWS = 5
+
+
+class DunningLevelsForm(TypedInputForm):
+    """Up to five levels, one row each; a row without a name is left out."""
+
+    input_type = DunningLevelsSet
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in range(1, LEVEL_ROWS + 1):
+            self.fields[f"name_{n}"] = forms.CharField(
+                label=_("Name"), required=False, max_length=100
+            )
+            self.fields[f"days_{n}"] = forms.IntegerField(
+                label=_("Days after due"), required=False, min_value=0, max_value=3650
+            )
+            self.fields[f"fee_{n}"] = AmountField(label=_("Fee"), required=False)
+            self.fields[f"interest_{n}"] = forms.BooleanField(
+                label=_("Default interest"), required=False
+            )
+
+    @classmethod
+    def initial_for(cls, levels) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for lv in levels:
+            n = lv.level
+            initial |= {f"name_{n}": lv.name, f"days_{n}": lv.days_after_due,
+                        f"fee_{n}": lv.fee, f"interest_{n}": lv.interest}  # fmt: skip
+        return initial
+
+    def rows(self):
+        return [
+            [self[f"{field}_{n}"] for field in ("name", "days", "fee", "interest")]
+            for n in range(1, LEVEL_ROWS + 1)
+        ]
+
+    def input_data(self) -> dict[str, Any]:
+        levels = []
+        for n in range(1, LEVEL_ROWS + 1):
+            name = (self.cleaned_data.get(f"name_{n}") or "").strip()
+            if not name:
+                continue
+            days = self.cleaned_data.get(f"days_{n}")
+            levels.append(
+                {
+                    "level": len(levels) + 1,
+                    "name": name,
+                    "days_after_due": days if days is not None else -1,
+                    "fee": self.cleaned_data.get(f"fee_{n}") or 0,
+                    "interest": bool(self.cleaned_data.get(f"interest_{n}")),
+                }
+            )
+        return {"levels": levels}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from faktura.billing.models import Invoice
+from faktura.receivables.dunning_selectors import hold_get, reminder_list
 from faktura.receivables.selectors import (
     allocation_list,
     annotate,
@@ -16,6 +17,7 @@ from faktura.receivables.selectors import (
 from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.receivables import (
     CreditApplyForm,
+    DunningPauseForm,
     MarkSentForm,
     PaymentForm,
     PaymentReverseForm,
@@ -58,4 +60,8 @@ def collection_context(request, invoice: Invoice, forms: dict[str, Any] | None =
         "write_off_form": forms.get("write_off_form") or WriteOffForm(),
         "mark_sent_form": forms.get("mark_sent_form") or MarkSentForm(),
         "credit_apply_form": forms.get("credit_apply_form") or CreditApplyForm(),
+        "reminders": list(reminder_list(tenant=tenant, invoice_id=invoice.pk)),
+        "dunning_hold": hold_get(tenant=tenant, invoice_id=invoice.pk),
+        "can_pause": manage and invoice.status in OPEN,
+        "pause_form": forms.get("pause_form") or DunningPauseForm(),
     }

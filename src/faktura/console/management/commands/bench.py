@@ -3,6 +3,7 @@
     faktura bench month-end --entries N [--customers C] [--seed S] [--batch-size B]
                             [--keep | --clean] [--json]
     faktura bench documents --invoices N [--workers W] [--json]
+    faktura bench receivables --invoices N [--credits C] [--json]
 
 The benchmark code lives in the source checkout's ``benchmarks/`` package, beside ``src/``;
 this command finds it there, so it runs wherever ``make install`` set Faktura up.
@@ -60,8 +61,20 @@ class Command(BaseCommand):
         docs.add_argument("--invoices", type=int, default=1000)
         docs.add_argument("--workers", type=int, default=None, help="default: every core")
         docs.add_argument("--json", action="store_true", help="print one JSON object")
+        recv = sub.add_parser(
+            "receivables", help="bank statement import and dunning proposals over open invoices"
+        )
+        recv.add_argument("--invoices", type=int, default=10_000)
+        recv.add_argument(
+            "--credits", type=int, default=None,
+            help="credits in the statement (default: one per invoice, at most 10,000)",
+        )  # fmt: skip
+        recv.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **opts):
+        if opts["benchmark"] == "receivables":
+            self._receivables(opts)
+            return
         if opts["benchmark"] == "documents":
             self._documents(opts)
         else:
@@ -107,3 +120,21 @@ class Command(BaseCommand):
             f"{numbers['workers']} worker(s): {numbers['per_second']} invoices/s "
             f"({numbers['per_second_per_worker']} per worker)"
         )
+
+    def _receivables(self, opts) -> None:
+        if opts["invoices"] < 1 or (opts["credits"] is not None and opts["credits"] < 1):
+            raise CommandError("--invoices and --credits must be at least 1.")
+        bench = load_benchmark("receivables")
+        console = Console(file=self.stderr if opts["json"] else self.stdout, highlight=False)
+        numbers = bench.bench_receivables(
+            opts["invoices"], opts["credits"], log=lambda line: console.print(f"[dim]{line}[/dim]")
+        )
+        if opts["json"]:
+            self.stdout.write(json.dumps(numbers))
+            return
+        table = Table(title=f"receivables on {numbers['database']}")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for key, value in numbers.items():
+            table.add_row(key, "-" if value is None else str(value))
+        console.print(table)

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-worker", action="store_true", help="do not start a worker")
+        parser.add_argument(
+            "--no-scheduler", action="store_true", help="do not start the daily scheduler"
+        )
 
     def handle(self, *args, **opts):
         from django.core.wsgi import get_wsgi_application
@@ -34,10 +37,21 @@ class Command(BaseCommand):
                 env=os.environ.copy(),
             )
             self.stdout.write(f"worker started (pid {worker.pid})")
+        scheduler = None
+        if not opts["no_scheduler"] and backend.startswith("django_tasks_db"):
+            # The daily jobs (dunning); ends with this process like the worker.
+            scheduler = subprocess.Popen(
+                [sys.executable, "-m", "faktura.cli", "scheduler", "--parent-pid",
+                 str(os.getpid())],
+                env=os.environ.copy(),
+            )  # fmt: skip
+            self.stdout.write(f"scheduler started (pid {scheduler.pid})")
+        children = [p for p in (worker, scheduler) if p is not None]
 
         def stop(*_):
-            if worker is not None and worker.poll() is None:
-                worker.terminate()
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
             raise SystemExit(0)
 
         signal.signal(signal.SIGTERM, stop)
@@ -48,6 +62,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
-            if worker is not None and worker.poll() is None:
-                worker.terminate()
-                worker.wait(timeout=10)
+            for child in children:
+                if child.poll() is None:
+                    child.terminate()
+                    child.wait(timeout=10)

@@ -1,0 +1,270 @@
+"""Read queries of dunning: the company's levels, options and base rates, the reminders, and
+the proposals (invoices due for their next level). Every query is filtered by tenant.
+
+The proposals read the open invoices, their allocation rows, reminders and holds in a few
+queries whatever their number (no query per invoice), and compute with `core.dunning`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from faktura.billing.models import Invoice
+from faktura.common.errors import NotFound
+from faktura.contacts.models import Contact
+from faktura.core import dunning as rules
+from faktura.core import receivables as balance_rules
+from faktura.core.money import amount_places, exact_sum
+from faktura.receivables.models import (
+    Allocation,
+    BaseRate,
+    DunningHold,
+    DunningLevel,
+    DunningSettings,
+    Reminder,
+)
+
+OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT)
+
+
+def dunning_levels(*, tenant) -> list[rules.Level]:
+    """The company's levels, or the default ones while it has set none."""
+    rows = DunningLevel.objects.filter(tenant=tenant).order_by("level")
+    levels = [
+        rules.Level(row.level, row.name, row.days_after_due, row.fee, row.interest) for row in rows
+    ]
+    return levels or list(rules.DEFAULT_LEVELS)  # both in level order
+
+
+def dunning_settings(*, tenant) -> DunningSettings:
+    """The company's dunning options (unsaved defaults while it has none)."""
+    found = DunningSettings.objects.filter(tenant=tenant).first()
+    return found or DunningSettings(tenant=tenant)
+
+
+def base_rate_rows(*, tenant) -> QuerySet[BaseRate]:
+    return BaseRate.objects.filter(tenant=tenant).order_by("valid_from")
+
+
+def base_rates(*, tenant) -> list[tuple[dt.date, Decimal]]:
+    """The published base rates with the company's own rows (those win on the same date)."""
+    own = base_rate_rows(tenant=tenant).values_list("valid_from", "rate")
+    return rules.merge_base_rates(rules.BASE_RATES, own)
+
+
+def reminder_list(*, tenant, invoice_id: int | None = None) -> QuerySet[Reminder]:
+    qs = Reminder.objects.filter(tenant=tenant).select_related("invoice", "contact")
+    if invoice_id is not None:
+        qs = qs.filter(invoice_id=invoice_id)
+    return qs.order_by("-date", "-id").defer("pdf")
+
+
+def reminder_get(*, tenant, reminder_id: int) -> Reminder:
+    found = Reminder.objects.filter(tenant=tenant, pk=reminder_id).select_related(
+        "invoice", "contact"
+    )
+    reminder = found.first()
+    if reminder is None:
+        raise NotFound("Reminder not found.")
+    return reminder
+
+
+def dunning_levels_reached(invoice_ids: Iterable[int]) -> dict[int, Reminder]:
+    """The last reminder (highest level) of each invoice that has one, by invoice id."""
+    from faktura.common.sql import id_batches
+
+    last: dict[int, Reminder] = {}
+    for batch in id_batches(sorted(set(invoice_ids))):
+        for reminder in Reminder.objects.filter(invoice_id__in=batch).defer("pdf").order_by():
+            known = last.get(reminder.invoice_id)
+            if known is None or reminder.level > known.level:
+                last[reminder.invoice_id] = reminder
+    return last
+
+
+def hold_get(*, tenant, invoice_id: int) -> DunningHold | None:
+    return DunningHold.objects.filter(tenant=tenant, invoice_id=invoice_id).first()
+
+
+def _plain_rows(query) -> list[tuple]:
+    """The rows of a `values_list` query of (id, number, currency, due_date, gross_total,
+    language, contact_id), read by the database driver without Django's per-value converters
+    (the proposals read many thousand rows). SQLite hands dates as ISO text and decimals as
+    numbers: they are converted here, the amount through its shortest decimal text (what the
+    2-decimal column holds); PostgreSQL hands decimals and dates as they are."""
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    if not fetched or isinstance(fetched[0][4], Decimal):
+        return fetched
+    return [
+        (pk, number, currency, due if isinstance(due, dt.date) else dt.date.fromisoformat(due),
+         Decimal(str(gross)).quantize(CENT), language, contact)
+        for pk, number, currency, due, gross, language, contact in fetched
+    ]  # fmt: skip
+
+
+CENT = Decimal("0.01")
+
+
+@dataclass(slots=True)
+class ProposedInvoice:
+    """What a proposal needs of an invoice and its customer (read as plain values: the
+    proposals may cover many thousand invoices)."""
+
+    pk: int
+    number: str
+    currency: str
+    due_date: dt.date
+    gross_total: Decimal
+    language: str
+    contact_id: int
+    contact_name: str
+    customer_kind: str
+    contact_language: str
+
+
+@dataclass(slots=True)
+class Proposal:
+    """An invoice due for its next level and what the reminder would say."""
+
+    invoice: ProposedInvoice
+    level: rules.Level
+    days_overdue: int
+    open_amount: Decimal
+    fee: Decimal
+    interest: Decimal
+    interest_from: dt.date | None
+    interest_to: dt.date | None
+    total_due: Decimal
+    last_level: int
+
+
+def dunning_proposals(
+    *, tenant, today: dt.date, invoice_ids: Iterable[int] | None = None
+) -> list[Proposal]:
+    """Invoices due for their next dunning level on `today` (the company's date): issued or
+    sent, something open, overdue by the level's days, the last reminder's deadline passed, not
+    paused (until a date on or after today) or disputed. Oldest due date first.
+
+    A fixed number of queries whatever the number of invoices: the candidates, their ledgers,
+    reminders and holds, the customers."""
+    levels = dunning_levels(tenant=tenant)
+    first_days = min(level.days_after_due for level in levels)
+    cutoff = today - dt.timedelta(days=first_days)
+    scope = {
+        "tenant": tenant,
+        "kind": Invoice.Kind.INVOICE,
+        "status__in": OPEN_STATUSES,
+        "due_date__lte": cutoff,
+    }
+    invoices = Invoice.objects.filter(**scope)
+    if invoice_ids is not None:
+        invoices = invoices.filter(pk__in=list(invoice_ids))
+    rows = _plain_rows(
+        invoices.order_by("due_date", "id").values_list(
+            "id", "number", "currency", "due_date", "gross_total", "language", "contact_id"
+        )
+    )
+    if not rows:
+        return []
+    related = {f"invoice__{key}": value for key, value in scope.items()}
+    held = set(
+        DunningHold.objects.filter(**related)
+        .filter(Q(kind=DunningHold.Kind.DISPUTED) | Q(until__isnull=True) | Q(until__gte=today))
+        .values_list("invoice_id", flat=True)
+    )
+    ledger: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for invoice_id, kind, amount in (
+        Allocation.objects.filter(**related).order_by().values_list("invoice_id", "kind", "amount")
+    ):
+        ledger[invoice_id].append((kind, amount))
+    history: dict[int, list[tuple[int, Decimal, dt.date, dt.date | None]]] = defaultdict(list)
+    for invoice_id, level, fee, deadline, interest_to in (
+        Reminder.objects.filter(**related)
+        .order_by()
+        .values_list("invoice_id", "level", "fee", "new_due_date", "interest_to")
+    ):
+        history[invoice_id].append((level, fee, deadline, interest_to))
+    contacts = {
+        pk: (name, kind, language)
+        for pk, name, kind, language in Contact.objects.filter(tenant=tenant).values_list(
+            "id", "name", "customer_kind", "language"
+        )
+    }
+    options = dunning_settings(tenant=tenant)
+    rates = base_rates(tenant=tenant)
+    proposals = []
+    fees: dict = {}
+    for pk, number, currency, due_date, gross, language, contact_id in rows:
+        if pk in held:
+            continue
+        entries = ledger.get(pk)
+        open_amount = balance_rules.balance(gross, entries).open if entries else gross
+        if open_amount <= 0:
+            continue
+        past = sorted(history[pk]) if pk in history else []
+        reached = past[-1][0] if past else 0
+        days_overdue = (today - due_date).days
+        level = rules.next_level(
+            levels,
+            reached=reached,
+            days_overdue=days_overdue,
+            last_deadline=past[-1][2] if past else None,
+            today=today,
+        )
+        if level is None:
+            continue
+        name, kind, contact_language = contacts[contact_id]
+        invoice = ProposedInvoice(
+            pk, number, currency, due_date, gross, language, contact_id, name, kind,
+            contact_language,
+        )  # fmt: skip
+        proposals.append(
+            _proposal(invoice, level, open_amount, past, today, days_overdue, options, rates,
+                      levels, fees)
+        )  # fmt: skip
+    return proposals
+
+
+def _proposal(invoice, level, open_amount, past, today, days_overdue, options, rates, levels, fees):
+    kind = invoice.customer_kind
+    places = amount_places(invoice.currency)
+    flat = options.flat_fee and kind == rules.BUSINESS and invoice.currency == "EUR"
+    charged = exact_sum(row[1] for row in past) if past else Decimal(0)
+    key = (level.level, charged, flat)
+    fee = fees.get(key)
+    if fee is None:  # the same few values for most invoices
+        fee = fees[key] = rules.reminder_fee(levels, level.level, charged=charged, flat_fee=flat)
+    interest = Decimal(0).scaleb(-places)
+    start = end = None
+    if level.interest:
+        # From the day after the due date, or after the days an earlier reminder charged.
+        charged_to = max((row[3] for row in past if row[3] is not None), default=None)
+        start = (charged_to or invoice.due_date) + dt.timedelta(days=1)
+        end = today
+        interest = rules.default_interest(
+            open_amount, start=start, end=end, customer_kind=kind, base_rates=rates, places=places
+        )
+        if start > end:
+            start = end = None
+    return Proposal(
+        invoice=invoice,
+        level=level,
+        days_overdue=days_overdue,
+        open_amount=open_amount,
+        fee=fee,
+        interest=interest,
+        interest_from=start,
+        interest_to=end,
+        total_due=exact_sum([open_amount, fee, interest]),
+        last_level=past[-1][0] if past else 0,
+    )

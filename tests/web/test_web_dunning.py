@@ -1,0 +1,98 @@
+"""The Dunning page (proposals -> reminders, PDF, sending, levels and options) and pausing and
+resuming dunning on the invoice page, in German and English."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from test_web_receivables import _billing_world_class, issue
+from web_helpers import signed_in
+
+from faktura.receivables.models import DunningHold, DunningLevel, DunningSettings, Reminder
+
+
+@pytest.fixture
+def world(owner):
+    return _billing_world_class()(owner)
+
+
+@pytest.fixture
+def overdue(world, monkeypatch):
+    invoice = issue(world)
+    later = timezone.now() + dt.timedelta(days=(invoice.due_date - invoice.issue_date).days + 8)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    return invoice
+
+
+def test_tick_proposals_create_reminders_and_send_one(owner, world, overdue, mailoutbox):
+    browser = signed_in(owner, "de")
+    overdue.contact.email = "ap@customer.test"
+    overdue.contact.save(update_fields=["email"])
+
+    page = browser.get(reverse("web:dunning")).content.decode()
+    assert f'data-proposal="{overdue.pk}"' in page
+    assert "Zahlungserinnerung" in page or "Payment reminder" in page
+
+    response = browser.post(reverse("web:dunning_create"), {"invoice_ids": [str(overdue.pk)]})
+    assert response.status_code == 302
+    [reminder] = Reminder.objects.all()
+    page = browser.get(reverse("web:dunning")).content.decode()
+    assert f'data-reminder="{reminder.pk}"' in page
+    assert f'data-proposal="{overdue.pk}"' not in page
+
+    pdf = browser.get(reverse("web:reminder_pdf", args=[reminder.pk]))
+    assert pdf.content.startswith(b"%PDF")
+    sent = browser.post(reverse("web:reminder_send", args=[reminder.pk]))
+    assert sent.status_code == 302
+    assert [m.to for m in mailoutbox] == [["ap@customer.test"]]
+    invoice_page = browser.get(reverse("web:invoice_detail", args=[overdue.pk])).content.decode()
+    assert 'data-testid="dunning-level">1<' in invoice_page
+
+
+def test_pause_and_resume_on_the_invoice_page(owner, world, overdue):
+    browser = signed_in(owner, "en")
+    url = reverse("web:invoice_dunning_pause", args=[overdue.pk])
+
+    missing = browser.post(url, {"reason": ""})
+    assert missing.status_code == 400
+    assert browser.post(url, {"reason": "Payment plan", "disputed": ""}).status_code == 302
+    page = browser.get(reverse("web:invoice_detail", args=[overdue.pk])).content.decode()
+    assert "Payment plan" in page and 'data-testid="dunning-resume"' in page
+    assert (
+        f'data-proposal="{overdue.pk}"' not in browser.get(reverse("web:dunning")).content.decode()
+    )
+
+    resume = reverse("web:invoice_dunning_resume", args=[overdue.pk])
+    assert browser.post(resume).status_code == 302
+    assert not DunningHold.objects.exists()
+
+
+def test_levels_and_options_in_the_settings(owner, world):
+    browser = signed_in(owner, "de")
+    assert browser.get(reverse("web:dunning_levels_page")).status_code == 302
+
+    bad = browser.post(
+        reverse("web:dunning_levels"),
+        {"name_1": "Erinnerung", "days_1": "14", "name_2": "Mahnung", "days_2": "7"},
+    )
+    ok = browser.post(
+        reverse("web:dunning_levels"),
+        {"name_1": "Erinnerung", "days_1": "10", "fee_1": "0",
+         "name_2": "Mahnung", "days_2": "30", "fee_2": "7,50", "interest_2": "on"},
+    )  # fmt: skip
+    options = browser.post(
+        reverse("web:dunning_settings"), {"flat_fee": "on", "deadline_days": "14"}
+    )
+
+    assert bad.status_code == 400
+    assert ok.status_code == 302
+    assert [(lv.name, str(lv.fee), lv.interest) for lv in DunningLevel.objects.all()] == [
+        ("Erinnerung", "0.00", False),
+        ("Mahnung", "7.50", True),
+    ]
+    assert options.status_code == 302
+    saved = DunningSettings.objects.get()
+    assert (saved.flat_fee, saved.auto_send, saved.deadline_days) == (True, False, 14)
