@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0002_peppol_and_format'),
+        ('contacts', '0003_customer_kind'),
     ]
 
     operations = [

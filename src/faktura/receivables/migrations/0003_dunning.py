@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('billing', '0003_issued_immutable_triggers'),
-        ('contacts', '0010_customer_kind'),
+        ('contacts', '0003_customer_kind'),
         ('receivables', '0002_bank_statements'),
         ('tenancy', '0005_invitations'),
     ]

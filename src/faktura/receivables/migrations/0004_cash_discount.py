@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('receivables', '0002_bank_statements'),
+        ('receivables', '0003_dunning'),
         ('tenancy', '0005_invitations'),
     ]
 
