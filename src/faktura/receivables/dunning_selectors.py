@@ -188,12 +188,12 @@ def dunning_proposals(
     ):
         ledger[invoice_id].append((kind, amount))
     history: dict[int, list[tuple[int, Decimal, dt.date, dt.date | None]]] = defaultdict(list)
-    for invoice_id, level, fee, deadline, interest_to in (
+    for invoice_id, reached_level, fee, deadline, interest_to in (
         Reminder.objects.filter(**related)
         .order_by()
         .values_list("invoice_id", "level", "fee", "new_due_date", "interest_to")
     ):
-        history[invoice_id].append((level, fee, deadline, interest_to))
+        history[invoice_id].append((reached_level, fee, deadline, interest_to))
     contacts = {
         pk: (name, kind, language)
         for pk, name, kind, language in Contact.objects.filter(tenant=tenant).values_list(

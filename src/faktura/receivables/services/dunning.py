@@ -261,7 +261,7 @@ def dunning_daily(ctx: CommandContext, *, today: dt.date | None = None) -> Dunni
     sent = 0
     for reminder in reminders:
         try:
-            reminder_send(ctx, reminder_id=reminder.pk, data=ReminderSend())
+            reminder_send(ctx, reminder_id=reminder.pk, data=ReminderSend(resend=False))
             sent += 1
         except FakturaError as exc:  # no address, a mail server refusing: a person sends it
             logger.warning("reminder %s not sent: %s", reminder.pk, exc.message)
@@ -277,7 +277,7 @@ def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminde
     reminder = reminder_get(tenant=ctx.tenant, reminder_id=reminder_id)
     if reminder.sha256:
         stored = Reminder.objects.filter(pk=reminder.pk).values_list("pdf", flat=True).get()
-        return reminder, bytes(stored)
+        return reminder, _stored_pdf(stored)
     invoice = reminder.invoice
     seller = invoice.seller or {}
     try:
@@ -295,7 +295,15 @@ def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminde
         stored, reminder.sha256 = (
             Reminder.objects.filter(pk=reminder.pk).values_list("pdf", "sha256").get()
         )
-    return reminder, bytes(stored)
+    return reminder, _stored_pdf(stored)
+
+
+def _stored_pdf(value: bytes | memoryview | None) -> bytes:
+    """The stored PDF column as bytes (PostgreSQL returns a memoryview); it is filled together
+    with the SHA-256, so a reminder with a digest always has it."""
+    if value is None:
+        raise RuntimeError("a reminder with a SHA-256 but no stored PDF")
+    return bytes(value)
 
 
 def _render(reminder: Reminder, invoice, seller: dict) -> bytes:

@@ -29,13 +29,13 @@ class Command(BaseCommand):
             ctx = CommandContext(tenant=tenant, source="cli")
             if options["dry_run"]:
                 rows = [
-                    (p.invoice.number, p.level.level, p.open_amount, p.fee, p.interest,
+                    (p.invoice.number or "", p.level.level, p.open_amount, p.fee, p.interest,
                      p.total_due, p.invoice.currency)
                     for p in dunning_proposals(tenant=tenant, today=tenant_today(tenant))
                 ]  # fmt: skip
             else:
                 rows = [
-                    (r.invoice.number, r.level, r.open_amount, r.fee, r.interest, r.total_due,
+                    (r.invoice.number or "", r.level, r.open_amount, r.fee, r.interest, r.total_due,
                      r.currency)
                     for r in dunning_run(ctx, data=DunningRunStart())
                 ]  # fmt: skip
@@ -47,4 +47,5 @@ class Command(BaseCommand):
             table.add_column(column, justify="left" if column == "invoice" else "right")
         for row in rows:
             table.add_row(*(str(value) for value in row))
-        Console(file=self.stdout, width=100).print(table)
+        # Django's OutputWrapper is a text stream Rich writes to; its stubs do not say so.
+        Console(file=self.stdout, width=100).print(table)  # type: ignore[arg-type]
