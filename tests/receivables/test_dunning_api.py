@@ -63,6 +63,22 @@ def test_default_levels_and_replacing_them(api):
 
 
 @pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("de", ["Zahlungserinnerung", "1. Mahnung", "2. Mahnung"]),
+        ("en", ["Payment reminder", "First dunning", "Second dunning"]),
+    ],
+)
+def test_default_levels_are_named_in_the_company_language(api, tenant, language, names):
+    tenant.language = language
+    tenant.save(update_fields=["language"])
+
+    levels = _ok(api.get("dunning/levels"))
+
+    assert [level["name"] for level in levels] == names
+
+
+@pytest.mark.parametrize(
     "levels",
     [
         [{"level": 2, "name": "A", "days_after_due": 7}],

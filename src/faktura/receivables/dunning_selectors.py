@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from faktura.billing.models import Invoice
 from faktura.common.errors import NotFound
@@ -34,13 +36,28 @@ from faktura.receivables.models import (
 OPEN_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.SENT)
 
 
+# The default levels' names in the company's language (`core` holds them in English).
+DEFAULT_LEVEL_NAMES = {
+    "Payment reminder": gettext_lazy("Payment reminder"),
+    "First dunning": gettext_lazy("First dunning"),
+    "Second dunning": gettext_lazy("Second dunning"),
+}
+
+
 def dunning_levels(*, tenant) -> list[rules.Level]:
-    """The company's levels, or the default ones while it has set none."""
+    """The company's levels, or the default ones (named in the company's language) while it
+    has set none."""
     rows = DunningLevel.objects.filter(tenant=tenant).order_by("level")
     levels = [
         rules.Level(row.level, row.name, row.days_after_due, row.fee, row.interest) for row in rows
     ]
-    return levels or list(rules.DEFAULT_LEVELS)  # both in level order
+    if levels:
+        return levels  # in level order
+    with translation.override(tenant.language):
+        return [
+            replace(level, name=str(DEFAULT_LEVEL_NAMES.get(level.name, level.name)))
+            for level in rules.DEFAULT_LEVELS
+        ]
 
 
 def dunning_settings(*, tenant) -> DunningSettings:
