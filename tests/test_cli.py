@@ -226,47 +226,10 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.slow  # a smoke test of real processes (pytest --durations)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_a_killed_serve_takes_its_worker_along(tmp_path):
+@pytest.mark.parametrize("child", ["worker", "scheduler"])
+def test_a_killed_serve_takes_its_children_along(tmp_path, child):
     """Issue 10: `faktura serve` killed with SIGKILL left its worker running, and a restart
-    added a second one."""
-    # given: faktura serve with its worker
-    port = _free_port()
-    env = {**os.environ, "FAKTURA_DATA_DIR": str(tmp_path), "FAKTURA_TASKS": "db"}
-    env.pop("DATABASE_URL", None)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "src")
-    env["PYTHONUNBUFFERED"] = "1"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "faktura.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    worker_pid = None
-    try:
-        for line in proc.stdout:
-            if line.startswith("worker started (pid "):
-                worker_pid = int(line.split("pid ")[1].rstrip(")\n"))
-                break
-        assert worker_pid is not None
-        time.sleep(1)
-        assert _alive(worker_pid)
-
-        # when: serve is killed without a chance to stop its worker
-        proc.kill()
-        proc.wait(timeout=10)
-
-        # then: the worker ends too
-        deadline = time.monotonic() + 20
-        while _alive(worker_pid) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not _alive(worker_pid)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        if worker_pid and _alive(worker_pid):
-            os.kill(worker_pid, 9)
-
-
-@pytest.mark.slow  # a smoke test of real processes (pytest --durations)
-def test_serve_starts_the_scheduler_and_a_killed_serve_takes_it_along(tmp_path):
+    added a second one. The scheduler it starts beside the worker ends with it too."""
     # given: faktura serve with its worker and scheduler
     port = _free_port()
     env = {**os.environ, "FAKTURA_DATA_DIR": str(tmp_path), "FAKTURA_TASKS": "db"}
@@ -277,30 +240,30 @@ def test_serve_starts_the_scheduler_and_a_killed_serve_takes_it_along(tmp_path):
         [sys.executable, "-m", "faktura.cli", "serve", "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    scheduler_pid = None
+    child_pid = None
     try:
         for line in proc.stdout:
-            if line.startswith("scheduler started (pid "):
-                scheduler_pid = int(line.split("pid ")[1].rstrip(")\n"))
+            if line.startswith(f"{child} started (pid "):
+                child_pid = int(line.split("pid ")[1].rstrip(")\n"))
                 break
-        assert scheduler_pid is not None
+        assert child_pid is not None
         time.sleep(1)
-        assert _alive(scheduler_pid)
+        assert _alive(child_pid)
 
-        # when: serve is killed without a chance to stop it
+        # when: serve is killed without a chance to stop its children
         proc.kill()
         proc.wait(timeout=10)
 
-        # then: the scheduler ends too
+        # then: the child ends too
         deadline = time.monotonic() + 20
-        while _alive(scheduler_pid) and time.monotonic() < deadline:
+        while _alive(child_pid) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert not _alive(scheduler_pid)
+        assert not _alive(child_pid)
     finally:
         if proc.poll() is None:
             proc.kill()
-        if scheduler_pid and _alive(scheduler_pid):
-            os.kill(scheduler_pid, 9)
+        if child_pid and _alive(child_pid):
+            os.kill(child_pid, 9)
 
 
 @pytest.mark.slow  # a smoke test of real processes (pytest --durations)
