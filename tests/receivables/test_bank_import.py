@@ -212,6 +212,28 @@ def test_upload_through_the_api_then_confirm_and_ignore(world, api, book, run_qu
     assert statement["account_iban"] == "DE89370400440532013000"
 
 
+def test_an_upload_replayed_with_its_idempotency_key_stores_nothing_twice(world, api, book):
+    content = camt([{"amount": "12.00", "date": book["day"], "ref": "R1", "text": "Gebühren"}])
+
+    def upload(body: bytes, key: str = "stmt-1"):
+        return api.client.post(
+            "/api/v1/bank-statements",
+            {"file": SimpleUploadedFile("camt.xml", body)},
+            HTTP_AUTHORIZATION=f"Bearer {api.token}",
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
+
+    first, replay = upload(content), upload(content)
+
+    assert (first.status_code, replay.status_code) == (202, 202)
+    assert replay.json()["id"] == first.json()["id"]
+    assert BankStatement.objects.count() == 1
+    other = upload(content.replace(b"Geb", b"Fee"))
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    assert BankStatement.objects.count() == 1
+
+
 def test_manual_match_refuses_debits_and_more_than_is_left(world, book):
     day = book["day"]
     _import(world, camt([{"amount": "5.00", "date": day, "ref": "M1", "debit": True}]))

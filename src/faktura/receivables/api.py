@@ -362,10 +362,15 @@ def bank_statement_upload(request, file: File[UploadedFile]):
     """Upload a CAMT.053 (XML) or MT940 statement (multipart field `file`). A file that is
     neither, or is cut short, answers 400 `statement_invalid` and nothing is imported; else the
     import runs in the background (202, an operation whose result has the counts). Importing
-    the same statement again imports none of its transactions twice."""
+    the same statement again imports none of its transactions twice; with an `Idempotency-Key`
+    a replayed upload answers the first operation and stores no second statement."""
     content = file.read(MAX_UPLOAD + 1)
     upload = BankStatementUpload(filename=file.name or "", content=content)
-    op = services.bank_statement_import_start(request_context(request), data=upload)
+    op = services.bank_statement_import_start(
+        request_context(request),
+        data=upload,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+    )
     return Status(202, op)
 
 

@@ -39,7 +39,7 @@ def _replay(stored: IdempotencyKey, digest: str, model: type[T]) -> T:
             code="idempotency_key_reused",
             fields={"Idempotency-Key": "Used for a different request."},
         )
-    found = model.objects.filter(tenant_id=stored.tenant_id, pk=int(stored.object_id)).first()
+    found = model.objects.filter(tenant_id=stored.tenant_id, pk=stored.object_id).first()
     if found is None:
         raise NotFound("What this request created earlier was deleted meanwhile.")
     return found

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from faktura.billing.models import Invoice
+from faktura.billing.services.idempotency import idempotent
 from faktura.common.context import CommandContext
 from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from faktura.common.models import AuditEvent, Operation
@@ -91,9 +92,23 @@ def bank_statement_receive(ctx: CommandContext, *, data: BankStatementUpload) ->
     return statement
 
 
-def bank_statement_import_start(ctx: CommandContext, *, data: BankStatementUpload) -> Operation:
+def bank_statement_import_start(
+    ctx: CommandContext, *, data: BankStatementUpload, idempotency_key: str = ""
+) -> Operation:
     """Receive the file now (a bad file answers 400 at once) and import it in the background;
-    the operation's result is the statement's counts."""
+    the operation's result is the statement's counts. With an `idempotency_key` a replay of the
+    same upload answers the first request's operation and stores no second statement."""
+    return idempotent(
+        ctx,
+        scope="bank_statement_import",
+        key=idempotency_key,
+        request={"filename": data.filename, "sha256": hashlib.sha256(data.content).hexdigest()},
+        run=lambda: _bank_statement_import_start(ctx, data=data),
+        model=Operation,
+    )
+
+
+def _bank_statement_import_start(ctx: CommandContext, *, data: BankStatementUpload) -> Operation:
     from faktura.receivables.tasks import bank_statement_import_task
 
     with transaction.atomic():
