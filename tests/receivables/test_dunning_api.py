@@ -348,6 +348,51 @@ def test_a_reminder_is_sent_by_email_once_unless_resent(world, api, clock, mailo
     assert (mime, content[:4]) == ("application/pdf", b"%PDF")
 
 
+def test_a_reminder_sent_meanwhile_by_another_request_is_not_sent_again(
+    world, api, clock, mailoutbox, monkeypatch
+):
+    # given: the reminder as one request read it, while another request sends it
+    invoice = world.issued()
+    _days_after_due(clock, invoice, 8)
+    [reminder] = dunning_run(world.ctx, data=DunningRunStart())
+    from faktura.receivables.services import dunning as dunning_services
+
+    read = dunning_services.reminder_document
+
+    def read_then_sent_elsewhere(ctx, *, reminder_id):
+        found, content = read(ctx, reminder_id=reminder_id)
+        Reminder.objects.filter(pk=reminder_id).update(sent_at=timezone.now())
+        return found, content
+
+    monkeypatch.setattr(dunning_services, "reminder_document", read_then_sent_elsewhere)
+
+    # when
+    response = api.post(f"reminders/{reminder.pk}/send", {"to": "ap@customer.test"})
+
+    # then
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "reminder_already_sent"
+    assert mailoutbox == []
+
+
+def test_a_failed_send_leaves_the_reminder_unsent(world, api, clock, monkeypatch):
+    invoice = world.issued()
+    _days_after_due(clock, invoice, 8)
+    [reminder] = dunning_run(world.ctx, data=DunningRunStart())
+    from django.core.mail import EmailMessage
+
+    def refuse(self, fail_silently=False):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+
+    response = api.post(f"reminders/{reminder.pk}/send", {"to": "ap@customer.test"})
+
+    assert response.status_code == 422
+    reminder.refresh_from_db()
+    assert reminder.sent_at is None
+
+
 def test_the_daily_run_sends_the_reminders_with_auto_send(world, clock, mailoutbox):
     invoice = world.issued()
     _days_after_due(clock, invoice, 8)

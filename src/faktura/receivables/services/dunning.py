@@ -380,11 +380,20 @@ def reminder_send(
         reply_to=[seller_email] if seller_email else None,
     )
     message.attach(f"reminder-{invoice.number}-{reminder.level}.pdf", content, "application/pdf")
+    claim = timezone.now()
+    if not data.resend and not (
+        Reminder.objects.filter(pk=reminder.pk, sent_at=None).update(sent_at=claim)
+    ):
+        # Another request sent it since it was read: a first send goes out once. (A crash
+        # between this claim and the mail server leaves it marked sent; `resend` sends again.)
+        raise ReminderAlreadySent(f"Reminder {reminder.pk} was sent meanwhile.")
     try:
         with get_connection(mail_backend, fail_silently=False, timeout=SMTP_TIMEOUT) as conn:
             message.connection = conn
             message.send()
     except (smtplib.SMTPException, OSError, ValueError) as exc:
+        if not data.resend:
+            Reminder.objects.filter(pk=reminder.pk, sent_at=claim).update(sent_at=None)
         raise SendFailed(f"The mail server did not accept the message: {exc}") from exc
     with transaction.atomic():
         now = timezone.now()
