@@ -140,7 +140,7 @@ else:
     raise RuntimeError(f"FAKTURA_TASKS must be db, rq or immediate, not {_tasks_mode!r}")
 # A running operation's worker renews its lease every sixth of this; an operation whose lease
 # ran out lost its worker and is marked failed (interrupted).
-FAKTURA_OPERATION_LEASE_SECONDS = float(os.environ.get("FAKTURA_OPERATION_LEASE_SECONDS", "60"))
+FAKTURA_OPERATION_LEASE_SECONDS = int(os.environ.get("FAKTURA_OPERATION_LEASE_SECONDS", "60"))
 
 # --- auth -----------------------------------------------------------------------------------
 PASSWORD_HASHERS = [

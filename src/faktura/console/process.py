@@ -27,7 +27,7 @@ def _set_parent_death_signal(sig: int) -> bool:
         return False
 
 
-def exit_with_parent(parent_pid: int, *, poll_seconds: float = 1.0) -> None:
+def exit_with_parent(parent_pid: int, *, poll_seconds: int = 1) -> None:
     """End this process (SIGTERM: a worker finishes its current task, then stops) when the
     process `parent_pid` is gone, even if it was killed with SIGKILL and could not say so.
 
@@ -60,7 +60,7 @@ def _sweep_once() -> None:
         connections.close_all()
 
 
-def start_lease_sweeper(interval_seconds: float) -> threading.Thread:
+def start_lease_sweeper(interval_seconds: int) -> threading.Thread:
     """Mark operations whose lease ran out as failed (interrupted): once now, before the
     worker takes its first task, then every `interval_seconds` from a thread with its own
     database connection."""

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             self.stderr.write("FAKTURA_TASKS=immediate runs tasks inline; no worker needed.")
 
 
-def _sweep_interval() -> float:
+def _sweep_interval() -> int:
     """Half a lease: an interrupted operation is settled at most 1.5 leases after its
     worker's last sign of life."""
-    return max(1.0, settings.FAKTURA_OPERATION_LEASE_SECONDS / 2)
+    return max(1, settings.FAKTURA_OPERATION_LEASE_SECONDS // 2)
