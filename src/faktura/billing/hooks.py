@@ -5,6 +5,9 @@ An app registers its functions in its `AppConfig.ready()`:
 
 - `credit_note_issued`: `f(ctx, note)`, called inside the transaction that issues a credit
   note, after its invoice's status is set (receivables settles the invoice with it).
+- `invoice_issued`: `f(ctx, invoice)`, called inside the transaction that issues an invoice or
+  a credit note, after it is numbered and frozen (an app that must refuse the issue raises a
+  `FakturaError` and the whole issue rolls back; an outbox row written here commits with it).
 - `invoice_readers`: `f(tenant, invoices)`, called with each page of invoices the invoice API
   answers, to attach what the app adds to them (receivables: the open amount and payment
   state) in a fixed number of queries.
@@ -16,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 credit_note_issued: list[Callable[[Any, Any], Any]] = []
+invoice_issued: list[Callable[[Any, Any], Any]] = []
 invoice_readers: list[Callable[[Any, Sequence[Any]], None]] = []
 
 

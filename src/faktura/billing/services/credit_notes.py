@@ -247,6 +247,8 @@ def _credit_note_create(
             invoice.save(update_fields=["status", "updated_at"])
         for settle in hooks.credit_note_issued:
             settle(ctx, note)
+        for issued in hooks.invoice_issued:
+            issued(ctx, note)
         audit_record(
             ctx,
             action="credit_note_create",

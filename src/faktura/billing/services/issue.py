@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from faktura.billing import hooks
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import (
     breakdown_json,
@@ -297,6 +298,8 @@ def _invoice_issue(
         entry_ids = list(items.exclude(entry_id=None).values_list("entry_id", flat=True))
         items.update(status=Item.INVOICED)
         entry_states_sync(entry_ids=entry_ids)
+        for issued in hooks.invoice_issued:
+            issued(ctx, invoice)
         audit_record(
             ctx,
             action="invoice_issue",
