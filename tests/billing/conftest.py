@@ -14,6 +14,7 @@ from faktura.billing.models import BillableItem
 from faktura.billing.states import entry_states_sync
 from faktura.catalog.models import PriceList, PriceListItem, Product, ProductAssignment, Unit
 from faktura.common.context import CommandContext
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.core.invoice_math import line_net
 from faktura.core.time_rounding import seconds_to_hours
@@ -53,7 +54,7 @@ class CompileKit:
     # -- customers and work -------------------------------------------------------------------
 
     def contact(self, name: str = "Müller Maschinenbau GmbH", **kw: Any):
-        return contact_create(self.ctx, name=name, **kw)
+        return contact_create(self.ctx, data=ContactCreate(name=name, **kw))
 
     def project(self, contact=None, **kw: Any):
         data: dict[str, Any] = {"name": "Support 2026", "scope": "external"}
@@ -217,7 +218,7 @@ class BillingWorld:
             "country": "DE",
         }
         data.update(kw)
-        return contact_create(self.ctx, name=name, **data)
+        return contact_create(self.ctx, data=ContactCreate(name=name, **data))
 
     def project(self, contact=None, *, kind: str = "ongoing", **kw: Any) -> Project:
         contact = contact or self.contact()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faktura.common.context import CommandContext
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.services import team_create
 from faktura.work.models import Project, Task
@@ -18,7 +19,7 @@ def owner_ctx(owner) -> CommandContext:
 def make_contact(owner):
     def make(name: str = "Müller Maschinenbau GmbH", membership=None, **kwargs):
         membership = membership or owner
-        return contact_create(owner_ctx(membership), name=name, **kwargs)
+        return contact_create(owner_ctx(membership), data=ContactCreate(name=name, **kwargs))
 
     return make
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from faktura.billing.services.invoices import invoice_create
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 
 BELL, RLO = "\u0007", "\u202e"
@@ -40,7 +41,7 @@ def test_tenant_profile_and_footer(api):
 
 
 def test_project_task_and_entry_texts(api, ctx):
-    contact = contact_create(ctx, name="Kunde")
+    contact = contact_create(ctx, data=ContactCreate(name="Kunde"))
     r = api.post("projects", {"name": f"P{BELL}", "contact_id": contact.pk, "scope": "external"})
     _error(r, "name")
     project = api.post("projects", {"name": "P", "contact_id": contact.pk, "scope": "external"})
@@ -65,7 +66,7 @@ def test_catalog_texts(api):
 
 
 def test_invoice_line_title_and_description(api, ctx):
-    draft = invoice_create(ctx, contact_id=contact_create(ctx, name="Kunde").pk)
+    draft = invoice_create(ctx, contact_id=contact_create(ctx, data=ContactCreate(name="Kunde")).pk)
     line = {"quantity": "1", "unit": "HUR", "unit_price": "10", "vat_rate": "19"}
     r = api.post(f"invoices/{draft.pk}/lines", {**line, "title": "Zwei\nZeilen"})
     assert "line break" in _error(r, "title")

@@ -16,6 +16,7 @@ from django.db import connections
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.models import Contact
 from faktura.contacts.services import contact_create
 from faktura.tenancy.services import tenant_create
@@ -76,7 +77,9 @@ def task(transactional_db):
     )
     units_ensure_defaults(tenant=tenant)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")
-    customer = contact_create(ctx, name="Hafenlogistik Nord GmbH", city="Hamburg")
+    customer = contact_create(
+        ctx, data=ContactCreate(name="Hafenlogistik Nord GmbH", city="Hamburg")
+    )
     project = work.project_create(ctx, name="Service & support", contact_id=customer.pk)
     return work.task_create(ctx, project_id=project.pk, title="Mail server rejects external mail")
 

@@ -21,6 +21,7 @@ from django.db import connections
 from faktura.billing.models import BillableItem, Invoice
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
@@ -104,8 +105,8 @@ def company(transactional_db):
     units_ensure_defaults(tenant=tenant)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")
     address = {"street": "Am Sandtorkai 1", "postal_code": "20457", "city": "Hamburg"}
-    hafen = contact_create(ctx, name="Hafenlogistik Nord GmbH", **address)
-    werft = contact_create(ctx, name="Werft & Technik AG", **address)
+    hafen = contact_create(ctx, data=ContactCreate(name="Hafenlogistik Nord GmbH", **address))
+    werft = contact_create(ctx, data=ContactCreate(name="Werft & Technik AG", **address))
     work_of = {
         hafen: ("Mail server rejects external mail", "New laptops"),
         werft: ("Firewall rules for the yard",),

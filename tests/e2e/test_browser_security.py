@@ -15,6 +15,7 @@ from django.db import connections
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.models import Membership
 from faktura.tenancy.services import tenant_create, tenant_update
@@ -85,7 +86,9 @@ def company(transactional_db):
     units_ensure_defaults(tenant=tenant)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")
     tenant = tenant_update(ctx, accent_color="#7a1f5c")
-    customer = contact_create(ctx, name="Hafenlogistik Nord GmbH", city="Hamburg")
+    customer = contact_create(
+        ctx, data=ContactCreate(name="Hafenlogistik Nord GmbH", city="Hamburg")
+    )
     project = work.project_create(
         ctx, name="Service & support", contact_id=customer.pk, hourly_rate=Decimal("95")
     )

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from faktura.common.models import AuditEvent
+from faktura.contacts.inputs import ContactCreate
 from faktura.tenancy.models import Tenant
 from tests.images import png
 
@@ -302,7 +303,9 @@ def test_an_issued_invoice_keeps_its_pdf_when_the_logo_file_goes(api, tenant, ct
 
     logo_a = png(40, 10, b"\x00\x00\x00")
     assert upload(api, logo_a).status_code == 200
-    draft = invoice_create(ctx, contact_id=contact_create(ctx, name="Kunde GmbH").pk)
+    draft = invoice_create(
+        ctx, contact_id=contact_create(ctx, data=ContactCreate(name="Kunde GmbH")).pk
+    )
     invoice_line_add(
         ctx, invoice_id=draft.pk, title="Consulting", quantity="1", unit="HUR",
         unit_price="100", vat_rate="19",

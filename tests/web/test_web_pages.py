@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from web_helpers import ctx_for, signed_in
 
+from faktura.contacts.inputs import ContactCreate
 from faktura.tenancy.middleware import SESSION_KEY
 
 LIST_PAGES = [
@@ -164,7 +165,7 @@ def test_pagination_keeps_the_filters(browser, owner):
 
     ctx = ctx_for(owner)
     for n in range(55):
-        contact_create(ctx, name=f"Kunde {n:02d}", city="Bonn")
+        contact_create(ctx, data=ContactCreate(name=f"Kunde {n:02d}", city="Bonn"))
 
     first = browser.get(reverse("web:contact_list"), {"q": "Kunde"}).content.decode()
     second = browser.get(reverse("web:contact_list"), {"q": "Kunde", "page": 2}).content.decode()

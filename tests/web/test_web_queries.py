@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from web_helpers import at, ctx_for
 
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.work import services
 
@@ -20,7 +21,7 @@ def many(owner, make_member):
     member; every second entry is approved."""
     ctx = ctx_for(owner)
     for n in range(ROWS):
-        contact = contact_create(ctx, name=f"Kunde {n:02d}", city="Bonn")
+        contact = contact_create(ctx, data=ContactCreate(name=f"Kunde {n:02d}", city="Bonn"))
         project = services.project_create(ctx, name=f"Projekt {n:02d}", contact_id=contact.pk)
         member = make_member("member")
         task = services.task_create(

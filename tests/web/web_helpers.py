@@ -10,6 +10,7 @@ from django.test import Client
 
 from faktura.catalog import services as catalog
 from faktura.common.context import CommandContext
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.models import Membership
 from faktura.tenancy.services import team_create
@@ -63,14 +64,19 @@ def build_web_data(owner, make_member) -> WebData:
         ctx, price_list_id=price_list.pk, product_id=product.pk, unit_price=Decimal("90")
     )
     customer = contact_create(
-        ctx, name="Müller Maschinenbau GmbH", city="Köln", price_list_id=price_list.pk
+        ctx,
+        data=ContactCreate(
+            name="Müller Maschinenbau GmbH", city="Köln", price_list_id=price_list.pk
+        ),
     )
     eu_customer = contact_create(
         ctx,
-        name="Wiener Datentechnik GmbH",
-        country="AT",
-        vat_id="ATU13585627",
-        tax_treatment="reverse_charge",
+        data=ContactCreate(
+            name="Wiener Datentechnik GmbH",
+            country="AT",
+            vat_id="ATU13585627",
+            tax_treatment="reverse_charge",
+        ),
     )
     project = work.project_create(
         ctx,

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from faktura.common.context import CommandContext
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.models import Membership
 from faktura.work import services
@@ -25,7 +26,7 @@ def ctx_for(membership: Membership) -> CommandContext:
 
 
 def make_contact(ctx: CommandContext, name: str = "Müller Maschinenbau GmbH", **kw: Any):
-    return contact_create(ctx, name=name, **kw)
+    return contact_create(ctx, data=ContactCreate(name=name, **kw))
 
 
 def make_project(ctx: CommandContext, *, contact=None, **kw: Any):

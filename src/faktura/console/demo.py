@@ -44,6 +44,7 @@ from faktura.catalog.models import (
 )
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.models import Contact, TaxTreatment
 from faktura.contacts.services import contact_create
 from faktura.core.money import quantize_amount
@@ -240,12 +241,12 @@ def _build(today: date, rng: random.Random) -> Tenant:
     products = _catalog(tenant, units)
     price_lists = _price_lists(tenant, products)
     contacts = [
-        contact_create(
-            ctx, name=name, city=city, postal_code=plz, street=street,
+        contact_create(ctx, data=ContactCreate(
+            name=name, city=city, postal_code=plz, street=street,
             email=f"rechnung@{_domain(name)}.test",
             price_list_id=price_lists["partner"].pk if i in (2, 6) else None,
             **extra,
-        )
+        ))
         for i, (name, city, plz, street, extra) in enumerate(CUSTOMERS)
     ]  # fmt: skip
     _assignments(tenant, products, price_lists, contacts, members, teams)

@@ -6,11 +6,10 @@ from typing import Any
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field
 
-from faktura.common.schemas import ERRORS, CashDiscountPercent, Id, PathId
+from faktura.common.schemas import ERRORS, PathId
 from faktura.contacts import selectors, services
-from faktura.tenancy.api import TimeRounding
+from faktura.contacts.inputs import ContactCreate, ContactUpdate
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.roles import has_capability
 
@@ -55,62 +54,6 @@ class ContactOut(Schema):
         return obj.price_list_id
 
 
-class ContactIn(Schema):
-    name: str = Field(..., max_length=200)
-    customer_number: str = Field("", max_length=30)
-    street: str = Field("", max_length=200)
-    postal_code: str = Field("", max_length=20)
-    city: str = Field("", max_length=100)
-    country: str = Field("DE", max_length=2)
-    vat_id: str = Field("", max_length=20)
-    leitweg_id: str = Field("", max_length=46)
-    peppol_id: str = Field("", max_length=140)
-    # "" (default): xrechnung-ubl for a customer with a Leitweg-ID, else facturx
-    einvoice_format: str = Field("", max_length=20)
-    email: str = Field("", max_length=254)
-    phone: str = Field("", max_length=40)
-    contact_person: str = Field("", max_length=200)
-    language: str | None = Field(None, max_length=2)
-    currency: str | None = Field(None, max_length=3)
-    payment_terms_days: int | None = Field(None, ge=0, le=365)
-    cash_discount_percent: CashDiscountPercent | None = None
-    cash_discount_days: int | None = Field(None, ge=0, le=365)
-    tax_treatment: str = "domestic"
-    exemption_reason: str = Field("", max_length=300)
-    customer_kind: str = Field("business", max_length=10)
-    price_list_id: Id | None = None
-    time_rounding: TimeRounding | None = None
-    notes: str = ""
-
-
-class ContactPatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    customer_number: str | None = Field(None, max_length=30)
-    street: str | None = Field(None, max_length=200)
-    postal_code: str | None = Field(None, max_length=20)
-    city: str | None = Field(None, max_length=100)
-    country: str | None = Field(None, max_length=2)
-    vat_id: str | None = Field(None, max_length=20)
-    leitweg_id: str | None = Field(None, max_length=46)
-    peppol_id: str | None = Field(None, max_length=140)
-    einvoice_format: str | None = Field(None, max_length=20)
-    email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=40)
-    contact_person: str | None = Field(None, max_length=200)
-    language: str | None = Field(None, max_length=2)
-    currency: str | None = Field(None, max_length=3)
-    payment_terms_days: int | None = Field(None, ge=0, le=365)
-    cash_discount_percent: CashDiscountPercent | None = None
-    cash_discount_days: int | None = Field(None, ge=0, le=365)
-    tax_treatment: str | None = None
-    exemption_reason: str | None = Field(None, max_length=300)
-    customer_kind: str | None = Field(None, max_length=10)
-    price_list_id: Id | None = None
-    time_rounding: TimeRounding | None = None
-    notes: str | None = None
-    is_active: bool | None = None
-
-
 class ContactFilter(Schema):
     search: str = ""
     country: str = ""
@@ -125,9 +68,8 @@ def contact_list(request, filters: Query[ContactFilter]):
 
 
 @router.post("/contacts", response={201: ContactOut, **ERRORS})
-def contact_create(request, payload: ContactIn):
-    data = payload.model_dump(exclude_none=True)
-    return Status(201, services.contact_create(request_context(request), **data))
+def contact_create(request, payload: ContactCreate):
+    return Status(201, services.contact_create(request_context(request), data=payload))
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
@@ -136,6 +78,5 @@ def contact_detail(request, contact_id: PathId):
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
-def contact_patch(request, contact_id: PathId, payload: ContactPatch):
-    data = payload.model_dump(exclude_unset=True)
-    return services.contact_update(request_context(request), contact_id=contact_id, **data)
+def contact_patch(request, contact_id: PathId, payload: ContactUpdate):
+    return services.contact_update(request_context(request), contact_id=contact_id, data=payload)

@@ -5,82 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from faktura.catalog.selectors import price_list_for_tenant
-from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.inputs import vat_id_message
 from faktura.common.services import audit_record
-from faktura.common.text import clean_text
-from faktura.contacts.models import Contact, CustomerKind, EInvoiceFormat, TaxTreatment
-from faktura.tenancy.services import clean_time_rounding
-
-_TEXT_FIELDS = ("street", "postal_code", "city", "phone", "contact_person")
+from faktura.contacts.inputs import ContactCreate, ContactUpdate, tax_rules
+from faktura.contacts.models import Contact, EInvoiceFormat
+from faktura.einvoice.identifiers import vat_id_check
 
 
-def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for name, value in data.items():
-        if name == "name":
-            clean[name] = v.required(name, value)
-        elif name == "customer_number" or name in _TEXT_FIELDS:
-            clean[name] = clean_text(name, value)
-        elif name == "notes":
-            clean[name] = clean_text(name, value, multiline=True)
-        elif name == "country":
-            clean[name] = v.country(name, value)
-        elif name == "vat_id":
-            clean[name] = v.vat_id(name, value)
-        elif name == "leitweg_id":
-            clean[name] = v.leitweg_id(name, value)
-        elif name == "peppol_id":
-            clean[name] = v.peppol_id(name, value)
-        elif name == "einvoice_format":
-            # "": automatic, see _default_format
-            if value != "" and value not in EInvoiceFormat.values:
-                raise ValidationFailed.field(
-                    name, f"Must be one of {', '.join(EInvoiceFormat.values)}."
-                )
-            clean[name] = value
-        elif name == "email":
-            clean[name] = v.email(name, value)
-        elif name == "language":
-            clean[name] = v.language(name, value)
-        elif name == "currency":
-            clean[name] = v.currency(name, value)
-        elif name == "payment_terms_days":
-            if value is not None and not 0 <= int(value) <= 365:
-                raise ValidationFailed.field(name, "Must be between 0 and 365 days.")
-            clean[name] = value
-        elif name == "cash_discount_percent":
-            clean[name] = v.cash_discount_percent(name, value)
-        elif name == "cash_discount_days":
-            clean[name] = v.cash_discount_days(name, value)
-        elif name == "tax_treatment":
-            if value not in TaxTreatment.values:
-                raise ValidationFailed.field(
-                    name, f"Must be one of {', '.join(TaxTreatment.values)}."
-                )
-            clean[name] = value
-        elif name == "customer_kind":
-            if value not in CustomerKind.values:
-                raise ValidationFailed.field(
-                    name, f"Must be one of {', '.join(CustomerKind.values)}."
-                )
-            clean[name] = value
-        elif name == "exemption_reason":
-            clean[name] = clean_text(name, value)
-        elif name == "price_list_id":
-            clean["price_list"] = (
-                None if value is None else price_list_for_tenant(ctx.tenant, value, field=name)
-            )
-        elif name == "time_rounding":
-            clean[name] = clean_time_rounding(name, value)
-        elif name == "is_active":
-            clean[name] = v.boolean(name, value)
-        else:
-            raise ValidationFailed.field(name, "Unknown field.")
-    return clean
+def _fields(ctx: CommandContext, data: ContactCreate | ContactUpdate) -> dict[str, Any]:
+    """The model fields the input sets; the price list is looked up in this company."""
+    values = {name: getattr(data, name) for name in data.model_fields_set}
+    if isinstance(data, ContactCreate):
+        values = dict(data)
+    if "price_list_id" in values:
+        price_list_id = values.pop("price_list_id")
+        values["price_list"] = (
+            None
+            if price_list_id is None
+            else price_list_for_tenant(ctx.tenant, price_list_id, field="price_list_id")
+        )
+    if values.get("time_rounding") is not None:
+        values["time_rounding"] = values["time_rounding"].model_dump()
+    return values
 
 
 def _default_format(contact: Contact) -> None:
@@ -92,22 +43,22 @@ def _default_format(contact: Contact) -> None:
         )
 
 
-def _check_rules(contact: Contact) -> None:
-    """Rules across fields, checked on the contact as it would be saved."""
-    if contact.tax_treatment == TaxTreatment.REVERSE_CHARGE and not contact.vat_id:
-        raise ValidationFailed.field(
-            "vat_id", "Reverse charge needs the customer's VAT ID.", code="required"
-        )
-    if contact.tax_treatment == TaxTreatment.EXEMPT and not contact.exemption_reason:
-        raise ValidationFailed.field(
-            "exemption_reason", "Exempt customers need an exemption reason.", code="required"
-        )
+def _check_rules(contact: Contact, *, vat_id_changed: bool = True) -> None:
+    """Rules across fields, checked on the contact as it would be saved (all at once); the
+    VAT ID is checked against the country when either changes."""
+    found = {name: message for name, (_code, message) in tax_rules(vars(contact)).items()}
+    if vat_id_changed:
+        vat_id, code = vat_id_check(contact.vat_id, contact.country)
+        if code and "vat_id" not in found:
+            found["vat_id"] = vat_id_message(code)
+        contact.vat_id = vat_id
     if contact.price_list is not None and contact.price_list.currency != contact.currency:
-        raise ValidationFailed.field(
-            "price_list_id",
-            f"The price list is in {contact.price_list.currency}, the customer in "
-            f"{contact.currency}.",
-        )
+        found["price_list_id"] = gettext(
+            "The price list is in %(list)s, the customer in %(customer)s."
+        ) % {"list": contact.price_list.currency, "customer": contact.currency}
+    if found:
+        name, message = next(iter(found.items()))
+        raise ValidationFailed(f"{name}: {message}", code="invalid", fields=found)
 
 
 def _save(contact: Contact, **kwargs: Any) -> None:
@@ -120,14 +71,12 @@ def _save(contact: Contact, **kwargs: Any) -> None:
         ) from exc
 
 
-def contact_create(ctx: CommandContext, **data: Any) -> Contact:
+def contact_create(ctx: CommandContext, *, data: ContactCreate) -> Contact:
     ctx.require("manage_contacts")
-    data.setdefault("currency", ctx.tenant.currency)
-    data.setdefault("language", ctx.tenant.language)
-    if "name" not in data:
-        raise ValidationFailed.field("name", "This field is required.", code="required")
-    data.setdefault("einvoice_format", "")
-    contact = Contact(tenant=ctx.tenant, **_clean(ctx, data))
+    values = _fields(ctx, data)
+    values["currency"] = values["currency"] or ctx.tenant.currency
+    values["language"] = values["language"] or ctx.tenant.language
+    contact = Contact(tenant=ctx.tenant, **values)
     _default_format(contact)
     _check_rules(contact)
     with transaction.atomic():
@@ -140,20 +89,23 @@ def contact_create(ctx: CommandContext, **data: Any) -> Contact:
     return contact
 
 
-def contact_update(ctx: CommandContext, *, contact_id: int, **data: Any) -> Contact:
+def contact_update(ctx: CommandContext, *, contact_id: int, data: ContactUpdate) -> Contact:
     ctx.require("manage_contacts")
-    clean = _clean(ctx, data)
+    values = _fields(ctx, data)
     with transaction.atomic():
         contact = Contact.objects.select_for_update().filter(tenant=ctx.tenant, pk=contact_id)
         contact = contact.first()
         if contact is None:
             raise NotFound("Contact not found.")
-        if clean.get("customer_number") == "":
-            raise ValidationFailed.field("customer_number", "Cannot be empty.", code="required")
-        for key, value in clean.items():
+        for key, value in values.items():
             setattr(contact, key, value)
         _default_format(contact)
-        _check_rules(contact)
+        _check_rules(contact, vat_id_changed=bool({"vat_id", "country"} & data.model_fields_set))
         _save(contact)
-        audit_record(ctx, action="contact_update", obj=contact, data={"fields": list(clean)})
+        audit_record(
+            ctx,
+            action="contact_update",
+            obj=contact,
+            data={"fields": sorted(data.model_fields_set)},
+        )
     return contact

@@ -13,8 +13,6 @@ from decimal import Decimal
 
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
-from stdnum.eu import vat as eu_vat
-from stdnum.exceptions import ValidationError as StdnumError
 
 from faktura.core.invoice_math import LineInput, invoice_totals
 from faktura.core.money import is_currency
@@ -27,7 +25,7 @@ from faktura.einvoice.groups import (
     seller_electronic_address,
     snapshot_adjustment,
 )
-from faktura.einvoice.identifiers import peppol_id_problems
+from faktura.einvoice.identifiers import peppol_id_problems, vat_id_check
 from faktura.einvoice.snapshot import InvoiceSnapshot, Party
 
 # Categories whose seller needs a VAT ID or a national tax number (BR-S-02, BR-Z-02, BR-E-02) ...
@@ -38,7 +36,6 @@ _VAT_ID_ONLY = {"AE", "K", "G"}
 # The buyer's VAT ID is required for reverse charge and intra-community supplies (BR-AE-02,
 # BR-IC-02; EN 16931 also accepts a legal registration id, which Faktura does not write).
 _BUYER_VAT_ID = {"AE", "K"}
-_EU_VAT_PREFIXES = {*eu_vat.MEMBER_STATES, "el"}
 
 
 def problems(
@@ -142,22 +139,20 @@ def _address_problems(
     return found
 
 
-def _vat_id_problem(value: str, path: str, label: str) -> Problem | None:
-    """BR-CO-09: a VAT ID starts with its country prefix; an EU one must pass its check digits."""
-    compact = "".join(value.split()).upper()
-    if not compact:
-        return None
-    if len(compact) < 3 or not compact[:2].isalpha():
+def _vat_id_problem(value: str, country: str, path: str, label: str) -> Problem | None:
+    """BR-CO-09: a VAT ID starts with its country prefix; an EU one must pass its check digits
+    (the one VAT-ID check, `identifiers.vat_id_check`)."""
+    _compact, code = vat_id_check(value, country)
+    if code == "vat_id_prefix":
         return error(
-            "vat_id_prefix",
+            code,
             f"The {label} VAT ID must start with a country prefix such as DE (BR-CO-09).",
             path,
         )
-    if compact[:2].lower() in _EU_VAT_PREFIXES:
-        try:
-            eu_vat.validate(compact)
-        except StdnumError:
-            return error("vat_id_invalid", f"The {label} VAT ID {value!r} is not valid.", path)
+    if code == "vat_id_invalid":
+        return error(code, f"The {label} VAT ID {value!r} is not valid.", path)
+    if code == "vat_id_not_eu":
+        return error(code, f"The {label} VAT ID {value!r} is not an EU VAT ID.", path)
     return None
 
 
@@ -199,7 +194,7 @@ def _seller_problems(seller: Party, categories: set[str], xrechnung: bool) -> li
                 "seller.tax_number",
             )
         )
-    problem = _vat_id_problem(vat_id, "seller.vat_id", "seller's")
+    problem = _vat_id_problem(vat_id, seller.country, "seller.vat_id", "seller's")
     if problem is not None:
         found.append(problem)
     if seller.peppol_id.strip():
@@ -237,7 +232,7 @@ def _buyer_problems(
                 "buyer.vat_id",
             )
         )
-    problem = _vat_id_problem(buyer.vat_id, "buyer.vat_id", "buyer's")
+    problem = _vat_id_problem(buyer.vat_id, buyer.country, "buyer.vat_id", "buyer's")
     if problem is not None:
         found.append(problem)
     if buyer.leitweg_id.strip():

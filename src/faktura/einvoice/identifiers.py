@@ -13,12 +13,14 @@ from collections.abc import Callable
 
 from stdnum.au import abn
 from stdnum.be import vat as be_vat
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.no import orgnr as no_orgnr
 from stdnum.se import orgnr as se_orgnr
 
 from faktura.core.problems import Problem, error
+from faktura.core.validation import is_eu_country, split_peppol_id
 from faktura.core.validation import peppol_id_problems as _form_problems
-from faktura.core.validation import split_peppol_id
 
 # scheme -> (what it is, the digits Peppol expects, the check digit test)
 _NATIONAL: dict[str, tuple[str, str, Callable[[str], bool]]] = {
@@ -47,3 +49,31 @@ def peppol_id_problems(value: str, path: str = "peppol_id") -> list[Problem]:
                 )
             ]
     return []
+
+
+# VAT ID prefixes of the EU member states (Greece writes EL in VAT IDs).
+EU_VAT_PREFIXES = frozenset({*(c.upper() for c in eu_vat.MEMBER_STATES), "EL"})
+
+
+def vat_id_check(value: str, country: str = "") -> tuple[str, str | None]:
+    """The one VAT-ID check: the compact form of `value` and the code of its problem (None = ok).
+
+    An id with an EU prefix must pass its check digits (python-stdnum). A party in an EU
+    country needs such an id (``vat_id_not_eu``). A party outside the EU (or of unknown
+    country) may have any id of its country (CH, GB, NO ...): it is accepted as given, in
+    its compact form, as long as it starts with a country prefix (BR-CO-09, ``vat_id_prefix``).
+    Codes: ``vat_id_prefix``, ``vat_id_invalid``, ``vat_id_not_eu``.
+    """
+    compact = re.sub(r"[\s.\-/]", "", value or "").upper()
+    if not compact:
+        return "", None
+    if len(compact) < 3 or not compact[:2].isalpha():
+        return compact, "vat_id_prefix"
+    if compact[:2] in EU_VAT_PREFIXES:
+        try:
+            return str(eu_vat.validate(compact)), None
+        except StdnumError:
+            return compact, "vat_id_invalid"
+    if country and is_eu_country(country.upper()):
+        return compact, "vat_id_not_eu"
+    return compact, None

@@ -10,6 +10,7 @@ from billing_web import ISSUE_DAY, billing_tests
 
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
+from faktura.contacts.inputs import ContactUpdate
 from faktura.contacts.services import contact_update
 
 # The billing tests' world per tenant and their worker, shared rather than written again.
@@ -38,7 +39,6 @@ def issued_in_every_format(world, draft):
     contact_update(
         world.ctx,
         contact_id=draft.contact_id,
-        email="rechnung@mueller.test",
-        peppol_id="0088:4000001000005",
+        data=ContactUpdate(email="rechnung@mueller.test", peppol_id="0088:4000001000005"),
     )
     return invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)

@@ -11,7 +11,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticValidationError
 
+from faktura.common.inputs import input_error_message
 from faktura.core.time_rounding import DIRECTIONS, INCREMENTS_MINUTES, LEVELS
 from faktura.core.validation import COUNTRY_CODES
 
@@ -134,3 +137,42 @@ class RoundingFieldsMixin(forms.Form):
             "tr_minimum": rule.get("minimum_minutes"),
             "tr_level": rule.get("level"),
         }
+
+
+class TypedInputForm(forms.Form):
+    """A form whose cleaned data becomes one typed input (`input_type`): the input's limits
+    and rules are declared once, there; the form parses what people type (a German "1,5")
+    and shows every error at once, each next to its field and in the reader's language."""
+
+    input_type: type[BaseModel]
+    # Input field -> form field, where the form names a field differently.
+    input_aliases: dict[str, str] = {}
+
+    def input_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v is not None and v != ""}
+
+    def to_input(self) -> Any:
+        """The typed input, or None with the errors on the form.
+
+        The input is built even when some fields did not parse, so its own errors (and its
+        rules across fields) are shown together with theirs."""
+        valid = self.is_valid()
+        try:
+            data = self.input_type.model_validate(self.input_data())
+        except PydanticValidationError as exc:
+            self.add_input_errors(exc)
+            return None
+        return data if valid else None
+
+    def add_input_errors(self, exc: PydanticValidationError) -> None:
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else ""
+            name = self.input_aliases.get(name, name)
+            if name in self.errors:
+                continue  # the form said what is wrong with it already
+            message = input_error_message(err)
+            if name in self.fields:
+                self.add_error(name, message)
+            else:
+                label = name.replace("_", " ")
+                self.add_error(None, f"{label}: {message}" if label else message)

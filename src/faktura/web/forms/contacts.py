@@ -7,10 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from faktura.contacts.inputs import ContactCreate, ContactUpdate
 from faktura.contacts.models import CustomerKind, EInvoiceFormat, TaxTreatment
 from faktura.web.forms.common import (
     LANGUAGE_CHOICES,
     RoundingFieldsMixin,
+    TypedInputForm,
     blank,
     country_choices,
     optional_decimal,
@@ -19,7 +21,12 @@ from faktura.web.forms.common import (
 )
 
 
-class ContactForm(RoundingFieldsMixin):
+class ContactForm(RoundingFieldsMixin, TypedInputForm):
+    """A new customer (`ContactCreate`) or, with `contact`, a change of one (`ContactUpdate`);
+    the inputs check the values, the form only parses them."""
+
+    input_aliases = {"time_rounding": "tr_increment"}
+
     name = text(_("Legal name"), required=True)
     customer_number = text(_("Customer number"), max_length=30)
     street = text(_("Street"))
@@ -44,7 +51,9 @@ class ContactForm(RoundingFieldsMixin):
         + list(EInvoiceFormat.choices),
         help_text=_("The PDF with Factur-X always goes along."),
     )
-    email = forms.EmailField(label=_("Invoice e-mail"), required=False, max_length=254)
+    email = forms.CharField(
+        label=_("Invoice e-mail"), required=False, max_length=254, widget=forms.EmailInput
+    )
     phone = text(_("Phone"), max_length=40)
     contact_person = text(_("Contact person"))
     language = forms.ChoiceField(label=_("Invoice language"), choices=LANGUAGE_CHOICES)
@@ -79,18 +88,21 @@ class ContactForm(RoundingFieldsMixin):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args, price_lists=(), **kwargs):
+    def __init__(self, *args, price_lists=(), contact=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.input_type = ContactCreate if contact is None else ContactUpdate
         self.fields["country"].choices = country_choices()
         self.fields["price_list_id"].choices = blank(_("Company default")) + [
             (p.pk, str(p)) for p in price_lists
         ]
 
-    def service_data(self) -> dict[str, Any]:
+    def input_data(self) -> dict[str, Any]:
+        # Every field as it stands (an emptied field is sent empty, so an edit clears it).
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("tr_")}
-        data["currency"] = (data.get("currency") or "").upper()
-        data["customer_kind"] = data.get("customer_kind") or CustomerKind.BUSINESS
-        data["time_rounding"] = self.time_rounding()
+        if "customer_kind" in data:
+            data["customer_kind"] = data["customer_kind"] or CustomerKind.BUSINESS
+        if "tr_increment" in self.cleaned_data:
+            data["time_rounding"] = self.time_rounding()
         return data
 
     @classmethod

@@ -8,8 +8,6 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 
 from faktura.receivables.inputs import (
     BankTransactionIgnore,
@@ -25,42 +23,8 @@ from faktura.receivables.inputs import (
 )
 from faktura.receivables.models import Payment, SentMark
 from faktura.web.forms.billing import parse_decimal
-from faktura.web.forms.common import blank
+from faktura.web.forms.common import TypedInputForm, blank
 from faktura.web.forms.work import DATE_WIDGET
-
-# What the errors of the typed inputs say, in the reader's language (pydantic's own messages
-# are English).
-INPUT_ERRORS = {
-    "greater_than": _("Must be more than 0."),
-    "decimal_max_places": _("At most 2 decimals."),
-    "decimal_max_digits": _("Too large."),
-    "decimal_whole_digits": _("Too large."),
-    "string_too_short": _("This field is required."),
-    "string_too_long": _("Too long."),
-    "missing": _("This field is required."),
-}
-
-
-class TypedInputForm(forms.Form):
-    """A form whose cleaned data becomes one typed input (`input_type`)."""
-
-    input_type: type[BaseModel]
-
-    def input_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if v is not None and v != ""}
-
-    def to_input(self) -> Any:
-        """The typed input, or None with the errors on the form."""
-        if not self.is_valid():
-            return None
-        try:
-            return self.input_type.model_validate(self.input_data())
-        except PydanticValidationError as exc:
-            for err in exc.errors():
-                name = str(err["loc"][0]) if err["loc"] else None
-                message = INPUT_ERRORS.get(err["type"], err["msg"])
-                self.add_error(name if name in self.fields else None, message)
-            return None
 
 
 class AmountField(forms.CharField):

@@ -66,10 +66,9 @@ def contact_create(request):
         price_lists=_price_lists(request),
         initial={"currency": request.tenant.currency, "language": request.tenant.language},
     )
-    if request.method == "POST" and form.is_valid():
-        contact = submit(
-            form, lambda: services.contact_create(ui_context(request), **form.service_data())
-        )
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
+        contact = submit(form, lambda: services.contact_create(ui_context(request), data=data))
         if contact is not None:
             messages.success(request, _("Customer %(name)s created.") % {"name": contact.name})
             return redirect("web:contact_detail", contact_id=contact.pk)
@@ -83,13 +82,13 @@ def contact_edit(request, contact_id: int):
         request.POST or None,
         price_lists=_price_lists(request),
         initial=ContactForm.initial_for(contact),
+        contact=contact,
     )
-    if request.method == "POST" and form.is_valid():
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         updated = submit(
             form,
-            lambda: services.contact_update(
-                ui_context(request), contact_id=contact.pk, **form.service_data()
-            ),
+            lambda: services.contact_update(ui_context(request), contact_id=contact.pk, data=data),
         )
         if updated is not None:
             messages.success(request, _("Customer %(name)s saved.") % {"name": updated.name})
