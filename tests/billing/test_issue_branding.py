@@ -15,6 +15,7 @@ from faktura.billing.services.issue import invoice_issue
 from faktura.billing.snapshot import invoice_snapshot
 from faktura.documents.models import StoredDocument
 from faktura.documents.services import document_read
+from faktura.tenancy.inputs import TenantUpdate
 from faktura.tenancy.services import tenant_logo_remove, tenant_logo_set, tenant_update
 from tests.images import png
 
@@ -77,8 +78,10 @@ def test_the_pdf_shows_the_logo_the_invoice_was_issued_with(world):
 def test_an_english_customer_gets_the_english_footer(world):
     tenant_update(
         world.ctx,
-        invoice_footer="Vielen Dank für Ihren Auftrag.",
-        invoice_footer_en="Thank you for your business.",
+        data=TenantUpdate(
+            invoice_footer="Vielen Dank für Ihren Auftrag.",
+            invoice_footer_en="Thank you for your business.",
+        ),
     )
 
     english = _issued(world, world.contact("Acme Ltd", language="en"))
@@ -105,7 +108,9 @@ def test_an_english_customer_gets_the_english_footer(world):
 def test_an_empty_footer_falls_back_to_the_other_language(
     world, footer_de, footer_en, language, printed
 ):
-    tenant_update(world.ctx, invoice_footer=footer_de, invoice_footer_en=footer_en)
+    tenant_update(
+        world.ctx, data=TenantUpdate(invoice_footer=footer_de, invoice_footer_en=footer_en)
+    )
 
     invoice = _issued(world, world.contact(language=language))
 
@@ -113,10 +118,10 @@ def test_an_empty_footer_falls_back_to_the_other_language(
 
 
 def test_the_footer_is_frozen_at_issue(world):
-    tenant_update(world.ctx, invoice_footer_en="Thank you.")
+    tenant_update(world.ctx, data=TenantUpdate(invoice_footer_en="Thank you."))
     invoice = _issued(world, world.contact(language="en"))
 
-    tenant_update(world.ctx, invoice_footer_en="Changed later.")
+    tenant_update(world.ctx, data=TenantUpdate(invoice_footer_en="Changed later."))
 
     invoice.refresh_from_db()
     assert invoice_snapshot(invoice).footer == "Thank you."

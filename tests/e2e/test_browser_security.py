@@ -17,6 +17,7 @@ from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
+from faktura.tenancy.inputs import TenantUpdate
 from faktura.tenancy.models import Membership
 from faktura.tenancy.services import tenant_create, tenant_update
 from faktura.work import services as work
@@ -85,7 +86,7 @@ def company(transactional_db):
     )
     units_ensure_defaults(tenant=tenant)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")
-    tenant = tenant_update(ctx, accent_color="#7a1f5c")
+    tenant = tenant_update(ctx, data=TenantUpdate(accent_color="#7a1f5c"))
     customer = contact_create(
         ctx, data=ContactCreate(name="Hafenlogistik Nord GmbH", city="Hamburg")
     )

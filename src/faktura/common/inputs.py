@@ -16,7 +16,7 @@ import zoneinfo
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from annotated_types import GroupedMetadata
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -37,6 +37,7 @@ from pydantic_core import PydanticCustomError
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
+from faktura.common.errors import ValidationFailed
 from faktura.common.text import text_problem
 from faktura.core import money
 from faktura.core.validation import (
@@ -46,6 +47,8 @@ from faktura.core.validation import (
     normalize_peppol_id,
 )
 from faktura.einvoice.identifiers import peppol_id_problems, vat_id_check
+
+T = TypeVar("T", bound=BaseModel)
 
 # A rule across fields: the known values in, {field: (code, message)} out.
 Rule = Callable[[Mapping[str, Any]], dict[str, tuple[str, str]]]
@@ -135,6 +138,20 @@ class Input(BaseModel):
         return ValidationError.from_exception_data(cls.__name__, line_errors)
 
 
+def parse(input_type: type[T], data: Mapping[str, Any]) -> T:
+    """`data` (from the command line, a task's JSON) as the typed input; its errors raise
+    ValidationFailed naming every field, as the API's 400 does."""
+    try:
+        return input_type.model_validate(data)
+    except ValidationError as exc:
+        fields: dict[str, str] = {}
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "body"
+            fields.setdefault(name, input_error_message(err))
+        name, message = next(iter(fields.items()))
+        raise ValidationFailed(f"{name}: {message}", fields=fields) from None
+
+
 # --- field types ------------------------------------------------------------------------------
 
 
@@ -145,7 +162,7 @@ def _line(value: str) -> str:
     return value
 
 
-def _lines(value: str) -> str:
+def lines(value: str) -> str:
     value = value.replace("\r\n", "\n").strip()
     found = text_problem(value, multiline=True)
     if found:
@@ -169,7 +186,7 @@ class Text(GroupedMetadata):
 
 
 # Text of several lines (notes, footers): tabs and line feeds kept, CR LF becomes LF.
-LongText = Annotated[str, Field(max_length=10_000), AfterValidator(_lines)]
+LongText = Annotated[str, Field(max_length=10_000), AfterValidator(lines)]
 
 
 def _country(value: str) -> str:
@@ -243,7 +260,7 @@ def _iban(value: str) -> str:
     try:
         return str(IBAN(value).compact)
     except SchwiftyException:
-        raise problem("invalid", gettext("Not a valid IBAN: check its digits.")) from None
+        raise problem("invalid", gettext("Invalid IBAN: check its digits.")) from None
 
 
 def _bic(value: str) -> str:
@@ -253,7 +270,7 @@ def _bic(value: str) -> str:
     try:
         return str(BIC(value).compact)
     except SchwiftyException:
-        raise problem("invalid", gettext("Not a valid BIC, e.g. COBADEFFXXX.")) from None
+        raise problem("invalid", gettext("Invalid BIC, e.g. COBADEFFXXX.")) from None
 
 
 def _timezone(value: str) -> str:

@@ -54,6 +54,7 @@ from faktura.receivables.inputs import DunningRunStart, PaymentRecord
 from faktura.receivables.models import Payment
 from faktura.receivables.selectors import invoice_balance, open_items
 from faktura.receivables.services import dunning_run, payment_record
+from faktura.tenancy.inputs import TenantUpdate
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.selectors import tenant_today
 from faktura.tenancy.services import (
@@ -219,7 +220,7 @@ def _build(today: date, rng: random.Random) -> Tenant:
         owner_name="Demo Owner",
     )
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
-    tenant = tenant_update(ctx, **SELLER)
+    tenant = tenant_update(ctx, data=TenantUpdate(**SELLER))
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
     units = {u.code: u for u in units_ensure_defaults(tenant=tenant)}
 

@@ -93,8 +93,9 @@ def contact_update(ctx: CommandContext, *, contact_id: int, data: ContactUpdate)
     ctx.require("manage_contacts")
     values = _fields(ctx, data)
     with transaction.atomic():
-        contact = Contact.objects.select_for_update().filter(tenant=ctx.tenant, pk=contact_id)
-        contact = contact.first()
+        contact = (
+            Contact.objects.select_for_update().filter(tenant=ctx.tenant, pk=contact_id).first()
+        )
         if contact is None:
             raise NotFound("Contact not found.")
         for key, value in values.items():

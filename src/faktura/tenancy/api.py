@@ -7,28 +7,16 @@ from typing import Any
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from faktura.common.errors import NotFound
-from faktura.common.schemas import ERRORS, CashDiscountPercent, Id, PathId
+from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.tenancy import invitations, selectors, services
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.http import logo_response, site_url
-from faktura.tenancy.inputs import MembershipInvite
+from faktura.tenancy.inputs import MembershipInvite, TenantUpdate
 
 router = Router(tags=["tenancy"])
-
-
-class TimeRounding(BaseModel):
-    """A time-rounding rule. A plain pydantic model, not a ninja Schema: a Schema builds
-    itself from any value's attributes, so "abc" would pass as the default rule."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    increment_minutes: int = 15
-    direction: str = "up"
-    minimum_minutes: int = 0
-    level: str = "entry"
 
 
 class LogoOut(Schema):
@@ -86,54 +74,14 @@ class TenantOut(Schema):
         return {"sha256": logo.sha256, "content_type": logo.content_type, "url": LOGO_URL}
 
 
-class TenantPatch(Schema):
-    name: str | None = None
-    street: str | None = None
-    postal_code: str | None = None
-    city: str | None = None
-    country: str | None = None
-    vat_id: str | None = None
-    tax_number: str | None = None
-    peppol_id: str | None = Field(None, max_length=140)
-    iban: str | None = None
-    bic: str | None = None
-    bank_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    website: str | None = None
-    managing_directors: str | None = None
-    register_court: str | None = None
-    register_number: str | None = None
-    currency: str | None = None
-    timezone: str | None = None
-    language: str | None = None
-    payment_terms_days: int | None = Field(None, ge=0, le=365)
-    cash_discount_percent: CashDiscountPercent | None = None
-    cash_discount_days: int | None = Field(None, ge=0, le=365)
-    invoice_number_format: str | None = None
-    credit_note_number_format: str | None = None
-    number_reset: str | None = None
-    require_approval: bool | None = None
-    time_rounding: TimeRounding | None = None
-    accent_color: str | None = None
-    invoice_footer: str | None = None
-    invoice_footer_en: str | None = None
-    timesheet_appendix: bool | None = None
-    email_subject_de: str | None = Field(None, max_length=200)
-    email_body_de: str | None = None
-    email_subject_en: str | None = Field(None, max_length=200)
-    email_body_en: str | None = None
-
-
 @router.get("/tenant", response={200: TenantOut, **ERRORS})
 def tenant_detail(request):
     return request.auth.tenant
 
 
 @router.patch("/tenant", response={200: TenantOut, **ERRORS})
-def tenant_patch(request, payload: TenantPatch):
-    data = payload.model_dump(exclude_unset=True)
-    return services.tenant_update(request_context(request), **data)
+def tenant_patch(request, payload: TenantUpdate):
+    return services.tenant_update(request_context(request), data=payload)
 
 
 LOGO_URL = "/api/v1/tenant/logo"

@@ -3,15 +3,43 @@ the UI form and the service alike."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from django.utils.translation import gettext
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+)
 
-from faktura.common.inputs import problem
-from faktura.common.schemas import Id
+from faktura.common.inputs import (
+    Bic,
+    CashDiscountDays,
+    Country,
+    Currency,
+    Email,
+    HexColor,
+    Iban,
+    Input,
+    Language,
+    LongText,
+    PaymentTermsDays,
+    PeppolId,
+    Text,
+    TimeZone,
+    VatId,
+    lines,
+    problem,
+)
+from faktura.common.schemas import CashDiscountPercent, Id
+from faktura.core.numbering import validate_format
 from faktura.core.time_rounding import policy_problems
+from faktura.tenancy.models import Tenant
 from faktura.tenancy.roles import Role
 
 
@@ -35,14 +63,14 @@ class InvitationAccept(BaseModel):
     password: str = Field(..., min_length=1, max_length=128)
 
 
-def _policy_field(name: str) -> Callable[[Any], Any]:
+def _policy_field(name: str) -> AfterValidator:
     def check(value: Any) -> Any:
         found = policy_problems({name: value})
         if found:
             raise problem(found[0].code, found[0].message)
         return value
 
-    return AfterValidator(check)  # type: ignore[return-value]
+    return AfterValidator(check)
 
 
 class TimeRounding(BaseModel):
@@ -54,3 +82,87 @@ class TimeRounding(BaseModel):
     direction: Annotated[StrictStr, _policy_field("direction")] = "up"
     minimum_minutes: Annotated[StrictInt, _policy_field("minimum_minutes")] = 0
     level: Annotated[StrictStr, _policy_field("level")] = "entry"
+
+
+def _number_format(value: str) -> str:
+    found = validate_format(value)
+    if found:
+        raise problem(found[0].code, found[0].message)
+    return value
+
+
+NumberFormat = Annotated[
+    str, StringConstraints(min_length=1, max_length=60), AfterValidator(_number_format)
+]
+
+# The placeholders billing's sending service fills in, in the order the UI lists them.
+EMAIL_PLACEHOLDERS = ("number", "kind", "customer", "company", "gross", "due_date")
+
+
+def _email_template(value: str) -> str:
+    """An e-mail subject or body whose placeholders are all known, so sending cannot fail."""
+    try:
+        value.format(**dict.fromkeys(EMAIL_PLACEHOLDERS, ""))
+    except (KeyError, IndexError, ValueError) as exc:
+        known = ", ".join("{" + p + "}" for p in sorted(EMAIL_PLACEHOLDERS))
+        raise problem(
+            "invalid",
+            gettext("Unknown placeholder %(name)s; use %(known)s.") % {"name": exc, "known": known},
+        ) from None
+    return value
+
+
+EmailSubject = Annotated[str, Text(200, required=True), AfterValidator(_email_template)]
+EmailBody = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=10_000),
+    AfterValidator(lines),
+    AfterValidator(_email_template),
+]
+
+
+class TenantUpdate(Input):
+    """A change of the company profile: the fields sent are changed, the others stay. Whether
+    a yearly counter has the year in both number formats depends on the stored profile: the
+    service checks it."""
+
+    partial = True
+
+    name: Annotated[str, Text(200, required=True)] | None = None
+    street: Annotated[str, Text(200)] | None = None
+    postal_code: Annotated[str, Text(20)] | None = None
+    city: Annotated[str, Text(100)] | None = None
+    country: Country | None = None
+    vat_id: VatId | None = None
+    tax_number: Annotated[str, Text(30)] | None = None
+    peppol_id: PeppolId | None = None
+    iban: Iban | None = None
+    bic: Bic | None = None
+    bank_name: Annotated[str, Text(100)] | None = None
+    email: Email | None = None
+    phone: Annotated[str, Text(40)] | None = None
+    website: Annotated[str, Text(200)] | None = None
+    managing_directors: Annotated[str, Text(200)] | None = None
+    register_court: Annotated[str, Text(100)] | None = None
+    register_number: Annotated[str, Text(40)] | None = None
+    currency: Currency | None = None
+    timezone: TimeZone | None = None
+    language: Language | None = None
+    payment_terms_days: PaymentTermsDays | None = None
+    cash_discount_percent: CashDiscountPercent | None = None
+    cash_discount_days: CashDiscountDays | None = None
+    invoice_number_format: NumberFormat | None = None
+    credit_note_number_format: NumberFormat | None = None
+    number_reset: Tenant.NumberReset | None = None
+    require_approval: bool | None = None
+    time_rounding: TimeRounding | None = None
+    accent_color: HexColor | None = None
+    invoice_footer: LongText | None = None
+    invoice_footer_en: LongText | None = None
+    timesheet_appendix: bool | None = None
+    email_subject_de: EmailSubject | None = None
+    email_body_de: EmailBody | None = None
+    email_subject_en: EmailSubject | None = None
+    email_body_en: EmailBody | None = None
+
+    nullable = frozenset({"cash_discount_percent", "cash_discount_days"})

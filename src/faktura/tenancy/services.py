@@ -20,11 +20,13 @@ from django.utils.text import slugify
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from faktura.common.inputs import parse, vat_id_message
 from faktura.common.services import audit_record
-from faktura.common.text import clean_text
 from faktura.core.numbering import validate_format
 from faktura.core.time_rounding import PolicyError, RoundingPolicy
+from faktura.einvoice.identifiers import vat_id_check
 from faktura.tenancy.errors import AlreadyMember, LastOwner, OwnerProtected
+from faktura.tenancy.inputs import TenantUpdate
 from faktura.tenancy.invitations import password_check
 from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
 from faktura.tenancy.roles import Role
@@ -33,89 +35,11 @@ User = get_user_model()
 
 TOKEN_PREFIX = "fk_"
 
-# Fields of the company profile and how each is cleaned.
-_TENANT_TEXT_FIELDS = (
-    "street", "postal_code", "city", "tax_number", "bank_name", "phone", "website",
-    "managing_directors", "register_court", "register_number", "invoice_footer",
-    "invoice_footer_en",
-)  # fmt: skip
-_TENANT_MULTILINE_FIELDS = ("invoice_footer", "invoice_footer_en")
-_EMAIL_TEMPLATE_FIELDS = ("email_subject_de", "email_body_de", "email_subject_en", "email_body_en")
-# The placeholders billing's sending service fills in, in the order the UI lists them.
-EMAIL_PLACEHOLDERS = ("number", "kind", "customer", "company", "gross", "due_date")
-_PLACEHOLDERS = set(EMAIL_PLACEHOLDERS)
-
 LOGO_MAX_BYTES = 1024 * 1024
 # A logo is printed at most 60 x 15 mm; 4000 x 4000 pixels is far more than that needs, and a
 # small file that decodes to gigabytes (a "decompression bomb") is refused before decoding.
 LOGO_MAX_PIXELS = 4000 * 4000
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""")
-
-
-def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for name, value in data.items():
-        if name == "name":
-            clean[name] = v.required(name, value)
-        elif name in _TENANT_TEXT_FIELDS:
-            clean[name] = clean_text(name, value, multiline=name in _TENANT_MULTILINE_FIELDS)
-        elif name == "country":
-            clean[name] = v.country(name, value)
-        elif name == "vat_id":
-            clean[name] = v.vat_id(name, value)
-        elif name == "peppol_id":
-            clean[name] = v.peppol_id(name, value)
-        elif name == "iban":
-            clean[name] = v.iban(name, value)
-        elif name == "bic":
-            clean[name] = v.bic(name, value)
-        elif name == "email":
-            clean[name] = v.email(name, value)
-        elif name == "currency":
-            clean[name] = v.currency(name, value)
-        elif name == "timezone":
-            clean[name] = v.timezone_name(name, value)
-        elif name == "language":
-            clean[name] = v.language(name, value)
-        elif name == "payment_terms_days":
-            if value is None or not 0 <= int(value) <= 365:
-                raise ValidationFailed.field(name, "Must be between 0 and 365 days.")
-            clean[name] = int(value)
-        elif name == "cash_discount_percent":
-            clean[name] = v.cash_discount_percent(name, value)
-        elif name == "cash_discount_days":
-            clean[name] = v.cash_discount_days(name, value)
-        elif name in ("invoice_number_format", "credit_note_number_format"):
-            problems = validate_format(value or "")
-            if problems:
-                raise ValidationFailed.field(name, problems[0].message)
-            clean[name] = value
-        elif name == "number_reset":
-            if value not in Tenant.NumberReset.values:
-                raise ValidationFailed.field(name, "Must be 'never' or 'yearly'.")
-            clean[name] = value
-        elif name in ("require_approval", "timesheet_appendix"):
-            clean[name] = v.boolean(name, value)
-        elif name in _EMAIL_TEMPLATE_FIELDS:
-            clean[name] = _clean_template(name, value)
-        elif name == "time_rounding":
-            clean[name] = clean_time_rounding(name, value, allow_none=False)
-        elif name == "accent_color":
-            clean[name] = v.hex_color(name, value)
-        else:
-            raise ValidationFailed.field(name, "Unknown field.")
-    return clean
-
-
-def _clean_template(name: str, value: Any) -> str:
-    """An e-mail subject or body whose placeholders are all known, so sending cannot fail."""
-    text = v.required(name, value, multiline=name.startswith("email_body"))
-    try:
-        text.format(**dict.fromkeys(_PLACEHOLDERS, ""))
-    except (KeyError, IndexError, ValueError) as exc:
-        known = ", ".join("{" + p + "}" for p in sorted(_PLACEHOLDERS))
-        raise ValidationFailed.field(name, f"Unknown placeholder {exc}; use {known}.") from exc
-    return text
 
 
 def clean_time_rounding(field: str, value: Any, *, allow_none: bool = True) -> dict | None:
@@ -145,7 +69,7 @@ def tenant_create(
     name = v.required("name", name)
     owner_email = v.email("email", owner_email, allow_blank=False).lower()
     slug = slugify(slug or name)[:60] or "tenant"
-    clean = _clean_tenant_fields(profile)
+    clean = _profile_fields(parse(TenantUpdate, profile))
     with transaction.atomic():
         base, n = slug, 1
         while Tenant.objects.filter(slug=slug).exists():
@@ -165,23 +89,43 @@ def tenant_create(
     return tenant, membership
 
 
-def _check_numbering_pair(tenant: Tenant, clean: dict[str, Any]) -> None:
-    """A counter that resets yearly needs the year in both number formats, or two years would
-    print the same numbers; checked on the formats and the reset as they will be."""
+def _profile_fields(data: TenantUpdate) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in data.model_fields_set}
+    if values.get("time_rounding") is not None:
+        values["time_rounding"] = values["time_rounding"].model_dump()
+    return values
+
+
+def _check_profile(tenant: Tenant, clean: dict[str, Any]) -> None:
+    """Rules on the profile as it will be, all reported at once: a counter that resets yearly
+    needs the year in both number formats (or two years would print the same numbers), and
+    the VAT ID fits the country (the one VAT-ID check) when either changes."""
+    found: dict[str, str] = {}
     reset = clean.get("number_reset", tenant.number_reset)
     for name in ("invoice_number_format", "credit_note_number_format"):
         problems = validate_format(clean.get(name, getattr(tenant, name)), reset=reset)
         if problems:
             field = name if name in clean or "number_reset" not in clean else "number_reset"
-            raise ValidationFailed.field(field, problems[0].message)
+            found.setdefault(field, problems[0].message)
+    if {"vat_id", "country"} & set(clean):
+        vat_id, code = vat_id_check(
+            clean.get("vat_id", tenant.vat_id), clean.get("country", tenant.country)
+        )
+        if code:
+            found["vat_id"] = vat_id_message(code)
+        elif "vat_id" in clean:
+            clean["vat_id"] = vat_id
+    if found:
+        name, message = next(iter(found.items()))
+        raise ValidationFailed(f"{name}: {message}", fields=found)
 
 
-def tenant_update(ctx: CommandContext, **data: Any) -> Tenant:
+def tenant_update(ctx: CommandContext, *, data: TenantUpdate) -> Tenant:
     ctx.require("manage_settings")
-    clean = _clean_tenant_fields(data)
+    clean = _profile_fields(data)
     with transaction.atomic():
         tenant = Tenant.objects.select_for_update().get(pk=ctx.tenant.pk)
-        _check_numbering_pair(tenant, clean)
+        _check_profile(tenant, clean)
         changed = {k: val for k, val in clean.items() if getattr(tenant, k) != val}
         for key, value in changed.items():
             setattr(tenant, key, value)

@@ -16,8 +16,8 @@ from pydantic import ValidationError as PydanticValidationError
 from faktura.common.errors import ValidationFailed
 from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.common.text import MultiLine, SingleLine
-from faktura.tenancy.api import TimeRounding
 from faktura.tenancy.auth import request_context
+from faktura.tenancy.inputs import TimeRounding
 from faktura.tenancy.roles import has_capability
 from faktura.work import selectors, services
 

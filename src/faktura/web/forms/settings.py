@@ -9,13 +9,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from faktura.common.errors import ValidationFailed
-from faktura.tenancy.inputs import MembershipInvite
+from faktura.tenancy.inputs import MembershipInvite, TenantUpdate
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.roles import Role
 from faktura.tenancy.services import LOGO_MAX_BYTES, logo_check
 from faktura.web.forms.common import (
     LANGUAGE_CHOICES,
     RoundingFieldsMixin,
+    TypedInputForm,
     blank,
     country_choices,
     optional_decimal,
@@ -25,7 +26,11 @@ from faktura.web.forms.common import (
 )
 
 
-class TenantForm(RoundingFieldsMixin):
+class TenantForm(RoundingFieldsMixin, TypedInputForm):
+    """The company profile as one `TenantUpdate`: the input checks the values, all at once."""
+
+    input_type = TenantUpdate
+    input_aliases = {"time_rounding": "tr_increment"}
     rounding_optional = False
 
     name = text(_("Legal name"), required=True)
@@ -43,7 +48,9 @@ class TenantForm(RoundingFieldsMixin):
             "9930:DE123456789. Empty: derived from the VAT ID."
         ),
     )
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.CharField(
+        label=_("E-mail"), required=False, max_length=254, widget=forms.EmailInput
+    )
     phone = text(_("Phone"), max_length=40)
     website = text(_("Website"))
     managing_directors = text(_("Managing directors"))
@@ -137,14 +144,15 @@ class TenantForm(RoundingFieldsMixin):
         upload.seek(0)
         return upload
 
-    def service_data(self) -> dict[str, Any]:
+    def input_data(self) -> dict[str, Any]:
+        # Every field as it stands (an emptied field is sent empty, so it is cleared).
         data = {
             k: v
             for k, v in self.cleaned_data.items()
             if not k.startswith("tr_") and k not in self.LOGO_FIELDS
         }
-        data["currency"] = (data.get("currency") or "").upper()
-        data["time_rounding"] = self.time_rounding()
+        if "tr_increment" in self.cleaned_data:
+            data["time_rounding"] = self.time_rounding()
         return data
 
     @classmethod

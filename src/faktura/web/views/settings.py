@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from faktura.tenancy import invitations, selectors, services
 from faktura.tenancy.http import logo_response, site_url
+from faktura.tenancy.inputs import TenantUpdate
 from faktura.web.forms import MemberForm, MemberUpdateForm, TeamForm, TenantForm, TokenForm
 from faktura.web.utils import action, can, page, submit, ui_context
 
@@ -20,8 +21,9 @@ def company(request):
     form = TenantForm(
         request.POST or None, request.FILES or None, initial=TenantForm.initial_for(tenant)
     )
-    if request.method == "POST" and form.is_valid():
-        saved = submit(form, lambda: _company_save(request, form))
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
+        saved = submit(form, lambda: _company_save(request, form, data))
         if saved is not None:
             messages.success(request, _("Company profile saved."))
             return redirect("web:settings")
@@ -29,11 +31,11 @@ def company(request):
     return render(request, "web/settings/company.html", {"form": form, "logo": logo})
 
 
-def _company_save(request, form: TenantForm):
+def _company_save(request, form: TenantForm, data: TenantUpdate):
     # The profile first: its errors leave everything as it was. The logo was checked by the
     # form already, so storing it is all that is left.
     ctx = ui_context(request)
-    tenant = services.tenant_update(ctx, **form.service_data())
+    tenant = services.tenant_update(ctx, data=data)
     if form.cleaned_data.get("logo") is not None:
         tenant = services.tenant_logo_set(ctx, upload=form.cleaned_data["logo"])
     elif form.cleaned_data.get("logo_remove"):
