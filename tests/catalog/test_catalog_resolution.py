@@ -9,6 +9,14 @@ import pytest
 from django.db import connection, connections
 
 from faktura.catalog import selectors, services
+from faktura.catalog.inputs import (
+    PriceListCreate,
+    PriceSet,
+    ProductAssignmentCreate,
+    ProductCreate,
+    ProductUpdate,
+    UnitUpdate,
+)
 from faktura.catalog.models import LineKind, Product, Unit
 from faktura.catalog.services import products as product_services
 from faktura.common.context import CommandContext
@@ -17,7 +25,7 @@ from faktura.common.models import AuditEvent
 
 
 def _product(ctx, name: str) -> Product:
-    return services.product_create(ctx, name=name, unit="HUR")
+    return services.product_create(ctx, data=ProductCreate(name=name, unit="HUR"))
 
 
 @pytest.fixture
@@ -49,10 +57,12 @@ def test_product_resolution_goes_task_contact_membership_team_tenant(ctx, target
     for scope in ("task", "contact", "membership", "team", "tenant"):
         assignments[scope] = services.product_assignment_create(
             ctx,
-            scope=scope,
-            scope_id=targets.get(scope),
-            line_kind="task_entry",
-            product_id=_product(ctx, f"{scope} product").pk,
+            data=ProductAssignmentCreate(
+                scope=scope,
+                scope_id=targets.get(scope),
+                line_kind="task_entry",
+                product_id=_product(ctx, f"{scope} product").pk,
+            ),
         )
     # when they are removed from the most specific one on, the next one wins each time
     for scope in ("task", "contact", "membership", "team", "tenant"):
@@ -65,13 +75,18 @@ def test_product_resolution_goes_task_contact_membership_team_tenant(ctx, target
 def test_product_resolution_is_per_line_kind(ctx, targets):
     services.product_assignment_create(
         ctx,
-        scope="task",
-        scope_id=targets["task"],
-        line_kind="goods",
-        product_id=_product(ctx, "Hardware").pk,
+        data=ProductAssignmentCreate(
+            scope="task",
+            scope_id=targets["task"],
+            line_kind="goods",
+            product_id=_product(ctx, "Hardware").pk,
+        ),
     )
     services.product_assignment_create(
-        ctx, scope="tenant", line_kind="task_entry", product_id=_product(ctx, "Work").pk
+        ctx,
+        data=ProductAssignmentCreate(
+            scope="tenant", line_kind="task_entry", product_id=_product(ctx, "Work").pk
+        ),
     )
     assert _resolve(ctx.tenant, targets, "task_entry") == ("Work", "tenant")
     assert _resolve(ctx.tenant, targets, "goods") == ("Hardware", "task")
@@ -81,10 +96,12 @@ def test_product_resolution_is_per_line_kind(ctx, targets):
 def test_product_resolution_skips_targets_not_given(ctx, targets):
     services.product_assignment_create(
         ctx,
-        scope="team",
-        scope_id=targets["team"],
-        line_kind="task_entry",
-        product_id=_product(ctx, "Team product").pk,
+        data=ProductAssignmentCreate(
+            scope="team",
+            scope_id=targets["team"],
+            line_kind="task_entry",
+            product_id=_product(ctx, "Team product").pk,
+        ),
     )
     assert _resolve(ctx.tenant, targets) == ("Team product", "team")
     assert _resolve(ctx.tenant, {**targets, "team": None}) == (None, None)
@@ -95,20 +112,25 @@ def test_product_resolution_skips_targets_not_given(ctx, targets):
 def test_product_resolution_ignores_other_tenants(ctx, other_owner):
     other_ctx = CommandContext(tenant=other_owner.tenant, membership=other_owner)
     services.product_assignment_create(
-        other_ctx, scope="tenant", line_kind="task_entry", product_id=_product(other_ctx, "X").pk
+        other_ctx,
+        data=ProductAssignmentCreate(
+            scope="tenant", line_kind="task_entry", product_id=_product(other_ctx, "X").pk
+        ),
     )
     assert _resolve(ctx.tenant, {}) == (None, None)
 
 
 def test_product_resolution_is_one_query(ctx, targets, django_assert_num_queries):
-    price_list = services.price_list_create(ctx, name="Standard")
+    price_list = services.price_list_create(ctx, data=PriceListCreate(name="Standard"))
     services.product_assignment_create(
         ctx,
-        scope="contact",
-        scope_id=targets["contact"],
-        line_kind="task_entry",
-        product_id=_product(ctx, "Support").pk,
-        price_list_id=price_list.pk,
+        data=ProductAssignmentCreate(
+            scope="contact",
+            scope_id=targets["contact"],
+            line_kind="task_entry",
+            product_id=_product(ctx, "Support").pk,
+            price_list_id=price_list.pk,
+        ),
     )
     with django_assert_num_queries(1):
         assignment, scope = selectors.product_resolve(
@@ -120,16 +142,18 @@ def test_product_resolution_is_one_query(ctx, targets, django_assert_num_queries
 
 def test_price_list_price_of_the_resolved_assignment(ctx, targets):
     product = _product(ctx, "Support")
-    price_list = services.price_list_create(ctx, name="Standard")
+    price_list = services.price_list_create(ctx, data=PriceListCreate(name="Standard"))
     services.price_list_item_set(
-        ctx, price_list_id=price_list.pk, product_id=product.pk, unit_price="92.50"
+        ctx, price_list_id=price_list.pk, product_id=product.pk, data=PriceSet(unit_price="92.50")
     )
     services.product_assignment_create(
         ctx,
-        scope="tenant",
-        line_kind="task_entry",
-        product_id=product.pk,
-        price_list_id=price_list.pk,
+        data=ProductAssignmentCreate(
+            scope="tenant",
+            line_kind="task_entry",
+            product_id=product.pk,
+            price_list_id=price_list.pk,
+        ),
     )
     assignment, _ = selectors.product_resolve(tenant=ctx.tenant, line_kind="task_entry")
     price = selectors.price_list_price(price_list=assignment.price_list, product=product)
@@ -176,14 +200,14 @@ def test_goods_expense_and_time_each_get_their_own_default_row(tenant):
 
 def test_default_product_survives_a_renamed_default(ctx, tenant):
     product = services.default_product_ensure(tenant=tenant, line_kind="task_entry")
-    services.product_update(ctx, product_id=product.pk, name="Arbeitszeit")
+    services.product_update(ctx, product_id=product.pk, data=ProductUpdate(name="Arbeitszeit"))
     again = services.default_product_ensure(tenant=tenant, line_kind="task_entry")
     assert (again.pk, again.name) == (product.pk, "Arbeitszeit")
 
 
 def test_default_product_recreates_a_missing_standard_unit(ctx, tenant):
     hour = Unit.objects.get(tenant=tenant, code="HUR")
-    services.unit_update(ctx, unit_id=hour.pk, code="MIN")
+    services.unit_update(ctx, unit_id=hour.pk, data=UnitUpdate(code="MIN"))
     product = services.default_product_ensure(tenant=tenant, line_kind="task_entry")
     assert product.unit.code == "HUR"
     assert product.unit.pk != hour.pk

@@ -54,7 +54,7 @@ def test_a_contact_with_four_mistakes_shows_all_four_at_once(browser, tenant):
     assert field_error(html, "email") == "Enter a valid e-mail address."
     assert field_error(html, "vat_id") == "Invalid VAT ID: check its digits."
     assert field_error(html, "payment_terms_days") == "Must be at most 365."
-    assert field_error(html, "cash_discount_percent") == "Too large."
+    assert field_error(html, "cash_discount_percent") == "Must be at most 99.99."
     assert not Contact.objects.filter(tenant=tenant).exists()
 
 

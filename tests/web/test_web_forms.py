@@ -364,7 +364,8 @@ def test_set_a_price_inline_with_htmx(owner, web_data):
     assert item.unit_price == Decimal("87.25")
 
     bad = browser.post(url, {"unit_price": "1,1234567"}, HTTP_HX_REQUEST="true").content.decode()
-    assert "At most 6 decimal places" in bad
+    # in the German UI, in German (it said "At most 6 decimal places" in English)
+    assert "Höchstens 6 Nachkommastellen." in bad
     item.refresh_from_db()
     assert item.unit_price == Decimal("87.25")
 

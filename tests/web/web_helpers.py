@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.test import Client
 
 from faktura.catalog import services as catalog
+from faktura.catalog.inputs import PriceListCreate, PriceSet, ProductAssignmentCreate, ProductCreate
 from faktura.common.context import CommandContext
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
@@ -56,12 +57,20 @@ class WebData:
 def build_web_data(owner, make_member) -> WebData:
     """Customers, catalog, an external and an internal project, tasks and entries (March 2026)."""
     ctx = ctx_for(owner)
-    price_list = catalog.price_list_create(ctx, name="Standard 2026", currency="EUR")
+    price_list = catalog.price_list_create(
+        ctx, data=PriceListCreate(name="Standard 2026", currency="EUR")
+    )
     product = catalog.product_create(
-        ctx, name="IT support", sku="SUP-1", unit="HUR", default_unit_price=Decimal("95")
+        ctx,
+        data=ProductCreate(
+            name="IT support", sku="SUP-1", unit="HUR", default_unit_price=Decimal("95")
+        ),
     )
     catalog.price_list_item_set(
-        ctx, price_list_id=price_list.pk, product_id=product.pk, unit_price=Decimal("90")
+        ctx,
+        price_list_id=price_list.pk,
+        product_id=product.pk,
+        data=PriceSet(unit_price=Decimal("90")),
     )
     customer = contact_create(
         ctx,
@@ -103,7 +112,10 @@ def build_web_data(owner, make_member) -> WebData:
     other_task = work.task_create(ctx, project_id=project.pk, title="New laptop for Ms. Kaya")
     waste_task = work.task_create(ctx, project_id=internal.pk, title="VPN outage")
     catalog.product_assignment_create(
-        ctx, scope="contact", scope_id=customer.pk, line_kind="task_entry", product_id=product.pk
+        ctx,
+        data=ProductAssignmentCreate(
+            scope="contact", scope_id=customer.pk, line_kind="task_entry", product_id=product.pk
+        ),
     )
     time_entry = work.entry_create(
         ctx, task_id=task.pk, kind="time", started_at=at(2, 8), stopped_at=at(2, 9, 30)

@@ -10,9 +10,19 @@ from decimal import Decimal
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field
 
 from faktura.catalog import selectors, services
+from faktura.catalog.inputs import (
+    PriceListCreate,
+    PriceListUpdate,
+    PriceSet,
+    ProductAssignmentCreate,
+    ProductAssignmentUpdate,
+    ProductCreate,
+    ProductUpdate,
+    UnitCreate,
+    UnitUpdate,
+)
 from faktura.catalog.models import AssignmentScope, LineKind, Product
 from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.tenancy.auth import request_context
@@ -20,7 +30,6 @@ from faktura.tenancy.roles import has_capability
 
 router = Router(tags=["catalog"])
 
-UnitPrice = Field(None, ge=0, max_digits=18, decimal_places=6)
 # Ids in filters are compared with foreign-key columns, which are 64-bit integers.
 
 
@@ -48,18 +57,6 @@ class UnitOut(Schema):
     updated_at: datetime
 
 
-class UnitIn(Schema):
-    code: str = Field(..., max_length=10, description="UN/ECE Recommendation 20 code")
-    name: str = Field("", max_length=60, description="defaults to the code's name if known")
-    symbol: str | None = Field(None, max_length=12)
-
-
-class UnitPatch(Schema):
-    code: str | None = Field(None, max_length=10)
-    name: str | None = Field(None, max_length=60)
-    symbol: str | None = Field(None, max_length=12)
-
-
 class UnitFilter(Schema):
     search: str = ""
 
@@ -71,8 +68,8 @@ def unit_list(request, filters: Query[UnitFilter]):
 
 
 @router.post("/units", response={201: UnitOut, **ERRORS})
-def unit_create(request, payload: UnitIn):
-    unit = services.unit_create(request_context(request), **payload.model_dump())
+def unit_create(request, payload: UnitCreate):
+    unit = services.unit_create(request_context(request), data=payload)
     return Status(201, unit)
 
 
@@ -82,9 +79,8 @@ def unit_detail(request, unit_id: PathId):
 
 
 @router.patch("/units/{unit_id}", response={200: UnitOut, **ERRORS})
-def unit_patch(request, unit_id: PathId, payload: UnitPatch):
-    data = payload.model_dump(exclude_unset=True)
-    return services.unit_update(request_context(request), unit_id=unit_id, **data)
+def unit_patch(request, unit_id: PathId, payload: UnitUpdate):
+    return services.unit_update(request_context(request), unit_id=unit_id, data=payload)
 
 
 # --- products ------------------------------------------------------------------------------
@@ -116,32 +112,6 @@ class ProductOut(Schema):
         return obj.default_unit_price if _sees_rates(context) else None
 
 
-class ProductIn(Schema):
-    name: str = Field(..., max_length=200)
-    sku: str = Field("", max_length=60)
-    description: str = ""
-    kind: str = Product.Kind.SERVICE.value
-    unit: str = Field(..., max_length=10, description="a unit code of this tenant, e.g. HUR")
-    default_unit_price: Decimal | None = UnitPrice
-    vat_category: str = "S"
-    vat_rate: Decimal | None = Field(
-        None, ge=0, le=100, decimal_places=2, description="percent; default 19 for S, else 0"
-    )
-    is_active: bool = True
-
-
-class ProductPatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    sku: str | None = Field(None, max_length=60)
-    description: str | None = None
-    kind: str | None = None
-    unit: str | None = Field(None, max_length=10)
-    default_unit_price: Decimal | None = UnitPrice
-    vat_category: str | None = None
-    vat_rate: Decimal | None = Field(None, ge=0, le=100, decimal_places=2)
-    is_active: bool | None = None
-
-
 class ProductFilter(Schema):
     search: str = ""
     kind: Product.Kind | None = None
@@ -158,9 +128,8 @@ def product_list(request, filters: Query[ProductFilter]):
 
 
 @router.post("/products", response={201: ProductOut, **ERRORS})
-def product_create(request, payload: ProductIn):
-    data = payload.model_dump(exclude_none=True)
-    return Status(201, services.product_create(request_context(request), **data))
+def product_create(request, payload: ProductCreate):
+    return Status(201, services.product_create(request_context(request), data=payload))
 
 
 @router.get("/products/{product_id}", response={200: ProductOut, **ERRORS})
@@ -169,9 +138,8 @@ def product_detail(request, product_id: PathId):
 
 
 @router.patch("/products/{product_id}", response={200: ProductOut, **ERRORS})
-def product_patch(request, product_id: PathId, payload: ProductPatch):
-    data = payload.model_dump(exclude_unset=True)
-    return services.product_update(request_context(request), product_id=product_id, **data)
+def product_patch(request, product_id: PathId, payload: ProductUpdate):
+    return services.product_update(request_context(request), product_id=product_id, data=payload)
 
 
 # --- price lists ---------------------------------------------------------------------------
@@ -185,20 +153,6 @@ class PriceListOut(Schema):
     is_active: bool
     created_at: datetime
     updated_at: datetime
-
-
-class PriceListIn(Schema):
-    name: str = Field(..., max_length=100)
-    currency: str | None = Field(None, max_length=3, description="default: the tenant's")
-    is_tenant_default: bool = False
-    is_active: bool = True
-
-
-class PriceListPatch(Schema):
-    name: str | None = Field(None, max_length=100)
-    currency: str | None = Field(None, max_length=3)
-    is_tenant_default: bool | None = None
-    is_active: bool | None = None
 
 
 class PriceListFilter(Schema):
@@ -231,10 +185,6 @@ class PriceListItemOut(Schema):
         return obj.product.unit.code
 
 
-class PriceListItemIn(Schema):
-    unit_price: Decimal = Field(..., ge=0, max_digits=18, decimal_places=6)
-
-
 class PriceListItemFilter(Schema):
     search: str = ""
 
@@ -247,9 +197,8 @@ def price_list_list(request, filters: Query[PriceListFilter]):
 
 
 @router.post("/price-lists", response={201: PriceListOut, **ERRORS})
-def price_list_create(request, payload: PriceListIn):
-    data = payload.model_dump(exclude_none=True)
-    return Status(201, services.price_list_create(_rates_ctx(request), **data))
+def price_list_create(request, payload: PriceListCreate):
+    return Status(201, services.price_list_create(_rates_ctx(request), data=payload))
 
 
 @router.get("/price-lists/{price_list_id}", response={200: PriceListOut, **ERRORS})
@@ -259,9 +208,9 @@ def price_list_detail(request, price_list_id: PathId):
 
 
 @router.patch("/price-lists/{price_list_id}", response={200: PriceListOut, **ERRORS})
-def price_list_patch(request, price_list_id: PathId, payload: PriceListPatch):
-    data = payload.model_dump(exclude_unset=True)
-    return services.price_list_update(_rates_ctx(request), price_list_id=price_list_id, **data)
+def price_list_patch(request, price_list_id: PathId, payload: PriceListUpdate):
+    ctx = _rates_ctx(request)
+    return services.price_list_update(ctx, price_list_id=price_list_id, data=payload)
 
 
 @router.get("/price-lists/{price_list_id}/items", response={200: list[PriceListItemOut], **ERRORS})
@@ -277,14 +226,9 @@ def price_list_item_list(request, price_list_id: PathId, filters: Query[PriceLis
     "/price-lists/{price_list_id}/items/{product_id}",
     response={200: PriceListItemOut, **ERRORS},
 )
-def price_list_item_set(
-    request, price_list_id: PathId, product_id: PathId, payload: PriceListItemIn
-):
+def price_list_item_set(request, price_list_id: PathId, product_id: PathId, payload: PriceSet):
     return services.price_list_item_set(
-        _rates_ctx(request),
-        price_list_id=price_list_id,
-        product_id=product_id,
-        unit_price=payload.unit_price,
+        _rates_ctx(request), price_list_id=price_list_id, product_id=product_id, data=payload
     )
 
 
@@ -319,22 +263,6 @@ class ProductAssignmentOut(Schema):
         return obj.price_list_id if _sees_rates(context) else None
 
 
-class ProductAssignmentIn(Schema):
-    scope: str = Field(..., description="task, contact, membership, team or tenant")
-    scope_id: Id | None = Field(None, description="the target's id; none for tenant")
-    line_kind: str
-    product_id: Id
-    price_list_id: Id | None = None
-
-
-class ProductAssignmentPatch(Schema):
-    scope: str | None = None
-    scope_id: Id | None = None
-    line_kind: str | None = None
-    product_id: Id | None = None
-    price_list_id: Id | None = None
-
-
 class ProductAssignmentFilter(Schema):
     scope: AssignmentScope | None = None
     scope_id: Id | None = None
@@ -352,9 +280,9 @@ def product_assignment_list(request, filters: Query[ProductAssignmentFilter]):
 
 
 @router.post("/product-assignments", response={201: ProductAssignmentOut, **ERRORS})
-def product_assignment_create(request, payload: ProductAssignmentIn):
+def product_assignment_create(request, payload: ProductAssignmentCreate):
     ctx = request_context(request)
-    assignment = services.product_assignment_create(ctx, **payload.model_dump())
+    assignment = services.product_assignment_create(ctx, data=payload)
     return Status(201, assignment)
 
 
@@ -366,10 +294,9 @@ def product_assignment_detail(request, assignment_id: PathId):
 @router.patch(
     "/product-assignments/{assignment_id}", response={200: ProductAssignmentOut, **ERRORS}
 )
-def product_assignment_patch(request, assignment_id: PathId, payload: ProductAssignmentPatch):
-    data = payload.model_dump(exclude_unset=True)
+def product_assignment_patch(request, assignment_id: PathId, payload: ProductAssignmentUpdate):
     return services.product_assignment_update(
-        request_context(request), assignment_id=assignment_id, **data
+        request_context(request), assignment_id=assignment_id, data=payload
     )
 
 

@@ -60,7 +60,8 @@ def problem(code: str, message: str) -> PydanticCustomError:
 
 
 class Input(BaseModel):
-    """The base of every typed input: frozen, unknown fields refused.
+    """The base of every typed input: frozen; unknown fields are ignored, as the API always
+    did (a client may send a read-only field back).
 
     `rules` are checked on the values the input knows: every field of a full input, the sent
     fields of a partial one (`partial = True`, a PATCH: `model_fields_set` says what was sent;
@@ -68,7 +69,7 @@ class Input(BaseModel):
     errors (except on a field that has its own error already).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     partial: ClassVar[bool] = False
     # The fields of a partial input that may be sent as null (to clear them); any other

@@ -43,7 +43,6 @@ class OperationOut(Schema):
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-# A cash discount percentage (Skonto): 0 to 99.99, at most 2 decimals.
-CashDiscountPercent = Annotated[
-    Decimal, Field(ge=0, le=Decimal("99.99"), max_digits=4, decimal_places=2)
-]
+# A cash discount percentage (Skonto): 0 to 99.99, at most 2 decimals (the bound limits the
+# digits, so a too large value is reported as above 99.99).
+CashDiscountPercent = Annotated[Decimal, Field(ge=0, le=Decimal("99.99"), decimal_places=2)]

@@ -6,14 +6,14 @@ from typing import Any
 
 from django.apps import apps
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext
 
+from faktura.catalog.inputs import ProductAssignmentCreate, ProductAssignmentUpdate
 from faktura.catalog.models import (
     AssignmentScope,
-    LineKind,
     ProductAssignment,
 )
 from faktura.catalog.selectors import price_list_for_tenant, product_for_tenant
-from faktura.catalog.services import fields as f
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.services import audit_record
@@ -37,8 +37,6 @@ def _scope_target(ctx: CommandContext, scope: str, scope_id: Any) -> models.Mode
         raise ValidationFailed.field(
             "scope_id", f"The {scope} scope needs the {scope}'s id.", code="required"
         )
-    if isinstance(scope_id, bool) or not isinstance(scope_id, int):
-        raise ValidationFailed.field("scope_id", "Must be an integer id.")
     model = apps.get_model(*_SCOPE_MODELS[scope])
     target = model.objects.filter(tenant=ctx.tenant, pk=scope_id).first()
     if target is None:
@@ -47,16 +45,16 @@ def _scope_target(ctx: CommandContext, scope: str, scope_id: Any) -> models.Mode
 
 
 def _apply_assignment(
-    ctx: CommandContext, assignment: ProductAssignment, data: dict[str, Any]
+    ctx: CommandContext,
+    assignment: ProductAssignment,
+    given: ProductAssignmentCreate | ProductAssignmentUpdate,
 ) -> None:
-    """Validate `data` against the assignment as it is and set the fields on it."""
-    unknown = set(data) - {"scope", "scope_id", "line_kind", "product_id", "price_list_id"}
-    if unknown:
-        raise ValidationFailed.field(sorted(unknown)[0], "Unknown field.")
-    if "scope" in data:
-        scope = f.choice("scope", data["scope"], AssignmentScope)
+    """Check the input against the assignment as it is and set the fields on it."""
+    if isinstance(given, ProductAssignmentCreate):
+        data: dict[str, Any] = dict(given)
     else:
-        scope = assignment.scope
+        data = {name: getattr(given, name) for name in given.model_fields_set}
+    scope = data.get("scope", assignment.scope)
     if "scope_id" in data:
         scope_id = data["scope_id"]
     elif scope != assignment.scope:
@@ -70,10 +68,8 @@ def _apply_assignment(
         if target is not None:
             setattr(assignment, scope, target)
     if "line_kind" in data:
-        assignment.line_kind = f.choice("line_kind", data["line_kind"], LineKind)
+        assignment.line_kind = data["line_kind"]
     if "product_id" in data:
-        if data["product_id"] is None:
-            raise ValidationFailed.field("product_id", "This field is required.", code="required")
         product = product_for_tenant(ctx.tenant, data["product_id"], field="product_id")
         if not product.is_active:
             raise ValidationFailed.field("product_id", "The product is inactive.", code="inactive")
@@ -85,16 +81,17 @@ def _apply_assignment(
             if price_list_id is None
             else price_list_for_tenant(ctx.tenant, price_list_id, field="price_list_id")
         )
+    contact = assignment.contact if assignment.scope == AssignmentScope.CONTACT else None
     if (
-        assignment.scope == AssignmentScope.CONTACT
+        contact is not None
         and assignment.price_list is not None
-        and assignment.price_list.currency != assignment.contact.currency
+        and assignment.price_list.currency != contact.currency
     ):
-        raise ValidationFailed.field(
-            "price_list_id",
-            f"The price list is in {assignment.price_list.currency}, the customer in "
-            f"{assignment.contact.currency}.",
-        )
+        message = gettext("The price list is in %(list)s, the customer in %(customer)s.") % {
+            "list": assignment.price_list.currency,
+            "customer": contact.currency,
+        }
+        raise ValidationFailed.field("price_list_id", message)
 
 
 def _save_assignment(ctx: CommandContext, assignment: ProductAssignment) -> None:
@@ -124,13 +121,11 @@ def _save_assignment(ctx: CommandContext, assignment: ProductAssignment) -> None
         raise duplicate from exc
 
 
-def product_assignment_create(ctx: CommandContext, **data: Any) -> ProductAssignment:
+def product_assignment_create(
+    ctx: CommandContext, *, data: ProductAssignmentCreate
+) -> ProductAssignment:
     """Which product a line kind uses at a scope (task, contact, membership, team, tenant)."""
     ctx.require("manage_catalog")
-    for required in ("scope", "line_kind", "product_id"):
-        if data.get(required) is None:
-            raise ValidationFailed.field(required, "This field is required.", code="required")
-    data.setdefault("scope_id", None)
     assignment = ProductAssignment(tenant=ctx.tenant)
     _apply_assignment(ctx, assignment, data)
     with transaction.atomic():
@@ -140,7 +135,7 @@ def product_assignment_create(ctx: CommandContext, **data: Any) -> ProductAssign
 
 
 def product_assignment_update(
-    ctx: CommandContext, *, assignment_id: int, **data: Any
+    ctx: CommandContext, *, assignment_id: int, data: ProductAssignmentUpdate
 ) -> ProductAssignment:
     ctx.require("manage_catalog")
     with transaction.atomic():
@@ -154,7 +149,10 @@ def product_assignment_update(
         _apply_assignment(ctx, assignment, data)
         _save_assignment(ctx, assignment)
         audit_record(
-            ctx, action="product_assignment_update", obj=assignment, data={"fields": list(data)}
+            ctx,
+            action="product_assignment_update",
+            obj=assignment,
+            data={"fields": sorted(data.model_fields_set)},
         )
     return assignment
 

@@ -7,30 +7,16 @@ from typing import Any
 from django.apps import apps
 from django.db import IntegrityError, transaction
 
+from faktura.catalog.inputs import PriceListCreate, PriceListUpdate, PriceSet
 from faktura.catalog.models import (
     PriceList,
     PriceListItem,
     Product,
 )
-from faktura.catalog.services import fields as f
-from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import Conflict, NotFound, ValidationFailed
 from faktura.common.services import audit_record
-
-
-def _clean_price_list(data: dict[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for name, value in data.items():
-        if name == "name":
-            clean[name] = f.text(name, value, max_length=100, required=True)
-        elif name == "currency":
-            clean[name] = v.currency(name, value if isinstance(value, str) else "")
-        elif name in ("is_tenant_default", "is_active"):
-            clean[name] = f.boolean(name, value)
-        else:
-            raise ValidationFailed.field(name, "Unknown field.")
-    return clean
+from faktura.core.money import UNIT_PRICE_PLACES, quantize
 
 
 def _check_price_list(price_list: PriceList, changed: dict[str, Any]) -> None:
@@ -78,14 +64,11 @@ def _save_price_list(ctx: CommandContext, price_list: PriceList) -> None:
         ) from exc
 
 
-def price_list_create(ctx: CommandContext, **data: Any) -> PriceList:
+def price_list_create(ctx: CommandContext, *, data: PriceListCreate) -> PriceList:
     """A price list; in the tenant's currency unless one is given."""
     ctx.require("manage_catalog")
-    if data.get("name") is None:
-        raise ValidationFailed.field("name", "This field is required.", code="required")
-    if data.get("currency") is None:
-        data["currency"] = ctx.tenant.currency
-    clean = _clean_price_list(data)
+    clean = dict(data)
+    clean["currency"] = data.currency or ctx.tenant.currency
     price_list = PriceList(tenant=ctx.tenant, **clean)
     _check_price_list(price_list, clean)
     with transaction.atomic():
@@ -94,11 +77,13 @@ def price_list_create(ctx: CommandContext, **data: Any) -> PriceList:
     return price_list
 
 
-def price_list_update(ctx: CommandContext, *, price_list_id: int, **data: Any) -> PriceList:
+def price_list_update(
+    ctx: CommandContext, *, price_list_id: int, data: PriceListUpdate
+) -> PriceList:
     """Change a price list. Its currency is fixed once it has prices or a customer uses it:
     the prices were set in that currency."""
     ctx.require("manage_catalog")
-    clean = _clean_price_list(data)
+    clean = {name: getattr(data, name) for name in data.model_fields_set}
     with transaction.atomic():
         price_list = (
             PriceList.objects.select_for_update()
@@ -137,11 +122,11 @@ def _price_list_locked(ctx: CommandContext, price_list_id: int) -> PriceList:
 
 
 def price_list_item_set(
-    ctx: CommandContext, *, price_list_id: int, product_id: int, unit_price: Any
+    ctx: CommandContext, *, price_list_id: int, product_id: int, data: PriceSet
 ) -> PriceListItem:
     """Set (create or replace) a product's price in a price list."""
     ctx.require("manage_catalog")
-    price = f.unit_price("unit_price", unit_price, allow_none=False)
+    price = quantize(data.unit_price, UNIT_PRICE_PLACES)
     with transaction.atomic():
         price_list = _price_list_locked(ctx, price_list_id)
         product = (

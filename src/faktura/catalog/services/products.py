@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from faktura.catalog.inputs import ProductCreate, ProductUpdate
 from faktura.catalog.models import (
     LineKind,
     Product,
@@ -14,12 +15,12 @@ from faktura.catalog.models import (
     VatCategory,
 )
 from faktura.catalog.selectors import unit_for_tenant
-from faktura.catalog.services import fields as f
 from faktura.catalog.services.units import KNOWN_UNITS
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.core import tax
+from faktura.core.money import UNIT_PRICE_PLACES, quantize
 
 DEFAULT_VAT_RATE = Decimal("19.00")
 
@@ -39,32 +40,19 @@ DEFAULT_PRODUCTS: dict[str, tuple[str, str, str, Decimal | None]] = {
 }
 
 
-def _clean_product(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for name, value in data.items():
-        if name == "name":
-            clean[name] = f.text(name, value, max_length=200, required=True)
-        elif name == "sku":
-            clean[name] = f.text(name, value, max_length=60)
-        elif name == "description":
-            clean[name] = f.text(name, value, multiline=True)
-        elif name == "kind":
-            clean[name] = f.choice(name, value, Product.Kind)
-        elif name == "unit":
-            code = f.text(name, value if isinstance(value, str) else None, required=True)
-            clean[name] = unit_for_tenant(ctx.tenant, code=code.upper(), field=name)
-        elif name == "default_unit_price":
-            clean[name] = f.unit_price(name, value)
-        elif name == "vat_category":
-            clean[name] = f.choice(name, value, VatCategory)
-        elif name == "vat_rate":
-            clean[name] = f.vat_rate(name, value)
-        elif name == "is_active":
-            clean[name] = f.boolean(name, value)
-        else:
-            # auto_created and auto_created_for are set by default_product_ensure only.
-            raise ValidationFailed.field(name, "Unknown field.")
-    return clean
+def _product_fields(ctx: CommandContext, data: ProductCreate | ProductUpdate) -> dict[str, Any]:
+    """The model fields the input sets: the unit looked up in this company, prices stored
+    with their decimals."""
+    values = {name: getattr(data, name) for name in data.model_fields_set}
+    if isinstance(data, ProductCreate):
+        values = dict(data)
+    if values.get("unit") is not None:
+        values["unit"] = unit_for_tenant(ctx.tenant, code=values["unit"].upper(), field="unit")
+    if values.get("default_unit_price") is not None:
+        values["default_unit_price"] = quantize(values["default_unit_price"], UNIT_PRICE_PLACES)
+    if values.get("vat_rate") is not None:
+        values["vat_rate"] = quantize(values["vat_rate"], tax.RATE_PLACES)
+    return values
 
 
 def _check_product(product: Product) -> None:
@@ -95,15 +83,12 @@ def _save_product(ctx: CommandContext, product: Product) -> None:
         raise duplicate from exc
 
 
-def product_create(ctx: CommandContext, **data: Any) -> Product:
+def product_create(ctx: CommandContext, *, data: ProductCreate) -> Product:
     """A catalog product. Without a VAT rate, S gets 19 % and every other category 0 %."""
     ctx.require("manage_catalog")
-    for required in ("name", "unit"):
-        if data.get(required) is None:
-            raise ValidationFailed.field(required, "This field is required.", code="required")
-    clean = _clean_product(ctx, data)
-    if "vat_rate" not in clean:
-        category = clean.get("vat_category", VatCategory.STANDARD)
+    clean = _product_fields(ctx, data)
+    if clean["vat_rate"] is None:
+        category = clean["vat_category"]
         clean["vat_rate"] = (
             DEFAULT_VAT_RATE if category == VatCategory.STANDARD else Decimal("0.00")
         )
@@ -115,9 +100,9 @@ def product_create(ctx: CommandContext, **data: Any) -> Product:
     return product
 
 
-def product_update(ctx: CommandContext, *, product_id: int, **data: Any) -> Product:
+def product_update(ctx: CommandContext, *, product_id: int, data: ProductUpdate) -> Product:
     ctx.require("manage_catalog")
-    clean = _clean_product(ctx, data)
+    clean = _product_fields(ctx, data)
     with transaction.atomic():
         product = (
             Product.objects.select_for_update().filter(tenant=ctx.tenant, pk=product_id).first()

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
+from faktura.catalog.inputs import UnitCreate, UnitUpdate
 from faktura.catalog.models import (
     Unit,
 )
-from faktura.catalog.services import fields as f
-from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.services import audit_record
@@ -47,18 +44,6 @@ KNOWN_UNITS: dict[str, tuple[str, str]] = {
     "P1": ("Percent", "%"),
 }
 
-# Rec 20 common codes are two or three upper-case letters or digits.
-_UNIT_CODE = re.compile(r"^[A-Z0-9]{2,3}$")
-
-
-def _unit_code(field: str, value: Any) -> str:
-    code = v.required(field, value if isinstance(value, str) else None).upper()
-    if not _UNIT_CODE.match(code):
-        raise ValidationFailed.field(
-            field, f"{value!r} is not a UN/ECE Recommendation 20 code (2-3 letters or digits)."
-        )
-    return code
-
 
 def units_ensure_defaults(*, tenant) -> list[Unit]:
     """Create the standard units a tenant lacks; existing ones are left as they are."""
@@ -74,20 +59,6 @@ def units_ensure_defaults(*, tenant) -> list[Unit]:
     return list(Unit.objects.filter(tenant=tenant))
 
 
-def _clean_unit(data: dict[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for name, value in data.items():
-        if name == "code":
-            clean[name] = _unit_code(name, value)
-        elif name == "name":
-            clean[name] = f.text(name, value, max_length=60, required=True)
-        elif name == "symbol":
-            clean[name] = f.text(name, value, max_length=12)
-        else:
-            raise ValidationFailed.field(name, "Unknown field.")
-    return clean
-
-
 def _save_unit(ctx: CommandContext, unit: Unit) -> None:
     duplicate = ValidationFailed.field(
         "code", f"A unit with code {unit.code} exists.", code="duplicate"
@@ -101,33 +72,30 @@ def _save_unit(ctx: CommandContext, unit: Unit) -> None:
         raise duplicate from exc
 
 
-def unit_create(ctx: CommandContext, **data: Any) -> Unit:
+def unit_create(ctx: CommandContext, *, data: UnitCreate) -> Unit:
     """A unit by its Rec 20 code; known codes get their name and symbol when none are given."""
     ctx.require("manage_catalog")
-    if "code" not in data:
-        raise ValidationFailed.field("code", "This field is required.", code="required")
-    code = _unit_code("code", data["code"])
-    known_name, known_symbol = KNOWN_UNITS.get(code, ("", ""))
-    if not (data.get("name") or "").strip():
-        data["name"] = known_name
-    if data.get("symbol") is None:
-        data["symbol"] = known_symbol
-    unit = Unit(tenant=ctx.tenant, **_clean_unit(data))
+    known_name, known_symbol = KNOWN_UNITS.get(data.code, ("", ""))
+    name = data.name or known_name
+    if not name:
+        raise ValidationFailed.field("name", gettext("This field is required."), code="required")
+    symbol = known_symbol if data.symbol is None else data.symbol
+    unit = Unit(tenant=ctx.tenant, code=data.code, name=name, symbol=symbol)
     with transaction.atomic():
         _save_unit(ctx, unit)
         audit_record(ctx, action="unit_create", obj=unit, data={"code": unit.code})
     return unit
 
 
-def unit_update(ctx: CommandContext, *, unit_id: int, **data: Any) -> Unit:
+def unit_update(ctx: CommandContext, *, unit_id: int, data: UnitUpdate) -> Unit:
     ctx.require("manage_catalog")
-    clean = _clean_unit(data)
+    changed = {name: getattr(data, name) for name in data.model_fields_set}
     with transaction.atomic():
         unit = Unit.objects.select_for_update().filter(tenant=ctx.tenant, pk=unit_id).first()
         if unit is None:
             raise NotFound("Unit not found.")
-        for key, value in clean.items():
+        for key, value in changed.items():
             setattr(unit, key, value)
         _save_unit(ctx, unit)
-        audit_record(ctx, action="unit_update", obj=unit, data={"fields": list(clean)})
+        audit_record(ctx, action="unit_update", obj=unit, data={"fields": list(changed)})
     return unit

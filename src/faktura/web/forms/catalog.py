@@ -8,8 +8,19 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from faktura.catalog.inputs import (
+    PriceListCreate,
+    PriceListUpdate,
+    PriceSet,
+    ProductAssignmentCreate,
+    ProductAssignmentUpdate,
+    ProductCreate,
+    ProductUpdate,
+    UnitCreate,
+    UnitUpdate,
+)
 from faktura.catalog.models import AssignmentScope, LineKind, Product, VatCategory
-from faktura.web.forms.common import blank, optional_decimal, text
+from faktura.web.forms.common import TypedInputForm, blank, optional_decimal, text
 from faktura.web.forms.work import id_choices, trim
 
 ACTIVE_CHOICES = (("", _("Active and inactive")), ("1", _("Active")), ("0", _("Inactive")))
@@ -23,7 +34,11 @@ class ProductFilterForm(forms.Form):
     active = forms.ChoiceField(label=_("Status"), required=False, choices=ACTIVE_CHOICES)
 
 
-class ProductForm(forms.Form):
+class ProductForm(TypedInputForm):
+    input_type = ProductCreate
+    update_type = ProductUpdate
+    send_all = True
+
     name = text(_("Name"), required=True)
     sku = text(_("Article number"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=Product.Kind.choices)
@@ -70,7 +85,11 @@ class PriceListFilterForm(forms.Form):
     active = forms.ChoiceField(label=_("Status"), required=False, choices=ACTIVE_CHOICES)
 
 
-class PriceListForm(forms.Form):
+class PriceListForm(TypedInputForm):
+    input_type = PriceListCreate
+    update_type = PriceListUpdate
+    send_all = True
+
     name = text(_("Name"), required=True, max_length=100)
     currency = text(_("Currency"), required=True, max_length=3)
     is_tenant_default = forms.BooleanField(
@@ -78,13 +97,10 @@ class PriceListForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        data["currency"] = data["currency"].upper()
-        return data
 
+class PriceForm(TypedInputForm):
+    input_type = PriceSet
 
-class PriceForm(forms.Form):
     unit_price = forms.DecimalField(
         label=_("Unit price"),
         localize=True,
@@ -92,7 +108,11 @@ class PriceForm(forms.Form):
     )
 
 
-class UnitForm(forms.Form):
+class UnitForm(TypedInputForm):
+    input_type = UnitCreate
+    update_type = UnitUpdate
+    send_all = True
+
     code = text(_("UN/ECE code"), required=True, max_length=3, placeholder="HUR")
     name = text(_("Name"), max_length=60)
     symbol = text(_("Symbol"), max_length=12)
@@ -120,7 +140,11 @@ def target_choices(scope: str, *, tasks=(), contacts=(), members=(), teams=()) -
     return []
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(TypedInputForm):
+    input_type = ProductAssignmentCreate
+    update_type = ProductAssignmentUpdate
+    send_all = True
+
     scope = forms.ChoiceField(label=_("Scope"), choices=AssignmentScope.choices)
     scope_id = forms.TypedChoiceField(
         label=_("Applies to"), coerce=int, required=False, empty_value=None

@@ -145,10 +145,23 @@ class TypedInputForm(forms.Form):
     and shows every error at once, each next to its field and in the reader's language."""
 
     input_type: type[BaseModel]
+    # The input of a change (`partial`), used when the form edits an existing object.
+    update_type: type[BaseModel] | None = None
     # Input field -> form field, where the form names a field differently.
     input_aliases: dict[str, str] = {}
+    # Send every field as it stands (an emptied field is sent empty, so an edit clears it;
+    # None where the input has a default of its own).
+    send_all = False
+
+    def __init__(self, *args: Any, edit: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if edit and self.update_type is not None:
+            self.input_type = self.update_type
 
     def input_data(self) -> dict[str, Any]:
+        if self.send_all:
+            partial = getattr(self.input_type, "partial", False)
+            return {k: v for k, v in self.cleaned_data.items() if partial or v is not None}
         return {k: v for k, v in self.cleaned_data.items() if v is not None and v != ""}
 
     def to_input(self) -> Any:

@@ -71,10 +71,9 @@ def product_list(request):
 def product_create(request):
     units = selectors.unit_list(tenant=request.tenant)
     form = ProductForm(request.POST or None, units=units, initial={"unit": "HUR"})
-    if request.method == "POST" and form.is_valid():
-        product = submit(
-            form, lambda: services.product_create(ui_context(request), **form.cleaned_data)
-        )
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
+        product = submit(form, lambda: services.product_create(ui_context(request), data=data))
         if product is not None:
             messages.success(request, _("Product %(name)s created.") % {"name": product.name})
             return redirect("web:product_list")
@@ -85,13 +84,14 @@ def product_create(request):
 def product_edit(request, product_id: int):
     product = selectors.product_get(tenant=request.tenant, product_id=product_id)
     units = selectors.unit_list(tenant=request.tenant)
-    form = ProductForm(request.POST or None, units=units, initial=ProductForm.initial_for(product))
-    if request.method == "POST" and form.is_valid():
+    form = ProductForm(
+        request.POST or None, units=units, initial=ProductForm.initial_for(product), edit=True
+    )
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         saved = submit(
             form,
-            lambda: services.product_update(
-                ui_context(request), product_id=product.pk, **form.cleaned_data
-            ),
+            lambda: services.product_update(ui_context(request), product_id=product.pk, data=data),
         )
         if saved is not None:
             messages.success(request, _("Product %(name)s saved.") % {"name": saved.name})
@@ -120,9 +120,10 @@ def pricelist_list(request):
 @page(CAPABILITY)
 def pricelist_create(request):
     form = PriceListForm(request.POST or None, initial={"currency": request.tenant.currency})
-    if request.method == "POST" and form.is_valid():
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         price_list = submit(
-            form, lambda: services.price_list_create(ui_context(request), **form.service_data())
+            form, lambda: services.price_list_create(ui_context(request), data=data)
         )
         if price_list is not None:
             messages.success(request, _("Price list %(name)s created.") % {"name": price_list.name})
@@ -139,12 +140,13 @@ def pricelist_edit(request, price_list_id: int):
         "is_tenant_default": price_list.is_tenant_default,
         "is_active": price_list.is_active,
     }
-    form = PriceListForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = PriceListForm(request.POST or None, initial=initial, edit=True)
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         saved = submit(
             form,
             lambda: services.price_list_update(
-                ui_context(request), price_list_id=price_list.pk, **form.service_data()
+                ui_context(request), price_list_id=price_list.pk, data=data
             ),
         )
         if saved is not None:
@@ -186,14 +188,11 @@ def pricelist_price_set(request, price_list_id: int, product_id: int):
     if request.POST.get("remove"):
         with contextlib.suppress(NotFound):  # it has no price: removed already
             services.price_list_item_delete(ctx, price_list_id=price_list.pk, product_id=product.pk)
-    elif form.is_valid():
+    elif (data := form.to_input()) is not None:
         submit(
             form,
             lambda: services.price_list_item_set(
-                ctx,
-                price_list_id=price_list.pk,
-                product_id=product.pk,
-                unit_price=form.cleaned_data["unit_price"],
+                ctx, price_list_id=price_list.pk, product_id=product.pk, data=data
             ),
         )
     error = (
@@ -225,8 +224,9 @@ def pricelist_price_set(request, price_list_id: int, product_id: int):
 @page(CAPABILITY)
 def unit_list(request):
     form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        unit = submit(form, lambda: services.unit_create(ui_context(request), **form.cleaned_data))
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
+        unit = submit(form, lambda: services.unit_create(ui_context(request), data=data))
         if unit is not None:
             messages.success(request, _("Unit %(name)s created.") % {"name": unit.name})
             return redirect("web:unit_list")
@@ -238,11 +238,11 @@ def unit_list(request):
 def unit_edit(request, unit_id: int):
     unit = selectors.unit_get(tenant=request.tenant, unit_id=unit_id)
     initial = {"code": unit.code, "name": unit.name, "symbol": unit.symbol}
-    form = UnitForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = UnitForm(request.POST or None, initial=initial, edit=True)
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         saved = submit(
-            form,
-            lambda: services.unit_update(ui_context(request), unit_id=unit.pk, **form.cleaned_data),
+            form, lambda: services.unit_update(ui_context(request), unit_id=unit.pk, data=data)
         )
         if saved is not None:
             messages.success(request, _("Unit %(name)s saved.") % {"name": saved.name})
@@ -305,11 +305,12 @@ def assignment_list(request):
     return render(request, "web/catalog/assignment_list.html", context)
 
 
-def _assignment_form(request, data=None, initial=None) -> AssignmentForm:
+def _assignment_form(request, data=None, initial=None, edit=False) -> AssignmentForm:
     scope = (data or {}).get("scope") or (initial or {}).get("scope") or AssignmentScope.TENANT
     return AssignmentForm(
         data,
         initial=initial,
+        edit=edit,
         targets=_targets(request, scope),
         products=selectors.product_list(tenant=request.tenant, is_active=True),
         price_lists=selectors.price_list_list(tenant=request.tenant, is_active=True),
@@ -319,10 +320,10 @@ def _assignment_form(request, data=None, initial=None) -> AssignmentForm:
 @page(CAPABILITY)
 def assignment_create(request):
     form = _assignment_form(request, request.POST or None, {"scope": AssignmentScope.TENANT})
-    if request.method == "POST" and form.is_valid():
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         created = submit(
-            form,
-            lambda: services.product_assignment_create(ui_context(request), **form.cleaned_data),
+            form, lambda: services.product_assignment_create(ui_context(request), data=data)
         )
         if created is not None:
             messages.success(request, _("Product assignment created."))
@@ -335,12 +336,15 @@ def assignment_edit(request, assignment_id: int):
     assignment = selectors.product_assignment_get(
         tenant=request.tenant, assignment_id=assignment_id
     )
-    form = _assignment_form(request, request.POST or None, AssignmentForm.initial_for(assignment))
-    if request.method == "POST" and form.is_valid():
+    form = _assignment_form(
+        request, request.POST or None, AssignmentForm.initial_for(assignment), edit=True
+    )
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         saved = submit(
             form,
             lambda: services.product_assignment_update(
-                ui_context(request), assignment_id=assignment.pk, **form.cleaned_data
+                ui_context(request), assignment_id=assignment.pk, data=data
             ),
         )
         if saved is not None:
