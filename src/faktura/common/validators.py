@@ -26,19 +26,11 @@ def boolean(field: str, value: Any) -> bool:
     return value
 
 
-
-
 def currency(field: str, value: str) -> str:
     code = (value or "").strip().upper()
     if not money.is_currency(code):
         raise ValidationFailed.field(field, f"{value!r} is not an ISO 4217 currency code.")
     return code
-
-
-
-
-
-
 
 
 def email(field: str, value: str, *, allow_blank: bool = True) -> str:
@@ -57,14 +49,6 @@ def language(field: str, value: str) -> str:
     if value not in LANGUAGES:
         raise ValidationFailed.field(field, f"Must be one of {', '.join(LANGUAGES)}.")
     return value
-
-
-
-
-
-
-
-
 
 
 def decimal(
