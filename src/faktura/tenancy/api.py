@@ -14,7 +14,7 @@ from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.tenancy import invitations, selectors, services
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.http import logo_response, site_url
-from faktura.tenancy.inputs import MembershipInvite, TenantUpdate
+from faktura.tenancy.inputs import MembershipInvite, MembershipUpdate, TenantUpdate
 
 router = Router(tags=["tenancy"])
 
@@ -183,13 +183,6 @@ class InvitationSentOut(InvitationOut):
     replaced: bool = False  # an earlier pending invitation to the address stops working
 
 
-class MembershipPatch(Schema):
-    role: str | None = None
-    team_id: Id | None = None
-    default_billing_rate: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=6)
-    is_active: bool | None = None
-
-
 @router.get("/memberships", response=list[MembershipOut])
 @paginate
 def membership_list(request):
@@ -233,11 +226,11 @@ def invitation_revoke(request, invitation_id: PathId):
 
 
 @router.patch("/memberships/{membership_id}", response={200: MembershipOut, **ERRORS})
-def membership_patch(request, membership_id: PathId, payload: MembershipPatch):
+def membership_patch(request, membership_id: PathId, payload: MembershipUpdate):
     return services.membership_update(
         request_context(request),
         membership_id=membership_id,
-        **payload.model_dump(exclude_unset=True),
+        data=payload,
     )
 
 

@@ -32,6 +32,7 @@ from faktura.common.inputs import (
     PeppolId,
     Text,
     TimeZone,
+    UnitPrice,
     VatId,
     lines,
     problem,
@@ -166,3 +167,15 @@ class TenantUpdate(Input):
     email_body_en: EmailBody | None = None
 
     nullable = frozenset({"cash_discount_percent", "cash_discount_days"})
+
+
+class MembershipUpdate(Input):
+    """A change of a member's role, team, rate or active state (the fields sent)."""
+
+    partial = True
+    nullable = frozenset({"team_id", "default_billing_rate"})
+
+    role: Role | None = None
+    team_id: Id | None = None
+    default_billing_rate: UnitPrice | None = None
+    is_active: bool | None = None

@@ -26,7 +26,7 @@ from faktura.core.numbering import validate_format
 from faktura.core.time_rounding import PolicyError, RoundingPolicy
 from faktura.einvoice.identifiers import vat_id_check
 from faktura.tenancy.errors import AlreadyMember, LastOwner, OwnerProtected
-from faktura.tenancy.inputs import TenantUpdate
+from faktura.tenancy.inputs import MembershipUpdate, TenantUpdate
 from faktura.tenancy.invitations import password_check
 from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
 from faktura.tenancy.roles import Role
@@ -352,7 +352,9 @@ def membership_provision(
     return membership
 
 
-def membership_update(ctx: CommandContext, *, membership_id: int, **data: Any) -> Membership:
+def membership_update(
+    ctx: CommandContext, *, membership_id: int, data: MembershipUpdate
+) -> Membership:
     """Change a member's role, team, rate or active state.
 
     Owners cannot be locked out: only an owner may deactivate, demote or appoint an owner,
@@ -368,12 +370,11 @@ def membership_update(ctx: CommandContext, *, membership_id: int, **data: Any) -
         )
         if membership is None:
             raise NotFound("Membership not found.")
-        role = data.get("role", membership.role)
-        if role not in Role.values:
-            raise ValidationFailed.field("role", f"Must be one of {', '.join(Role.values)}.")
+        sent = data.model_fields_set
+        role = data.role if "role" in sent and data.role is not None else membership.role
         is_active = membership.is_active
-        if "is_active" in data:
-            is_active = v.boolean("is_active", data["is_active"])
+        if "is_active" in sent and data.is_active is not None:
+            is_active = data.is_active
         was_active_owner = membership.role == Role.OWNER and membership.is_active
         stays_active_owner = role == Role.OWNER and is_active
         ownership_changes = role != membership.role and Role.OWNER in (role, membership.role)
@@ -398,14 +399,12 @@ def membership_update(ctx: CommandContext, *, membership_id: int, **data: Any) -
                 raise LastOwner(message, fields={field: message})
         membership.role = role
         membership.is_active = is_active
-        if "team_id" in data:
-            membership.team = _team(ctx, data["team_id"])
-        if "default_billing_rate" in data:
-            membership.default_billing_rate = v.decimal(
-                "default_billing_rate", data["default_billing_rate"], places=6
-            )
+        if "team_id" in sent:
+            membership.team = _team(ctx, data.team_id)
+        if "default_billing_rate" in sent:
+            membership.default_billing_rate = data.default_billing_rate
         membership.save()
-        audit_record(ctx, action="membership_update", obj=membership, data={"fields": list(data)})
+        audit_record(ctx, action="membership_update", obj=membership, data={"fields": sorted(sent)})
     return membership
 
 

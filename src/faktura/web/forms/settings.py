@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from faktura.common.errors import ValidationFailed
-from faktura.tenancy.inputs import MembershipInvite, TenantUpdate
+from faktura.tenancy.inputs import MembershipInvite, MembershipUpdate, TenantUpdate
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.roles import Role
 from faktura.tenancy.services import LOGO_MAX_BYTES, logo_check
@@ -196,6 +196,9 @@ class MemberForm(forms.Form):
         if not show_rates:
             del self.fields["default_billing_rate"]
 
+    def input_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k in self.changed_data}
+
     def clean(self):
         data = super().clean()
         if not self.errors:
@@ -209,7 +212,11 @@ class MemberForm(forms.Form):
         return data
 
 
-class MemberUpdateForm(forms.Form):
+class MemberUpdateForm(TypedInputForm):
+    """A member's change: the fields changed on the form, as one `MembershipUpdate`."""
+
+    input_type = MembershipUpdate
+
     role = forms.ChoiceField(label=_("Role"), choices=role_choices)
     team_id = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
     default_billing_rate = optional_decimal(_("Default hourly rate"))
@@ -220,6 +227,9 @@ class MemberUpdateForm(forms.Form):
         self.fields["team_id"].choices = blank(_("No team")) + [(t.pk, t.name) for t in teams]
         if not show_rates:
             del self.fields["default_billing_rate"]
+
+    def input_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k in self.changed_data}
 
 
 class TeamForm(forms.Form):

@@ -196,13 +196,12 @@ def member_edit(request, membership_id: int):
     form = MemberUpdateForm(
         request.POST or None, teams=teams, show_rates=show_rates, initial=initial
     )
-    if request.method == "POST" and form.is_valid():
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         saved = submit(
             form,
             lambda: services.membership_update(
-                ui_context(request),
-                membership_id=member.pk,
-                **{k: v for k, v in form.cleaned_data.items() if k in form.changed_data},
+                ui_context(request), membership_id=member.pk, data=data
             ),
         )
         if saved is not None:
