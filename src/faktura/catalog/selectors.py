@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
+from faktura.catalog.errors import ReferenceNotFound
 from faktura.catalog.models import (
     AssignmentScope,
     PriceList,
@@ -15,7 +16,7 @@ from faktura.catalog.models import (
     ProductAssignment,
     Unit,
 )
-from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.errors import NotFound
 from faktura.core.pricing import PRODUCT_SCOPE_ORDER, resolve_product
 
 
@@ -30,21 +31,21 @@ def _search_text(search: str) -> str:
 def price_list_for_tenant(tenant, price_list_id: int, *, field: str = "price_list_id") -> PriceList:
     price_list = PriceList.objects.filter(tenant=tenant, pk=price_list_id).first()
     if price_list is None:
-        raise ValidationFailed.field(field, "No such price list.", code="not_found")
+        raise ReferenceNotFound.field(field, "No such price list.")
     return price_list
 
 
 def product_for_tenant(tenant, product_id: int, *, field: str = "product_id") -> Product:
     product = Product.objects.filter(tenant=tenant, pk=product_id).first()
     if product is None:
-        raise ValidationFailed.field(field, "No such product.", code="not_found")
+        raise ReferenceNotFound.field(field, "No such product.")
     return product
 
 
 def unit_for_tenant(tenant, *, code: str, field: str = "unit") -> Unit:
     unit = Unit.objects.filter(tenant=tenant, code=code).first()
     if unit is None:
-        raise ValidationFailed.field(field, f"No unit with code {code!r}.", code="not_found")
+        raise ReferenceNotFound.field(field, f"No unit with code {code!r}.")
     return unit
 
 

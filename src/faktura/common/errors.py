@@ -30,7 +30,8 @@ class ValidationFailed(FakturaError):
     code = "invalid"
 
     @classmethod
-    def field(cls, name: str, message: str, *, code: str = "invalid") -> ValidationFailed:
+    def field(cls, name: str, message: str, *, code: str | None = None) -> ValidationFailed:
+        """The error naming one field; its code is the class's unless given."""
         return cls(f"{name}: {message}", code=code, fields={name: message})
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.errors import NotFound
+from faktura.contacts.errors import ContactNotFound
 from faktura.contacts.models import Contact
 
 
@@ -44,5 +45,5 @@ def contact_for_tenant(tenant, contact_id: int, *, field: str = "contact_id") ->
     """A contact referenced from another object's input: unknown ids name the field."""
     contact = Contact.objects.filter(tenant=tenant, pk=contact_id).first()
     if contact is None:
-        raise ValidationFailed.field(field, "No such contact.", code="not_found")
+        raise ContactNotFound.field(field, "No such contact.")
     return contact

@@ -12,6 +12,7 @@ from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.inputs import vat_id_message
 from faktura.common.services import audit_record
+from faktura.contacts.errors import DuplicateCustomerNumber
 from faktura.contacts.inputs import ContactCreate, ContactUpdate, tax_rules
 from faktura.contacts.models import Contact, EInvoiceFormat
 from faktura.einvoice.identifiers import vat_id_check
@@ -58,7 +59,7 @@ def _check_rules(contact: Contact, *, vat_id_changed: bool = True) -> None:
         ) % {"list": contact.price_list.currency, "customer": contact.currency}
     if found:
         name, message = next(iter(found.items()))
-        raise ValidationFailed(f"{name}: {message}", code="invalid", fields=found)
+        raise ValidationFailed(f"{name}: {message}", fields=found)
 
 
 def _save(contact: Contact, **kwargs: Any) -> None:
@@ -66,8 +67,8 @@ def _save(contact: Contact, **kwargs: Any) -> None:
         with transaction.atomic():
             contact.save(**kwargs)
     except IntegrityError as exc:
-        raise ValidationFailed.field(
-            "customer_number", "Another customer has this number.", code="duplicate"
+        raise DuplicateCustomerNumber.field(
+            "customer_number", "Another customer has this number."
         ) from exc
 
 

@@ -63,3 +63,45 @@ class AccountExists(BusinessRuleViolation):
     """An account with this e-mail address exists: sign in to accept the invitation."""
 
     code = "account_exists"
+
+
+class Required(ValidationFailed):
+    """This field is required."""
+
+    code = "required"
+
+
+class Duplicate(ValidationFailed):
+    """A team with this name exists."""
+
+    code = "duplicate"
+
+
+class ReferenceNotFound(ValidationFailed):
+    """A team or member id in the input names nothing of this company (400 naming it)."""
+
+    code = "not_found"
+
+
+class LogoTooLarge(ValidationFailed):
+    """The logo is too large (bytes or pixels)."""
+
+    code = "too_large"
+
+
+class LogoUnrenderable(ValidationFailed):
+    """The invoice renderer cannot draw this image."""
+
+    code = "unrenderable"
+
+
+class NotSignedIn(ValidationFailed):
+    """Sign in to accept the invitation."""
+
+    code = "not_authenticated"
+
+
+class WeakPassword(ValidationFailed):
+    """The password is too weak."""
+
+    code = "weak_password"

@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
 from faktura.tenancy.errors import (
     AccountExists,
@@ -41,7 +41,10 @@ from faktura.tenancy.errors import (
     InvitationNotPending,
     InvitationRevoked,
     InvitationUsed,
+    NotSignedIn,
     OwnerProtected,
+    ReferenceNotFound,
+    WeakPassword,
 )
 from faktura.tenancy.inputs import InvitationAccept, MembershipInvite
 from faktura.tenancy.models import Invitation, Membership, Team
@@ -96,7 +99,7 @@ def membership_invite(
     with transaction.atomic():
         team = _team(ctx, data.team_id)
         if Membership.objects.filter(tenant=ctx.tenant, user__username=email).exists():
-            raise AlreadyMember.field("email", "Already a member.", code="duplicate")
+            raise AlreadyMember.field("email", "Already a member.")
         replaced = list(
             Invitation.objects.select_for_update().filter(
                 tenant=ctx.tenant,
@@ -198,7 +201,7 @@ def _check_pending(invitation: Invitation) -> None:
 def invitation_accept(*, token: str, user) -> Membership:
     """The signed-in account accepts the invitation sent to its e-mail address."""
     if user is None or not user.is_authenticated:
-        raise ValidationFailed("Sign in to accept the invitation.", code="not_authenticated")
+        raise NotSignedIn("Sign in to accept the invitation.")
     with transaction.atomic():
         invitation = _locked_by_token(token)
         if (user.username or "").lower() != invitation.email:
@@ -235,7 +238,7 @@ def password_check(password: str, *, user=None, field: str = "password") -> None
     try:
         password_validation.validate_password(password, user=user)
     except DjangoValidationError as exc:
-        raise ValidationFailed.field(field, " ".join(exc.messages), code="weak_password") from exc
+        raise WeakPassword.field(field, " ".join(exc.messages)) from exc
 
 
 def _join(invitation: Invitation, user) -> Membership:
@@ -288,7 +291,7 @@ def _team(ctx: CommandContext, team_id: int | None) -> Team | None:
         return None
     team = Team.objects.filter(tenant=ctx.tenant, pk=team_id).first()
     if team is None:
-        raise ValidationFailed.field("team_id", "No such team.", code="not_found")
+        raise ReferenceNotFound.field("team_id", "No such team.")
     return team
 
 

@@ -25,7 +25,16 @@ from faktura.common.services import audit_record
 from faktura.core.numbering import validate_format
 from faktura.core.time_rounding import PolicyError, RoundingPolicy
 from faktura.einvoice.identifiers import vat_id_check
-from faktura.tenancy.errors import AlreadyMember, LastOwner, OwnerProtected
+from faktura.tenancy.errors import (
+    AlreadyMember,
+    Duplicate,
+    LastOwner,
+    LogoTooLarge,
+    LogoUnrenderable,
+    OwnerProtected,
+    ReferenceNotFound,
+    Required,
+)
 from faktura.tenancy.inputs import MembershipUpdate, TenantUpdate
 from faktura.tenancy.invitations import password_check
 from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
@@ -47,7 +56,7 @@ def clean_time_rounding(field: str, value: Any, *, allow_none: bool = True) -> d
     if value is None:
         if allow_none:
             return None
-        raise ValidationFailed.field(field, "A rounding rule is required.", code="required")
+        raise Required.field(field, "A rounding rule is required.")
     if not isinstance(value, dict):
         raise ValidationFailed.field(field, "Must be an object.")
     try:
@@ -146,9 +155,9 @@ def logo_check(content: bytes) -> str:
     nested <use> elements Typst refuses would otherwise break every invoice).
     """
     if not content:
-        raise ValidationFailed.field("logo", "The file is empty.", code="required")
+        raise Required.field("logo", "The file is empty.")
     if len(content) > LOGO_MAX_BYTES:
-        raise ValidationFailed.field("logo", "At most 1 MB.", code="too_large")
+        raise LogoTooLarge.field("logo", "At most 1 MB.")
     if content.startswith(b"\x89PNG\r\n\x1a\n"):
         kind = "png"
     elif content.startswith(b"\xff\xd8\xff"):
@@ -174,8 +183,8 @@ def _check_renders(content: bytes) -> None:
         render_logo(content)
     except (RenderError, ValueError) as exc:
         reason = exc.reason if isinstance(exc, RenderError) else str(exc)
-        raise ValidationFailed.field(
-            "logo", f"The invoice renderer cannot draw this image: {reason}", code="unrenderable"
+        raise LogoUnrenderable.field(
+            "logo", f"The invoice renderer cannot draw this image: {reason}"
         ) from exc
 
 
@@ -187,16 +196,15 @@ def _check_bitmap(content: bytes, kind: str) -> None:
         with Image.open(io.BytesIO(content), formats=["PNG" if kind == "png" else "JPEG"]) as img:
             width, height = img.size
             if width * height > LOGO_MAX_PIXELS:
-                raise ValidationFailed.field(
+                raise LogoTooLarge.field(
                     "logo",
                     f"The image has {width} x {height} pixels; at most 4000 x 4000 are "
                     "accepted (a logo is printed 60 mm wide).",
-                    code="too_large",
                 )
             img.verify()
     except Image.DecompressionBombError as exc:
-        raise ValidationFailed.field(
-            "logo", "The image has too many pixels; at most 4000 x 4000.", code="too_large"
+        raise LogoTooLarge.field(
+            "logo", "The image has too many pixels; at most 4000 x 4000."
         ) from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationFailed.field("logo", "The image file is damaged.") from exc
@@ -309,7 +317,7 @@ def team_create(ctx: CommandContext, *, name: str) -> Team:
     name = v.required("name", name)
     with transaction.atomic():
         if Team.objects.filter(tenant=ctx.tenant, name=name).exists():
-            raise ValidationFailed.field("name", "A team with this name exists.", code="duplicate")
+            raise Duplicate.field("name", "A team with this name exists.")
         team = Team.objects.create(tenant=ctx.tenant, name=name)
         audit_record(ctx, action="team_create", obj=team)
     return team
@@ -344,7 +352,7 @@ def membership_provision(
             user.set_password(password)
             user.save()
         if Membership.objects.filter(tenant=ctx.tenant, user=user).exists():
-            raise AlreadyMember.field("email", "Already a member.", code="duplicate")
+            raise AlreadyMember.field("email", "Already a member.")
         membership = Membership.objects.create(
             tenant=ctx.tenant, user=user, role=role, team=team, default_billing_rate=rate
         )
@@ -413,7 +421,7 @@ def _team(ctx: CommandContext, team_id: int | None) -> Team | None:
         return None
     team = Team.objects.filter(tenant=ctx.tenant, pk=team_id).first()
     if team is None:
-        raise ValidationFailed.field("team_id", "No such team.", code="not_found")
+        raise ReferenceNotFound.field("team_id", "No such team.")
     return team
 
 
@@ -431,7 +439,7 @@ def token_create(
         ctx.require("manage_all_tokens")
         membership = Membership.objects.filter(tenant=ctx.tenant, pk=membership_id).first()
     if membership is None:
-        raise ValidationFailed.field("membership_id", "No such member.", code="not_found")
+        raise ReferenceNotFound.field("membership_id", "No such member.")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         try:

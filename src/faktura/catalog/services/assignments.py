@@ -8,6 +8,7 @@ from django.apps import apps
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext
 
+from faktura.catalog.errors import Duplicate, ProductInactive, ReferenceNotFound, Required
 from faktura.catalog.inputs import ProductAssignmentCreate, ProductAssignmentUpdate
 from faktura.catalog.models import (
     AssignmentScope,
@@ -34,13 +35,11 @@ def _scope_target(ctx: CommandContext, scope: str, scope_id: Any) -> models.Mode
             raise ValidationFailed.field("scope_id", "The tenant scope takes no scope_id.")
         return None
     if scope_id is None:
-        raise ValidationFailed.field(
-            "scope_id", f"The {scope} scope needs the {scope}'s id.", code="required"
-        )
+        raise Required.field("scope_id", f"The {scope} scope needs the {scope}'s id.")
     model = apps.get_model(*_SCOPE_MODELS[scope])
     target = model.objects.filter(tenant=ctx.tenant, pk=scope_id).first()
     if target is None:
-        raise ValidationFailed.field("scope_id", f"No such {scope}.", code="not_found")
+        raise ReferenceNotFound.field("scope_id", f"No such {scope}.")
     return target
 
 
@@ -72,7 +71,7 @@ def _apply_assignment(
     if "product_id" in data:
         product = product_for_tenant(ctx.tenant, data["product_id"], field="product_id")
         if not product.is_active:
-            raise ValidationFailed.field("product_id", "The product is inactive.", code="inactive")
+            raise ProductInactive.field("product_id", "The product is inactive.")
         assignment.product = product
     if "price_list_id" in data:
         price_list_id = data["price_list_id"]
@@ -101,10 +100,9 @@ def _save_assignment(ctx: CommandContext, assignment: ProductAssignment) -> None
         if assignment.scope == AssignmentScope.TENANT
         else {f"{assignment.scope}_id": assignment.scope_id}
     )
-    duplicate = ValidationFailed.field(
+    duplicate = Duplicate.field(
         "line_kind",
         f"This {assignment.scope} already has a product assignment for {assignment.line_kind}.",
-        code="duplicate",
     )
     if (
         ProductAssignment.objects.filter(

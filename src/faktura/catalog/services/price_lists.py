@@ -7,6 +7,7 @@ from typing import Any
 from django.apps import apps
 from django.db import IntegrityError, transaction
 
+from faktura.catalog.errors import ConcurrentUpdate, Duplicate, PriceListInUse
 from faktura.catalog.inputs import PriceListCreate, PriceListUpdate, PriceSet
 from faktura.catalog.models import (
     PriceList,
@@ -14,7 +15,7 @@ from faktura.catalog.models import (
     Product,
 )
 from faktura.common.context import CommandContext
-from faktura.common.errors import Conflict, NotFound, ValidationFailed
+from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.core.money import UNIT_PRICE_PLACES, quantize
 
@@ -35,7 +36,7 @@ def _save_price_list(ctx: CommandContext, price_list: PriceList) -> None:
     """
     others = PriceList.objects.filter(tenant=ctx.tenant).exclude(pk=price_list.pk)
     if others.filter(name=price_list.name).exists():
-        raise ValidationFailed.field("name", "Another price list has this name.", code="duplicate")
+        raise Duplicate.field("name", "Another price list has this name.")
     if price_list.is_tenant_default:
         previous = others.select_for_update().filter(
             currency=price_list.currency, is_tenant_default=True
@@ -54,12 +55,9 @@ def _save_price_list(ctx: CommandContext, price_list: PriceList) -> None:
             price_list.save()
     except IntegrityError as exc:
         if others.filter(name=price_list.name).exists():
-            raise ValidationFailed.field(
-                "name", "Another price list has this name.", code="duplicate"
-            ) from exc
-        raise Conflict(
+            raise Duplicate.field("name", "Another price list has this name.") from exc
+        raise ConcurrentUpdate(
             "Another price list became the default at the same time; try again.",
-            code="concurrent_update",
             fields={"is_tenant_default": "Changed concurrently."},
         ) from exc
 
@@ -98,9 +96,8 @@ def price_list_update(
                 price_list.items.exists()
                 or contacts.filter(tenant=ctx.tenant, price_list=price_list).exists()
             ):
-                raise Conflict(
+                raise PriceListInUse(
                     "The currency of a price list with prices or customers cannot change.",
-                    code="price_list_in_use",
                     fields={"currency": "The price list is in use."},
                 )
         for key, value in clean.items():

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from faktura.catalog.errors import Duplicate
 from faktura.catalog.inputs import ProductCreate, ProductUpdate
 from faktura.catalog.models import (
     LineKind,
@@ -66,9 +67,7 @@ def _check_product(product: Product) -> None:
 
 
 def _save_product(ctx: CommandContext, product: Product) -> None:
-    duplicate = ValidationFailed.field(
-        "sku", f"Another product has the article number {product.sku}.", code="duplicate"
-    )
+    duplicate = Duplicate.field("sku", f"Another product has the article number {product.sku}.")
     if (
         product.sku
         and Product.objects.filter(tenant=ctx.tenant, sku=product.sku)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
+from faktura.catalog.errors import Duplicate, Required
 from faktura.catalog.inputs import UnitCreate, UnitUpdate
 from faktura.catalog.models import (
     Unit,
 )
 from faktura.common.context import CommandContext
-from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
 
 # UN/ECE Recommendation 20 codes every tenant starts with.
@@ -60,9 +61,7 @@ def units_ensure_defaults(*, tenant) -> list[Unit]:
 
 
 def _save_unit(ctx: CommandContext, unit: Unit) -> None:
-    duplicate = ValidationFailed.field(
-        "code", f"A unit with code {unit.code} exists.", code="duplicate"
-    )
+    duplicate = Duplicate.field("code", f"A unit with code {unit.code} exists.")
     if Unit.objects.filter(tenant=ctx.tenant, code=unit.code).exclude(pk=unit.pk).exists():
         raise duplicate
     try:
@@ -78,7 +77,7 @@ def unit_create(ctx: CommandContext, *, data: UnitCreate) -> Unit:
     known_name, known_symbol = KNOWN_UNITS.get(data.code, ("", ""))
     name = data.name or known_name
     if not name:
-        raise ValidationFailed.field("name", gettext("This field is required."), code="required")
+        raise Required.field("name", gettext("This field is required."))
     symbol = known_symbol if data.symbol is None else data.symbol
     unit = Unit(tenant=ctx.tenant, code=data.code, name=name, symbol=symbol)
     with transaction.atomic():
