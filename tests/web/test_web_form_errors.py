@@ -132,3 +132,20 @@ def test_company_settings_in_german(owner, tenant):
     assert field_error(html, "payment_terms_days") == "Darf höchstens 365 sein."
     assert field_error(html, "accent_color")
     assert not any(INTERNAL_NAMES.search(e) for e in _errors(html))
+
+
+def test_a_wrong_login_speaks_of_the_e_mail_address_not_a_username(owner):
+    from django.test import Client
+
+    for language, expected in (
+        ("en", "Please enter a correct e-mail address and password."),
+        ("de", "Bitte eine gültige E-Mail-Adresse und das richtige Passwort eingeben."),
+    ):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        response = client.post(
+            reverse("web:login"), {"username": owner.user.email, "password": "not-the-one-1"}
+        )
+
+        text = unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
+        assert expected in text
+        assert "username" not in text.lower() and "benutzername" not in text.lower()

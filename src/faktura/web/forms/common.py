@@ -78,6 +78,12 @@ def optional_decimal(label, **kwargs) -> forms.DecimalField:
 
 
 class LoginForm(AuthenticationForm):
+    # People sign in with their e-mail address; Django's message speaks of a "username".
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Please enter a correct e-mail address and password."),
+    }
+
     username = forms.CharField(
         label=_("E-mail"),
         max_length=254,
