@@ -149,3 +149,25 @@ def test_a_wrong_login_speaks_of_the_e_mail_address_not_a_username(owner):
         text = unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))
         assert expected in text
         assert "username" not in text.lower() and "benutzername" not in text.lower()
+
+
+def test_an_entry_ending_before_it_starts_is_explained_in_german(owner, web_data):
+    browser = signed_in(owner, "de")
+    entry = {"task_id": web_data.task.pk, "date": "2026-03-05", "kind": "time"}
+
+    response = browser.post(
+        reverse("web:my_time"), {**entry, "start_time": "11:00", "end_time": "10:00"}
+    )
+
+    text = unescape(response.content.decode())
+    assert "Das Ende darf nicht vor dem Beginn liegen." in text
+    assert "started_at" not in text
+
+
+def test_a_negative_time_quantity_is_a_number():
+    from decimal import Decimal
+
+    from faktura.web.forms.billing import parse_quantity
+
+    assert parse_quantity("-0:30") == Decimal("-0.5")
+    assert parse_quantity("1:30") == Decimal("1.5")

@@ -136,7 +136,7 @@ def test_log_entries_on_my_time(browser, owner, web_data):
     expense = browser.post(url, {**base, "kind": "expense", "quantity": "2", "unit_price": "9.90"})
 
     assert time.status_code == 302 and time["Location"] == f"{url}?week=2026-03-05"
-    assert "Must not be before started_at" in backwards.content.decode()
+    assert "The end must not be before the start." in backwards.content.decode()
     assert "Enter the time." in missing.content.decode()
     assert mileage.status_code == 302 and expense.status_code == 302
     entries = TaskEntry.objects.filter(membership=owner, date="2026-03-05").order_by("id")

@@ -38,12 +38,15 @@ def parse_quantity(value: str) -> Decimal:
     "12.5"), or hours and minutes for time ("12:00", "10:45"). `ValueError` otherwise."""
     value = (value or "").strip()
     if ":" in value:
-        hours, _sep, minutes = value.partition(":")
+        # A sign is a number's sign ("-0:30"): whether a negative quantity is allowed is the
+        # service's rule, and it says so; it is not "not a number".
+        sign, digits = (-1, value[1:].strip()) if value.startswith("-") else (1, value)
+        hours, _sep, minutes = digits.partition(":")
         if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
             raise ValueError(value)
         if int(minutes) >= 60:
             raise ValueError(value)
-        return seconds_to_hours(int(hours) * 3600 + int(minutes) * 60)
+        return sign * seconds_to_hours(int(hours) * 3600 + int(minutes) * 60)
     return parse_decimal(value)
 
 

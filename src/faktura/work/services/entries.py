@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from faktura.common.context import CommandContext
 from faktura.common.errors import (
@@ -116,7 +117,8 @@ def _apply_rules(ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, no
         if entry.stopped_at is not None:
             span = entry.stopped_at - entry.started_at
             if span < dt.timedelta(0):
-                raise ValidationFailed.field("stopped_at", "Must not be before started_at.")
+                message = gettext("The end must not be before the start.")
+                raise ValidationFailed.field("stopped_at", message)
             if span > MAX_DURATION:
                 raise ValidationFailed.field(
                     "stopped_at",

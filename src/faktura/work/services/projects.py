@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
@@ -94,7 +95,8 @@ def _check_rules(project: Project) -> None:
             f"The customer is invoiced in {project.contact.currency}, not {project.currency}.",
         )
     if project.start_date and project.end_date and project.end_date < project.start_date:
-        raise ValidationFailed.field("end_date", "Must not be before start_date.")
+        message = gettext("The end date must not be before the start date.")
+        raise ValidationFailed.field("end_date", message)
     if project.status == Project.Status.READY_TO_BILL and project.kind != Project.Kind.SINGLE:
         raise BusinessRuleViolation(
             "Only a single project can be ready to bill; ongoing work is billed per period.",
