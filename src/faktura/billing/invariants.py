@@ -25,6 +25,7 @@ from faktura.billing.states import derive_entry_state
 from faktura.core.invoice_math import LineInput, invoice_totals, line_net
 from faktura.core.numbering import find_gaps
 from faktura.core.problems import Problem, error
+from faktura.core.tax import VatCategory
 from faktura.work.models import TaskEntry
 
 
@@ -118,7 +119,7 @@ def _amounts(tenant) -> list[Problem]:
                 LineInput(
                     quantity=line.quantity,
                     unit_price=line.unit_price,
-                    vat_category=line.vat_category,
+                    vat_category=VatCategory(line.vat_category),
                     vat_rate=Decimal(line.vat_rate),
                     do_not_bill=line.do_not_bill,
                     exemption_reason=line.exemption_reason,

@@ -93,7 +93,7 @@ class DeliveryOut(Schema):
 
 @router.post("/invoices/{invoice_id}/send", response={200: DeliveryOut, **ERRORS})
 def invoice_send_endpoint(request, invoice_id: PathId, payload: SendIn | None = None):
-    payload = payload or SendIn()
+    payload = payload or SendIn(to="")
     return invoice_send(
         request_context(request), invoice_id=invoice_id, to=payload.to, resend=payload.resend
     )

@@ -4,6 +4,7 @@ match its incoming payments. Importing the same file again changes nothing."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
@@ -45,4 +46,5 @@ class Command(BaseCommand):
             *(str(getattr(statement, c)) for c in ("transactions", "matched", "suggested",
                                                   "unmatched", "duplicates"))
         )  # fmt: skip
-        Console(file=self.stdout, width=100).print(table)
+        # Django's OutputWrapper writes like a text stream.
+        Console(file=cast(IO[str], self.stdout), width=100).print(table)
