@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Path, Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
+
+from faktura.core import money
 
 # Ids are 64-bit integers in both databases. Bounding them in the schema makes an id no row
 # can have a clear 400 (or, in a path, a 404) instead of a database overflow.
@@ -45,4 +47,9 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 # A cash discount percentage (Skonto): 0 to 99.99, at most 2 decimals (the bound limits the
 # digits, so a too large value is reported as above 99.99).
-CashDiscountPercent = Annotated[Decimal, Field(ge=0, le=Decimal("99.99"), decimal_places=2)]
+# Kept with its 2 decimals ("2.50"), as the database gives it back; nothing is rounded here.
+CashDiscountPercent = Annotated[
+    Decimal,
+    Field(ge=0, le=Decimal("99.99"), decimal_places=2),
+    AfterValidator(lambda value: money.quantize(value, 2)),
+]
