@@ -24,6 +24,7 @@ from faktura.contacts.models import Contact
 from faktura.core import dunning as rules
 from faktura.core import receivables as balance_rules
 from faktura.core.money import amount_places, exact_sum
+from faktura.receivables.charge_selectors import charges_open_where
 from faktura.receivables.models import (
     Allocation,
     BaseRate,
@@ -77,7 +78,11 @@ def base_rates(*, tenant) -> list[tuple[dt.date, Decimal]]:
 
 
 def reminder_list(*, tenant, invoice_id: int | None = None) -> QuerySet[Reminder]:
-    qs = Reminder.objects.filter(tenant=tenant).select_related("invoice", "contact")
+    qs = (
+        Reminder.objects.filter(tenant=tenant)
+        .select_related("invoice", "contact")
+        .prefetch_related("charges__allocations")
+    )
     if invoice_id is not None:
         qs = qs.filter(invoice_id=invoice_id)
     return qs.order_by("-date", "-id").defer("pdf")
@@ -163,6 +168,8 @@ class Proposal:
     interest_to: dt.date | None
     total_due: Decimal
     last_level: int
+    earlier_charges: Decimal = Decimal(0)  # earlier reminders' fees and interest still open
+    flat_fee: bool = False  # the § 288 (5) BGB flat fee applies to this invoice
 
 
 def dunning_proposals(
@@ -211,6 +218,7 @@ def dunning_proposals(
         .values_list("invoice_id", "level", "fee", "new_due_date", "interest_to")
     ):
         history[invoice_id].append((reached_level, fee, deadline, interest_to))
+    earlier = charges_open_where(**related)
     contacts = {
         pk: (name, kind, language)
         for pk, name, kind, language in Contact.objects.filter(tenant=tenant).values_list(
@@ -245,10 +253,12 @@ def dunning_proposals(
             pk, number, currency, due_date, gross, language, contact_id, name, kind,
             contact_language,
         )  # fmt: skip
-        proposals.append(
-            _proposal(invoice, level, open_amount, past, today, days_overdue, options, rates,
-                      levels, fees)
-        )  # fmt: skip
+        proposal = _proposal(invoice, level, open_amount, past, today, days_overdue, options,
+                             rates, levels, fees)  # fmt: skip
+        if pk in earlier:
+            proposal.earlier_charges = earlier[pk]
+            proposal.total_due = exact_sum([proposal.total_due, earlier[pk]])
+        proposals.append(proposal)
     return proposals
 
 
@@ -284,4 +294,5 @@ def _proposal(invoice, level, open_amount, past, today, days_overdue, options, r
         interest_to=end,
         total_due=exact_sum([open_amount, fee, interest]),
         last_level=past[-1][0] if past else 0,
+        flat_fee=flat and fee != level.fee,
     )

@@ -154,3 +154,10 @@ class ReminderSend(_Input):
 
     to: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
     resend: bool = Field(False, description="send a reminder that was sent already again")
+
+
+class ChargeWaive(_Input):
+    """Waive what is open of a dunning fee or interest (a person's decision, with the reason)."""
+
+    reason: Reason
+    date: dt.date | None = Field(None, description="default: today")

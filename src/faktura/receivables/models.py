@@ -291,6 +291,8 @@ class Reminder(TenantOwnedModel):
     interest = models.DecimalField(max_digits=16, decimal_places=2)
     interest_from = models.DateField(null=True, blank=True)
     interest_to = models.DateField(null=True, blank=True)
+    # What earlier reminders' fees and interest still had open when this one was written.
+    earlier_charges = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     total_due = models.DecimalField(max_digits=16, decimal_places=2)
     new_due_date = models.DateField()
     language = models.CharField(max_length=2, default="de")
@@ -342,3 +344,76 @@ class DunningRun(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"dunning run {self.day}"
+
+
+# --- dunning charges --------------------------------------------------------------------------
+
+
+class ReceivableCharge(TenantOwnedModel):
+    """A dunning fee or default interest the customer owes beside the invoice: a receivable
+    item of its own, written with its reminder. The invoice never changes. What is still open
+    is derived from the charge's `ChargeAllocation` rows (payments, reversals, a waiver),
+    never edited here."""
+
+    class Kind(models.TextChoices):
+        FEE = "fee", _("Dunning fee")  # the level's fee
+        FLAT_FEE = "flat_fee", _("Flat fee (§ 288 (5) BGB)")  # 40 EUR, business customers
+        INTEREST = "interest", _("Default interest")  # § 288 BGB, for the reminder's period
+
+    invoice = models.ForeignKey("billing.Invoice", on_delete=models.PROTECT, related_name="+")
+    reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="charges")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)  # positive
+    currency = models.CharField(max_length=3)
+    date = models.DateField()  # the reminder's date
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["tenant", "invoice"])]
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "kind"], name="charge_one_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency}"
+
+
+class ChargeAllocation(TenantOwnedModel):
+    """One row of a charge's ledger: `amount` is what it takes off the charge's open amount
+    (negative for a reversed payment)."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")  # part of a payment on the invoice
+        PAYMENT_REVERSAL = "payment_reversal", _("Payment reversed")  # negative
+        WAIVER = "waiver", _("Waived")  # a person waived the rest, with the reason
+
+    charge = models.ForeignKey(
+        ReceivableCharge, on_delete=models.PROTECT, related_name="allocations"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    date = models.DateField()
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="charge_rows"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["tenant", "charge"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["charge", "payment", "kind"],
+                condition=models.Q(payment__isnull=False),
+                name="charge_allocation_one_per_payment_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["charge"],
+                condition=models.Q(kind="waiver"),
+                name="charge_allocation_one_waiver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"

@@ -55,6 +55,7 @@ from faktura.receivables.models import (
     DunningLevel,
     DunningRun,
     DunningSettings,
+    ReceivableCharge,
     Reminder,
 )
 from faktura.receivables.selectors import OPEN_STATUSES
@@ -167,10 +168,12 @@ def _reminder_create(ctx: CommandContext, proposal, today: dt.date, options) -> 
         interest=proposal.interest,
         interest_from=proposal.interest_from,
         interest_to=proposal.interest_to,
+        earlier_charges=proposal.earlier_charges,
         total_due=proposal.total_due,
         new_due_date=today + dt.timedelta(days=options.deadline_days),
         language=invoice.contact_language or invoice.language,
     )
+    _charges_create(reminder, flat_fee=proposal.flat_fee)
     audit_record(
         ctx,
         action="reminder_create",
@@ -184,6 +187,30 @@ def _reminder_create(ctx: CommandContext, proposal, today: dt.date, options) -> 
         },
     )
     return reminder
+
+
+def _charges_create(reminder: Reminder, *, flat_fee: bool) -> list[ReceivableCharge]:
+    """The reminder's fee and interest as receivable items of their own (none for a zero
+    amount); the invoice is not touched."""
+    Kind = ReceivableCharge.Kind
+    wanted = [
+        (Kind.FLAT_FEE if flat_fee else Kind.FEE, reminder.fee),
+        (Kind.INTEREST, reminder.interest),
+    ]
+    return ReceivableCharge.objects.bulk_create(
+        ReceivableCharge(
+            tenant_id=reminder.tenant_id,
+            invoice_id=reminder.invoice_id,
+            reminder=reminder,
+            contact_id=reminder.contact_id,
+            kind=kind,
+            amount=amount,
+            currency=reminder.currency,
+            date=reminder.date,
+        )
+        for kind, amount in wanted
+        if amount > 0
+    )
 
 
 def dunning_run_start(ctx: CommandContext, *, data: DunningRunStart) -> Operation:
