@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -40,16 +39,13 @@ def _defaults(model: type[models.Model], given: tuple[str, ...]) -> tuple[tuple[
 
 
 def plain_value(value: Any) -> Any:
-    """A value as the database driver takes it: dates and times as ISO text on SQLite (what
-    Django writes there), JSON as text, decimals and the rest as they are."""
+    """A value as the database driver takes it where it needs converting: a timestamp as
+    Django writes it (UTC; text on SQLite), JSON as text. Dates and decimals go in as they
+    are (Django registers their SQLite adapters; psycopg adapts them)."""
     if isinstance(value, dt.datetime):
         return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
-    if isinstance(value, Decimal) and connection.vendor == "sqlite":
-        return str(value)
     return value
 
 

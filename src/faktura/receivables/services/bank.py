@@ -186,8 +186,8 @@ def bank_statement_import(ctx: CommandContext, *, statement_id: int) -> BankStat
         insert_plain(
             BankTransaction, TX_COLUMNS,
             [
-                (ctx.tenant.pk, statement.pk, line.key, plain_value(line.booking_date),
-                 plain_value(line.value_date), plain_value(line.amount), line.currency,
+                (ctx.tenant.pk, statement.pk, line.key, line.booking_date,
+                 line.value_date, line.amount, line.currency,
                  line.counterparty_name, line.counterparty_iban, line.remittance,
                  line.bank_reference, Status.UNMATCHED)
                 for line in fresh
@@ -292,11 +292,16 @@ def _match_all(
     outcomes: dict[tuple, list[int]] = defaultdict(list)
     for tx in transactions:
         outcomes[(tx.status, tx.reason, tuple(tx.suggested_invoice_ids))].append(tx.pk)
-    for (status, reason, suggestions), ids in outcomes.items():
+    # The most common outcome is written to all of the statement's (new) transactions at
+    # once, the others over it by id.
+    ordered = sorted(outcomes.items(), key=lambda kv: -len(kv[1]))
+    for n, ((status, reason, suggestions), ids) in enumerate(ordered):
+        values = {"status": status, "reason": reason, "suggested_invoice_ids": list(suggestions)}
+        if n == 0:
+            BankTransaction.objects.filter(statement_id=statement_id).update(**values)
+            continue
         for batch in id_batches(ids):
-            BankTransaction.objects.filter(pk__in=batch).update(
-                status=status, reason=reason, suggested_invoice_ids=list(suggestions)
-            )
+            BankTransaction.objects.filter(pk__in=batch).update(**values)
     _payments_create(ctx, planned, book, statement_id=statement_id)
     return counts
 
@@ -341,8 +346,8 @@ def _payments_create(
     insert_plain(
         Payment, PAYMENT_COLUMNS,
         [
-            (tenant_id, p.invoice_id, book.items[p.invoice_id].contact_id, plain_value(p.amount),
-             book.items[p.invoice_id].currency, plain_value(p.tx.booking_date), method,
+            (tenant_id, p.invoice_id, book.items[p.invoice_id].contact_id, p.amount,
+             book.items[p.invoice_id].currency, p.tx.booking_date, method,
              p.tx.remittance[:140], p.tx.pk)
             for p in planned
         ],
@@ -360,8 +365,8 @@ def _payments_create(
     insert_plain(
         Allocation, ALLOCATION_COLUMNS,
         [
-            (tenant_id, p.invoice_id, payment_kind, plain_value(p.split.invoice),
-             book.items[p.invoice_id].currency, plain_value(p.tx.booking_date),
+            (tenant_id, p.invoice_id, payment_kind, p.split.invoice,
+             book.items[p.invoice_id].currency, p.tx.booking_date,
              ids[(p.tx.pk, p.invoice_id)])
             for p in planned
             if p.split.invoice != 0
@@ -371,8 +376,8 @@ def _payments_create(
     insert_plain(
         ChargeAllocation, CHARGE_ALLOCATION_COLUMNS,
         [
-            (tenant_id, charge_id, ChargeAllocation.Kind.PAYMENT, plain_value(part),
-             plain_value(p.tx.booking_date), ids[(p.tx.pk, p.invoice_id)])
+            (tenant_id, charge_id, ChargeAllocation.Kind.PAYMENT, part,
+             p.tx.booking_date, ids[(p.tx.pk, p.invoice_id)])
             for p in planned
             for charge_id, part in p.split.charges
         ],
