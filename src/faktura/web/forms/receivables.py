@@ -14,6 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 from faktura.receivables.inputs import (
     BankTransactionIgnore,
     BankTransactionMatch,
+    ChargeWaive,
     CreditApply,
     DunningLevelsSet,
     DunningPause,
@@ -170,6 +171,12 @@ class BankMatchForm(TypedInputForm):
         data = super().input_data()
         data.pop("number", None)
         return data
+
+
+class ChargeWaiveForm(TypedInputForm):
+    input_type = ChargeWaive
+
+    reason = forms.CharField(label=_("Reason"), initial="")
 
 
 class BankIgnoreForm(TypedInputForm):
