@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -127,9 +128,11 @@ def _plain_rows(query) -> list[tuple]:
         fetched = cursor.fetchall()
     if not fetched or isinstance(fetched[0][4], Decimal):
         return fetched
+    # f"{gross:.2f}" is the shortest text of a 2-decimal column value (the float nearest to
+    # it rounds back to it), read as a decimal without a second rounding step.
     return [
         (pk, number, currency, due if isinstance(due, dt.date) else dt.date.fromisoformat(due),
-         Decimal(str(gross)).quantize(CENT), language, contact)
+         Decimal(f"{gross:.2f}"), language, contact)
         for pk, number, currency, due, gross, language, contact in fetched
     ]  # fmt: skip
 
@@ -262,16 +265,24 @@ def dunning_proposals(
     return proposals
 
 
+_ZEROS = {places: Decimal(0).scaleb(-places) for places in range(5)}
+
+
+@lru_cache(maxsize=64)
+def _places(currency: str) -> int:
+    return amount_places(currency)
+
+
 def _proposal(invoice, level, open_amount, past, today, days_overdue, options, rates, levels, fees):
     kind = invoice.customer_kind
-    places = amount_places(invoice.currency)
+    places = _places(invoice.currency)
     flat = options.flat_fee and kind == rules.BUSINESS and invoice.currency == "EUR"
     charged = exact_sum(row[1] for row in past) if past else Decimal(0)
     key = (level.level, charged, flat)
     fee = fees.get(key)
     if fee is None:  # the same few values for most invoices
         fee = fees[key] = rules.reminder_fee(levels, level.level, charged=charged, flat_fee=flat)
-    interest = Decimal(0).scaleb(-places)
+    interest = _ZEROS[places]
     start = end = None
     if level.interest:
         # From the day after the due date, or after the days an earlier reminder charged.
@@ -292,7 +303,7 @@ def _proposal(invoice, level, open_amount, past, today, days_overdue, options, r
         interest=interest,
         interest_from=start,
         interest_to=end,
-        total_due=exact_sum([open_amount, fee, interest]),
+        total_due=open_amount + fee + interest,  # two decimals each: exact
         last_level=past[-1][0] if past else 0,
         flat_fee=flat and fee != level.fee,
     )

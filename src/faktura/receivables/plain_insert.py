@@ -25,10 +25,11 @@ _SQLITE_CHUNK = 5_000
 @cache
 def _defaults(model: type[models.Model], given: tuple[str, ...]) -> tuple[tuple[str, ...], tuple]:
     """The columns of `model` not in `given` (nor the primary key) and their field defaults."""
-    names, values = [], []
+    names: list[str] = []
+    values: list[Any] = []
     for model_field in model._meta.concrete_fields:
         column = model_field.column
-        if model_field.primary_key or column in given:
+        if model_field.primary_key or column is None or column in given:
             continue
         value = model_field.get_default()
         if isinstance(value, list | dict):
