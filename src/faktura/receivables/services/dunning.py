@@ -115,13 +115,16 @@ def base_rate_add(ctx: CommandContext, *, data: BaseRateAdd) -> BaseRate:
     return row
 
 
-def dunning_run(ctx: CommandContext, *, data: DunningRunStart) -> list[Reminder]:
+def dunning_run(
+    ctx: CommandContext, *, data: DunningRunStart, today: dt.date | None = None
+) -> list[Reminder]:
     """Create a reminder for every invoice proposed today (or those of `invoice_ids` that are
     proposed). Invoices are locked one by one in id order and their proposal computed again
-    under the lock, so a concurrent run finds the reminder and skips the invoice."""
+    under the lock, so a concurrent run finds the reminder and skips the invoice. `today`
+    (default: the company's today; never later) dates a run in the past, for the demo data."""
     ctx.require("manage_invoices")
     _check_ids(ctx, data)
-    today = tenant_today(ctx.tenant)
+    today = min(today, tenant_today(ctx.tenant)) if today else tenant_today(ctx.tenant)
     options = dunning_settings(tenant=ctx.tenant)
     proposed = dunning_proposals(tenant=ctx.tenant, today=today, invoice_ids=data.invoice_ids)
     created = []
