@@ -151,3 +151,53 @@ def test_a_bank_credit_between_invoice_and_charges_is_only_suggested(world, dunn
     statement = bank_statement_import(world.ctx, statement_id=statement.pk)
 
     assert (statement.matched, statement.suggested) == (0, 1)
+
+
+def _text(pdf: bytes) -> str:
+    import io
+
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(page.extract_text() for page in reader.pages)
+
+
+def test_one_letter_per_customer_for_its_invoices_at_the_same_level(world, api, clock):
+    # given two invoices of one customer and one of another, all a week overdue
+    customer = world.contact(name="Müller Maschinenbau GmbH")
+    first = world.issued(contact=customer)
+    second = world.issued(contact=customer, minutes=(30,))
+    other = world.issued(contact=world.contact(name="Schmidt Logistik AG"))
+    clock.days((first.due_date - START.date()).days + 7)
+
+    # when the run writes the reminders (the company combines letters by default)
+    assert _ok(api.get("dunning/settings"))["combine"] is True
+    reminders = dunning_run(world.ctx, data=DunningRunStart())
+
+    # then each invoice has its reminder; the customer's two share one letter
+    by_invoice = {r.invoice_id: r for r in reminders}
+    assert set(by_invoice) == {first.pk, second.pk, other.pk}
+    letter = by_invoice[first.pk].letter
+    assert letter is not None and by_invoice[second.pk].letter == letter
+    assert by_invoice[other.pk].letter is None
+    assert letter.total_due == Decimal("119.00") + Decimal("59.50")
+    listed = _ok(api.get("reminders", invoice_id=second.pk))["items"]
+    assert [r["letter_id"] for r in listed] == [letter.pk]
+    # the PDF of either reminder is the letter, listing both invoices and one total
+    one = api.get(f"reminders/{by_invoice[first.pk].pk}/pdf")
+    two = api.get(f"reminders/{by_invoice[second.pk].pk}/pdf")
+    assert one.status_code == 200 and one.content == two.content
+    text = _text(one.content)
+    assert first.number in text and second.number in text and "178,50" in text
+
+
+def test_without_combining_each_invoice_gets_its_own_letter(world, api, clock):
+    customer = world.contact(name="Müller Maschinenbau GmbH")
+    first = world.issued(contact=customer)
+    world.issued(contact=customer, minutes=(30,))
+    _ok(api.put("dunning/settings", {"combine": False}))
+    clock.days((first.due_date - START.date()).days + 7)
+
+    reminders = dunning_run(world.ctx, data=DunningRunStart())
+
+    assert len(reminders) == 2 and all(r.letter is None for r in reminders)

@@ -472,6 +472,7 @@ class DunningSettingsOut(Schema):
     flat_fee: bool
     auto_send: bool
     deadline_days: int
+    combine: bool
 
 
 class BaseRateOut(Schema):
@@ -517,6 +518,9 @@ class ReminderOut(Schema):
     total_due: Decimal
     new_due_date: dt.date
     sent_at: dt.datetime | None
+    letter_id: int | None = Field(
+        None, description="the letter it went out in with the customer's other invoices"
+    )
     charges: list[ChargeOut] = Field(..., description="the fee and interest it charged")
 
     @staticmethod

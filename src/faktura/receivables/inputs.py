@@ -125,6 +125,9 @@ class DunningSettingsSet(_Input):
     flat_fee: bool = Field(False, description="§ 288 (5) BGB: 40 EUR for business customers")
     auto_send: bool = Field(False, description="the daily run sends reminders by itself")
     deadline_days: Annotated[int, Field(ge=1, le=90)] = 10
+    combine: bool = Field(
+        True, description="one letter per customer and level for all its invoices due"
+    )
 
 
 class BaseRateAdd(_Input):

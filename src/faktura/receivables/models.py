@@ -253,6 +253,8 @@ class DunningSettings(TenantOwnedModel):
     flat_fee = models.BooleanField(default=False)  # § 288 (5) BGB: 40 EUR, business customers
     auto_send = models.BooleanField(default=False)  # the scheduler sends reminders by itself
     deadline_days = models.PositiveSmallIntegerField(default=10)  # new deadline of a reminder
+    # A run writes one letter per customer, level and currency for all its invoices due.
+    combine = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"dunning settings of {self.tenant_id}"
@@ -273,6 +275,27 @@ class BaseRate(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.rate} % from {self.valid_from}"
+
+
+class ReminderLetter(TenantOwnedModel):
+    """One letter that reminds a customer of several invoices at the same level (the company's
+    option `combine`): the reminders stay one per invoice and point here; the letter's PDF
+    lists each invoice with its open amount, fee and interest, one total and one deadline."""
+
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    date = models.DateField()
+    currency = models.CharField(max_length=3)
+    total_due = models.DecimalField(max_digits=16, decimal_places=2)  # sum of its reminders'
+    new_due_date = models.DateField()
+    sha256 = models.CharField(max_length=64, blank=True)  # of the stored PDF
+    pdf = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"letter {self.level} to {self.contact_id} on {self.date}"
 
 
 class Reminder(TenantOwnedModel):
@@ -299,6 +322,10 @@ class Reminder(TenantOwnedModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)  # of the stored PDF
     pdf = models.BinaryField(null=True, blank=True)
+    # The letter it went out in with the customer's other invoices (null: a letter of its own).
+    letter = models.ForeignKey(
+        ReminderLetter, null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
+    )
 
     class Meta:
         ordering = ["-date", "-id"]

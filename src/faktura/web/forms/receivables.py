@@ -216,6 +216,11 @@ class DunningSettingsForm(TypedInputForm):
     deadline_days = forms.IntegerField(
         label=_("Days to pay after a reminder"), min_value=1, max_value=90, initial=10
     )
+    combine = forms.BooleanField(
+        label=_("One letter per customer for all its invoices due at the same level"),
+        required=False,
+        initial=True,
+    )
 
     def input_data(self) -> dict[str, Any]:
         data = super().input_data()
