@@ -346,7 +346,7 @@ def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminde
     ctx.require("view_invoices")
     reminder = reminder_get(tenant=ctx.tenant, reminder_id=reminder_id)
     if reminder.letter_id is not None:
-        return reminder, _letter_document(reminder)
+        return reminder, _letter_document(reminder.letter_id)
     if reminder.sha256:
         stored = Reminder.objects.filter(pk=reminder.pk).values_list("pdf", flat=True).get()
         return reminder, _stored_pdf(stored)
@@ -370,9 +370,9 @@ def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminde
     return reminder, _stored_pdf(stored)
 
 
-def _letter_document(reminder: Reminder) -> bytes:
-    """The PDF of the reminder's letter, rendered once and stored with its SHA-256."""
-    letter = ReminderLetter.objects.get(pk=reminder.letter_id)
+def _letter_document(letter_id: int) -> bytes:
+    """The PDF of a letter, rendered once and stored with its SHA-256."""
+    letter = ReminderLetter.objects.get(pk=letter_id)
     if letter.sha256:
         return _stored_pdf(letter.pdf)
     members = list(
@@ -383,14 +383,7 @@ def _letter_document(reminder: Reminder) -> bytes:
     )
     first = members[0]
     seller = first.invoice.seller or {}
-    items = tuple(
-        ReminderItem(
-            invoice_number=r.invoice.number or "", invoice_date=r.invoice.issue_date,
-            invoice_due_date=r.invoice.due_date, open_amount=r.open_amount, fee=r.fee,
-            interest=r.interest, earlier_charges=r.earlier_charges,
-        )
-        for r in members
-    )  # fmt: skip
+    items = tuple(_letter_item(r, r.invoice) for r in members)
     document = ReminderDocument(
         seller=seller_party(seller), buyer=buyer_party(first.invoice.buyer or {}),
         language=first.language, title=first.level_name, level=letter.level, date=letter.date,
@@ -416,6 +409,14 @@ def _letter_document(reminder: Reminder) -> bytes:
         ReminderLetter.objects.filter(pk=letter.pk, sha256="").update(sha256=digest, pdf=content)
         stored = ReminderLetter.objects.filter(pk=letter.pk).values_list("pdf", flat=True).get()
     return _stored_pdf(stored)
+
+
+def _letter_item(reminder: Reminder, invoice) -> ReminderItem:
+    return ReminderItem(
+        invoice_number=invoice.number or "", invoice_date=invoice.issue_date,
+        invoice_due_date=invoice.due_date, open_amount=reminder.open_amount, fee=reminder.fee,
+        interest=reminder.interest, earlier_charges=reminder.earlier_charges,
+    )  # fmt: skip
 
 
 def _letter_numbers(letter: ReminderLetter) -> list[str]:
