@@ -114,10 +114,11 @@ class Book:
         book = cls(items={item.invoice_id: item for item in items})
         for item in book.items.values():
             book.by_number[_fold(item.number)] = item.invoice_id
+            if item.contact_id not in book.by_contact:  # a customer's name is folded once
+                name = _squash(item.contact_name)
+                if len(name) >= 4:
+                    book.names[name] = item.contact_id
             book.by_contact[item.contact_id].append(item.invoice_id)
-            name = _squash(item.contact_name)
-            if len(name) >= 4:
-                book.names[name] = item.contact_id
         return book
 
     def open(self, invoice_id: int) -> Decimal:

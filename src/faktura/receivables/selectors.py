@@ -478,8 +478,12 @@ def open_items(*, tenant) -> list[OpenItem]:
         ledger[invoice_id].append((kind, amount))
     charged = charges_open_where(**related)
     items = []
+    untouched: dict[Decimal, rules.Balance] = {}  # most open invoices have no ledger rows yet
     for pk, number, contact_id, name, currency, gross, issue_date, percent, days in rows:
-        balance = rules.balance(gross, ledger.get(pk, ()))
+        if pk in ledger:
+            balance = rules.balance(gross, ledger[pk])
+        else:
+            balance = untouched.get(gross) or untouched.setdefault(gross, rules.balance(gross, ()))
         if balance.open <= 0:
             continue
         terms = _discount_terms(_Terms(gross, currency, issue_date, percent, days), balance)
