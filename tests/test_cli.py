@@ -113,6 +113,10 @@ def test_demo_has_a_billing_history(db):
     call_command("demo")
     tenant = Tenant.objects.get(slug="demo")
     assert check_invariants(tenant=tenant) == []
+    # a reminded invoice with its dunning fee open beside it (issue 12)
+    from faktura.receivables.charge_selectors import charge_list
+
+    assert [c.kind for c in charge_list(tenant=tenant, open_only=True)] == ["fee"]
     invoices = Invoice.objects.filter(tenant=tenant)
     issued = invoices.filter(kind="invoice").exclude(status="draft")
     assert issued.count() >= 5

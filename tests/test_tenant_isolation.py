@@ -30,7 +30,13 @@ from faktura.catalog.models import (
 )
 from faktura.common.models import Operation
 from faktura.contacts.models import Contact
-from faktura.receivables.models import BankStatement, BankTransaction, Payment, Reminder
+from faktura.receivables.models import (
+    BankStatement,
+    BankTransaction,
+    Payment,
+    ReceivableCharge,
+    Reminder,
+)
 from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
@@ -105,8 +111,13 @@ def _their_world(owner) -> dict[str, object]:
         date=now.date(), currency="EUR", open_amount=Decimal("1.00"), fee=Decimal("0.00"),
         interest=Decimal("0.00"), total_due=Decimal("1.00"), new_due_date=now.date(),
     )  # fmt: skip
+    charge = ReceivableCharge.objects.create(
+        tenant=tenant, invoice=invoice, reminder=reminder, contact=contact, kind="fee",
+        amount=Decimal("5.00"), currency="EUR", date=now.date(),
+    )  # fmt: skip
     return {
         "reminder_id": reminder.pk,
+        "charge_id": charge.pk,
         "invoice_ids": [invoice.pk],
         "statement_id": statement.pk,
         "transaction_id": bank_tx.pk,

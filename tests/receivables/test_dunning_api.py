@@ -157,7 +157,11 @@ def test_levels_follow_each_other_with_fees_and_interest(world, api, clock, run_
     assert days == 35
     # 119.00 * (1.27 + 9) % * 35 / 365 = 1.1719
     assert third.interest == Decimal("1.17")
-    assert third.total_due == Decimal("119.00") + Decimal("10.00") + Decimal("1.17")
+    # the first dunning's fee of 5.00 is still open: the letter claims it too
+    assert third.earlier_charges == Decimal("5.00")
+    assert third.total_due == Decimal("119.00") + Decimal("5.00") + Decimal("10.00") + Decimal(
+        "1.17"
+    )
     # the invoice itself is unchanged
     invoice.refresh_from_db()
     assert invoice.gross_total == Decimal("119.00")

@@ -48,12 +48,19 @@ def test_receivables_split_overdue_and_current_with_exact_totals(world, api, oth
         "119.00",
     )
     assert body["totals"] == [
-        {"currency": "EUR", "open": "238.00", "overdue": "119.00", "count": 2}
+        {
+            "currency": "EUR",
+            "open": "238.00",
+            "overdue": "119.00",
+            "charges_open": "0.00",
+            "count": 2,
+        }
     ]
     # another company sees none of it
     assert other_api.get("receivables").json() == {
         "overdue": [],
         "current": [],
+        "charges": [],
         "totals": [],
         "aging": [],
         "aging_totals": [],
@@ -95,7 +102,13 @@ def test_receivables_filters_aging_and_paid_amounts(world, api):
     ]  # fmt: skip
     assert body["aging_totals"][0]["total"] == "457.00"
     assert body["totals"] == [
-        {"currency": "EUR", "open": "457.00", "overdue": "338.00", "count": 4}
+        {
+            "currency": "EUR",
+            "open": "457.00",
+            "overdue": "338.00",
+            "charges_open": "0.00",
+            "count": 4,
+        }
     ]
 
     by_customer = api.get("receivables", contact_id=b.pk).json()

@@ -1,6 +1,7 @@
 """Dunning an invoice until the money is in, through the HTTP API only, with a frozen clock:
 issue -> send -> partial payment -> overdue -> payment reminder -> dunning with fee and default
-interest -> payment by bank statement import (CAMT.053) -> paid. On either database."""
+interest (receivable items of their own) -> payment of the invoice and its charges by bank
+statement import (CAMT.053) -> paid, charges settled. On either database."""
 
 from __future__ import annotations
 
@@ -107,17 +108,27 @@ def test_an_invoice_is_dunned_until_paid_through_the_api(api, owner, clock):
     second = _ok(api.get("reminders", invoice_id=iid))["items"][0]
     # 790.00 * (1.27 + 9) % * 35 days (17 March - 20 April) / 365 = 7.7802...
     assert (second["level"], second["fee"], second["interest"]) == (3, "10.00", "7.78")
-    assert second["total_due"] == "807.78"
+    # the letter also claims the first dunning's fee, still open
+    assert (second["earlier_charges"], second["total_due"]) == ("5.00", "812.78")
+    assert [(c["kind"], c["open_amount"]) for c in second["charges"]] == [
+        ("fee", "10.00"), ("interest", "7.78"),
+    ]  # fmt: skip
     body = _ok(api.get(f"invoices/{iid}"))
     assert (body["dunning_level"], body["open_amount"], body["totals"]["gross"]) == (
         3, "790.00", "1190.00",
     )  # fmt: skip
+    view = _ok(api.get("receivables"))
+    assert view["overdue"][0]["charges_open"] == "22.78"
+    assert [(c["kind"], c["open_amount"]) for c in view["charges"]] == [
+        ("fee", "5.00"), ("fee", "10.00"), ("interest", "7.78"),
+    ]  # fmt: skip
 
-    # then the customer pays the open amount by bank transfer, imported from the statement
+    # then the customer pays the open amount with the fees and interest by bank transfer,
+    # imported from the statement
     clock.set("2026-04-28")
     upload = api.client.post(
         "/api/v1/bank-statements",
-        {"file": SimpleUploadedFile("camt.xml", _camt("790.00", "2026-04-28", invoice["number"]))},
+        {"file": SimpleUploadedFile("camt.xml", _camt("812.78", "2026-04-28", invoice["number"]))},
         HTTP_AUTHORIZATION=f"Bearer {api.token}",
     )
     assert upload.status_code == 202, upload.json()
@@ -128,3 +139,13 @@ def test_an_invoice_is_dunned_until_paid_through_the_api(api, owner, clock):
     body = _ok(api.get(f"invoices/{iid}"))
     assert (body["status"], body["open_amount"], body["payment_state"]) == ("paid", "0.00", "paid")
     assert _ok(api.get("dunning/proposals")) == []
+    # the charges are settled by the same payment; the invoice itself never changed
+    charges = _ok(api.get("charges", invoice_id=iid))["items"]
+    assert [(c["kind"], c["paid"], c["open_amount"]) for c in charges] == [
+        ("fee", "5.00", "0.00"), ("fee", "10.00", "0.00"), ("interest", "7.78", "0.00"),
+    ]  # fmt: skip
+    view = _ok(api.get("receivables"))
+    assert (view["overdue"], view["current"], view["charges"]) == ([], [], [])
+    [payment] = _ok(api.get("payments", invoice_id=iid))["items"][:1]
+    assert payment["amount"] == "812.78"
+    assert body["totals"]["gross"] == "1190.00" and body["paid_amount"] == "1190.00"

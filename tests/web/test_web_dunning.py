@@ -96,3 +96,29 @@ def test_levels_and_options_in_the_settings(owner, world):
     assert options.status_code == 302
     saved = DunningSettings.objects.get()
     assert (saved.flat_fee, saved.auto_send, saved.deadline_days) == (True, False, 14)
+
+
+def test_fees_show_on_the_receivables_page_and_are_waived_with_a_reason(owner, world, monkeypatch):
+    from faktura.receivables.inputs import DunningRunStart
+    from faktura.receivables.models import ChargeAllocation, ReceivableCharge
+    from faktura.receivables.services.dunning import dunning_run
+
+    invoice = issue(world)
+    base = timezone.now()
+    for days in (8, 22):  # the payment reminder, then the first dunning with its fee
+        later = base + dt.timedelta(days=(invoice.due_date - invoice.issue_date).days + days)
+        monkeypatch.setattr(timezone, "now", lambda later=later: later)
+        dunning_run(world.ctx, data=DunningRunStart())
+    [fee] = ReceivableCharge.objects.filter(invoice=invoice)
+    browser = signed_in(owner, "de")
+
+    page = browser.get(reverse("web:receivables")).content.decode()
+    assert f'data-charge="{fee.pk}"' in page and "Mahngebühr" in page
+
+    url = reverse("web:charge_waive", args=[fee.pk])
+    assert browser.post(url, {"reason": ""}).status_code == 302
+    assert not ChargeAllocation.objects.exists()
+    assert browser.post(url, {"reason": "Kulanz"}).status_code == 302
+    assert ChargeAllocation.objects.get(charge=fee).reason == "Kulanz"
+    page = browser.get(reverse("web:receivables")).content.decode()
+    assert f'data-charge="{fee.pk}"' not in page

@@ -49,7 +49,7 @@ from faktura.contacts.models import Contact, TaxTreatment
 from faktura.contacts.services import contact_create
 from faktura.core.money import quantize_amount
 from faktura.documents.models import DocumentFormat, StoredDocument
-from faktura.receivables.dunning_selectors import dunning_proposals
+from faktura.receivables.dunning_selectors import dunning_levels, dunning_proposals
 from faktura.receivables.inputs import DunningRunStart, PaymentRecord
 from faktura.receivables.models import Payment
 from faktura.receivables.selectors import invoice_balance, open_items
@@ -612,13 +612,24 @@ def _collect_some(tenant: Tenant) -> None:
 
 
 def _remind_some(tenant: Tenant) -> None:
-    """The oldest overdue invoice due for a reminder gets its payment reminder; the other
-    proposals wait on the Dunning page."""
+    """The oldest overdue invoice due for a reminder gets its payment reminder a week after
+    its due date and, when it is overdue long enough, the first dunning with its fee two weeks
+    later (a fee open beside the invoice); the next one gets its payment reminder today; the
+    other proposals wait on the Dunning page."""
     clerk = Membership.objects.get(tenant=tenant, role="billing")
     ctx = CommandContext(tenant=tenant, membership=clerk, user=clerk.user, source="cli")
-    proposals = dunning_proposals(tenant=tenant, today=tenant_today(tenant))
-    if proposals:
-        dunning_run(ctx, data=DunningRunStart(invoice_ids=[proposals[0].invoice.pk]))
+    today = tenant_today(tenant)
+    proposals = dunning_proposals(tenant=tenant, today=today)
+    if not proposals:
+        return
+    oldest = proposals[0].invoice
+    levels = dunning_levels(tenant=tenant)
+    for level in levels[:2]:
+        day = oldest.due_date + timedelta(days=level.days_after_due)
+        if day <= today:
+            dunning_run(ctx, data=DunningRunStart(invoice_ids=[oldest.pk]), today=day)
+    if len(proposals) > 1:
+        dunning_run(ctx, data=DunningRunStart(invoice_ids=[proposals[1].invoice.pk]))
 
 
 def demo_statement(tenant: Tenant) -> bytes:

@@ -3,7 +3,8 @@
 A credit is matched automatically only when its remittance text names open invoices by number
 and the amount fits: one invoice and at most its open amount (a partial payment), or exactly
 its open amount less its cash discount when booked within the discount period (the discount
-then settles the rest), or several invoices and exactly the sum of their open amounts.
+then settles the rest), or exactly its open amount plus its open dunning charges (fees and
+interest of its reminders), or several invoices and exactly the sum of their open amounts.
 Everything less certain becomes a suggestion for a person to confirm: a number that fits but
 an amount that does not, a number with a typo (one close to an open invoice's), or only the
 payer's name with invoices of exactly that amount. Debits and amounts in a currency other
@@ -44,6 +45,7 @@ class OpenItem:
     issue_date: dt.date | None = None
     discount: Decimal | None = None  # the cash discount still to be earned, if any
     discount_until: dt.date | None = None  # the last day of the discount period
+    charges: Decimal | None = None  # open dunning fees and interest of a reminded invoice
 
     def discount_for(self, amount: Decimal, day: dt.date | None) -> Decimal | None:
         """The discount a payment of `amount` on `day` earns: exactly the open amount less the
@@ -112,10 +114,11 @@ class Book:
         book = cls(items={item.invoice_id: item for item in items})
         for item in book.items.values():
             book.by_number[_fold(item.number)] = item.invoice_id
+            if item.contact_id not in book.by_contact:  # a customer's name is folded once
+                name = _squash(item.contact_name)
+                if len(name) >= 4:
+                    book.names[name] = item.contact_id
             book.by_contact[item.contact_id].append(item.invoice_id)
-            name = _squash(item.contact_name)
-            if len(name) >= 4:
-                book.names[name] = item.contact_id
         return book
 
     def open(self, invoice_id: int) -> Decimal:
@@ -123,9 +126,15 @@ class Book:
 
     def settle(self, invoice_id: int, amount: Decimal, discount: Decimal | None = None) -> None:
         """Take `amount` (and a cash discount it earned) off the invoice; a discount is
-        earned once."""
+        earned once. What goes beyond the open amount settles the open dunning charges."""
         item = self.items[invoice_id]
-        remaining = exact_sum([item.open, negate(amount), negate(discount or item.open * 0)])
+        zero = item.open * 0
+        if item.charges and amount > max(item.open, zero):
+            beyond = exact_sum([amount, negate(max(item.open, zero))])
+            taken = min(beyond, item.charges)
+            item = replace(item, charges=exact_sum([item.charges, negate(taken)]))
+            amount = exact_sum([amount, negate(taken)])
+        remaining = exact_sum([item.open, negate(amount), negate(discount or zero)])
         if discount is not None:
             item = replace(item, discount=None, discount_until=None)
         self.items[invoice_id] = replace(item, open=remaining)
@@ -154,6 +163,13 @@ def decide(line: Line, book: Book, *, account_currency: str) -> Decision:
                     allocations=((found[0], line.amount),),
                     discounts=((found[0], discount),),
                     reason="cash_discount",
+                )
+        if len(found) == 1:
+            item = book.items[found[0]]
+            if item.charges and line.amount == exact_sum([item.open, item.charges]):
+                # a reminded invoice paid with its dunning fees and interest
+                return Decision(
+                    MATCHED, allocations=((found[0], line.amount),), reason="with_charges"
                 )
         if len(found) == 1 and 0 < line.amount <= book.open(found[0]):
             return Decision(MATCHED, allocations=((found[0], line.amount),), reason="number")

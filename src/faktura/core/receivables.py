@@ -120,3 +120,37 @@ def aging_bucket(days: int) -> str:
         if days >= first and (last is None or days <= last):
             return key
     raise AssertionError(days)  # the buckets cover every integer
+
+
+@dataclass(frozen=True)
+class PaymentSplit:
+    """How one payment on an invoice is shared out (`split_payment`)."""
+
+    invoice: Decimal  # taken off the invoice's open amount (with any overpayment)
+    charges: tuple[tuple[int, Decimal], ...]  # (charge id, amount) for its dunning charges
+    excess: Decimal  # beyond the invoice and its charges: an overpayment
+
+
+def split_payment(
+    amount: Decimal, *, invoice_open: Decimal, charges: Iterable[tuple[int, Decimal]]
+) -> PaymentSplit:
+    """Share a payment out over an invoice and its open dunning charges (fees, interest).
+
+    The invoice's open amount is settled first, then the charges in the order given (oldest
+    first: each reminder's fee before its interest). This is the order a German service
+    company books in: the invoice is what its books and the customer's remittance name, and
+    the charges are what is left over. What goes beyond both is the `excess` and belongs to
+    the invoice (an overpayment, the customer's credit). No rounding: every amount already
+    has the currency's decimals."""
+    zero = amount * 0
+    to_invoice = min(amount, max(invoice_open, zero))
+    left = exact_sum([amount, negate(to_invoice)])
+    shares = []
+    for charge_id, open_amount in charges:
+        if left <= 0:
+            break
+        take = min(left, open_amount)
+        if take > 0:
+            shares.append((charge_id, take))
+            left = exact_sum([left, negate(take)])
+    return PaymentSplit(invoice=exact_sum([to_invoice, left]), charges=tuple(shares), excess=left)

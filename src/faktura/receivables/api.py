@@ -15,12 +15,13 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
-from faktura.receivables import dunning_selectors, selectors, services
+from faktura.receivables import charge_selectors, dunning_selectors, selectors, services
 from faktura.receivables.inputs import (
     BankStatementUpload,
     BankTransactionIgnore,
     BankTransactionMatch,
     BaseRateAdd,
+    ChargeWaive,
     CreditApply,
     DunningLevelsSet,
     DunningPause,
@@ -151,6 +152,9 @@ class ReceivableOut(Schema):
     days_overdue: int
     dunning_level: int
     last_reminder: dt.date | None = Field(None, description="date of the last reminder")
+    charges_open: Decimal = Field(
+        ..., description="what is open of its dunning fees and interest (not in open_amount)"
+    )
 
     @staticmethod
     def resolve_contact_name(obj) -> str:
@@ -165,7 +169,42 @@ class ReceivableTotalOut(Schema):
     currency: str
     open: Decimal
     overdue: Decimal
+    charges_open: Decimal = Field(..., description="open dunning fees and interest")
     count: int
+
+
+class ChargeOut(Schema):
+    """A dunning fee or default interest: a receivable item of its own beside the invoice."""
+
+    id: int
+    invoice_id: int
+    reminder_id: int
+    kind: str = Field(..., description="fee | flat_fee | interest")
+    date: dt.date
+    currency: str
+    amount: Decimal
+    paid: Decimal = Field(..., description="paid, net of reversed payments")
+    waived: Decimal
+    open_amount: Decimal
+
+    @staticmethod
+    def resolve_open_amount(obj) -> Decimal:
+        return obj.open
+
+
+class ReceivableChargeOut(Schema):
+    id: int
+    invoice_id: int
+    number: str | None
+    contact_id: int
+    contact_name: str
+    reminder_id: int
+    kind: str = Field(..., description="fee | flat_fee | interest")
+    date: dt.date
+    currency: str
+    amount: Decimal
+    paid: Decimal
+    open_amount: Decimal
 
 
 class AgingOut(Schema):
@@ -194,6 +233,9 @@ class AgingTotalOut(Schema):
 class ReceivablesOut(Schema):
     overdue: list[ReceivableOut]
     current: list[ReceivableOut]
+    charges: list[ReceivableChargeOut] = Field(
+        ..., description="dunning fees and interest with something open, also of paid invoices"
+    )
     totals: list[ReceivableTotalOut]
     aging: list[AgingOut]
     aging_totals: list[AgingTotalOut]
@@ -220,8 +262,9 @@ def receivables(request, filters: Query[ReceivablesFilter]):
     """Issued and sent invoices with something open: ``overdue`` (oldest due date first, with
     the days overdue in the company's time zone) and ``current``; each with its gross, what
     credit notes took off it (``credited``, negative), what was ``paid`` and the
-    ``open_amount``; the totals per currency and the ``aging`` per customer. Filters: customer,
-    state, issue-date period. ``format=csv`` answers the rows as CSV."""
+    ``open_amount`` and ``charges_open`` (its dunning fees and interest); the open ``charges``
+    as rows of their own; the totals per currency and the ``aging`` per customer. Filters:
+    customer, state, issue-date period. ``format=csv`` answers the rows as CSV."""
     context = _reader(request)
     today = tenant_today(context.tenant)
     params = filters.model_dump(exclude={"format"})
@@ -429,6 +472,7 @@ class DunningSettingsOut(Schema):
     flat_fee: bool
     auto_send: bool
     deadline_days: int
+    combine: bool
 
 
 class BaseRateOut(Schema):
@@ -450,6 +494,7 @@ class ProposalOut(Schema):
     open_amount: Decimal
     fee: Decimal
     interest: Decimal
+    earlier_charges: Decimal = Field(..., description="earlier fees and interest still open")
     total_due: Decimal
 
 
@@ -467,13 +512,24 @@ class ReminderOut(Schema):
     interest: Decimal
     interest_from: dt.date | None
     interest_to: dt.date | None
+    earlier_charges: Decimal = Field(
+        ..., description="earlier reminders' fees and interest still open when it was written"
+    )
     total_due: Decimal
     new_due_date: dt.date
     sent_at: dt.datetime | None
+    letter_id: int | None = Field(
+        None, description="the letter it went out in with the customer's other invoices"
+    )
+    charges: list[ChargeOut] = Field(..., description="the fee and interest it charged")
 
     @staticmethod
     def resolve_invoice_number(obj) -> str | None:
         return obj.invoice.number
+
+    @staticmethod
+    def resolve_charges(obj) -> list:
+        return charge_selectors.standing_of_reminder(obj)
 
 
 class ReminderFilter(Schema):
@@ -502,6 +558,7 @@ def _proposal_out(p) -> dict:
         "open_amount": p.open_amount,
         "fee": p.fee,
         "interest": p.interest,
+        "earlier_charges": p.earlier_charges,
         "total_due": p.total_due,
     }
 
@@ -611,3 +668,37 @@ def invoice_dunning_resume(request, invoice_id: PathId):
     """Dunning goes on for the invoice."""
     services.invoice_dunning_resume(request_context(request), invoice_id=invoice_id)
     return Status(204, None)
+
+
+# --- dunning charges --------------------------------------------------------------------------
+
+
+class ChargeFilter(Schema):
+    invoice_id: Id | None = None
+    open: bool = Field(False, description="only charges with something open")
+
+
+@router.get("/charges", response={200: list[ChargeOut], **ERRORS})
+@paginate
+def charge_list(request, filters: Query[ChargeFilter]):
+    """Dunning fees and default interest, oldest first, each with what is paid, waived and
+    still open (derived from its ledger rows)."""
+    context = _reader(request)
+    return charge_selectors.charge_list(
+        tenant=context.tenant, invoice_id=filters.invoice_id, open_only=filters.open
+    )
+
+
+@router.get("/charges/{charge_id}", response={200: ChargeOut, **ERRORS})
+def charge_detail(request, charge_id: PathId):
+    context = _reader(request)
+    return charge_selectors.charge_get(tenant=context.tenant, charge_id=charge_id)
+
+
+@router.post("/charges/{charge_id}/waive", response={200: ChargeOut, **ERRORS})
+def charge_waive(request, charge_id: PathId, data: ChargeWaive):
+    """Waive what is open of a fee or interest, with the reason (409 `charge_not_open` when
+    nothing is). The invoice and the reminder stay as they are."""
+    context = request_context(request)
+    services.charge_waive(context, charge_id=charge_id, data=data)
+    return charge_selectors.charge_get(tenant=context.tenant, charge_id=charge_id)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -24,6 +25,7 @@ from faktura.contacts.models import Contact
 from faktura.core import dunning as rules
 from faktura.core import receivables as balance_rules
 from faktura.core.money import amount_places, exact_sum
+from faktura.receivables.charge_selectors import charges_open_where
 from faktura.receivables.models import (
     Allocation,
     BaseRate,
@@ -77,7 +79,11 @@ def base_rates(*, tenant) -> list[tuple[dt.date, Decimal]]:
 
 
 def reminder_list(*, tenant, invoice_id: int | None = None) -> QuerySet[Reminder]:
-    qs = Reminder.objects.filter(tenant=tenant).select_related("invoice", "contact")
+    qs = (
+        Reminder.objects.filter(tenant=tenant)
+        .select_related("invoice", "contact")
+        .prefetch_related("charges__allocations")
+    )
     if invoice_id is not None:
         qs = qs.filter(invoice_id=invoice_id)
     return qs.order_by("-date", "-id").defer("pdf")
@@ -122,9 +128,11 @@ def _plain_rows(query) -> list[tuple]:
         fetched = cursor.fetchall()
     if not fetched or isinstance(fetched[0][4], Decimal):
         return fetched
+    # f"{gross:.2f}" is the shortest text of a 2-decimal column value (the float nearest to
+    # it rounds back to it), read as a decimal without a second rounding step.
     return [
         (pk, number, currency, due if isinstance(due, dt.date) else dt.date.fromisoformat(due),
-         Decimal(str(gross)).quantize(CENT), language, contact)
+         Decimal(f"{gross:.2f}"), language, contact)
         for pk, number, currency, due, gross, language, contact in fetched
     ]  # fmt: skip
 
@@ -163,6 +171,8 @@ class Proposal:
     interest_to: dt.date | None
     total_due: Decimal
     last_level: int
+    earlier_charges: Decimal = Decimal(0)  # earlier reminders' fees and interest still open
+    flat_fee: bool = False  # the § 288 (5) BGB flat fee applies to this invoice
 
 
 def dunning_proposals(
@@ -211,6 +221,7 @@ def dunning_proposals(
         .values_list("invoice_id", "level", "fee", "new_due_date", "interest_to")
     ):
         history[invoice_id].append((reached_level, fee, deadline, interest_to))
+    earlier = charges_open_where(**related)
     contacts = {
         pk: (name, kind, language)
         for pk, name, kind, language in Contact.objects.filter(tenant=tenant).values_list(
@@ -245,23 +256,33 @@ def dunning_proposals(
             pk, number, currency, due_date, gross, language, contact_id, name, kind,
             contact_language,
         )  # fmt: skip
-        proposals.append(
-            _proposal(invoice, level, open_amount, past, today, days_overdue, options, rates,
-                      levels, fees)
-        )  # fmt: skip
+        proposal = _proposal(invoice, level, open_amount, past, today, days_overdue, options,
+                             rates, levels, fees)  # fmt: skip
+        if pk in earlier:
+            proposal.earlier_charges = earlier[pk]
+            proposal.total_due = exact_sum([proposal.total_due, earlier[pk]])
+        proposals.append(proposal)
     return proposals
+
+
+_ZEROS = {places: Decimal(0).scaleb(-places) for places in range(5)}
+
+
+@lru_cache(maxsize=64)
+def _places(currency: str) -> int:
+    return amount_places(currency)
 
 
 def _proposal(invoice, level, open_amount, past, today, days_overdue, options, rates, levels, fees):
     kind = invoice.customer_kind
-    places = amount_places(invoice.currency)
+    places = _places(invoice.currency)
     flat = options.flat_fee and kind == rules.BUSINESS and invoice.currency == "EUR"
     charged = exact_sum(row[1] for row in past) if past else Decimal(0)
     key = (level.level, charged, flat)
     fee = fees.get(key)
     if fee is None:  # the same few values for most invoices
         fee = fees[key] = rules.reminder_fee(levels, level.level, charged=charged, flat_fee=flat)
-    interest = Decimal(0).scaleb(-places)
+    interest = _ZEROS[places]
     start = end = None
     if level.interest:
         # From the day after the due date, or after the days an earlier reminder charged.
@@ -282,6 +303,7 @@ def _proposal(invoice, level, open_amount, past, today, days_overdue, options, r
         interest=interest,
         interest_from=start,
         interest_to=end,
-        total_due=exact_sum([open_amount, fee, interest]),
+        total_due=open_amount + fee + interest,  # two decimals each: exact
         last_level=past[-1][0] if past else 0,
+        flat_fee=flat and fee != level.fee,
     )

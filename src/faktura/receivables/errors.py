@@ -69,3 +69,9 @@ class ReminderAlreadySent(Conflict):
     """The reminder was sent already; ask for `resend` to send it again."""
 
     code = "reminder_already_sent"
+
+
+class ChargeNotOpen(Conflict):
+    """Nothing is open of the dunning charge (paid or waived already)."""
+
+    code = "charge_not_open"

@@ -125,6 +125,9 @@ class DunningSettingsSet(_Input):
     flat_fee: bool = Field(False, description="§ 288 (5) BGB: 40 EUR for business customers")
     auto_send: bool = Field(False, description="the daily run sends reminders by itself")
     deadline_days: Annotated[int, Field(ge=1, le=90)] = 10
+    combine: bool = Field(
+        True, description="one letter per customer and level for all its invoices due"
+    )
 
 
 class BaseRateAdd(_Input):
@@ -154,3 +157,10 @@ class ReminderSend(_Input):
 
     to: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
     resend: bool = Field(False, description="send a reminder that was sent already again")
+
+
+class ChargeWaive(_Input):
+    """Waive what is open of a dunning fee or interest (a person's decision, with the reason)."""
+
+    reason: Reason
+    date: dt.date | None = Field(None, description="default: today")

@@ -3,8 +3,10 @@ money received is never lost or counted twice.
 
 `check_invariants()` returns a list of problems, empty when everything holds:
 
-1. Every payment has exactly one `payment` allocation of its amount; every reversal exactly
-   one `payment_reversal` allocation of minus that amount.
+1. Every payment is allocated once: its `payment` allocation on the invoice (none when all
+   of it paid dunning charges) and its `payment` rows on charges add up to its amount; a
+   reversal takes back exactly that: a `payment_reversal` allocation of minus the invoice's
+   part and a reversal row of minus each charge's part.
 2. Every issued credit note settles its invoice with exactly one `credit_note` allocation of
    its (negated) gross.
 3. Credit moved between invoices adds up: each `credit_transfer` is the negation of the
@@ -14,6 +16,8 @@ money received is never lost or counted twice.
    issued and sent ones something.
 6. A cash discount (and its reversal) stands on a payment, and its per-VAT-group shares add
    up to it, each share's net and VAT to the share (issue 12).
+7. A dunning charge is never settled beyond its amount, nor below zero: what its ledger rows
+   take off lies between 0 and the charge (issue 12).
 """
 
 from __future__ import annotations
@@ -23,7 +27,13 @@ from collections import defaultdict
 from faktura.billing.models import Invoice
 from faktura.core.money import exact_sum, negate
 from faktura.core.problems import Problem, error
-from faktura.receivables.models import Allocation, CashDiscountShare, Payment
+from faktura.receivables.models import (
+    Allocation,
+    CashDiscountShare,
+    ChargeAllocation,
+    Payment,
+    ReceivableCharge,
+)
 from faktura.receivables.selectors import balances
 
 
@@ -47,13 +57,25 @@ def check_invariants(*, tenant=None) -> list[Problem]:
             funded = by_pk.get(row.source_id)
             if funded is None or funded.amount != negate(row.amount):
                 problems.append(error("credit_transfer_unbalanced", f"allocation {row.pk}"))
+    on_charges: dict[tuple[int, str], list] = defaultdict(list)
+    for payment_id, kind, amount in scoped(
+        ChargeAllocation.objects.filter(payment__isnull=False)
+    ).values_list("payment_id", "kind", "amount"):
+        on_charges[(payment_id, kind)].append(amount)
     for payment in scoped(Payment.objects.select_related("reversal")):
         paid = by_payment.get((payment.pk, Allocation.Kind.PAYMENT), [])
-        if [a.amount for a in paid] != [payment.amount]:
+        to_charges = on_charges.get((payment.pk, ChargeAllocation.Kind.PAYMENT), [])
+        if (
+            len(paid) > 1
+            or exact_sum([payment.amount * 0, *(a.amount for a in paid), *to_charges])
+            != payment.amount
+        ):
             problems.append(error("payment_not_allocated_once", f"payment {payment.pk}"))
         taken_back = by_payment.get((payment.pk, Allocation.Kind.PAYMENT_REVERSAL), [])
-        wanted = [negate(payment.amount)] if hasattr(payment, "reversal") else []
-        if [a.amount for a in taken_back] != wanted:
+        wanted = [negate(a.amount) for a in paid] if hasattr(payment, "reversal") else []
+        back = on_charges.get((payment.pk, ChargeAllocation.Kind.PAYMENT_REVERSAL), [])
+        wanted_back = sorted(negate(a) for a in to_charges) if hasattr(payment, "reversal") else []
+        if [a.amount for a in taken_back] != wanted or sorted(back) != wanted_back:
             problems.append(error("reversal_not_allocated_once", f"payment {payment.pk}"))
     notes = scoped(
         Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE, credit_note_of__isnull=False)
@@ -62,6 +84,7 @@ def check_invariants(*, tenant=None) -> list[Problem]:
         if [a.amount for a in by_note.get(note_id, [])] != [negate(gross)]:
             problems.append(error("credit_note_not_settled", f"credit note {note_id}"))
     problems.extend(_cash_discounts(rows, scoped))
+    problems.extend(_charges(scoped))
     invoices = list(
         scoped(Invoice.objects.filter(kind=Invoice.Kind.INVOICE)).filter(
             status__in=(Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID)
@@ -95,4 +118,18 @@ def _cash_discounts(rows: list[Allocation], scoped) -> list[Problem]:
         )
         if row.payment_id is None or not parts or not balanced:
             problems.append(error("cash_discount_unbalanced", f"allocation {row.pk}"))
+    return problems
+
+
+def _charges(scoped) -> list[Problem]:
+    taken: dict[int, list] = defaultdict(list)
+    for charge_id, amount in scoped(ChargeAllocation.objects.all()).values_list(
+        "charge_id", "amount"
+    ):
+        taken[charge_id].append(amount)
+    problems = []
+    for charge_id, amount in scoped(ReceivableCharge.objects.all()).values_list("id", "amount"):
+        settled = exact_sum([amount * 0, *taken.get(charge_id, [])])
+        if settled < 0 or settled > amount:
+            problems.append(error("charge_oversettled", f"charge {charge_id}: {settled}"))
     return problems

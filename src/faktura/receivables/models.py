@@ -253,6 +253,8 @@ class DunningSettings(TenantOwnedModel):
     flat_fee = models.BooleanField(default=False)  # § 288 (5) BGB: 40 EUR, business customers
     auto_send = models.BooleanField(default=False)  # the scheduler sends reminders by itself
     deadline_days = models.PositiveSmallIntegerField(default=10)  # new deadline of a reminder
+    # A run writes one letter per customer, level and currency for all its invoices due.
+    combine = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return f"dunning settings of {self.tenant_id}"
@@ -275,6 +277,27 @@ class BaseRate(TenantOwnedModel):
         return f"{self.rate} % from {self.valid_from}"
 
 
+class ReminderLetter(TenantOwnedModel):
+    """One letter that reminds a customer of several invoices at the same level (the company's
+    option `combine`): the reminders stay one per invoice and point here; the letter's PDF
+    lists each invoice with its open amount, fee and interest, one total and one deadline."""
+
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    date = models.DateField()
+    currency = models.CharField(max_length=3)
+    total_due = models.DecimalField(max_digits=16, decimal_places=2)  # sum of its reminders'
+    new_due_date = models.DateField()
+    sha256 = models.CharField(max_length=64, blank=True)  # of the stored PDF
+    pdf = models.BinaryField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"letter {self.level} to {self.contact_id} on {self.date}"
+
+
 class Reminder(TenantOwnedModel):
     """A payment reminder or dunning letter for an invoice at one level. Its fee and interest
     are amounts the customer owes beside the frozen invoice; the invoice itself never changes.
@@ -291,12 +314,18 @@ class Reminder(TenantOwnedModel):
     interest = models.DecimalField(max_digits=16, decimal_places=2)
     interest_from = models.DateField(null=True, blank=True)
     interest_to = models.DateField(null=True, blank=True)
+    # What earlier reminders' fees and interest still had open when this one was written.
+    earlier_charges = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     total_due = models.DecimalField(max_digits=16, decimal_places=2)
     new_due_date = models.DateField()
     language = models.CharField(max_length=2, default="de")
     sent_at = models.DateTimeField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)  # of the stored PDF
     pdf = models.BinaryField(null=True, blank=True)
+    # The letter it went out in with the customer's other invoices (null: a letter of its own).
+    letter = models.ForeignKey(
+        ReminderLetter, null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
+    )
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -342,3 +371,76 @@ class DunningRun(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"dunning run {self.day}"
+
+
+# --- dunning charges --------------------------------------------------------------------------
+
+
+class ReceivableCharge(TenantOwnedModel):
+    """A dunning fee or default interest the customer owes beside the invoice: a receivable
+    item of its own, written with its reminder. The invoice never changes. What is still open
+    is derived from the charge's `ChargeAllocation` rows (payments, reversals, a waiver),
+    never edited here."""
+
+    class Kind(models.TextChoices):
+        FEE = "fee", _("Dunning fee")  # the level's fee
+        FLAT_FEE = "flat_fee", _("Flat fee (§ 288 (5) BGB)")  # 40 EUR, business customers
+        INTEREST = "interest", _("Default interest")  # § 288 BGB, for the reminder's period
+
+    invoice = models.ForeignKey("billing.Invoice", on_delete=models.PROTECT, related_name="+")
+    reminder = models.ForeignKey(Reminder, on_delete=models.PROTECT, related_name="charges")
+    contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)  # positive
+    currency = models.CharField(max_length=3)
+    date = models.DateField()  # the reminder's date
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["tenant", "invoice"])]
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "kind"], name="charge_one_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} {self.currency}"
+
+
+class ChargeAllocation(TenantOwnedModel):
+    """One row of a charge's ledger: `amount` is what it takes off the charge's open amount
+    (negative for a reversed payment)."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")  # part of a payment on the invoice
+        PAYMENT_REVERSAL = "payment_reversal", _("Payment reversed")  # negative
+        WAIVER = "waiver", _("Waived")  # a person waived the rest, with the reason
+
+    charge = models.ForeignKey(
+        ReceivableCharge, on_delete=models.PROTECT, related_name="allocations"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    date = models.DateField()
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="charge_rows"
+    )
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["tenant", "charge"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["charge", "payment", "kind"],
+                condition=models.Q(payment__isnull=False),
+                name="charge_allocation_one_per_payment_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["charge"],
+                condition=models.Q(kind="waiver"),
+                name="charge_allocation_one_waiver",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"

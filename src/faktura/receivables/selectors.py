@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -20,11 +21,17 @@ from django.db.models import Prefetch, QuerySet
 from faktura.billing.models import Invoice
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.sql import id_batches
+from faktura.contacts.models import Contact
 from faktura.core import cash_discount
 from faktura.core import receivables as rules
 from faktura.core.bank_matching import OpenItem
 from faktura.core.money import amount_places, exact_sum, negate, quantize_amount
 from faktura.documents.models import Delivery
+from faktura.receivables.charge_selectors import (
+    charges_open,
+    charges_open_where,
+    open_charges_of_tenant,
+)
 from faktura.receivables.dunning_selectors import dunning_levels_reached
 from faktura.receivables.models import (
     Allocation,
@@ -87,6 +94,7 @@ def annotate(invoices: Sequence[Invoice], *, today: dt.date) -> None:
     collected = [i for i in invoices if i.kind == Invoice.Kind.INVOICE and not i.is_draft]
     found = balances(collected)
     reminded = dunning_levels_reached(i.pk for i in collected) if collected else {}
+    charged = charges_open(i.pk for i in collected) if collected else {}
     for invoice in invoices:
         balance = found.get(invoice.pk)
         invoice.balance = balance
@@ -98,6 +106,8 @@ def annotate(invoices: Sequence[Invoice], *, today: dt.date) -> None:
         last = reminded.get(invoice.pk)
         invoice.dunning_level = last.level if last else 0
         invoice.last_reminder = last.date if last else None
+        zero = invoice.gross_total * 0
+        invoice.charges_open = charged.get(invoice.pk, zero) if balance else None
 
 
 def invoices_annotate(tenant, invoices: Sequence[Invoice]) -> None:
@@ -250,30 +260,68 @@ def receivables(
             continue
         (overdue if invoice.overdue else current).append(invoice)
     shown = overdue + current
+    charges = _open_charges(tenant, contact_id=contact_id, date_from=date_from, date_to=date_to)
     return {
         "overdue": overdue,
         "current": current,
-        "totals": _totals(shown),
+        "charges": charges,
+        "totals": _totals(shown, charges),
         "aging": aging(shown),
         "aging_totals": _aging_totals(shown),
     }
 
 
-def _totals(invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
+def _open_charges(
+    tenant, *, contact_id: int | None, date_from: dt.date | None, date_to: dt.date | None
+) -> list[dict[str, Any]]:
+    """The dunning fees and interest with something open (also of invoices paid already), as
+    rows of their own, oldest first; the customer filter applies, the period to their date."""
+    found = open_charges_of_tenant(tenant=tenant)
+    invoices = Invoice.objects.in_bulk({c.invoice_id for c in found}) if found else {}
+    names = dict(
+        Contact.objects.filter(pk__in={i.contact_id for i in invoices.values()}).values_list(
+            "id", "name"
+        )
+    ) if found else {}  # fmt: skip
+    rows = []
+    for charge in found:
+        invoice = invoices[charge.invoice_id]
+        if contact_id is not None and invoice.contact_id != contact_id:
+            continue
+        if (date_from and charge.date < date_from) or (date_to and charge.date > date_to):
+            continue
+        rows.append(
+            {
+                "id": charge.id, "invoice_id": charge.invoice_id, "number": invoice.number,
+                "contact_id": invoice.contact_id, "contact_name": names[invoice.contact_id],
+                "reminder_id": charge.reminder_id, "kind": charge.kind, "date": charge.date,
+                "currency": charge.currency, "amount": charge.amount, "paid": charge.paid,
+                "open_amount": charge.open,
+            }
+        )  # fmt: skip
+    return rows
+
+
+def _totals(invoices: Sequence[Invoice], charges: Sequence[dict] = ()) -> list[dict[str, Any]]:
     open_by: dict[str, list[Decimal]] = defaultdict(list)
     overdue_by: dict[str, list[Decimal]] = defaultdict(list)
+    charges_by: dict[str, list[Decimal]] = defaultdict(list)
     for invoice in invoices:
         open_by[invoice.currency].append(invoice.open_amount)
         if invoice.overdue:
             overdue_by[invoice.currency].append(invoice.open_amount)
+    for charge in charges:
+        charges_by[charge["currency"]].append(charge["open_amount"])
     return [
         {
             "currency": currency,
-            "open": exact_sum(amounts),
-            "overdue": exact_sum(overdue_by.get(currency, [])),
-            "count": len(amounts),
+            "open": exact_sum(open_by.get(currency) or [zero]),
+            "overdue": exact_sum(overdue_by.get(currency) or [zero]),
+            "charges_open": exact_sum(charges_by.get(currency) or [zero]),
+            "count": len(open_by.get(currency, [])),
         }
-        for currency, amounts in sorted(open_by.items())
+        for currency in sorted({*open_by, *charges_by})
+        for zero in [quantize_amount(0, amount_places(currency))]
     ]
 
 
@@ -325,7 +373,8 @@ def _aging_totals(invoices: Sequence[Invoice]) -> list[dict[str, Any]]:
 
 CSV_COLUMNS = (
     "number", "customer", "issue_date", "due_date", "currency", "gross", "credited", "paid",
-    "open_amount", "days_overdue", "dunning_level", "payment_state", "status",
+    "open_amount", "days_overdue", "dunning_level", "payment_state", "status", "charges_open",
+    "item",
 )  # fmt: skip
 
 
@@ -340,7 +389,9 @@ def _cell(value: Any) -> str:
 
 
 def receivables_csv(view: dict[str, Any]) -> str:
-    """The rows of the receivables view (overdue first) as CSV, one invoice per row."""
+    """The rows of the receivables view (overdue first) as CSV, one invoice per row (`item`
+    `invoice`), then one row per dunning fee or interest with something open (`item` its
+    kind: the reminder's date in `issue_date`, its amount in `gross`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -362,16 +413,29 @@ def receivables_csv(view: dict[str, Any]) -> str:
                     invoice.dunning_level,
                     invoice.payment_state,
                     invoice.status,
+                    invoice.charges_open,
+                    "invoice",
                 )
             ]
         )
+    for charge in view.get("charges", []):
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    charge["number"], charge["contact_name"], charge["date"], "",
+                    charge["currency"], charge["amount"], "", charge["paid"],
+                    charge["open_amount"], "", "", "", "", "", charge["kind"],
+                )
+            ]
+        )  # fmt: skip
     return out.getvalue()
 
 
 # --- bank statements --------------------------------------------------------------------------
 
 
-def cash_discount_offer(invoice: Invoice) -> tuple[Decimal, dt.date] | None:
+def cash_discount_offer(invoice) -> tuple[Decimal, dt.date] | None:
     """The discount an issued invoice offers and the last day it applies (issue date + days,
     a date in the company's time zone), or None when its terms have none."""
     percent, days = invoice.cash_discount_percent, invoice.cash_discount_days
@@ -386,7 +450,7 @@ def cash_discount_offer(invoice: Invoice) -> tuple[Decimal, dt.date] | None:
     return discount, cash_discount.last_day(invoice.issue_date, days)
 
 
-def _discount_terms(invoice: Invoice, balance: rules.Balance) -> dict[str, Any]:
+def _discount_terms(invoice, balance: rules.Balance) -> dict[str, Any]:
     offer = cash_discount_offer(invoice)
     if offer is None or balance.discounted != 0:
         return {}
@@ -394,27 +458,55 @@ def _discount_terms(invoice: Invoice, balance: rules.Balance) -> dict[str, Any]:
 
 
 def open_items(*, tenant) -> list[OpenItem]:
-    """Every issued or sent invoice with something open, for matching bank transactions."""
-    invoices = list(
-        Invoice.objects.filter(tenant=tenant, kind=Invoice.Kind.INVOICE, status__in=OPEN_STATUSES)
-        .select_related("contact")
+    """Every issued or sent invoice with something open, for matching bank transactions.
+    Read as plain values in four queries whatever their number (a statement may be matched
+    against ten thousand open invoices)."""
+    scope = {"tenant": tenant, "kind": Invoice.Kind.INVOICE, "status__in": OPEN_STATUSES}
+    related = {f"invoice__{key}": value for key, value in scope.items()}
+    rows = (
+        Invoice.objects.filter(**scope)
         .order_by("due_date", "id")
-    )
-    found = balances(invoices)
-    return [
-        OpenItem(
-            invoice_id=invoice.pk,
-            number=invoice.number or "",
-            contact_id=invoice.contact_id,
-            contact_name=invoice.contact.name,
-            currency=invoice.currency,
-            open=found[invoice.pk].open,
-            issue_date=invoice.issue_date,
-            **_discount_terms(invoice, found[invoice.pk]),
+        .values_list(
+            "id", "number", "contact_id", "contact__name", "currency", "gross_total",
+            "issue_date", "cash_discount_percent", "cash_discount_days",
         )
-        for invoice in invoices
-        if found[invoice.pk].open > 0
-    ]
+    )  # fmt: skip
+    ledger: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
+    for invoice_id, kind, amount in (
+        Allocation.objects.filter(**related).order_by().values_list("invoice_id", "kind", "amount")
+    ):
+        ledger[invoice_id].append((kind, amount))
+    charged = charges_open_where(**related)
+    items = []
+    untouched: dict[Decimal, rules.Balance] = {}  # most open invoices have no ledger rows yet
+    for pk, number, contact_id, name, currency, gross, issue_date, percent, days in rows:
+        if pk in ledger:
+            balance = rules.balance(gross, ledger[pk])
+        else:
+            balance = untouched.get(gross) or untouched.setdefault(gross, rules.balance(gross, ()))
+        if balance.open <= 0:
+            continue
+        terms = _discount_terms(_Terms(gross, currency, issue_date, percent, days), balance)
+        items.append(
+            OpenItem(
+                invoice_id=pk, number=number or "", contact_id=contact_id, contact_name=name,
+                currency=currency, open=balance.open, issue_date=issue_date,
+                charges=charged.get(pk), **terms,
+            )
+        )  # fmt: skip
+    return items
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """What `cash_discount_offer` reads of an invoice, from plain values."""
+
+    gross_total: Decimal
+    currency: str
+    issue_date: dt.date | None
+    cash_discount_percent: Decimal | None
+    cash_discount_days: int | None
+    kind: str = Invoice.Kind.INVOICE
 
 
 def bank_statement_list(*, tenant) -> QuerySet[BankStatement]:

@@ -143,6 +143,9 @@ urlpatterns = [
     path("receivables/", receivables.receivables, name="receivables"),
     path("receivables/export.csv", receivables.receivables_export, name="receivables_export"),
     path("receivables/bank/", receivables.bank_page, name="bank"),
+    path(
+        "receivables/charges/<id:charge_id>/waive/", receivables.charge_waive, name="charge_waive"
+    ),
     path("receivables/dunning/", dunning.dunning_page, name="dunning"),
     path("receivables/dunning/create/", dunning.dunning_create, name="dunning_create"),
     path("receivables/dunning/levels/", dunning.dunning_levels_save, name="dunning_levels"),

@@ -27,12 +27,15 @@ TEXTS = {
         "due_date": "Fällig am",
         "open": "Offener Betrag",
         "fee": "Mahngebühr",
+        "earlier": "Offene Mahngebühren und Zinsen früherer Mahnungen",
         "interest": "Verzugszinsen",
         "interest_period": "Verzugszinsen vom {start} bis {end}",
         "total": "Zu zahlen",
         "salutation": "Sehr geehrte Damen und Herren,",
         "intro": "auf unserem Konto konnten wir zur folgenden Rechnung noch keinen vollständigen "
         "Zahlungseingang feststellen.",
+        "intro_many": "auf unserem Konto konnten wir zu den folgenden Rechnungen noch keinen "
+        "vollständigen Zahlungseingang feststellen.",
         "deadline": "Bitte überweisen Sie den Betrag von {total} bis zum {deadline}.",
         "ignore": "Sollten Sie inzwischen gezahlt haben, betrachten Sie dieses Schreiben bitte "
         "als gegenstandslos.",
@@ -50,11 +53,13 @@ TEXTS = {
         "due_date": "Due date",
         "open": "Open amount",
         "fee": "Dunning fee",
+        "earlier": "Open fees and interest of earlier reminders",
         "interest": "Default interest",
         "interest_period": "Default interest from {start} to {end}",
         "total": "Amount due",
         "salutation": "Dear Sir or Madam,",
         "intro": "we have not yet received full payment of the following invoice.",
+        "intro_many": "we have not yet received full payment of the following invoices.",
         "deadline": "Please transfer {total} by {deadline}.",
         "ignore": "If you have paid in the meantime, please disregard this letter.",
         "regards": "Kind regards",
@@ -62,6 +67,19 @@ TEXTS = {
         "reference": "Reference",
     },
 }
+
+
+@dataclass(frozen=True)
+class ReminderItem:
+    """One invoice of a letter that reminds several: its open amount, fee and interest."""
+
+    invoice_number: str
+    invoice_date: date
+    invoice_due_date: date
+    open_amount: Decimal
+    fee: Decimal
+    interest: Decimal
+    earlier_charges: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -86,6 +104,10 @@ class ReminderDocument:
     total_due: Decimal
     new_due_date: date
     iban: str = ""
+    earlier_charges: Decimal = Decimal(0)  # earlier reminders' fees and interest still open
+    # A letter for several invoices of the customer: one row each (the amounts above are then
+    # the letter's sums).
+    items: tuple[ReminderItem, ...] = ()
 
 
 def reminder_view(doc: ReminderDocument) -> dict:
@@ -98,6 +120,8 @@ def reminder_view(doc: ReminderDocument) -> dict:
         return format_date(value, lang)
 
     rows = [[t["open"], money(doc.open_amount)]]
+    if doc.earlier_charges:
+        rows.append([t["earlier"], money(doc.earlier_charges)])
     if doc.fee:
         rows.append([t["fee"], money(doc.fee)])
     if doc.interest:
@@ -125,20 +149,26 @@ def reminder_view(doc: ReminderDocument) -> dict:
             [t["date"], day(doc.date)],
             *([[t["customer_number"], buyer.customer_number]] if buyer.customer_number else []),
         ],
-        "invoice_head": [t["invoice"], t["invoice_date"], t["due_date"], t["open"]],
-        "invoice_row": [
-            doc.invoice_number, day(doc.invoice_date), day(doc.invoice_due_date),
-            money(doc.open_amount),
-        ],
+        "invoice_head": (
+            [t["invoice"], t["invoice_date"], t["due_date"], t["open"], t["fee"], t["interest"]]
+            if doc.items else [t["invoice"], t["invoice_date"], t["due_date"], t["open"]]
+        ),
+        "invoice_rows": [
+            [item.invoice_number, day(item.invoice_date), day(item.invoice_due_date),
+             money(item.open_amount), money(item.fee), money(item.interest)]
+            for item in doc.items
+        ] or [[doc.invoice_number, day(doc.invoice_date), day(doc.invoice_due_date),
+               money(doc.open_amount)]],
         "rows": rows,
         "total": [t["total"], total],
         "salutation": t["salutation"],
-        "intro": t["intro"],
+        "intro": t["intro_many"] if len(doc.items) > 1 else t["intro"],
         "deadline": t["deadline"].format(total=total, deadline=day(doc.new_due_date)),
         "ignore": t["ignore"],
         "regards": t["regards"],
         "bank": (
-            f"{t['bank']}: {format_iban(doc.iban)} · {t['reference']}: {doc.invoice_number}"
+            f"{t['bank']}: {format_iban(doc.iban)} · {t['reference']}: "
+            + (", ".join(item.invoice_number for item in doc.items) or doc.invoice_number)
             if doc.iban else ""
         ),
     }  # fmt: skip

@@ -9,6 +9,7 @@ from faktura.receivables.services.bank import (
     bank_transaction_ignore,
     bank_transaction_match,
 )
+from faktura.receivables.services.charges import charge_waive
 from faktura.receivables.services.dunning import (
     base_rate_add,
     dunning_daily,
@@ -38,6 +39,7 @@ __all__ = [
     "bank_transaction_ignore",
     "bank_transaction_match",
     "base_rate_add",
+    "charge_waive",
     "credit_apply",
     "credit_note_settle",
     "dunning_daily",

@@ -10,11 +10,14 @@ beyond the open amount, never before the invoice date) linked to their transacti
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from faktura.billing.models import Invoice
 from faktura.billing.services.idempotency import idempotent
@@ -24,7 +27,9 @@ from faktura.common.models import AuditEvent, Operation
 from faktura.common.services import audit_record, operation_start
 from faktura.common.sql import id_batches
 from faktura.core import bank_matching as matching
+from faktura.core import receivables as rules
 from faktura.core.money import amount_places, exact_sum, has_places, negate
+from faktura.receivables.charge_selectors import charges_of, open_charges
 from faktura.receivables.errors import OverpaymentNotAllowed
 from faktura.receivables.inputs import (
     BankStatementUpload,
@@ -37,8 +42,10 @@ from faktura.receivables.models import (
     BankStatement,
     BankTransaction,
     CashDiscountShare,
+    ChargeAllocation,
     Payment,
 )
+from faktura.receivables.plain_insert import insert_plain, plain_value
 from faktura.receivables.selectors import (
     OPEN_STATUSES,
     bank_transaction_get,
@@ -52,6 +59,35 @@ from faktura.tenancy.selectors import tenant_today
 
 Status = BankTransaction.Status
 DONE = (Status.MATCHED, Status.IGNORED)
+TX_COLUMNS = (
+    "tenant_id", "statement_id", "key", "booking_date", "value_date", "amount", "currency",
+    "counterparty_name", "counterparty_iban", "remittance", "bank_reference", "status",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Tx:
+    """What matching needs of a stored bank transaction (read as plain values: a statement
+    may carry ten thousand)."""
+
+    pk: int
+    booking_date: dt.date
+    amount: Decimal
+    currency: str
+    counterparty_name: str
+    remittance: str
+    status: str = Status.UNMATCHED
+    reason: str = ""
+    suggested_invoice_ids: list[int] = field(default_factory=list)
+
+
+def _transactions_of(statement: BankStatement) -> list[_Tx]:
+    rows = (
+        BankTransaction.objects.filter(statement=statement)
+        .order_by("booking_date", "id")
+        .values_list("id", "booking_date", "amount", "currency", "counterparty_name", "remittance")
+    )
+    return [_Tx(*row) for row in rows]
 
 
 class BankTransactionDone(Conflict):
@@ -145,21 +181,23 @@ def bank_statement_import(ctx: CommandContext, *, statement_id: int) -> BankStat
             if line.key in seen:
                 continue
             seen.add(line.key)
-            fresh.append(
-                BankTransaction(
-                    tenant=ctx.tenant, statement=statement, key=line.key,
-                    booking_date=line.booking_date, value_date=line.value_date,
-                    amount=line.amount, currency=line.currency,
-                    counterparty_name=line.counterparty_name,
-                    counterparty_iban=line.counterparty_iban, remittance=line.remittance,
-                    bank_reference=line.bank_reference, status=Status.UNMATCHED,
-                )
-            )  # fmt: skip
-        BankTransaction.objects.bulk_create(fresh, batch_size=1000)
-        created = list(
-            BankTransaction.objects.filter(statement=statement).order_by("booking_date", "id")
+            fresh.append(line)
+        now = timezone.now()
+        insert_plain(
+            BankTransaction, TX_COLUMNS,
+            [
+                (ctx.tenant.pk, statement.pk, line.key, line.booking_date,
+                 line.value_date, line.amount, line.currency,
+                 line.counterparty_name, line.counterparty_iban, line.remittance,
+                 line.bank_reference, Status.UNMATCHED)
+                for line in fresh
+            ],
+            now=now,
+        )  # fmt: skip
+        created = _transactions_of(statement)
+        counts = _match_all(
+            ctx, created, account_currency=statement.currency or "", statement_id=statement.pk
         )
-        counts = _match_all(ctx, created, account_currency=statement.currency or "")
         statement.status = BankStatement.Status.IMPORTED
         statement.duplicates = len(parsed.lines) - len(created)
         statement.matched = counts[Status.MATCHED]
@@ -182,16 +220,17 @@ def bank_statement_import(ctx: CommandContext, *, statement_id: int) -> BankStat
 
 
 def _match_all(
-    ctx: CommandContext, transactions: list[BankTransaction], *, account_currency: str
+    ctx: CommandContext, transactions: list[_Tx], *, account_currency: str, statement_id: int
 ) -> dict[str, int]:
     """Decide each transaction in booking order against the open invoices, keeping the open
     amounts current, and record the certain ones as payments.
 
     The open invoices are locked first (in id order) and read after, so no payment recorded
     meanwhile is missed. The payments follow `payment_record`'s rules (issued or sent, never
-    beyond the open amount, not before the invoice date, not in the future, the currency's
-    decimals); a match that breaks one becomes a suggestion. Payments, allocations and audit
-    rows are written in bulk, and invoices with nothing left open become paid."""
+    beyond the open amount and open dunning charges, not before the invoice date, not in the
+    future, the currency's decimals); a match that breaks one becomes a suggestion. Payments,
+    allocations and audit rows are written as plain rows, and invoices with nothing left open
+    become paid."""
     counts = {Status.MATCHED: 0, Status.SUGGESTED: 0, Status.UNMATCHED: 0}
     list(
         Invoice.objects.select_for_update()
@@ -202,9 +241,15 @@ def _match_all(
     items = open_items(tenant=ctx.tenant)
     book = matching.Book.of(items)
     dates = {item.invoice_id: item.issue_date for item in items}
+    # The open charges of reminded invoices, oldest first: a payment beyond the invoice's
+    # open amount settles them (`core.receivables.split_payment`).
+    charged = charges_of(item.invoice_id for item in items if item.charges)
+    charge_open = {
+        invoice_id: [[c.id, c.open] for c in charges if c.open > 0]
+        for invoice_id, charges in charged.items()
+    }
     today = tenant_today(ctx.tenant)
-    planned: list[tuple[BankTransaction, int, Decimal]] = []
-    discounts: dict[tuple[int, int], Decimal] = {}  # (transaction, invoice) -> cash discount
+    planned: list[_Planned] = []
     for tx in transactions:
         line = matching.Line(
             amount=tx.amount, currency=tx.currency, remittance=tx.remittance,
@@ -224,10 +269,18 @@ def _match_all(
             if allowed:
                 earned = dict(decision.discounts)
                 for invoice_id, amount in decision.allocations:
-                    planned.append((tx, invoice_id, amount))
+                    open_list = charge_open.get(invoice_id, [])
+                    split = rules.split_payment(
+                        amount,
+                        invoice_open=book.open(invoice_id),
+                        charges=[(cid, left) for cid, left in open_list],
+                    )
+                    taken = dict(split.charges)
+                    for row in open_list:
+                        if row[0] in taken:
+                            row[1] = exact_sum([row[1], negate(taken[row[0]])])
+                    planned.append(_Planned(tx, invoice_id, amount, split, earned.get(invoice_id)))
                     book.settle(invoice_id, amount, earned.get(invoice_id))
-                    if invoice_id in earned:
-                        discounts[(tx.pk, invoice_id)] = earned[invoice_id]
             else:  # e.g. booked before the invoice date: a person decides
                 status = matching.SUGGESTED
                 suggestions = [invoice_id for invoice_id, _amount in decision.allocations]
@@ -239,68 +292,116 @@ def _match_all(
     outcomes: dict[tuple, list[int]] = defaultdict(list)
     for tx in transactions:
         outcomes[(tx.status, tx.reason, tuple(tx.suggested_invoice_ids))].append(tx.pk)
-    for (status, reason, suggestions), ids in outcomes.items():
+    # The most common outcome is written to all of the statement's (new) transactions at
+    # once, the others over it by id.
+    ordered = sorted(outcomes.items(), key=lambda kv: -len(kv[1]))
+    for n, ((status, reason, suggestions), ids) in enumerate(ordered):
+        values = {"status": status, "reason": reason, "suggested_invoice_ids": list(suggestions)}
+        if n == 0:
+            BankTransaction.objects.filter(statement_id=statement_id).update(**values)
+            continue
         for batch in id_batches(ids):
-            BankTransaction.objects.filter(pk__in=batch).update(
-                status=status, reason=reason, suggested_invoice_ids=list(suggestions)
-            )
-    _payments_create(ctx, planned, book, discounts)
+            BankTransaction.objects.filter(pk__in=batch).update(**values)
+    _payments_create(ctx, planned, book, statement_id=statement_id)
     return counts
 
 
+@dataclass(slots=True)
+class _Planned:
+    """A payment a matched transaction makes: its amount and how it is shared out."""
+
+    tx: _Tx
+    invoice_id: int
+    amount: Decimal
+    split: rules.PaymentSplit
+    discount: Decimal | None
+
+
+PAYMENT_COLUMNS = (
+    "tenant_id", "invoice_id", "contact_id", "amount", "currency", "date", "method",
+    "reference", "bank_transaction_id",
+)  # fmt: skip
+ALLOCATION_COLUMNS = (
+    "tenant_id", "invoice_id", "kind", "amount", "currency", "date", "payment_id",
+)  # fmt: skip
+CHARGE_ALLOCATION_COLUMNS = ("tenant_id", "charge_id", "kind", "amount", "date", "payment_id")
+AUDIT_COLUMNS = (
+    "tenant_id", "actor_id", "action", "object_type", "object_id", "source", "reason", "data",
+    "created_at",
+)  # fmt: skip
+
+
 def _payments_create(
-    ctx: CommandContext,
-    planned: list[tuple[BankTransaction, int, Decimal]],
-    book,
-    discounts: dict[tuple[int, int], Decimal],
+    ctx: CommandContext, planned: list[_Planned], book, *, statement_id: int
 ) -> None:
-    """The payments of the matched transactions with their allocations and audit rows, in
-    bulk (a payment in the cash discount period also gets its discount allocation, split per
-    VAT group); the invoices they settle become paid."""
+    """The payments of the matched transactions with their allocations (on the invoice, on
+    its dunning charges) and audit rows, written as plain rows; a payment in the cash discount
+    period also gets its discount allocation, split per VAT group. The invoices they settle
+    become paid."""
     if not planned:
         return
-    payments = Payment.objects.bulk_create(
+    now = timezone.now()
+    tenant_id = ctx.tenant.pk
+    method = Payment.Method.BANK_TRANSFER
+    insert_plain(
+        Payment, PAYMENT_COLUMNS,
         [
-            Payment(
-                tenant=ctx.tenant, invoice_id=invoice_id,
-                contact_id=book.items[invoice_id].contact_id, amount=amount,
-                currency=book.items[invoice_id].currency, date=tx.booking_date,
-                method=Payment.Method.BANK_TRANSFER, reference=tx.remittance[:140],
-                bank_transaction=tx,
-            )
-            for tx, invoice_id, amount in planned
+            (tenant_id, p.invoice_id, book.items[p.invoice_id].contact_id, p.amount,
+             book.items[p.invoice_id].currency, p.tx.booking_date, method,
+             p.tx.remittance[:140], p.tx.pk)
+            for p in planned
         ],
-        batch_size=1000,
+        now=now,
     )  # fmt: skip
-    Allocation.objects.bulk_create(
+    ids = {
+        (tx_id, invoice_id): pk
+        for pk, tx_id, invoice_id in Payment.objects.filter(
+            tenant=ctx.tenant, bank_transaction__statement_id=statement_id
+        )
+        .order_by()
+        .values_list("id", "bank_transaction_id", "invoice_id")
+    }
+    payment_kind = Allocation.Kind.PAYMENT
+    insert_plain(
+        Allocation, ALLOCATION_COLUMNS,
         [
-            Allocation(
-                tenant=ctx.tenant, invoice_id=payment.invoice_id, kind=Allocation.Kind.PAYMENT,
-                amount=payment.amount, currency=payment.currency, date=payment.date,
-                payment=payment,
-            )
-            for payment in payments
+            (tenant_id, p.invoice_id, payment_kind, p.split.invoice,
+             book.items[p.invoice_id].currency, p.tx.booking_date,
+             ids[(p.tx.pk, p.invoice_id)])
+            for p in planned
+            if p.split.invoice != 0
         ],
-        batch_size=1000,
+        now=now,
     )  # fmt: skip
-    _discounts_create(ctx, payments, discounts)
-    AuditEvent.objects.bulk_create(
+    insert_plain(
+        ChargeAllocation, CHARGE_ALLOCATION_COLUMNS,
         [
-            AuditEvent(
-                tenant=ctx.tenant, actor=ctx.user, action="payment_record",
-                object_type="payment", object_id=str(payment.pk), source=ctx.source,
-                reason=ctx.reason,
-                data={"invoice_id": payment.invoice_id, "amount": str(payment.amount),
-                      "date": payment.date.isoformat(), "method": payment.method,
-                      "bank_transaction_id": payment.bank_transaction_id,
-                      "cash_discount": _text(discounts.get(
-                          (payment.bank_transaction_id, payment.invoice_id)))},
-            )
-            for payment in payments
+            (tenant_id, charge_id, ChargeAllocation.Kind.PAYMENT, part,
+             p.tx.booking_date, ids[(p.tx.pk, p.invoice_id)])
+            for p in planned
+            for charge_id, part in p.split.charges
         ],
-        batch_size=1000,
+        now=now,
     )  # fmt: skip
-    settled = sorted({i for _tx, i, _a in planned if book.open(i) <= 0})
+    _discounts_create(ctx, [p for p in planned if p.discount is not None], ids)
+    actor = ctx.user.pk if ctx.user is not None else None
+    insert_plain(
+        AuditEvent, AUDIT_COLUMNS,
+        [
+            (tenant_id, actor, "payment_record", "payment", str(ids[(p.tx.pk, p.invoice_id)]),
+             ctx.source, ctx.reason,
+             plain_value({
+                 "invoice_id": p.invoice_id, "amount": str(p.amount),
+                 "date": p.tx.booking_date.isoformat(), "method": method.value,
+                 "bank_transaction_id": p.tx.pk, "cash_discount": _text(p.discount),
+                 "charges": {str(c): str(a) for c, a in p.split.charges},
+             }),
+             plain_value(now))
+            for p in planned
+        ],
+        now=now,
+    )  # fmt: skip
+    settled = sorted({p.invoice_id for p in planned if book.open(p.invoice_id) <= 0})
     for batch in id_batches(settled):
         Invoice.objects.filter(pk__in=batch, status__in=OPEN_STATUSES).update(
             status=Invoice.Status.PAID
@@ -312,26 +413,22 @@ def _text(value: Decimal | None) -> str | None:
 
 
 def _discounts_create(
-    ctx: CommandContext, payments: list[Payment], discounts: dict[tuple[int, int], Decimal]
+    ctx: CommandContext, earned: list[_Planned], ids: dict[tuple[int, int], int]
 ) -> None:
     """The cash discount allocations (and their per-VAT-group shares) of matched payments."""
-    earned = [
-        (payment, discounts[(payment.bank_transaction_id, payment.invoice_id)])
-        for payment in payments
-        if (payment.bank_transaction_id, payment.invoice_id) in discounts
-    ]
     if not earned:
         return
-    invoices = Invoice.objects.in_bulk([payment.invoice_id for payment, _d in earned])
+    invoices = Invoice.objects.in_bulk([p.invoice_id for p in earned])
     allocations = Allocation.objects.bulk_create(
         [
             Allocation(
-                tenant=ctx.tenant, invoice_id=payment.invoice_id,
-                kind=Allocation.Kind.CASH_DISCOUNT, amount=discount,
-                currency=payment.currency, date=payment.date, payment=payment,
-                reason=f"cash discount {invoices[payment.invoice_id].cash_discount_percent} %",
+                tenant=ctx.tenant, invoice_id=p.invoice_id,
+                kind=Allocation.Kind.CASH_DISCOUNT, amount=p.discount,
+                currency=invoices[p.invoice_id].currency, date=p.tx.booking_date,
+                payment_id=ids[(p.tx.pk, p.invoice_id)],
+                reason=f"cash discount {invoices[p.invoice_id].cash_discount_percent} %",
             )
-            for payment, discount in earned
+            for p in earned
         ],
         batch_size=1000,
     )  # fmt: skip
@@ -395,7 +492,11 @@ def bank_transaction_match(
         left = exact_sum([tx.amount, negate(_matched_so_far(tx))])
         amount = data.amount
         if amount is None:
-            amount = min(left, max(invoice_balance(invoice).open, left * 0))
+            owed = exact_sum(
+                [max(invoice_balance(invoice).open, left * 0),
+                 *(c.open for c in open_charges(invoice.pk))]
+            )  # fmt: skip
+            amount = min(left, owed)
         if amount <= 0 or amount > left:
             raise OverpaymentNotAllowed(
                 f"amount: {left} {tx.currency} of the transaction is left to allocate.",

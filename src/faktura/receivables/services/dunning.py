@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import logging
 import smtplib
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -28,9 +29,14 @@ from faktura.common.context import CommandContext
 from faktura.common.errors import BusinessRuleViolation, FakturaError, ValidationFailed
 from faktura.common.models import Operation
 from faktura.common.services import audit_record, operation_start
+from faktura.core.money import exact_sum
 from faktura.documents.rendering import RenderError
 from faktura.documents.rendering.formatting import format_date, number_style
-from faktura.documents.rendering.reminder import ReminderDocument, render_reminder_pdf
+from faktura.documents.rendering.reminder import (
+    ReminderDocument,
+    ReminderItem,
+    render_reminder_pdf,
+)
 from faktura.receivables.dunning_selectors import (
     dunning_proposals,
     dunning_settings,
@@ -55,7 +61,9 @@ from faktura.receivables.models import (
     DunningLevel,
     DunningRun,
     DunningSettings,
+    ReceivableCharge,
     Reminder,
+    ReminderLetter,
 )
 from faktura.receivables.selectors import OPEN_STATUSES
 from faktura.tenancy.selectors import tenant_today
@@ -114,13 +122,16 @@ def base_rate_add(ctx: CommandContext, *, data: BaseRateAdd) -> BaseRate:
     return row
 
 
-def dunning_run(ctx: CommandContext, *, data: DunningRunStart) -> list[Reminder]:
+def dunning_run(
+    ctx: CommandContext, *, data: DunningRunStart, today: dt.date | None = None
+) -> list[Reminder]:
     """Create a reminder for every invoice proposed today (or those of `invoice_ids` that are
     proposed). Invoices are locked one by one in id order and their proposal computed again
-    under the lock, so a concurrent run finds the reminder and skips the invoice."""
+    under the lock, so a concurrent run finds the reminder and skips the invoice. `today`
+    (default: the company's today; never later) dates a run in the past, for the demo data."""
     ctx.require("manage_invoices")
     _check_ids(ctx, data)
-    today = tenant_today(ctx.tenant)
+    today = min(today, tenant_today(ctx.tenant)) if today else tenant_today(ctx.tenant)
     options = dunning_settings(tenant=ctx.tenant)
     proposed = dunning_proposals(tenant=ctx.tenant, today=today, invoice_ids=data.invoice_ids)
     created = []
@@ -134,7 +145,39 @@ def dunning_run(ctx: CommandContext, *, data: DunningRunStart) -> list[Reminder]
                 created.append(_reminder_create(ctx, again[0], today, options))
         except IntegrityError:
             continue  # another run wrote this level first
+    if options.combine:
+        _letters_create(ctx, created)
     return created
+
+
+def _letters_create(ctx: CommandContext, reminders: list[Reminder]) -> list[ReminderLetter]:
+    """Group the reminders a run wrote by customer, level and currency: each group of two or
+    more goes out as one letter (one total, one deadline); the reminders stay one per
+    invoice and point to it."""
+    groups: dict[tuple[int, int, str], list[Reminder]] = defaultdict(list)
+    for reminder in reminders:
+        groups[(reminder.contact_id, reminder.level, reminder.currency)].append(reminder)
+    letters = []
+    for (contact_id, level, currency), members in sorted(groups.items()):
+        if len(members) < 2:
+            continue
+        with transaction.atomic():
+            letter = ReminderLetter.objects.create(
+                tenant=ctx.tenant, contact_id=contact_id, level=level, date=members[0].date,
+                currency=currency, total_due=exact_sum(r.total_due for r in members),
+                new_due_date=max(r.new_due_date for r in members),
+            )  # fmt: skip
+            Reminder.objects.filter(pk__in=[r.pk for r in members], letter=None).update(
+                letter=letter
+            )
+            for reminder in members:
+                reminder.letter = letter
+            audit_record(
+                ctx, action="reminder_letter_create", obj=letter,
+                data={"reminder_ids": [r.pk for r in members], "total_due": str(letter.total_due)},
+            )  # fmt: skip
+        letters.append(letter)
+    return letters
 
 
 def _check_ids(ctx: CommandContext, data: DunningRunStart) -> None:
@@ -167,10 +210,12 @@ def _reminder_create(ctx: CommandContext, proposal, today: dt.date, options) -> 
         interest=proposal.interest,
         interest_from=proposal.interest_from,
         interest_to=proposal.interest_to,
+        earlier_charges=proposal.earlier_charges,
         total_due=proposal.total_due,
         new_due_date=today + dt.timedelta(days=options.deadline_days),
         language=invoice.contact_language or invoice.language,
     )
+    _charges_create(reminder, flat_fee=proposal.flat_fee)
     audit_record(
         ctx,
         action="reminder_create",
@@ -184,6 +229,30 @@ def _reminder_create(ctx: CommandContext, proposal, today: dt.date, options) -> 
         },
     )
     return reminder
+
+
+def _charges_create(reminder: Reminder, *, flat_fee: bool) -> list[ReceivableCharge]:
+    """The reminder's fee and interest as receivable items of their own (none for a zero
+    amount); the invoice is not touched."""
+    Kind = ReceivableCharge.Kind
+    wanted = [
+        (Kind.FLAT_FEE if flat_fee else Kind.FEE, reminder.fee),
+        (Kind.INTEREST, reminder.interest),
+    ]
+    return ReceivableCharge.objects.bulk_create(
+        ReceivableCharge(
+            tenant_id=reminder.tenant_id,
+            invoice_id=reminder.invoice_id,
+            reminder=reminder,
+            contact_id=reminder.contact_id,
+            kind=kind,
+            amount=amount,
+            currency=reminder.currency,
+            date=reminder.date,
+        )
+        for kind, amount in wanted
+        if amount > 0
+    )
 
 
 def dunning_run_start(ctx: CommandContext, *, data: DunningRunStart) -> Operation:
@@ -272,9 +341,12 @@ def dunning_daily(ctx: CommandContext, *, today: dt.date | None = None) -> Dunni
 
 def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminder, bytes]:
     """The reminder's PDF: rendered once from the frozen invoice's parties and the reminder's
-    amounts, stored with its SHA-256; later downloads return the same bytes."""
+    amounts, stored with its SHA-256; later downloads return the same bytes. A reminder that
+    went out in a letter with the customer's other invoices answers the letter's PDF."""
     ctx.require("view_invoices")
     reminder = reminder_get(tenant=ctx.tenant, reminder_id=reminder_id)
+    if reminder.letter_id is not None:
+        return reminder, _letter_document(reminder.letter_id)
     if reminder.sha256:
         stored = Reminder.objects.filter(pk=reminder.pk).values_list("pdf", flat=True).get()
         return reminder, _stored_pdf(stored)
@@ -296,6 +368,64 @@ def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminde
             Reminder.objects.filter(pk=reminder.pk).values_list("pdf", "sha256").get()
         )
     return reminder, _stored_pdf(stored)
+
+
+def _letter_document(letter_id: int) -> bytes:
+    """The PDF of a letter, rendered once and stored with its SHA-256."""
+    letter = ReminderLetter.objects.get(pk=letter_id)
+    if letter.sha256:
+        return _stored_pdf(letter.pdf)
+    members = list(
+        Reminder.objects.filter(letter=letter)
+        .select_related("invoice")
+        .defer("pdf")
+        .order_by("invoice__issue_date", "invoice_id")
+    )
+    first = members[0]
+    seller = first.invoice.seller or {}
+    items = tuple(_letter_item(r, r.invoice) for r in members)
+    document = ReminderDocument(
+        seller=seller_party(seller), buyer=buyer_party(first.invoice.buyer or {}),
+        language=first.language, title=first.level_name, level=letter.level, date=letter.date,
+        currency=letter.currency, invoice_number=first.invoice.number or "",
+        invoice_date=first.invoice.issue_date, invoice_due_date=first.invoice.due_date,
+        open_amount=exact_sum(r.open_amount for r in members),
+        fee=exact_sum(r.fee for r in members),
+        interest=exact_sum(r.interest for r in members),
+        interest_from=None, interest_to=None, total_due=letter.total_due,
+        new_due_date=letter.new_due_date, iban=seller.get("iban", ""),
+        earlier_charges=exact_sum(r.earlier_charges for r in members), items=items,
+    )  # fmt: skip
+    try:
+        content = render_reminder_pdf(document)
+    except RenderError as exc:
+        raise BusinessRuleViolation(
+            "The reminder cannot be printed (a text the document fonts cannot print, e.g. in "
+            "the level's name).",
+            code="reminder_unprintable",
+        ) from exc
+    digest = hashlib.sha256(content).hexdigest()
+    with transaction.atomic():
+        ReminderLetter.objects.filter(pk=letter.pk, sha256="").update(sha256=digest, pdf=content)
+        stored = ReminderLetter.objects.filter(pk=letter.pk).values_list("pdf", flat=True).get()
+    return _stored_pdf(stored)
+
+
+def _letter_item(reminder: Reminder, invoice) -> ReminderItem:
+    return ReminderItem(
+        invoice_number=invoice.number or "", invoice_date=invoice.issue_date,
+        invoice_due_date=invoice.due_date, open_amount=reminder.open_amount, fee=reminder.fee,
+        interest=reminder.interest, earlier_charges=reminder.earlier_charges,
+    )  # fmt: skip
+
+
+def _letter_numbers(letter: ReminderLetter) -> list[str]:
+    return [
+        number or ""
+        for number in Reminder.objects.filter(letter=letter)
+        .order_by("invoice__issue_date", "invoice_id")
+        .values_list("invoice__number", flat=True)
+    ]
 
 
 def _stored_pdf(value: bytes | memoryview | None) -> bytes:
@@ -327,6 +457,7 @@ def _render(reminder: Reminder, invoice, seller: dict) -> bytes:
             total_due=reminder.total_due,
             new_due_date=reminder.new_due_date,
             iban=seller.get("iban", ""),
+            earlier_charges=reminder.earlier_charges,
         )
     )
 
@@ -364,10 +495,11 @@ def reminder_send(
         )
     language = "en" if reminder.language == "en" else "de"
     style = number_style(language, reminder.currency)
+    letter = reminder.letter  # one letter for several invoices: its total, all its numbers
     values = {
         "title": reminder.level_name,
-        "number": invoice.number,
-        "total": style.money(reminder.total_due),
+        "number": ", ".join(_letter_numbers(letter)) if letter else invoice.number,
+        "total": style.money(letter.total_due if letter else reminder.total_due),
         "deadline": format_date(reminder.new_due_date, language),
         "company": (invoice.seller or {}).get("name", ctx.tenant.name),
     }
@@ -398,6 +530,8 @@ def reminder_send(
     with transaction.atomic():
         now = timezone.now()
         Reminder.objects.filter(pk=reminder.pk).update(sent_at=now)
+        if letter is not None:  # the letter went out for all of its invoices
+            Reminder.objects.filter(letter=letter, sent_at=None).update(sent_at=now)
         reminder.sent_at = now
         audit_record(
             ctx, action="reminder_send", obj=reminder,

@@ -23,7 +23,9 @@ from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
 from faktura.core import cash_discount
+from faktura.core import receivables as rules
 from faktura.core.money import amount_places, exact_sum, has_places, negate
+from faktura.receivables.charge_selectors import open_charges
 from faktura.receivables.errors import (
     AmountPlaces,
     DateOutOfRange,
@@ -44,6 +46,7 @@ from faktura.receivables.inputs import (
 from faktura.receivables.models import (
     Allocation,
     CashDiscountShare,
+    ChargeAllocation,
     Payment,
     PaymentReversal,
     SentMark,
@@ -241,12 +244,19 @@ def _payment_record(
             amount=data.amount,
             day=day,
         )
-        if data.amount > balance.open and not data.allow_overpayment:
-            open_amount = max(balance.open, balance.open * 0)
+        charges = open_charges(invoice.pk)
+        split = rules.split_payment(
+            data.amount,
+            invoice_open=balance.open,
+            charges=[(charge.id, charge.open) for charge in charges],
+        )
+        if split.excess > 0 and not data.allow_overpayment:
+            owed = exact_sum([max(balance.open, balance.open * 0), *(c.open for c in charges)])
             raise OverpaymentNotAllowed(
-                f"amount: only {open_amount} {invoice.currency} is open on invoice "
-                f"{invoice.number}; allow an overpayment to keep the excess as credit.",
-                fields={"amount": f"At most {open_amount} is open."},
+                f"amount: only {owed} {invoice.currency} is open on invoice "
+                f"{invoice.number}{' with its dunning charges' if charges else ''}; allow an "
+                "overpayment to keep the excess as credit.",
+                fields={"amount": f"At most {owed} is open."},
             )
         payment = Payment.objects.create(
             tenant=ctx.tenant,
@@ -259,14 +269,26 @@ def _payment_record(
             reference=data.reference,
             bank_transaction=bank_transaction,
         )
-        Allocation.objects.create(
-            tenant=ctx.tenant,
-            invoice=invoice,
-            kind=Kind.PAYMENT,
-            amount=data.amount,
-            currency=invoice.currency,
-            date=day,
-            payment=payment,
+        if split.invoice != 0:
+            Allocation.objects.create(
+                tenant=ctx.tenant,
+                invoice=invoice,
+                kind=Kind.PAYMENT,
+                amount=split.invoice,
+                currency=invoice.currency,
+                date=day,
+                payment=payment,
+            )
+        ChargeAllocation.objects.bulk_create(
+            ChargeAllocation(
+                tenant=ctx.tenant,
+                charge_id=charge_id,
+                kind=ChargeAllocation.Kind.PAYMENT,
+                amount=amount,
+                date=day,
+                payment=payment,
+            )
+            for charge_id, amount in split.charges
         )
         if discount is not None:
             _cash_discount_allocate(ctx, invoice, payment, discount)
@@ -280,7 +302,8 @@ def _payment_record(
                 "amount": str(data.amount),
                 "date": day.isoformat(),
                 "method": payment.method,
-                "overpayment": data.amount > balance.open,
+                "overpayment": split.excess > 0,
+                "charges": {str(charge_id): str(amount) for charge_id, amount in split.charges},
                 "cash_discount": None if discount is None else str(discount),
                 "invoice_status": status,
                 "bank_transaction_id": bank_transaction.pk if bank_transaction else None,
@@ -311,15 +334,32 @@ def payment_reverse(ctx: CommandContext, *, payment_id: int, data: PaymentRevers
         PaymentReversal.objects.create(
             tenant=ctx.tenant, payment=payment, date=day, reason=data.reason
         )
-        Allocation.objects.create(
-            tenant=ctx.tenant,
-            invoice=invoice,
-            kind=Kind.PAYMENT_REVERSAL,
-            amount=negate(payment.amount),
-            currency=payment.currency,
-            date=day,
-            payment=payment,
-            reason=data.reason,
+        paid_in = Allocation.objects.filter(payment=payment, kind=Kind.PAYMENT).first()
+        if paid_in is not None:
+            Allocation.objects.create(
+                tenant=ctx.tenant,
+                invoice=invoice,
+                kind=Kind.PAYMENT_REVERSAL,
+                amount=negate(paid_in.amount),
+                currency=payment.currency,
+                date=day,
+                payment=payment,
+                reason=data.reason,
+            )
+        # The fees and interest it paid are open again.
+        ChargeAllocation.objects.bulk_create(
+            ChargeAllocation(
+                tenant=ctx.tenant,
+                charge_id=row.charge_id,
+                kind=ChargeAllocation.Kind.PAYMENT_REVERSAL,
+                amount=negate(row.amount),
+                date=day,
+                payment=payment,
+                reason=data.reason,
+            )
+            for row in ChargeAllocation.objects.filter(
+                payment=payment, kind=ChargeAllocation.Kind.PAYMENT
+            ).order_by("id")
         )
         # The discount stood on the payment in time; without the payment it is gone too.
         taken = list(Allocation.objects.filter(payment=payment, kind=Kind.CASH_DISCOUNT))

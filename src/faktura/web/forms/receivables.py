@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from faktura.receivables.inputs import (
     BankTransactionIgnore,
     BankTransactionMatch,
+    ChargeWaive,
     CreditApply,
     DunningLevelsSet,
     DunningPause,
@@ -136,6 +137,12 @@ class BankMatchForm(TypedInputForm):
         return data
 
 
+class ChargeWaiveForm(TypedInputForm):
+    input_type = ChargeWaive
+
+    reason = forms.CharField(label=_("Reason"), initial="")
+
+
 class BankIgnoreForm(TypedInputForm):
     input_type = BankTransactionIgnore
 
@@ -172,6 +179,11 @@ class DunningSettingsForm(TypedInputForm):
     )
     deadline_days = forms.IntegerField(
         label=_("Days to pay after a reminder"), min_value=1, max_value=90, initial=10
+    )
+    combine = forms.BooleanField(
+        label=_("One letter per customer for all its invoices due at the same level"),
+        required=False,
+        initial=True,
     )
 
     def input_data(self) -> dict[str, Any]:

@@ -38,6 +38,7 @@ def _settings_forms(request, levels_form=None, settings_form=None):
         "flat_fee": options.flat_fee,
         "auto_send": options.auto_send,
         "deadline_days": options.deadline_days,
+        "combine": options.combine,
     }
     return {
         "levels_form": levels_form

@@ -35,6 +35,7 @@ from faktura.web.forms.receivables import (
     BankIgnoreForm,
     BankMatchForm,
     BankUploadForm,
+    ChargeWaiveForm,
     CreditApplyForm,
     MarkSentForm,
     PaymentForm,
@@ -291,3 +292,19 @@ def bank_transaction_ignore(request, transaction_id: int):
             _("The transaction is ignored."),
         )
     return _back(request)
+
+
+@require_POST
+@page("manage_invoices")
+def charge_waive(request, charge_id: int):
+    """Waive what is open of a dunning fee or interest, with the reason."""
+    data = ChargeWaiveForm(request.POST).to_input()
+    if data is None:
+        messages.error(request, _("Give a reason for waiving the charge."))
+    else:
+        action(
+            request,
+            lambda: services.charge_waive(ui_context(request), charge_id=charge_id, data=data),
+            _("The charge is waived."),
+        )
+    return redirect(safe_next(request, reverse("web:receivables") + "#charges"))
