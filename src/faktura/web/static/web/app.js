@@ -48,6 +48,12 @@
   }
 
   document.addEventListener("click", function (event) {
+    // The menu button on narrow screens shows and hides the navigation.
+    var toggle = event.target.closest("[data-menu-toggle]");
+    if (toggle) {
+      var open = document.body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
     // Select a read-only value on click (a token or link shown once).
     var select = event.target.closest("[data-autoselect]");
     if (select) select.select();
