@@ -94,16 +94,21 @@ def test_compile_generate_review_settle_download(page, company):
     sign_in(page, start="/billing/")
     expect(page.locator("h1")).to_have_text("Ready to bill")
 
-    # compile: the operation is queued, the page polls it while a worker runs it
-    page.click("nav .subnav >> text=Billable items")
-    expect(page.locator("#item-list")).to_contain_text("No pending billable items")
+    # compile from "Ready to bill": the operation is queued, the page polls it while a worker
+    # runs it, and when it ends the list reloads (no stale rows under "Compiled 6 entries")
+    ready = page.locator("#ready-list")
+    expect(ready).to_contain_text("Hafenlogistik Nord GmbH")
     page.click("[data-testid=compile]")
     expect(page.locator(".operation")).to_be_visible()
     run_worker()
     expect(page.locator(".operation[data-status=succeeded]")).to_contain_text(
         "Compiled 6 entries into billable items (6 created)."
     )
-    expect(page.locator("#item-list tbody tr")).to_have_count(6)  # the list reloaded itself
+    expect(ready).to_contain_text("Nothing to bill right now")
+    expect(ready).not_to_contain_text("Hafenlogistik Nord GmbH")
+    shot(page, "billing-00-ready-compiled")
+    page.click(".operation >> text=Show billable items")
+    expect(page.locator("#item-list tbody tr")).to_have_count(6)
     shot(page, "billing-01-items")
     assert BillableItem.objects.filter(tenant=company, status="pending").count() == 6
 
