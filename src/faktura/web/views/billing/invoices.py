@@ -124,6 +124,13 @@ def issued_page(
     buyer_email = (invoice.buyer or {}).get("email", "")
     formats = format_rows(invoice.formats)
     preferred = next((row for row in formats if row["preferred"]), None)
+    # The Factur-X is the PDF (its XML embedded): one button, labelled for what it is.
+    facturx = any(row["slug"] == "facturx" and row["available"] for row in formats)
+    downloads = [
+        {**row, "label": _("PDF (Factur-X)")} if row["slug"] == "pdf" and facturx else row
+        for row in formats
+        if row["available"] and row["slug"] != "facturx"
+    ]
     return render(
         request,
         "web/billing/invoice_detail.html",
@@ -133,6 +140,7 @@ def issued_page(
             "credited": credited,
             "overdue": is_overdue(invoice, tenant_today(request.tenant)),
             "formats": formats,
+            "downloads": downloads,
             "attached_format": preferred
             if preferred and preferred["slug"] != "facturx" and preferred["available"]
             else None,
