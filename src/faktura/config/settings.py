@@ -170,6 +170,10 @@ SESSION_COOKIE_HTTPONLY = True
 FAKTURA_BASE_URL = os.environ.get("FAKTURA_BASE_URL", "")
 # An invitation link is valid this long (and once).
 FAKTURA_INVITATION_DAYS = int(os.environ.get("FAKTURA_INVITATION_DAYS", "7"))
+# The draft review warns when a line bills more than this factor times (or less than a
+# fraction 1/factor of) what was logged, or when a line's amount exceeds the limit (0: off).
+FAKTURA_SANITY_FACTOR = os.environ.get("FAKTURA_SANITY_FACTOR", "3")
+FAKTURA_SANITY_MAX_AMOUNT = os.environ.get("FAKTURA_SANITY_MAX_AMOUNT", "100000")
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid for one day (and once)
 
 # --- login throttling (django-axes) ---------------------------------------------------------
