@@ -276,7 +276,10 @@ if email_url := os.environ.get("EMAIL_URL"):
     EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
     EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Without EMAIL_URL nothing leaves the machine: each message (attachments included) is
+    # written as a file to the data directory's mail/ folder, not dumped into the server log.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("FAKTURA_FROM_EMAIL", "faktura@localhost")
 
 LOGGING = {
