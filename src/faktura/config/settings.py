@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the time it reports covers every other middleware and the view.
+    "faktura.common.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "faktura.common.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
