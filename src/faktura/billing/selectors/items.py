@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from faktura.billing.models import BillableItem
 from faktura.catalog.models import PriceList, Product, ProductAssignment
@@ -340,4 +340,20 @@ def compile_default_products(*, tenant) -> dict[str, ProductRow]:
     return {
         kind: ProductRow(*row)
         for kind, *row in rows.values_list("auto_created_for", *_PRODUCT_FIELDS)
+    }
+
+
+def project_price_sources(*, tenant, project_id: int) -> dict[int, dict]:
+    """Per member, the price their latest time on the project was billed at and where that
+    price came from (the item's price source): what the project page shows next to the
+    member rates, since a price-list price wins over them."""
+    items = BillableItem.objects.filter(
+        tenant=tenant, project_id=project_id, kind="task_entry", membership_id__isnull=False
+    )
+    latest = items.values("membership_id").annotate(last=Max("id")).values_list("last", flat=True)
+    return {
+        membership_id: {"unit_price": unit_price, "source": source}
+        for membership_id, unit_price, source in BillableItem.objects.filter(
+            id__in=list(latest)
+        ).values_list("membership_id", "unit_price", "price_source")
     }

@@ -105,6 +105,15 @@
     if (dialog && !dialog.open) dialog.showModal();
   });
 
+  // An overlay shows a page of its own address (the draft): when it closes, the address is
+  // the list's again (so a reload shows what is on screen).
+  document.addEventListener("close", function (event) {
+    var dialog = event.target;
+    if (!dialog.matches || !dialog.matches("dialog[data-return-url]")) return;
+    var back = dialog.dataset.returnUrl;
+    if (back && location.pathname + location.search !== back) history.replaceState(null, "", back);
+  }, true);
+
   document.addEventListener("change", function (event) {
     // A select that submits its form when changed (the company switcher).
     var auto = event.target.closest("[data-autosubmit]");
