@@ -91,6 +91,9 @@
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
     var text = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    // No question for a form that is not complete yet: the server answers with its errors.
+    var when = event.target.dataset.confirmWhen;
+    if (text && when && !event.target.querySelector(when)) text = "";
     if (text && !window.confirm(text)) {
       event.preventDefault();
       event.stopImmediatePropagation();
@@ -126,6 +129,15 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    // A form answered with errors far down the page: show it, not the top of the page.
+    var here = document.querySelector("[data-scroll-here]");
+    if (here) {
+      here.scrollIntoView({ block: "start" });
+      var field = here.querySelector(".has-error input, .field-error, .form-errors");
+      if (field && field.focus) field.focus({ preventScroll: true });
+    }
+  });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();

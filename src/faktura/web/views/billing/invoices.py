@@ -151,7 +151,8 @@ def issued_page(
             "can_send": can(request, "manage_invoices") and invoice.status in SENDABLE,
             "send_form": send_form or SendForm(initial={"to": buyer_email}),
             "can_credit": can_credit,
-            "credit_form": credit_form or CreditNoteForm(lines=creditable),
+            "credit_form": credit_form
+            or CreditNoteForm(lines=creditable, currency=invoice.currency),
             **collection,
         },
         status=status,
@@ -209,7 +210,11 @@ def invoice_credit(request, invoice_id: int):
     """Issue a credit note for the whole invoice or the selected lines."""
     invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     lines = invoice_detail(tenant=request.tenant, invoice_id=invoice.pk).detail_lines
-    form = CreditNoteForm(request.POST, lines=[line for line in lines if not line.do_not_bill])
+    form = CreditNoteForm(
+        request.POST,
+        lines=[line for line in lines if not line.do_not_bill],
+        currency=invoice.currency,
+    )
     if form.is_valid():
         note = action(
             request,
