@@ -74,6 +74,7 @@ def company(transactional_db):
 
 def _pages(company) -> list[str]:
     return [
+        "/",
         "/work/tasks/",
         f"/work/tasks/{company['task'].pk}/",
         "/work/projects/",

@@ -18,6 +18,7 @@ from faktura.billing.models import BillableItem
 from faktura.catalog.models import PriceList, Product, ProductAssignment
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.sql import id_in
+from faktura.core.money import exact_sum
 from faktura.tenancy.models import Membership
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 from faktura.work.selectors import entries_billable_candidates
@@ -357,3 +358,18 @@ def project_price_sources(*, tenant, project_id: int) -> dict[int, dict]:
             id__in=list(latest)
         ).values_list("membership_id", "unit_price", "price_source")
     }
+
+
+def pending_item_totals(*, tenant) -> list[dict]:
+    """Compiled, not yet invoiced work per currency: how many pending items and their amount,
+    summed exactly (the start page's "unbilled value")."""
+    amounts: dict[str, list[Decimal]] = {}
+    rows = BillableItem.objects.filter(tenant=tenant, status="pending").values_list(
+        "currency", "amount"
+    )
+    for currency, amount in rows.iterator():
+        amounts.setdefault(currency, []).append(amount)
+    return [
+        {"currency": currency, "count": len(values), "amount": exact_sum(values)}
+        for currency, values in sorted(amounts.items())
+    ]
