@@ -151,6 +151,8 @@ def test_compile_generate_review_settle_download(page, company):
     # settle: confirm, get the number, land on the invoice
     page.once("dialog", lambda dialog: dialog.accept())
     overlay.locator("[data-testid=settle]").click()
+    # (the overlay shows the draft's own address already: wait for the issued page)
+    expect(page.locator("[data-testid=gross]")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/billing/invoices/\d+/$"))
     invoice = Invoice.objects.get(tenant=company, contact__name="Hafenlogistik Nord GmbH")
     assert invoice.status == "issued" and invoice.number
