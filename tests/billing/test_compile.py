@@ -227,9 +227,25 @@ def test_mileage_becomes_distance_and_travel_time(compile_kit):
     distance = kit.item(with_time, "transport_distance")
     travel = kit.item(with_time, "transport_time")
     assert (distance.quantity, distance.unit, distance.logged_seconds) == (D("12.5"), "KMT", None)
-    # minutes / 60 at 4 decimals; the time-rounding policy is for logged work, not travel
-    assert (travel.quantity, travel.unit, travel.logged_seconds) == (D("0.8333"), "HUR", 3000)
+    # 50 minutes on the 3-minute travel grid: 51 minutes = 0.85 h, exact; the logged minutes
+    # are kept (the time-rounding policy is for logged work, not travel)
+    assert (travel.quantity, travel.unit, travel.logged_seconds) == (D("0.85"), "HUR", 3000)
+    assert travel.amount == travel.quantity * travel.unit_price  # no hidden decimals
     assert [i.kind for i in kit.items(distance_only)] == ["transport_distance"]
+
+
+def test_travel_time_quantity_times_price_is_the_amount(compile_kit):
+    kit = compile_kit
+    task = kit.task()
+    kit.assign("tenant", kit.product("Reisezeit", "65.00"), line_kind="transport_time")
+    mileage = kit.mileage(task, "30", transport_minutes=35)
+
+    billable_items_compile(kit.ctx)
+
+    travel = kit.item(mileage, "transport_time")
+    # 35 minutes: billed 0:36 = 0.60 h x 65.00 = 39.00 (not 0.5833 h x 65.00 = 37.91)
+    assert (travel.quantity, travel.unit_price, travel.amount) == (D("0.6"), D("65"), D("39.00"))
+    assert travel.logged_seconds == 35 * 60
 
 
 def test_expenses_and_goods_bill_their_quantity(compile_kit):

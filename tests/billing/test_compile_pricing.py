@@ -59,7 +59,7 @@ def test_product_resolution_goes_task_contact_member_team_tenant_then_default(co
         "tenant product",
     ]  # fmt: skip
     defaults = Product.objects.filter(tenant=kit.tenant, auto_created=True)
-    assert list(defaults.values_list("name", "auto_created_for")) == [("Work", "task_entry")]
+    assert list(defaults.values_list("name", "auto_created_for")) == [("Arbeit", "task_entry")]
     assert first_default.product_id == second_default.product_id == defaults.get().pk
 
 
@@ -74,9 +74,9 @@ def test_default_products_per_line_kind_are_created_once(compile_kit):
 
     made = Product.objects.filter(tenant=kit.tenant, auto_created=True)
     assert sorted(made.values_list("auto_created_for", "name", "default_unit_price")) == [
-        ("goods", "Work", None),
-        ("transport_distance", "Transport", D("5.000000")),
-        ("transport_time", "Transport Time", D("1000.000000")),
+        ("goods", "Arbeit", None),
+        ("transport_distance", "Fahrtkosten", D("5.000000")),
+        ("transport_time", "Reisezeit", D("1000.000000")),
     ]
     goods = kit.items(kind="goods")[0]
     assert goods.unit == "C62"  # pieces, not the default product's hours
@@ -96,7 +96,7 @@ def test_the_tasks_own_product_wins_for_the_kind_it_is_made_for(compile_kit):
     assert (item.product_id, item.unit_price, item.price_source) == (
         senior.pk, D("180"), "product_default"
     )  # fmt: skip
-    assert kit.item(mileage).product_name == "Transport"  # a ticket is not sold per km
+    assert kit.item(mileage).product_name == "Fahrtkosten"  # a ticket is not sold per km
 
 
 # --- price precedence -------------------------------------------------------------------------

@@ -269,3 +269,22 @@ def test_an_item_taken_meanwhile_rolls_the_whole_fill_back(world):
     assert (free.status, free.invoice_line_id) == ("pending", None)
     assert Invoice.objects.filter(tenant=world.tenant).count() == 1
     assert check_invariants(tenant=world.tenant) == []
+
+
+def test_the_items_of_one_entry_are_never_split_across_invoices(world):
+    task = world.task(title="Site visit")
+    distance = world.item(task, kind="transport_distance", quantity="30", unit_price="0.6")
+    travel = world.item(task, kind="transport_time", minutes=36, unit_price="65", with_entry=False)
+    BillableItem.objects.filter(pk=travel.pk).update(entry=distance.entry)
+    other = world.item(task, minutes=60)
+
+    # only the distance is selected (the travel time was on the next page)
+    [draft] = invoices_generate(world.ctx, item_ids=_ids(distance, other), grouping="contact")
+
+    # the trip's travel time came along onto the same draft
+    for item in (distance, travel, other):
+        item.refresh_from_db()
+        assert item.status == "on_draft"
+        assert item.invoice_line.invoice_id == draft.pk
+    assert TaskEntry.objects.get(pk=distance.entry_id).billing_state == "on_draft"
+    assert check_invariants(tenant=world.tenant) == []

@@ -156,7 +156,7 @@ def test_an_item_carries_the_fields_of_the_contract(api, compiled):
         "kind": "task_entry",
         "status": "pending",
         "product_id": item.product_id,
-        "product_name": "Work",
+        "product_name": "Arbeit",
         "unit": "HUR",
         "quantity": "1.0000",
         "unit_price": "100.000000",

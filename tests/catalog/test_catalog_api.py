@@ -167,16 +167,17 @@ def test_product_list_filters_and_pagination(api, tenant):
 
     page = api.get("products", limit=3, offset=0).json()
     assert page["count"] == 8
-    assert [p["name"] for p in page["items"]] == ["Laptop", "Old service", "Service 0"]
+    # the default product is named in the company's language (German)
+    assert [p["name"] for p in page["items"]] == ["Arbeit", "Laptop", "Old service"]
     page2 = api.get("products", limit=3, offset=3).json()
-    assert [p["name"] for p in page2["items"]] == ["Service 1", "Service 2", "Service 3"]
+    assert [p["name"] for p in page2["items"]] == ["Service 0", "Service 1", "Service 2"]
 
     assert api.get("products", search="hw-1").json()["count"] == 1
     assert api.get("products", search="service").json()["count"] == 6
     assert [p["name"] for p in api.get("products", kind="goods").json()["items"]] == ["Laptop"]
     assert api.get("products", is_active="false").json()["count"] == 1
     auto = api.get("products", auto_created="true").json()
-    assert [(p["name"], p["auto_created_for"]) for p in auto["items"]] == [("Work", "task_entry")]
+    assert [(p["name"], p["auto_created_for"]) for p in auto["items"]] == [("Arbeit", "task_entry")]
     assert api.get("products", auto_created="false").json()["count"] == 7
     assert "kind" in _error_fields(api.get("products", kind="hardware"))
 

@@ -167,11 +167,11 @@ def test_price_list_price_of_the_resolved_assignment(ctx, targets):
 @pytest.mark.parametrize(
     ("line_kind", "name", "unit", "price"),
     [
-        (LineKind.TASK_ENTRY, "Work", "HUR", None),
-        (LineKind.GOODS, "Work", "HUR", None),
-        (LineKind.EXPENSE, "Work", "HUR", None),
-        (LineKind.TRANSPORT_DISTANCE, "Transport", "KMT", Decimal("5.00")),
-        (LineKind.TRANSPORT_TIME, "Transport Time", "HUR", Decimal("1000.00")),
+        (LineKind.TASK_ENTRY, "Arbeit", "HUR", None),
+        (LineKind.GOODS, "Arbeit", "HUR", None),
+        (LineKind.EXPENSE, "Arbeit", "HUR", None),
+        (LineKind.TRANSPORT_DISTANCE, "Fahrtkosten", "KMT", Decimal("5.00")),
+        (LineKind.TRANSPORT_TIME, "Reisezeit", "HUR", Decimal("1000.00")),
     ],
 )
 def test_default_product_per_line_kind(tenant, line_kind, name, unit, price):
@@ -275,3 +275,11 @@ def test_concurrent_default_product_ensure_creates_one_row(owner):
     assert len(results) == 4
     assert len(set(results)) == 1
     assert Product.objects.filter(tenant=tenant, auto_created_for="goods").count() == 1
+
+
+def test_default_products_are_named_in_the_companys_language(tenant):
+    tenant.language = "en"
+    tenant.save(update_fields=["language"])
+    travel = services.default_product_ensure(tenant=tenant, line_kind=LineKind.TRANSPORT_TIME)
+    work = services.default_product_ensure(tenant=tenant, line_kind=LineKind.TASK_ENTRY)
+    assert (travel.name, work.name) == ("Transport Time", "Work")

@@ -237,3 +237,28 @@ def test_validate_lines_reports_all_problems_with_paths():
 def test_line_input_refuses_float():
     with pytest.raises(TypeError):
         LineInput(1.5, d("1"), S, d("19"))  # type: ignore[arg-type]
+
+
+# --- quantity sanity ------------------------------------------------------------------------
+
+
+def test_quantity_problems_flag_billed_far_from_logged_and_huge_amounts():
+    from faktura.core.invoice_math import quantity_problems
+
+    def codes(**kw):
+        base = {"quantity": Decimal("2"), "logged": Decimal("2"), "net_amount": Decimal("200")}
+        return [p.code for p in quantity_problems("lines[0]", **{**base, **kw})]
+
+    assert codes() == []
+    assert codes(quantity=Decimal("6")) == []  # exactly the factor: fine
+    assert codes(quantity=Decimal("6.01")) == ["quantity_implausible"]
+    assert codes(quantity=Decimal("0.66")) == ["quantity_implausible"]
+    assert codes(logged=None, quantity=Decimal("99")) == []  # a manual line has no logged time
+    assert codes(net_amount=Decimal("100000.01")) == ["amount_implausible"]
+    assert codes(net_amount=Decimal("-100000.01")) == ["amount_implausible"]
+    assert codes(quantity=Decimal("60"), factor=Decimal("0"), max_amount=Decimal("0")) == []
+    [problem] = quantity_problems(
+        "lines[3]", quantity=Decimal("10"), logged=Decimal("1"), net_amount=Decimal("1")
+    )
+    assert (problem.severity, problem.path) == ("warning", "lines[3].quantity")
+    assert dict(problem.params) == {"billed": "10", "logged": "1", "factor": "3"}

@@ -22,6 +22,8 @@ from faktura.core.time_rounding import (
     step_hours,
     step_seconds,
     stepped_quantity,
+    travel_hours,
+    travel_minutes,
 )
 
 policies = st.builds(
@@ -280,3 +282,40 @@ def test_format_hours():
     assert format_hours(Decimal("1.25")) == "1:15"
     assert format_hours(Decimal("-0.5"), signed=True) == "-0:30"
     assert format_hours(Decimal("0.1667")) == "0:10"
+
+
+# --- travel time ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("minutes", "billed", "hours"),
+    [
+        (0, 0, "0"),
+        (1, 3, "0.05"),  # a nonzero travel time is at least one step
+        (35, 36, "0.6"),
+        (34, 33, "0.55"),
+        (45, 45, "0.75"),
+        (50, 51, "0.85"),
+        (61, 60, "1"),
+        (600, 600, "10"),
+    ],
+)
+def test_travel_time_is_billed_on_a_three_minute_grid(minutes, billed, hours):
+    assert travel_minutes(minutes) == billed
+    assert travel_hours(minutes) == Decimal(hours)
+
+
+@given(st.integers(min_value=0, max_value=100_000), st.decimals("0", "9999.99", places=2))
+def test_travel_hours_times_a_price_is_exact_in_cents_and_minutes(minutes, price):
+    hours = travel_hours(minutes)
+    assert decimal_places(hours.normalize()) <= 2  # no four-decimal hours
+    assert hours * 60 == travel_minutes(minutes)  # the H:MM shown is the quantity billed
+    # the nearest step, one minute off at most; below one step the minimum of 3 minutes
+    assert abs(travel_minutes(minutes) - minutes) <= 1 or travel_minutes(minutes) == 3
+    assert decimal_places((hours * price).normalize()) <= 4
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "35"])
+def test_travel_minutes_refuses_what_is_not_a_whole_nonnegative_number(bad):
+    with pytest.raises((TypeError, ValueError)):
+        travel_minutes(bad)

@@ -7,12 +7,9 @@ header, stop it, see the entry with its duration, switch to German. Screenshots 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
@@ -22,47 +19,9 @@ from faktura.contacts.services import contact_create
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
 from faktura.work.models import TaskEntry
+from tests.e2e.browser import EMAIL, PASSWORD, shot
 
 pytestmark = pytest.mark.e2e
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(os.environ.get("FAKTURA_SCREENSHOTS", "/tmp"))
-EMAIL, PASSWORD = "jana@nordlicht.test", "correct-horse-9"
-
-
-@pytest.fixture
-def page(live_server, transactional_db, monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"!!! {CHROMIUM} is missing: browser tests did NOT run. "
-            "Install Chromium with `make e2e-deps` (apt-get install chromium). !!!"
-        )
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls
-    # (setting up data, checking results) are synchronous and safe here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1400, "height": 900}, locale="en-US"
-        )
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        context.close()
-        browser.close()
 
 
 @pytest.fixture
@@ -82,10 +41,6 @@ def task(transactional_db):
     )
     project = work.project_create(ctx, name="Service & support", contact_id=customer.pk)
     return work.task_create(ctx, project_id=project.pk, title="Mail server rejects external mail")
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"faktura-e2e-{name}.png"), full_page=True)
 
 
 def test_main_screens(page, task):
@@ -163,6 +118,3 @@ def test_main_screens(page, task):
     page.click("nav >> text=Aufgaben")
     expect(page.locator("h1")).to_have_text("Aufgaben")
     shot(page, "07-german-tasks")
-    # The ORM calls above ran beside Playwright's event loop, on a connection of their own;
-    # close it so the test database can be dropped.
-    connections.close_all()

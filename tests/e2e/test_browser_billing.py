@@ -9,14 +9,12 @@ Screenshots go to /tmp (or $FAKTURA_SCREENSHOTS).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 
 from faktura.billing.models import BillableItem, Invoice
 from faktura.catalog.services import units_ensure_defaults
@@ -25,51 +23,11 @@ from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
+from tests.e2e.browser import EMAIL, PASSWORD, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path(os.environ.get("FAKTURA_SCREENSHOTS", "/tmp"))
-EMAIL, PASSWORD = "jana@nordlicht.test", "correct-horse-9"
 UTC = dt.UTC
-
-
-@pytest.fixture
-def page(live_server, transactional_db, monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"!!! {CHROMIUM} is missing: browser tests did NOT run. "
-            "Install Chromium with `make e2e-deps` (apt-get install chromium). !!!"
-        )
-    # Playwright's sync API keeps an event loop in this thread; the test's own ORM calls
-    # (setting up data, running the worker, checking results) are synchronous and safe here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(
-            base_url=live_server.url,
-            viewport={"width": 1440, "height": 900},
-            locale="en-US",
-            accept_downloads=True,
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        context.close()
-        browser.close()
 
 
 def _approved_time(ctx, task, *, day: int, hour: int, minutes: int) -> None:
@@ -124,10 +82,6 @@ def company(transactional_db):
     return tenant
 
 
-def shot(page, name: str, *, full_page: bool = True) -> None:
-    page.screenshot(path=str(SHOTS / f"faktura-e2e-billing-{name}.png"), full_page=full_page)
-
-
 def run_worker() -> None:
     call_command(
         "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
@@ -138,23 +92,25 @@ def test_compile_generate_review_settle_download(page, company):
     from playwright.sync_api import expect
 
     # given: signed in
-    page.goto("/billing/")
-    page.fill("input[name=username]", EMAIL)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, start="/billing/")
     expect(page.locator("h1")).to_have_text("Ready to bill")
 
-    # compile: the operation is queued, the page polls it while a worker runs it
-    page.click("nav .subnav >> text=Billable items")
-    expect(page.locator("#item-list")).to_contain_text("No pending billable items")
+    # compile from "Ready to bill": the operation is queued, the page polls it while a worker
+    # runs it, and when it ends the list reloads (no stale rows under "Compiled 6 entries")
+    ready = page.locator("#ready-list")
+    expect(ready).to_contain_text("Hafenlogistik Nord GmbH")
     page.click("[data-testid=compile]")
     expect(page.locator(".operation")).to_be_visible()
     run_worker()
     expect(page.locator(".operation[data-status=succeeded]")).to_contain_text(
         "Compiled 6 entries into billable items (6 created)."
     )
-    expect(page.locator("#item-list tbody tr")).to_have_count(6)  # the list reloaded itself
-    shot(page, "01-items")
+    expect(ready).to_contain_text("Nothing to bill right now")
+    expect(ready).not_to_contain_text("Hafenlogistik Nord GmbH")
+    shot(page, "billing-00-ready-compiled")
+    page.click(".operation >> text=Show billable items")
+    expect(page.locator("#item-list tbody tr")).to_have_count(6)
+    shot(page, "billing-01-items")
     assert BillableItem.objects.filter(tenant=company, status="pending").count() == 6
 
     # generate one invoice per customer from all items
@@ -168,7 +124,7 @@ def test_compile_generate_review_settle_download(page, company):
         "2 drafts generated from 6 items."
     )
     expect(page.locator("#review-list tbody tr")).to_have_count(2)  # the list reloaded itself
-    shot(page, "02-review")
+    shot(page, "billing-02-review")
 
     # the draft opens as an overlay over the list
     row = page.locator("#review-list tr", has_text="Hafenlogistik Nord GmbH")
@@ -181,7 +137,7 @@ def test_compile_generate_review_settle_download(page, company):
     expect(first.locator("input[name=quantity]")).to_have_value("2:30")  # rounded up to 15 min
     expect(first.locator("[data-testid=correction]")).to_have_text("+0:13")
     net_before = overlay.locator("[data-testid=total-net]").inner_text()
-    shot(page, "03-overlay", full_page=False)
+    shot(page, "billing-03-overlay", full_page=False)
 
     # "+" bills one rounding increment more; totals and the list behind follow
     first.locator("[data-testid=step-up]").click()
@@ -191,18 +147,20 @@ def test_compile_generate_review_settle_download(page, company):
     expect(overlay.locator("[data-testid=total-net]")).not_to_have_text(net_before)
     expect(overlay.locator("[data-testid=total-net]")).to_have_text("€498.75")  # 5.25 h x 95
     expect(page.locator("#review-list")).to_contain_text("€498.75")
-    shot(page, "04-overlay-plus", full_page=False)
+    shot(page, "billing-04-overlay-plus", full_page=False)
 
     # settle: confirm, get the number, land on the invoice
     page.once("dialog", lambda dialog: dialog.accept())
     overlay.locator("[data-testid=settle]").click()
+    # (the overlay shows the draft's own address already: wait for the issued page)
+    expect(page.locator("[data-testid=gross]")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/billing/invoices/\d+/$"))
     invoice = Invoice.objects.get(tenant=company, contact__name="Hafenlogistik Nord GmbH")
     assert invoice.status == "issued" and invoice.number
     expect(page.locator("h1")).to_contain_text(invoice.number)
     expect(page.locator("#flash")).to_contain_text(f"Invoice {invoice.number} issued.")
     expect(page.locator("[data-testid=gross]")).to_have_text("€593.51")
-    shot(page, "05-invoice")
+    shot(page, "billing-05-invoice")
 
     # the PDF download is the stored document
     with page.expect_download() as download:
@@ -216,7 +174,7 @@ def test_compile_generate_review_settle_download(page, company):
     page.click("button.lang[value=de]")
     expect(page.locator("h1")).to_contain_text("Rechnung")
     expect(page.locator("[data-testid=gross]")).to_have_text("593,51\u00a0€")
-    shot(page, "06-invoice-de")
+    shot(page, "billing-06-invoice-de")
     page.click("nav .subnav >> text=Rechnungsprüfung")
     expect(page.locator("h1")).to_have_text("Rechnungsprüfung")
     expect(page.locator("#review-list tbody tr")).to_have_count(1)
@@ -224,12 +182,9 @@ def test_compile_generate_review_settle_download(page, company):
     expect(overlay).to_be_visible()
     expect(overlay).to_contain_text("Nicht berechnen")
     expect(overlay.locator("[data-testid=settle]")).to_have_text("Abrechnen")
-    shot(page, "07-overlay-de", full_page=False)
+    shot(page, "billing-07-overlay-de", full_page=False)
     page.keyboard.press("Escape")
     expect(overlay).to_be_hidden()
     page.click("nav >> text=Forderungen")
     expect(page.locator("table.receivables-table")).to_contain_text(invoice.number)
-    shot(page, "08-receivables-de")
-    # The ORM calls above ran beside Playwright's event loop, on a connection of their own;
-    # close it so the test database can be dropped.
-    connections.close_all()
+    shot(page, "billing-08-receivables-de")

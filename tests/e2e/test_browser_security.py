@@ -5,13 +5,10 @@ violation (no inline script, handler or style is refused), htmx included."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
@@ -21,13 +18,10 @@ from faktura.tenancy.inputs import TenantUpdate
 from faktura.tenancy.models import Membership
 from faktura.tenancy.services import tenant_create, tenant_update
 from faktura.work import services as work
+from tests.e2e.browser import EMAIL, PASSWORD, SHOTS, sign_in
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-SHOTS = Path(os.environ.get("FAKTURA_SCREENSHOTS", "/tmp"))
-EMAIL, PASSWORD = "jana@nordlicht.test", "correct-horse-9"
 # Every violation the page reports, and every console error, is collected here.
 WATCH = """
 window.__csp = [];
@@ -39,39 +33,18 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 @pytest.fixture
-def browser_page(live_server, transactional_db, monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"!!! {CHROMIUM} is missing: browser tests did NOT run. "
-            "Install Chromium with `make e2e-deps` (apt-get install chromium). !!!"
-        )
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1400, "height": 900}, locale="en-US"
-        )
-        context.add_init_script(WATCH)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None,
-        )
-        page.on(
-            "response",
-            lambda r: (
-                page.console_errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
-            ),
-        )
-        yield page
-        context.close()
-        browser.close()
+def browser_page(new_page):
+    page = new_page(init_script=WATCH, timeout=10_000)
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda msg: page.console_errors.append(msg.text) if msg.type == "error" else None,
+    )
+    page.on(
+        "response",
+        lambda r: page.console_errors.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    return page
 
 
 @pytest.fixture
@@ -140,7 +113,7 @@ def test_pages_work_under_the_content_security_policy(browser_page, company):
     page.fill("input[name=username]", EMAIL)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    expect(page.locator("h1")).to_have_text("Tasks")
+    expect(page.locator("h1")).to_have_text("Overview")  # the start page
     # the company's accent colour arrives by the theme style sheet, not an inline <style>
     page.wait_for_load_state("load")
     accent = page.evaluate(
@@ -150,6 +123,7 @@ def test_pages_work_under_the_content_security_policy(browser_page, company):
     _clean(page, "tasks")
 
     for url, heading in [
+        ("/work/tasks/", "Tasks"),
         ("/work/time/", "My time"),
         ("/work/approvals/", "Approvals"),
         ("/billing/", None),
@@ -201,17 +175,13 @@ def test_pages_work_under_the_content_security_policy(browser_page, company):
     expect(page.locator("#flash")).to_contain_text("Welcome to Nordlicht IT-Service GmbH")
     _clean(page, "joined")
     assert Membership.objects.filter(user__email="nina@nordlicht.test", is_active=True).exists()
-    connections.close_all()
 
 
 def test_a_confirm_question_guards_withdrawing_an_invitation(browser_page, company):
     from playwright.sync_api import expect
 
     page = browser_page
-    page.goto("/login/")
-    page.fill("input[name=username]", EMAIL)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page)
     page.goto("/settings/members/")
     page.fill("input[name=email]", "ben@nordlicht.test")
     page.click("button:has-text('Send invitation')")
@@ -226,4 +196,3 @@ def test_a_confirm_question_guards_withdrawing_an_invitation(browser_page, compa
     page.click("button:has-text('Withdraw')")
     expect(page.locator("#flash")).to_contain_text("was withdrawn")
     _clean(page, "withdraw")
-    connections.close_all()

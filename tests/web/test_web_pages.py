@@ -64,11 +64,23 @@ def test_pages_need_sign_in(client, db, name):
     assert "next=" in response["Location"]
 
 
-def test_home_redirects_to_tasks(browser):
+def test_home_is_the_overview(browser, web_data):
     response = browser.get("/")
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse("web:task_list")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h1>Overview</h1>" in page
+    for part in ("timer", "week", "drafts", "unbilled", "overdue"):
+        assert f'data-testid="overview-{part}"' in page, part
+
+
+def test_the_overview_shows_money_only_to_those_allowed(browser_as, web_data):
+    client, _member = browser_as("member")
+    page = client.get("/").content.decode()
+
+    assert 'data-testid="overview-week"' in page
+    assert 'data-testid="overview-unbilled"' not in page
+    assert 'data-testid="overview-overdue"' not in page
 
 
 def test_login_with_email_and_password(client, owner):

@@ -135,7 +135,13 @@ def test_log_entries_on_my_time(browser, owner, web_data):
     mileage = browser.post(url, {**base, "kind": "mileage", "distance_km": "23.5"})
     expense = browser.post(url, {**base, "kind": "expense", "quantity": "2", "unit_price": "9.90"})
 
-    assert time.status_code == 302 and time["Location"] == f"{url}?week=2026-03-05"
+    # after logging, the form keeps the kind and the task for the next entry
+    assert time.status_code == 302
+    assert time["Location"] == f"{url}?week=2026-03-05&task={web_data.task.pk}&kind=time"
+    assert mileage["Location"].endswith(f"&task={web_data.task.pk}&kind=mileage")
+    again = browser.get(mileage["Location"]).content.decode()
+    assert '<option value="mileage" selected>' in again
+    assert f'<option value="{web_data.task.pk}" selected>' in again
     assert "The end must not be before the start." in backwards.content.decode()
     assert "Enter the time." in missing.content.decode()
     assert mileage.status_code == 302 and expense.status_code == 302

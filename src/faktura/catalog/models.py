@@ -8,6 +8,7 @@ import operator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from faktura.catalog.unit_names import unit_name, unit_symbol
 from faktura.common.models import TenantOwnedModel
 
 
@@ -51,6 +52,15 @@ class Unit(TenantOwnedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name as shown: a built-in unit's name in the reader's language."""
+        return unit_name(self.code, self.name)
+
+    @property
+    def display_symbol(self) -> str:
+        return unit_symbol(self.code, self.symbol)
 
 
 class Product(TenantOwnedModel):

@@ -16,7 +16,8 @@ from faktura.catalog.models import (
     ProductAssignment,
     Unit,
 )
-from faktura.common.errors import NotFound
+from faktura.catalog.unit_names import unit_name, unit_symbol
+from faktura.common.errors import NotFound, ValidationFailed
 from faktura.core.pricing import PRODUCT_SCOPE_ORDER, resolve_product
 
 
@@ -63,19 +64,18 @@ def unit_list(*, tenant, search: str = "") -> QuerySet[Unit]:
 def unit_symbols(*, tenant) -> dict[str, str]:
     """UN/ECE code -> the symbol shown next to quantities ("h", "km"), in one query."""
     return {
-        code: symbol or code
+        code: unit_symbol(code, symbol)
         for code, symbol in Unit.objects.filter(tenant=tenant).values_list("code", "symbol")
     }
 
 
 def unit_choices(*, tenant) -> list[tuple[str, str]]:
     """The tenant's units as form choices: code and "name (code)", by name."""
-    return [
-        (code, f"{name} ({code})")
-        for code, name in Unit.objects.filter(tenant=tenant)
-        .order_by("name")
-        .values_list("code", "name")
+    choices = [
+        (code, f"{unit_name(code, name)} ({code})")
+        for code, name in Unit.objects.filter(tenant=tenant).values_list("code", "name")
     ]
+    return sorted(choices, key=lambda choice: choice[1].casefold())
 
 
 def unit_get(*, tenant, unit_id: int) -> Unit:

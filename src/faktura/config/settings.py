@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the time it reports covers every other middleware and the view.
+    "faktura.common.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "faktura.common.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -170,6 +172,10 @@ SESSION_COOKIE_HTTPONLY = True
 FAKTURA_BASE_URL = os.environ.get("FAKTURA_BASE_URL", "")
 # An invitation link is valid this long (and once).
 FAKTURA_INVITATION_DAYS = int(os.environ.get("FAKTURA_INVITATION_DAYS", "7"))
+# The draft review warns when a line bills more than this factor times (or less than a
+# fraction 1/factor of) what was logged, or when a line's amount exceeds the limit (0: off).
+FAKTURA_SANITY_FACTOR = os.environ.get("FAKTURA_SANITY_FACTOR", "3")
+FAKTURA_SANITY_MAX_AMOUNT = os.environ.get("FAKTURA_SANITY_MAX_AMOUNT", "100000")
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link is valid for one day (and once)
 
 # --- login throttling (django-axes) ---------------------------------------------------------
@@ -272,7 +278,10 @@ if email_url := os.environ.get("EMAIL_URL"):
     EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
     EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Without EMAIL_URL nothing leaves the machine: each message (attachments included) is
+    # written as a file to the data directory's mail/ folder, not dumped into the server log.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("FAKTURA_FROM_EMAIL", "faktura@localhost")
 
 LOGGING = {

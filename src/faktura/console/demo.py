@@ -266,20 +266,21 @@ def _build(today: date, rng: random.Random) -> Tenant:
 
 
 def _catalog(tenant: Tenant, units: dict[str, Unit]) -> dict[str, Product]:
+    # A German company names its products in German (the documents print them as they are).
     spec = [
-        ("support", "IT support (hour)", "service", "HUR", "95.00", "S", "19"),
-        ("engineering", "System engineering (hour)", "service", "HUR", "120.00", "S", "19"),
-        ("development", "Software development (hour)", "service", "HUR", "110.00", "S", "19"),
-        ("consulting", "IT consulting (day)", "service", "DAY", "1100.00", "S", "19"),
-        ("onsite", "On-site service (hour)", "service", "HUR", "105.00", "S", "19"),
-        ("km", "Travel (km)", "transport", "KMT", "0.60", "S", "19"),
-        ("traveltime", "Travel time (hour)", "transport", "HUR", "65.00", "S", "19"),
+        ("support", "IT-Support (Stunde)", "service", "HUR", "95.00", "S", "19"),
+        ("engineering", "Systemtechnik (Stunde)", "service", "HUR", "120.00", "S", "19"),
+        ("development", "Softwareentwicklung (Stunde)", "service", "HUR", "110.00", "S", "19"),
+        ("consulting", "IT-Beratung (Tag)", "service", "DAY", "1100.00", "S", "19"),
+        ("onsite", "Vor-Ort-Service (Stunde)", "service", "HUR", "105.00", "S", "19"),
+        ("km", "Fahrtkosten (km)", "transport", "KMT", "0.60", "S", "19"),
+        ("traveltime", "Reisezeit (Stunde)", "transport", "HUR", "65.00", "S", "19"),
         ("ssd", "SSD 1 TB", "goods", "C62", "89.90", "S", "19"),
-        ("cable", "Network cable Cat6, 5 m", "goods", "C62", "7.50", "S", "19"),
-        ("book", "Reference handbook", "goods", "C62", "39.00", "S", "7"),
-        ("m365", "Microsoft 365 Business (month)", "subscription", "MON", "12.50", "S", "19"),
-        ("monitoring", "Server monitoring (month)", "subscription", "MON", "49.00", "S", "19"),
-        ("expense", "Third-party costs", "expense", "C62", None, "S", "19"),
+        ("cable", "Netzwerkkabel Cat6, 5 m", "goods", "C62", "7.50", "S", "19"),
+        ("book", "Fachbuch", "goods", "C62", "39.00", "S", "7"),
+        ("m365", "Microsoft 365 Business (Monat)", "subscription", "MON", "12.50", "S", "19"),
+        ("monitoring", "Server-Monitoring (Monat)", "subscription", "MON", "49.00", "S", "19"),
+        ("expense", "Fremdleistungen", "expense", "C62", None, "S", "19"),
     ]
     return {
         key: Product.objects.create(

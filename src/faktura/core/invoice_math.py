@@ -237,3 +237,56 @@ def credit_note_document_totals(ledger_totals: Totals) -> Totals:
     """The totals printed on a type-381 credit note: the ledger totals with signs flipped back,
     i.e. positive amounts for a credit note that reverses an ordinary invoice."""
     return -ledger_totals
+
+
+# --- quantity sanity --------------------------------------------------------------------------
+
+# Defaults of the draft's plausibility check: billed more than 3 times (or less than a third of)
+# what was logged, or a line over 100,000 in the invoice currency, is worth a second look.
+SANITY_FACTOR = Decimal(3)
+SANITY_MAX_AMOUNT = Decimal(100_000)
+
+
+def quantity_problems(
+    path: str,
+    *,
+    quantity: Decimal,
+    logged: Decimal | None,
+    net_amount: Decimal,
+    factor: Decimal = SANITY_FACTOR,
+    max_amount: Decimal = SANITY_MAX_AMOUNT,
+) -> list[Problem]:
+    """Warnings (never errors) about a line a reviewer probably did not mean: the billed
+    quantity differs from the logged one by more than ``factor`` either way (logged > 0), or
+    the line's net amount exceeds ``max_amount`` in absolute value. ``factor`` <= 1 or a
+    ``max_amount`` <= 0 switches that check off."""
+    problems: list[Problem] = []
+    apart = (
+        factor > 1
+        and logged is not None
+        and logged > 0
+        and quantity >= 0
+        and (quantity > logged * factor or quantity * factor < logged)
+    )
+    if apart:
+        problems.append(
+            Problem(
+                "quantity_implausible",
+                f"Billed {quantity} differs from the {logged} logged by more than a "
+                f"factor of {factor}.",
+                join_path(path, "quantity"),
+                "warning",
+                (("billed", str(quantity)), ("logged", str(logged)), ("factor", str(factor))),
+            )
+        )
+    if max_amount > 0 and abs(net_amount) > max_amount:
+        problems.append(
+            Problem(
+                "amount_implausible",
+                f"The line amount {net_amount} exceeds {max_amount}.",
+                join_path(path, "net_amount"),
+                "warning",
+                (("amount", str(net_amount)), ("limit", str(max_amount))),
+            )
+        )
+    return problems

@@ -153,6 +153,33 @@ def billable_seconds(seconds: int, policy: RoundingPolicy) -> int:
     return max(rounded, policy.minimum_minutes * 60)
 
 
+# Travel time is billed on a grid of 3 minutes: whole multiples of 3 minutes are exact in
+# hours with two decimals (3 min = 0.05 h), so the billed quantity, the H:MM shown for it and
+# quantity x price = amount all agree; 35 minutes is billed as 0:36 = 0.60 h, never 0.5833 h.
+TRAVEL_STEP_MINUTES = 3
+_TRAVEL_STEP_HOURS = Decimal("0.05")
+
+
+def travel_minutes(minutes: int) -> int:
+    """Billed minutes of a logged travel time: the nearest multiple of `TRAVEL_STEP_MINUTES`
+    (a third of a step is never a tie); a nonzero travel time is at least one step."""
+    if not _is_int(minutes):
+        raise TypeError("minutes must be an int")
+    if minutes < 0:
+        raise ValueError("a travel time cannot be negative")
+    if minutes == 0:
+        return 0
+    steps = (2 * minutes + TRAVEL_STEP_MINUTES) // (2 * TRAVEL_STEP_MINUTES)
+    return max(steps, 1) * TRAVEL_STEP_MINUTES
+
+
+def travel_hours(minutes: int) -> Decimal:
+    """Billed hours of a logged travel time (`travel_minutes` / 60): exact, two decimals at
+    most, at the 4 decimals quantities are stored with."""
+    steps = travel_minutes(minutes) // TRAVEL_STEP_MINUTES
+    return (steps * _TRAVEL_STEP_HOURS).quantize(Decimal(1).scaleb(-QUANTITY_PLACES))
+
+
 def seconds_to_hours(seconds: int) -> Decimal:
     """Exact seconds -> hours, ROUND_HALF_UP to 4 decimals (no policy applied)."""
     return quantize_ratio(seconds, SECONDS_PER_HOUR, QUANTITY_PLACES)

@@ -85,7 +85,8 @@ def navigation(request):
 
     role = membership.role
     current_section = _section_of(request)
-    current_path = request.path
+    # A page reached from another section's list says so (a draft belongs to the review).
+    current_path = getattr(request, "nav_path", None) or request.path
     items = []
     for key, label, pages in NAVIGATION:
         visible = [

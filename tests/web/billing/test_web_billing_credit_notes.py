@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from billing_web import ISSUE_DAY, line_of
@@ -64,3 +65,32 @@ def test_credit_note_needs_lines_when_lines_are_chosen(browser, issued):
     assert response.status_code == 200
     assert "Select the lines to credit." in response.content.decode()
     assert not Invoice.objects.filter(kind="credit_note").exists()
+
+
+def test_credit_lines_can_be_told_apart_and_errors_show_where_the_form_is(browser, world):
+    task = world.task(title="Printer")
+    items = [
+        world.item(task, minutes=60, day=dt.date(2026, 3, 2)),
+        world.item(task, minutes=30, unit_price="80", day=dt.date(2026, 3, 5)),
+    ]
+    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="task")
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+    url = reverse("web:invoice_detail", args=[invoice.pk])
+
+    page = browser.get(url).content.decode()
+    form = page[page.index('id="credit-note"') :]
+    # two lines titled "#n Printer": position, period, quantity and amount tell them apart
+    assert "1. #" in form and "2. #" in form
+    assert "03/02/2026" in form and "03/05/2026" in form
+    assert "€100.00" in form and "€40.00" in form
+    assert "data-scroll-here" not in page
+    # an invalid submit: the page opens at the form (not 2,500 px above it), nothing issued;
+    # the form asks no confirmation unless the whole invoice or a line is chosen
+    assert 'data-confirm-when="[name=scope][value=all]:checked, [name=line_ids]:checked"' in form
+    response = browser.post(
+        reverse("web:invoice_credit", args=[invoice.pk]), {"scope": "lines", "entries": "release"}
+    )
+    answer = response.content.decode()
+    assert '<section class="card" id="credit-note" data-scroll-here>' in answer
+    assert "Select the lines to credit." in answer
+    assert not Invoice.objects.filter(tenant=world.tenant, kind="credit_note").exists()

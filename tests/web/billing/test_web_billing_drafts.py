@@ -363,3 +363,30 @@ def test_the_draft_review_says_in_the_readers_language_which_text_cannot_print(
     text = page.content.decode()
     assert expected in text
     assert "打印机" in text and "U+6253" in text
+
+
+def test_an_implausible_quantity_is_flagged_on_the_draft(api, browser, world, draft):
+    line = line_of(world, draft.pk)  # 10:45 logged
+    url = edit_url(draft.pk, line.pk)
+
+    page = htmx(browser, url, {"quantity": "99999999"}).content.decode()
+
+    # billed 99,999,999 h against 10:45 logged: a warning, not a block
+    assert "Printer: billed 99999999:00, logged 10:45: more than 3 times apart." in page
+    assert "the line amount" in page and "looks implausibly high" in page
+    codes = {w["code"] for w in api.get(f"invoices/{draft.pk}").json()["warnings"]}
+    assert {"quantity_implausible", "amount_implausible"} <= codes
+    assert 'data-testid="settle" disabled' not in page
+    # back to what was logged: no warning
+    page = htmx(browser, url, {"quantity": "11:00"}).content.decode()
+    assert "times apart" not in page and "implausibly high" not in page
+
+
+def test_the_plausibility_limits_are_settings(settings, api, browser, world, draft):
+    line = line_of(world, draft.pk)
+    settings.FAKTURA_SANITY_FACTOR = "1.2"
+    page = htmx(browser, edit_url(draft.pk, line.pk), {"quantity": "13:00"}).content.decode()
+    assert "more than 1.2 times apart" in page
+    settings.FAKTURA_SANITY_FACTOR = "0"  # off
+    page = htmx(browser, edit_url(draft.pk, line.pk), {"quantity": "13:00"}).content.decode()
+    assert "times apart" not in page

@@ -51,9 +51,11 @@ def test_invoice_detail_shows_the_frozen_document(browser, issued):
     assert "04/01/2026" in page  # issue date
     assert "10.75 h" in page and "€1,075.00" in page and "€1,279.25" in page
     # the customer has no e-mail, Leitweg-ID or Peppol ID: no XML format can be valid
-    # (BT-49 missing), so only the PDF with Factur-X is offered, and the page says why
-    for slug in ("pdf", "facturx"):
-        assert reverse("web:invoice_download", args=[issued.pk, slug]) in page
+    # (BT-49 missing), so only the PDF with Factur-X is offered, and the page says why. The
+    # Factur-X is that PDF: one button, labelled for what it is.
+    assert reverse("web:invoice_download", args=[issued.pk, "pdf"]) in page
+    assert reverse("web:invoice_download", args=[issued.pk, "facturx"]) not in page
+    assert 'data-testid="download-pdf" download>PDF (Factur-X)</a>' in page
     for slug in ("xrechnung-ubl", "xrechnung-cii", "peppol"):
         assert reverse("web:invoice_download", args=[issued.pk, slug]) not in page
     formats = page[page.index('id="formats"') :]
@@ -176,3 +178,14 @@ def test_the_history_names_the_api_reason_of_a_credit_note(api, browser, world, 
     page = browser.get(reverse("web:invoice_detail", args=[issued.pk])).content.decode()
 
     assert "Customer cancelled" in page[page.index('id="history"') :]
+
+
+def test_the_vat_column_names_the_category(browser, world):
+    eu = world.contact("Wiener Datentechnik GmbH", country="AT", vat_id="ATU13585627")
+    item = world.item(contact=eu, vat_category="AE", vat_rate="0")
+    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    issued = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+
+    page = browser.get(reverse("web:invoice_detail", args=[issued.pk])).content.decode()
+    lines = page[page.index("<tbody") :]
+    assert '<span class="vat-label" title="AE">Reverse charge</span>' in lines

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine, NumberSequence
@@ -26,7 +28,15 @@ from faktura.billing.snapshot import (
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.contacts.models import Contact, EInvoiceFormat, TaxTreatment
 from faktura.core import cash_discount
-from faktura.core.invoice_math import LineInput, Totals, invoice_totals, validate_lines
+from faktura.core.invoice_math import (
+    SANITY_FACTOR,
+    SANITY_MAX_AMOUNT,
+    LineInput,
+    Totals,
+    invoice_totals,
+    quantity_problems,
+    validate_lines,
+)
 from faktura.core.numbering import find_gaps, parse_number
 from faktura.core.problems import Problem, error, errors, warning
 from faktura.core.tax import VatBreakdownRow
@@ -91,6 +101,16 @@ def breakdown_json(rows: Sequence[VatBreakdownRow]) -> list[dict[str, str]]:
 
 
 # --- warnings ---------------------------------------------------------------------------------
+
+
+def sanity_limits() -> tuple[Decimal, Decimal]:
+    """The draft's plausibility check (`core.invoice_math.quantity_problems`): the factor
+    between billed and logged quantity and the largest plausible line amount, from the settings
+    FAKTURA_SANITY_FACTOR and FAKTURA_SANITY_MAX_AMOUNT (0 switches a check off)."""
+    return (
+        Decimal(str(getattr(settings, "FAKTURA_SANITY_FACTOR", SANITY_FACTOR))),
+        Decimal(str(getattr(settings, "FAKTURA_SANITY_MAX_AMOUNT", SANITY_MAX_AMOUNT))),
+    )
 
 
 def invoice_problems(
@@ -178,6 +198,17 @@ def invoice_problems(
                     f"{line.title}: the unit price is 0.",
                     f"lines[{index}].unit_price",
                 )
+            )
+    factor, max_amount = sanity_limits()
+    for index, line in enumerate(lines):
+        if not line.do_not_bill:
+            problems += quantity_problems(
+                f"lines[{index}]",
+                quantity=line.quantity,
+                logged=line.logged_quantity,
+                net_amount=line.net_amount,
+                factor=factor,
+                max_amount=max_amount,
             )
     problems += validate_lines(line_inputs(lines), invoice.currency)
     if billed:

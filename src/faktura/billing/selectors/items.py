@@ -12,12 +12,13 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from faktura.billing.models import BillableItem
 from faktura.catalog.models import PriceList, Product, ProductAssignment
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.sql import id_in
+from faktura.core.money import exact_sum
 from faktura.tenancy.models import Membership
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 from faktura.work.selectors import entries_billable_candidates
@@ -341,3 +342,34 @@ def compile_default_products(*, tenant) -> dict[str, ProductRow]:
         kind: ProductRow(*row)
         for kind, *row in rows.values_list("auto_created_for", *_PRODUCT_FIELDS)
     }
+
+
+def project_price_sources(*, tenant, project_id: int) -> dict[int, dict]:
+    """Per member, the price their latest time on the project was billed at and where that
+    price came from (the item's price source): what the project page shows next to the
+    member rates, since a price-list price wins over them."""
+    items = BillableItem.objects.filter(
+        tenant=tenant, project_id=project_id, kind="task_entry", membership_id__isnull=False
+    )
+    latest = items.values("membership_id").annotate(last=Max("id")).values_list("last", flat=True)
+    return {
+        membership_id: {"unit_price": unit_price, "source": source}
+        for membership_id, unit_price, source in BillableItem.objects.filter(
+            id__in=list(latest)
+        ).values_list("membership_id", "unit_price", "price_source")
+    }
+
+
+def pending_item_totals(*, tenant) -> list[dict]:
+    """Compiled, not yet invoiced work per currency: how many pending items and their amount,
+    summed exactly (the start page's "unbilled value")."""
+    amounts: dict[str, list[Decimal]] = {}
+    rows = BillableItem.objects.filter(tenant=tenant, status="pending").values_list(
+        "currency", "amount"
+    )
+    for currency, amount in rows.iterator():
+        amounts.setdefault(currency, []).append(amount)
+    return [
+        {"currency": currency, "count": len(values), "amount": exact_sum(values)}
+        for currency, values in sorted(amounts.items())
+    ]

@@ -12,7 +12,9 @@ Each entry becomes items by line kind, each with a quantity:
   level ``task_day`` rounds a ticket's entries of one day together (``core.time_rounding``);
   ``logged_seconds`` keeps the logged time;
 - mileage -> ``transport_distance`` (km) and, with transport minutes, ``transport_time``
-  (minutes / 60, 4 decimals, no rounding policy);
+  (``core.time_rounding.travel_hours``: the minutes on a 3-minute grid, exact in hours with
+  two decimals; the work-time rounding policy does not apply); ``logged_seconds`` keeps the
+  logged minutes;
 - expense -> ``expense``, goods -> ``goods``: the entry's quantity.
 
 Product, unit price, unit and VAT: see `billing.services.pricing`. Amount =
@@ -87,6 +89,7 @@ from faktura.core.time_rounding import (
     billable_seconds,
     round_entries,
     seconds_to_hours,
+    travel_hours,
 )
 from faktura.work.models import TaskEntry
 
@@ -446,8 +449,8 @@ def _quantities(entry: EntryRow, hours: dict[int, Any]):
         distance = quantize_quantity(entry.distance_km or 0)
         lines = [(LineKind.TRANSPORT_DISTANCE, distance, None)]
         if entry.transport_minutes:
-            seconds = entry.transport_minutes * 60
-            lines.append((LineKind.TRANSPORT_TIME, seconds_to_hours(seconds), seconds))
+            minutes = entry.transport_minutes
+            lines.append((LineKind.TRANSPORT_TIME, travel_hours(minutes), minutes * 60))
         return lines
     kind = LineKind.EXPENSE if entry.kind == Kind.EXPENSE else LineKind.GOODS
     return ((kind, quantize_quantity(entry.quantity or 0), None),)

@@ -89,7 +89,33 @@ def generate_check(ctx: CommandContext, *, item_ids: Any, grouping: Any) -> list
             .values_list("pk", "status")
         )
     _check_items(ids, found)
-    return ids
+    return ids + _pending_siblings(ctx.tenant, ids)
+
+
+def _pending_siblings(tenant, ids: Sequence[int]) -> list[int]:
+    """The pending items of the selected items' entries that were not selected: the items of
+    one entry (a trip's distance and travel time) never go on different invoices, also when
+    a page or a filter showed only one of them."""
+    chosen = set(ids)
+    entries: set[int] = set()
+    for batch in id_batches(list(ids)):
+        entries.update(
+            BillableItem.objects.filter(id_in("pk", batch), tenant=tenant, entry_id__isnull=False)
+            .order_by()
+            .values_list("entry_id", flat=True)
+        )
+    siblings: list[int] = []
+    for batch in id_batches(sorted(entries)):
+        siblings += [
+            pk
+            for pk in BillableItem.objects.filter(
+                id_in("entry_id", batch), tenant=tenant, status=Item.PENDING
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            if pk not in chosen
+        ]
+    return siblings
 
 
 def _check_items(ids: Sequence[int], statuses: dict[int, str]) -> None:

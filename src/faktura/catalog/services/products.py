@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import pgettext_lazy
 
 from faktura.catalog.errors import Duplicate
 from faktura.catalog.inputs import ProductCreate, ProductUpdate
@@ -27,13 +29,19 @@ DEFAULT_VAT_RATE = Decimal("19.00")
 
 # The product compile falls back to when no assignment applies, per line kind:
 # (name, kind, unit code, default unit price).
-DEFAULT_PRODUCTS: dict[str, tuple[str, str, str, Decimal | None]] = {
-    LineKind.TASK_ENTRY: ("Work", Product.Kind.SERVICE, "HUR", None),
-    LineKind.GOODS: ("Work", Product.Kind.SERVICE, "HUR", None),
-    LineKind.EXPENSE: ("Work", Product.Kind.SERVICE, "HUR", None),
-    LineKind.TRANSPORT_DISTANCE: ("Transport", Product.Kind.TRANSPORT, "KMT", Decimal("5.00")),
+# The name is created in the company's language ("Arbeit", "Reisezeit" for a German company).
+DEFAULT_PRODUCTS: dict[str, tuple[Any, str, str, Decimal | None]] = {
+    LineKind.TASK_ENTRY: (pgettext_lazy("product", "Work"), Product.Kind.SERVICE, "HUR", None),
+    LineKind.GOODS: (pgettext_lazy("product", "Work"), Product.Kind.SERVICE, "HUR", None),
+    LineKind.EXPENSE: (pgettext_lazy("product", "Work"), Product.Kind.SERVICE, "HUR", None),
+    LineKind.TRANSPORT_DISTANCE: (
+        pgettext_lazy("product", "Transport"),
+        Product.Kind.TRANSPORT,
+        "KMT",
+        Decimal("5.00"),
+    ),
     LineKind.TRANSPORT_TIME: (
-        "Transport Time",
+        pgettext_lazy("product", "Transport Time"),
         Product.Kind.TRANSPORT,
         "HUR",
         Decimal("1000.00"),
@@ -152,7 +160,9 @@ def default_product_ensure(*, tenant, line_kind: str) -> Product:
     product = _auto_created_product(tenant=tenant, line_kind=line_kind)
     if product is not None:
         return product
-    name, kind, unit_code, price = DEFAULT_PRODUCTS[line_kind]
+    label, kind, unit_code, price = DEFAULT_PRODUCTS[line_kind]
+    with translation.override(tenant.language or "en"):
+        name = str(label)
     ctx = CommandContext(tenant=tenant, source="system", reason=f"default product for {line_kind}")
     try:
         with transaction.atomic():

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.utils.formats import sanitize_separators
+from django.utils.formats import date_format, sanitize_separators
 from django.utils.translation import gettext_lazy as _
 
 from faktura.billing.models import BillableItem, Invoice
@@ -15,6 +15,7 @@ from faktura.catalog.models import LineKind
 from faktura.core.time_rounding import seconds_to_hours
 from faktura.web.forms.common import blank, optional_decimal, optional_int, text
 from faktura.web.forms.work import DATE_WIDGET, id_choices
+from faktura.web.templatetags.web import money, price
 
 GENERATION_GROUPINGS = (Invoice.Grouping.CONTACT, Invoice.Grouping.PROJECT, Invoice.Grouping.TASK)
 GROUPING_LABELS = dict(Invoice.Grouping.choices)
@@ -219,6 +220,21 @@ class SendForm(forms.Form):
     resend = forms.BooleanField(label=_("Send again"), required=False)
 
 
+def credit_line_label(line, currency: str) -> str:
+    """A line as the credit-note form lists it, so two lines with the same title can be told
+    apart: position, title, period, quantity and net amount."""
+    parts = [f"{line.position}. {line.title}"]
+    if line.period_start:
+        period = date_format(line.period_start, "SHORT_DATE_FORMAT")
+        if line.period_end and line.period_end != line.period_start:
+            period += " – " + date_format(line.period_end, "SHORT_DATE_FORMAT")
+        parts.append(period)
+    unit = getattr(line, "unit_symbol", line.unit)
+    parts.append(f"{price(line.quantity)} {unit}")
+    parts.append(money(line.net_amount, currency))
+    return " · ".join(parts)
+
+
 class CreditNoteForm(forms.Form):
     scope = forms.ChoiceField(
         label=_("Credit"),
@@ -245,9 +261,11 @@ class CreditNoteForm(forms.Form):
         help_text=_("Shown in the invoice's history."),
     )
 
-    def __init__(self, *args, lines=(), **kwargs):
+    def __init__(self, *args, lines=(), currency: str = "EUR", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["line_ids"].choices = [(line.pk, line.title) for line in lines]
+        self.fields["line_ids"].choices = [
+            (line.pk, credit_line_label(line, currency)) for line in lines
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -25,6 +25,7 @@ from faktura.tenancy.middleware import SESSION_KEY
 from faktura.web.forms import LoginForm
 from faktura.web.forms.auth import AcceptInvitationForm
 from faktura.web.utils import apply_errors, page, parse_int
+from faktura.web.views.start import overview_page
 
 
 class LoginView(auth_views.LoginView):
@@ -172,7 +173,9 @@ def _joined(request, membership):
 
 @page()
 def home(request):
-    return redirect("web:task_list")
+    """The start page: an overview (the running timer, my hours this week, drafts waiting for
+    review, unbilled value, overdue receivables), money only for those allowed to see it."""
+    return overview_page(request)
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from faktura.billing.selectors.items import project_price_sources
 from faktura.contacts.selectors import contact_list
 from faktura.tenancy.selectors import membership_list
 from faktura.web.forms.work import ProjectFilterForm, ProjectForm, ProjectMemberRateForm
@@ -23,6 +24,7 @@ from faktura.web.utils import (
     submit,
     ui_context,
 )
+from faktura.web.views.billing.queries import price_source_label
 from faktura.work import selectors, services
 from faktura.work.models import Task
 
@@ -72,7 +74,16 @@ def project_detail(request, project_id: int):
     )
     context = {"project": project, "tasks": tasks[:200], "task_count": tasks.count()}
     if can(request, "view_rates"):
-        context["rates"] = selectors.project_member_list(tenant=tenant, project_id=project.pk)
+        rates = list(selectors.project_member_list(tenant=tenant, project_id=project.pk))
+        billed = project_price_sources(tenant=tenant, project_id=project.pk)
+        for row in rates:
+            row.billed = billed.get(row.membership_id)
+            if row.billed:
+                row.billed["label"] = price_source_label(row.billed["source"])
+                row.billed["overridden"] = (
+                    row.hourly_rate is not None and row.billed["source"] != "project_member"
+                )
+        context["rates"] = rates
         if can(request, "manage_projects"):
             context["rate_form"] = ProjectMemberRateForm(
                 members=membership_list(tenant=tenant).filter(is_active=True)

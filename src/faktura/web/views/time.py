@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -116,6 +117,8 @@ def my_time(request):
     initial = {"kind": TaskEntry.Kind.TIME, "date": min(timezone.localdate(), week_end)}
     if task_id := parse_int(request.GET.get("task")):
         initial["task_id"] = task_id
+    if request.GET.get("kind") in TaskEntry.Kind.values:
+        initial["kind"] = request.GET["kind"]
     form = EntryForm(request.POST or None, tasks=tasks, show_prices=show_prices, initial=initial)
     if request.method == "POST" and form.is_valid():
         entry = submit(
@@ -125,7 +128,11 @@ def my_time(request):
         )
         if entry is not None:
             messages.success(request, _("Entry logged."))
-            return redirect(f"{reverse('web:my_time')}?week={entry.date.isoformat()}")
+            # The next entry is usually of the same kind on the same task: keep both.
+            keep = urlencode(
+                {"week": entry.date.isoformat(), "task": entry.task_id, "kind": entry.kind}
+            )
+            return redirect(f"{reverse('web:my_time')}?{keep}")
     entries = list(
         selectors.entry_list(
             tenant=request.tenant,

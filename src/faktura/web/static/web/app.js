@@ -48,6 +48,12 @@
   }
 
   document.addEventListener("click", function (event) {
+    // The menu button on narrow screens shows and hides the navigation.
+    var toggle = event.target.closest("[data-menu-toggle]");
+    if (toggle) {
+      var open = document.body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
     // Select a read-only value on click (a token or link shown once).
     var select = event.target.closest("[data-autoselect]");
     if (select) select.select();
@@ -85,6 +91,9 @@
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
     var text = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    // No question for a form that is not complete yet: the server answers with its errors.
+    var when = event.target.dataset.confirmWhen;
+    if (text && when && !event.target.querySelector(when)) text = "";
     if (text && !window.confirm(text)) {
       event.preventDefault();
       event.stopImmediatePropagation();
@@ -99,6 +108,15 @@
     if (dialog && !dialog.open) dialog.showModal();
   });
 
+  // An overlay shows a page of its own address (the draft): when it closes, the address is
+  // the list's again (so a reload shows what is on screen).
+  document.addEventListener("close", function (event) {
+    var dialog = event.target;
+    if (!dialog.matches || !dialog.matches("dialog[data-return-url]")) return;
+    var back = dialog.dataset.returnUrl;
+    if (back && location.pathname + location.search !== back) history.replaceState(null, "", back);
+  }, true);
+
   document.addEventListener("change", function (event) {
     // A select that submits its form when changed (the company switcher).
     var auto = event.target.closest("[data-autosubmit]");
@@ -111,6 +129,15 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    // A form answered with errors far down the page: show it, not the top of the page.
+    var here = document.querySelector("[data-scroll-here]");
+    if (here) {
+      here.scrollIntoView({ block: "start" });
+      var field = here.querySelector(".has-error input, .field-error, .form-errors");
+      if (field && field.focus) field.focus({ preventScroll: true });
+    }
+  });
   document.addEventListener("htmx:load", function (event) { init(event.target); });
 })();

@@ -119,6 +119,7 @@ def draft_page(request, invoice_id: int):
     context = draft_context(request, invoice_id)
     if request.htmx:
         return render(request, "web/billing/_draft.html", context)
+    request.nav_path = reverse("web:billing_review")  # a draft is part of the review
     return render(request, "web/billing/draft.html", context)
 
 

@@ -124,6 +124,13 @@ def issued_page(
     buyer_email = (invoice.buyer or {}).get("email", "")
     formats = format_rows(invoice.formats)
     preferred = next((row for row in formats if row["preferred"]), None)
+    # The Factur-X is the PDF (its XML embedded): one button, labelled for what it is.
+    facturx = any(row["slug"] == "facturx" and row["available"] for row in formats)
+    downloads = [
+        {**row, "label": _("PDF (Factur-X)")} if row["slug"] == "pdf" and facturx else row
+        for row in formats
+        if row["available"] and row["slug"] != "facturx"
+    ]
     return render(
         request,
         "web/billing/invoice_detail.html",
@@ -133,6 +140,7 @@ def issued_page(
             "credited": credited,
             "overdue": is_overdue(invoice, tenant_today(request.tenant)),
             "formats": formats,
+            "downloads": downloads,
             "attached_format": preferred
             if preferred and preferred["slug"] != "facturx" and preferred["available"]
             else None,
@@ -143,7 +151,8 @@ def issued_page(
             "can_send": can(request, "manage_invoices") and invoice.status in SENDABLE,
             "send_form": send_form or SendForm(initial={"to": buyer_email}),
             "can_credit": can_credit,
-            "credit_form": credit_form or CreditNoteForm(lines=creditable),
+            "credit_form": credit_form
+            or CreditNoteForm(lines=creditable, currency=invoice.currency),
             **collection,
         },
         status=status,
@@ -201,7 +210,11 @@ def invoice_credit(request, invoice_id: int):
     """Issue a credit note for the whole invoice or the selected lines."""
     invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     lines = invoice_detail(tenant=request.tenant, invoice_id=invoice.pk).detail_lines
-    form = CreditNoteForm(request.POST, lines=[line for line in lines if not line.do_not_bill])
+    form = CreditNoteForm(
+        request.POST,
+        lines=[line for line in lines if not line.do_not_bill],
+        currency=invoice.currency,
+    )
     if form.is_valid():
         note = action(
             request,

@@ -65,6 +65,11 @@ PROBLEM_MESSAGES = {
         "%(title)s: a unit price cannot be negative; use a negative quantity instead."
     ),
     "quantity_rounded": _("%(title)s: the quantity is rounded to 4 decimals."),
+    "quantity_implausible": _(
+        "%(title)s: billed %(billed)s, logged %(logged)s: more than %(factor)s times apart. "
+        "Check the quantity."
+    ),
+    "amount_implausible": _("%(title)s: the line amount %(amount)s looks implausibly high."),
     "unit_price_rounded": _("%(title)s: the unit price is rounded to 6 decimals."),
     # the e-invoice pre-check of Factur-X and the customer's preferred format (issue 9)
     "buyer_electronic_address_missing": _(
@@ -146,6 +151,22 @@ def format_rows(formats: Sequence[dict]) -> list[dict]:
     ]
 
 
+def _sanity_values(values: dict, line: InvoiceLine | None) -> dict:
+    """The numbers of a plausibility warning as the draft shows them: hours as H:MM on time
+    lines, quantities and amounts in the reader's format."""
+    shown = {}
+    for key in ("billed", "logged", "amount"):
+        if key in values:
+            number = Decimal(values[key])
+            if key != "amount" and line is not None and is_time_line(line):
+                shown[key] = format_hours(number)
+            else:
+                shown[key] = price(number)
+    if "factor" in values:
+        shown["factor"] = percent(values["factor"])
+    return shown
+
+
 def problem_messages(problems: Sequence[dict], lines: Sequence[InvoiceLine]) -> list[dict]:
     """The problems of a draft in the reader's language (the service's message for codes this
     screen does not know), errors first."""
@@ -160,6 +181,8 @@ def problem_messages(problems: Sequence[dict], lines: Sequence[InvoiceLine]) -> 
                 index = int(path[6 : path.index("]")])
                 title = lines[index].title if index < len(lines) else ""
             values = {"title": title, **problem.get("params", {})}
+            if code in ("quantity_implausible", "amount_implausible") and path.startswith("lines["):
+                values.update(_sanity_values(values, lines[index] if index < len(lines) else None))
             # A problem without the values its reader's text names keeps the service's text.
             with suppress(KeyError):
                 message = str(PROBLEM_MESSAGES[code]) % values

@@ -39,6 +39,13 @@ def _contacts(request):
     return contact_list(tenant=request.tenant, is_active=True)
 
 
+def _without_open(request) -> str:
+    """The list's own address: the current one without the draft it opened (`open`)."""
+    query = request.GET.copy()
+    query.pop("open", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 @page("view_invoices")
 def review_list(request):
     contact_id = parse_int(request.GET.get("contact"))
@@ -64,6 +71,7 @@ def review_list(request):
             "filter_query": query_without_page(request),
             "filtered": is_filtered(request),
             "open_id": parse_int(request.GET.get("open")),
+            "return_url": _without_open(request),
             "totals": draft_totals(tenant=request.tenant),
             "new_form": ManualInvoiceForm(contacts=contacts) if manage else None,
             "run_form": BillingRunForm() if manage else None,
