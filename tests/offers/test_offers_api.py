@@ -104,9 +104,7 @@ def test_accept_links_a_project_of_the_customer_and_decline_ends_an_offer(api, c
     declined = _offer(api, customer)
     _ok(api.post(f"offers/{declined['id']}/send", {}))
     assert _ok(api.post(f"offers/{declined['id']}/decline"))["status"] == "declined"
-    assert [o["status"] for o in _ok(api.get("offers", status="declined"))["items"]] == [
-        "declined"
-    ]
+    assert [o["status"] for o in _ok(api.get("offers", status="declined"))["items"]] == ["declined"]
 
 
 @pytest.mark.parametrize(

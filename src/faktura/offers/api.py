@@ -118,6 +118,15 @@ class ProjectInvoiceOut(Schema):
         return obj.invoice.status
 
 
+class BudgetOut(Schema):
+    budget_hours: Decimal | None
+    actual_hours: Decimal = Field(..., description="hours logged on the project (time entries)")
+    percent: Decimal | None = Field(..., description="actual of budget, in percent")
+    warning_percent: int
+    warning: bool
+    over_budget: bool
+
+
 class ProjectBillingOut(Schema):
     project_id: int
     offer_id: int
@@ -127,6 +136,7 @@ class ProjectBillingOut(Schema):
     remaining: Decimal
     final: bool
     invoices: list[ProjectInvoiceOut]
+    budget: BudgetOut
 
 
 class InvoiceRef(Schema):

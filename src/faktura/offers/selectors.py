@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from faktura.common.errors import NotFound
 from faktura.offers.models import Offer, OfferLine, ProjectInvoice
+from faktura.work.selectors import project_budget
 
 
 def offer_list(
@@ -57,4 +58,5 @@ def project_billing(*, tenant, project_id: int) -> dict | None:
         "billed": billed,
         "remaining": offer.net_total - billed,
         "final": any(row.kind == ProjectInvoice.Kind.FINAL for row in rows),
+        "budget": project_budget(tenant=tenant, project=offer.project),
     }

@@ -44,6 +44,7 @@ class ProjectOut(Schema):
     hourly_rate: Decimal | None
     fixed_price: Decimal | None
     budget_hours: Decimal | None
+    budget_warning_percent: int
     currency: str
     status: str
     start_date: dt.date | None
@@ -76,6 +77,9 @@ class ProjectIn(Schema):
     hourly_rate: Decimal | None = None
     fixed_price: Decimal | None = None
     budget_hours: Decimal | None = None
+    budget_warning_percent: int | None = Field(
+        None, ge=1, le=1000, description="warn at this share of the budget hours (default 80)"
+    )
     currency: str | None = Field(None, max_length=3, description="default: the customer's")
     status: str | None = None
     start_date: dt.date | None = None
@@ -96,6 +100,7 @@ class ProjectPatch(Schema):
     hourly_rate: Decimal | None = None
     fixed_price: Decimal | None = None
     budget_hours: Decimal | None = None
+    budget_warning_percent: int | None = Field(None, ge=1, le=1000)
     currency: str | None = Field(None, max_length=3)
     status: str | None = None
     start_date: dt.date | None = None

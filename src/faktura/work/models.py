@@ -51,6 +51,8 @@ class Project(TenantOwnedModel):
     hourly_rate = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     fixed_price = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     budget_hours = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The share of the budget hours at which the project page warns (fixed-price projects).
+    budget_warning_percent = models.PositiveSmallIntegerField(default=80)
     currency = models.CharField(max_length=3, default="EUR")
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.ACTIVE)
     start_date = models.DateField(null=True, blank=True)

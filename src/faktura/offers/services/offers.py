@@ -6,7 +6,8 @@ accepts is exactly what the fixed-price project bills later. A draft changes fre
 numbers it from the offers' own gapless series ("A-2026-0001", counted per year) in the same
 transaction that renders its PDF, so a number is taken only by an offer that has its document.
 Accepting a sent offer creates a fixed-price single project for its net total, or turns the
-customer's given project into one.
+customer's given project into one; the hours the offer sells (positions in HUR) become the
+project's budget hours unless it has a budget.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.contacts.selectors import contact_for_tenant
 from faktura.core.invoice_math import LineInput, invoice_totals
+from faktura.core.money import quantize
 from faktura.core.numbering import render_number
 from faktura.documents.rendering.coverage import check_texts, snapshot_texts
 from faktura.documents.rendering.formatting import format_date
@@ -434,12 +436,15 @@ def offer_accept(ctx: CommandContext, *, offer_id: int, data: OfferAccept) -> Of
         offer = offer_locked(ctx.tenant, offer_id)
         if offer.status != Offer.Status.SENT:
             raise OfferNotSent(f"The offer is {offer.status}; only a sent offer is accepted.")
-        fields = {
+        fields: dict = {
             "kind": Project.Kind.SINGLE,
             "billing_model": Project.BillingModel.FIXED_PRICE,
             "fixed_price": offer.net_total,
         }
+        hours = _offered_hours(offer)
         if data.project_id is None:
+            if hours:
+                fields["budget_hours"] = hours
             project = project_create(
                 ctx, name=offer.title[:200], contact_id=offer.contact_id, scope="external",
                 currency=offer.currency, **fields,
@@ -454,6 +459,8 @@ def offer_accept(ctx: CommandContext, *, offer_id: int, data: OfferAccept) -> Of
                 raise ValidationFailed.field(
                     "project_id", "The project bills another accepted offer already."
                 )
+            if hours and project.budget_hours is None:
+                fields["budget_hours"] = hours
             project = project_update(ctx, project_id=project.pk, **fields)
         offer.project = project
         offer.status = Offer.Status.ACCEPTED
@@ -461,6 +468,14 @@ def offer_accept(ctx: CommandContext, *, offer_id: int, data: OfferAccept) -> Of
         offer.save()
         audit_record(ctx, action="offer_accept", obj=offer, data={"project_id": project.pk})
     return offer
+
+
+def _offered_hours(offer: Offer) -> Decimal | None:
+    """The hours the offer sells (its positions in hours, HUR): the project's budget."""
+    hours = sum(
+        (line.quantity for line in OfferLine.objects.filter(offer=offer, unit="HUR")), Decimal(0)
+    )
+    return quantize(hours, 2) if hours > 0 else None
 
 
 def offer_decline(ctx: CommandContext, *, offer_id: int) -> Offer:
