@@ -23,6 +23,7 @@ from faktura.web.utils import (
     submit,
     ui_context,
 )
+from faktura.web.views.offers import project_billing_context
 from faktura.work import selectors, services
 from faktura.work.models import Task
 
@@ -71,6 +72,11 @@ def project_detail(request, project_id: int):
         "assignee__user"
     )
     context = {"project": project, "tasks": tasks[:200], "task_count": tasks.count()}
+    context.update(project_billing_context(request, project))
+    if context.get("fixed"):
+        context["budget"] = context["fixed"]["budget"]
+    elif project.billing_model == project.BillingModel.FIXED_PRICE:
+        context["budget"] = selectors.project_budget(tenant=tenant, project=project)
     if can(request, "view_rates"):
         context["rates"] = selectors.project_member_list(tenant=tenant, project_id=project.pk)
         if can(request, "manage_projects"):
