@@ -71,3 +71,20 @@ def test_an_offer_is_written_sent_accepted_and_billed_from_the_pages(browser, we
     assert r.url == reverse("web:invoice_detail", args=[partial.pk])
     assert partial.net_total == Decimal("425.00")
     assert browser.get(reverse("web:offer_pdf", args=[offer.pk])).content[:5] == b"%PDF-"
+
+
+def test_the_budget_warning_is_set_on_the_project_form(browser, web_data):
+    project = web_data.project
+    page = browser.get(reverse("web:project_edit", args=[project.pk])).content.decode()
+    assert 'name="budget_warning_percent"' in page
+    form = {
+        "name": project.name, "number": project.number, "contact_id": project.contact_id,
+        "kind": project.kind, "scope": project.scope, "value_group": project.value_group,
+        "billing_model": project.billing_model, "status": project.status,
+        "currency": project.currency, "budget_hours": "20", "budget_warning_percent": "90",
+        "tr_increment": "", "tr_direction": "", "tr_minimum": "", "tr_level": "",
+    }  # fmt: skip
+    r = browser.post(reverse("web:project_edit", args=[project.pk]), form)
+    assert r.status_code == 302, r.content.decode()[:3000]
+    project.refresh_from_db()
+    assert project.budget_warning_percent == 90

@@ -10,7 +10,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from faktura.web.forms.common import RoundingFieldsMixin, blank, optional_decimal, text
+from faktura.web.forms.common import (
+    RoundingFieldsMixin,
+    blank,
+    optional_decimal,
+    optional_int,
+    text,
+)
 from faktura.work.models import Project, Task, TaskEntry
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -226,6 +232,7 @@ class ProjectForm(RoundingFieldsMixin):
     hourly_rate = optional_decimal(_("Hourly rate"))
     fixed_price = optional_decimal(_("Fixed price"))
     budget_hours = optional_decimal(_("Budget (hours)"))
+    budget_warning_percent = optional_int(_("Budget warning at (%)"), min_value=1, max_value=1000)
     currency = text(_("Currency"), max_length=3, placeholder=_("as the customer"))
     start_date = forms.DateField(label=_("Start"), required=False, widget=DATE_WIDGET)
     end_date = forms.DateField(label=_("End"), required=False, widget=DATE_WIDGET)
