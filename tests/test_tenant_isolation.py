@@ -30,6 +30,7 @@ from faktura.catalog.models import (
 )
 from faktura.common.models import Operation
 from faktura.contacts.models import Contact
+from faktura.offers.models import Offer, OfferLine
 from faktura.receivables.models import BankStatement, BankTransaction, Payment, Reminder
 from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
@@ -105,7 +106,16 @@ def _their_world(owner) -> dict[str, object]:
         date=now.date(), currency="EUR", open_amount=Decimal("1.00"), fee=Decimal("0.00"),
         interest=Decimal("0.00"), total_due=Decimal("1.00"), new_due_date=now.date(),
     )  # fmt: skip
+    offer = Offer.objects.create(
+        tenant=tenant, contact=contact, title=f"{MARK} offer", currency="EUR"
+    )
+    OfferLine.objects.create(
+        tenant=tenant, offer=offer, position=1, title=f"{MARK} position", unit="C62",
+        quantity=Decimal("1"), unit_price=Decimal("10"), net_amount=Decimal("10.00"),
+        vat_rate=Decimal("19"),
+    )  # fmt: skip
     return {
+        "offer_id": offer.pk,
         "reminder_id": reminder.pk,
         "invoice_ids": [invoice.pk],
         "statement_id": statement.pk,

@@ -6,8 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.urls import reverse
+from web_helpers import ctx_for
 
 from faktura.billing.models import Invoice
+from faktura.billing.services.invoices import invoice_create
 from faktura.offers.models import Offer
 
 
@@ -88,3 +90,23 @@ def test_the_budget_warning_is_set_on_the_project_form(browser, web_data):
     assert r.status_code == 302, r.content.decode()[:3000]
     project.refresh_from_db()
     assert project.budget_warning_percent == 90
+
+
+def test_the_draft_review_picks_a_product_priced_by_the_customers_price_list(
+    browser, owner, web_data
+):
+    draft = invoice_create(ctx_for(owner), contact_id=web_data.customer.pk)
+    page = browser.get(reverse("web:invoice_detail", args=[draft.pk])).content.decode()
+    assert 'name="product_id"' in page
+
+    r = browser.post(
+        reverse("web:draft_line_add", args=[draft.pk]),
+        {"product_id": web_data.product.pk, "title": "", "quantity": "2", "unit": "",
+         "unit_price": "", "vat_rate": ""},
+    )  # fmt: skip
+    assert r.status_code in (200, 302)
+    [line] = draft.lines.all()
+    # the customer's price list says 90 (the product's own price is 95)
+    assert (line.title, line.unit, line.unit_price, line.net_amount) == (
+        "IT support", "HUR", Decimal("90.000000"), Decimal("180.00"),
+    )  # fmt: skip

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from faktura.catalog.models import PriceList, Product
-from faktura.catalog.selectors import price_list_default, price_list_price
+from faktura.catalog.selectors import product_line_defaults
 from faktura.common.errors import NotFound
 from faktura.offers.models import Offer, OfferLine, ProjectInvoice
 from faktura.work.selectors import project_budget
@@ -67,29 +66,9 @@ def project_billing(*, tenant, project_id: int) -> dict | None:
 
 
 def product_defaults(*, tenant, contact, product_id: int) -> dict | None:
-    """What a position of `product_id` takes for `contact` when left blank: the product's
-    name, unit and VAT rate, and its price from the customer's price list, else the company's
-    default list in the customer's currency, else the product's own price (the price-list part
-    of `billing.services.pricing`'s precedence; there is no task or member on an offer)."""
-    product = Product.objects.filter(tenant=tenant, pk=product_id).select_related("unit").first()
-    if product is None:
-        return None
-    price = None
-    lists = []
-    if contact.price_list_id:
-        lists.append(PriceList.objects.filter(pk=contact.price_list_id).first())
-    lists.append(price_list_default(tenant=tenant, currency=contact.currency))
-    for price_list in lists:
-        if price_list is not None and price_list.currency == contact.currency:
-            price = price_list_price(price_list=price_list, product=product)
-            if price is not None:
-                break
-    if price is None:
-        price = product.default_unit_price
-    return {
-        "title": product.name,
-        "unit": product.unit.code,
-        "unit_price": price,
-        "vat_rate": product.vat_rate,
-        "vat_category": product.vat_category,
-    }
+    """What a position of `product_id` takes for `contact` when left blank, priced by the
+    customer's price list (`catalog.selectors.product_line_defaults`)."""
+    return product_line_defaults(
+        tenant=tenant, product_id=product_id, price_list_id=contact.price_list_id,
+        currency=contact.currency,
+    )  # fmt: skip
