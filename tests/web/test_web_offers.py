@@ -110,3 +110,8 @@ def test_the_draft_review_picks_a_product_priced_by_the_customers_price_list(
     assert (line.title, line.unit, line.unit_price, line.net_amount) == (
         "IT support", "HUR", Decimal("90.000000"), Decimal("180.00"),
     )  # fmt: skip
+
+
+def test_the_entry_form_offers_goods_and_expense_products(browser, web_data):
+    page = browser.get(reverse("web:my_time")).content.decode()
+    assert 'name="product_id"' in page

@@ -312,6 +312,7 @@ class EntryOut(Schema):
     transport_minutes: int | None
     quantity: Decimal | None
     unit_price: Decimal | None
+    product_id: int | None
     description: str
     approval_status: str
     approved_by_id: int | None
@@ -347,6 +348,7 @@ class EntryIn(Schema):
     transport_minutes: int | None = None
     quantity: Decimal | None = None
     unit_price: Decimal | None = None
+    product_id: Id | None = Field(None, description="goods and expenses: the product sold")
     description: str = ""
 
 
@@ -361,6 +363,7 @@ class EntryPatch(Schema):
     transport_minutes: int | None = None
     quantity: Decimal | None = None
     unit_price: Decimal | None = None
+    product_id: Id | None = None
     description: str | None = None
 
 

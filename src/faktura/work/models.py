@@ -195,6 +195,10 @@ class TaskEntry(TenantOwnedModel):
     transport_minutes = models.PositiveIntegerField(null=True, blank=True)
     quantity = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     unit_price = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    # Goods and expenses: the product sold (null: the task's or an assignment's, as compiled).
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     description = models.TextField(blank=True)
     approval_status = models.CharField(
         max_length=10, choices=Approval.choices, default=Approval.DRAFT

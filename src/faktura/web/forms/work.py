@@ -318,18 +318,22 @@ class EntryForm(forms.Form):
     transport_minutes = forms.IntegerField(label=_("Travel time (minutes)"), required=False)
     quantity = optional_decimal(_("Quantity"))
     unit_price = optional_decimal(_("Unit price"))
+    product_id = forms.TypedChoiceField(
+        label=_("Product"), required=False, coerce=int, empty_value=None
+    )
     description = text(_("Description"), max_length=2000)
 
     KIND_FIELDS = {
         TaskEntry.Kind.TIME: ("start_time", "end_time"),
         TaskEntry.Kind.MILEAGE: ("distance_km", "transport_minutes"),
-        TaskEntry.Kind.EXPENSE: ("quantity", "unit_price"),
-        TaskEntry.Kind.GOODS: ("quantity", "unit_price"),
+        TaskEntry.Kind.EXPENSE: ("quantity", "unit_price", "product_id"),
+        TaskEntry.Kind.GOODS: ("quantity", "unit_price", "product_id"),
     }
 
-    def __init__(self, *args, tasks=(), show_prices: bool = True, **kwargs):
+    def __init__(self, *args, tasks=(), show_prices: bool = True, products=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["task_id"].choices = blank(_("Choose a task")) + task_choices(tasks)
+        self.fields["product_id"].choices = blank(_("As the task")) + id_choices(products)
         if not show_prices:
             del self.fields["unit_price"]
 
@@ -376,6 +380,7 @@ class EntryForm(forms.Form):
             "transport_minutes": entry.transport_minutes,
             "quantity": trim(entry.quantity),
             "unit_price": trim(entry.unit_price),
+            "product_id": entry.product_id,
             "description": entry.description,
         }
 
