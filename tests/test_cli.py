@@ -22,6 +22,7 @@ from faktura.console.demo import billed_months
 from faktura.contacts.models import Contact
 from faktura.documents.models import StoredDocument
 from faktura.documents.services import document_read
+from faktura.offers.models import Offer, ProjectInvoice
 from faktura.receivables.invariants import check_invariants as receivables_invariants
 from faktura.receivables.models import BankStatement
 from faktura.receivables.selectors import annotate
@@ -106,6 +107,11 @@ def test_demo_is_idempotent_and_realistic(db, capsys):
     assert entries.count() >= 1000
     assert {"time", "mileage", "expense", "goods"} <= set(entries.values_list("kind", flat=True))
     assert not entries.filter(kind="time", stopped_at__isnull=True).exists()
+    # an accepted offer billed by a fixed-price project (issue 13)
+    accepted = Offer.objects.get(tenant=tenant, status="accepted")
+    assert accepted.number and accepted.project.billing_model == "fixed_price"
+    assert accepted.project.fixed_price == accepted.net_total
+    assert ProjectInvoice.objects.filter(project=accepted.project, kind="partial").exists()
 
 
 @pytest.mark.slow  # a smoke test of real processes (pytest --durations)

@@ -37,6 +37,7 @@ from faktura.receivables.models import (
     ReceivableCharge,
     Reminder,
 )
+from faktura.offers.models import Offer, OfferLine
 from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
@@ -115,7 +116,16 @@ def _their_world(owner) -> dict[str, object]:
         tenant=tenant, invoice=invoice, reminder=reminder, contact=contact, kind="fee",
         amount=Decimal("5.00"), currency="EUR", date=now.date(),
     )  # fmt: skip
+    offer = Offer.objects.create(
+        tenant=tenant, contact=contact, title=f"{MARK} offer", currency="EUR"
+    )
+    OfferLine.objects.create(
+        tenant=tenant, offer=offer, position=1, title=f"{MARK} position", unit="C62",
+        quantity=Decimal("1"), unit_price=Decimal("10"), net_amount=Decimal("10.00"),
+        vat_rate=Decimal("19"),
+    )  # fmt: skip
     return {
+        "offer_id": offer.pk,
         "reminder_id": reminder.pk,
         "charge_id": charge.pk,
         "invoice_ids": [invoice.pk],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -321,3 +322,32 @@ def assignment_index(*, tenant) -> AssignmentIndex:
             "product__unit", "price_list"
         )
     )
+
+
+def product_line_defaults(
+    *, tenant, product_id: int, price_list_id: int | None, currency: str
+) -> dict[str, Any] | None:
+    """What a line of `product_id` takes when typed in by hand (an offer position, a manual
+    invoice line) and left blank: the product's name, unit and VAT group, and its price from
+    the customer's price list (`price_list_id`), else the company's default list in
+    `currency`, else the product's own price. This is the price-list part of compile's
+    precedence (`billing.services.pricing`); a hand-typed line has no task or member. Lists in
+    another currency are passed over. None: no such product of this tenant."""
+    product = Product.objects.filter(tenant=tenant, pk=product_id).select_related("unit").first()
+    if product is None:
+        return None
+    price = None
+    lists = [PriceList.objects.filter(tenant=tenant, pk=price_list_id).first()]
+    lists.append(price_list_default(tenant=tenant, currency=currency))
+    for price_list in lists:
+        if price_list is not None and price_list.currency == currency:
+            price = price_list_price(price_list=price_list, product=product)
+            if price is not None:
+                break
+    return {
+        "title": product.name,
+        "unit": product.unit.code,
+        "unit_price": price if price is not None else product.default_unit_price,
+        "vat_rate": product.vat_rate,
+        "vat_category": product.vat_category,
+    }

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "faktura.documents",
     "faktura.billing",
     "faktura.receivables",
+    "faktura.offers",
     "faktura.reports",
     "faktura.web",
     "faktura.console",

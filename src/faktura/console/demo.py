@@ -49,6 +49,19 @@ from faktura.contacts.models import Contact, TaxTreatment
 from faktura.contacts.services import contact_create
 from faktura.core.money import quantize_amount
 from faktura.documents.models import DocumentFormat, StoredDocument
+from faktura.offers.inputs import (
+    OfferAccept,
+    OfferCreate,
+    OfferLineIn,
+    OfferSend,
+    PartialInvoiceCreate,
+)
+from faktura.offers.services import (
+    offer_accept,
+    offer_create,
+    offer_send,
+    project_partial_invoice,
+)
 from faktura.receivables.dunning_selectors import dunning_levels, dunning_proposals
 from faktura.receivables.inputs import DunningRunStart, PaymentRecord
 from faktura.receivables.models import Payment
@@ -174,6 +187,7 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
         with transaction.atomic():
             tenant = _build(day, random.Random(seed))
             _bill(tenant, day)
+            _offers(tenant, day)
     else:
         tenant = existing
     # Documents are files: stored after the commit, so a failed build leaves none behind.
@@ -555,6 +569,37 @@ def _bill(tenant: Tenant, today: date) -> None:
 
 
 IN_MEMORY_MAIL = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def _offers(tenant: Tenant, today: date) -> None:
+    """An accepted offer whose fixed-price project has a 30 % partial invoice waiting in the
+    review, a sent offer that waits for an answer, and a draft."""
+    owner = Membership.objects.get(tenant=tenant, user__username=DEMO_EMAIL)
+    ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
+    customer = Contact.objects.filter(tenant=tenant).order_by("pk")[3]
+    mailbox = "django.core.mail.backends.locmem.EmailBackend"  # the demo mails nobody
+
+    def offer(title: str, lines: list[tuple[str, str, str, str]]):
+        return offer_create(ctx, data=OfferCreate(
+            contact_id=customer.pk, title=title, valid_until=today + timedelta(days=30),
+            lines=[OfferLineIn(title=t, quantity=Decimal(q), unit=u, unit_price=Decimal(p),
+                               vat_rate=Decimal("19")) for t, q, u, p in lines],
+        ))  # fmt: skip
+
+    accepted = offer("Neues Kassensystem Filiale Kiel", [
+        ("Konzept und Workshop", "1", "C62", "1800.00"),
+        ("Einrichtung und Schulung", "24", "HUR", "105.00"),
+        ("Kassenhardware (3 Plätze)", "3", "C62", "1450.00"),
+    ])  # fmt: skip
+    offer_send(ctx, offer_id=accepted.pk, data=OfferSend(), mail_backend=mailbox)
+    accepted = offer_accept(ctx, offer_id=accepted.pk, data=OfferAccept())
+    assert accepted.project_id is not None
+    project_partial_invoice(
+        ctx, project_id=accepted.project_id, data=PartialInvoiceCreate(percent=Decimal(30))
+    )
+    waiting = offer("WLAN-Ausleuchtung Lager", [("Ausleuchtung vor Ort", "6", "HUR", "110.00")])
+    offer_send(ctx, offer_id=waiting.pk, data=OfferSend(), mail_backend=mailbox)
+    offer("Wartungsvertrag 2027", [("Wartungspauschale", "12", "MON", "249.00")])
 
 
 def _send_some(tenant: Tenant) -> None:

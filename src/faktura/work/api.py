@@ -44,6 +44,7 @@ class ProjectOut(Schema):
     hourly_rate: Decimal | None
     fixed_price: Decimal | None
     budget_hours: Decimal | None
+    budget_warning_percent: int
     currency: str
     status: str
     start_date: dt.date | None
@@ -76,6 +77,9 @@ class ProjectIn(Schema):
     hourly_rate: Decimal | None = None
     fixed_price: Decimal | None = None
     budget_hours: Decimal | None = None
+    budget_warning_percent: int | None = Field(
+        None, ge=1, le=1000, description="warn at this share of the budget hours (default 80)"
+    )
     currency: str | None = Field(None, max_length=3, description="default: the customer's")
     status: str | None = None
     start_date: dt.date | None = None
@@ -96,6 +100,7 @@ class ProjectPatch(Schema):
     hourly_rate: Decimal | None = None
     fixed_price: Decimal | None = None
     budget_hours: Decimal | None = None
+    budget_warning_percent: int | None = Field(None, ge=1, le=1000)
     currency: str | None = Field(None, max_length=3)
     status: str | None = None
     start_date: dt.date | None = None
@@ -307,6 +312,7 @@ class EntryOut(Schema):
     transport_minutes: int | None
     quantity: Decimal | None
     unit_price: Decimal | None
+    product_id: int | None
     description: str
     approval_status: str
     approved_by_id: int | None
@@ -342,6 +348,7 @@ class EntryIn(Schema):
     transport_minutes: int | None = None
     quantity: Decimal | None = None
     unit_price: Decimal | None = None
+    product_id: Id | None = Field(None, description="goods and expenses: the product sold")
     description: str = ""
 
 
@@ -356,6 +363,7 @@ class EntryPatch(Schema):
     transport_minutes: int | None = None
     quantity: Decimal | None = None
     unit_price: Decimal | None = None
+    product_id: Id | None = None
     description: str | None = None
 
 

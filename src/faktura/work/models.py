@@ -51,6 +51,8 @@ class Project(TenantOwnedModel):
     hourly_rate = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
     fixed_price = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
     budget_hours = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The share of the budget hours at which the project page warns (fixed-price projects).
+    budget_warning_percent = models.PositiveSmallIntegerField(default=80)
     currency = models.CharField(max_length=3, default="EUR")
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.ACTIVE)
     start_date = models.DateField(null=True, blank=True)
@@ -193,6 +195,10 @@ class TaskEntry(TenantOwnedModel):
     transport_minutes = models.PositiveIntegerField(null=True, blank=True)
     quantity = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     unit_price = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    # Goods and expenses: the product sold (null: the task's or an assignment's, as compiled).
+    product = models.ForeignKey(
+        "catalog.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     description = models.TextField(blank=True)
     approval_status = models.CharField(
         max_length=10, choices=Approval.choices, default=Approval.DRAFT

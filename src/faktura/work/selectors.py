@@ -6,12 +6,15 @@ Billing reads work rows only through the functions here (`entries_billable_candi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from faktura.common.errors import NotFound, ValidationFailed
+from faktura.core.money import quantize_ratio
 from faktura.tenancy.models import Membership
 from faktura.tenancy.roles import has_capability
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
@@ -274,3 +277,43 @@ def entries_billable_candidates(*, tenant, require_approval: bool) -> QuerySet[T
     if require_approval:
         qs = qs.filter(approval_status=TaskEntry.Approval.APPROVED)
     return qs.order_by("pk")
+
+
+@dataclass(frozen=True)
+class ProjectBudget:
+    """Budget hours against the hours logged on a project (all time entries, stopped ones,
+    billable or not: a fixed price is not billed by the hour, the hours are tracked).
+
+    `percent` is actual / budget in percent (2 decimals, HALF_UP), None without a budget;
+    `warning` is set once it reaches the project's `budget_warning_percent`."""
+
+    budget_hours: Decimal | None
+    actual_hours: Decimal
+    percent: Decimal | None
+    warning_percent: int
+    warning: bool
+    over_budget: bool
+
+
+def project_budget(*, tenant, project: Project) -> ProjectBudget:
+    seconds = (
+        TaskEntry.objects.filter(
+            tenant=tenant, task__project=project, kind=TaskEntry.Kind.TIME,
+            stopped_at__isnull=False,
+        ).aggregate(total=Sum("duration_seconds"))["total"]
+        or 0
+    )  # fmt: skip
+    actual = quantize_ratio(seconds, 3600, 2)
+    budget = project.budget_hours
+    percent = None
+    if budget:
+        percent = quantize_ratio(seconds * 100 * 100, int(budget * 100) * 3600, 2)
+    warning = percent is not None and percent >= project.budget_warning_percent
+    return ProjectBudget(
+        budget_hours=budget,
+        actual_hours=actual,
+        percent=percent,
+        warning_percent=project.budget_warning_percent,
+        warning=warning,
+        over_budget=percent is not None and percent > 100,
+    )

@@ -75,6 +75,7 @@ class CandidateRow(NamedTuple):
     date: dt.date
     kind: str
     transport_minutes: int | None
+    product_id: int | None  # goods and expenses: the product the entry names
 
 
 class EntryRow(NamedTuple):
@@ -91,6 +92,7 @@ class EntryRow(NamedTuple):
     quantity: Decimal | None
     unit_price: Decimal | None
     description: str
+    product_id: int | None
 
 
 _CANDIDATE_FIELDS = CandidateRow._fields

@@ -264,12 +264,16 @@ class _Run:
         if self.entry_ids is not None:
             self.seen.update(row.id for row in page)
         self.pricing.start_batch()
-        self.pricing.prepare(tasks.values(), {row.membership_id for row in page})
+        self.pricing.prepare(
+            tasks.values(),
+            {row.membership_id for row in page},
+            {row.product_id for row in page if row.product_id},
+        )
         # Resolve products (and make default products) before the transaction: a batch that
         # rolls back must not take a default product with it.
         for row in page:
             for kind in _line_kinds(row.kind, row.transport_minutes):
-                self.pricing.terms(tasks[row.task_id], row.membership_id, kind)
+                self.pricing.terms(tasks[row.task_id], row.membership_id, kind, row.product_id)
         for attempt in (1, 2):
             try:
                 with transaction.atomic():
@@ -397,7 +401,7 @@ class _Run:
         for entry in entries:
             task = tasks[entry.task_id]
             for kind, quantity, seconds in _quantities(entry, hours):
-                terms: LineTerms = terms_of(task, entry.membership_id, kind)
+                terms: LineTerms = terms_of(task, entry.membership_id, kind, entry.product_id)
                 found = terms.warnings
                 price, source, found_json = terms.unit_price, terms.price_source, None
                 if entry.unit_price is not None:

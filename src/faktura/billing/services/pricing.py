@@ -7,6 +7,7 @@ The precedence itself lives in `core.pricing`; this module collects the candidat
 
 Product of a line (the first that applies):
 
+0. a goods or expense entry's own product (the entry names what was delivered or spent);
 1. the task's explicit product, for the line kinds it is made for: a service product prices
    the ticket's time (`task_entry`), a goods or expense product its goods or expenses.
    Transport lines never take it (a ticket is not sold per kilometre);
@@ -80,6 +81,8 @@ TASK_PRODUCT_KINDS: dict[str, str] = {
     LineKind.GOODS: Product.Kind.GOODS,
     LineKind.EXPENSE: Product.Kind.EXPENSE,
 }
+# The line kinds whose entries may name their own product.
+ENTRY_PRODUCT_KINDS = frozenset({LineKind.GOODS, LineKind.EXPENSE})
 # Customer tax treatment -> (VAT category, rate) for all its lines.
 TREATMENT_VAT: dict[str, tuple[str, Decimal]] = {
     TaxTreatment.REVERSE_CHARGE: ("AE", Decimal("0.00")),
@@ -149,11 +152,18 @@ class Pricing:
 
     # -- loading ------------------------------------------------------------------------------
 
-    def prepare(self, tasks: Iterable[TaskRow], member_ids: Iterable[int]) -> None:
-        """Load what the tasks of a batch add: their products, member rates on their projects,
-        their price lists' prices; members that joined since the run began."""
+    def prepare(
+        self,
+        tasks: Iterable[TaskRow],
+        member_ids: Iterable[int],
+        product_ids: Iterable[int] = (),
+    ) -> None:
+        """Load what the tasks of a batch add: their products (and those its entries name),
+        member rates on their projects, their price lists' prices; members that joined since
+        the run began."""
         tasks = list(tasks)
-        missing_products = {t.product_id for t in tasks if t.product_id} - set(self.products)
+        missing_products = {t.product_id for t in tasks if t.product_id} | set(product_ids)
+        missing_products -= set(self.products)
         if missing_products:
             self.products.update(compile_products(tenant=self.tenant, product_ids=missing_products))
         projects = {t.project_id for t in tasks} - self._rated_projects
@@ -191,8 +201,12 @@ class Pricing:
 
     # -- resolution ---------------------------------------------------------------------------
 
-    def product_for(self, task: TaskRow, membership_id: int, line_kind: str):
+    def product_for(self, task: TaskRow, membership_id: int, line_kind: str, entry_product_id=None):
         """``(product row, assignment price list id)`` of a line (see the module docstring)."""
+        if entry_product_id and line_kind in ENTRY_PRODUCT_KINDS:
+            product = self.products.get(entry_product_id)
+            if product is not None:
+                return product, None
         if task.product_id and line_kind in TASK_PRODUCT_KINDS:
             product = self.products.get(task.product_id)
             if product is not None and product.kind == TASK_PRODUCT_KINDS[line_kind]:
@@ -236,16 +250,23 @@ class Pricing:
         if len(self._task_products) > 200_000:
             self._task_products.clear()
 
-    def terms(self, task: TaskRow, membership_id: int, line_kind: str) -> LineTerms:
-        """The shared terms of a line, cached per (task, member, line kind) in a batch."""
-        key = (task.id, membership_id, line_kind)
+    def terms(
+        self, task: TaskRow, membership_id: int, line_kind: str, product_id: int | None = None
+    ) -> LineTerms:
+        """The shared terms of a line, cached per (task, member, line kind, the entry's own
+        product) in a batch."""
+        if line_kind not in ENTRY_PRODUCT_KINDS:
+            product_id = None
+        key = (task.id, membership_id, line_kind, product_id)
         found = self._terms.get(key)
         if found is None:
-            found = self._terms[key] = self._resolve(task, membership_id, line_kind)
+            found = self._terms[key] = self._resolve(task, membership_id, line_kind, product_id)
         return found
 
-    def _resolve(self, task: TaskRow, membership_id: int, line_kind: str) -> LineTerms:
-        product, assignment_list = self.product_for(task, membership_id, line_kind)
+    def _resolve(
+        self, task: TaskRow, membership_id: int, line_kind: str, product_id: int | None = None
+    ) -> LineTerms:
+        product, assignment_list = self.product_for(task, membership_id, line_kind, product_id)
         values: dict[str, Any]
         if line_kind in TRANSPORT_KINDS:
             order = TRANSPORT_ORDER

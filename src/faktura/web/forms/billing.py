@@ -160,6 +160,9 @@ class DraftHeaderForm(forms.Form):
 
 
 class ManualLineForm(forms.Form):
+    product_id = forms.TypedChoiceField(
+        label=_("Product"), required=False, coerce=int, empty_value=None
+    )
     title = text(
         _("Title"),
         required=True,
@@ -184,9 +187,12 @@ class ManualLineForm(forms.Form):
         _("Exemption reason"), max_length=300, placeholder=_("e.g. Steuerfrei nach § 4 Nr. 8 UStG")
     )
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), products=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = list(units)
+        self.fields["product_id"].choices = blank(_("Free text")) + [
+            (p.pk, p.name) for p in products
+        ]
         for name in ("quantity", "unit_price"):
             self.fields[name].required = True
 

@@ -10,7 +10,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from faktura.web.forms.common import RoundingFieldsMixin, blank, optional_decimal, text
+from faktura.web.forms.common import (
+    RoundingFieldsMixin,
+    blank,
+    optional_decimal,
+    optional_int,
+    text,
+)
 from faktura.work.models import Project, Task, TaskEntry
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -226,6 +232,7 @@ class ProjectForm(RoundingFieldsMixin):
     hourly_rate = optional_decimal(_("Hourly rate"))
     fixed_price = optional_decimal(_("Fixed price"))
     budget_hours = optional_decimal(_("Budget (hours)"))
+    budget_warning_percent = optional_int(_("Budget warning at (%)"), min_value=1, max_value=1000)
     currency = text(_("Currency"), max_length=3, placeholder=_("as the customer"))
     start_date = forms.DateField(label=_("Start"), required=False, widget=DATE_WIDGET)
     end_date = forms.DateField(label=_("End"), required=False, widget=DATE_WIDGET)
@@ -311,18 +318,22 @@ class EntryForm(forms.Form):
     transport_minutes = forms.IntegerField(label=_("Travel time (minutes)"), required=False)
     quantity = optional_decimal(_("Quantity"))
     unit_price = optional_decimal(_("Unit price"))
+    product_id = forms.TypedChoiceField(
+        label=_("Product"), required=False, coerce=int, empty_value=None
+    )
     description = text(_("Description"), max_length=2000)
 
     KIND_FIELDS = {
         TaskEntry.Kind.TIME: ("start_time", "end_time"),
         TaskEntry.Kind.MILEAGE: ("distance_km", "transport_minutes"),
-        TaskEntry.Kind.EXPENSE: ("quantity", "unit_price"),
-        TaskEntry.Kind.GOODS: ("quantity", "unit_price"),
+        TaskEntry.Kind.EXPENSE: ("quantity", "unit_price", "product_id"),
+        TaskEntry.Kind.GOODS: ("quantity", "unit_price", "product_id"),
     }
 
-    def __init__(self, *args, tasks=(), show_prices: bool = True, **kwargs):
+    def __init__(self, *args, tasks=(), show_prices: bool = True, products=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["task_id"].choices = blank(_("Choose a task")) + task_choices(tasks)
+        self.fields["product_id"].choices = blank(_("As the task")) + id_choices(products)
         if not show_prices:
             del self.fields["unit_price"]
 
@@ -369,6 +380,7 @@ class EntryForm(forms.Form):
             "transport_minutes": entry.transport_minutes,
             "quantity": trim(entry.quantity),
             "unit_price": trim(entry.unit_price),
+            "product_id": entry.product_id,
             "description": entry.description,
         }
 

@@ -25,6 +25,7 @@ from faktura.web.utils import (
     ui_context,
 )
 from faktura.web.views.billing.queries import price_source_label
+from faktura.web.views.offers import project_billing_context
 from faktura.work import selectors, services
 from faktura.work.models import Task
 
@@ -73,6 +74,11 @@ def project_detail(request, project_id: int):
         "assignee__user"
     )
     context = {"project": project, "tasks": tasks[:200], "task_count": tasks.count()}
+    context.update(project_billing_context(request, project))
+    if context.get("fixed"):
+        context["budget"] = context["fixed"]["budget"]
+    elif project.billing_model == project.BillingModel.FIXED_PRICE:
+        context["budget"] = selectors.project_budget(tenant=tenant, project=project)
     if can(request, "view_rates"):
         rates = list(selectors.project_member_list(tenant=tenant, project_id=project.pk))
         billed = project_price_sources(tenant=tenant, project_id=project.pk)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from faktura.catalog.selectors import product_list
 from faktura.tenancy.selectors import membership_list
 from faktura.web.forms.work import ENTRY_ALIASES, EntryForm, RejectForm, TimerStartForm
 from faktura.web.utils import (
@@ -107,6 +108,13 @@ def timer_stop(request):
 # --- my time ----------------------------------------------------------------------------------
 
 
+def _entry_products(request):
+    """The goods and expense products an entry may name."""
+    return product_list(tenant=request.tenant, is_active=True, auto_created=False).filter(
+        kind__in=("goods", "expense")
+    )
+
+
 @page("log_time")
 def my_time(request):
     tz = timezone.get_current_timezone()
@@ -119,7 +127,13 @@ def my_time(request):
         initial["task_id"] = task_id
     if request.GET.get("kind") in TaskEntry.Kind.values:
         initial["kind"] = request.GET["kind"]
-    form = EntryForm(request.POST or None, tasks=tasks, show_prices=show_prices, initial=initial)
+    form = EntryForm(
+        request.POST or None,
+        tasks=tasks,
+        show_prices=show_prices,
+        products=_entry_products(request),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         entry = submit(
             form,
@@ -190,6 +204,7 @@ def entry_edit(request, entry_id: int):
         request.POST or None,
         tasks=tasks,
         show_prices=can(request, "view_rates"),
+        products=_entry_products(request),
         initial=EntryForm.initial_for(entry, tz),
     )
     form.fields["kind"].disabled = True

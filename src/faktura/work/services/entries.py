@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from faktura.catalog.selectors import product_for_tenant
 from faktura.common.context import CommandContext
 from faktura.common.errors import (
     BusinessRuleViolation,
@@ -52,11 +53,13 @@ BillingState = TaskEntry.BillingState
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     Kind.TIME: ("started_at", "stopped_at"),
     Kind.MILEAGE: ("distance_km", "transport_minutes"),
-    Kind.EXPENSE: ("quantity", "unit_price"),
-    Kind.GOODS: ("quantity", "unit_price"),
+    # Goods and expenses name their product (what the invoice line says); without one,
+    # billing finds it through the task and the product assignments.
+    Kind.EXPENSE: ("quantity", "unit_price", "product_id"),
+    Kind.GOODS: ("quantity", "unit_price", "product_id"),
 }
 _ALL_KIND_FIELDS = ("started_at", "stopped_at", "distance_km", "transport_minutes", "quantity",
-                    "unit_price")  # fmt: skip
+                    "unit_price", "product_id")  # fmt: skip
 # A longer span is almost always a forgotten timer; the real stop time must be given.
 MAX_DURATION = dt.timedelta(hours=24)
 MAX_TRANSPORT_MINUTES = 7 * 24 * 60
@@ -93,6 +96,8 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
             clean[name] = f.decimal(name, value, places=6, digits=18)
         elif name == "description":
             clean[name] = f.text(name, value, multiline=True)
+        elif name == "product_id":
+            clean["product"] = None if value is None else product_for_tenant(ctx.tenant, value)
         else:
             raise ValidationFailed.field(name, "Unknown field.")
     return clean

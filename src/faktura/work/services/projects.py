@@ -33,6 +33,7 @@ BillingModel = Project.BillingModel
 
 INTERNAL_VALUE_GROUPS = (ValueGroup.B, ValueGroup.C, ValueGroup.D)
 DEFAULT_VALUE_GROUP = {Scope.EXTERNAL: ValueGroup.A, Scope.INTERNAL: ValueGroup.C}
+DEFAULT_BUDGET_WARNING_PERCENT = 80
 
 
 def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +63,8 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
             clean[name] = f.decimal(name, value, places=2, digits=18)
         elif name == "budget_hours":
             clean[name] = f.decimal(name, value, places=2, digits=12)
+        elif name == "budget_warning_percent":
+            clean[name] = _warning_percent(name, value)
         elif name == "currency":
             clean[name] = v.currency(name, value)
         elif name in ("start_date", "end_date"):
@@ -71,6 +74,15 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
         else:
             raise ValidationFailed.field(name, "Unknown field.")
     return clean
+
+
+def _warning_percent(name: str, value: Any) -> int:
+    """The budget warning threshold in percent of the budget hours: 1 to 1000 (null: 80)."""
+    if value is None:
+        return DEFAULT_BUDGET_WARNING_PERCENT
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+        raise ValidationFailed.field(name, "A whole percentage from 1 to 1000.")
+    return value
 
 
 def _check_rules(project: Project) -> None:

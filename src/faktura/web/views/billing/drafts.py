@@ -31,7 +31,12 @@ from faktura.billing.services.invoices import (
 )
 from faktura.billing.services.issue import invoice_issue
 from faktura.billing.services.preview import invoice_preview_pdf
-from faktura.catalog.selectors import unit_choices, unit_symbols
+from faktura.catalog.selectors import (
+    product_line_defaults,
+    product_list,
+    unit_choices,
+    unit_symbols,
+)
 from faktura.common.errors import FakturaError, NotFound
 from faktura.core.time_rounding import (
     format_hours,
@@ -45,7 +50,7 @@ from faktura.web.forms.billing import (
     parse_quantity,
 )
 from faktura.web.templatetags.web import price, price_input
-from faktura.web.utils import action, page, submit, ui_context
+from faktura.web.utils import action, page, parse_int, submit, ui_context
 from faktura.web.views.billing.queries import (
     VAT_LABELS,
     correction_display,
@@ -109,7 +114,11 @@ def draft_context(request, invoice_id: int, *, header_form=None, line_form=None)
         "step": step,
         "header_form": header_form or DraftHeaderForm(initial=DraftHeaderForm.initial_for(invoice)),
         "line_form": line_form
-        or ManualLineForm(units=units, initial={"quantity": 1, "unit": "C62", "vat_rate": 19}),
+        or ManualLineForm(
+            units=units,
+            products=_products(request),
+            initial={"quantity": 1, "unit": "C62", "vat_rate": 19},
+        ),
         "fragment": bool(request.htmx),
     }
 
@@ -169,8 +178,23 @@ def draft_header(request, invoice_id: int):
 @require_POST
 @page("manage_invoices")
 def line_add(request, invoice_id: int):
-    invoice_get(tenant=request.tenant, invoice_id=invoice_id)
-    form = ManualLineForm(request.POST, units=unit_choices(tenant=request.tenant))
+    """A manual line; a product chosen in the picker fills what is left blank (title, unit,
+    price by the customer's price list, VAT rate)."""
+    invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    posted = request.POST.copy()
+    product_id = parse_int(posted.get("product_id"))
+    if product_id is not None:
+        defaults = product_line_defaults(
+            tenant=request.tenant, product_id=product_id,
+            price_list_id=invoice.contact.price_list_id, currency=invoice.currency,
+        )  # fmt: skip
+        for name in ("title", "unit", "unit_price", "vat_rate"):
+            value = (defaults or {}).get(name)
+            if not posted.get(name) and value is not None:
+                posted[name] = str(value)
+    form = ManualLineForm(
+        posted, units=unit_choices(tenant=request.tenant), products=_products(request)
+    )
     line = None
     if form.is_valid():
         data = form.cleaned_data
@@ -191,6 +215,11 @@ def line_add(request, invoice_id: int):
         if line is not None:
             form = None
     return _after_edit(request, invoice_id, changed=line is not None, line_form=form)
+
+
+def _products(request):
+    """The catalog products a reviewer picks from (not the defaults compile creates)."""
+    return product_list(tenant=request.tenant, is_active=True, auto_created=False)
 
 
 def _line_change(request, line) -> dict:
