@@ -77,6 +77,9 @@ class Tenant(TimeStampedModel):
     )
     require_approval = models.BooleanField(_("entries need approval"), default=True)
     time_rounding = models.JSONField(default=_default_rounding)
+    # The scheduler closes the previous month on this day of each month (null: nobody but a
+    # person closes months); a day past the month's end means its last day.
+    month_end_day = models.PositiveSmallIntegerField(_("month-end day"), null=True, blank=True)
     accent_color = models.CharField(max_length=7, default="#1f4e79")
     # The footer printed on documents in the customer's language; either one stands in for
     # the other when it is empty.
