@@ -58,3 +58,17 @@ def world(owner) -> SubscriptionWorld:
 @pytest.fixture
 def other_world(other_owner) -> SubscriptionWorld:
     return SubscriptionWorld(other_owner)
+
+
+@pytest.fixture
+def run_queued_tasks():
+    """run_queued_tasks() -> runs every queued background task in this process, as a worker
+    of the database backend would."""
+    from django.core.management import call_command
+
+    def run() -> None:
+        call_command(
+            "db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0
+        )
+
+    return run

@@ -67,6 +67,9 @@ class TenantOut(Schema):
     credit_note_number_format: str
     number_reset: str
     require_approval: bool
+    month_end_day: int | None = Field(
+        None, description="the scheduler closes the previous month on this day (null: off)"
+    )
     time_rounding: dict[str, Any]
     accent_color: str
     invoice_footer: str  # German; stands in for the English one when that is empty
@@ -114,6 +117,7 @@ class TenantPatch(Schema):
     credit_note_number_format: str | None = None
     number_reset: str | None = None
     require_approval: bool | None = None
+    month_end_day: int | None = Field(None, ge=1, le=31)
     time_rounding: TimeRounding | None = None
     accent_color: str | None = None
     invoice_footer: str | None = None

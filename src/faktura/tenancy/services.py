@@ -81,6 +81,12 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
             if value is None or not 0 <= int(value) <= 365:
                 raise ValidationFailed.field(name, "Must be between 0 and 365 days.")
             clean[name] = int(value)
+        elif name == "month_end_day":
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 31
+            ):
+                raise ValidationFailed.field(name, "Must be a day of the month (1-31) or null.")
+            clean[name] = value
         elif name == "cash_discount_percent":
             clean[name] = v.cash_discount_percent(name, value)
         elif name == "cash_discount_days":
