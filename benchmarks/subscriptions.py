@@ -90,7 +90,7 @@ def cleanup_tenant(tenant: Tenant) -> None:
             "subscriptions_subscription", "catalog_pricelistitem", "catalog_pricelist",
             "catalog_product", "catalog_unit", "contacts_contact",
         ):  # fmt: skip
-            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])  # noqa: S608
+            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
     from django.contrib.auth.models import User
 
     Tenant.objects.filter(pk=tenant.pk).delete()

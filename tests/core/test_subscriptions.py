@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -90,7 +91,7 @@ def test_periods_tile_the_subscription_without_gaps_or_overlaps(
         assert start <= period.service_start <= period.service_end
         assert end is None or period.service_end <= end
         assert period.start <= period.service_start and period.service_end <= period.end
-    for before, after in zip(periods, periods[1:], strict=False):
+    for before, after in itertools.pairwise(periods):
         assert after.service_start == before.service_end + dt.timedelta(days=1)
     if periods:
         assert periods[0].service_start == start

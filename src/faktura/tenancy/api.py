@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -70,6 +70,9 @@ class TenantOut(Schema):
     month_end_day: int | None = Field(
         None, description="the scheduler closes the previous month on this day (null: off)"
     )
+    billing_trigger: str = Field(
+        "continuous", description="continuous or on_close (when the ticket is closed)"
+    )
     time_rounding: dict[str, Any]
     accent_color: str
     invoice_footer: str  # German; stands in for the English one when that is empty
@@ -118,6 +121,7 @@ class TenantPatch(Schema):
     number_reset: str | None = None
     require_approval: bool | None = None
     month_end_day: int | None = Field(None, ge=1, le=31)
+    billing_trigger: Literal["continuous", "on_close"] | None = None
     time_rounding: TimeRounding | None = None
     accent_color: str | None = None
     invoice_footer: str | None = None

@@ -26,7 +26,7 @@ from faktura.core.numbering import validate_format
 from faktura.core.time_rounding import PolicyError, RoundingPolicy
 from faktura.tenancy.errors import AlreadyMember, LastOwner, OwnerProtected
 from faktura.tenancy.invitations import password_check
-from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
+from faktura.tenancy.models import ApiToken, BillingTrigger, Membership, Team, Tenant
 from faktura.tenancy.roles import Role
 
 User = get_user_model()
@@ -81,6 +81,10 @@ def _clean_tenant_fields(data: dict[str, Any]) -> dict[str, Any]:
             if value is None or not 0 <= int(value) <= 365:
                 raise ValidationFailed.field(name, "Must be between 0 and 365 days.")
             clean[name] = int(value)
+        elif name == "billing_trigger":
+            if value not in BillingTrigger.values:
+                raise ValidationFailed.field(name, "Must be 'continuous' or 'on_close'.")
+            clean[name] = value
         elif name == "month_end_day":
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 31

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('catalog', '0002_initial'),
         ('contacts', '0004_cash_discount'),
-        ('tenancy', '0007_tenant_month_end_day'),
+        ('tenancy', '0006_cash_discount'),
         ('work', '0001_initial'),
     ]
 
