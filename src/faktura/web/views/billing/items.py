@@ -18,6 +18,7 @@ from faktura.billing.services.operations import (
 from faktura.catalog.selectors import unit_symbols
 from faktura.contacts.selectors import contact_list
 from faktura.web.forms.billing import GenerateForm, ItemFilterForm
+from faktura.web.forms.subscriptions import ManualItemForm
 from faktura.web.utils import (
     action,
     is_filtered,
@@ -30,7 +31,7 @@ from faktura.web.utils import (
 )
 from faktura.web.views.billing.operations import operation_context
 from faktura.web.views.billing.queries import item_warning_badges, price_source_label
-from faktura.work.selectors import project_list
+from faktura.work.selectors import project_list, tasks_waiting_to_close
 
 # Longest an item list the "all matching" generation takes at once (the service's limit).
 MAX_GENERATE = 10_000
@@ -80,6 +81,13 @@ def item_list(request):
             "ready_count": compile_candidates(
                 tenant=tenant, require_approval=tenant.require_approval
             ).count(),
+            "waiting_tasks": list(
+                tasks_waiting_to_close(tenant=tenant, require_approval=tenant.require_approval)[:50]
+            ),
+            "manual_form": ManualItemForm(
+                contacts=contact_list(tenant=tenant, is_active=True),
+                projects=project_list(tenant=tenant),
+            ),
         },
     )
 
