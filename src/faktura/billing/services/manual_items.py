@@ -15,6 +15,7 @@ from faktura.catalog.selectors import unit_for_tenant
 from faktura.common.context import CommandContext
 from faktura.common.errors import ValidationFailed
 from faktura.common.services import audit_record
+from faktura.contacts.models import Contact
 from faktura.contacts.selectors import contact_for_tenant
 from faktura.core.invoice_math import line_net
 from faktura.core.money import amount_places
@@ -27,9 +28,10 @@ def manual_item_create(ctx: CommandContext, *, data: ManualItemCreate) -> Billab
     the customer's next draft. VAT follows the customer's tax treatment as on every line."""
     ctx.require("manage_invoices")
     project = None
+    contact: Contact
     if data.project_id is not None:
         project = project_for_tenant(ctx.tenant, data.project_id)
-        if project.contact_id is None:
+        if project.contact is None:
             raise ValidationFailed.field("project_id", "The project has no customer to bill.")
         if data.contact_id is not None and data.contact_id != project.contact_id:
             raise ValidationFailed.field("contact_id", "The project belongs to another customer.")
