@@ -48,19 +48,23 @@ def _filtered_items(request, filters: ItemFilterForm):
     )
 
 
-def _filters(request, data) -> ItemFilterForm:
+def _choices(request) -> dict:
     tenant = request.tenant
-    return ItemFilterForm(
-        data,
-        contacts=contact_list(tenant=tenant, is_active=True),
-        projects=project_list(tenant=tenant),
-    )
+    return {
+        "contacts": list(contact_list(tenant=tenant, is_active=True)),
+        "projects": list(project_list(tenant=tenant)),
+    }
+
+
+def _filters(request, data, choices: dict | None = None) -> ItemFilterForm:
+    return ItemFilterForm(data, **(choices or _choices(request)))
 
 
 @page("view_invoices")
 def item_list(request):
     tenant = request.tenant
-    filters = _filters(request, request.GET or None)
+    choices = _choices(request)
+    filters = _filters(request, request.GET or None, choices)
     items = _filtered_items(request, filters).select_related("contact", "project", "task")
     page_obj = paginate(request, items)
     symbols = unit_symbols(tenant=tenant)
@@ -84,10 +88,7 @@ def item_list(request):
             "waiting_tasks": list(
                 tasks_waiting_to_close(tenant=tenant, require_approval=tenant.require_approval)[:50]
             ),
-            "manual_form": ManualItemForm(
-                contacts=contact_list(tenant=tenant, is_active=True),
-                projects=project_list(tenant=tenant),
-            ),
+            "manual_form": ManualItemForm(**choices),
         },
     )
 
