@@ -76,3 +76,24 @@ def test_manual_item_from_the_items_page(browser, owner):
     assert response.status_code == 302
     item = BillableItem.objects.get()
     assert (item.kind, item.amount, item.contact_id) == ("manual", Decimal("180.00"), contact.pk)
+
+
+def test_project_products_on_the_project_page(browser, owner):
+    from faktura.subscriptions.models import ProjectProduct
+    from faktura.work.models import Project
+
+    contact = Contact.objects.create(tenant=owner.tenant, name="Acme GmbH")
+    project = Project.objects.create(tenant=owner.tenant, name="Shop", contact=contact)
+    product = _product(owner.tenant)
+    page = browser.get(reverse("web:project_detail", args=[project.pk]))
+    assert 'data-testid="project-product-form"' in page.content.decode()
+    response = browser.post(
+        reverse("web:project_product_add", args=[project.pk]),
+        {"product_id": product.pk, "quantity": "2", "unit_price": "", "due": "next_run"},
+    )
+    assert response.status_code == 302
+    row = ProjectProduct.objects.get()
+    assert (row.project_id, row.quantity, row.unit_price) == (project.pk, Decimal("2"), None)
+    assert (
+        "Hosting" in browser.get(reverse("web:project_detail", args=[project.pk])).content.decode()
+    )

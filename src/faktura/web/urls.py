@@ -78,6 +78,11 @@ urlpatterns = [
     path("work/projects/<id:project_id>/", projects.project_detail, name="project_detail"),
     path("work/projects/<id:project_id>/edit/", projects.project_edit, name="project_edit"),
     path(
+        "work/projects/<id:project_id>/products/",
+        projects.project_product_add,
+        name="project_product_add",
+    ),
+    path(
         "work/projects/<id:project_id>/rates/",
         projects.project_member_rate,
         name="project_member_rate",

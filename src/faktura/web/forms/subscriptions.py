@@ -9,8 +9,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from faktura.billing.inputs import ManualItemCreate
-from faktura.subscriptions.inputs import DueRun, SubscriptionCreate, SubscriptionUpdate
-from faktura.subscriptions.models import Subscription
+from faktura.subscriptions.inputs import (
+    DueRun,
+    ProjectProductCreate,
+    SubscriptionCreate,
+    SubscriptionUpdate,
+)
+from faktura.subscriptions.models import ProjectProduct, Subscription
 from faktura.web.forms.receivables import AmountField, TypedInputForm
 from faktura.web.forms.work import DATE_WIDGET, id_choices
 
@@ -69,6 +74,22 @@ class SubscriptionForm(TypedInputForm):
         if self.editing:
             self.input_type = SubscriptionUpdate
         return super().to_input()
+
+
+class ProjectProductForm(TypedInputForm):
+    input_type = ProjectProductCreate
+
+    product_id = _id_field(_("Product"))
+    quantity = AmountField(label=_("Quantity"), initial="1")
+    unit_price = AmountField(
+        label=_("Unit price"), required=False, help_text=_("Empty: the product's price")
+    )
+    description = forms.CharField(label=_("Description"), required=False)
+    due = forms.ChoiceField(label=_("Billed"), choices=ProjectProduct.Due.choices)
+
+    def __init__(self, *args, products=(), **kw):
+        super().__init__(*args, **kw)
+        self.fields["product_id"].choices = [("", "—"), *id_choices(products)]
 
 
 class DueRunForm(TypedInputForm):
