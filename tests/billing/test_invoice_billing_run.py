@@ -138,12 +138,20 @@ def test_single_projects_are_billed_when_ready(world):
     assert period == (early.service_date, late.service_date)
 
 
-def test_items_without_project_and_fixed_periods_are_left_alone(world):
+def test_items_without_project_go_on_the_customers_draft_of_their_month(world):
+    # Issue 13: a customer's subscription or manual item without a project reaches the review
+    # by itself, on the customer's own draft of the period.
     contact = world.contact()
     loose = world.item(contact=contact, kind="product", description="Licence", day=_day(5))
-    assert billing_run(world.ctx, period=MARCH).items == 0
+    later = world.item(contact=contact, kind="manual", description="Travel", day=_day(2, 4))
+    result = billing_run(world.ctx, period=MARCH)
+    assert (result.items, result.drafts_created) == (1, 1)
     loose.refresh_from_db()
-    assert loose.status == "pending"
+    later.refresh_from_db()
+    assert (loose.status, later.status) == ("on_draft", "pending")
+    draft = loose.invoice_line.invoice
+    assert (draft.contact_id, draft.project_id) == (contact.pk, None)
+    assert billing_run(world.ctx, period=MARCH).items == 0
 
 
 @pytest.mark.parametrize("period", ["2026-13", "2026-3", "March", "", None, "1969-12"])

@@ -58,12 +58,18 @@ class BillableItem(TenantOwnedModel):
     vat_category = models.CharField(max_length=2, choices=VatCategory.choices, default="S")
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
     service_date = models.DateField()
+    # The period served (a subscription's period); the line carries it (BT-134/135).
+    service_period_start = models.DateField(null=True, blank=True)
+    service_period_end = models.DateField(null=True, blank=True)
+    # A variable quantity (per user, ...) a person still has to enter; its line cannot be
+    # issued until then.
+    needs_quantity = models.BooleanField(default=False)
     deferred_until = models.DateField(null=True, blank=True)
     invoice_line = models.ForeignKey(
         "billing.InvoiceLine", null=True, blank=True, on_delete=models.SET_NULL,
         related_name="items",
     )  # fmt: skip
-    source_key = models.CharField(max_length=80, blank=True)  # e.g. subscription:12:2026-11
+    source_key = models.CharField(max_length=80, blank=True)  # e.g. subscription:12:2026-11-01
 
     class Meta:
         ordering = ["service_date", "id"]
@@ -217,6 +223,8 @@ class InvoiceLine(TenantOwnedModel):
     price_source = models.CharField(max_length=20, blank=True)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
+    # Its items' quantity is variable and nobody entered it yet: the invoice cannot be issued.
+    quantity_needed = models.BooleanField(default=False)
     credited_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines"
     )

@@ -136,6 +136,7 @@ def _register_routers() -> None:
     from faktura.offers.api import router as offers_router
     from faktura.receivables.api import router as receivables_router
     from faktura.reports.api import router as reports_router
+    from faktura.subscriptions.api import router as subscriptions_router
     from faktura.tenancy.api import router as tenancy_router
     from faktura.work.api import router as work_router
 
@@ -145,6 +146,7 @@ def _register_routers() -> None:
     api.add_router("", catalog_router)
     api.add_router("", work_router)
     api.add_router("", billing_router)
+    api.add_router("", subscriptions_router)
     api.add_router("", receivables_router)
     api.add_router("", offers_router)
     api.add_router("", reports_router)

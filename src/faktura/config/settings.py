@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "faktura.work",
     "faktura.documents",
     "faktura.billing",
+    "faktura.subscriptions",
     "faktura.receivables",
     "faktura.offers",
     "faktura.reports",

@@ -68,6 +68,9 @@ from faktura.receivables.models import Payment
 from faktura.receivables.selectors import invoice_balance, open_items
 from faktura.receivables.services import dunning_run, payment_record
 from faktura.tenancy.inputs import TenantUpdate
+from faktura.subscriptions.inputs import ProjectProductCreate, SubscriptionCreate
+from faktura.subscriptions.models import Subscription
+from faktura.subscriptions.services import project_product_create, subscription_create
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.selectors import tenant_today
 from faktura.tenancy.services import (
@@ -207,6 +210,7 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
         "tasks": Task.objects.filter(tenant=tenant).count(),
         "entries": TaskEntry.objects.filter(tenant=tenant).count(),
         "products": Product.objects.filter(tenant=tenant).count(),
+        "subscriptions": Subscription.objects.filter(tenant=tenant).count(),
         "issued invoices": issued.filter(kind=Invoice.Kind.INVOICE).count(),
         "sent": issued.filter(status=Invoice.Status.SENT).count(),
         "paid": issued.filter(status=Invoice.Status.PAID).count(),
@@ -276,7 +280,44 @@ def _build(today: date, rng: random.Random) -> Tenant:
                 )  # fmt: skip
     tasks = _tasks(tenant, projects, workers, units, rng, today)
     _entries(tenant, tasks, workers, rng, today, teams)
+    _subscriptions(ctx, products, projects, today)
     return tenant
+
+
+def _subscriptions(ctx, products, projects, today: date) -> None:
+    """Recurring and one-time products: licences per user (a variable quantity), monitoring
+    monthly and quarterly, a setup fee with the next run and a workshop when the single
+    project is ready to bill. They start this month, so the next month-end bills them."""
+    first = today.replace(day=1)
+    support = {p.contact_id: p for p in projects if p.kind == "ongoing" and p.contact_id}
+    by_name = {p.name: p for p in projects}
+    plans = [
+        (0, "m365", {"quantity": None, "description": "Microsoft 365, per user"}),
+        (0, "monitoring", {}),
+        (1, "monitoring", {"interval": "quarterly", "billing": "arrears"}),
+        (2, "m365", {"quantity": Decimal("12")}),
+    ]
+    contacts = list(support)
+    for index, key, extra in plans:
+        project = support[contacts[index]]
+        subscription_create(
+            ctx,
+            data=SubscriptionCreate(
+                contact_id=project.contact_id, product_id=products[key].pk,
+                project_id=project.pk, start_date=first, **extra,
+            ),
+        )  # fmt: skip
+    project_product_create(
+        ctx, project_id=support[contacts[1]].pk,
+        data=ProjectProductCreate(product_id=products["ssd"].pk, quantity=Decimal("2")),
+    )  # fmt: skip
+    project_product_create(
+        ctx, project_id=by_name["New web shop"].pk,
+        data=ProjectProductCreate(
+            product_id=products["consulting"].pk, quantity=Decimal("2"),
+            description="Kick-off workshop", due="on_ready_to_bill",
+        ),
+    )  # fmt: skip
 
 
 def _catalog(tenant: Tenant, units: dict[str, Unit]) -> dict[str, Product]:

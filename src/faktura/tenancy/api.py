@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -55,6 +55,12 @@ class TenantOut(Schema):
     credit_note_number_format: str
     number_reset: str
     require_approval: bool
+    month_end_day: int | None = Field(
+        None, description="the scheduler closes the previous month on this day (null: off)"
+    )
+    billing_trigger: str = Field(
+        "continuous", description="continuous or on_close (when the ticket is closed)"
+    )
     time_rounding: dict[str, Any]
     accent_color: str
     invoice_footer: str  # German; stands in for the English one when that is empty

@@ -40,7 +40,7 @@ from faktura.common.inputs import (
 from faktura.common.schemas import CashDiscountPercent, Id
 from faktura.core.numbering import validate_format
 from faktura.core.time_rounding import policy_problems
-from faktura.tenancy.models import Tenant
+from faktura.tenancy.models import BillingTrigger, Tenant
 from faktura.tenancy.roles import Role
 
 
@@ -156,6 +156,8 @@ class TenantUpdate(Input):
     credit_note_number_format: NumberFormat | None = None
     number_reset: Tenant.NumberReset | None = None
     require_approval: bool | None = None
+    month_end_day: Annotated[StrictInt, Field(ge=1, le=31)] | None = None
+    billing_trigger: BillingTrigger | None = None
     time_rounding: TimeRounding | None = None
     accent_color: HexColor | None = None
     invoice_footer: LongText | None = None
@@ -166,7 +168,7 @@ class TenantUpdate(Input):
     email_subject_en: EmailSubject | None = None
     email_body_en: EmailBody | None = None
 
-    nullable = frozenset({"cash_discount_percent", "cash_discount_days"})
+    nullable = frozenset({"cash_discount_percent", "cash_discount_days", "month_end_day"})
 
 
 class MembershipUpdate(Input):

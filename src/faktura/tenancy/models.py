@@ -32,6 +32,14 @@ def _default_rounding() -> dict:
     return DEFAULT_POLICY.to_dict()
 
 
+class BillingTrigger(models.TextChoices):
+    """When a ticket's finished work becomes billable (company setting, overridable per
+    project)."""
+
+    CONTINUOUS = "continuous", _("Continuously")  # each finished, approved entry
+    ON_CLOSE = "on_close", _("When the ticket is closed")  # single projects: ready to bill
+
+
 class Tenant(TimeStampedModel):
     """The company that issues invoices: everything its invoices need about the seller."""
 
@@ -77,6 +85,12 @@ class Tenant(TimeStampedModel):
     )
     require_approval = models.BooleanField(_("entries need approval"), default=True)
     time_rounding = models.JSONField(default=_default_rounding)
+    # The scheduler closes the previous month on this day of each month (null: nobody but a
+    # person closes months); a day past the month's end means its last day.
+    month_end_day = models.PositiveSmallIntegerField(_("month-end day"), null=True, blank=True)
+    billing_trigger = models.CharField(
+        max_length=12, choices=BillingTrigger.choices, default=BillingTrigger.CONTINUOUS
+    )
     accent_color = models.CharField(max_length=7, default="#1f4e79")
     # The footer printed on documents in the customer's language; either one stands in for
     # the other when it is empty.

@@ -25,6 +25,7 @@ NAVIGATION = (
         (
             (_("Ready to bill"), "web:billing", "view_invoices"),
             (_("Billable items"), "web:billing_items", "view_invoices"),
+            (_("Subscriptions"), "web:subscriptions", "view_invoices"),
             (_("Invoice review"), "web:billing_review", "view_invoices"),
             (_("Invoices"), "web:invoice_list", "view_invoices"),
             (_("Offers"), "web:offer_list", "view_invoices"),

@@ -11,6 +11,7 @@ from faktura.web.views import (
     projects,
     receivables,
     settings,
+    subscriptions,
     tasks,
     time,
 )
@@ -88,6 +89,11 @@ urlpatterns = [
         name="project_final_invoice",
     ),
     path(
+        "work/projects/<id:project_id>/products/",
+        projects.project_product_add,
+        name="project_product_add",
+    ),
+    path(
         "work/projects/<id:project_id>/rates/",
         projects.project_member_rate,
         name="project_member_rate",
@@ -114,6 +120,19 @@ urlpatterns = [
     path("billing/items/", items.item_list, name="billing_items"),
     path("billing/items/compile/", items.compile_start, name="billing_compile"),
     path("billing/items/generate/", items.generate, name="billing_generate"),
+    path("billing/items/manual/", subscriptions.manual_item, name="billing_manual_item"),
+    path("billing/subscriptions/", subscriptions.subscription_list, name="subscriptions"),
+    path(
+        "billing/subscriptions/new/",
+        subscriptions.subscription_create,
+        name="subscription_create",
+    ),
+    path(
+        "billing/subscriptions/<id:subscription_id>/",
+        subscriptions.subscription_edit,
+        name="subscription_edit",
+    ),
+    path("billing/subscriptions/due-run/", subscriptions.due_run, name="subscriptions_due_run"),
     path(
         "billing/operations/<uuid:operation_id>/",
         operations.operation_status,

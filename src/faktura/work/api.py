@@ -6,7 +6,7 @@ rates. Members see only their own entries; other entries answer 404 to them.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -51,6 +51,9 @@ class ProjectOut(Schema):
     end_date: dt.date | None
     po_number: str
     time_rounding: dict[str, Any] | None
+    billing_trigger: str | None = Field(
+        None, description="continuous or on_close; null: the company's"
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -86,6 +89,7 @@ class ProjectIn(Schema):
     end_date: dt.date | None = None
     po_number: str = Field("", max_length=60)
     time_rounding: TimeRounding | None = None
+    billing_trigger: Literal["continuous", "on_close"] | None = None
 
 
 class ProjectPatch(Schema):
@@ -107,6 +111,7 @@ class ProjectPatch(Schema):
     end_date: dt.date | None = None
     po_number: str | None = Field(None, max_length=60)
     time_rounding: TimeRounding | None = None
+    billing_trigger: Literal["continuous", "on_close"] | None = None
 
 
 class ProjectFilter(Schema):

@@ -59,6 +59,8 @@ class Project(TenantOwnedModel):
     end_date = models.DateField(null=True, blank=True)
     po_number = models.CharField(_("purchase order number"), max_length=60, blank=True)
     time_rounding = models.JSONField(null=True, blank=True)  # null: customer's or tenant's rule
+    # null: the company's rule (tenancy.BillingTrigger)
+    billing_trigger = models.CharField(max_length=12, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["name", "id"]

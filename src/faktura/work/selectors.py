@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.core.money import quantize_ratio
-from faktura.tenancy.models import Membership
+from faktura.tenancy.models import BillingTrigger, Membership
 from faktura.tenancy.roles import has_capability
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
@@ -274,6 +275,7 @@ def entries_billable_candidates(*, tenant, require_approval: bool) -> QuerySet[T
         .exclude(kind=TaskEntry.Kind.TIME, stopped_at__isnull=True)
         .select_related("task__project", "task__client", "membership")
     )
+    qs = qs.filter(billing_trigger_allows())
     if require_approval:
         qs = qs.filter(approval_status=TaskEntry.Approval.APPROVED)
     return qs.order_by("pk")
@@ -316,4 +318,43 @@ def project_budget(*, tenant, project: Project) -> ProjectBudget:
         warning_percent=project.budget_warning_percent,
         warning=warning,
         over_budget=percent is not None and percent > 100,
+    )
+
+
+def billing_trigger_allows(prefix: str = "task__") -> Q:
+    """Entries whose ticket's billing trigger lets them be billed now: the project's trigger,
+    else the company's; ``continuous`` always, ``on_close`` once the ticket is closed (a
+    single project's once the project is ready to bill)."""
+    project = f"{prefix}project__"
+    continuous = Q(**{f"{project}billing_trigger": BillingTrigger.CONTINUOUS}) | Q(
+        **{f"{project}billing_trigger__isnull": True, "tenant__billing_trigger": "continuous"}
+    )
+    closed = Q(
+        **{f"{project}kind": Project.Kind.SINGLE, f"{project}status": Project.Status.READY_TO_BILL}
+    ) | Q(**{f"{project}kind": Project.Kind.ONGOING, f"{prefix}status": Task.Status.CLOSED})
+    return continuous | closed
+
+
+def tasks_waiting_to_close(*, tenant, require_approval: bool) -> QuerySet[Task]:
+    """Billable tickets with finished, unbilled work that waits for the ticket to be closed
+    (or its single project to be ready to bill): their billing trigger is ``on_close``. Each
+    with `waiting_entries`, oldest work first."""
+    entries = TaskEntry.objects.filter(
+        task=models.OuterRef("pk"), billing_state=TaskEntry.BillingState.UNBILLED
+    ).exclude(kind=TaskEntry.Kind.TIME, stopped_at__isnull=True)
+    if require_approval:
+        entries = entries.filter(approval_status=TaskEntry.Approval.APPROVED)
+    count = entries.order_by().values("task").annotate(n=models.Count("pk")).values("n")
+    return (
+        Task.objects.filter(
+            tenant=tenant,
+            billable=True,
+            client__isnull=False,
+            project__billing_model=Project.BillingModel.TIME_AND_MATERIALS,
+        )
+        .exclude(billing_trigger_allows(prefix=""))
+        .annotate(waiting_entries=models.Subquery(count, output_field=IntegerField()))
+        .filter(waiting_entries__gt=0)
+        .select_related("project", "client")
+        .order_by("project__name", "number")
     )

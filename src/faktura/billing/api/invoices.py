@@ -92,6 +92,9 @@ class LineOut(Schema):
     price_source: str
     period_start: dt.date | None
     period_end: dt.date | None
+    quantity_needed: bool = Field(
+        False, description="a variable quantity nobody entered yet: the invoice cannot be issued"
+    )
     credited_line_id: int | None
     entry_ids: list[int] = []
 

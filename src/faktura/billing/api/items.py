@@ -9,9 +9,12 @@ from typing import Any, Literal
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import Field
 
+from faktura.billing.inputs import ManualItemCreate
 from faktura.billing.selectors import items as selectors
 from faktura.billing.services.compile_deferral import billable_items_defer, billable_items_restore
+from faktura.billing.services.manual_items import manual_item_create
 from faktura.billing.services.operations import billable_items_compile_start
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
 from faktura.tenancy.auth import request_context
@@ -54,6 +57,9 @@ class BillableItemOut(Schema):
     contact_id: int
     membership_id: int | None
     service_date: dt.date
+    service_period_start: dt.date | None
+    service_period_end: dt.date | None
+    needs_quantity: bool = Field(..., description="a variable quantity waiting to be entered")
     description: str
     vat_category: str
     vat_rate: Decimal
@@ -108,6 +114,14 @@ def _tenant_for_reading(request):
 def billable_item_list(request, filters: Query[BillableItemFilter]):
     tenant = _tenant_for_reading(request)
     return selectors.billable_item_list(tenant=tenant, **filters.model_dump())
+
+
+@router.post("/billable-items", response={201: BillableItemOut, **ERRORS})
+def billable_item_create(request, data: ManualItemCreate):
+    """Queue a manual billable item (third-party costs, a special agreement) for a customer
+    (`contact_id`) or a project (`project_id`): it joins the customer's next draft."""
+    item = manual_item_create(request_context(request), data=data)
+    return Status(201, selectors.billable_item_get(tenant=request.auth.tenant, item_id=item.pk))
 
 
 @router.post("/billable-items/compile", response={202: OperationOut, **ERRORS})

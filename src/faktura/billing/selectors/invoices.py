@@ -191,6 +191,14 @@ def invoice_problems(
         )
 
     for index, line in enumerate(lines):
+        if not line.do_not_bill and line.quantity_needed:
+            problems.append(
+                error(
+                    "quantity_needed",
+                    f"{line.title}: the quantity is variable; enter this period's quantity.",
+                    f"lines[{index}].quantity",
+                )
+            )
         if not line.do_not_bill and line.unit_price == 0 and line.quantity != 0:
             problems.append(
                 warning(

@@ -19,7 +19,7 @@ from faktura.catalog.models import PriceList, Product, ProductAssignment
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.sql import id_in
 from faktura.core.money import exact_sum
-from faktura.tenancy.models import Membership
+from faktura.tenancy.models import BillingTrigger, Membership
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 from faktura.work.selectors import entries_billable_candidates
 
@@ -229,13 +229,20 @@ class TaskRow(NamedTuple):
     client_rounding: dict | None
     billable: bool
     billing_model: str
+    # What the billing trigger needs (`work.selectors.billing_trigger_allows`).
+    status: str = ""
+    project_kind: str = ""
+    project_status: str = ""
+    project_trigger: str | None = None
+    tenant_trigger: str = "continuous"
 
 
 _TASK_FIELDS = (
     "id", "title", "project_id", "client_id", "product_id", "price_list_id", "unit_price",
     "unit__code", "project__currency", "project__hourly_rate", "project__time_rounding",
     "client__tax_treatment", "client__vat_id", "client__price_list_id", "client__time_rounding",
-    "billable", "project__billing_model",
+    "billable", "project__billing_model", "status", "project__kind", "project__status",
+    "project__billing_trigger", "tenant__billing_trigger",
 )  # fmt: skip
 
 
@@ -245,7 +252,17 @@ def compile_task_is_billable(task: TaskRow) -> bool:
         task.billable
         and task.client_id is not None
         and task.billing_model == Project.BillingModel.TIME_AND_MATERIALS
+        and _trigger_allows(task)
     )
+
+
+def _trigger_allows(task: TaskRow) -> bool:
+    """`work.selectors.billing_trigger_allows` on a loaded task row."""
+    if (task.project_trigger or task.tenant_trigger) == BillingTrigger.CONTINUOUS:
+        return True
+    if task.project_kind == Project.Kind.SINGLE:
+        return task.project_status == Project.Status.READY_TO_BILL
+    return task.status == Task.Status.CLOSED
 
 
 def compile_tasks(*, tenant, task_ids: Iterable[int]) -> dict[int, TaskRow]:

@@ -43,6 +43,7 @@ ITEM_FIELDS = (
     "id", "kind", "status", "entry_id", "task_id", "project_id", "contact_id", "product_id",
     "product_name", "description", "unit", "logged_seconds", "quantity", "unit_price",
     "currency", "price_source", "vat_category", "vat_rate", "service_date",
+    "service_period_start", "service_period_end", "needs_quantity",
 )  # fmt: skip
 
 
@@ -204,9 +205,19 @@ def _new_line(invoice: Invoice, plan: LinePlan, position: int, places: int) -> I
         vat_rate=plan.vat_rate,
         exemption_reason=plan.exemption_reason,
         price_source=plan.price_source,
-        period_start=min(i.service_date for i in plan.items),
-        period_end=max(i.service_date for i in plan.items),
+        period_start=min(_served_from(i) for i in plan.items),
+        period_end=max(_served_to(i) for i in plan.items),
+        quantity_needed=any(i.needs_quantity for i in plan.items),
     )
+
+
+def _served_from(item: Any):
+    """The first day an item serves: its service period's (a subscription), else its date."""
+    return item.service_period_start or item.service_date
+
+
+def _served_to(item: Any):
+    return item.service_period_end or item.service_date
 
 
 def _merge(line: InvoiceLine, plan: LinePlan, places: int) -> None:
@@ -216,8 +227,8 @@ def _merge(line: InvoiceLine, plan: LinePlan, places: int) -> None:
     line.quantity = exact_sum([line.quantity, billed_quantity(plan.items)])
     line.logged_quantity = logged_quantity(line.kind, all_items)
     line.net_amount = line_net(line.quantity, line.unit_price, places)
-    dates = [item.service_date for item in all_items]
-    line.period_start, line.period_end = min(dates), max(dates)
+    line.period_start = min(_served_from(item) for item in all_items)
+    line.period_end = max(_served_to(item) for item in all_items)
 
 
 MERGED_LINE_FIELDS = ["quantity", "logged_quantity", "net_amount", "period_start", "period_end",
@@ -267,10 +278,11 @@ def drafts_fill(fills: Sequence[DraftFill]) -> int:
                 line.updated_at = now
                 merged.append(line)
             moves.append(([item.pk for item in plan.items], line))
-        dates = [item.service_date for item in fill.items]
-        if dates:
-            starts = [d for d in (invoice.service_period_start, min(dates)) if d is not None]
-            ends = [d for d in (invoice.service_period_end, max(dates)) if d is not None]
+        if fill.items:
+            first = min(_served_from(item) for item in fill.items)
+            last = max(_served_to(item) for item in fill.items)
+            starts = [d for d in (invoice.service_period_start, first) if d is not None]
+            ends = [d for d in (invoice.service_period_end, last) if d is not None]
             invoice.service_period_start, invoice.service_period_end = min(starts), max(ends)
         set_totals(invoice, lines)
         invoice.updated_at = now

@@ -203,7 +203,7 @@ def period_bounds(period: Any) -> tuple[dt.date, dt.date]:
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
-def run_draft_key(*, contact_id: int, project_id: int, currency: str, period: str) -> str:
+def run_draft_key(*, contact_id: int, project_id: int | None, currency: str, period: str) -> str:
     """The business key of the run's one open draft per customer, project and period (a
     single project has one period: `single`)."""
     return f"run:{contact_id}:{project_id}:{period}:{currency}"
@@ -241,7 +241,7 @@ def _open_run_drafts(
                 project=sample.project,
                 draft_key=key,
             )
-            if sample.project.kind == Project.Kind.ONGOING:
+            if sample.project is None or sample.project.kind == Project.Kind.ONGOING:
                 draft.service_period_start, draft.service_period_end = start, end
             new.append(draft)
         Invoice.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
@@ -252,8 +252,9 @@ def _open_run_drafts(
 
 def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
     """Put the period's pending items of ongoing projects on the open draft of their customer,
-    project and period (created on first use, reused afterwards), and every pending item of a
-    single project that is ready to bill on that project's open draft.
+    project and period (created on first use, reused afterwards), the period's items of a
+    customer without a project on the customer's open draft of the period, and every pending
+    item of a single project that is ready to bill on that project's open draft.
 
     Running it again without new items changes nothing; new items join the existing draft
     (a ticket's new work joins its line, keeping a reviewer's correction).
@@ -266,16 +267,20 @@ def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
             project__kind=Project.Kind.ONGOING, service_date__gte=start, service_date__lte=end
         )
         single = Q(project__kind=Project.Kind.SINGLE, project__status=Project.Status.READY_TO_BILL)
+        # Items of a customer without a project (a subscription, a manual item) go on the
+        # customer's own draft of the period.
+        customer = Q(project__isnull=True, service_date__gte=start, service_date__lte=end)
         # One query locks every item of the run in primary-key order (the order generation
         # locks in too), so a run and a generation racing for items cannot deadlock.
         items = ItemRow.rows(
             BillableItem.objects.select_for_update(of=("self",))
-            .filter(ongoing | single, tenant=ctx.tenant, status=Item.PENDING)
+            .filter(ongoing | single | customer, tenant=ctx.tenant, status=Item.PENDING)
             .order_by("pk")
         )
         groups: dict[str, list[ItemRow]] = defaultdict(list)
         for item in _with_related(items):
-            label = period if item.project.kind == Project.Kind.ONGOING else "single"
+            single_project = item.project is not None and item.project.kind == Project.Kind.SINGLE
+            label = "single" if single_project else period
             key = run_draft_key(
                 contact_id=item.contact_id,
                 project_id=item.project_id,

@@ -430,6 +430,12 @@ def invoice_line_update(
             items.update(status=target)
         for name, value in clean.items():
             setattr(line, name, value)
+        if "quantity" in clean and line.quantity_needed:
+            # A variable quantity (a subscription per user) is entered: the line may be issued.
+            line.quantity_needed = False
+            BillableItem.objects.filter(invoice_line=line, needs_quantity=True).update(
+                needs_quantity=False
+            )
         line.net_amount = line_net(line.quantity, line.unit_price, amount_places(invoice.currency))
         line.save()
         entry_states_sync(entry_ids=entry_ids)

@@ -9,8 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from faktura.billing.selectors.items import project_price_sources
+from faktura.catalog.selectors import product_list
 from faktura.contacts.selectors import contact_list
+from faktura.subscriptions.selectors import project_product_list
+from faktura.subscriptions.services import project_product_create
 from faktura.tenancy.selectors import membership_list
+from faktura.web.forms.subscriptions import ProjectProductForm
 from faktura.web.forms.work import ProjectFilterForm, ProjectForm, ProjectMemberRateForm
 from faktura.web.utils import (
     action,
@@ -94,7 +98,28 @@ def project_detail(request, project_id: int):
             context["rate_form"] = ProjectMemberRateForm(
                 members=membership_list(tenant=tenant).filter(is_active=True)
             )
+    if can(request, "view_invoices"):
+        context["project_products"] = project_product_list(tenant=tenant, project_id=project.pk)
+        if can(request, "manage_invoices") and project.contact_id:
+            context["product_form"] = ProjectProductForm(products=product_list(tenant=tenant))
     return render(request, "web/work/project_detail.html", context)
+
+
+@require_POST
+@page("manage_invoices")
+def project_product_add(request, project_id: int):
+    """A one-time product on the project (a setup fee, a workshop), billed once when due."""
+    form = ProjectProductForm(request.POST, products=product_list(tenant=request.tenant))
+    data = form.to_input()
+    if data is not None and submit(
+        form,
+        lambda: project_product_create(ui_context(request), project_id=project_id, data=data),
+    ):
+        messages.success(request, _("Product added; it is billed once when due."))
+    else:
+        errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        messages.error(request, _("The product was not added: %(errors)s") % {"errors": errors})
+    return redirect("web:project_detail", project_id=project_id)
 
 
 def _project_form(request, data=None, initial=None) -> ProjectForm:

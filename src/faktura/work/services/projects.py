@@ -22,7 +22,7 @@ from faktura.common.context import CommandContext
 from faktura.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.contacts.selectors import contact_for_tenant
-from faktura.tenancy.models import Membership
+from faktura.tenancy.models import BillingTrigger, Membership
 from faktura.tenancy.services import clean_time_rounding
 from faktura.work.models import Project, ProjectMember
 from faktura.work.services import _fields as f
@@ -71,6 +71,12 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
             clean[name] = f.date(name, value)
         elif name == "time_rounding":
             clean[name] = clean_time_rounding(name, value)
+        elif name == "billing_trigger":
+            if value is not None and value not in BillingTrigger.values:
+                raise ValidationFailed.field(
+                    name, "Must be 'continuous', 'on_close' or null (the company's)."
+                )
+            clean[name] = value
         else:
             raise ValidationFailed.field(name, "Unknown field.")
     return clean

@@ -4,6 +4,7 @@
                             [--keep | --clean] [--json]
     faktura bench documents --invoices N [--workers W] [--json]
     faktura bench receivables --invoices N [--credits C] [--json]
+    faktura bench subscriptions --subscriptions N [--json]
 
 The benchmark code lives in the source checkout's ``benchmarks/`` package, beside ``src/``;
 this command finds it there, so it runs wherever ``make install`` set Faktura up.
@@ -70,8 +71,14 @@ class Command(BaseCommand):
             help="credits in the statement (default: one per invoice, at most 10,000)",
         )  # fmt: skip
         recv.add_argument("--json", action="store_true", help="print one JSON object")
+        subs = sub.add_parser("subscriptions", help="the due run over N subscriptions, twice")
+        subs.add_argument("--subscriptions", type=int, default=10_000)
+        subs.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **opts):
+        if opts["benchmark"] == "subscriptions":
+            self._subscriptions(opts)
+            return
         if opts["benchmark"] == "receivables":
             self._receivables(opts)
             return
@@ -133,6 +140,24 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(numbers))
             return
         table = Table(title=f"receivables on {numbers['database']}")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for key, value in numbers.items():
+            table.add_row(key, "-" if value is None else str(value))
+        console.print(table)
+
+    def _subscriptions(self, opts) -> None:
+        if opts["subscriptions"] < 1:
+            raise CommandError("--subscriptions must be at least 1.")
+        bench = load_benchmark("subscriptions")
+        console = Console(file=self.stderr if opts["json"] else self.stdout, highlight=False)
+        numbers = bench.bench_subscriptions(
+            opts["subscriptions"], log=lambda line: console.print(f"[dim]{line}[/dim]")
+        )
+        if opts["json"]:
+            self.stdout.write(json.dumps(numbers))
+            return
+        table = Table(title=f"subscriptions on {numbers['database']}")
         table.add_column("measure")
         table.add_column("value", justify="right")
         for key, value in numbers.items():

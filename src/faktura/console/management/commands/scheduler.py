@@ -1,10 +1,14 @@
-"""`faktura scheduler`: once a day per company, run what is due: the dunning run (reminders
-are created only where the company turned on automatic sending; else the proposals wait on
-the Dunning page). Each company's day has one run key, so two schedulers never both run it.
+"""`faktura scheduler`: per company, run what is due: the month-end on the company's
+`month_end_day` (compile, due subscriptions and project products, the billing run: the drafts
+of the previous month wait in the review), and once a day the dunning run (reminders are
+created only where the company turned on automatic sending; else the proposals wait on the
+Dunning page). Each company's month and day have one run key, so two schedulers never both
+run them.
 `faktura serve` starts it beside the worker on the embedded default and it ends with it."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand
@@ -12,13 +16,27 @@ from django.core.management.base import BaseCommand
 from faktura.common.context import CommandContext
 from faktura.console.process import exit_with_parent
 from faktura.receivables.services.dunning import dunning_daily
+from faktura.subscriptions.services.month_end import month_end_scheduled
 from faktura.tenancy.models import Tenant
+
+log = logging.getLogger(__name__)
 
 
 def run_once(stdout=None) -> int:
     """One pass over every company; returns the reminders created."""
     created = 0
     for tenant in Tenant.objects.order_by("pk"):
+        try:
+            month = month_end_scheduled(CommandContext(tenant=tenant, source="system"))
+        except Exception:  # one company's failure must not stop the others' jobs
+            log.exception("month-end of %s failed; the next pass tries again", tenant.slug)
+            month = None
+        if month is not None and stdout is not None:
+            run = month.result.get("billing_run", {})
+            stdout.write(
+                f"{tenant.slug}: month-end {month.period}, {run.get('drafts_created', 0)} drafts "
+                f"created, {run.get('drafts_updated', 0)} updated"
+            )
         run = dunning_daily(CommandContext(tenant=tenant, source="system"))
         if run is not None:
             created += run.reminders
@@ -28,7 +46,7 @@ def run_once(stdout=None) -> int:
 
 
 class Command(BaseCommand):
-    help = "Run the daily jobs (dunning) once a day per company."
+    help = "Run the scheduled jobs per company: the month-end on its day, dunning once a day."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="one pass, then exit")

@@ -18,6 +18,7 @@ from faktura.billing.services.operations import (
 from faktura.catalog.selectors import unit_symbols
 from faktura.contacts.selectors import contact_list
 from faktura.web.forms.billing import GenerateForm, ItemFilterForm
+from faktura.web.forms.subscriptions import ManualItemForm
 from faktura.web.utils import (
     action,
     is_filtered,
@@ -30,7 +31,7 @@ from faktura.web.utils import (
 )
 from faktura.web.views.billing.operations import operation_context
 from faktura.web.views.billing.queries import item_warning_badges, price_source_label
-from faktura.work.selectors import project_list
+from faktura.work.selectors import project_list, tasks_waiting_to_close
 
 # Longest an item list the "all matching" generation takes at once (the service's limit).
 MAX_GENERATE = 10_000
@@ -47,19 +48,23 @@ def _filtered_items(request, filters: ItemFilterForm):
     )
 
 
-def _filters(request, data) -> ItemFilterForm:
+def _choices(request) -> dict:
     tenant = request.tenant
-    return ItemFilterForm(
-        data,
-        contacts=contact_list(tenant=tenant, is_active=True),
-        projects=project_list(tenant=tenant),
-    )
+    return {
+        "contacts": list(contact_list(tenant=tenant, is_active=True)),
+        "projects": list(project_list(tenant=tenant)),
+    }
+
+
+def _filters(request, data, choices: dict | None = None) -> ItemFilterForm:
+    return ItemFilterForm(data, **(choices or _choices(request)))
 
 
 @page("view_invoices")
 def item_list(request):
     tenant = request.tenant
-    filters = _filters(request, request.GET or None)
+    choices = _choices(request)
+    filters = _filters(request, request.GET or None, choices)
     items = _filtered_items(request, filters).select_related("contact", "project", "task")
     page_obj = paginate(request, items)
     symbols = unit_symbols(tenant=tenant)
@@ -80,6 +85,10 @@ def item_list(request):
             "ready_count": compile_candidates(
                 tenant=tenant, require_approval=tenant.require_approval
             ).count(),
+            "waiting_tasks": list(
+                tasks_waiting_to_close(tenant=tenant, require_approval=tenant.require_approval)[:50]
+            ),
+            "manual_form": ManualItemForm(**choices),
         },
     )
 
