@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from faktura.billing.models import Invoice, InvoiceLine
 from faktura.common.errors import NotFound
 from faktura.core import frame_orders as rules
 from faktura.frameorders.models import FrameOrder, FrameOrderLedger
@@ -116,6 +117,44 @@ def frame_order_ledger(*, tenant: Tenant, frame_order_id: int) -> list[FrameOrde
         .select_related("invoice")
         .order_by("created_at", "id")
     )
+
+
+def invoice_project_ids(invoice: Invoice) -> set[int]:
+    """The projects of an invoice's billed lines (and its own project)."""
+    ids = set(
+        InvoiceLine.objects.filter(invoice=invoice, do_not_bill=False)
+        .exclude(task=None)
+        .values_list("task__project_id", flat=True)
+    )
+    if invoice.project_id:
+        ids.add(invoice.project_id)
+    return ids
+
+
+def draft_frame_order_choices(
+    tenant: Tenant, invoice: Invoice, *, on: dt.date
+) -> tuple[list[dict], int | None]:
+    """The frame orders a draft may draw (the customer's open ones, and the one it has) and the
+    one to preselect: the draft's own, else the customer's one open frame order covering the
+    draft's projects."""
+    found = open_frame_orders(tenant, invoice.contact_id, on=on)
+    if invoice.frame_order_id and invoice.frame_order_id not in {f["id"] for f in found}:
+        current = frame_order_get(tenant=tenant, frame_order_id=invoice.frame_order_id, on=on)
+        found.append(
+            {
+                "id": current.pk,
+                "po_number": current.po_number,
+                "hours_remaining": current.balance.hours_remaining,
+                "amount_remaining": current.balance.amount_remaining,
+                "status": current.status,
+                "project_ids": [],
+            }
+        )
+    if invoice.frame_order_id:
+        return found, invoice.frame_order_id
+    projects = invoice_project_ids(invoice)
+    covering = [f for f in found if not f["project_ids"] or projects <= set(f["project_ids"])]
+    return found, covering[0]["id"] if len(covering) == 1 else None
 
 
 def covers(frame_order: FrameOrder, project_ids: Iterable[int]) -> bool:

@@ -146,17 +146,6 @@ def frame_order_update(
 # --- the draft and issuing (billing.hooks) ----------------------------------------------------
 
 
-def _invoice_project_ids(invoice: Invoice) -> set[int]:
-    ids = set(
-        InvoiceLine.objects.filter(invoice=invoice, do_not_bill=False)
-        .exclude(task=None)
-        .values_list("task__project_id", flat=True)
-    )
-    if invoice.project_id:
-        ids.add(invoice.project_id)
-    return ids
-
-
 def draft_frame_order_check(ctx: CommandContext, invoice: Invoice, fields: set[str]) -> None:
     """A draft's `frame_order_id` names a frame order of the draft's customer in its currency;
     another company's or customer's answers 400 naming the field."""
@@ -241,7 +230,7 @@ def invoice_frame_order_draw(ctx: CommandContext, invoice: Invoice) -> FrameOrde
                 fields={"frame_order_id": f"The frame order is {status_before}."},
             )
         own = set(frame_order.projects.values_list("pk", flat=True))
-        uncovered = sorted(_invoice_project_ids(invoice) - own) if own else []
+        uncovered = sorted(selectors.invoice_project_ids(invoice) - own) if own else []
         if frame_order.contact_id != invoice.contact_id or uncovered:
             raise FrameOrderNotOpen(
                 f"Frame order {frame_order.po_number} does not cover the projects "
