@@ -15,6 +15,9 @@ An app registers its functions in its `AppConfig.ready()`:
 - `invoice_issued`: `f(ctx, invoice)`, called inside the transaction that issues an invoice or
   a credit note, after it is numbered and frozen (an app that must refuse the issue raises a
   `FakturaError` and the whole issue rolls back; an outbox row written here commits with it).
+- `run_draft_filled`: `f(ctx, invoice, period_start=, period_end=)`, called inside the billing
+  run's transaction for each month draft of an ongoing project after its items joined it
+  (retainers turn the month's time lines into the retainer's lines).
 - `invoice_readers`: `f(tenant, invoices)`, called with each page of invoices the invoice API
   answers, to attach what the app adds to them (receivables: the open amount and payment
   state) in a fixed number of queries.
@@ -29,6 +32,7 @@ draft_header_checks: list[Callable[[Any, Any, set[str]], Any]] = []
 invoice_issuing: list[Callable[[Any, Any], Any]] = []
 credit_note_issued: list[Callable[[Any, Any], Any]] = []
 invoice_issued: list[Callable[[Any, Any], Any]] = []
+run_draft_filled: list[Callable[..., Any]] = []
 invoice_readers: list[Callable[[Any, Sequence[Any]], None]] = []
 
 

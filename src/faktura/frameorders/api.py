@@ -11,8 +11,8 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from faktura.common.schemas import ERRORS, Id, PathId
-from faktura.frameorders import selectors, services
-from faktura.frameorders.inputs import FrameOrderCreate, FrameOrderUpdate
+from faktura.frameorders import retainers, selectors, services
+from faktura.frameorders.inputs import FrameOrderCreate, FrameOrderUpdate, RetainerCreate
 from faktura.frameorders.models import FrameOrder
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.selectors import tenant_today
@@ -142,3 +142,61 @@ def frame_order_ledger(request, frame_order_id: PathId):
     """The invoices that drew the frame order and the credit notes that gave hours back."""
     context = _reader(request)
     return selectors.frame_order_ledger(tenant=context.tenant, frame_order_id=frame_order_id)
+
+
+# --- retainers --------------------------------------------------------------------------------
+
+
+class RetainerMonthOut(Schema):
+    month: dt.date = Field(..., description="the first day of the month")
+    invoice_id: int | None
+    used_hours: Decimal
+    included_hours: Decimal
+    rolled_in_hours: Decimal
+    overage_hours: Decimal
+    carried_hours: Decimal = Field(..., description="rolls over to the next month")
+    expired_hours: Decimal
+
+
+class RetainerOut(Schema):
+    id: int
+    project_id: int
+    hours_per_month: Decimal
+    monthly_fee: Decimal
+    overage_rate: Decimal | None = Field(..., description="null: the normal price")
+    rollover: str = Field(..., description="none or next_month")
+    rollover_cap_hours: Decimal | None
+    start_date: dt.date
+    end_date: dt.date | None
+    months: list[RetainerMonthOut] = Field(..., description="the usage ledger, month by month")
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_months(obj) -> list:
+        return list(obj.months.all())
+
+
+class RetainerFilter(Schema):
+    project_id: Id | None = None
+
+
+@router.get("/retainers", response={200: list[RetainerOut], **ERRORS})
+@paginate
+def retainer_list(request, filters: Query[RetainerFilter]):
+    context = _reader(request)
+    return selectors.retainer_list(tenant=context.tenant, project_id=filters.project_id)
+
+
+@router.post("/retainers", response={201: RetainerOut, **ERRORS})
+def retainer_create(request, data: RetainerCreate):
+    """A retainer on an ongoing customer project. The billing run turns the month's time
+    lines of that project's draft into one retainer line at the fee plus an overage line."""
+    context = request_context(request)
+    retainer = retainers.retainer_create(context, data=data)
+    return Status(201, selectors.retainer_get(tenant=context.tenant, retainer_id=retainer.pk))
+
+
+@router.get("/retainers/{retainer_id}", response={200: RetainerOut, **ERRORS})
+def retainer_detail(request, retainer_id: PathId):
+    context = _reader(request)
+    return selectors.retainer_get(tenant=context.tenant, retainer_id=retainer_id)

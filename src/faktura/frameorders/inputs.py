@@ -15,7 +15,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
 
 from faktura.common.schemas import Id
-from faktura.frameorders.models import FrameOrder
+from faktura.frameorders.models import FrameOrder, Retainer
 
 Hours = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
@@ -58,3 +58,19 @@ class FrameOrderUpdate(_Input):
     low_threshold_percent: Percent | None = None
     notes: Notes | None = None
     closed: bool | None = None
+
+
+class RetainerCreate(_Input):
+    """A retainer on an ongoing project: `hours_per_month` at `monthly_fee`; hours beyond at
+    `overage_rate` (null: the time's normal price); unused hours expire or roll over."""
+
+    project_id: Id
+    hours_per_month: Hours
+    monthly_fee: Amount
+    overage_rate: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6)] | None = None
+    rollover: Retainer.Rollover = Retainer.Rollover.NONE
+    rollover_cap_hours: Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)] | None = (
+        Field(None, description="null: no cap")
+    )
+    start_date: dt.date
+    end_date: dt.date | None = None

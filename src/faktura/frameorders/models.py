@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from faktura.common.models import TenantOwnedModel
 from faktura.core import frame_orders as rules
+from faktura.core import retainers as retainer_rules
 
 
 class FrameOrder(TenantOwnedModel):
@@ -76,3 +77,56 @@ class FrameOrderLedger(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.hours} h"
+
+
+class Retainer(TenantOwnedModel):
+    """A project's monthly retainer: `hours_per_month` at a fixed `monthly_fee`, billed as one
+    line; hours beyond it (and beyond what rolled over) at `overage_rate` (None: the time
+    lines' own price) (`core.retainers`)."""
+
+    class Rollover(models.TextChoices):
+        NONE = retainer_rules.NONE, _("Unused hours expire")  # at the end of the month
+        NEXT_MONTH = retainer_rules.NEXT_MONTH, _("Unused hours roll over to the next month")
+
+    project = models.ForeignKey("work.Project", on_delete=models.PROTECT, related_name="+")
+    hours_per_month = models.DecimalField(max_digits=8, decimal_places=2)
+    monthly_fee = models.DecimalField(max_digits=14, decimal_places=2)
+    overage_rate = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    rollover = models.CharField(max_length=10, choices=Rollover.choices, default=Rollover.NONE)
+    rollover_cap_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["project_id", "start_date", "id"]
+        indexes = [models.Index(fields=["tenant", "project"])]
+
+    def __str__(self) -> str:
+        return f"{self.hours_per_month} h / month"
+
+
+class RetainerMonth(TenantOwnedModel):
+    """The usage ledger of one retainer month, written when the month's draft is built (and
+    rewritten while it is a draft): used, included, rolled-in, overage, carried and expired
+    hours. The next month reads `carried` as its rolled-in hours."""
+
+    retainer = models.ForeignKey(Retainer, on_delete=models.PROTECT, related_name="months")
+    month = models.DateField()  # the first day of the month
+    invoice = models.ForeignKey(
+        "billing.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_hours = models.DecimalField(max_digits=14, decimal_places=4)
+    included_hours = models.DecimalField(max_digits=8, decimal_places=2)
+    rolled_in_hours = models.DecimalField(max_digits=14, decimal_places=4)
+    overage_hours = models.DecimalField(max_digits=14, decimal_places=4)
+    carried_hours = models.DecimalField(max_digits=14, decimal_places=4)
+    expired_hours = models.DecimalField(max_digits=14, decimal_places=4)
+
+    class Meta:
+        ordering = ["retainer_id", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["retainer", "month"], name="retainer_month_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.used_hours} h"

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from faktura.billing.models import Invoice, InvoiceLine
 from faktura.common.errors import NotFound
 from faktura.core import frame_orders as rules
-from faktura.frameorders.models import FrameOrder, FrameOrderLedger
+from faktura.frameorders.models import FrameOrder, FrameOrderLedger, Retainer
 from faktura.tenancy.models import Tenant
 
 
@@ -195,3 +195,20 @@ def default_frame_order_id(
     """The customer's one open frame order covering the projects, if there is exactly one."""
     found = open_frame_orders(tenant, contact_id, on=on, project_ids=project_ids)
     return found[0]["id"] if len(found) == 1 else None
+
+
+# --- retainers --------------------------------------------------------------------------------
+
+
+def retainer_list(*, tenant: Tenant, project_id: int | None = None) -> QuerySet[Retainer]:
+    queryset = Retainer.objects.filter(tenant=tenant).prefetch_related("months")
+    if project_id is not None:
+        queryset = queryset.filter(project_id=project_id)
+    return queryset.order_by("project_id", "start_date", "id")
+
+
+def retainer_get(*, tenant: Tenant, retainer_id: int) -> Retainer:
+    found = retainer_list(tenant=tenant).filter(pk=retainer_id).first()
+    if found is None:
+        raise NotFound("Retainer not found.")
+    return found
