@@ -30,6 +30,7 @@ from faktura.catalog.models import (
 )
 from faktura.common.models import Operation
 from faktura.contacts.models import Contact
+from faktura.frameorders.models import FrameOrder, Retainer
 from faktura.receivables.models import BankStatement, BankTransaction, Payment, Reminder
 from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
@@ -105,7 +106,17 @@ def _their_world(owner) -> dict[str, object]:
         date=now.date(), currency="EUR", open_amount=Decimal("1.00"), fee=Decimal("0.00"),
         interest=Decimal("0.00"), total_due=Decimal("1.00"), new_due_date=now.date(),
     )  # fmt: skip
+    frame_order = FrameOrder.objects.create(
+        tenant=tenant, contact=contact, po_number=f"{MARK} po", hours=Decimal("10"),
+        currency="EUR", valid_from=now.date(),
+    )  # fmt: skip
+    retainer = Retainer.objects.create(
+        tenant=tenant, project=project, hours_per_month=Decimal("10"),
+        monthly_fee=Decimal("900.00"), start_date=now.date(),
+    )  # fmt: skip
     return {
+        "frame_order_id": frame_order.pk, "retainer_id": retainer.pk,
+        "project_ids": [project.pk],
         "reminder_id": reminder.pk,
         "invoice_ids": [invoice.pk],
         "statement_id": statement.pk,
