@@ -43,7 +43,7 @@ def _lines(invoice_id):
 
 
 def test_a_month_within_the_retainer_is_one_line_at_the_fee(world):
-    project = world.project()
+    project = world.project(world.contact(language="en"))
     _retainer(world, project)
     _work(world, project, 3, [6, 8])
 
@@ -64,7 +64,7 @@ def test_a_month_within_the_retainer_is_one_line_at_the_fee(world):
 
 def test_rollover_over_three_months_with_cap_and_overage(world):
     # given a 20 h retainer whose unused hours roll over, at most 4 h, overage at 120/h
-    project = world.project()
+    project = world.project(world.contact(language="en"))
     _retainer(
         world, project, rollover="next_month", rollover_cap_hours=Decimal("4"),
         overage_rate=Decimal("120"),
@@ -100,7 +100,7 @@ def test_rollover_over_three_months_with_cap_and_overage(world):
 
 
 def test_running_the_month_again_rebuilds_the_same_lines_with_new_work(world):
-    project = world.project()
+    project = world.project(world.contact(language="en"))
     _retainer(world, project)
     _work(world, project, 3, [18])
     first = billing_run(world.ctx, period="2026-03").invoice_ids[0]
@@ -118,7 +118,7 @@ def test_running_the_month_again_rebuilds_the_same_lines_with_new_work(world):
 
 
 def test_without_a_retainer_the_draft_keeps_its_time_lines(world):
-    project = world.project()
+    project = world.project(world.contact(language="en"))
     _work(world, project, 3, [6])
 
     [invoice_id] = billing_run(world.ctx, period="2026-03").invoice_ids
@@ -128,7 +128,7 @@ def test_without_a_retainer_the_draft_keeps_its_time_lines(world):
 
 
 def test_retainer_api(world, api):
-    project = world.project()
+    project = world.project(world.contact(language="en"))
 
     created = api.post(
         "retainers",
