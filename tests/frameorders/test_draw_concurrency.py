@@ -15,18 +15,27 @@ from faktura.billing.models import Invoice
 from faktura.billing.services.issue import invoice_issue
 from faktura.common.errors import FakturaError
 from faktura.frameorders.models import FrameOrderLedger
+from tests.conftest import api_for
 
 DAY = dt.date(2026, 3, 31)
 
 
-def _issue_in_parallel(world, drafts) -> list[BaseException]:
+def _issue_in_parallel(world, drafts, api=None) -> list[BaseException]:
+    """Issue every draft at once, one thread (and database connection) each: through the
+    service, or as HTTP requests when `api` is given (a refusal becomes a FakturaError)."""
     barrier = threading.Barrier(len(drafts))
     errors: list[BaseException] = []
 
     def run(draft) -> None:
         try:
             barrier.wait()
-            invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=DAY)
+            if api is None:
+                invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=DAY)
+                return
+            answer = api.post(f"invoices/{draft.pk}/issue", {"issue_date": DAY.isoformat()})
+            if answer.status_code != 200:
+                error = answer.json()["error"]
+                raise FakturaError(error["message"], code=error["code"])
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -79,5 +88,16 @@ def test_parallel_issues_never_overdraw_on_sqlite_too(world):
     frame_order, drafts = _setup(world, 4)
 
     errors = _issue_in_parallel(world, drafts)
+
+    _check(frame_order, drafts, errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_issue_requests_never_overdraw(world):
+    """The same through the HTTP API, on either database."""
+    frame_order, drafts = _setup(world, 4)
+    api = api_for(world.owner)
+
+    errors = _issue_in_parallel(world, drafts, api=api)
 
     _check(frame_order, drafts, errors)
