@@ -143,6 +143,13 @@ def test_demo_has_a_billing_history(db):
     assert any(b["tax_treatment"] == "domestic" and not b["leitweg_id"] for b in buyers)
     public = issued.exclude(buyer_reference="")
     assert public.filter(buyer_reference=F("contact__leitweg_id")).exists()
+    # a frame order drawn by issued invoices, a retainer with its monthly usage (issue 14)
+    from faktura.frameorders.models import FrameOrderLedger, RetainerMonth
+
+    draws = FrameOrderLedger.objects.filter(tenant=tenant, kind="draw")
+    assert draws.exists()
+    assert all(row.invoice.po_number == "BA-2026-0815" for row in draws)
+    assert RetainerMonth.objects.filter(tenant=tenant).exists()
     # one partial credit note: the invoice it credits stays valid
     note = invoices.get(kind="credit_note")
     assert note.credit_note_of.status in ("issued", "sent") and note.gross_total < 0

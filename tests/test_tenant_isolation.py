@@ -38,6 +38,7 @@ from faktura.receivables.models import (
     Reminder,
 )
 from faktura.offers.models import Offer, OfferLine
+from faktura.frameorders.models import FrameOrder, Retainer
 from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
@@ -124,7 +125,17 @@ def _their_world(owner) -> dict[str, object]:
         quantity=Decimal("1"), unit_price=Decimal("10"), net_amount=Decimal("10.00"),
         vat_rate=Decimal("19"),
     )  # fmt: skip
+    frame_order = FrameOrder.objects.create(
+        tenant=tenant, contact=contact, po_number=f"{MARK} po", hours=Decimal("10"),
+        currency="EUR", valid_from=now.date(),
+    )  # fmt: skip
+    retainer = Retainer.objects.create(
+        tenant=tenant, project=project, hours_per_month=Decimal("10"),
+        monthly_fee=Decimal("900.00"), start_date=now.date(),
+    )  # fmt: skip
     return {
+        "frame_order_id": frame_order.pk, "retainer_id": retainer.pk,
+        "project_ids": [project.pk],
         "offer_id": offer.pk,
         "reminder_id": reminder.pk,
         "charge_id": charge.pk,

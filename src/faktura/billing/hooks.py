@@ -5,9 +5,19 @@ An app registers its functions in its `AppConfig.ready()`:
 
 - `credit_note_issued`: `f(ctx, note)`, called inside the transaction that issues a credit
   note, after its invoice's status is set (receivables settles the invoice with it).
+- `draft_header_checks`: `f(ctx, invoice, fields)`, called inside the transaction that edits a
+  draft's header, after the new values are set on `invoice` and before it is saved, with the
+  names of the fields the request changed (frame orders: `frame_order_id` must be one of the
+  customer's). Raise a `FakturaError` to refuse the edit.
+- `invoice_issuing`: `f(ctx, invoice)`, called inside the issuing transaction with the draft
+  locked, before it is checked and numbered: an app may still fill the draft's header
+  (frame orders: their PO number as BT-13).
 - `invoice_issued`: `f(ctx, invoice)`, called inside the transaction that issues an invoice or
   a credit note, after it is numbered and frozen (an app that must refuse the issue raises a
   `FakturaError` and the whole issue rolls back; an outbox row written here commits with it).
+- `run_draft_filled`: `f(ctx, invoice, period_start=, period_end=)`, called inside the billing
+  run's transaction for each month draft of an ongoing project after its items joined it
+  (retainers turn the month's time lines into the retainer's lines).
 - `invoice_readers`: `f(tenant, invoices)`, called with each page of invoices the invoice API
   answers, to attach what the app adds to them (receivables: the open amount and payment
   state) in a fixed number of queries.
@@ -18,8 +28,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+draft_header_checks: list[Callable[[Any, Any, set[str]], Any]] = []
+invoice_issuing: list[Callable[[Any, Any], Any]] = []
 credit_note_issued: list[Callable[[Any, Any], Any]] = []
 invoice_issued: list[Callable[[Any, Any], Any]] = []
+run_draft_filled: list[Callable[..., Any]] = []
 invoice_readers: list[Callable[[Any, Sequence[Any]], None]] = []
 
 

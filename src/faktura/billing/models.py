@@ -148,6 +148,11 @@ class Invoice(TenantOwnedModel):
     credit_note_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
     )
+    # The customer's frame order this invoice draws down when issued (`faktura.frameorders`).
+    frame_order = models.ForeignKey(
+        "frameorders.FrameOrder", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     seller = models.JSONField(default=dict, blank=True)  # snapshot at issue
     buyer = models.JSONField(default=dict, blank=True)  # snapshot at issue
     net_total = models.DecimalField(max_digits=16, decimal_places=2, default=0)

@@ -134,6 +134,7 @@ def _register_routers() -> None:
     from faktura.common.api import router as common_router
     from faktura.contacts.api import router as contacts_router
     from faktura.offers.api import router as offers_router
+    from faktura.frameorders.api import router as frameorders_router
     from faktura.receivables.api import router as receivables_router
     from faktura.reports.api import router as reports_router
     from faktura.subscriptions.api import router as subscriptions_router
@@ -149,6 +150,7 @@ def _register_routers() -> None:
     api.add_router("", subscriptions_router)
     api.add_router("", receivables_router)
     api.add_router("", offers_router)
+    api.add_router("", frameorders_router)
     api.add_router("", reports_router)
 
 

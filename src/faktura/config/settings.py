@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "faktura.subscriptions",
     "faktura.receivables",
     "faktura.offers",
+    "faktura.frameorders",
     "faktura.reports",
     "faktura.web",
     "faktura.console",

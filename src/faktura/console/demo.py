@@ -31,6 +31,7 @@ from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.credit_notes import credit_note_create
 from faktura.billing.services.documents import invoice_documents_render
 from faktura.billing.services.generation import billing_run
+from faktura.billing.services.invoices import invoice_update
 from faktura.billing.services.issue import invoice_issue
 from faktura.billing.services.sending import invoice_send
 from faktura.catalog.models import (
@@ -49,6 +50,10 @@ from faktura.contacts.models import Contact, TaxTreatment
 from faktura.contacts.services import contact_create
 from faktura.core.money import quantize_amount
 from faktura.documents.models import DocumentFormat, StoredDocument
+from faktura.frameorders.inputs import FrameOrderCreate, RetainerCreate
+from faktura.frameorders.retainers import retainer_create
+from faktura.frameorders.selectors import open_frame_orders
+from faktura.frameorders.services import frame_order_create
 from faktura.offers.inputs import (
     OfferAccept,
     OfferCreate,
@@ -189,6 +194,7 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
         day = today or timezone.localdate()
         with transaction.atomic():
             tenant = _build(day, random.Random(seed))
+            _prepaid(tenant, day)
             _bill(tenant, day)
             _offers(tenant, day)
     else:
@@ -551,6 +557,41 @@ def billed_months(today: date) -> tuple[list[date], date]:
     return months, _next_month(months[-1])
 
 
+def _prepaid(tenant: Tenant, today: date) -> None:
+    """A frame order of the first customer (400 h, warns beyond) and a retainer on the second
+    customer's support project (20 h a month, unused hours roll over, at most 5 h)."""
+    owner = Membership.objects.get(tenant=tenant, role="owner")
+    ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
+    start = today - timedelta(days=120)
+    first, second = Contact.objects.filter(tenant=tenant).order_by("pk")[:2]
+    frame_order_create(
+        ctx,
+        data=FrameOrderCreate(
+            contact_id=first.pk, po_number="BA-2026-0815", hours=Decimal("400"),
+            valid_from=start.replace(day=1), valid_to=date(start.year + 1, 12, 31),
+            overage_policy="warn", low_threshold_percent=25,
+        ),
+    )  # fmt: skip
+    project = Project.objects.filter(tenant=tenant, contact=second, kind="ongoing").first()
+    if project is not None:
+        retainer_create(
+            ctx,
+            data=RetainerCreate(
+                project_id=project.pk, hours_per_month=Decimal("20"),
+                monthly_fee=Decimal("1750.00"), rollover="next_month",
+                rollover_cap_hours=Decimal("5"), start_date=start.replace(day=1),
+            ),
+        )  # fmt: skip
+
+
+def _draw_frame_orders(ctx: CommandContext, drafts: list[Invoice], today: date) -> None:
+    """Drafts of a customer with one open frame order draw it when issued."""
+    for draft in drafts:
+        options = open_frame_orders(ctx.tenant, draft.contact_id, on=today)
+        if len(options) == 1:
+            invoice_update(ctx, invoice_id=draft.pk, frame_order_id=options[0]["id"])
+
+
 def _bill(tenant: Tenant, today: date) -> None:
     """Compile, run, issue and credit through the services (no billing row written here)."""
     clerk = Membership.objects.get(tenant=tenant, role="billing")
@@ -580,6 +621,7 @@ def _bill(tenant: Tenant, today: date) -> None:
         and not draft.contact.leitweg_id
     ]
     held = {draft.pk for draft in ordinary[-2:]}
+    _draw_frame_orders(ctx, [draft for draft, _ in to_issue if draft.pk not in held], today)
     issued = [
         invoice_issue(ctx, invoice_id=draft.pk, issue_date=day)
         for draft, day in to_issue

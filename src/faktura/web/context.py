@@ -29,6 +29,7 @@ NAVIGATION = (
             (_("Invoice review"), "web:billing_review", "view_invoices"),
             (_("Invoices"), "web:invoice_list", "view_invoices"),
             (_("Offers"), "web:offer_list", "view_invoices"),
+            (_("Frame orders"), "web:frame_orders", "view_invoices"),
         ),
     ),
     (

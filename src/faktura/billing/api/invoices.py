@@ -145,6 +145,7 @@ class InvoiceListOut(Schema):
     service_period_end: dt.date | None
     totals: TotalsOut
     credit_note_of: int | None
+    frame_order_id: int | None = Field(None, description="the frame order issuing draws down")
     sync_status: str
     created_at: dt.datetime
     # Collecting the invoice (attached by the receivables app through `hooks.invoice_readers`;
@@ -242,6 +243,9 @@ class InvoicePatch(Schema):
     cash_discount_percent: CashDiscountPercent | None = None
     cash_discount_days: int | None = Field(None, ge=0, le=365)
     language: str | None = Field(None, max_length=2)
+    frame_order_id: Id | None = Field(
+        None, description="the customer's frame order that issuing draws down; null: none"
+    )
 
 
 class GenerateIn(Schema):

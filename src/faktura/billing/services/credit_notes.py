@@ -189,6 +189,7 @@ def _credit_note_create(
             grouping=invoice.grouping,
             currency=invoice.currency,
             credit_note_of=invoice,
+            frame_order_id=invoice.frame_order_id,  # its lines give the frame order back
             po_number=invoice.po_number,
             buyer_reference=invoice.buyer_reference,
             service_period_start=min(

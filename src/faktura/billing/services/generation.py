@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from faktura.billing import hooks
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
 from faktura.billing.services.drafts import ItemsNotPending, clean_ids
@@ -294,6 +295,10 @@ def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
             for key, group in sorted(groups.items())
         ]
         drafts_fill(fills)
+        for fill in fills:
+            if fill.items[0].project.kind == Project.Kind.ONGOING:
+                for filled in hooks.run_draft_filled:
+                    filled(ctx, fill.invoice, period_start=start, period_end=end)
         entry_states_sync(entry_ids=[item.entry_id for item in items])
         audit_records(
             ctx,

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from faktura.billing import hooks
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import TIME_KINDS
 from faktura.billing.services.compile_rounding import invoice_policy
@@ -157,6 +158,12 @@ def _clean_header(data: dict[str, Any]) -> dict[str, Any]:
             clean[name] = v.cash_discount_percent(name, value)
         elif name == "cash_discount_days":
             clean[name] = v.cash_discount_days(name, value)
+        elif name == "frame_order_id":
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
+                raise ValidationFailed.field(name, "Must be a frame order id or null.")
+            clean[name] = value
         else:
             raise ValidationFailed.field(name, "Unknown field.")
     return clean
@@ -172,12 +179,15 @@ def _apply_header(invoice: Invoice, clean: dict[str, Any]) -> None:
 
 def invoice_update(ctx: CommandContext, *, invoice_id: int, **data: Any) -> Invoice:
     """Edit a draft's header: purchase order, buyer reference, texts, service period, payment
-    terms (null: the customer's, else the company's), language."""
+    terms (null: the customer's, else the company's), language, the frame order it draws
+    (checked by the frame orders app through `hooks.draft_header_checks`)."""
     ctx.require("manage_invoices")
     clean = _clean_header(data)
     with transaction.atomic():
         invoice = draft_locked(ctx.tenant, invoice_id)
         _apply_header(invoice, clean)
+        for check in hooks.draft_header_checks:
+            check(ctx, invoice, set(clean))
         invoice.save()
         audit_record(ctx, action="invoice_update", obj=invoice, data={"fields": sorted(clean)})
     return invoice

@@ -267,6 +267,8 @@ def _invoice_issue(
     issue_date = clean_date("issue_date", issue_date)
     with transaction.atomic():
         invoice = draft_locked(ctx.tenant, invoice_id)
+        for issuing in hooks.invoice_issuing:
+            issuing(ctx, invoice)
         tenant = Tenant.objects.get(pk=ctx.tenant.pk)  # the profile as it is now
         contact = Contact.objects.get(pk=invoice.contact_id)
         lines = list(

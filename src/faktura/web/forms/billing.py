@@ -154,9 +154,30 @@ class DraftHeaderForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    frame_order_id = forms.TypedChoiceField(
+        label=_("Frame order"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Issuing draws the invoice's hours from it and prints its PO number."),
+    )
+
+    def __init__(self, *args: Any, frame_orders: Any = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["frame_order_id"].choices = blank(_("No frame order")) + [
+            (f["id"], _frame_order_label(f)) for f in frame_orders
+        ]
+
     @classmethod
     def initial_for(cls, invoice: Invoice) -> dict[str, Any]:
         return {name: getattr(invoice, name) for name in cls.base_fields}
+
+
+def _frame_order_label(frame_order: dict[str, Any]) -> str:
+    left = frame_order["hours_remaining"]
+    if left is None:
+        return str(frame_order["po_number"])
+    return _("%(po)s (%(left)s h left)") % {"po": frame_order["po_number"], "left": f"{left:.2f}"}
 
 
 class ManualLineForm(forms.Form):

@@ -42,6 +42,8 @@ from faktura.core.time_rounding import (
     format_hours,
     step_hours,
 )
+from faktura.frameorders.selectors import draft_frame_order_choices
+from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.billing import (
     GROUPING_LABELS,
     DraftHeaderForm,
@@ -94,6 +96,14 @@ def _decorate(lines, *, symbols: dict[str, str], step: str) -> None:
             line.step_text = "1"
 
 
+def _header_form(invoice, *, tenant, data=None) -> DraftHeaderForm:
+    """The draft's details, with the frame orders it may draw: the preselected one is the
+    draft's own, else the customer's one open frame order covering the draft's projects."""
+    options, preselected = draft_frame_order_choices(tenant, invoice, on=tenant_today(tenant))
+    initial = DraftHeaderForm.initial_for(invoice) | {"frame_order_id": preselected}
+    return DraftHeaderForm(data, initial=initial, frame_orders=options)
+
+
 def draft_context(request, invoice_id: int, *, header_form=None, line_form=None) -> dict:
     tenant = request.tenant
     invoice = invoice_detail(tenant=tenant, invoice_id=invoice_id)
@@ -112,7 +122,7 @@ def draft_context(request, invoice_id: int, *, header_form=None, line_form=None)
         "formats": format_rows(invoice.formats),
         "blocking": any(p.get("severity") == "error" for p in invoice.warnings),
         "step": step,
-        "header_form": header_form or DraftHeaderForm(initial=DraftHeaderForm.initial_for(invoice)),
+        "header_form": header_form or _header_form(invoice, tenant=tenant),
         "line_form": line_form
         or ManualLineForm(
             units=units,
@@ -161,8 +171,8 @@ def _after_edit(request, invoice_id: int, *, changed: bool, header_form=None, li
 @require_POST
 @page("manage_invoices")
 def draft_header(request, invoice_id: int):
-    invoice_get(tenant=request.tenant, invoice_id=invoice_id)
-    form = DraftHeaderForm(request.POST)
+    invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
+    form = _header_form(invoice, tenant=request.tenant, data=request.POST)
     saved = None
     if form.is_valid():
         saved = submit(

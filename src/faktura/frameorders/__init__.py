@@ -1,0 +1,2 @@
+"""Frame orders (a customer's blanket purchase order: a pool of hours and/or money) and
+retainers."""

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class FrameOrdersConfig(AppConfig):
+    name = "faktura.frameorders"
+    label = "frameorders"
+
+    def ready(self) -> None:
+        from faktura.billing import hooks
+        from faktura.frameorders.retainers import retainer_month_apply
+        from faktura.frameorders.services import (
+            draft_frame_order_check,
+            invoice_frame_order_draw,
+            invoice_frame_order_prepare,
+        )
+
+        if draft_frame_order_check not in hooks.draft_header_checks:
+            hooks.draft_header_checks.append(draft_frame_order_check)
+        if invoice_frame_order_prepare not in hooks.invoice_issuing:
+            hooks.invoice_issuing.append(invoice_frame_order_prepare)
+        if retainer_month_apply not in hooks.run_draft_filled:
+            hooks.run_draft_filled.append(retainer_month_apply)
+        if invoice_frame_order_draw not in hooks.invoice_issued:
+            hooks.invoice_issued.append(invoice_frame_order_draw)

@@ -1,0 +1,23 @@
+"""Error codes of frame orders, one class each; `config/api.py` maps them to HTTP."""
+
+from __future__ import annotations
+
+from faktura.common.errors import BusinessRuleViolation, ValidationFailed
+
+
+class FrameOrderExhausted(BusinessRuleViolation):
+    """The invoice needs more than the frame order has left and its policy is `block`."""
+
+    code = "frame_order_exhausted"
+
+
+class FrameOrderNotOpen(BusinessRuleViolation):
+    """The frame order is closed, or the issue date is outside its validity."""
+
+    code = "frame_order_not_open"
+
+
+class FrameOrderInvalid(ValidationFailed):
+    """The frame order's values contradict each other (no pool, dates, projects)."""
+
+    code = "frame_order_invalid"
