@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "faktura.work",
     "faktura.documents",
     "faktura.billing",
+    "faktura.billingreview",
     "faktura.receivables",
     "faktura.reports",
     "faktura.web",
