@@ -26,6 +26,7 @@ NAVIGATION = (
             (_("Ready to bill"), "web:billing", "view_invoices"),
             (_("Billable items"), "web:billing_items", "view_invoices"),
             (_("Invoice review"), "web:billing_review", "view_invoices"),
+            (_("Billing review"), "web:billing_month_end", "view_invoices"),
             (_("Invoices"), "web:invoice_list", "view_invoices"),
         ),
     ),
