@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.compile import billable_items_compile
@@ -61,17 +61,27 @@ def _compile_period(ctx: CommandContext, *, contact_id: int, end: dt.date, start
         billable_items_compile(ctx, entry_ids=ids)
 
 
-def _collect(review: BillingReview) -> None:
+def _collect(review: BillingReview, *, fresh: bool = False) -> None:
     """(Re)fix the review's entries for its customer and period: new entries join as Bill,
-    entries no longer in it leave, the decisions of the others stay."""
-    wanted = set(
-        selectors.candidate_entry_ids(
-            tenant=review.tenant,
-            contact_id=review.contact_id,
-            start=review.period_start,
-            end=review.period_end,
-        )
+    entries no longer in it leave, the decisions of the others stay. A fresh review takes
+    its entries in one INSERT ... SELECT (a busy customer has thousands)."""
+    candidates = selectors.candidate_items(
+        tenant=review.tenant,
+        contact_id=review.contact_id,
+        start=review.period_start,
+        end=review.period_end,
     )
+    if fresh:
+        select, params = candidates.order_by().values("entry_id").distinct().query.sql_with_params()
+        table = connection.ops.quote_name(BillingReviewDecision._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (review_id, entry_id, decision, defer_until, reason) "  # noqa: S608 - our own table and query
+                f"SELECT %s, c.entry_id, %s, NULL, '' FROM ({select}) c",
+                [review.pk, Decision.BILL, *params],
+            )
+        return
+    wanted = set(candidates.order_by().values_list("entry_id", flat=True))
     have = set(
         BillingReviewDecision.objects.filter(review=review).values_list("entry_id", flat=True)
     )
@@ -103,7 +113,7 @@ def billing_review_start(ctx: CommandContext, *, data: BillingReviewStart) -> Bi
             period_end=data.period_end,
             created_by=ctx.user,
         )
-        _collect(review)
+        _collect(review, fresh=True)
         audit_record(
             ctx,
             action="billing_review_start",

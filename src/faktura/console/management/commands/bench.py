@@ -4,6 +4,7 @@
                             [--keep | --clean] [--json]
     faktura bench documents --invoices N [--workers W] [--json]
     faktura bench receivables --invoices N [--credits C] [--json]
+    faktura bench review --entries N [--json]
 
 The benchmark code lives in the source checkout's ``benchmarks/`` package, beside ``src/``;
 this command finds it there, so it runs wherever ``make install`` set Faktura up.
@@ -70,8 +71,16 @@ class Command(BaseCommand):
             help="credits in the statement (default: one per invoice, at most 10,000)",
         )  # fmt: skip
         recv.add_argument("--json", action="store_true", help="print one JSON object")
+        review = sub.add_parser(
+            "review", help="the billing review of one customer: load, Bill all and issue"
+        )
+        review.add_argument("--entries", type=int, default=5_000)
+        review.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **opts):
+        if opts["benchmark"] == "review":
+            self._review(opts)
+            return
         if opts["benchmark"] == "receivables":
             self._receivables(opts)
             return
@@ -133,6 +142,24 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(numbers))
             return
         table = Table(title=f"receivables on {numbers['database']}")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for key, value in numbers.items():
+            table.add_row(key, "-" if value is None else str(value))
+        console.print(table)
+
+    def _review(self, opts) -> None:
+        if opts["entries"] < 1:
+            raise CommandError("--entries must be at least 1.")
+        bench = load_benchmark("review")
+        console = Console(file=self.stderr if opts["json"] else self.stdout, highlight=False)
+        numbers = bench.bench_review(
+            opts["entries"], log=lambda line: console.print(f"[dim]{line}[/dim]")
+        )
+        if opts["json"]:
+            self.stdout.write(json.dumps(numbers))
+            return
+        table = Table(title=f"billing review on {numbers['database']}")
         table.add_column("measure")
         table.add_column("value", justify="right")
         for key, value in numbers.items():
