@@ -259,3 +259,39 @@ def test_preview_shows_the_would_be_invoice_and_leaves_nothing(world):
     assert set(BillableItem.objects.filter(contact=contact).values_list("status", flat=True)) == {
         "pending"
     }
+
+
+def test_a_registered_frame_order_is_offered_chosen_and_prefills_the_po(world, monkeypatch):
+    # given: an app above billing offers one frame order of 100 h for this customer
+    from faktura.billing import hooks
+
+    contact, task = _customer(world)
+    world.entry(task, minutes=120, day=dt.date(2026, 3, 2))
+
+    def options(tenant, contact_id, on_date):
+        if contact_id != contact.pk:
+            return []
+        return [{"id": 7, "po_number": "PO-FRAME", "hours_remaining": Decimal("100")}]
+
+    monkeypatch.setattr(hooks, "frame_order_options", [options])
+    review = _start(world, contact)
+
+    # then: the review shows its impact, and choosing it prefills the PO number
+    view = selectors.review_view(review)
+    assert view.frame_orders == [
+        {
+            "id": 7,
+            "po_number": "PO-FRAME",
+            "hours_remaining": Decimal("100"),
+            "hours_after": Decimal("98.0000"),
+        }
+    ]
+    services.billing_review_update(
+        world.ctx, review_id=review.pk, data=BillingReviewUpdate(frame_order_id=7)
+    )
+    review.refresh_from_db()
+    assert (review.frame_order_id, review.po_number) == (7, "PO-FRAME")
+    preview = services.billing_review_preview(world.ctx, review_id=review.pk)
+    assert preview["draw_down"]["hours_after"] == Decimal("98.0000")
+    invoice = services.billing_review_generate(world.ctx, review_id=review.pk, issue=True)
+    assert invoice.po_number == "PO-FRAME"

@@ -140,12 +140,14 @@ def _open_locked(ctx: CommandContext, review_id: int) -> BillingReview:
     return review
 
 
-def _check_frame_order(review: BillingReview, frame_order_id: int) -> None:
-    options = selectors.frame_orders(review, bill_hours=exact_sum([]))
-    if frame_order_id not in {option["id"] for option in options}:
-        raise ValidationFailed.field(
-            "frame_order_id", "No open frame order of this customer.", code="not_found"
-        )
+def _frame_order(review: BillingReview, frame_order_id: int) -> dict[str, Any]:
+    """The customer's open frame order with this id (400 naming `frame_order_id` if none)."""
+    for option in selectors.frame_orders(review, bill_hours=exact_sum([])):
+        if option["id"] == frame_order_id:
+            return option
+    raise ValidationFailed.field(
+        "frame_order_id", "No open frame order of this customer.", code="not_found"
+    )
 
 
 def billing_review_update(
@@ -200,7 +202,10 @@ def billing_review_update(
                     )
         if "frame_order_id" in given:
             if data.frame_order_id is not None:
-                _check_frame_order(review, data.frame_order_id)
+                chosen = _frame_order(review, data.frame_order_id)
+                # The PO number comes from the frame order unless one was typed.
+                if not review.po_number and "po_number" not in given:
+                    review.po_number = chosen["po_number"]
             review.frame_order_id = data.frame_order_id
         for name in ("payment_terms_days", "po_number", "notes", "write_off_reason"):
             if name in given and getattr(data, name) is not None:
