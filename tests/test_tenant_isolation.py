@@ -20,6 +20,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.billingreview.models import BillingReview, BillingReviewDecision
 from faktura.catalog.models import (
     LineKind,
     PriceList,
@@ -105,7 +106,13 @@ def _their_world(owner) -> dict[str, object]:
         date=now.date(), currency="EUR", open_amount=Decimal("1.00"), fee=Decimal("0.00"),
         interest=Decimal("0.00"), total_due=Decimal("1.00"), new_due_date=now.date(),
     )  # fmt: skip
+    review = BillingReview.objects.create(
+        tenant=tenant, contact=contact, period_start=now.date(), period_end=now.date(),
+        po_number=f"{MARK} po",
+    )  # fmt: skip
+    BillingReviewDecision.objects.create(review=review, entry=entry)
     return {
+        "review_id": review.pk,
         "reminder_id": reminder.pk,
         "invoice_ids": [invoice.pk],
         "statement_id": statement.pk,
