@@ -146,6 +146,8 @@ def test_issue_bills_defers_and_writes_off_in_one_go(world):
     assert states == {a.pk: "invoiced", b.pk: "deferred", c.pk: "written_off"}
     written = BillableItem.objects.get(entry=c)
     assert written.status == "written_off" and written.quantity == Decimal("1.0000")
+    [row] = [r for r in selectors.review_entries(review) if r.entry_id == c.pk]
+    assert (row.decision, row.reason, row.hours) == ("write_off", "Goodwill", Decimal("1.0000"))
     deferred = BillableItem.objects.get(entry=b)
     assert deferred.deferred_until == dt.date(2026, 4, 1)
     review.refresh_from_db()

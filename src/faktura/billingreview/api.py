@@ -34,6 +34,7 @@ class ReviewEntryOut(Schema):
     currency: str
     decision: str
     defer_until: dt.date | None
+    reason: str = Field(..., description="why it was written off (set when generated)")
     available: bool = Field(
         ..., description="false: billed, deferred or written off elsewhere since the review began"
     )

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from django.db import connection, transaction
 
 from faktura.billing.models import BillableItem, Invoice
-from faktura.billing.services.compile import billable_items_compile
+from faktura.billing.services.compile import MAX_ENTRY_IDS, billable_items_compile
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
 from faktura.billing.services.idempotency import idempotent
 from faktura.billing.services.invoices import draft_build
@@ -57,8 +57,8 @@ def _compile_period(ctx: CommandContext, *, contact_id: int, end: dt.date, start
         .filter(task__client_id=contact_id, date__gte=start, date__lte=end)
         .values_list("pk", flat=True)
     )
-    if ids:
-        billable_items_compile(ctx, entry_ids=ids)
+    for start_at in range(0, len(ids), MAX_ENTRY_IDS):  # compile takes so many ids at once
+        billable_items_compile(ctx, entry_ids=ids[start_at : start_at + MAX_ENTRY_IDS])
 
 
 def _collect(review: BillingReview, *, fresh: bool = False) -> None:
@@ -320,6 +320,10 @@ def _build(ctx: CommandContext, review: BillingReview) -> Invoice:
         _set_status(ids, source=selectors.LIVE, status=Item.DEFERRED, deferred_until=due)
     if write_off:
         _set_status(write_off, source=selectors.LIVE, status=Item.WRITTEN_OFF)
+        # The reason stays with each written-off entry's decision (and in the audit row).
+        BillingReviewDecision.objects.filter(review=review, decision=Decision.WRITE_OFF).update(
+            reason=review.write_off_reason
+        )
     deferred_bill = [item.pk for item in bill if item.status == Item.DEFERRED]
     if deferred_bill:
         _set_status(
@@ -426,7 +430,11 @@ def _generate(ctx: CommandContext, *, review_id: int, issue: bool) -> Invoice:
         ctx,
         action="billing_review_issue" if issue else "billing_review_draft",
         obj=review,
-        data={"invoice_id": invoice.pk, "number": invoice.number},
+        data={
+            "invoice_id": invoice.pk,
+            "number": invoice.number,
+            "write_off_reason": review.write_off_reason,
+        },
     )
     return invoice
 
