@@ -297,3 +297,22 @@ def test_a_registered_frame_order_is_offered_chosen_and_prefills_the_po(world, m
     assert preview["draw_down"]["hours_after"] == Decimal("98.0000")
     invoice = services.billing_review_generate(world.ctx, review_id=review.pk, issue=True)
     assert invoice.po_number == "PO-FRAME"
+
+
+def test_a_new_period_recollects_the_entries_and_keeps_decisions(world):
+    contact, task = _customer(world)
+    march = world.entry(task, minutes=60, day=dt.date(2026, 3, 30))
+    april = world.entry(task, minutes=60, day=dt.date(2026, 4, 2))
+    review = _start(world, contact)
+    services.billing_review_update(
+        world.ctx, review_id=review.pk, data=BillingReviewUpdate(decisions={march.pk: "defer"})
+    )
+    services.billing_review_update(
+        world.ctx,
+        review_id=review.pk,
+        data=BillingReviewUpdate(
+            period_start=dt.date(2026, 3, 15), period_end=dt.date(2026, 4, 15)
+        ),
+    )
+    rows = {r.entry_id: r.decision for r in selectors.review_view(review).entries}
+    assert rows == {march.pk: "defer", april.pk: "bill"}
