@@ -20,6 +20,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.billingreview.models import BillingReview, BillingReviewDecision
 from faktura.catalog.models import (
     LineKind,
     PriceList,
@@ -133,10 +134,16 @@ def _their_world(owner) -> dict[str, object]:
         tenant=tenant, project=project, hours_per_month=Decimal("10"),
         monthly_fee=Decimal("900.00"), start_date=now.date(),
     )  # fmt: skip
+    review = BillingReview.objects.create(
+        tenant=tenant, contact=contact, period_start=now.date(), period_end=now.date(),
+        po_number=f"{MARK} po",
+    )  # fmt: skip
+    BillingReviewDecision.objects.create(review=review, entry=entry)
     return {
         "frame_order_id": frame_order.pk, "retainer_id": retainer.pk,
         "project_ids": [project.pk],
         "offer_id": offer.pk,
+        "review_id": review.pk,
         "reminder_id": reminder.pk,
         "charge_id": charge.pk,
         "invoice_ids": [invoice.pk],

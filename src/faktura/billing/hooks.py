@@ -21,6 +21,9 @@ An app registers its functions in its `AppConfig.ready()`:
 - `invoice_readers`: `f(tenant, invoices)`, called with each page of invoices the invoice API
   answers, to attach what the app adds to them (receivables: the open amount and payment
   state) in a fixed number of queries.
+- `frame_order_options`: `f(tenant, contact_id, on_date) -> list[dict]` with `id`,
+  `po_number` and `hours_remaining` (a decimal or None) of the customer's frame orders open on
+  that date; the billing review offers them (none registered: "No frame order").
 """
 
 from __future__ import annotations
@@ -34,8 +37,17 @@ credit_note_issued: list[Callable[[Any, Any], Any]] = []
 invoice_issued: list[Callable[[Any, Any], Any]] = []
 run_draft_filled: list[Callable[..., Any]] = []
 invoice_readers: list[Callable[[Any, Sequence[Any]], None]] = []
+frame_order_options: list[Callable[[Any, int, Any], list[dict[str, Any]]]] = []
 
 
 def invoices_read(tenant, invoices: Sequence[Any]) -> None:
     for reader in invoice_readers:
         reader(tenant, invoices)
+
+
+def frame_orders_open(tenant, contact_id: int, on_date) -> list[dict[str, Any]]:
+    """Every registered app's open frame orders of the customer on that date."""
+    found: list[dict[str, Any]] = []
+    for options in frame_order_options:
+        found += options(tenant, contact_id, on_date)
+    return found

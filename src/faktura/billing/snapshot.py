@@ -26,6 +26,7 @@ from faktura.einvoice.snapshot import (
     TimesheetRow,
     VatRow,
 )
+from faktura.tenancy.models import Membership
 
 # The company-profile and customer fields the parties are built from (issuing freezes them,
 # and a draft's e-invoice pre-check reads them live from the tenant and the contact).
@@ -79,25 +80,34 @@ def buyer_party(data: dict) -> Party:
 def _timesheets(line_ids: list[int]) -> dict[int, list[TimesheetRow]]:
     """The logged time behind each line, per entry: exact seconds in hours (4 decimals, so
     the renderer gets the seconds back). Items without logged time count only on an hours
-    line (a time item entered as a quantity)."""
+    line (a time item entered as a quantity).
+
+    Read as plain rows, the people's names once each: an invoice of a busy month has
+    thousands of entries, and model instances with their entry, membership and user would
+    cost seconds at every issue."""
     rows: dict[int, list[TimesheetRow]] = defaultdict(list)
-    items = (
+    items = list(
         BillableItem.objects.filter(invoice_line_id__in=line_ids, entry__isnull=False)
         .filter(Q(logged_seconds__isnull=False) | Q(unit="HUR"))
-        .select_related("entry__membership__user")
         .order_by("entry__date", "entry__started_at", "entry_id")
-    )
-    for item in items:
-        entry = item.entry
-        if item.logged_seconds is not None:
-            hours = seconds_to_hours(item.logged_seconds)
-        else:
-            hours = item.quantity
-        rows[item.invoice_line_id].append(
+        .values_list(
+            "invoice_line_id", "logged_seconds", "quantity", "entry__date",
+            "entry__description", "entry__membership_id",
+        )
+    )  # fmt: skip
+    names = {
+        member.pk: member.display_name
+        for member in Membership.objects.select_related("user").filter(
+            pk__in={item[5] for item in items}
+        )
+    }
+    for line_id, seconds, quantity, day, description, member_id in items:
+        hours = seconds_to_hours(seconds) if seconds is not None else quantity
+        rows[line_id].append(
             TimesheetRow(
-                date=entry.date,
-                person=entry.membership.display_name,
-                description=entry.description,
+                date=day,
+                person=names.get(member_id, ""),
+                description=description,
                 hours=hours,
             )
         )

@@ -130,6 +130,7 @@ def _unexpected(request, exc):
 
 def _register_routers() -> None:
     from faktura.billing.api import router as billing_router
+    from faktura.billingreview.api import router as billingreview_router
     from faktura.catalog.api import router as catalog_router
     from faktura.common.api import router as common_router
     from faktura.contacts.api import router as contacts_router
@@ -151,6 +152,7 @@ def _register_routers() -> None:
     api.add_router("", receivables_router)
     api.add_router("", offers_router)
     api.add_router("", frameorders_router)
+    api.add_router("", billingreview_router)
     api.add_router("", reports_router)
 
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "faktura.documents",
     "faktura.billing",
     "faktura.subscriptions",
+    "faktura.billingreview",
     "faktura.receivables",
     "faktura.offers",
     "faktura.frameorders",

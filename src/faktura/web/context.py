@@ -27,6 +27,7 @@ NAVIGATION = (
             (_("Billable items"), "web:billing_items", "view_invoices"),
             (_("Subscriptions"), "web:subscriptions", "view_invoices"),
             (_("Invoice review"), "web:billing_review", "view_invoices"),
+            (_("Billing review"), "web:billing_month_end", "view_invoices"),
             (_("Invoices"), "web:invoice_list", "view_invoices"),
             (_("Offers"), "web:offer_list", "view_invoices"),
             (_("Frame orders"), "web:frame_orders", "view_invoices"),

@@ -20,6 +20,7 @@ from faktura.web.views.billing import (
     drafts,
     invoices,
     items,
+    month_end,
     numbering,
     operations,
     review,
@@ -142,6 +143,41 @@ urlpatterns = [
     path("billing/review/", review.review_list, name="billing_review"),
     path("billing/review/new/", review.invoice_new, name="billing_invoice_new"),
     path("billing/review/run/", review.run, name="billing_run"),
+    path("billing/month-end/", month_end.month_end, name="billing_month_end"),
+    path(
+        "billing/month-end/compile/", month_end.month_end_compile, name="billing_month_end_compile"
+    ),
+    path("billing/month-end/start/", month_end.month_end_start, name="billing_month_end_start"),
+    path(
+        "billing/month-end/<id:review_id>/",
+        month_end.month_end_review,
+        name="billing_month_end_review",
+    ),
+    path(
+        "billing/month-end/<id:review_id>/decide/",
+        month_end.month_end_decide,
+        name="billing_month_end_decide",
+    ),
+    path(
+        "billing/month-end/<id:review_id>/frame-order/",
+        month_end.month_end_frame_order,
+        name="billing_month_end_frame_order",
+    ),
+    path(
+        "billing/month-end/<id:review_id>/details/",
+        month_end.month_end_details,
+        name="billing_month_end_details",
+    ),
+    path(
+        "billing/month-end/<id:review_id>/generate/",
+        month_end.month_end_generate,
+        name="billing_month_end_generate",
+    ),
+    path(
+        "billing/month-end/<id:review_id>/preview.pdf",
+        month_end.month_end_pdf,
+        name="billing_month_end_pdf",
+    ),
     path("billing/invoices/", invoices.invoice_list, name="invoice_list"),
     path("billing/offers/", offers.offer_list, name="offer_list"),
     path("billing/offers/new/", offers.offer_new, name="offer_new"),

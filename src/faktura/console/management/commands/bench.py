@@ -5,6 +5,7 @@
     faktura bench documents --invoices N [--workers W] [--json]
     faktura bench receivables --invoices N [--credits C] [--json]
     faktura bench subscriptions --subscriptions N [--json]
+    faktura bench review --entries N [--json]
 
 The benchmark code lives in the source checkout's ``benchmarks/`` package, beside ``src/``;
 this command finds it there, so it runs wherever ``make install`` set Faktura up.
@@ -74,10 +75,18 @@ class Command(BaseCommand):
         subs = sub.add_parser("subscriptions", help="the due run over N subscriptions, twice")
         subs.add_argument("--subscriptions", type=int, default=10_000)
         subs.add_argument("--json", action="store_true", help="print one JSON object")
+        review = sub.add_parser(
+            "review", help="the billing review of one customer: load, Bill all and issue"
+        )
+        review.add_argument("--entries", type=int, default=5_000)
+        review.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **opts):
         if opts["benchmark"] == "subscriptions":
-            self._subscriptions(opts)
+            self._counted(opts, name="subscriptions", count="subscriptions")
+            return
+        if opts["benchmark"] == "review":
+            self._counted(opts, name="review", count="entries", title="billing review")
             return
         if opts["benchmark"] == "receivables":
             self._receivables(opts)
@@ -146,18 +155,20 @@ class Command(BaseCommand):
             table.add_row(key, "-" if value is None else str(value))
         console.print(table)
 
-    def _subscriptions(self, opts) -> None:
-        if opts["subscriptions"] < 1:
-            raise CommandError("--subscriptions must be at least 1.")
-        bench = load_benchmark("subscriptions")
+    def _counted(self, opts, *, name: str, count: str, title: str = "") -> None:
+        """A benchmark of `benchmarks/<name>.py` whose `bench_<name>(n, log=...)` takes one
+        count and answers a flat dict of figures."""
+        if opts[count] < 1:
+            raise CommandError(f"--{count} must be at least 1.")
+        bench = load_benchmark(name)
         console = Console(file=self.stderr if opts["json"] else self.stdout, highlight=False)
-        numbers = bench.bench_subscriptions(
-            opts["subscriptions"], log=lambda line: console.print(f"[dim]{line}[/dim]")
+        numbers = getattr(bench, f"bench_{name}")(
+            opts[count], log=lambda line: console.print(f"[dim]{line}[/dim]")
         )
         if opts["json"]:
             self.stdout.write(json.dumps(numbers))
             return
-        table = Table(title=f"subscriptions on {numbers['database']}")
+        table = Table(title=f"{title or name} on {numbers['database']}")
         table.add_column("measure")
         table.add_column("value", justify="right")
         for key, value in numbers.items():

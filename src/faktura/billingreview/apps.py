@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BillingReviewConfig(AppConfig):
+    name = "faktura.billingreview"
+    label = "billingreview"

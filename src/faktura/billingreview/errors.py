@@ -1,0 +1,24 @@
+"""Error codes of the billing review, one class each; `config/api.py` maps them to HTTP."""
+
+from __future__ import annotations
+
+from faktura.common.errors import BusinessRuleViolation, Conflict
+
+
+class ReviewNotOpen(Conflict):
+    """The review generated its invoice already (or was abandoned): it changes no more."""
+
+    code = "review_not_open"
+
+
+class ReviewEntriesTaken(Conflict):
+    """Some entries of the review were billed, deferred or written off elsewhere meanwhile
+    (another review, a billing run): nothing was generated; reload the review."""
+
+    code = "review_entries_taken"
+
+
+class NothingToBill(BusinessRuleViolation):
+    """No entry of the review is marked Bill: there is no invoice to generate."""
+
+    code = "review_nothing_to_bill"
