@@ -133,6 +133,7 @@ def _register_routers() -> None:
     from faktura.catalog.api import router as catalog_router
     from faktura.common.api import router as common_router
     from faktura.contacts.api import router as contacts_router
+    from faktura.integrations.api import router as integrations_router
     from faktura.receivables.api import router as receivables_router
     from faktura.reports.api import router as reports_router
     from faktura.tenancy.api import router as tenancy_router
@@ -145,6 +146,7 @@ def _register_routers() -> None:
     api.add_router("", work_router)
     api.add_router("", billing_router)
     api.add_router("", receivables_router)
+    api.add_router("", integrations_router)
     api.add_router("", reports_router)
 
 

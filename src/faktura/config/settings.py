@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "faktura.documents",
     "faktura.billing",
     "faktura.receivables",
+    "faktura.integrations",
     "faktura.reports",
     "faktura.web",
     "faktura.console",

@@ -24,6 +24,7 @@ from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
 from faktura.core import cash_discount
 from faktura.core.money import amount_places, exact_sum, has_places, negate
+from faktura.receivables import hooks
 from faktura.receivables.errors import (
     AmountPlaces,
     DateOutOfRange,
@@ -286,6 +287,8 @@ def _payment_record(
                 "bank_transaction_id": bank_transaction.pk if bank_transaction else None,
             },
         )
+        for recorded in hooks.payment_recorded:
+            recorded(ctx, payment)
     return payment
 
 
@@ -345,6 +348,8 @@ def payment_reverse(ctx: CommandContext, *, payment_id: int, data: PaymentRevers
             obj=payment,
             data={"invoice_id": invoice.pk, "reason": data.reason, "invoice_status": status},
         )
+        for reversed_ in hooks.payment_reversed:
+            reversed_(ctx, payment)
     return Payment.objects.select_related("reversal").get(pk=payment.pk)
 
 
