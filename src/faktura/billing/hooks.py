@@ -8,6 +8,8 @@ An app registers its functions in its `AppConfig.ready()`:
 - `invoice_issued`: `f(ctx, invoice)`, called inside the transaction that issues an invoice or
   a credit note, after it is numbered and frozen (an app that must refuse the issue raises a
   `FakturaError` and the whole issue rolls back; an outbox row written here commits with it).
+- `invoice_sent`: `f(ctx, invoice)`, called inside the transaction in which an issued invoice
+  becomes `sent` (e-mailed, or marked sent by receivables).
 - `invoice_readers`: `f(tenant, invoices)`, called with each page of invoices the invoice API
   answers, to attach what the app adds to them (receivables: the open amount and payment
   state) in a fixed number of queries.
@@ -20,6 +22,7 @@ from typing import Any
 
 credit_note_issued: list[Callable[[Any, Any], Any]] = []
 invoice_issued: list[Callable[[Any, Any], Any]] = []
+invoice_sent: list[Callable[[Any, Any], Any]] = []
 invoice_readers: list[Callable[[Any, Sequence[Any]], None]] = []
 
 

@@ -13,6 +13,7 @@ class IntegrationsConfig(AppConfig):
 
         for registry, fn in (
             (billing_hooks.invoice_issued, outbox.on_invoice_issued),
+            (billing_hooks.invoice_sent, outbox.on_invoice_sent),
             (billing_hooks.invoice_readers, invoices_sync_status),
             (receivables_hooks.payment_recorded, outbox.on_payment_recorded),
             (receivables_hooks.payment_reversed, outbox.on_payment_reversed),

@@ -11,7 +11,12 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Secret = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 Event = Literal[
-    "invoice.issued", "invoice.paid", "credit_note.issued", "payment.recorded", "payment.reversed"
+    "invoice.issued",
+    "invoice.sent",
+    "invoice.paid",
+    "credit_note.issued",
+    "payment.recorded",
+    "payment.reversed",
 ]
 
 

@@ -24,6 +24,7 @@ from faktura.integrations.models import (
 
 EVENTS = (
     "invoice.issued",
+    "invoice.sent",
     "invoice.paid",
     "credit_note.issued",
     "payment.recorded",
@@ -139,6 +140,19 @@ def on_invoice_issued(ctx: Any, invoice: Any) -> None:
     if WebhookSubscription.objects.filter(tenant=ctx.tenant, enabled=True).exists():
         event_emit(
             ctx.tenant, event=event, key=f"{event}:{invoice.pk}", data=invoice_payload(invoice)
+        )
+
+
+def on_invoice_sent(ctx: Any, invoice: Any) -> None:
+    from faktura.integrations.payloads import invoice_payload
+
+    if WebhookSubscription.objects.filter(tenant=ctx.tenant, enabled=True).exists():
+        invoice.refresh_from_db(fields=["status"])
+        event_emit(
+            ctx.tenant,
+            event="invoice.sent",
+            key=f"invoice.sent:{invoice.pk}",
+            data=invoice_payload(invoice),
         )
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from faktura.billing import hooks as billing_hooks
 from faktura.billing.models import Invoice
 from faktura.billing.services.drafts import invoice_locked
 from faktura.billing.services.idempotency import idempotent
@@ -524,6 +525,8 @@ def invoice_mark_sent(ctx: CommandContext, *, invoice_id: int, data: InvoiceMark
         if invoice.status == Status.ISSUED:
             invoice.status = Status.SENT
             invoice.save(update_fields=["status", "updated_at"])
+            for sent in billing_hooks.invoice_sent:
+                sent(ctx, invoice)
         audit_record(
             ctx,
             action="invoice_mark_sent",
