@@ -9,15 +9,18 @@ syncs requested and retried with `manage_invoices`.
 import datetime as dt
 from typing import Any, Literal
 
+from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
+from faktura.common.errors import ValidationFailed
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
-from faktura.integrations import selectors, services
+from faktura.integrations import datev_services, selectors, services
 from faktura.integrations.inputs import (
     ConnectionCreate,
     ConnectionUpdate,
+    DatevSettingsSet,
     WebhookCreate,
     WebhookUpdate,
 )
@@ -253,3 +256,82 @@ def delivery_list(request, webhook_id: PathId):
 def delivery_redeliver(request, delivery_id: PathId):
     """Send the delivery again (due now)."""
     return services.webhook_redeliver(request_context(request), delivery_id=delivery_id)
+
+
+# --- DATEV -------------------------------------------------------------------------------------
+
+
+class DatevSettingsOut(Schema):
+    consultant_number: int
+    client_number: int
+    chart: str
+    account_length: int
+    fiscal_year_start_month: int
+    revenue_accounts: dict[str, str] = Field(..., description="overrides of the chart's preset")
+    bu_keys: dict[str, str]
+    bank_account: str
+    debtor_start: int
+    presets: dict[str, dict[str, str]]
+
+    @staticmethod
+    def resolve_presets(obj) -> dict[str, dict[str, str]]:
+        from faktura.integrations.datev import PRESETS
+
+        return PRESETS
+
+
+class DatevFilter(Schema):
+    period: str | None = Field(None, pattern=r"^[0-9]{4}-[0-9]{2}$", description="YYYY-MM")
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+
+
+@router.get("/tenant/datev", response={200: DatevSettingsOut, **ERRORS})
+def datev_settings(request):
+    return datev_services.datev_settings_get(tenant=_reader(request).tenant)
+
+
+@router.patch("/tenant/datev", response={200: DatevSettingsOut, **ERRORS})
+def datev_settings_set(request, data: DatevSettingsSet):
+    return datev_services.datev_settings_set(request_context(request), data=data)
+
+
+def _period(filters: DatevFilter) -> tuple[dt.date, dt.date]:
+    if filters.period:
+        try:
+            start = dt.date(int(filters.period[:4]), int(filters.period[5:]), 1)
+        except ValueError:
+            raise ValidationFailed.field("period", "Not a month (YYYY-MM).") from None
+        following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return start, following - dt.timedelta(days=1)
+    if filters.from_ is None or filters.to is None:
+        raise ValidationFailed.field("period", "Give a period (YYYY-MM) or from and to.")
+    if filters.to < filters.from_:
+        raise ValidationFailed.field("to", "Must not be before from.")
+    if (filters.from_.year, filters.from_.month) != (filters.to.year, filters.to.month) and (
+        filters.to - filters.from_
+    ).days > 366:
+        raise ValidationFailed.field("to", "At most one year per file.")
+    return filters.from_, filters.to
+
+
+@router.get(
+    "/exports/datev",
+    response={200: None, **ERRORS},
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def datev_export(request, filters: Query[DatevFilter]):
+    """The DATEV EXTF Buchungsstapel (windows-1252, semicolons, CRLF) of the period: a booking
+    per VAT group of each invoice and credit note, and the payments against the debtors.
+    `X-Faktura-Changed-Since` names the earlier download of the same period whose bookings
+    differ from these."""
+    context = _reader(request)
+    start, end = _period(filters)
+    content, changed, count = datev_services.datev_export(context, start=start, end=end)
+    response = HttpResponse(content, content_type="text/csv; charset=windows-1252")
+    name = f"EXTF_Buchungsstapel_{start:%Y%m%d}_{end:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Faktura-Bookings"] = str(count)
+    if changed is not None:
+        response["X-Faktura-Changed-Since"] = changed.isoformat()
+    return response

@@ -135,3 +135,42 @@ class WebhookDelivery(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.event} -> {self.subscription_id} ({self.status})"
+
+
+class DatevSettings(TenantOwnedModel):
+    """The company's DATEV export settings (one row per company)."""
+
+    class Chart(models.TextChoices):
+        SKR03 = "SKR03", "SKR03"  # process-oriented chart (revenue 8xxx)
+        SKR04 = "SKR04", "SKR04"  # balance-sheet-oriented chart (revenue 4xxx)
+
+    consultant_number = models.PositiveIntegerField(default=1001)  # Beraternummer
+    client_number = models.PositiveIntegerField(default=1)  # Mandantennummer
+    chart = models.CharField(max_length=5, choices=Chart.choices, default=Chart.SKR03)
+    account_length = models.PositiveSmallIntegerField(default=4)  # Sachkontenlänge
+    fiscal_year_start_month = models.PositiveSmallIntegerField(default=1)
+    # "<category>:<rate>" -> account, overriding the chart's preset (e.g. {"S:19.00": "8400"})
+    revenue_accounts = models.JSONField(default=dict, blank=True)
+    # VAT category -> BU key (e.g. {"AE": "..."}); empty: the revenue account is an automatic one
+    bu_keys = models.JSONField(default=dict, blank=True)
+    bank_account = models.CharField(max_length=9, blank=True)  # default: the chart's bank
+    debtor_start = models.PositiveIntegerField(default=10000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], name="datev_settings_one_per_tenant")
+        ]
+
+
+class DatevDownload(TenantOwnedModel):
+    """A downloaded export: its period and content hash, so a later export of the same period
+    can say that the bookings changed since."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    sha256 = models.CharField(max_length=64)
+    bookings = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "period_start", "period_end"])]
