@@ -30,6 +30,12 @@ from faktura.catalog.models import (
 )
 from faktura.common.models import Operation
 from faktura.contacts.models import Contact
+from faktura.integrations.models import (
+    SyncConnection,
+    SyncRecord,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from faktura.receivables.models import BankStatement, BankTransaction, Payment, Reminder
 from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
@@ -105,7 +111,25 @@ def _their_world(owner) -> dict[str, object]:
         date=now.date(), currency="EUR", open_amount=Decimal("1.00"), fee=Decimal("0.00"),
         interest=Decimal("0.00"), total_due=Decimal("1.00"), new_due_date=now.date(),
     )  # fmt: skip
+    connection = SyncConnection.objects.create(
+        tenant=tenant, provider="datev", name=f"{MARK} connection"
+    )
+    record = SyncRecord.objects.create(
+        tenant=tenant, connection=connection, object_type="invoice", object_id=invoice.pk,
+        status="failed", idempotency_key="k", error=f"{MARK} error",
+    )  # fmt: skip
+    webhook = WebhookSubscription.objects.create(
+        tenant=tenant, url=f"https://example.com/{MARK}", events=["invoice.issued"], secret="x"
+    )
+    delivery = WebhookDelivery.objects.create(
+        tenant=tenant, subscription=webhook, event_id=uuid.uuid4(), event="invoice.issued",
+        event_key="k", payload={"mark": MARK},
+    )  # fmt: skip
     return {
+        "connection_id": connection.pk,
+        "record_id": record.pk,
+        "webhook_id": webhook.pk,
+        "delivery_id": delivery.pk,
         "reminder_id": reminder.pk,
         "invoice_ids": [invoice.pk],
         "statement_id": statement.pk,
