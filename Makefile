@@ -43,7 +43,7 @@ lint: install
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 	$(BIN)/lint-imports
-	$(BIN)/mypy src/faktura/core src/faktura/billing src/faktura/receivables
+	$(BIN)/mypy src/faktura/core src/faktura/billing src/faktura/receivables src/faktura/integrations
 
 format: install
 	$(BIN)/ruff format src tests $(wildcard benchmarks)

@@ -69,7 +69,10 @@ def datev_bookings(*, tenant: Any, start: dt.date, end: dt.date, config: datev.C
         .order_by("issue_date", "kind", "sequence_value", "pk")
     )
     for invoice in invoices:
+        if invoice.issue_date is None:  # not issued: excluded above
+            continue
         buyer = invoice.buyer or {}
+        credited = invoice.credit_note_of
         bookings += datev.invoice_bookings(
             config,
             number=invoice.number or "",
@@ -78,7 +81,7 @@ def datev_bookings(*, tenant: Any, start: dt.date, end: dt.date, config: datev.C
             customer=buyer.get("name") or invoice.contact.name,
             vat_id=buyer.get("vat_id", "") or invoice.contact.vat_id,
             breakdown=invoice.vat_breakdown,
-            credit_of=invoice.credit_note_of.number if invoice.credit_note_of_id else "",
+            credit_of=(credited.number or "") if credited is not None else "",
         )
     payments = (
         Payment.objects.filter(tenant=tenant, date__gte=start, date__lte=end)

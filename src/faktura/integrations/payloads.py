@@ -32,7 +32,7 @@ def invoice_payload(invoice: Invoice) -> dict[str, Any]:
         "currency": invoice.currency,
         "credit_note_of": invoice.credit_note_of_id,
         "credit_note_of_number": (
-            invoice.credit_note_of.number if invoice.credit_note_of_id else None
+            invoice.credit_note_of.number if invoice.credit_note_of is not None else None
         ),
         "customer": {
             "id": invoice.contact_id,
