@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils import timezone
@@ -62,7 +62,8 @@ def records_queue(
     connections: Iterable[SyncConnection],
 ) -> int:
     """Queue the document for each connection; a record that exists already is left alone
-    (one per connection and document: a second request does nothing). Returns the rows made."""
+    (one per connection and document: a second request does nothing). Returns the rows
+    offered."""
     rows = [
         SyncRecord(
             tenant=tenant,
@@ -75,23 +76,15 @@ def records_queue(
         )
         for connection in connections
     ]
-    if not rows:
-        return 0
-    before = SyncRecord.objects.filter(
-        tenant=tenant, object_type=object_type, object_id=object_id
-    ).count()
-    SyncRecord.objects.bulk_create(rows, ignore_conflicts=True)
-    return (
-        SyncRecord.objects.filter(
-            tenant=tenant, object_type=object_type, object_id=object_id
-        ).count()
-        - before
-    )
+    if rows:
+        SyncRecord.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
-def event_emit(tenant: Any, *, event: str, key: str, data: dict) -> int:
+def event_emit(tenant: Any, *, event: str, key: str, data: dict | Callable[[], dict]) -> int:
     """A delivery of the event for each enabled subscription that takes it; the same `key`
-    twice makes nothing new. Returns the deliveries made."""
+    twice makes nothing new. `data` may be a function: built only when someone subscribed.
+    Returns the deliveries offered."""
     subscriptions = [
         s
         for s in WebhookSubscription.objects.filter(tenant=tenant, enabled=True).order_by("pk")
@@ -105,7 +98,7 @@ def event_emit(tenant: Any, *, event: str, key: str, data: dict) -> int:
         "id": str(event_id),
         "type": event,
         "created_at": created_at.isoformat(),
-        "data": data,
+        "data": data() if callable(data) else data,
     }
     rows = [
         WebhookDelivery(
@@ -118,8 +111,8 @@ def event_emit(tenant: Any, *, event: str, key: str, data: dict) -> int:
         )
         for s in subscriptions
     ]
-    made = WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(made)
+    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 # --- the hooks ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
                             [--keep | --clean] [--json]
     faktura bench documents --invoices N [--workers W] [--json]
     faktura bench receivables --invoices N [--credits C] [--json]
+    faktura bench sync --invoices N [--workers W] [--json]
 
 The benchmark code lives in the source checkout's ``benchmarks/`` package, beside ``src/``;
 this command finds it there, so it runs wherever ``make install`` set Faktura up.
@@ -70,8 +71,17 @@ class Command(BaseCommand):
             help="credits in the statement (default: one per invoice, at most 10,000)",
         )  # fmt: skip
         recv.add_argument("--json", action="store_true", help="print one JSON object")
+        sync = sub.add_parser(
+            "sync", help="accounting sync and webhooks against a local fake server, DATEV export"
+        )
+        sync.add_argument("--invoices", type=int, default=10_000)
+        sync.add_argument("--workers", type=int, default=8, help="provider calls at a time")
+        sync.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **opts):
+        if opts["benchmark"] == "sync":
+            self._sync(opts)
+            return
         if opts["benchmark"] == "receivables":
             self._receivables(opts)
             return
@@ -133,6 +143,23 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(numbers))
             return
         table = Table(title=f"receivables on {numbers['database']}")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for key, value in numbers.items():
+            table.add_row(key, "-" if value is None else str(value))
+        console.print(table)
+
+    def _sync(self, opts) -> None:
+        if opts["invoices"] < 1 or opts["workers"] < 1:
+            raise CommandError("--invoices and --workers must be at least 1.")
+        console = Console(file=self.stderr if opts["json"] else self.stdout, highlight=False)
+        numbers = load_benchmark("sync").bench_sync(
+            opts["invoices"], opts["workers"], log=lambda line: console.print(f"[dim]{line}[/dim]")
+        )
+        if opts["json"]:
+            self.stdout.write(json.dumps(numbers))
+            return
+        table = Table(title=f"sync on {numbers['database']}")
         table.add_column("measure")
         table.add_column("value", justify="right")
         for key, value in numbers.items():
