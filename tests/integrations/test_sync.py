@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
 from faktura.integrations.models import SyncConnection, SyncRecord
@@ -91,9 +92,22 @@ def test_issuing_queues_the_sync_in_the_same_transaction_and_the_pass_syncs_it(
     assert {i["id"]: i["sync_status"] for i in listed}[invoice.pk] == "synced"
 
 
-def test_a_failed_issue_leaves_no_sync_record(api, world, lexoffice):
+def test_an_issue_that_rolls_back_leaves_no_sync_record(api, world, lexoffice, monkeypatch):
+    from faktura.billing import hooks
+    from faktura.billing.models import Invoice
+    from faktura.common.errors import BusinessRuleViolation
+
     _connect(api, lexoffice)
+
+    def refuse(ctx, invoice):
+        assert SyncRecord.objects.filter(object_id=invoice.pk).exists()  # written already
+        raise BusinessRuleViolation("refused after the outbox row")
+
+    monkeypatch.setattr(hooks, "invoice_issued", [*hooks.invoice_issued, refuse])
+    with pytest.raises(BusinessRuleViolation):
+        world.issued()
     assert not SyncRecord.objects.exists()
+    assert not Invoice.objects.exclude(status="draft").exists()
 
 
 def test_500_and_timeout_are_retried_with_backoff(api, world, lexoffice, run_pass):
