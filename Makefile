@@ -43,7 +43,7 @@ lint: install
 	$(BIN)/ruff check src tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
 	$(BIN)/lint-imports
-	$(BIN)/mypy src/faktura/core src/faktura/billing src/faktura/billingreview src/faktura/receivables src/faktura/offers src/faktura/frameorders \
+	$(BIN)/mypy src/faktura/core src/faktura/billing src/faktura/billingreview src/faktura/receivables src/faktura/offers src/faktura/frameorders src/faktura/integrations \
 		src/faktura/common/inputs.py src/faktura/contacts src/faktura/catalog/inputs.py \
 		src/faktura/tenancy/inputs.py
 

@@ -31,6 +31,12 @@ from faktura.catalog.models import (
 )
 from faktura.common.models import Operation
 from faktura.contacts.models import Contact
+from faktura.integrations.models import (
+    SyncConnection,
+    SyncRecord,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from faktura.receivables.models import (
     BankStatement,
     BankTransaction,
@@ -139,11 +145,29 @@ def _their_world(owner) -> dict[str, object]:
         po_number=f"{MARK} po",
     )  # fmt: skip
     BillingReviewDecision.objects.create(review=review, entry=entry)
+    connection = SyncConnection.objects.create(
+        tenant=tenant, provider="datev", name=f"{MARK} connection"
+    )
+    record = SyncRecord.objects.create(
+        tenant=tenant, connection=connection, object_type="invoice", object_id=invoice.pk,
+        status="failed", idempotency_key="k", error=f"{MARK} error",
+    )  # fmt: skip
+    webhook = WebhookSubscription.objects.create(
+        tenant=tenant, url=f"https://example.com/{MARK}", events=["invoice.issued"], secret="x"
+    )
+    delivery = WebhookDelivery.objects.create(
+        tenant=tenant, subscription=webhook, event_id=uuid.uuid4(), event="invoice.issued",
+        event_key="k", payload={"mark": MARK},
+    )  # fmt: skip
     return {
         "frame_order_id": frame_order.pk, "retainer_id": retainer.pk,
         "project_ids": [project.pk],
         "offer_id": offer.pk,
         "review_id": review.pk,
+        "connection_id": connection.pk,
+        "record_id": record.pk,
+        "webhook_id": webhook.pk,
+        "delivery_id": delivery.pk,
         "reminder_id": reminder.pk,
         "charge_id": charge.pk,
         "invoice_ids": [invoice.pk],

@@ -9,6 +9,7 @@ COMMAND_ALIASES = {
     "close-month": "close_month",
     "bank-import": "bank_import",
     "dunning-run": "dunning_run",
+    "sync-run": "sync_run",
 }
 
 

@@ -18,6 +18,8 @@ An app registers its functions in its `AppConfig.ready()`:
 - `run_draft_filled`: `f(ctx, invoice, period_start=, period_end=)`, called inside the billing
   run's transaction for each month draft of an ongoing project after its items joined it
   (retainers turn the month's time lines into the retainer's lines).
+- `invoice_sent`: `f(ctx, invoice)`, called inside the transaction in which an issued invoice
+  becomes `sent` (e-mailed, or marked sent by receivables).
 - `invoice_readers`: `f(tenant, invoices)`, called with each page of invoices the invoice API
   answers, to attach what the app adds to them (receivables: the open amount and payment
   state) in a fixed number of queries.
@@ -36,6 +38,7 @@ invoice_issuing: list[Callable[[Any, Any], Any]] = []
 credit_note_issued: list[Callable[[Any, Any], Any]] = []
 invoice_issued: list[Callable[[Any, Any], Any]] = []
 run_draft_filled: list[Callable[..., Any]] = []
+invoice_sent: list[Callable[[Any, Any], Any]] = []
 invoice_readers: list[Callable[[Any, Sequence[Any]], None]] = []
 frame_order_options: list[Callable[[Any, int, Any], list[dict[str, Any]]]] = []
 

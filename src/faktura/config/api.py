@@ -136,6 +136,7 @@ def _register_routers() -> None:
     from faktura.contacts.api import router as contacts_router
     from faktura.offers.api import router as offers_router
     from faktura.frameorders.api import router as frameorders_router
+    from faktura.integrations.api import router as integrations_router
     from faktura.receivables.api import router as receivables_router
     from faktura.reports.api import router as reports_router
     from faktura.subscriptions.api import router as subscriptions_router
@@ -153,6 +154,7 @@ def _register_routers() -> None:
     api.add_router("", offers_router)
     api.add_router("", frameorders_router)
     api.add_router("", billingreview_router)
+    api.add_router("", integrations_router)
     api.add_router("", reports_router)
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "faktura.receivables",
     "faktura.offers",
     "faktura.frameorders",
+    "faktura.integrations",
     "faktura.reports",
     "faktura.web",
     "faktura.console",
@@ -146,6 +147,11 @@ else:
     raise RuntimeError(f"FAKTURA_TASKS must be db, rq or immediate, not {_tasks_mode!r}")
 # A running operation's worker renews its lease every sixth of this; an operation whose lease
 # ran out lost its worker and is marked failed (interrupted).
+# Accounting sync (integrations): the worker's outbox pass, provider timeouts and retries.
+FAKTURA_SYNC_INTERVAL_SECONDS = int(os.environ.get("FAKTURA_SYNC_INTERVAL_SECONDS", "10"))
+FAKTURA_SYNC_TIMEOUT_SECONDS = float(os.environ.get("FAKTURA_SYNC_TIMEOUT_SECONDS", "10"))
+FAKTURA_SYNC_BACKOFF_SECONDS = float(os.environ.get("FAKTURA_SYNC_BACKOFF_SECONDS", "30"))
+FAKTURA_SYNC_MAX_ATTEMPTS = int(os.environ.get("FAKTURA_SYNC_MAX_ATTEMPTS", "8"))
 FAKTURA_OPERATION_LEASE_SECONDS = int(os.environ.get("FAKTURA_OPERATION_LEASE_SECONDS", "60"))
 
 # --- auth -----------------------------------------------------------------------------------

@@ -74,3 +74,27 @@ def start_lease_sweeper(interval_seconds: int) -> threading.Thread:
     thread = threading.Thread(target=sweep, name="lease-sweeper", daemon=True)
     thread.start()
     return thread
+
+
+def start_sync_loop(interval_seconds: int) -> threading.Thread:
+    """Work the accounting sync outbox (`faktura sync-run`) every `interval_seconds` from a
+    thread with its own database connection; leases keep several workers from sending one
+    row twice."""
+
+    def loop() -> None:
+        from django.db import close_old_connections
+
+        from faktura.integrations.worker import sync_run
+
+        stopped = threading.Event()
+        while not stopped.wait(interval_seconds):
+            try:
+                sync_run(workers=4)
+            except Exception:
+                log.exception("sync pass failed")
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=loop, name="sync-outbox", daemon=True)
+    thread.start()
+    return thread

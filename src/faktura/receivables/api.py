@@ -14,8 +14,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
+from faktura.common.pagination import Pagination
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
-from faktura.receivables import charge_selectors, dunning_selectors, selectors, services
+from faktura.receivables import charge_selectors, dunning_selectors, hooks, selectors, services
 from faktura.receivables.inputs import (
     BankStatementUpload,
     BankTransactionIgnore,
@@ -64,7 +65,15 @@ class PaymentOut(Schema):
     cash_discount: Decimal | None = Field(
         None, description="the cash discount this payment in time earned (settles the rest)"
     )
+    sync_status: str = Field(
+        "not_synced",
+        description="not_synced, queued, syncing, synced, failed (over its sync connections)",
+    )
     created_at: dt.datetime
+
+    @staticmethod
+    def resolve_sync_status(obj) -> str:
+        return getattr(obj, "sync_status", "not_synced")
 
     @staticmethod
     def resolve_cash_discount(obj) -> Decimal | None:
@@ -279,6 +288,22 @@ def receivables(request, filters: Query[ReceivablesFilter]):
 # --- payments ---------------------------------------------------------------------------------
 
 
+def _payment(tenant, payment_id: int):
+    payment = selectors.payment_get(tenant=tenant, payment_id=payment_id)
+    hooks.payments_read(tenant, [payment])
+    return payment
+
+
+class PaymentPagination(Pagination):
+    """Pages whose payments the apps above receivables complete (`hooks`) once per page."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        items = list(page[self.items_attribute])
+        hooks.payments_read(request.auth.tenant, items)
+        return {**page, self.items_attribute: items}
+
+
 @router.post("/invoices/{invoice_id}/payments", response={201: PaymentOut, **ERRORS})
 def payment_record(request, invoice_id: PathId, data: PaymentRecord):
     """Record a payment for the invoice. An amount beyond the open balance answers 422
@@ -290,11 +315,11 @@ def payment_record(request, invoice_id: PathId, data: PaymentRecord):
         data=data,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
-    return Status(201, selectors.payment_get(tenant=request.auth.tenant, payment_id=payment.pk))
+    return Status(201, _payment(request.auth.tenant, payment.pk))
 
 
 @router.get("/payments", response={200: list[PaymentOut], **ERRORS})
-@paginate
+@paginate(PaymentPagination)
 def payment_list(request, filters: Query[PaymentFilter]):
     context = _reader(request)
     return selectors.payment_list(tenant=context.tenant, **filters.model_dump())
@@ -303,7 +328,7 @@ def payment_list(request, filters: Query[PaymentFilter]):
 @router.get("/payments/{payment_id}", response={200: PaymentOut, **ERRORS})
 def payment_detail(request, payment_id: PathId):
     context = _reader(request)
-    return selectors.payment_get(tenant=context.tenant, payment_id=payment_id)
+    return _payment(context.tenant, payment_id)
 
 
 @router.post("/payments/{payment_id}/reverse", response={200: PaymentOut, **ERRORS})
@@ -311,7 +336,7 @@ def payment_reverse(request, payment_id: PathId, data: PaymentReverse):
     """Reverse a payment with a reason (a new row; the payment stays). A reversed payment
     cannot be reversed again (409 `payment_already_reversed`)."""
     payment = services.payment_reverse(request_context(request), payment_id=payment_id, data=data)
-    return selectors.payment_get(tenant=request.auth.tenant, payment_id=payment.pk)
+    return _payment(request.auth.tenant, payment.pk)
 
 
 # --- allocations, write-offs, credit ----------------------------------------------------------

@@ -64,6 +64,7 @@ NAVIGATION = (
             (_("API tokens"), "web:token_list", None),
             (_("Numbering"), "web:numbering", "view_invoices"),
             (_("Dunning levels"), "web:dunning_levels_page", "manage_settings"),
+            (_("Integrations"), "web:integrations", "view_invoices"),
         ),
     ),
 )

@@ -30,6 +30,7 @@ from django.core.mail.message import make_msgid
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from faktura.billing import hooks
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import preferred_format
 from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_documents_render
@@ -195,9 +196,12 @@ def invoice_send(
             Delivery.objects.filter(pk=delivery.pk).update(
                 status=Delivery.Status.SENT, message_id=delivery.message_id, sent_at=now
             )
-            Invoice.objects.filter(pk=invoice.pk, status=Invoice.Status.ISSUED).update(
-                status=Invoice.Status.SENT
-            )
+            became_sent = Invoice.objects.filter(
+                pk=invoice.pk, status=Invoice.Status.ISSUED
+            ).update(status=Invoice.Status.SENT)
+            if became_sent:
+                for sent in hooks.invoice_sent:
+                    sent(ctx, invoice)
             audit_record(
                 ctx, action="invoice_send", obj=invoice,
                 data={"to": recipient, "message_id": delivery.message_id, "resend": resend},

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from faktura.billing import hooks as billing_hooks
 from faktura.billing.models import Invoice
 from faktura.billing.services.drafts import invoice_locked
 from faktura.billing.services.idempotency import idempotent
@@ -26,6 +27,7 @@ from faktura.core import cash_discount
 from faktura.core import receivables as rules
 from faktura.core.money import amount_places, exact_sum, has_places, negate
 from faktura.receivables.charge_selectors import open_charges
+from faktura.receivables import hooks
 from faktura.receivables.errors import (
     AmountPlaces,
     DateOutOfRange,
@@ -309,6 +311,8 @@ def _payment_record(
                 "bank_transaction_id": bank_transaction.pk if bank_transaction else None,
             },
         )
+        for recorded in hooks.payment_recorded:
+            recorded(ctx, payment)
     return payment
 
 
@@ -385,6 +389,8 @@ def payment_reverse(ctx: CommandContext, *, payment_id: int, data: PaymentRevers
             obj=payment,
             data={"invoice_id": invoice.pk, "reason": data.reason, "invoice_status": status},
         )
+        for reversed_ in hooks.payment_reversed:
+            reversed_(ctx, payment)
     return Payment.objects.select_related("reversal").get(pk=payment.pk)
 
 
@@ -559,6 +565,8 @@ def invoice_mark_sent(ctx: CommandContext, *, invoice_id: int, data: InvoiceMark
         if invoice.status == Status.ISSUED:
             invoice.status = Status.SENT
             invoice.save(update_fields=["status", "updated_at"])
+            for sent in billing_hooks.invoice_sent:
+                sent(ctx, invoice)
         audit_record(
             ctx,
             action="invoice_mark_sent",

@@ -6,6 +6,7 @@
     faktura bench receivables --invoices N [--credits C] [--json]
     faktura bench subscriptions --subscriptions N [--json]
     faktura bench review --entries N [--json]
+    faktura bench sync --invoices N [--workers W] [--json]
 
 The benchmark code lives in the source checkout's ``benchmarks/`` package, beside ``src/``;
 this command finds it there, so it runs wherever ``make install`` set Faktura up.
@@ -80,6 +81,12 @@ class Command(BaseCommand):
         )
         review.add_argument("--entries", type=int, default=5_000)
         review.add_argument("--json", action="store_true", help="print one JSON object")
+        sync = sub.add_parser(
+            "sync", help="accounting sync and webhooks against a local fake server, DATEV export"
+        )
+        sync.add_argument("--invoices", type=int, default=10_000)
+        sync.add_argument("--workers", type=int, default=8, help="provider calls at a time")
+        sync.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **opts):
         if opts["benchmark"] == "subscriptions":
@@ -87,6 +94,9 @@ class Command(BaseCommand):
             return
         if opts["benchmark"] == "review":
             self._counted(opts, name="review", count="entries", title="billing review")
+            return
+        if opts["benchmark"] == "sync":
+            self._sync(opts)
             return
         if opts["benchmark"] == "receivables":
             self._receivables(opts)
@@ -165,10 +175,22 @@ class Command(BaseCommand):
         numbers = getattr(bench, f"bench_{name}")(
             opts[count], log=lambda line: console.print(f"[dim]{line}[/dim]")
         )
-        if opts["json"]:
+        self._report(console, numbers, title=title or name, json_only=opts["json"])
+
+    def _sync(self, opts) -> None:
+        if opts["invoices"] < 1 or opts["workers"] < 1:
+            raise CommandError("--invoices and --workers must be at least 1.")
+        console = Console(file=self.stderr if opts["json"] else self.stdout, highlight=False)
+        numbers = load_benchmark("sync").bench_sync(
+            opts["invoices"], opts["workers"], log=lambda line: console.print(f"[dim]{line}[/dim]")
+        )
+        self._report(console, numbers, title="sync", json_only=opts["json"])
+
+    def _report(self, console, numbers: dict, *, title: str, json_only: bool) -> None:
+        if json_only:
             self.stdout.write(json.dumps(numbers))
             return
-        table = Table(title=f"{title or name} on {numbers['database']}")
+        table = Table(title=f"{title} on {numbers['database']}")
         table.add_column("measure")
         table.add_column("value", justify="right")
         for key, value in numbers.items():

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from faktura.console.process import exit_with_parent, start_lease_sweeper
+from faktura.console.process import exit_with_parent, start_lease_sweeper, start_sync_loop
 
 
 class Command(BaseCommand):
@@ -21,6 +21,8 @@ class Command(BaseCommand):
         if opts["parent_pid"]:
             exit_with_parent(opts["parent_pid"])
         backend = settings.TASKS["default"]["BACKEND"]
+        if backend.startswith(("django_tasks_db", "django_tasks_rq")) and not opts["batch"]:
+            start_sync_loop(settings.FAKTURA_SYNC_INTERVAL_SECONDS)
         if backend.startswith("django_tasks_db"):
             start_lease_sweeper(_sweep_interval())
             kwargs = {"batch": True} if opts["batch"] else {}

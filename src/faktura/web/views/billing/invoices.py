@@ -24,6 +24,7 @@ from faktura.billing.services.sending import SENDABLE, invoice_send
 from faktura.catalog.selectors import unit_symbols
 from faktura.contacts.selectors import contact_list
 from faktura.documents.models import Delivery
+from faktura.integrations.selectors import invoices_sync_status
 from faktura.receivables.selectors import OPEN_STATUSES, annotate, is_overdue
 from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.billing import CreditNoteForm, InvoiceFilterForm, SendForm
@@ -77,6 +78,7 @@ def invoice_list(request):
     )
     page_obj = paginate(request, _filtered(request, filters, today))
     annotate(list(page_obj), today=today)  # balance, overdue, payment state: one query
+    invoices_sync_status(request.tenant, list(page_obj))  # the sync badge: one query
     return render(
         request,
         "web/billing/invoices.html",
@@ -103,6 +105,7 @@ def issued_page(
     """The page of an issued document; bound forms with errors replace the fresh ones."""
     tenant = request.tenant
     invoice = invoice_detail(tenant=tenant, invoice_id=invoice_id)
+    invoices_sync_status(tenant, [invoice])
     collection = collection_context(request, invoice, collect_forms)
     symbols = unit_symbols(tenant=tenant)
     lines = [line for line in invoice.detail_lines if not line.do_not_bill]

@@ -1,0 +1,202 @@
+"""The sync benchmark behind ``faktura bench sync`` (issue 16, DESIGN.md section 7).
+
+A synthetic company with ``invoices`` issued invoices in the current month, a lexoffice
+connection and a webhook connection pointed at a local fake server, and a webhook subscription.
+Timed:
+
+- ``enqueue_s``: writing the outbox (a sync record per invoice and connection, a webhook
+  delivery per invoice) as the issuing transactions would;
+- ``sync_s``: worker passes (``workers`` provider calls at a time) until nothing is due;
+- ``datev_s``: the DATEV export of the month.
+
+Checked: every record synced, every voucher number created once at the fake lexoffice, every
+delivery delivered once. The company is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from django.db import connection, transaction
+
+from benchmarks.receivables import USER_DOMAIN, tenant_today_of
+from faktura.billing.models import Invoice
+from faktura.common.context import CommandContext
+from faktura.contacts.models import Contact
+from faktura.tenancy.models import Tenant
+from faktura.tenancy.services import tenant_create
+
+SLUG_PREFIX = "bench-sync-"
+BATCH = 2000
+
+
+class _Fake(BaseHTTPRequestHandler):
+    """lexoffice's vouchers API (create, look up by number) and a webhook receiver."""
+
+    vouchers: Counter = Counter()
+    events: Counter = Counter()
+    lock = threading.Lock()
+
+    def log_message(self, *args):
+        pass
+
+    def _answer(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self._answer(200, {"content": []})
+
+    def do_POST(self):
+        raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = json.loads(raw)
+        with self.lock:
+            if self.path == "/v1/vouchers":
+                self.vouchers[body["voucherNumber"]] += 1
+            else:
+                self.events[body.get("id") or self.headers.get("Idempotency-Key")] += 1
+        self._answer(200, {"id": str(uuid.uuid4())})
+
+
+def _build(invoices: int, day: dt.date, log: Callable[[str], None]) -> Tenant:
+    slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
+    tenant, _owner = tenant_create(
+        name="Benchmark Sync GmbH", slug=slug, owner_email=f"owner@{slug}.{USER_DOMAIN}",
+        owner_password=uuid.uuid4().hex, street="Benchweg 1", postal_code="10115",
+        city="Berlin", country="DE", vat_id="DE136695976",
+    )  # fmt: skip
+    started = time.perf_counter()
+    with transaction.atomic():
+        contacts = Contact.objects.bulk_create(
+            Contact(tenant=tenant, name=f"Kunde {n}", customer_number=str(n)) for n in range(100)
+        )
+        rows = []
+        for n in range(invoices):
+            net = Decimal(100 + n % 900)
+            vat = (net * Decimal("0.19")).quantize(Decimal("0.01"))
+            rows.append(
+                Invoice(
+                    tenant=tenant, kind=Invoice.Kind.INVOICE, status=Invoice.Status.ISSUED,
+                    number=f"BS-{n + 1:06d}", sequence_value=n + 1, contact=contacts[n % 100],
+                    currency="EUR", issue_date=day, due_date=day + dt.timedelta(days=14),
+                    seller={"name": tenant.name}, buyer={"name": contacts[n % 100].name},
+                    net_total=net, vat_total=vat, gross_total=net + vat,
+                    vat_breakdown=[{"category": "S", "rate": "19.00", "taxable_amount": str(net),
+                                    "vat_amount": str(vat)}],
+                    issued_at=tenant.created_at,
+                )
+            )  # fmt: skip
+            if len(rows) >= BATCH:
+                Invoice.objects.bulk_create(rows)
+                rows = []
+        if rows:
+            Invoice.objects.bulk_create(rows)
+    log(f"{invoices} issued invoices written in {time.perf_counter() - started:.1f} s")
+    return tenant
+
+
+def cleanup_tenant(tenant: Tenant) -> None:
+    tables = (
+        "integrations_webhookdelivery", "integrations_webhooksubscription",
+        "integrations_syncrecord", "integrations_syncconnection", "integrations_datevdownload",
+        "billing_invoice", "contacts_contact",
+    )  # fmt: skip
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        for table in tables:
+            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
+    from django.contrib.auth.models import User
+
+    Tenant.objects.filter(pk=tenant.pk).delete()
+    User.objects.filter(username__endswith=f"@{tenant.slug}.{USER_DOMAIN}").delete()
+
+
+def bench_sync(invoices: int, workers: int = 8, log: Callable[[str], None] = print) -> dict:
+    from faktura.integrations import outbox
+    from faktura.integrations.datev_services import datev_export
+    from faktura.integrations.inputs import ConnectionCreate, WebhookCreate
+    from faktura.integrations.models import SyncRecord, WebhookDelivery
+    from faktura.integrations.services import connection_create, webhook_create
+    from faktura.integrations.worker import sync_run
+
+    os.environ["FAKTURA_ALLOW_PRIVATE_URLS"] = "1"  # the fake server listens on 127.0.0.1
+    _Fake.vouchers, _Fake.events = Counter(), Counter()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Fake)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    day = dt.date.today()
+    tenant = _build(invoices, day, log)
+    try:
+        ctx = CommandContext(tenant=tenant, source="cli")
+        day = tenant_today_of(tenant)
+        lx = connection_create(ctx, data=ConnectionCreate.model_validate({
+            "provider": "lexoffice", "name": "LX", "settings": {"base_url": url, "api_key": "k"},
+        }))  # fmt: skip
+        hook = connection_create(ctx, data=ConnectionCreate.model_validate({
+            "provider": "webhook", "name": "Books", "settings": {"url": url + "/books"},
+        }))  # fmt: skip
+        webhook_create(ctx, data=WebhookCreate(url=url + "/events", events=["invoice.issued"]))
+        started = time.perf_counter()
+        with transaction.atomic():
+            for invoice in Invoice.objects.filter(tenant=tenant).order_by("pk").iterator():
+                outbox.on_invoice_issued(ctx, invoice)
+                outbox.records_queue(
+                    tenant, object_type="invoice", object_id=invoice.pk,
+                    number=invoice.number or "", connections=[lx, hook],
+                )  # fmt: skip
+        enqueue_s = time.perf_counter() - started
+        log(f"outbox written in {enqueue_s:.1f} s")
+        started = time.perf_counter()
+        passes = 0
+        while True:
+            result = sync_run(limit=2000, workers=workers, tenant=tenant)
+            passes += 1
+            if not (
+                result.synced or result.retrying or result.delivered or result.delivery_retrying
+            ):
+                break
+        sync_s = time.perf_counter() - started
+        records = SyncRecord.objects.filter(tenant=tenant)
+        synced = records.filter(status="synced").count()
+        delivered = WebhookDelivery.objects.filter(tenant=tenant, status="delivered").count()
+        log(f"{synced} records synced, {delivered} webhooks delivered in {sync_s:.1f} s")
+        started = time.perf_counter()
+        content, _changed, bookings = datev_export(ctx, start=day.replace(day=1), end=day)
+        datev_s = time.perf_counter() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+        cleanup_tenant(tenant)
+    calls = invoices * 2 + invoices
+    return {
+        "database": connection.vendor,
+        "invoices": invoices,
+        "workers": workers,
+        "records": invoices * 2,
+        "synced": synced,
+        "delivered": delivered,
+        "duplicate_vouchers": sum(c - 1 for c in _Fake.vouchers.values() if c > 1),
+        "duplicate_posts": sum(c - 1 for c in _Fake.events.values() if c > 1),
+        "enqueue_s": round(enqueue_s, 2),
+        "sync_s": round(sync_s, 2),
+        "calls_per_second": round(calls / sync_s, 1) if sync_s else None,
+        "passes": passes,
+        "datev_bookings": bookings,
+        "datev_bytes": len(content),
+        "datev_s": round(datev_s, 2),
+    }
