@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('billing', '0004_cash_discount'),
+        ('billing', '0005_item_service_period_quantity_needed'),
         ('frameorders', '0001_frame_orders'),
     ]
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0002_initial'),
-        ('work', '0001_initial'),
+        ('work', '0002_project_billing_trigger'),
     ]
 
     operations = [
