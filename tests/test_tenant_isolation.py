@@ -31,12 +31,14 @@ from faktura.catalog.models import (
 )
 from faktura.common.models import Operation
 from faktura.contacts.models import Contact
+from faktura.frameorders.models import FrameOrder, Retainer
 from faktura.integrations.models import (
     SyncConnection,
     SyncRecord,
     WebhookDelivery,
     WebhookSubscription,
 )
+from faktura.offers.models import Offer, OfferLine
 from faktura.receivables.models import (
     BankStatement,
     BankTransaction,
@@ -44,8 +46,6 @@ from faktura.receivables.models import (
     ReceivableCharge,
     Reminder,
 )
-from faktura.offers.models import Offer, OfferLine
-from faktura.frameorders.models import FrameOrder, Retainer
 from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 

@@ -18,7 +18,7 @@ from faktura.catalog.models import (
     Unit,
 )
 from faktura.catalog.unit_names import unit_name, unit_symbol
-from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.errors import NotFound
 from faktura.core.pricing import PRODUCT_SCOPE_ORDER, resolve_product
 
 

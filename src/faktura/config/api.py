@@ -134,9 +134,9 @@ def _register_routers() -> None:
     from faktura.catalog.api import router as catalog_router
     from faktura.common.api import router as common_router
     from faktura.contacts.api import router as contacts_router
-    from faktura.offers.api import router as offers_router
     from faktura.frameorders.api import router as frameorders_router
     from faktura.integrations.api import router as integrations_router
+    from faktura.offers.api import router as offers_router
     from faktura.receivables.api import router as receivables_router
     from faktura.reports.api import router as reports_router
     from faktura.subscriptions.api import router as subscriptions_router

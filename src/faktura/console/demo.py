@@ -72,10 +72,10 @@ from faktura.receivables.inputs import DunningRunStart, PaymentRecord
 from faktura.receivables.models import Payment
 from faktura.receivables.selectors import invoice_balance, open_items
 from faktura.receivables.services import dunning_run, payment_record
-from faktura.tenancy.inputs import TenantUpdate
 from faktura.subscriptions.inputs import ProjectProductCreate, SubscriptionCreate
 from faktura.subscriptions.models import Subscription
 from faktura.subscriptions.services import project_product_create, subscription_create
+from faktura.tenancy.inputs import TenantUpdate
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.selectors import tenant_today
 from faktura.tenancy.services import (

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile

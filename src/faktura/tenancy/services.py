@@ -37,7 +37,7 @@ from faktura.tenancy.errors import (
 )
 from faktura.tenancy.inputs import MembershipUpdate, TenantUpdate
 from faktura.tenancy.invitations import password_check
-from faktura.tenancy.models import ApiToken, BillingTrigger, Membership, Team, Tenant
+from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
 from faktura.tenancy.roles import Role
 
 User = get_user_model()

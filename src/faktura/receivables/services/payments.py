@@ -26,8 +26,8 @@ from faktura.common.services import audit_record
 from faktura.core import cash_discount
 from faktura.core import receivables as rules
 from faktura.core.money import amount_places, exact_sum, has_places, negate
-from faktura.receivables.charge_selectors import open_charges
 from faktura.receivables import hooks
+from faktura.receivables.charge_selectors import open_charges
 from faktura.receivables.errors import (
     AmountPlaces,
     DateOutOfRange,
