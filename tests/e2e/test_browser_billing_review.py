@@ -11,7 +11,8 @@ import pytest
 from faktura.billing.models import Invoice
 from faktura.billingreview.models import BillingReview
 from faktura.work.models import TaskEntry
-from tests.e2e.test_browser_billing import EMAIL, PASSWORD, SHOTS, company, page  # noqa: F401
+from tests.e2e.browser import EMAIL, PASSWORD, SHOTS
+from tests.e2e.test_browser_billing import company  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 

@@ -25,7 +25,7 @@ An app registers its functions in its `AppConfig.ready()`:
   state) in a fixed number of queries.
 - `frame_order_options`: `f(tenant, contact_id, on_date) -> list[dict]` with `id`,
   `po_number` and `hours_remaining` (a decimal or None) of the customer's frame orders open on
-  that date; the billing review offers them (none registered: "No frame order").
+  that date; the billing review offers them (frame orders registers them).
 """
 
 from __future__ import annotations

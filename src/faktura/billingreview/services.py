@@ -345,8 +345,7 @@ def _build(ctx: CommandContext, review: BillingReview) -> Invoice:
     if review.po_number:
         invoice.po_number = review.po_number
     invoice.intro_text = review.notes
-    if hasattr(invoice, "frame_order_id"):  # the frame-order draw-down on issue
-        invoice.frame_order_id = review.frame_order_id
+    invoice.frame_order_id = review.frame_order_id  # drawn down when the invoice is issued
     invoice.save()
     drafts_fill([DraftFill(invoice, bill, review.contact, fresh=True)])
     entry_states_sync(entry_ids=entry_ids)

@@ -8,6 +8,7 @@ class FrameOrdersConfig(AppConfig):
     def ready(self) -> None:
         from faktura.billing import hooks
         from faktura.frameorders.retainers import retainer_month_apply
+        from faktura.frameorders.selectors import frame_order_options
         from faktura.frameorders.services import (
             draft_frame_order_check,
             invoice_frame_order_draw,
@@ -22,3 +23,5 @@ class FrameOrdersConfig(AppConfig):
             hooks.run_draft_filled.append(retainer_month_apply)
         if invoice_frame_order_draw not in hooks.invoice_issued:
             hooks.invoice_issued.append(invoice_frame_order_draw)
+        if frame_order_options not in hooks.frame_order_options:
+            hooks.frame_order_options.append(frame_order_options)

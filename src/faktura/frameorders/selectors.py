@@ -189,6 +189,12 @@ def open_frame_orders(
     ]
 
 
+def frame_order_options(tenant: Tenant, contact_id: int, on_date: dt.date) -> list[dict[str, Any]]:
+    """The customer's open frame orders on that date, as the billing review offers them
+    (`billing.hooks.frame_order_options`)."""
+    return open_frame_orders(tenant, contact_id, on=on_date)
+
+
 def default_frame_order_id(
     tenant: Tenant, contact_id: int, *, on: dt.date, project_ids: Iterable[int]
 ) -> int | None:
