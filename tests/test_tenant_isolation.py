@@ -46,6 +46,7 @@ from faktura.receivables.models import (
     ReceivableCharge,
     Reminder,
 )
+from faktura.subscriptions.models import Subscription
 from faktura.tenancy.models import ApiToken, Invitation, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
@@ -159,7 +160,12 @@ def _their_world(owner) -> dict[str, object]:
         tenant=tenant, subscription=webhook, event_id=uuid.uuid4(), event="invoice.issued",
         event_key="k", payload={"mark": MARK},
     )  # fmt: skip
+    subscription = Subscription.objects.create(
+        tenant=tenant, contact=contact, product=product, start_date=now.date(),
+        description=f"{MARK} subscription",
+    )  # fmt: skip
     return {
+        "subscription_id": subscription.pk,
         "frame_order_id": frame_order.pk, "retainer_id": retainer.pk,
         "project_ids": [project.pk],
         "offer_id": offer.pk,

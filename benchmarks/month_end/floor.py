@@ -14,7 +14,7 @@ ITEM_COLUMNS = (
     "created_at", "updated_at", "tenant_id", "kind", "status", "entry_id", "task_id",
     "project_id", "contact_id", "membership_id", "product_id", "product_name", "description",
     "unit", "logged_seconds", "quantity", "unit_price", "amount", "currency", "price_source",
-    "warnings", "vat_category", "vat_rate", "service_date", "source_key",
+    "warnings", "vat_category", "vat_rate", "service_date", "source_key", "needs_quantity",
 )  # fmt: skip
 
 # One SELECT per line kind over the candidate entries, glued with UNION ALL. Placeholders:
@@ -54,7 +54,7 @@ INSERT INTO billing_billableitem ({", ".join(ITEM_COLUMNS)})
 SELECT {{now}}, {{now}}, e.tenant_id, 'task_entry', 'pending', e.id, t.id, p.id, c.id,
     e.membership_id, {{product}}, 'Consulting', e.description, 'HUR', e.duration_seconds,
     {_HOURS}, {_TIME_PRICE}, ROUND({_HOURS} * {_TIME_PRICE}, 2), p.currency, {_TIME_SOURCE},
-    {{warnings}}, {_VAT}, e.date, ''
+    {{warnings}}, {_VAT}, e.date, '', FALSE
 {_CANDIDATES} AND e.kind = 'time' AND e.stopped_at IS NOT NULL
 UNION ALL
 SELECT {{now}}, {{now}}, e.tenant_id, 'transport_distance', 'pending', e.id, t.id, p.id, c.id,
@@ -62,7 +62,7 @@ SELECT {{now}}, {{now}}, e.tenant_id, 'transport_distance', 'pending', e.id, t.i
     e.distance_km, COALESCE(e.unit_price, 5, t.unit_price),
     ROUND(e.distance_km * COALESCE(e.unit_price, 5, t.unit_price), 2), p.currency,
     CASE WHEN e.unit_price IS NOT NULL THEN 'entry' ELSE 'product_default' END,
-    {{warnings}}, {_VAT}, e.date, ''
+    {{warnings}}, {_VAT}, e.date, '', FALSE
 {_CANDIDATES} AND e.kind = 'mileage'
 UNION ALL
 SELECT {{now}}, {{now}}, e.tenant_id, 'transport_time', 'pending', e.id, t.id, p.id, c.id,
@@ -72,7 +72,7 @@ SELECT {{now}}, {{now}}, e.tenant_id, 'transport_time', 'pending', e.id, t.id, p
     ROUND(ROUND(CAST(e.transport_minutes AS NUMERIC) / 60, 4)
         * COALESCE(e.unit_price, 1000, t.unit_price), 2), p.currency,
     CASE WHEN e.unit_price IS NOT NULL THEN 'entry' ELSE 'product_default' END,
-    {{warnings}}, {_VAT}, e.date, ''
+    {{warnings}}, {_VAT}, e.date, '', FALSE
 {_CANDIDATES} AND e.kind = 'mileage' AND e.transport_minutes > 0
 UNION ALL
 SELECT {{now}}, {{now}}, e.tenant_id, e.kind, 'pending', e.id, t.id, p.id, c.id,
@@ -81,7 +81,7 @@ SELECT {{now}}, {{now}}, e.tenant_id, e.kind, 'pending', e.id, t.id, p.id, c.id,
     ROUND(e.quantity * COALESCE(e.unit_price, t.unit_price, pli.unit_price, 0), 2), p.currency,
     CASE WHEN e.unit_price IS NOT NULL THEN 'entry' WHEN t.unit_price IS NOT NULL THEN 'task'
         ELSE 'price_list' END,
-    {{warnings}}, {_VAT}, e.date, ''
+    {{warnings}}, {_VAT}, e.date, '', FALSE
 {_CANDIDATES} AND e.kind IN ('expense', 'goods')
 """
 _MARK_SQL = """

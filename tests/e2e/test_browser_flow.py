@@ -17,6 +17,7 @@ from django.core.management import call_command
 from faktura.billing.models import Invoice
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
@@ -45,9 +46,8 @@ def task(transactional_db):
     units_ensure_defaults(tenant=tenant)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")
     customer = contact_create(
-        ctx, name="Hafenlogistik Nord GmbH", street="Am Sandtorkai 1", postal_code="20457",
-        city="Hamburg",
-    )  # fmt: skip
+        ctx, data=ContactCreate(name="Hafenlogistik Nord GmbH", street="Am Sandtorkai 1", postal_code="20457",
+        city="Hamburg"))  # fmt: skip
     project = work.project_create(
         ctx, name="Service & support", contact_id=customer.pk, hourly_rate=Decimal("95")
     )

@@ -15,6 +15,7 @@ from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.generation import invoices_generate
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
@@ -42,7 +43,7 @@ def company(transactional_db):
     units_ensure_defaults(tenant=tenant)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")
     address = {"street": "Am Sandtorkai 1", "postal_code": "20457", "city": "Hamburg"}
-    customer = contact_create(ctx, name=LONG_NAME, **address)
+    customer = contact_create(ctx, data=ContactCreate(name=LONG_NAME, **address))
     project = work.project_create(
         ctx, name=f"Support {LONG_NAME}", contact_id=customer.pk, hourly_rate=Decimal("95")
     )

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.offers.errors import PartialBeyondPrice
 from faktura.offers.inputs import (
@@ -57,7 +58,7 @@ def _in_threads(count: int, work: Callable[[int], None]) -> list[BaseException]:
 
 
 def _offers(ctx, count: int) -> list[Offer]:
-    customer = contact_create(ctx, name="Kunde GmbH", email="k@kunde.test")
+    customer = contact_create(ctx, data=ContactCreate(name="Kunde GmbH", email="k@kunde.test"))
     line = OfferLineIn(title="Paket", quantity=Decimal(1), unit="C62",
                        unit_price=Decimal(1000), vat_rate=Decimal(19))  # fmt: skip
     return [

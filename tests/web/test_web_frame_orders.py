@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.frameorders.inputs import FrameOrderCreate
 from faktura.frameorders.models import FrameOrder
@@ -30,7 +31,7 @@ def _frame_order(ctx, contact, **kw):
 
 
 def test_list_shows_each_pool_and_an_alert_when_expired(browser, ctx):
-    contact = contact_create(ctx, name="Kunde GmbH")
+    contact = contact_create(ctx, data=ContactCreate(name="Kunde GmbH"))
     _frame_order(ctx, contact)
     _frame_order(ctx, contact, po_number="PO-OLD", valid_to=dt.date(2021, 12, 31))
 
@@ -44,7 +45,7 @@ def test_list_shows_each_pool_and_an_alert_when_expired(browser, ctx):
 
 
 def test_create_through_the_form_and_see_the_detail(browser, ctx):
-    contact = contact_create(ctx, name="Kunde GmbH")
+    contact = contact_create(ctx, data=ContactCreate(name="Kunde GmbH"))
 
     created = browser.post(
         "/billing/frame-orders/new/",
@@ -66,7 +67,7 @@ def test_create_through_the_form_and_see_the_detail(browser, ctx):
 
 
 def test_form_errors_name_the_field_and_store_nothing(browser, ctx):
-    contact = contact_create(ctx, name="Kunde GmbH")
+    contact = contact_create(ctx, data=ContactCreate(name="Kunde GmbH"))
 
     answer = browser.post(
         "/billing/frame-orders/new/",
@@ -80,7 +81,7 @@ def test_form_errors_name_the_field_and_store_nothing(browser, ctx):
 
 
 def test_edit_closes_a_frame_order(browser, ctx):
-    frame_order = _frame_order(ctx, contact_create(ctx, name="Kunde GmbH"))
+    frame_order = _frame_order(ctx, contact_create(ctx, data=ContactCreate(name="Kunde GmbH")))
 
     answer = browser.post(
         f"/billing/frame-orders/{frame_order.pk}/edit/",
@@ -99,14 +100,16 @@ def test_other_tenants_frame_order_is_404(browser, other_owner):
     other_ctx = CommandContext(
         tenant=other_owner.tenant, membership=other_owner, user=other_owner.user
     )
-    frame_order = _frame_order(other_ctx, contact_create(other_ctx, name="Fremd AG"))
+    frame_order = _frame_order(
+        other_ctx, contact_create(other_ctx, data=ContactCreate(name="Fremd AG"))
+    )
 
     assert browser.get(f"/billing/frame-orders/{frame_order.pk}/").status_code == 404
     assert browser.get(f"/billing/frame-orders/{frame_order.pk}/edit/").status_code == 404
 
 
 def test_list_query_count_is_flat(browser, ctx):
-    contact = contact_create(ctx, name="Kunde GmbH")
+    contact = contact_create(ctx, data=ContactCreate(name="Kunde GmbH"))
     _frame_order(ctx, contact)
     browser.get("/billing/frame-orders/")
     with CaptureQueriesContext(connection) as few:
