@@ -105,11 +105,13 @@ def retainer_months_due(
 def _vat(invoice: Invoice, items: list[BillableItem]) -> tuple[str, Decimal, str]:
     """The fee's VAT: the month's time items', else the project's last time item's, else the
     standard rate; the customer's tax treatment decides in the end (`tax_group`)."""
-    sample = items[0] if items else (
-        BillableItem.objects.filter(project_id=invoice.project_id, kind=LineKind.TASK_ENTRY)
-        .order_by("-pk")
-        .first()
-    )  # fmt: skip
+    sample = items[0] if items else None
+    if sample is None and invoice.project_id is not None:
+        sample = (
+            BillableItem.objects.filter(project_id=invoice.project_id, kind=LineKind.TASK_ENTRY)
+            .order_by("-pk")
+            .first()
+        )
     if sample is not None:
         return tax_group(invoice.contact, sample.vat_category, sample.vat_rate, "")
     return tax_group(invoice.contact, "S", STANDARD_RATE, "")
