@@ -189,6 +189,21 @@ def test_a_reviewers_correction_of_the_retainer_lines_survives_a_rerun(world):
     assert RetainerMonth.objects.get().used_hours == Decimal("23")
 
 
+def test_work_after_the_month_was_issued_does_not_bill_the_fee_again(world):
+    project = world.project(world.contact(language="en"))
+    _retainer(world, project)
+    _work(world, project, 3, [5])
+    first = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    world.issue(Invoice.objects.get(pk=first), dt.date(2026, 4, 1))
+    _work(world, project, 3, [2])
+
+    [late] = billing_run(world.ctx, period="2026-03").invoice_ids
+
+    assert late != first
+    assert [line[1] for line in _lines(late)] == ["HUR"]
+    assert RetainerMonth.objects.get().invoice_id == first
+
+
 def test_without_a_retainer_the_draft_keeps_its_time_lines(world):
     project = world.project(world.contact(language="en"))
     _work(world, project, 3, [6])

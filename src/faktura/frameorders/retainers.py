@@ -131,15 +131,17 @@ def retainer_month_apply(
     """Inside the billing run's transaction, for the month's draft of an ongoing project: when
     the project has a retainer that month, rebuild the draft's retainer lines and the month's
     usage row. Lines the reviewer marked "do not bill" stay as they are; a draft that has its
-    retainer lines already keeps them (and the reviewer's corrections of them)."""
+    retainer lines already keeps them (and the reviewer's corrections of them), and once the
+    month's lines are on an issued invoice, later work of the month stays plain time lines."""
     if invoice.project_id is None:
         return None
     retainer = _retainer_of(invoice.project_id, period_start, period_end)
     if retainer is None:
         return None
     built = RetainerMonth.objects.filter(retainer=retainer, month=period_start).first()
-    if built is not None and built.invoice_id == invoice.pk:
-        # The draft has the month's retainer lines (a corrected price makes them "manual").
+    if built is not None and built.invoice_id is not None:
+        # This draft (or an invoice issued before) has the month's retainer lines: the fee is
+        # billed once a month, and a corrected price makes the lines "manual".
         return built
     lines = list(InvoiceLine.objects.filter(invoice=invoice).order_by("position", "id"))
     own = [line for line in lines if line.price_source in (FEE_SOURCE, OVERAGE_SOURCE)]
