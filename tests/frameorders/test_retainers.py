@@ -9,8 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from faktura.billing.models import BillableItem, InvoiceLine
+from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.generation import billing_run
+from faktura.billing.services.invoices import invoice_line_update
 from faktura.frameorders.inputs import RetainerCreate
 from faktura.frameorders.models import RetainerMonth
 from faktura.frameorders.retainers import retainer_create
@@ -99,22 +100,108 @@ def test_rollover_over_three_months_with_cap_and_overage(world):
     )
 
 
-def test_running_the_month_again_rebuilds_the_same_lines_with_new_work(world):
+def test_running_the_month_again_creates_nothing_twice(world):
     project = world.project(world.contact(language="en"))
     _retainer(world, project)
     _work(world, project, 3, [18])
     first = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+
     again = billing_run(world.ctx, period="2026-03")
-    _work(world, project, 3, [5])
 
-    later = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    assert (again.items, again.invoice_ids) == (0, [])
+    assert [line[0] for line in _lines(first)] == ["Retainer 2026-03: 20 h included"]
+    assert RetainerMonth.objects.get().used_hours == Decimal("18")
 
-    assert again.items == 0
-    assert later == first
-    [fee, overage] = _lines(first)
-    assert fee[4] == Decimal("1800.00")
-    assert overage[2:] == (Decimal("3.0000"), Decimal("100.000000"), Decimal("300.00"))
+
+def test_a_month_without_time_bills_the_fee_and_rolls_its_hours_over(world):
+    # given a 20 h retainer rolling over at most 4 h, and no time logged in March
+    project = world.project(world.contact(language="en"))
+    _retainer(world, project, rollover="next_month", rollover_cap_hours=Decimal("4"))
+
+    # when March is billed (twice) and then April with 22 h
+    march = billing_run(world.ctx, period="2026-03")
+    rerun = billing_run(world.ctx, period="2026-03")
+    _work(world, project, 4, [22])
+    april = billing_run(world.ctx, period="2026-04").invoice_ids[0]
+
+    # then March's draft has the fee line only, once; 4 h carry into April, which uses them
+    [invoice_id] = march.invoice_ids
+    assert march.drafts_created == 1 and march.items == 0
+    assert rerun.invoice_ids == [] and rerun.drafts_created == 0
+    assert Invoice.objects.filter(project=project, status="draft").count() == 2
+    assert _lines(invoice_id) == [
+        ("Retainer 2026-03: 20 h included", "MON", Decimal("1.0000"), Decimal("1800.000000"),
+         Decimal("1800.00")),
+    ]  # fmt: skip
+    invoice = Invoice.objects.get(pk=invoice_id)
+    assert (invoice.net_total, invoice.service_period_start) == (
+        Decimal("1800.00"), dt.date(2026, 3, 1),
+    )  # fmt: skip
+    months = {
+        m.month.month: (m.used_hours, m.rolled_in_hours, m.overage_hours, m.carried_hours,
+                        m.expired_hours)
+        for m in RetainerMonth.objects.all()
+    }  # fmt: skip
+    assert months == {
+        3: (Decimal("0"), Decimal("0"), Decimal("0"), Decimal("4"), Decimal("16")),
+        4: (Decimal("22"), Decimal("4"), Decimal("0"), Decimal("2"), Decimal("0")),
+    }
+    assert len(_lines(april)) == 1
+
+
+def test_a_month_without_time_and_without_rollover_lets_the_hours_expire(world):
+    project = world.project(world.contact(language="en"))
+    _retainer(world, project, end_date=dt.date(2026, 3, 31))
+
+    billing_run(world.ctx, period="2026-03")
+    after_end = billing_run(world.ctx, period="2026-04")
+
+    month = RetainerMonth.objects.get()
+    assert (month.used_hours, month.carried_hours, month.expired_hours) == (
+        Decimal("0"), Decimal("0"), Decimal("20"),
+    )  # fmt: skip
+    assert after_end.invoice_ids == []
+
+
+def test_a_reviewers_correction_of_the_retainer_lines_survives_a_rerun(world):
+    # given March's draft with fee and overage, corrected by the reviewer
+    project = world.project(world.contact(language="en"))
+    _retainer(world, project)
+    _work(world, project, 3, [23])
+    invoice_id = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    fee, overage = InvoiceLine.objects.filter(invoice_id=invoice_id).order_by("position")
+    invoice_line_update(world.ctx, invoice_id=invoice_id, line_id=fee.pk,
+                        unit_price=Decimal("1500"))  # fmt: skip
+    invoice_line_update(world.ctx, invoice_id=invoice_id, line_id=overage.pk,
+                        quantity=Decimal("1"))  # fmt: skip
+
+    # when more March work is logged and the month is run again
+    _work(world, project, 3, [2])
+    again = billing_run(world.ctx, period="2026-03")
+
+    # then the corrected lines stay; the new work joins the draft as its own time line
+    assert again.invoice_ids == [invoice_id]
+    lines = _lines(invoice_id)
+    assert lines[0][3:] == (Decimal("1500.000000"), Decimal("1500.00"))
+    assert lines[1][0] == "Retainer 2026-03: overage" and lines[1][2] == Decimal("1.0000")
+    assert [line[1] for line in lines[2:]] == ["HUR"] and lines[2][2] == Decimal("2.0000")
+    assert InvoiceLine.objects.filter(invoice_id=invoice_id, unit="MON").count() == 1
     assert RetainerMonth.objects.get().used_hours == Decimal("23")
+
+
+def test_work_after_the_month_was_issued_does_not_bill_the_fee_again(world):
+    project = world.project(world.contact(language="en"))
+    _retainer(world, project)
+    _work(world, project, 3, [5])
+    first = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    world.issue(Invoice.objects.get(pk=first), dt.date(2026, 4, 1))
+    _work(world, project, 3, [2])
+
+    [late] = billing_run(world.ctx, period="2026-03").invoice_ids
+
+    assert late != first
+    assert [line[1] for line in _lines(late)] == ["HUR"]
+    assert RetainerMonth.objects.get().invoice_id == first
 
 
 def test_without_a_retainer_the_draft_keeps_its_time_lines(world):

@@ -18,6 +18,10 @@ An app registers its functions in its `AppConfig.ready()`:
 - `run_draft_filled`: `f(ctx, invoice, period_start=, period_end=)`, called inside the billing
   run's transaction for each month draft of an ongoing project after its items joined it
   (retainers turn the month's time lines into the retainer's lines).
+- `run_fixed_drafts`: `f(ctx, period_start, period_end) -> list[(contact, currency, project)]`,
+  called inside the billing run's transaction: the ongoing projects whose month draft the run
+  opens even without pending items (a retainer's monthly fee). The run opens (or reuses) each
+  one's draft and calls `run_draft_filled` for it when no items joined it.
 - `invoice_sent`: `f(ctx, invoice)`, called inside the transaction in which an issued invoice
   becomes `sent` (e-mailed, or marked sent by receivables).
 - `invoice_readers`: `f(tenant, invoices)`, called with each page of invoices the invoice API
@@ -38,6 +42,7 @@ invoice_issuing: list[Callable[[Any, Any], Any]] = []
 credit_note_issued: list[Callable[[Any, Any], Any]] = []
 invoice_issued: list[Callable[[Any, Any], Any]] = []
 run_draft_filled: list[Callable[..., Any]] = []
+run_fixed_drafts: list[Callable[..., list[tuple[Any, str, Any]]]] = []
 invoice_sent: list[Callable[[Any, Any], Any]] = []
 invoice_readers: list[Callable[[Any, Sequence[Any]], None]] = []
 frame_order_options: list[Callable[[Any, int, Any], list[dict[str, Any]]]] = []

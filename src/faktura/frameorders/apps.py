@@ -7,7 +7,7 @@ class FrameOrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from faktura.billing import hooks
-        from faktura.frameorders.retainers import retainer_month_apply
+        from faktura.frameorders.retainers import retainer_month_apply, retainer_months_due
         from faktura.frameorders.selectors import frame_order_options
         from faktura.frameorders.services import (
             draft_frame_order_check,
@@ -21,6 +21,8 @@ class FrameOrdersConfig(AppConfig):
             hooks.invoice_issuing.append(invoice_frame_order_prepare)
         if retainer_month_apply not in hooks.run_draft_filled:
             hooks.run_draft_filled.append(retainer_month_apply)
+        if retainer_months_due not in hooks.run_fixed_drafts:
+            hooks.run_fixed_drafts.append(retainer_months_due)
         if invoice_frame_order_draw not in hooks.invoice_issued:
             hooks.invoice_issued.append(invoice_frame_order_draw)
         if frame_order_options not in hooks.frame_order_options:

@@ -5,8 +5,13 @@ The month's time lines become one line "Retainer YYYY-MM: N h included" at the m
 (quantity 1 month) that carries all of the month's time items, plus an overage line for the
 hours beyond the included and rolled-over ones, at the retainer's overage rate or else the time
 items' own price. The month's usage is a `RetainerMonth` row (`core.retainers`); the next
-month reads what it carried over. Rebuilding is idempotent: a second run of the same month
-(new work joined the draft) recomputes the same lines from all of the month's items.
+month reads what it carried over.
+
+A month without logged time still bills the fee (and its hours roll over or expire): the run
+opens the project's month draft for it (`retainer_months_due`, through
+`billing.hooks.run_fixed_drafts`). Once the draft has its retainer lines, a later run of the
+month leaves them as they are (a reviewer may have corrected them): work logged later joins
+the draft as its own time lines, and the reviewer decides how to bill it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from faktura.catalog.models import LineKind
 from faktura.common.context import CommandContext
 from faktura.common.errors import ValidationFailed
 from faktura.common.services import audit_record
+from faktura.contacts.models import Contact
 from faktura.core import retainers as rules
 from faktura.core.invoice_math import line_net
 from faktura.core.money import amount_places
@@ -35,6 +41,7 @@ from faktura.work.models import Project
 FEE_SOURCE = "retainer"
 OVERAGE_SOURCE = "retainer_overage"
 ONE = Decimal("1")
+STANDARD_RATE = Decimal("19")
 
 
 def retainer_create(ctx: CommandContext, *, data: RetainerCreate) -> Retainer:
@@ -70,6 +77,46 @@ def _retainer_of(project_id: int, start: dt.date, end: dt.date) -> Retainer | No
     )
 
 
+def retainer_months_due(
+    ctx: CommandContext, period_start: dt.date, period_end: dt.date
+) -> list[tuple[Contact, str, Project]]:
+    """(customer, currency, project) of each retainer running in the month whose month has no
+    draft or invoice yet: the billing run opens the month draft for its fee."""
+    retainers = (
+        Retainer.objects.filter(
+            tenant=ctx.tenant,
+            start_date__lte=period_end,
+            project__kind=Project.Kind.ONGOING,
+            project__contact__isnull=False,
+        )
+        .exclude(end_date__lt=period_start)
+        .exclude(months__month=period_start, months__invoice__isnull=False)
+        .select_related("project__contact")
+        .order_by("project_id", "-start_date", "-id")
+    )
+    due: dict[int, tuple[Contact, str, Project]] = {}
+    for retainer in retainers:
+        project = retainer.project
+        if project.contact is not None:
+            due.setdefault(project.pk, (project.contact, project.currency, project))
+    return list(due.values())
+
+
+def _vat(invoice: Invoice, items: list[BillableItem]) -> tuple[str, Decimal, str]:
+    """The fee's VAT: the month's time items', else the project's last time item's, else the
+    standard rate; the customer's tax treatment decides in the end (`tax_group`)."""
+    sample = items[0] if items else None
+    if sample is None and invoice.project_id is not None:
+        sample = (
+            BillableItem.objects.filter(project_id=invoice.project_id, kind=LineKind.TASK_ENTRY)
+            .order_by("-pk")
+            .first()
+        )
+    if sample is not None:
+        return tax_group(invoice.contact, sample.vat_category, sample.vat_rate, "")
+    return tax_group(invoice.contact, "S", STANDARD_RATE, "")
+
+
 def _previous_month(start: dt.date) -> dt.date:
     return (start - dt.timedelta(days=1)).replace(day=1)
 
@@ -83,12 +130,19 @@ def retainer_month_apply(
 ) -> RetainerMonth | None:
     """Inside the billing run's transaction, for the month's draft of an ongoing project: when
     the project has a retainer that month, rebuild the draft's retainer lines and the month's
-    usage row. Lines the reviewer marked "do not bill" stay as they are."""
+    usage row. Lines the reviewer marked "do not bill" stay as they are; a draft that has its
+    retainer lines already keeps them (and the reviewer's corrections of them), and once the
+    month's lines are on an issued invoice, later work of the month stays plain time lines."""
     if invoice.project_id is None:
         return None
     retainer = _retainer_of(invoice.project_id, period_start, period_end)
     if retainer is None:
         return None
+    built = RetainerMonth.objects.filter(retainer=retainer, month=period_start).first()
+    if built is not None and built.invoice_id is not None:
+        # This draft (or an invoice issued before) has the month's retainer lines: the fee is
+        # billed once a month, and a corrected price makes the lines "manual".
+        return built
     lines = list(InvoiceLine.objects.filter(invoice=invoice).order_by("position", "id"))
     own = [line for line in lines if line.price_source in (FEE_SOURCE, OVERAGE_SOURCE)]
     time_lines = [
@@ -102,8 +156,6 @@ def retainer_month_apply(
         .select_related("contact")
         .order_by("pk")
     )
-    if not items:
-        return None
     used = sum((item.quantity for item in items), Decimal(0))
     previous = RetainerMonth.objects.filter(
         retainer=retainer, month=_previous_month(period_start)
@@ -116,10 +168,9 @@ def retainer_month_apply(
         rollover=retainer.rollover,
         cap=retainer.rollover_cap_hours,
     )
-    sample = items[0]
-    category, rate, reason = tax_group(sample.contact, sample.vat_category, sample.vat_rate, "")
+    category, rate, reason = _vat(invoice, items)
     places = amount_places(invoice.currency)
-    with override(sample.contact.language or "de"):
+    with override(invoice.language or invoice.contact.language or "de"):
         fee_title = _("Retainer %(month)s: %(hours)s h included") % {
             "month": f"{period_start:%Y-%m}",
             "hours": _hours(retainer.hours_per_month),
@@ -155,7 +206,7 @@ def retainer_month_apply(
     )
     BillableItem.objects.filter(pk__in=[item.pk for item in items]).update(invoice_line=fee)
     if month.overage > 0:
-        price = retainer.overage_rate if retainer.overage_rate is not None else sample.unit_price
+        price = retainer.overage_rate if retainer.overage_rate is not None else items[0].unit_price
         InvoiceLine.objects.create(
             **common,
             position=position + 1,

@@ -207,7 +207,11 @@ def default_frame_order_id(
 
 
 def retainer_list(*, tenant: Tenant, project_id: int | None = None) -> QuerySet[Retainer]:
-    queryset = Retainer.objects.filter(tenant=tenant).prefetch_related("months")
+    queryset = (
+        Retainer.objects.filter(tenant=tenant)
+        .select_related("project__contact")
+        .prefetch_related("months")
+    )
     if project_id is not None:
         queryset = queryset.filter(project_id=project_id)
     return queryset.order_by("project_id", "start_date", "id")

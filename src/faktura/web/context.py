@@ -31,6 +31,7 @@ NAVIGATION = (
             (_("Invoices"), "web:invoice_list", "view_invoices"),
             (_("Offers"), "web:offer_list", "view_invoices"),
             (_("Frame orders"), "web:frame_orders", "view_invoices"),
+            (_("Retainers"), "web:retainers", "view_invoices"),
         ),
     ),
     (

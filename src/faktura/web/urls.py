@@ -195,6 +195,8 @@ urlpatterns = [
     path("billing/offers/<id:offer_id>/delete/", offers.offer_delete, name="offer_delete"),
     path("billing/offers/<id:offer_id>/pdf/", offers.offer_pdf, name="offer_pdf"),
     path("billing/frame-orders/", frameorders.frame_order_list, name="frame_orders"),
+    path("billing/retainers/", frameorders.retainer_list, name="retainers"),
+    path("billing/retainers/new/", frameorders.retainer_new, name="retainer_new"),
     path("billing/frame-orders/new/", frameorders.frame_order_new, name="frame_order_new"),
     path(
         "billing/frame-orders/<id:frame_order_id>/",

@@ -211,11 +211,12 @@ def run_draft_key(*, contact_id: int, project_id: int | None, currency: str, per
 
 
 def _open_run_drafts(
-    ctx: CommandContext, groups: dict[str, list[ItemRow]], period: str
+    ctx: CommandContext, heads: dict[str, tuple[Contact, str, Project | None]], period: str
 ) -> dict[str, tuple[Invoice, bool]]:
-    """key -> (the open draft with this key, locked; created now?). Missing drafts are
-    inserted with ON CONFLICT DO NOTHING: a concurrent run that created one first wins the
-    unique constraint and this run takes (and waits for) its draft."""
+    """key -> (the open draft with this key, locked; created now?), for the drafts' (customer,
+    currency, project) by key. Missing drafts are inserted with ON CONFLICT DO NOTHING: a
+    concurrent run that created one first wins the unique constraint and this run takes (and
+    waits for) its draft."""
     start, end = period_bounds(period)
 
     def locked(keys: list[str]) -> dict[str, Invoice]:
@@ -227,28 +228,47 @@ def _open_run_drafts(
             found.update((draft.draft_key, draft) for draft in drafts.order_by("pk"))
         return found
 
-    keys = sorted(groups)
+    keys = sorted(heads)
     found = locked(keys)
     missing = [key for key in keys if key not in found]
     if missing:
         new = []
         for key in missing:
-            sample = groups[key][0]
+            contact, currency, project = heads[key]
             draft = draft_build(
                 ctx,
-                contact=sample.contact,
-                currency=sample.currency,
+                contact=contact,
+                currency=currency,
                 grouping=Invoice.Grouping.RUN,
-                project=sample.project,
+                project=project,
                 draft_key=key,
             )
-            if sample.project is None or sample.project.kind == Project.Kind.ONGOING:
+            if project is None or project.kind == Project.Kind.ONGOING:
                 draft.service_period_start, draft.service_period_end = start, end
             new.append(draft)
         Invoice.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
         found.update(locked(missing))
     created = set(missing)
     return {key: (found[key], key in created) for key in keys}
+
+
+def _fixed_heads(
+    ctx: CommandContext, start: dt.date, end: dt.date, period: str, taken: set[str]
+) -> dict[str, tuple[Contact, str, Project | None]]:
+    """The month drafts the registered apps want opened without pending items, by key, except
+    those the period's items open anyway."""
+    heads: dict[str, tuple[Contact, str, Project | None]] = {}
+    for wanted in hooks.run_fixed_drafts:
+        for contact, currency, project in wanted(ctx, start, end):
+            key = run_draft_key(
+                contact_id=contact.pk,
+                project_id=project.pk if project is not None else None,
+                currency=currency,
+                period=period,
+            )
+            if key not in taken:
+                heads[key] = (contact, currency, project)
+    return heads
 
 
 def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
@@ -289,16 +309,29 @@ def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
                 period=label,
             )
             groups[key].append(item)
-        drafts = _open_run_drafts(ctx, groups, period)
+        heads = {
+            key: (group[0].contact, group[0].currency, group[0].project)
+            for key, group in groups.items()
+        }
+        fixed = _fixed_heads(ctx, start, end, period, set(heads))
+        drafts = _open_run_drafts(ctx, heads | fixed, period)
         fills = [
             DraftFill(drafts[key][0], group, group[0].contact, fresh=drafts[key][1])
             for key, group in sorted(groups.items())
         ]
         drafts_fill(fills)
         for fill in fills:
-            if fill.items[0].project.kind == Project.Kind.ONGOING:
+            if fill.items[0].project is not None and (
+                fill.items[0].project.kind == Project.Kind.ONGOING
+            ):
                 for filled in hooks.run_draft_filled:
                     filled(ctx, fill.invoice, period_start=start, period_end=end)
+        # A month draft without items (a retainer's fee): it gets the app's lines only.
+        for key, (contact, _currency, _project) in sorted(fixed.items()):
+            invoice, fresh = drafts[key]
+            for filled in hooks.run_draft_filled:
+                filled(ctx, invoice, period_start=start, period_end=end)
+            fills.append(DraftFill(invoice, [], contact, fresh=fresh))
         entry_states_sync(entry_ids=[item.entry_id for item in items])
         audit_records(
             ctx,

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from faktura.frameorders.inputs import FrameOrderCreate, FrameOrderUpdate
-from faktura.frameorders.models import FrameOrder
+from faktura.frameorders.inputs import FrameOrderCreate, FrameOrderUpdate, RetainerCreate
+from faktura.frameorders.models import FrameOrder, Retainer
 from faktura.web.forms.common import blank, text
 from faktura.web.forms.receivables import AmountField, TypedInputForm
 from faktura.web.forms.work import DATE_WIDGET
@@ -60,3 +60,33 @@ class FrameOrderForm(TypedInputForm):
             for name in ("hours", "amount", "valid_to"):
                 data.setdefault(name, None)
         return data
+
+
+class RetainerForm(TypedInputForm):
+    """A retainer on an ongoing customer project; builds `RetainerCreate`."""
+
+    input_type = RetainerCreate
+
+    project_id = forms.TypedChoiceField(label=_("Project"), coerce=int, required=True)
+    hours_per_month = AmountField(label=_("Hours per month"))
+    monthly_fee = AmountField(label=_("Monthly fee"))
+    overage_rate = AmountField(
+        label=_("Overage rate per hour"),
+        required=False,
+        help_text=_("Empty: the time's normal price."),
+    )
+    rollover = forms.ChoiceField(label=_("Unused hours"), choices=Retainer.Rollover.choices)
+    rollover_cap_hours = AmountField(
+        label=_("Rollover cap (hours)"), required=False, help_text=_("Empty: no cap.")
+    )
+    start_date = forms.DateField(label=_("Start"), widget=DATE_WIDGET)
+    end_date = forms.DateField(label=_("End"), widget=DATE_WIDGET, required=False)
+
+    def __init__(self, *args: Any, projects, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["project_id"].choices = blank(_("Choose a project")) + [
+            (p.pk, f"{p.contact.name if p.contact_id else ''} · {p.name}") for p in projects
+        ]
+
+    def input_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v is not None and v != ""}

@@ -1,6 +1,7 @@
 """Frame orders: each pool with its utilization, what is left, the invoices that drew it and
-an alert when it runs low or expires; the create and edit form. Every change is a frame-order
-service call with the typed input the form builds."""
+an alert when it runs low or expires; the create and edit form. Retainers: each with its
+months' usage, and the create form. Every change is a frame-order service call with the typed
+input the form builds."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from faktura.contacts.selectors import contact_list
-from faktura.frameorders import selectors, services
+from faktura.frameorders import retainers, selectors, services
 from faktura.tenancy.selectors import tenant_today
-from faktura.web.forms.frameorders import FrameOrderForm
+from faktura.web.forms.frameorders import FrameOrderForm, RetainerForm
 from faktura.web.utils import page, submit, ui_context
 from faktura.work.selectors import project_list
 
@@ -92,3 +93,22 @@ def frame_order_edit(request, frame_order_id: int):
             messages.success(request, _("Frame order saved."))
             return redirect("web:frame_order_detail", frame_order_id)
     return render(request, "web/frameorders/form.html", {"form": form, "frame_order": frame_order})
+
+
+@page("view_invoices")
+def retainer_list(request):
+    """Every retainer with its terms and each billed month's usage."""
+    rows = selectors.retainer_list(tenant=request.tenant)
+    return render(request, "web/frameorders/retainers.html", {"retainers": rows})
+
+
+@page("manage_invoices")
+def retainer_new(request):
+    projects = project_list(tenant=request.tenant, kind="ongoing", scope="external")
+    form = RetainerForm(request.POST or None, projects=projects)
+    if request.method == "POST" and (data := form.to_input()) is not None:
+        created = submit(form, lambda: retainers.retainer_create(ui_context(request), data=data))
+        if created is not None:
+            messages.success(request, _("Retainer created."))
+            return redirect("web:retainers")
+    return render(request, "web/frameorders/retainer_form.html", {"form": form})
