@@ -201,3 +201,19 @@ def test_without_combining_each_invoice_gets_its_own_letter(world, api, clock):
     reminders = dunning_run(world.ctx, data=DunningRunStart())
 
     assert len(reminders) == 2 and all(r.letter is None for r in reminders)
+
+
+def test_the_invoice_api_shows_what_is_open_of_its_charges(world, api, dunned):
+    # given an invoice with 16.17 of fees and interest open beside its 119.00
+    other = world.issued()
+    assert _ok(api.get(f"invoices/{dunned.pk}"))["charges_open"] == "16.17"
+    listed = {row["id"]: row for row in _ok(api.get("invoices"))["items"]}
+    assert (listed[dunned.pk]["charges_open"], listed[other.pk]["charges_open"]) == (
+        "16.17", "0.00",
+    )  # fmt: skip
+
+    # when the first fee is waived, then it no longer counts
+    fee = ReceivableCharge.objects.filter(invoice=dunned).order_by("id").first()
+    _ok(api.post(f"charges/{fee.pk}/waive", {"reason": "goodwill"}))
+    body = _ok(api.get(f"invoices/{dunned.pk}"))
+    assert (body["charges_open"], body["open_amount"]) == ("11.17", "119.00")

@@ -122,3 +122,73 @@ def test_fees_show_on_the_receivables_page_and_are_waived_with_a_reason(owner, w
     assert ChargeAllocation.objects.get(charge=fee).reason == "Kulanz"
     page = browser.get(reverse("web:receivables")).content.decode()
     assert f'data-charge="{fee.pk}"' not in page
+
+
+def _remind_twice(world, invoice, monkeypatch):
+    """The payment reminder, then the first dunning with its fee of 5.00."""
+    from faktura.receivables.inputs import DunningRunStart
+    from faktura.receivables.services.dunning import dunning_run
+
+    base = timezone.now()
+    for days in (8, 22):
+        later = base + dt.timedelta(days=(invoice.due_date - invoice.issue_date).days + days)
+        monkeypatch.setattr(timezone, "now", lambda later=later: later)
+        dunning_run(world.ctx, data=DunningRunStart())
+
+
+def test_the_invoice_page_lists_its_charges_and_waives_one_with_a_reason(
+    owner, world, monkeypatch, make_member
+):
+    from faktura.receivables.models import ChargeAllocation, ReceivableCharge
+
+    invoice = issue(world)
+    _remind_twice(world, invoice, monkeypatch)
+    [fee] = ReceivableCharge.objects.filter(invoice=invoice)
+    browser = signed_in(owner, "de")
+    url = reverse("web:invoice_detail", args=[invoice.pk])
+
+    page = browser.get(url).content.decode()
+    row = page[page.index(f'data-charge="{fee.pk}"') :].split("</tr>")[0]
+    assert "Mahngebühr" in row and ">2<" in row and "5,00" in row
+    assert f'data-testid="waive-{fee.pk}"' in row
+
+    waive = reverse("web:charge_waive", args=[fee.pk])
+    missing = browser.post(waive, {"reason": "", "next": url + "#charges"})
+    assert missing.status_code == 302 and not ChargeAllocation.objects.exists()
+    done = browser.post(waive, {"reason": "Kulanz", "next": url + "#charges"})
+    assert done.status_code == 302 and done["Location"] == url + "#charges"
+    assert ChargeAllocation.objects.get(charge=fee).reason == "Kulanz"
+    page = browser.get(url).content.decode()
+    row = page[page.index(f'data-charge="{fee.pk}"') :].split("</tr>")[0]
+    assert "erlassen" in row and f'data-testid="waive-{fee.pk}"' not in row
+
+    # a member (who manages no invoices) cannot waive
+    member = signed_in(make_member("member"), "en")
+    assert member.post(waive, {"reason": "x"}).status_code in (403, 404)
+
+
+def test_the_dunning_page_shows_one_row_per_letter_with_its_invoices(owner, world, monkeypatch):
+    from faktura.receivables.inputs import DunningRunStart
+    from faktura.receivables.services.dunning import dunning_run
+
+    customer = world.contact()
+    first, second = issue(world, contact=customer), issue(world, contact=customer, minutes=30)
+    alone = issue(world, contact=world.contact(name="Schmidt Logistik AG"))
+    later = timezone.now() + dt.timedelta(days=(first.due_date - first.issue_date).days + 8)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    dunning_run(world.ctx, data=DunningRunStart())
+    one, two = Reminder.objects.filter(invoice__in=[first, second]).order_by("id")
+    own = Reminder.objects.get(invoice=alone)
+    assert one.letter_id == two.letter_id is not None and own.letter_id is None
+    browser = signed_in(owner, "en")
+
+    page = browser.get(reverse("web:dunning")).content.decode()
+    assert page.count("data-reminder=") == 2
+    row = page[page.index(f'data-letter="{one.letter_id}"') :].split("</tr>")[0]
+    assert first.number in row and second.number in row and "2 invoices in one letter" in row
+    assert reverse("web:reminder_pdf", args=[one.pk]) in row
+    assert "178.50" in row  # the letter's total: 119.00 + 59.50
+    assert f'data-reminder="{own.pk}"' in page and alone.number in page
+
+    pdf = browser.get(reverse("web:reminder_pdf", args=[one.pk]))
+    assert pdf.content.startswith(b"%PDF")

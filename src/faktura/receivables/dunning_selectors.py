@@ -89,6 +89,66 @@ def reminder_list(*, tenant, invoice_id: int | None = None) -> QuerySet[Reminder
     return qs.order_by("-date", "-id").defer("pdf")
 
 
+@dataclass(frozen=True)
+class LetterRow:
+    """One letter a customer got: a reminder of its own, or the reminders a combined letter
+    (`ReminderLetter`) carried, with the letter's total and deadline. Any of its reminders
+    answers the letter's PDF; `sent_at` is set once the letter went out."""
+
+    letter_id: int | None
+    reminders: tuple[Reminder, ...]
+    date: dt.date
+    level: int
+    level_name: str
+    contact: Contact
+    currency: str
+    total_due: Decimal
+    new_due_date: dt.date
+    sent_at: dt.datetime | None
+
+    @property
+    def first(self) -> Reminder:
+        return self.reminders[0]
+
+
+# What a row shows, nothing more: every reminder of the company is read at once.
+LETTER_ROW_FIELDS = (
+    "id", "date", "level", "level_name", "currency", "total_due", "new_due_date", "sent_at",
+    "invoice__number", "contact__name", "letter__total_due", "letter__new_due_date",
+)  # fmt: skip
+
+
+def reminder_letters(*, tenant) -> list[LetterRow]:
+    """The reminders written, one row per letter (newest first): a combined letter's
+    reminders in one row with their invoices. One query (the few columns a row shows)."""
+    found = (
+        Reminder.objects.filter(tenant=tenant)
+        .select_related("invoice", "contact", "letter")
+        .only(*LETTER_ROW_FIELDS)
+        .order_by("-date", "-id")
+    )
+    groups: dict[tuple[str, int], list[Reminder]] = {}
+    for reminder in found:
+        key = ("letter", reminder.letter_id) if reminder.letter_id else ("own", reminder.pk)
+        groups.setdefault(key, []).append(reminder)
+    rows = []
+    for members in groups.values():
+        members.sort(key=lambda r: r.pk)
+        first, letter = members[0], members[0].letter
+        sent = [r.sent_at for r in members if r.sent_at is not None]
+        rows.append(
+            LetterRow(
+                letter_id=letter.pk if letter else None, reminders=tuple(members),
+                date=first.date, level=first.level, level_name=first.level_name,
+                contact=first.contact, currency=first.currency,
+                total_due=letter.total_due if letter else first.total_due,
+                new_due_date=letter.new_due_date if letter else first.new_due_date,
+                sent_at=min(sent) if len(sent) == len(members) else None,
+            )
+        )  # fmt: skip
+    return rows
+
+
 def reminder_get(*, tenant, reminder_id: int) -> Reminder:
     found = Reminder.objects.filter(tenant=tenant, pk=reminder_id).select_related(
         "invoice", "contact"

@@ -153,6 +153,9 @@ class InvoiceListOut(Schema):
     open_amount: Decimal | None = None
     paid_amount: Decimal | None = None
     payment_state: str | None = Field(None, description="unpaid, partially_paid, paid, overpaid")
+    charges_open: Decimal | None = Field(
+        None, description="what is open of the dunning fees and interest owed beside the invoice"
+    )
     overdue: bool = False
     days_overdue: int = 0
     dunning_level: int = 0

@@ -1,12 +1,14 @@
 """What the page of an issued invoice shows about collecting it: the balance, the payments
 with their reversals, the ledger, and the forms to record a payment, reverse one, mark the
-invoice sent, write off a remainder and use the customer's credit."""
+invoice sent, write off a remainder and use the customer's credit; the reminders and the dunning
+fees and interest they charged, each waivable with a reason."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from faktura.billing.models import Invoice
+from faktura.receivables.charge_selectors import charge_list
 from faktura.receivables.dunning_selectors import hold_get, reminder_list
 from faktura.receivables.selectors import (
     allocation_list,
@@ -44,6 +46,12 @@ def collection_context(request, invoice: Invoice, forms: dict[str, Any] | None =
         for row in credit_balances(tenant=tenant, contact_id=invoice.contact_id)
         if row["currency"] == invoice.currency
     ]
+    reminders = list(reminder_list(tenant=tenant, invoice_id=invoice.pk))
+    levels = {reminder.pk: reminder.level for reminder in reminders}
+    charges = [
+        {"charge": charge, "level": levels.get(charge.reminder_id)}
+        for charge in charge_list(tenant=tenant, invoice_id=invoice.pk)
+    ]
     return {
         "balance": invoice.balance,
         "payments": list(payment_list(tenant=tenant, invoice_id=invoice.pk)),
@@ -60,7 +68,9 @@ def collection_context(request, invoice: Invoice, forms: dict[str, Any] | None =
         "write_off_form": forms.get("write_off_form") or WriteOffForm(),
         "mark_sent_form": forms.get("mark_sent_form") or MarkSentForm(),
         "credit_apply_form": forms.get("credit_apply_form") or CreditApplyForm(),
-        "reminders": list(reminder_list(tenant=tenant, invoice_id=invoice.pk)),
+        "reminders": reminders,
+        "charges": charges,
+        "can_waive": manage,
         "dunning_hold": hold_get(tenant=tenant, invoice_id=invoice.pk),
         "can_pause": manage and invoice.status in OPEN,
         "pause_form": forms.get("pause_form") or DunningPauseForm(),

@@ -18,7 +18,7 @@ from faktura.receivables.dunning_selectors import (
     dunning_levels,
     dunning_proposals,
     dunning_settings,
-    reminder_list,
+    reminder_letters,
 )
 from faktura.receivables.inputs import DunningRunStart, ReminderSend
 from faktura.tenancy.selectors import tenant_today
@@ -50,10 +50,11 @@ def _settings_forms(request, levels_form=None, settings_form=None):
 @page("view_invoices")
 def dunning_page(request, levels_form=None, settings_form=None, status=200):
     """Invoices due for their next level (tick them and create the reminders), the reminders
-    written (PDF, send), and the company's levels and options."""
+    written, one row per letter with its invoices (PDF, send), and the company's levels and
+    options."""
     tenant = request.tenant
     proposals = dunning_proposals(tenant=tenant, today=tenant_today(tenant))
-    page_obj = paginate(request, reminder_list(tenant=tenant))
+    page_obj = paginate(request, reminder_letters(tenant=tenant))
     context = {
         "proposals": proposals,
         "page_obj": page_obj,
