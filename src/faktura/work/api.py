@@ -6,7 +6,7 @@ rates. Members see only their own entries; other entries answer 404 to them.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -16,6 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 from faktura.common.errors import ValidationFailed
 from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.common.text import MultiLine, SingleLine
+from faktura.core.durations import MAX_MINUTES
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.inputs import TimeRounding
 from faktura.tenancy.roles import has_capability
@@ -340,6 +341,10 @@ class EntryOut(Schema):
         return obj.unit_price if _sees_rates(context) else None
 
 
+# Whole minutes, or a typed duration such as "1:30" (faktura.core.durations).
+DurationValue = Annotated[int, Field(ge=1, le=MAX_MINUTES)] | Annotated[str, Field(max_length=20)]
+
+
 class EntryIn(Schema):
     task_id: Id
     kind: str = "time"
@@ -349,6 +354,9 @@ class EntryIn(Schema):
         None, description="with time zone; without started_at and stopped_at a timer starts now"
     )
     stopped_at: dt.datetime | None = Field(None, description="empty: a running timer")
+    duration: DurationValue | None = Field(
+        None, description='time without started_at and stopped_at: minutes (90) or "H:MM" ("1:30")'
+    )
     distance_km: Decimal | None = None
     transport_minutes: int | None = None
     quantity: Decimal | None = None
@@ -364,6 +372,9 @@ class EntryPatch(Schema):
     date: dt.date | None = None
     started_at: dt.datetime | None = None
     stopped_at: dt.datetime | None = None
+    duration: DurationValue | None = Field(
+        None, description="makes the entry a bare duration (see create)"
+    )
     distance_km: Decimal | None = None
     transport_minutes: int | None = None
     quantity: Decimal | None = None
