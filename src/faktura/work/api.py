@@ -6,7 +6,7 @@ rates. Members see only their own entries; other entries answer 404 to them.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -16,7 +16,6 @@ from pydantic import ValidationError as PydanticValidationError
 from faktura.common.errors import ValidationFailed
 from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.common.text import MultiLine, SingleLine
-from faktura.core.durations import MAX_MINUTES
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.inputs import TimeRounding
 from faktura.tenancy.roles import has_capability
@@ -341,8 +340,9 @@ class EntryOut(Schema):
         return obj.unit_price if _sees_rates(context) else None
 
 
-# Whole minutes, or a typed duration such as "1:30" (faktura.core.durations).
-DurationValue = Annotated[int, Field(ge=1, le=MAX_MINUTES)] | Annotated[str, Field(max_length=20)]
+# Whole minutes (1 to 1440), or a typed duration such as "1:30" (faktura.core.durations); the
+# service checks either and names the field `duration`.
+DurationValue = int | str
 
 
 class EntryIn(Schema):

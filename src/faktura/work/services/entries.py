@@ -331,7 +331,8 @@ def entry_update(
             del clean["date"]  # a cleared date is derived again
             derive_date = True
         else:
-            derive_date = "date" not in clean and "started_at" in clean
+            # a new start moves the day; a cleared one (a bare duration now) keeps it
+            derive_date = "date" not in clean and clean.get("started_at") is not None
         for key, value in clean.items():
             setattr(entry, key, value)
         if task_changed:
