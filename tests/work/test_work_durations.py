@@ -21,7 +21,9 @@ def task(ctx):
 
 
 def _duration(ctx, task, duration, **kw):
-    return services.entry_create(ctx, task_id=task.pk, kind="time", date=DAY, duration=duration, **kw)
+    return services.entry_create(
+        ctx, task_id=task.pk, kind="time", date=DAY, duration=duration, **kw
+    )
 
 
 @pytest.mark.parametrize("duration", [90, "1:30", "1,5", "90m", "1h 30m"])
