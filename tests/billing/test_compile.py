@@ -60,6 +60,22 @@ def test_a_running_timer_is_never_compiled(compile_kit):
     assert _state(stopped) == "compiled"
 
 
+def test_a_duration_entry_is_compiled_like_a_stopped_one(compile_kit):
+    kit = compile_kit
+    task = kit.task()
+    duration = kit.entry(task, kind="time", date=dt.date(2026, 3, 3), duration="1:30")
+    timer = kit.entry(task, kind="time", started_at=dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
+    assert duration.started_at is None and duration.stopped_at is None
+    assert not duration.is_running and timer.is_running
+
+    result = billable_items_compile(kit.ctx)
+
+    assert result.entries == 1
+    assert kit.item(duration).quantity == D("1.5")
+    assert _state(duration) == "compiled"
+    assert (kit.items(timer), _state(timer)) == ([], "unbilled")
+
+
 def test_draft_and_submitted_entries_wait_for_approval_when_the_tenant_requires_it(compile_kit):
     kit = compile_kit
     task = kit.task()

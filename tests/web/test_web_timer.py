@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 from web_helpers import signed_in
 
-from faktura.work.models import TaskEntry
+from faktura.work.models import RUNNING_TIMER, TaskEntry
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def running(membership) -> list[TaskEntry]:
-    return list(
-        TaskEntry.objects.filter(membership=membership, kind="time", stopped_at__isnull=True)
-    )
+    return list(TaskEntry.objects.filter(RUNNING_TIMER, membership=membership))
 
 
 def test_start_and_stop_the_timer_with_htmx(browser, owner, web_data):
@@ -128,9 +127,6 @@ def test_log_entries_on_my_time(browser, owner, web_data):
     base = {"task_id": web_data.task.pk, "date": "2026-03-05", "description": "On site"}
 
     time = browser.post(url, {**base, "kind": "time", "start_time": "09:00", "end_time": "10:15"})
-    backwards = browser.post(
-        url, {**base, "kind": "time", "start_time": "11:00", "end_time": "10:00"}
-    )
     missing = browser.post(url, {**base, "kind": "time", "start_time": "11:00"})
     mileage = browser.post(url, {**base, "kind": "mileage", "distance_km": "23.5"})
     expense = browser.post(url, {**base, "kind": "expense", "quantity": "2", "unit_price": "9.90"})
@@ -142,7 +138,6 @@ def test_log_entries_on_my_time(browser, owner, web_data):
     again = browser.get(mileage["Location"]).content.decode()
     assert '<option value="mileage" selected>' in again
     assert f'<option value="{web_data.task.pk}" selected>' in again
-    assert "The end must not be before the start." in backwards.content.decode()
     assert "Enter the time." in missing.content.decode()
     assert mileage.status_code == 302 and expense.status_code == 302
     entries = TaskEntry.objects.filter(membership=owner, date="2026-03-05").order_by("id")
@@ -157,6 +152,67 @@ def test_log_entries_on_my_time(browser, owner, web_data):
     week = browser.get(url, {"week": "2026-03-05"}).content.decode()
     assert "1:15" in week and "23.5 km" in week
     assert "Thursday" in week
+
+
+def test_an_entry_past_midnight_ends_the_next_day(browser, owner, web_data):
+    url = reverse("web:my_time")
+    base = {"task_id": web_data.task.pk, "date": "2026-03-05", "kind": "time"}
+
+    response = browser.post(url, {**base, "start_time": "22:00", "end_time": "01:30"})
+
+    assert response.status_code == 302
+    entry = TaskEntry.objects.get(membership=owner, date="2026-03-05", kind="time")
+    assert entry.duration_seconds == 3 * 3600 + 30 * 60
+    # Berlin in March is UTC+1: 22:00 on the 5th to 01:30 on the 6th
+    assert entry.started_at.isoformat() == "2026-03-05T21:00:00+00:00"
+    assert entry.stopped_at.isoformat() == "2026-03-06T00:30:00+00:00"
+    assert not entry.is_running
+
+
+@pytest.mark.parametrize("typed", ["1:30", "1,5", "1.5", "90m", "1h 30m", "1h30"])
+def test_log_a_duration_without_from_and_to(browser, owner, web_data, typed):
+    url = reverse("web:my_time")
+    base = {"task_id": web_data.task.pk, "date": "2026-03-05", "kind": "time"}
+
+    response = browser.post(url, {**base, "duration": typed})
+
+    assert response.status_code == 302
+    entry = TaskEntry.objects.get(membership=owner, date="2026-03-05", kind="time")
+    assert entry.duration_seconds == 5400
+    assert entry.started_at is None and entry.stopped_at is None
+    assert not entry.is_running and running(owner) == []
+    week = browser.get(url, {"week": "2026-03-05"}).content.decode()
+    assert "1:30" in week
+    # the edit form shows the duration again
+    edit = browser.get(reverse("web:entry_edit", args=[entry.pk])).content.decode()
+    assert 'name="duration" value="1:30"' in edit
+
+
+@pytest.mark.parametrize(
+    ("language", "bad", "both"),
+    [
+        ("en", "Enter a duration like 1:30.", "Give either a duration or From and To, not both."),
+        (
+            "de",
+            "Bitte eine Dauer wie 1:30 eingeben.",
+            "Bitte entweder eine Dauer oder Von und Bis angeben, nicht beides.",
+        ),
+    ],
+)
+def test_a_bad_duration_names_the_field(owner, web_data, language, bad, both):
+    browser = signed_in(owner, language)
+    url = reverse("web:my_time")
+    base = {"task_id": web_data.task.pk, "date": "2026-03-05", "kind": "time"}
+
+    typo = browser.post(url, {**base, "duration": "1:75"}).content.decode()
+    zero = browser.post(url, {**base, "duration": "0"}).content.decode()
+    mixed = browser.post(
+        url, {**base, "duration": "1:30", "start_time": "09:00", "end_time": "10:00"}
+    ).content.decode()
+
+    assert bad in typo and bad in zero
+    assert both in mixed
+    assert not TaskEntry.objects.filter(membership=owner, date="2026-03-05").exists()
 
 
 def test_submit_entries_of_the_week(browser, owner, web_data):

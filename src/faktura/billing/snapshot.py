@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from faktura.billing.models import ISSUED, BillableItem, Invoice, InvoiceLine
 from faktura.common.errors import Conflict
@@ -89,7 +89,8 @@ def _timesheets(line_ids: list[int]) -> dict[int, list[TimesheetRow]]:
     items = list(
         BillableItem.objects.filter(invoice_line_id__in=line_ids, entry__isnull=False)
         .filter(Q(logged_seconds__isnull=False) | Q(unit="HUR"))
-        .order_by("entry__date", "entry__started_at", "entry_id")
+        # a day's entries logged as a bare duration (no start) first, on every database
+        .order_by("entry__date", F("entry__started_at").asc(nulls_first=True), "entry_id")
         .values_list(
             "invoice_line_id", "logged_seconds", "quantity", "entry__date",
             "entry__description", "entry__membership_id",

@@ -340,6 +340,11 @@ class EntryOut(Schema):
         return obj.unit_price if _sees_rates(context) else None
 
 
+# Whole minutes (1 to 1440), or a typed duration such as "1:30" (faktura.core.durations); the
+# service checks either and names the field `duration`.
+DurationValue = int | str
+
+
 class EntryIn(Schema):
     task_id: Id
     kind: str = "time"
@@ -349,6 +354,9 @@ class EntryIn(Schema):
         None, description="with time zone; without started_at and stopped_at a timer starts now"
     )
     stopped_at: dt.datetime | None = Field(None, description="empty: a running timer")
+    duration: DurationValue | None = Field(
+        None, description='time without started_at and stopped_at: minutes (90) or "H:MM" ("1:30")'
+    )
     distance_km: Decimal | None = None
     transport_minutes: int | None = None
     quantity: Decimal | None = None
@@ -364,6 +372,9 @@ class EntryPatch(Schema):
     date: dt.date | None = None
     started_at: dt.datetime | None = None
     stopped_at: dt.datetime | None = None
+    duration: DurationValue | None = Field(
+        None, description="makes the entry a bare duration (see create)"
+    )
     distance_km: Decimal | None = None
     transport_minutes: int | None = None
     quantity: Decimal | None = None

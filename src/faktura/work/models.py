@@ -160,11 +160,16 @@ class Task(TenantOwnedModel):
         return f"#{self.number} {self.title}"
 
 
+# A running timer: a time entry that started and has not stopped. A time entry logged as a
+# bare duration has neither end and is finished work, never a timer.
+RUNNING_TIMER = models.Q(kind="time", started_at__isnull=False, stopped_at__isnull=True)
+
+
 class TaskEntry(TenantOwnedModel):
     """Work logged on a task. Logged time is never rewritten; billing derives quantities."""
 
     class Kind(models.TextChoices):
-        TIME = "time", _("Time")  # started_at/stopped_at, duration in seconds
+        TIME = "time", _("Time")  # started_at/stopped_at (or neither), duration in seconds
         MILEAGE = "mileage", _("Mileage")  # distance_km and optional transport_minutes
         EXPENSE = "expense", _("Expense")  # quantity x unit_price, passed on
         GOODS = "goods", _("Goods")  # quantity x unit_price, delivered
@@ -226,7 +231,7 @@ class TaskEntry(TenantOwnedModel):
             # At most one running timer per member.
             models.UniqueConstraint(
                 fields=["membership"],
-                condition=models.Q(kind="time", stopped_at__isnull=True),
+                condition=RUNNING_TIMER,
                 name="entry_one_running_timer",
             ),
             models.CheckConstraint(
@@ -235,6 +240,11 @@ class TaskEntry(TenantOwnedModel):
                 | models.Q(stopped_at__gte=models.F("started_at")),
                 name="entry_stop_after_start",
             ),
+            # A stop without a start is neither a timer nor a bare duration.
+            models.CheckConstraint(
+                condition=models.Q(stopped_at__isnull=True) | models.Q(started_at__isnull=False),
+                name="entry_stop_needs_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -242,7 +252,9 @@ class TaskEntry(TenantOwnedModel):
 
     @property
     def is_running(self) -> bool:
-        return self.kind == self.Kind.TIME and self.stopped_at is None
+        return (
+            self.kind == self.Kind.TIME and self.started_at is not None and self.stopped_at is None
+        )
 
     @property
     def is_submittable(self) -> bool:

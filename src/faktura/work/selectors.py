@@ -18,7 +18,7 @@ from faktura.common.errors import NotFound, ValidationFailed
 from faktura.core.money import quantize_ratio
 from faktura.tenancy.models import BillingTrigger, Membership
 from faktura.tenancy.roles import has_capability
-from faktura.work.models import Project, ProjectMember, Task, TaskEntry
+from faktura.work.models import RUNNING_TIMER, Project, ProjectMember, Task, TaskEntry
 
 
 def _text(value: str) -> str:
@@ -220,7 +220,7 @@ def entry_list(
         qs = qs.filter(date__gte=date_from)
     if date_to is not None:
         qs = qs.filter(date__lte=date_to)
-    running_q = Q(kind=TaskEntry.Kind.TIME, stopped_at__isnull=True)
+    running_q = RUNNING_TIMER
     if running is True:
         qs = qs.filter(running_q)
     elif running is False:
@@ -245,10 +245,9 @@ def running_timer(*, membership: Membership) -> TaskEntry | None:
     """The member's running timer, if any (there is at most one)."""
     return (
         TaskEntry.objects.filter(
+            RUNNING_TIMER,
             tenant_id=membership.tenant_id,
             membership=membership,
-            kind=TaskEntry.Kind.TIME,
-            stopped_at__isnull=True,
         )
         .select_related("task")
         .first()
@@ -272,7 +271,7 @@ def entries_billable_candidates(*, tenant, require_approval: bool) -> QuerySet[T
             task__client__isnull=False,
             task__project__billing_model=Project.BillingModel.TIME_AND_MATERIALS,
         )
-        .exclude(kind=TaskEntry.Kind.TIME, stopped_at__isnull=True)
+        .exclude(RUNNING_TIMER)
         .select_related("task__project", "task__client", "membership")
     )
     qs = qs.filter(billing_trigger_allows())
@@ -301,8 +300,7 @@ def project_budget(*, tenant, project: Project) -> ProjectBudget:
     seconds = (
         TaskEntry.objects.filter(
             tenant=tenant, task__project=project, kind=TaskEntry.Kind.TIME,
-            stopped_at__isnull=False,
-        ).aggregate(total=Sum("duration_seconds"))["total"]
+        ).exclude(RUNNING_TIMER).aggregate(total=Sum("duration_seconds"))["total"]
         or 0
     )  # fmt: skip
     actual = quantize_ratio(seconds, 3600, 2)
@@ -341,7 +339,7 @@ def tasks_waiting_to_close(*, tenant, require_approval: bool) -> QuerySet[Task]:
     with `waiting_entries`, oldest work first."""
     entries = TaskEntry.objects.filter(
         task=models.OuterRef("pk"), billing_state=TaskEntry.BillingState.UNBILLED
-    ).exclude(kind=TaskEntry.Kind.TIME, stopped_at__isnull=True)
+    ).exclude(RUNNING_TIMER)
     if require_approval:
         entries = entries.filter(approval_status=TaskEntry.Approval.APPROVED)
     count = entries.order_by().values("task").annotate(n=models.Count("pk")).values("n")

@@ -20,7 +20,7 @@ from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.sql import id_in
 from faktura.core.money import exact_sum
 from faktura.tenancy.models import BillingTrigger, Membership
-from faktura.work.models import Project, ProjectMember, Task, TaskEntry
+from faktura.work.models import RUNNING_TIMER, Project, ProjectMember, Task, TaskEntry
 from faktura.work.selectors import entries_billable_candidates
 
 # --- billable items ---------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def compile_entry_candidates(
     """
     qs = TaskEntry.objects.filter(
         tenant=tenant, billing_state=TaskEntry.BillingState.UNBILLED
-    ).exclude(kind=TaskEntry.Kind.TIME, stopped_at__isnull=True)
+    ).exclude(RUNNING_TIMER)
     if require_approval:
         qs = qs.filter(approval_status=TaskEntry.Approval.APPROVED)
     if entry_ids is not None:
@@ -175,9 +175,7 @@ def compile_lock_entries(*, tenant, entry_ids: Iterable[int], require_approval: 
     writers are serialised by the IMMEDIATE transaction the caller runs in, which makes the
     check just as final.
     """
-    qs = TaskEntry.objects.filter(id_in("id", entry_ids), tenant=tenant).exclude(
-        kind=TaskEntry.Kind.TIME, stopped_at__isnull=True
-    )
+    qs = TaskEntry.objects.filter(id_in("id", entry_ids), tenant=tenant).exclude(RUNNING_TIMER)
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True)
     rows = qs.order_by("pk").values_list(*_ENTRY_FIELDS, "billing_state", "approval_status")

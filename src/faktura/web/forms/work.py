@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from faktura.core.durations import DurationError, format_minutes, parse_duration_minutes
 from faktura.web.forms.common import (
     RoundingFieldsMixin,
     blank,
@@ -314,6 +315,12 @@ class EntryForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     start_time = forms.TimeField(label=_("From"), required=False, widget=TIME_WIDGET)
     end_time = forms.TimeField(label=_("To"), required=False, widget=TIME_WIDGET)
+    duration = forms.CharField(
+        label=_("Duration"),
+        required=False,
+        max_length=20,
+        help_text=_("Instead of From and To: 1:30, 1,5, 90m or 1h 30m."),
+    )
     distance_km = optional_decimal(_("Distance (km)"))
     transport_minutes = forms.IntegerField(label=_("Travel time (minutes)"), required=False)
     quantity = optional_decimal(_("Quantity"))
@@ -324,7 +331,7 @@ class EntryForm(forms.Form):
     description = text(_("Description"), max_length=2000)
 
     KIND_FIELDS = {
-        TaskEntry.Kind.TIME: ("start_time", "end_time"),
+        TaskEntry.Kind.TIME: ("start_time", "end_time", "duration"),
         TaskEntry.Kind.MILEAGE: ("distance_km", "transport_minutes"),
         TaskEntry.Kind.EXPENSE: ("quantity", "unit_price", "product_id"),
         TaskEntry.Kind.GOODS: ("quantity", "unit_price", "product_id"),
@@ -339,11 +346,23 @@ class EntryForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == TaskEntry.Kind.TIME:
-            # A time entry logged afterwards has both ends; the timer records running ones.
-            for name in ("start_time", "end_time"):
-                if data.get(name) is None and name not in self.errors:
-                    self.add_error(name, _("Enter the time."))
+        if data.get("kind") != TaskEntry.Kind.TIME:
+            return data
+        duration = (data.get("duration") or "").strip()
+        if duration:
+            # A bare duration for the day, without clock times.
+            try:
+                data["duration_minutes"] = parse_duration_minutes(duration)
+            except DurationError:
+                self.add_error("duration", _("Enter a duration like 1:30."))
+            if data.get("start_time") is not None or data.get("end_time") is not None:
+                self.add_error("duration", _("Give either a duration or From and To, not both."))
+            return data
+        # A time entry logged afterwards has both ends (or a duration); the timer records
+        # running ones.
+        for name in ("start_time", "end_time"):
+            if data.get(name) is None and name not in self.errors:
+                self.add_error(name, _("Enter the time."))
         return data
 
     def service_data(self, tz) -> dict[str, Any]:
@@ -357,8 +376,14 @@ class EntryForm(forms.Form):
             "description": data.get("description", ""),
         }
         if kind == TaskEntry.Kind.TIME:
-            out["started_at"] = _aware(data["date"], data.get("start_time"), tz)
-            out["stopped_at"] = _aware(data["date"], data.get("end_time"), tz)
+            start, end = data.get("start_time"), data.get("end_time")
+            out["started_at"] = _aware(data["date"], start, tz)
+            # A To before the From ends the next day: 22:00 to 01:30 is 3:30 hours.
+            end_day = data["date"]
+            if start is not None and end is not None and end < start:
+                end_day += dt.timedelta(days=1)
+            out["stopped_at"] = _aware(end_day, end, tz)
+            out["duration"] = data.get("duration_minutes")
         else:
             for name in self.KIND_FIELDS[kind]:
                 if name in self.fields:
@@ -376,6 +401,11 @@ class EntryForm(forms.Form):
             "date": entry.date,
             "start_time": local_time(entry.started_at),
             "end_time": local_time(entry.stopped_at),
+            "duration": (
+                format_minutes(entry.duration_seconds // 60)
+                if entry.kind == TaskEntry.Kind.TIME and entry.started_at is None
+                else ""
+            ),
             "distance_km": trim(entry.distance_km),
             "transport_minutes": entry.transport_minutes,
             "quantity": trim(entry.quantity),

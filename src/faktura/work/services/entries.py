@@ -3,7 +3,9 @@
 Kinds and their fields:
 
 - `time`: `started_at` and `stopped_at` (timezone-aware); without `stopped_at` the entry is a
-  running timer (at most one per member); `duration_seconds` is the whole seconds between them;
+  running timer (at most one per member); `duration_seconds` is the whole seconds between them.
+  Or a bare `duration` (whole minutes, or text such as "1:30", "1,5", "90m", "1h 30m"; see
+  `faktura.core.durations`) with neither end: finished work of that length, never a timer;
 - `mileage`: `distance_km` (required, >= 0) and optionally `transport_minutes`;
 - `expense` and `goods`: `quantity` (required, > 0), optionally `unit_price` and a description.
 
@@ -35,6 +37,7 @@ from faktura.common.errors import (
     ValidationFailed,
 )
 from faktura.common.services import audit_record
+from faktura.core.durations import MAX_MINUTES, DurationError, parse_duration_minutes
 from faktura.tenancy.selectors import tenant_today
 from faktura.work.models import Project, TaskEntry
 from faktura.work.selectors import (
@@ -69,6 +72,25 @@ CLOCK_SKEW = dt.timedelta(minutes=5)  # a client's clock may run this far ahead
 CLOSED_PROJECT_STATES = (Project.Status.ON_HOLD, Project.Status.ARCHIVED)
 
 
+DURATION_HINT = "Enter a duration like 1:30."
+
+
+def duration_seconds(value: Any) -> int:
+    """A given `duration` in seconds: whole minutes (an integer) or a typed duration."""
+    if isinstance(value, bool):
+        minutes = None
+    elif isinstance(value, int):
+        minutes = value if 0 < value <= MAX_MINUTES else None
+    else:
+        try:
+            minutes = parse_duration_minutes(str(value))
+        except DurationError:
+            minutes = None
+    if minutes is None:
+        raise ValidationFailed.field("duration", gettext(DURATION_HINT), code="invalid")
+    return minutes * 60
+
+
 def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for name, value in data.items():
@@ -86,6 +108,8 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
             clean[name] = f.date(name, value)
         elif name in ("started_at", "stopped_at"):
             clean[name] = f.aware_datetime(name, value)
+        elif name == "duration":
+            clean[name] = None if value is None else duration_seconds(value)
         elif name == "distance_km":
             clean[name] = f.decimal(name, value, places=2, digits=10)
         elif name == "transport_minutes":
@@ -103,12 +127,32 @@ def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def _take_duration(entry: TaskEntry, clean: dict[str, Any]) -> None:
+    """Make the entry a bare duration when one is given: it has neither end then."""
+    seconds = clean.pop("duration", None)
+    if seconds is None:
+        return
+    if entry.kind != Kind.TIME:
+        raise ValidationFailed.field("duration", f"Not used by {entry.kind} entries.")
+    for name in ("started_at", "stopped_at"):
+        if clean.get(name) is not None:
+            raise ValidationFailed.field(
+                "duration", gettext("Give either a duration or From and To, not both.")
+            )
+    entry.started_at = entry.stopped_at = None
+    entry.duration_seconds = seconds
+
+
 def _apply_rules(ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, now) -> None:
     """Check the kind's fields and derive `duration_seconds` and (when asked) `date`."""
     for name in _ALL_KIND_FIELDS:
         if name not in KIND_FIELDS[entry.kind] and getattr(entry, name) is not None:
             raise ValidationFailed.field(name, f"Not used by {entry.kind} entries.")
-    if entry.kind == Kind.TIME:
+    if entry.kind == Kind.TIME and entry.started_at is None and entry.stopped_at is None:
+        # A bare duration: finished work without a clock time.
+        if not 0 < entry.duration_seconds <= MAX_MINUTES * 60:
+            raise ValidationFailed.field("duration", gettext(DURATION_HINT), code="required")
+    elif entry.kind == Kind.TIME:
         if entry.started_at is None:
             raise ValidationFailed.field(
                 "started_at", "A stopped time entry needs its start.", code="required"
@@ -139,7 +183,7 @@ def _apply_rules(ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, no
     elif entry.quantity <= 0:
         raise ValidationFailed.field("quantity", "Must be greater than 0.")
     if derive_date:
-        if entry.kind == Kind.TIME:
+        if entry.kind == Kind.TIME and entry.started_at is not None:
             zone = zoneinfo.ZoneInfo(ctx.tenant.timezone)
             entry.date = entry.started_at.astimezone(zone).date()
         else:
@@ -232,6 +276,7 @@ def entry_create(ctx: CommandContext, *, now: dt.datetime | None = None, **data:
     if data.get("task_id") is None:
         raise ValidationFailed.field("task_id", "This field is required.", code="required")
     clean = _clean(ctx, data)
+    duration = {"duration": clean.pop("duration", None)}
     membership = clean.pop("membership", None) or ctx.membership
     if membership is None:
         raise ValidationFailed.field("membership_id", "Whose entry is it?", code="required")
@@ -239,7 +284,13 @@ def entry_create(ctx: CommandContext, *, now: dt.datetime | None = None, **data:
         ctx.require("view_all_entries")
     entry = TaskEntry(tenant=ctx.tenant, membership=membership, **clean)
     entry.kind = clean.get("kind", Kind.TIME)
-    if entry.kind == Kind.TIME and entry.started_at is None and entry.stopped_at is None:
+    _take_duration(entry, {**clean, **duration})
+    if (
+        entry.kind == Kind.TIME
+        and duration["duration"] is None
+        and entry.started_at is None
+        and entry.stopped_at is None
+    ):
         entry.started_at = now.replace(microsecond=0).astimezone(dt.UTC)
     _check_project_open(entry)
     _apply_rules(ctx, entry, derive_date=clean.get("date") is None, now=now)
@@ -273,11 +324,15 @@ def entry_update(
         ):
             ctx.require("view_all_entries")
         task_changed = "task" in clean and clean["task"].pk != entry.task_id
+        if clean.get("duration") is not None:
+            _take_duration(entry, clean)
+        clean.pop("duration", None)
         if "date" in clean and clean["date"] is None:
             del clean["date"]  # a cleared date is derived again
             derive_date = True
         else:
-            derive_date = "date" not in clean and "started_at" in clean
+            # a new start moves the day; a cleared one (a bare duration now) keeps it
+            derive_date = "date" not in clean and clean.get("started_at") is not None
         for key, value in clean.items():
             setattr(entry, key, value)
         if task_changed:
