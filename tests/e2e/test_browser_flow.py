@@ -46,8 +46,12 @@ def task(transactional_db):
     units_ensure_defaults(tenant=tenant)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")
     customer = contact_create(
-        ctx, data=ContactCreate(name="Hafenlogistik Nord GmbH", street="Am Sandtorkai 1", postal_code="20457",
-        city="Hamburg"))  # fmt: skip
+        ctx,
+        data=ContactCreate(
+            name="Hafenlogistik Nord GmbH", street="Am Sandtorkai 1", postal_code="20457",
+            city="Hamburg",
+        ),
+    )  # fmt: skip
     project = work.project_create(
         ctx, name="Service & support", contact_id=customer.pk, hourly_rate=Decimal("95")
     )
