@@ -105,7 +105,8 @@ def test_pages_work_under_the_content_security_policy(browser_page, company):
 
     # the API docs: Swagger UI from this server (no CDN, no inline script)
     page.goto("/api/v1/docs")
-    expect(page.locator(".opblock").first).to_be_visible()
+    # Swagger UI builds ~200 operations in the browser: give it time on a busy machine
+    expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
     _clean(page, "API docs")
 
     page.goto("/login/")
