@@ -151,17 +151,16 @@ def test_a_wrong_login_speaks_of_the_e_mail_address_not_a_username(owner):
         assert "username" not in text.lower() and "benutzername" not in text.lower()
 
 
-def test_an_entry_ending_before_it_starts_is_explained_in_german(owner, web_data):
+def test_an_unreadable_duration_is_explained_in_german(owner, web_data):
+    # (an end before the start is no error any more: it ends the next day)
     browser = signed_in(owner, "de")
     entry = {"task_id": web_data.task.pk, "date": "2026-03-05", "kind": "time"}
 
-    response = browser.post(
-        reverse("web:my_time"), {**entry, "start_time": "11:00", "end_time": "10:00"}
-    )
+    response = browser.post(reverse("web:my_time"), {**entry, "duration": "anderthalb"})
 
     text = unescape(response.content.decode())
-    assert "Das Ende darf nicht vor dem Beginn liegen." in text
-    assert "started_at" not in text
+    assert "Bitte eine Dauer wie 1:30 eingeben." in text
+    assert "duration_seconds" not in text
 
 
 def test_a_negative_time_quantity_is_a_number():
