@@ -372,8 +372,8 @@ def test_an_implausible_quantity_is_flagged_on_the_draft(api, browser, world, dr
     page = htmx(browser, url, {"quantity": "99999999"}).content.decode()
 
     # billed 99,999,999 h against 10:45 logged: a warning, not a block
-    assert "Printer: billed 99999999:00, logged 10:45: more than 3 times apart." in page
-    assert "the line amount" in page and "looks implausibly high" in page
+    assert "Printer: Billed 99999999:00, logged 10:45: more than 3 times apart." in page
+    assert "Printer: The line amount" in page and "looks implausibly high" in page
     codes = {w["code"] for w in api.get(f"invoices/{draft.pk}").json()["warnings"]}
     assert {"quantity_implausible", "amount_implausible"} <= codes
     assert 'data-testid="settle" disabled' not in page
