@@ -4,6 +4,7 @@ header fields, settling and the PDF preview (issue 9)."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from billing_web import edit_url, htmx, line_of
@@ -390,3 +391,26 @@ def test_the_plausibility_limits_are_settings(settings, api, browser, world, dra
     settings.FAKTURA_SANITY_FACTOR = "0"  # off
     page = htmx(browser, edit_url(draft.pk, line.pk), {"quantity": "13:00"}).content.decode()
     assert "times apart" not in page
+
+
+def test_the_draft_names_its_problems_in_german(api, owner, world, draft):
+    # given: a line billed far beyond what was logged, a company without VAT ID or tax number,
+    # a customer whose XRechnung needs a buyer reference and an electronic address
+    world.tenant.vat_id = ""
+    world.tenant.tax_number = ""
+    world.tenant.save(update_fields=["vat_id", "tax_number"])
+    line = line_of(world, draft.pk)
+    german = signed_in(owner, "de")
+
+    # when: the reviewer reads the draft in German
+    page = htmx(german, edit_url(draft.pk, line.pk), {"quantity": "99999999"}).content.decode()
+
+    # then: the draft's own checks, the plausibility warning (numbers as the page writes them)
+    # and core's messages are German; the API keeps the same codes and paths
+    page = unescape(page)
+    assert "Das Unternehmensprofil braucht eine USt-IdNr. oder eine Steuernummer." in page
+    assert "Printer: Abgerechnet 99999999:00, erfasst 10:45: mehr als das 3-Fache" in page
+    assert "Printer: Der Positionsbetrag" in page
+    warnings = {w["code"]: w["path"] for w in api.get(f"invoices/{draft.pk}").json()["warnings"]}
+    assert warnings["quantity_implausible"] == "lines[0].quantity"
+    assert warnings["seller_tax_id_missing"] == "seller.vat_id"
