@@ -411,6 +411,20 @@ def test_the_draft_names_its_problems_in_german(api, owner, world, draft):
     assert "Das Unternehmensprofil braucht eine USt-IdNr. oder eine Steuernummer." in page
     assert "Printer: Abgerechnet 99999999:00, erfasst 10:45: mehr als das 3-Fache" in page
     assert "Printer: Der Positionsbetrag" in page
-    warnings = {w["code"]: w["path"] for w in api.get(f"invoices/{draft.pk}").json()["warnings"]}
-    assert warnings["quantity_implausible"] == "lines[0].quantity"
-    assert warnings["seller_tax_id_missing"] == "seller.vat_id"
+    warnings = {w["code"]: w for w in api.get(f"invoices/{draft.pk}").json()["warnings"]}
+    implausible = warnings["quantity_implausible"]
+    assert implausible["path"] == "lines[0].quantity"
+    assert implausible["params"] == {"billed": "99999999.0000", "logged": "10.7500", "factor": "3"}
+    assert implausible["message"] == (
+        "#1 Printer: Billed 99999999.0000, logged 10.7500: more than 3 times apart. "
+        "Check the quantity."
+    )
+    assert warnings["seller_tax_id_missing"]["path"] == "seller.vat_id"
+    german = api.client.get(
+        f"/api/v1/invoices/{draft.pk}",
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+        HTTP_ACCEPT_LANGUAGE="de",
+    ).json()
+    assert {w["code"]: w["message"] for w in german["warnings"]}["seller_tax_id_missing"] == (
+        "Das Unternehmensprofil braucht eine USt-IdNr. oder eine Steuernummer."
+    )
