@@ -508,3 +508,26 @@ def test_members_see_no_invoices_and_other_tenants_get_404(world, api_as, other_
     assert other_api.delete(f"invoices/{draft.pk}").status_code == 404
     assert other_api.get("invoices").json()["count"] == 0
     assert api_as("billing").get(f"invoices/{2**70}").status_code in (400, 404)
+
+
+def test_an_e_invoice_problem_of_a_line_names_the_draft_line(world, api):
+    # given: a draft whose first line is not billed and whose second line lacks its unit
+    project = world.project(world.contact("Hafen GmbH"))
+    first, second = world.task(project, title="Setup"), world.task(project, title="Audit")
+    items = [world.item(first), world.item(second)]
+    [invoice] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    lines = list(invoice.lines.order_by("position", "id"))
+    api.patch(f"invoices/{invoice.pk}/lines/{lines[0].pk}", {"do_not_bill": True})
+    type(lines[1]).objects.filter(pk=lines[1].pk).update(unit="")
+
+    # when
+    warnings = api.get(f"invoices/{invoice.pk}").json()["warnings"]
+
+    # then: the e-invoice pre-check (which sees only billed lines) points at the draft's line
+    # index and names the line and the format
+    [unit] = [w for w in warnings if w["code"] == "line_unit_missing"]
+    assert unit["path"] == "lines[1].unit"
+    assert unit["severity"] == "error"
+    assert unit["message"] == (
+        f"{lines[1].title}: Factur-X / ZUGFeRD EN 16931: A line needs a unit code (BT-130)."
+    )

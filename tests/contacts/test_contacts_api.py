@@ -132,3 +132,18 @@ def test_vat_ids_without_country_code_or_check_digits_name_the_field(api, value)
 
     assert response.status_code == 400
     assert "vat_id" in response.json()["error"]["fields"]
+
+
+def test_a_wrong_leitweg_id_is_explained_in_the_readers_language(api):
+    wrong = {"name": "Stadt Falsch", "leitweg_id": "04011000-1234512345-07"}
+
+    english = api.post("contacts", wrong)
+    german = api.post("contacts", wrong, HTTP_ACCEPT_LANGUAGE="de")
+
+    assert english.status_code == german.status_code == 400
+    assert english.json()["error"]["fields"]["leitweg_id"] == (
+        "The check number does not match (expected 06)."
+    )
+    assert german.json()["error"]["fields"]["leitweg_id"] == (
+        "Die Prüfziffer stimmt nicht (erwartet 06)."
+    )

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 
 from faktura.core.problems import (
@@ -52,3 +54,39 @@ def test_params_travel_with_the_problem_and_show_in_its_data_only_when_given():
     assert moved.path == "lines[2].title"
     assert moved.params == (("text", "x"),)
     assert moved.as_dict()["params"] == {"text": "x"}
+
+
+def test_a_message_is_its_template_filled_with_the_params_in_the_active_language():
+    from faktura.core import translation
+    from faktura.core.translation import gettext_lazy
+
+    found = error(
+        "quantity_implausible",
+        gettext_lazy("Billed %(billed)s, logged %(logged)s."),
+        "lines[0].quantity",
+        billed=Decimal("12.5"),
+        logged=Decimal("2"),
+    )
+    about = found.about("Printer")
+
+    assert found.params == (("billed", "12.5"), ("logged", "2"))
+    assert found.message == "Billed 12.5, logged 2."
+    assert about.message == "Printer: Billed 12.5, logged 2."
+    assert about.with_params(billed="12:30").message == "Printer: Billed 12:30, logged 2."
+    assert about.as_dict() == {
+        "code": "quantity_implausible",
+        "message": "Printer: Billed 12.5, logged 2.",
+        "path": "lines[0].quantity",
+        "severity": "error",
+        "params": {"billed": "12.5", "logged": "2"},
+    }
+    shouted = {"Billed %(billed)s, logged %(logged)s.": "BILLED %(billed)s / %(logged)s"}
+    previous = translation._translate
+    translation.install(lambda msgid: shouted.get(msgid, msgid))
+    try:
+        # translated each time it is read; a translation missing a value falls back to English
+        assert found.message == "BILLED 12.5 / 2"
+        shouted["Billed %(billed)s, logged %(logged)s."] = "BILLED %(unknown)s"
+        assert found.message == "Billed 12.5, logged 2."
+    finally:
+        translation.install(previous)

@@ -235,3 +235,18 @@ def test_a_yearly_reset_needs_the_year_in_the_number_format(api):
     response = api.patch("tenant", {"number_reset": "yearly"})
     assert response.status_code == 400
     assert "number_reset" in response.json()["error"]["fields"]
+
+
+def test_a_number_format_problem_is_explained_in_the_readers_language(api):
+    wrong = {"invoice_number_format": "RE-{YYYY}"}
+
+    english = api.patch("tenant", wrong)
+    german = api.patch("tenant", wrong, HTTP_ACCEPT_LANGUAGE="de")
+
+    assert english.status_code == german.status_code == 400
+    assert english.json()["error"]["fields"]["invoice_number_format"] == (
+        "The format needs one {seq} token."
+    )
+    assert german.json()["error"]["fields"]["invoice_number_format"] == (
+        "Das Format braucht einen Platzhalter {seq}."
+    )

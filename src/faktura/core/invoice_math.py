@@ -51,6 +51,7 @@ from faktura.core.tax import (
     validate_tax_lines,
     vat_breakdown,
 )
+from faktura.core.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +190,7 @@ def validate_lines(
             problems.append(
                 error(
                     "unit_price_negative",
-                    "A unit price cannot be negative; use a negative quantity instead.",
+                    _("A unit price cannot be negative; use a negative quantity instead."),
                     join_path(path, "unit_price"),
                 )
             )
@@ -197,16 +198,18 @@ def validate_lines(
             problems.append(
                 warning(
                     "quantity_rounded",
-                    f"The quantity is rounded to {QUANTITY_PLACES} decimals.",
+                    _("The quantity is rounded to %(places)s decimals."),
                     join_path(path, "quantity"),
+                    places=QUANTITY_PLACES,
                 )
             )
         if not has_places(line.unit_price, UNIT_PRICE_PLACES):
             problems.append(
                 warning(
                     "unit_price_rounded",
-                    f"The unit price is rounded to {UNIT_PRICE_PLACES} decimals.",
+                    _("The unit price is rounded to %(places)s decimals."),
                     join_path(path, "unit_price"),
+                    places=UNIT_PRICE_PLACES,
                 )
             )
     tax_lines = [
@@ -270,23 +273,26 @@ def quantity_problems(
     )
     if apart:
         problems.append(
-            Problem(
+            warning(
                 "quantity_implausible",
-                f"Billed {quantity} differs from the {logged} logged by more than a "
-                f"factor of {factor}.",
+                _(
+                    "Billed %(billed)s, logged %(logged)s: more than %(factor)s times apart. "
+                    "Check the quantity."
+                ),
                 join_path(path, "quantity"),
-                "warning",
-                (("billed", str(quantity)), ("logged", str(logged)), ("factor", str(factor))),
+                billed=quantity,
+                logged=logged,
+                factor=factor,
             )
         )
     if max_amount > 0 and abs(net_amount) > max_amount:
         problems.append(
-            Problem(
+            warning(
                 "amount_implausible",
-                f"The line amount {net_amount} exceeds {max_amount}.",
+                _("The line amount %(amount)s looks implausibly high."),
                 join_path(path, "net_amount"),
-                "warning",
-                (("amount", str(net_amount)), ("limit", str(max_amount))),
+                amount=net_amount,
+                limit=max_amount,
             )
         )
     return problems

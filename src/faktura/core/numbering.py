@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from faktura.core.problems import Problem, error
+from faktura.core.translation import gettext_lazy as _
 
 Reset = Literal["never", "yearly", "monthly"]
 RESETS: tuple[Reset, ...] = ("never", "yearly", "monthly")
@@ -52,8 +53,9 @@ def _tokenize(fmt: str) -> tuple[list[_Part], list[Problem]]:
             problems.append(
                 error(
                     "unbalanced_braces",
-                    f"'}}' at position {index} is not closing a token.",
+                    _("'}' at position %(position)s is not closing a token."),
                     "format",
+                    position=index,
                 )
             )
         elif char == "{":
@@ -61,7 +63,12 @@ def _tokenize(fmt: str) -> tuple[list[_Part], list[Problem]]:
             nested = fmt.find("{", index + 1)
             if end == -1 or (nested != -1 and nested < end):
                 problems.append(
-                    error("unbalanced_braces", f"'{{' at position {index} is not closed.", "format")
+                    error(
+                        "unbalanced_braces",
+                        _("'{' at position %(position)s is not closed."),
+                        "format",
+                        position=index,
+                    )
                 )
             else:
                 token = _parse_token(fmt[index + 1 : end], problems)
@@ -73,7 +80,12 @@ def _tokenize(fmt: str) -> tuple[list[_Part], list[Problem]]:
                 index = end
         elif not char.isprintable():
             problems.append(
-                error("invalid_character", f"Character {char!r} is not allowed.", "format")
+                error(
+                    "invalid_character",
+                    _("The character %(char)s is not allowed."),
+                    "format",
+                    char=repr(char),
+                )
             )
         else:
             literal.append(char)
@@ -93,15 +105,20 @@ def _parse_token(body: str, problems: list[Problem]) -> _Token | None:
             return _Token("seq", width)
         problems.append(
             error(
-                "seq_width", f"The seq width must be 1 to {MAX_SEQ_WIDTH}, got {width}.", "format"
+                "seq_width",
+                _("The seq width must be 1 to %(max)s, got %(width)s."),
+                "format",
+                max=MAX_SEQ_WIDTH,
+                width=width,
             )
         )
         return None
     problems.append(
         error(
             "unknown_token",
-            f"Unknown token {{{body}}}; use {{YYYY}}, {{YY}}, {{MM}}, {{seq}} or {{seq:0N}}.",
+            _("Unknown token %(token)s; use {YYYY}, {YY}, {MM}, {seq} or {seq:0N}."),
             "format",
+            token=f"{{{body}}}",
         )
     )
     return None
@@ -115,20 +132,20 @@ def validate_format(fmt: str, *, reset: Reset | None = None) -> list[Problem]:
     produce the same numbers.
     """
     if not fmt:
-        return [error("format_empty", "The number format is empty.", "format")]
+        return [error("format_empty", _("The number format is empty."), "format")]
     parts, problems = _tokenize(fmt)
     names = [part.name for part in parts if isinstance(part, _Token)]
     seq_count = names.count("seq")
     if seq_count == 0 and not any(p.code in ("seq_width", "unknown_token") for p in problems):
-        problems.append(error("seq_missing", "The format needs one {seq} token.", "format"))
+        problems.append(error("seq_missing", _("The format needs one {seq} token."), "format"))
     elif seq_count > 1:
-        problems.append(error("seq_repeated", "The format has more than one {seq}.", "format"))
+        problems.append(error("seq_repeated", _("The format has more than one {seq}."), "format"))
     has_year = "YYYY" in names or "YY" in names
     if reset in ("yearly", "monthly") and not has_year:
         problems.append(
             error(
                 "period_token_missing",
-                "The counter resets, so the format needs the year.",
+                _("The counter resets, so the format needs the year."),
                 "format",
             )
         )
@@ -136,7 +153,7 @@ def validate_format(fmt: str, *, reset: Reset | None = None) -> list[Problem]:
         problems.append(
             error(
                 "period_token_missing",
-                "The counter resets monthly, so the format needs {MM}.",
+                _("The counter resets monthly, so the format needs {MM}."),
                 "format",
             )
         )

@@ -2,20 +2,27 @@
 
 Validators in ``core`` return ``list[Problem]`` instead of raising on the first finding, so a
 reviewer sees everything that is wrong with a draft at once (beancount's error values). ``code``
-is stable and machine-readable (API clients and tests match on it), ``message`` is for humans,
-``path`` points at the offending input (``"lines[2].vat_rate"``; empty = the whole input).
-``params`` are the values the message was written with, so the application can say the same in
-the reader's language (its translated template per code, filled with these values).
+is stable and machine-readable (API clients and tests match on it), ``path`` points at the
+offending input (``"lines[2].vat_rate"``; empty = the whole input). A problem is data: its
+``template`` is the message as defined where the problem is found, marked translatable there
+(``core.translation.gettext_lazy``), with ``%(name)s`` placeholders for its ``params``; its
+``subject`` (a line's title, a format's name) is put in front. ``message`` is that text in the
+reader's language, rendered each time it is read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
+
+from faktura.core.translation import Text, gettext_lazy, render
 
 Severity = Literal["error", "warning"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
+Params = tuple[tuple[str, str], ...]
+# A problem about something named (a line's title): the name in front of the message.
+_ABOUT = gettext_lazy("%(subject)s: %(message)s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +30,11 @@ class Problem:
     """One finding of a validation: an ``error`` blocks the action, a ``warning`` does not."""
 
     code: str
-    message: str
+    template: str | Text
     path: str = ""
     severity: Severity = "error"
-    params: tuple[tuple[str, str], ...] = ()
+    params: Params = ()
+    subject: str = ""
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
@@ -38,11 +46,32 @@ class Problem:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    @property
+    def message(self) -> str:
+        """The message in the active language, its placeholders filled from ``params``."""
+        text = render(self.template, dict(self.params))
+        if self.subject:
+            return render(_ABOUT, {"subject": self.subject, "message": text})
+        return text
+
     def at(self, prefix: str) -> Problem:
         """The same problem with ``prefix`` put in front of its path (for nested inputs)."""
-        return Problem(
-            self.code, self.message, join_path(prefix, self.path), self.severity, self.params
-        )
+        return replace(self, path=join_path(prefix, self.path))
+
+    def about(self, subject: str) -> Problem:
+        """The same problem about ``subject`` (shown in front of the message, before a
+        subject it has already)."""
+        if not subject:
+            return self
+        return replace(self, subject=f"{subject}: {self.subject}" if self.subject else subject)
+
+    def with_params(self, **values: object) -> Problem:
+        """The same problem with some params replaced (e.g. numbers formatted for a page)."""
+        merged = {**dict(self.params), **{name: str(value) for name, value in values.items()}}
+        return replace(self, params=tuple(merged.items()))
+
+    def with_path(self, path: str) -> Problem:
+        return replace(self, path=path)
 
     def as_dict(self) -> dict[str, Any]:
         """The problem as JSON data; ``params`` only when the message has any."""
@@ -57,12 +86,18 @@ class Problem:
         return data
 
 
-def error(code: str, message: str, path: str = "") -> Problem:
-    return Problem(code, message, path, "error")
+def params_of(values: dict[str, object]) -> Params:
+    return tuple((name, str(value)) for name, value in values.items())
 
 
-def warning(code: str, message: str, path: str = "") -> Problem:
-    return Problem(code, message, path, "warning")
+def error(code: str, message: str | Text, path: str = "", **params: object) -> Problem:
+    """An error; ``params`` fill the message's ``%(name)s`` placeholders."""
+    return Problem(code, message, path, "error", params_of(params))
+
+
+def warning(code: str, message: str | Text, path: str = "", **params: object) -> Problem:
+    """A warning; ``params`` fill the message's ``%(name)s`` placeholders."""
+    return Problem(code, message, path, "warning", params_of(params))
 
 
 def join_path(prefix: str, path: str) -> str:

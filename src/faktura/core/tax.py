@@ -33,6 +33,7 @@ from faktura.core.money import (
     to_decimal,
 )
 from faktura.core.problems import Problem, error, join_path, warning
+from faktura.core.translation import gettext_lazy as _
 
 RATE_PLACES = 2
 
@@ -243,22 +244,23 @@ def vat_breakdown(
 def _rate_problems(category: VatCategory, rate: Decimal, path: str) -> list[Problem]:
     rate_path = join_path(path, "vat_rate")
     if not has_places(rate, RATE_PLACES):
-        return [error("vat_rate_precision", "A VAT rate has at most 2 decimals.", rate_path)]
+        return [error("vat_rate_precision", _("A VAT rate has at most 2 decimals."), rate_path)]
     if rate < 0:
-        return [error("vat_rate_negative", "A VAT rate cannot be negative.", rate_path)]
+        return [error("vat_rate_negative", _("A VAT rate cannot be negative."), rate_path)]
     if category in ZERO_RATE_CATEGORIES and rate != 0:
         return [
             error(
                 "vat_rate_must_be_zero",
-                f"VAT category {category.value} requires a VAT rate of 0.",
+                _("VAT category %(category)s requires a VAT rate of 0."),
                 rate_path,
+                category=category.value,
             )
         ]
     if category is VatCategory.STANDARD and rate <= 0:
         return [
             error(
                 "vat_rate_must_be_positive",
-                "Standard rated (S) lines need a VAT rate greater than 0.",
+                _("Standard rated (S) lines need a VAT rate greater than 0."),
                 rate_path,
             )
         ]
@@ -293,8 +295,9 @@ def validate_tax_lines(
             problems.append(
                 error(
                     "amount_precision",
-                    f"A line net amount has at most {places} decimals.",
+                    _("A line net amount has at most %(places)s decimals."),
                     join_path(path, "net_amount"),
+                    places=places,
                 )
             )
         has_reason = bool(line.exemption_reason or line.exemption_reason_code)
@@ -303,7 +306,7 @@ def validate_tax_lines(
             problems.append(
                 error(
                     "exemption_reason_required",
-                    "VAT exempt (E) lines need an exemption reason.",
+                    _("VAT exempt (E) lines need an exemption reason."),
                     reason_path,
                 )
             )
@@ -311,9 +314,9 @@ def validate_tax_lines(
             problems.append(
                 warning(
                     "exemption_reason_ignored",
-                    f"VAT category {line.category.value} carries no exemption reason; "
-                    "it is left out.",
+                    _("VAT category %(category)s carries no exemption reason; it is left out."),
                     reason_path,
+                    category=line.category.value,
                 )
             )
         if has_reason and line.category in REASON_REQUIRED_CATEGORIES and not rate_problems:
@@ -324,9 +327,12 @@ def validate_tax_lines(
                 problems.append(
                     error(
                         "exemption_reason_conflict",
-                        f"Lines of VAT category {line.category.value} give different "
-                        "exemption reasons; a document has one per category and rate.",
+                        _(
+                            "Lines of VAT category %(category)s give different exemption "
+                            "reasons; a document has one per category and rate."
+                        ),
                         reason_path,
+                        category=line.category.value,
                     )
                 )
 
@@ -339,8 +345,9 @@ def validate_tax_lines(
                 problems.append(
                     error(
                         "amount_precision",
-                        f"An amount has at most {places} decimals.",
+                        _("An amount has at most %(places)s decimals."),
                         join_path(path, "amount"),
+                        places=places,
                     )
                 )
 
@@ -348,7 +355,10 @@ def validate_tax_lines(
         problems.append(
             error(
                 "not_subject_mixed",
-                "A document with lines not subject to VAT (O) cannot contain other VAT categories.",
+                _(
+                    "A document with lines not subject to VAT (O) cannot contain other VAT "
+                    "categories."
+                ),
             )
         )
     return problems

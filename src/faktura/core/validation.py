@@ -11,6 +11,7 @@ from babel import Locale
 from stdnum.iso7064 import mod_97_10
 
 from faktura.core.problems import Problem, error
+from faktura.core.translation import gettext_lazy as _
 
 # ISO 3166-1 alpha-2, the officially assigned codes, from the CLDR territory list Babel ships.
 # CLDR also names codes that are not countries: ISO's user-assigned ranges (AA, QM-QZ, XA-XZ,
@@ -78,13 +79,16 @@ def leitweg_id_problems(value: str) -> list[Problem]:
     path = "leitweg_id"
     text = normalize_leitweg_id(value)
     if not text:
-        return [error("leitweg_id_empty", "The Leitweg-ID is empty.", path)]
+        return [error("leitweg_id_empty", _("The Leitweg-ID is empty."), path)]
     match = _LEITWEG.fullmatch(text)
     if match is None:
         return [
             error(
                 "leitweg_id_format",
-                "A Leitweg-ID is COARSE-CHECK or COARSE-FINE-CHECK, e.g. 04011000-1234512345-06.",
+                _(
+                    "A Leitweg-ID is COARSE-CHECK or COARSE-FINE-CHECK, "
+                    "e.g. 04011000-1234512345-06."
+                ),
                 path,
             )
         ]
@@ -92,25 +96,26 @@ def leitweg_id_problems(value: str) -> list[Problem]:
     problems: list[Problem] = []
     if not (_DIGITS.fullmatch(coarse) and 2 <= len(coarse) <= 12):
         problems.append(
-            error("leitweg_id_coarse", "The coarse address must be 2 to 12 digits.", path)
+            error("leitweg_id_coarse", _("The coarse address must be 2 to 12 digits."), path)
         )
     if fine is not None and not (_ALNUM.fullmatch(fine) and len(fine) <= 30):
         problems.append(
             error(
                 "leitweg_id_fine",
-                "The fine address must be 1 to 30 letters or digits.",
+                _("The fine address must be 1 to 30 letters or digits."),
                 path,
             )
         )
     if not (_DIGITS.fullmatch(check) and len(check) == 2):
-        problems.append(error("leitweg_id_check", "The check number must be 2 digits.", path))
+        problems.append(error("leitweg_id_check", _("The check number must be 2 digits."), path))
     if not problems and not mod_97_10.is_valid(coarse + (fine or "") + check):
         expected = mod97_10_check_digits(coarse + (fine or ""))
         problems.append(
             error(
                 "leitweg_id_check",
-                f"The check number does not match (expected {expected}).",
+                _("The check number does not match (expected %(expected)s)."),
                 path,
+                expected=expected,
             )
         )
     return problems
@@ -189,7 +194,7 @@ def peppol_id_problems(value: str, path: str = "peppol_id") -> list[Problem]:
         return [
             error(
                 "peppol_id_format",
-                "A Peppol ID is SCHEME:VALUE, e.g. 0088:4012345000009 or 9930:DE123456789.",
+                _("A Peppol ID is SCHEME:VALUE, e.g. 0088:4012345000009 or 9930:DE123456789."),
                 path,
             )
         ]
@@ -197,24 +202,29 @@ def peppol_id_problems(value: str, path: str = "peppol_id") -> list[Problem]:
         return [
             error(
                 "peppol_id_scheme",
-                f"{scheme!r} is not an electronic address scheme of the EAS code list "
-                "(e.g. 0088 GLN, 0204 Leitweg-ID, 9930 German VAT ID).",
+                _(
+                    "%(scheme)s is not an electronic address scheme of the EAS code list "
+                    "(e.g. 0088 GLN, 0204 Leitweg-ID, 9930 German VAT ID)."
+                ),
                 path,
+                scheme=repr(scheme),
             )
         ]
     if not _PEPPOL_VALUE.fullmatch(identifier):
-        return [error("peppol_id_value", "The Peppol ID has no valid value after the ':'.", path)]
+        return [
+            error("peppol_id_value", _("The Peppol ID has no valid value after the ':'."), path)
+        ]
     if scheme == EAS_GLN and not _gln_valid(identifier):
         return [
-            error("peppol_id_gln", "A GLN (0088) has 13 digits with a valid check digit.", path)
+            error("peppol_id_gln", _("A GLN (0088) has 13 digits with a valid check digit."), path)
         ]
     if scheme == EAS_LEITWEG_ID:
-        return [error(p.code, p.message, path) for p in leitweg_id_problems(identifier)]
+        return [problem.with_path(path) for problem in leitweg_id_problems(identifier)]
     if scheme in EAS_VAT_SCHEMES.values() and not identifier[:2].isalpha():
         return [
             error(
                 "peppol_id_value",
-                "A VAT ID as Peppol ID starts with its country prefix, e.g. 9930:DE123456789.",
+                _("A VAT ID as Peppol ID starts with its country prefix, e.g. 9930:DE123456789."),
                 path,
             )
         ]

@@ -18,6 +18,8 @@ from faktura.core.invoice_math import LineInput, invoice_totals
 from faktura.core.money import is_currency
 from faktura.core.problems import Problem, error, warning
 from faktura.core.tax import TaxLine, parse_category, validate_tax_lines
+from faktura.core.translation import Text
+from faktura.core.translation import gettext_lazy as _
 from faktura.core.validation import is_valid_country, leitweg_id_problems
 from faktura.einvoice.groups import (
     buyer_electronic_address,
@@ -57,12 +59,24 @@ def problems(
     """
     found: list[Problem] = []
     if snapshot.kind not in ("invoice", "credit_note"):
-        found.append(error("kind_unknown", f"Unknown document kind {snapshot.kind!r}.", "kind"))
+        found.append(
+            error(
+                "kind_unknown",
+                _("Unknown document kind %(kind)s."),
+                "kind",
+                kind=repr(snapshot.kind),
+            )
+        )
     if not snapshot.number.strip():
-        found.append(error("number_missing", "The document has no number (BT-1).", "number"))
+        found.append(error("number_missing", _("The document has no number (BT-1)."), "number"))
     if not is_currency(snapshot.currency):
         found.append(
-            error("currency_unknown", f"Unknown currency {snapshot.currency!r}.", "currency")
+            error(
+                "currency_unknown",
+                _("Unknown currency %(currency)s."),
+                "currency",
+                currency=repr(snapshot.currency),
+            )
         )
     categories = {line.vat_category for line in snapshot.lines}
     found += _seller_problems(snapshot.seller, categories, xrechnung)
@@ -73,8 +87,10 @@ def problems(
         found.append(
             error(
                 "buyer_reference_missing",
-                "A buyer reference (BT-10) is required: the Leitweg-ID of a public customer, "
-                "a purchase order number or a customer number.",
+                _(
+                    "A buyer reference (BT-10) is required: the Leitweg-ID of a public "
+                    "customer, a purchase order number or a customer number."
+                ),
                 "buyer_reference",
             )
         )
@@ -85,7 +101,7 @@ def problems(
         found.append(
             warning(
                 "preceding_invoice_missing",
-                "The credit note does not name the invoice it corrects (BT-25).",
+                _("The credit note does not name the invoice it corrects (BT-25)."),
                 "preceding_invoice_number",
             )
         )
@@ -93,78 +109,109 @@ def problems(
         found.append(
             warning(
                 "service_period_missing",
-                "No service period: the issue date is stated as the delivery date (BT-72).",
+                _("No service period: the issue date is stated as the delivery date (BT-72)."),
                 "service_period_start",
             )
         )
     return found
 
 
-def _address_problems(
-    party: Party, prefix: str, label: str, xrechnung: bool, rules: tuple[str, str]
-) -> list[Problem]:
+# The messages of a party's address, per party (a translation names the party in its own words).
+_ADDRESS_MESSAGES: dict[str, dict[str, Text]] = {
+    "seller": {
+        "name_missing": _("The seller has no name."),
+        "country_invalid": _("The seller's country %(country)s is not an ISO 3166-1 code."),
+        "street_missing": _(
+            "The seller's address has no street (section 14 UStG wants the full address)."
+        ),
+        "city_missing": _("The seller's address has no city."),
+        "postal_code_missing": _("The seller's address has no postcode."),
+        "city_missing_xrechnung": _("The seller's address has no city (XRechnung BR-DE-3)."),
+        "postal_code_missing_xrechnung": _(
+            "The seller's address has no postcode (XRechnung BR-DE-4)."
+        ),
+    },
+    "buyer": {
+        "name_missing": _("The buyer has no name."),
+        "country_invalid": _("The buyer's country %(country)s is not an ISO 3166-1 code."),
+        "street_missing": _(
+            "The buyer's address has no street (section 14 UStG wants the full address)."
+        ),
+        "city_missing": _("The buyer's address has no city."),
+        "postal_code_missing": _("The buyer's address has no postcode."),
+        "city_missing_xrechnung": _("The buyer's address has no city (XRechnung BR-DE-8)."),
+        "postal_code_missing_xrechnung": _(
+            "The buyer's address has no postcode (XRechnung BR-DE-9)."
+        ),
+    },
+}
+
+
+def _address_problems(party: Party, prefix: str, xrechnung: bool) -> list[Problem]:
+    messages = _ADDRESS_MESSAGES[prefix]
     found: list[Problem] = []
     if not party.name.strip():
-        found.append(error(f"{prefix}_name_missing", f"The {label} has no name.", f"{prefix}.name"))
+        found.append(error(f"{prefix}_name_missing", messages["name_missing"], f"{prefix}.name"))
     if not is_valid_country(party.country.strip().upper()):
         found.append(
             error(
                 f"{prefix}_country_invalid",
-                f"The {label}'s country {party.country!r} is not an ISO 3166-1 code.",
+                messages["country_invalid"],
                 f"{prefix}.country",
+                country=repr(party.country),
             )
         )
     if not party.street.strip():
         found.append(
-            warning(
-                f"{prefix}_street_missing",
-                f"The {label}'s address has no street (section 14 UStG wants the full address).",
-                f"{prefix}.street",
-            )
+            warning(f"{prefix}_street_missing", messages["street_missing"], f"{prefix}.street")
         )
     make = error if xrechnung else warning
-    for field, text, rule in (
-        ("city", "city", rules[0]),
-        ("postal_code", "postcode", rules[1]),
-    ):
+    for field in ("city", "postal_code"):
         if not getattr(party, field).strip():
-            found.append(
-                make(
-                    f"{prefix}_{field}_missing",
-                    f"The {label}'s address has no {text}"
-                    + (f" (XRechnung {rule})." if xrechnung else "."),
-                    f"{prefix}.{field}",
-                )
-            )
+            key = f"{field}_missing" + ("_xrechnung" if xrechnung else "")
+            found.append(make(f"{prefix}_{field}_missing", messages[key], f"{prefix}.{field}"))
     return found
 
 
-def _vat_id_problem(value: str, country: str, path: str, label: str) -> Problem | None:
+# What the one VAT-ID check's codes say, per party.
+_VAT_ID_MESSAGES: dict[str, dict[str, Text]] = {
+    "seller": {
+        "vat_id_prefix": _(
+            "The seller's VAT ID must start with a country prefix such as DE (BR-CO-09)."
+        ),
+        "vat_id_invalid": _("The seller's VAT ID %(vat_id)s is not valid."),
+        "vat_id_not_eu": _("The seller's VAT ID %(vat_id)s is not an EU VAT ID."),
+    },
+    "buyer": {
+        "vat_id_prefix": _(
+            "The buyer's VAT ID must start with a country prefix such as DE (BR-CO-09)."
+        ),
+        "vat_id_invalid": _("The buyer's VAT ID %(vat_id)s is not valid."),
+        "vat_id_not_eu": _("The buyer's VAT ID %(vat_id)s is not an EU VAT ID."),
+    },
+}
+
+
+def _vat_id_problem(value: str, country: str, party: str) -> Problem | None:
     """BR-CO-09: a VAT ID starts with its country prefix; an EU one must pass its check digits
     (the one VAT-ID check, `identifiers.vat_id_check`)."""
     _compact, code = vat_id_check(value, country)
-    if code == "vat_id_prefix":
-        return error(
-            code,
-            f"The {label} VAT ID must start with a country prefix such as DE (BR-CO-09).",
-            path,
-        )
-    if code == "vat_id_invalid":
-        return error(code, f"The {label} VAT ID {value!r} is not valid.", path)
-    if code == "vat_id_not_eu":
-        return error(code, f"The {label} VAT ID {value!r} is not an EU VAT ID.", path)
-    return None
+    if code is None:
+        return None
+    return error(code, _VAT_ID_MESSAGES[party][code], f"{party}.vat_id", vat_id=repr(value))
 
 
 def _seller_problems(seller: Party, categories: set[str], xrechnung: bool) -> list[Problem]:
-    found = _address_problems(seller, "seller", "seller", xrechnung, ("BR-DE-3", "BR-DE-4"))
+    found = _address_problems(seller, "seller", xrechnung)
     vat_id = seller.vat_id.strip()
     if categories & _VAT_ID_ONLY and not vat_id:
         found.append(
             error(
                 "seller_vat_id_missing",
-                "Reverse charge, intra-community and export invoices need the seller's VAT ID "
-                "(section 14a UStG, BR-IC-02, BR-G-02).",
+                _(
+                    "Reverse charge, intra-community and export invoices need the seller's "
+                    "VAT ID (section 14a UStG, BR-IC-02, BR-G-02)."
+                ),
                 "seller.vat_id",
             )
         )
@@ -172,7 +219,7 @@ def _seller_problems(seller: Party, categories: set[str], xrechnung: bool) -> li
         found.append(
             error(
                 "seller_tax_id_missing",
-                "The seller needs a VAT ID (BT-31) or a tax number (BT-32) (BR-S-02).",
+                _("The seller needs a VAT ID (BT-31) or a tax number (BT-32) (BR-S-02)."),
                 "seller.vat_id",
             )
         )
@@ -180,8 +227,11 @@ def _seller_problems(seller: Party, categories: set[str], xrechnung: bool) -> li
         found.append(
             error(
                 "seller_identifier_missing",
-                "Without a VAT ID on the document (none given, or category O, BR-O-02) the "
-                "seller must be identified by its commercial register entry (BT-30, BR-CO-26).",
+                _(
+                    "Without a VAT ID on the document (none given, or category O, BR-O-02) "
+                    "the seller must be identified by its commercial register entry (BT-30, "
+                    "BR-CO-26)."
+                ),
                 "seller.register",
             )
         )
@@ -189,12 +239,15 @@ def _seller_problems(seller: Party, categories: set[str], xrechnung: bool) -> li
         found.append(
             warning(
                 "seller_tax_number_missing",
-                "A document not subject to VAT (O) cannot carry the seller's VAT ID (BR-O-02); "
-                "without a tax number (BT-32) it names no tax registration of the seller.",
+                _(
+                    "A document not subject to VAT (O) cannot carry the seller's VAT ID "
+                    "(BR-O-02); without a tax number (BT-32) it names no tax registration of "
+                    "the seller."
+                ),
                 "seller.tax_number",
             )
         )
-    problem = _vat_id_problem(vat_id, seller.country, "seller.vat_id", "seller's")
+    problem = _vat_id_problem(vat_id, seller.country, "seller")
     if problem is not None:
         found.append(problem)
     if seller.peppol_id.strip():
@@ -203,7 +256,7 @@ def _seller_problems(seller: Party, categories: set[str], xrechnung: bool) -> li
         found.append(
             error(
                 "seller_email_missing",
-                "XRechnung requires the seller contact's e-mail address (BR-DE-7).",
+                _("XRechnung requires the seller contact's e-mail address (BR-DE-7)."),
                 "seller.email",
             )
         )
@@ -211,7 +264,7 @@ def _seller_problems(seller: Party, categories: set[str], xrechnung: bool) -> li
         found.append(
             error(
                 "seller_phone_missing",
-                "XRechnung requires the seller contact's telephone number (BR-DE-6).",
+                _("XRechnung requires the seller contact's telephone number (BR-DE-6)."),
                 "seller.phone",
             )
         )
@@ -222,24 +275,23 @@ def _buyer_problems(
     snapshot: InvoiceSnapshot, categories: set[str], xrechnung: bool
 ) -> list[Problem]:
     buyer = snapshot.buyer
-    found = _address_problems(buyer, "buyer", "buyer", xrechnung, ("BR-DE-8", "BR-DE-9"))
+    found = _address_problems(buyer, "buyer", xrechnung)
     if categories & _BUYER_VAT_ID and not buyer.vat_id.strip():
         found.append(
             error(
                 "buyer_vat_id_missing",
-                "Reverse charge and intra-community invoices need the buyer's VAT ID "
-                "(BR-AE-02, BR-IC-02).",
+                _(
+                    "Reverse charge and intra-community invoices need the buyer's VAT ID "
+                    "(BR-AE-02, BR-IC-02)."
+                ),
                 "buyer.vat_id",
             )
         )
-    problem = _vat_id_problem(buyer.vat_id, buyer.country, "buyer.vat_id", "buyer's")
+    problem = _vat_id_problem(buyer.vat_id, buyer.country, "buyer")
     if problem is not None:
         found.append(problem)
     if buyer.leitweg_id.strip():
-        found += [
-            error(p.code, p.message, "buyer.leitweg_id")
-            for p in leitweg_id_problems(buyer.leitweg_id)
-        ]
+        found += [p.with_path("buyer.leitweg_id") for p in leitweg_id_problems(buyer.leitweg_id)]
     if buyer.peppol_id.strip():
         found += peppol_id_problems(buyer.peppol_id, "buyer.peppol_id")
     return found
@@ -257,8 +309,10 @@ def _electronic_address_problems(
             found.append(
                 error(
                     "seller_peppol_id_missing",
-                    "Peppol needs the company's Peppol ID (BT-34, e.g. 0088:4012345000009) or a "
-                    "VAT ID whose country has an EAS scheme.",
+                    _(
+                        "Peppol needs the company's Peppol ID (BT-34, e.g. 0088:4012345000009) "
+                        "or a VAT ID whose country has an EAS scheme."
+                    ),
                     "seller.peppol_id",
                 )
             )
@@ -266,8 +320,10 @@ def _electronic_address_problems(
             found.append(
                 error(
                     "seller_electronic_address_missing",
-                    "The seller needs an electronic address (BT-34): the company's e-mail "
-                    "address or Peppol ID.",
+                    _(
+                        "The seller needs an electronic address (BT-34): the company's e-mail "
+                        "address or Peppol ID."
+                    ),
                     "seller.email",
                 )
             )
@@ -276,8 +332,10 @@ def _electronic_address_problems(
             found.append(
                 error(
                     "buyer_peppol_id_missing",
-                    "Peppol needs the customer's Peppol ID (BT-49), a Leitweg-ID or a VAT ID "
-                    "whose country has an EAS scheme.",
+                    _(
+                        "Peppol needs the customer's Peppol ID (BT-49), a Leitweg-ID or a VAT "
+                        "ID whose country has an EAS scheme."
+                    ),
                     "buyer.peppol_id",
                 )
             )
@@ -285,9 +343,15 @@ def _electronic_address_problems(
             found.append(
                 error(
                     "buyer_electronic_address_missing",
-                    "The buyer needs an electronic address (BT-49"
-                    + (", PEPPOL-EN16931-R010" if xrechnung else "")
-                    + "): an invoice e-mail address, a Leitweg-ID or a Peppol ID.",
+                    _(
+                        "The buyer needs an electronic address (BT-49, PEPPOL-EN16931-R010): "
+                        "an invoice e-mail address, a Leitweg-ID or a Peppol ID."
+                    )
+                    if xrechnung
+                    else _(
+                        "The buyer needs an electronic address (BT-49): an invoice e-mail "
+                        "address, a Leitweg-ID or a Peppol ID."
+                    ),
                     "buyer.email",
                 )
             )
@@ -301,13 +365,22 @@ def _payment_problems(snapshot: InvoiceSnapshot) -> list[Problem]:
         try:
             IBAN(payment.iban)
         except SchwiftyException as exc:
-            found.append(error("iban_invalid", f"The IBAN is not valid: {exc}", "payment.iban"))
+            found.append(
+                error(
+                    "iban_invalid",
+                    _("The IBAN is not valid: %(reason)s"),
+                    "payment.iban",
+                    reason=exc,
+                )
+            )
     elif not snapshot.is_credit_note:
         found.append(
             warning(
                 "iban_missing",
-                "No IBAN: the e-invoice cannot ask for a credit transfer (payment means "
-                "'not defined'); recipients, public ones above all, expect bank details.",
+                _(
+                    "No IBAN: the e-invoice cannot ask for a credit transfer (payment means "
+                    "'not defined'); recipients, public ones above all, expect bank details."
+                ),
                 "payment.iban",
             )
         )
@@ -315,14 +388,18 @@ def _payment_problems(snapshot: InvoiceSnapshot) -> list[Problem]:
         try:
             BIC(payment.bic)
         except SchwiftyException as exc:
-            found.append(error("bic_invalid", f"The BIC is not valid: {exc}", "payment.bic"))
+            found.append(
+                error(
+                    "bic_invalid", _("The BIC is not valid: %(reason)s"), "payment.bic", reason=exc
+                )
+            )
     return found
 
 
 def _line_problems(snapshot: InvoiceSnapshot) -> list[Problem]:
     found: list[Problem] = []
     if not snapshot.lines:
-        found.append(error("lines_missing", "The document has no lines (BR-16).", "lines"))
+        found.append(error("lines_missing", _("The document has no lines (BR-16)."), "lines"))
     reasons = {
         (row.category, row.rate): (row.exemption_reason, row.exemption_reason_code)
         for row in snapshot.vat_breakdown
@@ -332,17 +409,17 @@ def _line_problems(snapshot: InvoiceSnapshot) -> list[Problem]:
         path = f"lines[{index}]"
         if not line.title.strip():
             found.append(
-                error("line_name_missing", "A line needs a name (BT-153).", f"{path}.title")
+                error("line_name_missing", _("A line needs a name (BT-153)."), f"{path}.title")
             )
         if not line.unit.strip():
             found.append(
-                error("line_unit_missing", "A line needs a unit code (BT-130).", f"{path}.unit")
+                error("line_unit_missing", _("A line needs a unit code (BT-130)."), f"{path}.unit")
             )
         if line.unit_price < 0:
             found.append(
                 error(
                     "unit_price_negative",
-                    "A unit price cannot be negative (BR-27).",
+                    _("A unit price cannot be negative (BR-27)."),
                     f"{path}.unit_price",
                 )
             )
@@ -350,8 +427,9 @@ def _line_problems(snapshot: InvoiceSnapshot) -> list[Problem]:
             found.append(
                 error(
                     "vat_category_unknown",
-                    f"Unknown VAT category {line.vat_category!r}.",
+                    _("Unknown VAT category %(category)s."),
                     f"{path}.vat_category",
+                    category=repr(line.vat_category),
                 )
             )
             continue
@@ -362,7 +440,12 @@ def _line_problems(snapshot: InvoiceSnapshot) -> list[Problem]:
         charges = [snapshot_adjustment(entry) for entry in snapshot.charges]
     except (ValueError, TypeError) as exc:
         found.append(
-            error("adjustment_invalid", f"An allowance or charge is not valid: {exc}", "allowances")
+            error(
+                "adjustment_invalid",
+                _("An allowance or charge is not valid: %(reason)s"),
+                "allowances",
+                reason=exc,
+            )
         )
         return found
     found += validate_tax_lines(tax_lines, allowances, charges)
@@ -372,7 +455,7 @@ def _line_problems(snapshot: InvoiceSnapshot) -> list[Problem]:
                 found.append(
                     error(
                         "adjustment_reason_missing",
-                        "An allowance or charge needs a reason or reason code (BR-33, BR-38).",
+                        _("An allowance or charge needs a reason or reason code (BR-33, BR-38)."),
                         f"{name}[{index}].reason",
                     )
                 )
@@ -403,8 +486,11 @@ def _total_problems(snapshot: InvoiceSnapshot) -> list[Problem]:
             found.append(
                 error(
                     "amount_mismatch",
-                    f"{path} is {stated} but the lines give {expected}.",
+                    _("%(field)s is %(stated)s but the lines give %(expected)s."),
                     path,
+                    field=path,
+                    stated=stated,
+                    expected=expected,
                 )
             )
 
@@ -422,7 +508,7 @@ def _total_problems(snapshot: InvoiceSnapshot) -> list[Problem]:
         found.append(
             error(
                 "vat_breakdown_mismatch",
-                "The VAT breakdown differs from the one the lines give.",
+                _("The VAT breakdown differs from the one the lines give."),
                 "vat_breakdown",
             )
         )

@@ -19,15 +19,33 @@ from stdnum.no import orgnr as no_orgnr
 from stdnum.se import orgnr as se_orgnr
 
 from faktura.core.problems import Problem, error
+from faktura.core.translation import Text
+from faktura.core.translation import gettext_lazy as _
 from faktura.core.validation import is_eu_country, split_peppol_id
 from faktura.core.validation import peppol_id_problems as _form_problems
 
 # scheme -> (what it is, the digits Peppol expects, the check digit test)
-_NATIONAL: dict[str, tuple[str, str, Callable[[str], bool]]] = {
-    "0007": ("Swedish organisation number", r"[0-9]{10}", se_orgnr.is_valid),  # R049
-    "0151": ("Australian Business Number", r"[0-9]{11}", abn.is_valid),  # R050
-    "0192": ("Norwegian organisation number", r"[0-9]{9}", no_orgnr.is_valid),  # R041
-    "0208": ("Belgian enterprise number", r"[0-9]{10}", be_vat.is_valid),  # R043
+_NATIONAL: dict[str, tuple[Text, str, Callable[[str], bool]]] = {
+    "0007": (
+        _("%(value)s is not a valid Swedish organisation number (scheme %(scheme)s)."),
+        r"[0-9]{10}",
+        se_orgnr.is_valid,
+    ),  # R049
+    "0151": (
+        _("%(value)s is not a valid Australian Business Number (scheme %(scheme)s)."),
+        r"[0-9]{11}",
+        abn.is_valid,
+    ),  # R050
+    "0192": (
+        _("%(value)s is not a valid Norwegian organisation number (scheme %(scheme)s)."),
+        r"[0-9]{9}",
+        no_orgnr.is_valid,
+    ),  # R041
+    "0208": (
+        _("%(value)s is not a valid Belgian enterprise number (scheme %(scheme)s)."),
+        r"[0-9]{10}",
+        be_vat.is_valid,
+    ),  # R043
 }
 
 
@@ -39,15 +57,9 @@ def peppol_id_problems(value: str, path: str = "peppol_id") -> list[Problem]:
     scheme, identifier = split_peppol_id(value)
     rule = _NATIONAL.get(scheme)
     if rule is not None:
-        label, digits, valid = rule
+        message, digits, valid = rule
         if not (re.fullmatch(digits, identifier) and valid(identifier)):
-            return [
-                error(
-                    "peppol_id_value",
-                    f"{identifier!r} is not a valid {label} (scheme {scheme}).",
-                    path,
-                )
-            ]
+            return [error("peppol_id_value", message, path, value=repr(identifier), scheme=scheme)]
     return []
 
 

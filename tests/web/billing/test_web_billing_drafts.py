@@ -4,6 +4,7 @@ header fields, settling and the PDF preview (issue 9)."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from billing_web import edit_url, htmx, line_of
@@ -372,8 +373,8 @@ def test_an_implausible_quantity_is_flagged_on_the_draft(api, browser, world, dr
     page = htmx(browser, url, {"quantity": "99999999"}).content.decode()
 
     # billed 99,999,999 h against 10:45 logged: a warning, not a block
-    assert "Printer: billed 99999999:00, logged 10:45: more than 3 times apart." in page
-    assert "the line amount" in page and "looks implausibly high" in page
+    assert "Printer: Billed 99999999:00, logged 10:45: more than 3 times apart." in page
+    assert "Printer: The line amount" in page and "looks implausibly high" in page
     codes = {w["code"] for w in api.get(f"invoices/{draft.pk}").json()["warnings"]}
     assert {"quantity_implausible", "amount_implausible"} <= codes
     assert 'data-testid="settle" disabled' not in page
@@ -390,3 +391,40 @@ def test_the_plausibility_limits_are_settings(settings, api, browser, world, dra
     settings.FAKTURA_SANITY_FACTOR = "0"  # off
     page = htmx(browser, edit_url(draft.pk, line.pk), {"quantity": "13:00"}).content.decode()
     assert "times apart" not in page
+
+
+def test_the_draft_names_its_problems_in_german(api, owner, world, draft):
+    # given: a line billed far beyond what was logged, a company without VAT ID or tax number,
+    # a customer whose XRechnung needs a buyer reference and an electronic address
+    world.tenant.vat_id = ""
+    world.tenant.tax_number = ""
+    world.tenant.save(update_fields=["vat_id", "tax_number"])
+    line = line_of(world, draft.pk)
+    german = signed_in(owner, "de")
+
+    # when: the reviewer reads the draft in German
+    page = htmx(german, edit_url(draft.pk, line.pk), {"quantity": "99999999"}).content.decode()
+
+    # then: the draft's own checks, the plausibility warning (numbers as the page writes them)
+    # and core's messages are German; the API keeps the same codes and paths
+    page = unescape(page)
+    assert "Das Unternehmensprofil braucht eine USt-IdNr. oder eine Steuernummer." in page
+    assert "Printer: Abgerechnet 99999999:00, erfasst 10:45: mehr als das 3-Fache" in page
+    assert "Printer: Der Positionsbetrag" in page
+    warnings = {w["code"]: w for w in api.get(f"invoices/{draft.pk}").json()["warnings"]}
+    implausible = warnings["quantity_implausible"]
+    assert implausible["path"] == "lines[0].quantity"
+    assert implausible["params"] == {"billed": "99999999.0000", "logged": "10.7500", "factor": "3"}
+    assert implausible["message"] == (
+        "#1 Printer: Billed 99999999.0000, logged 10.7500: more than 3 times apart. "
+        "Check the quantity."
+    )
+    assert warnings["seller_tax_id_missing"]["path"] == "seller.vat_id"
+    german = api.client.get(
+        f"/api/v1/invoices/{draft.pk}",
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+        HTTP_ACCEPT_LANGUAGE="de",
+    ).json()
+    assert {w["code"]: w["message"] for w in german["warnings"]}["seller_tax_id_missing"] == (
+        "Das Unternehmensprofil braucht eine USt-IdNr. oder eine Steuernummer."
+    )

@@ -54,10 +54,14 @@ class VatRowOut(Schema):
 
 
 class ProblemOut(Schema):
+    """One finding of the invoice validation: `code`, `path` and `severity` are stable,
+    `params` the values the message (in the request's language) names."""
+
     code: str
     message: str
     path: str
     severity: str
+    params: dict[str, str] = Field(default_factory=dict)
 
 
 class FormatOut(Schema):

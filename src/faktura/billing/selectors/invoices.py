@@ -8,6 +8,7 @@ stored on every change, for lists and sorting); an issued document's are the fro
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -40,6 +41,7 @@ from faktura.core.invoice_math import (
 from faktura.core.numbering import find_gaps, parse_number
 from faktura.core.problems import Problem, error, errors, warning
 from faktura.core.tax import VatBreakdownRow
+from faktura.core.translation import gettext_lazy as _
 from faktura.einvoice import formats as einvoice
 from faktura.einvoice.snapshot import InvoiceSnapshot, Line, Payment, VatRow
 from faktura.tenancy.selectors import tenant_today
@@ -100,7 +102,9 @@ def breakdown_json(rows: Sequence[VatBreakdownRow]) -> list[dict[str, str]]:
     ]
 
 
-# --- warnings ---------------------------------------------------------------------------------
+# --- validation -------------------------------------------------------------------------------
+
+NO_BILLABLE_LINE = _("The invoice has no line to bill.")
 
 
 def sanity_limits() -> tuple[Decimal, Decimal]:
@@ -116,28 +120,55 @@ def sanity_limits() -> tuple[Decimal, Decimal]:
 def invoice_problems(
     invoice: Invoice, lines: Sequence[InvoiceLine], *, tenant, contact: Contact
 ) -> list[Problem]:
-    """Everything a reviewer should know before issuing. Errors block the issue, warnings do
-    not. Paths: `lines[i]...` (i = index in position order), `seller.*`, `buyer.*`, header
-    field names."""
+    """The one validation of an invoice before it is issued: what the draft review shows, the
+    API answers (`warnings`, and `invoice_invalid` on issue) and issuing refuses. Errors block
+    the issue, warnings do not.
+
+    It runs the draft's own checks, the line checks of `core.invoice_math`, the e-invoice
+    pre-check of every format the invoice must be valid in (`einvoice_problems`: the same
+    checks the builders are guarded by, see `format_availability`) and the text check of the
+    documents. Each problem is data (code, path, severity, params) with its message defined,
+    translatable, where it is found; a line's problems are about its title. Paths: `lines[i]...`
+    (i = index in position order), `seller.*`, `buyer.*`, header field names."""
+    problems = _draft_problems(invoice, lines, tenant=tenant, contact=contact)
+    billed = [index for index, line in enumerate(lines) if not line.do_not_bill]
+    if billed:
+        known = {problem.code for problem in problems}
+        snapshot = draft_snapshot(invoice, lines, tenant=tenant, contact=contact)
+        problems += [
+            _at_draft_line(problem, billed)
+            for problem in einvoice_problems(snapshot, contact.einvoice_format)
+            if problem.code not in known
+        ]
+    problems += text_problems(invoice, lines, tenant=tenant, contact=contact)
+    return [_about_line(problem, lines) for problem in problems]
+
+
+def _draft_problems(
+    invoice: Invoice, lines: Sequence[InvoiceLine], *, tenant, contact: Contact
+) -> list[Problem]:
+    """The checks of the draft itself: lines to bill, the company profile and the customer as
+    far as every document needs them, quantities and prices."""
     problems: list[Problem] = []
     billed = [line for line in lines if not line.do_not_bill]
     if not billed:
-        problems.append(error("no_billable_line", "The invoice has no line to bill.", "lines"))
+        problems.append(error("no_billable_line", NO_BILLABLE_LINE, "lines"))
 
     missing = [name for name in SELLER_ADDRESS_FIELDS if not getattr(tenant, name)]
     if missing:
         problems.append(
             error(
                 "seller_address_incomplete",
-                f"The company profile lacks {', '.join(missing)}.",
+                _("The company profile lacks a complete address (%(fields)s)."),
                 "seller.address",
+                fields=", ".join(missing),
             )
         )
     if not tenant.vat_id and not tenant.tax_number:
         problems.append(
             error(
                 "seller_tax_id_missing",
-                "The company profile needs a VAT ID or a tax number.",
+                _("The company profile needs a VAT ID or a tax number."),
                 "seller.vat_id",
             )
         )
@@ -145,7 +176,7 @@ def invoice_problems(
         problems.append(
             warning(
                 "seller_iban_missing",
-                "The company profile has no IBAN; the invoice shows no bank account.",
+                _("The company profile has no IBAN; the invoice shows no bank account."),
                 "seller.iban",
             )
         )
@@ -156,9 +187,12 @@ def invoice_problems(
         problems.append(
             warning(
                 "seller_contact_missing",
-                f"The company profile lacks {' and '.join(contact_missing)}; XRechnung "
-                "e-invoices need both as seller contact.",
+                _(
+                    "The company profile lacks an e-mail address or a phone number; "
+                    "XRechnung e-invoices need both as seller contact."
+                ),
                 "seller.contact",
+                fields=", ".join(contact_missing),
             )
         )
 
@@ -166,7 +200,7 @@ def invoice_problems(
         problems.append(
             warning(
                 "buyer_address_incomplete",
-                "The customer's address is incomplete (street, postal code, city, country).",
+                _("The customer's address is incomplete (street, postal code, city, country)."),
                 "buyer.address",
             )
         )
@@ -177,7 +211,7 @@ def invoice_problems(
         problems.append(
             error(
                 "buyer_vat_id_missing",
-                "Reverse charge needs the customer's VAT ID.",
+                _("Reverse charge needs the customer's VAT ID."),
                 "buyer.vat_id",
             )
         )
@@ -185,7 +219,7 @@ def invoice_problems(
         problems.append(
             warning(
                 "buyer_reference_missing",
-                "The customer is public sector (Leitweg-ID); set the buyer reference.",
+                _("The customer is public sector (Leitweg-ID); set the buyer reference."),
                 "buyer_reference",
             )
         )
@@ -195,17 +229,13 @@ def invoice_problems(
             problems.append(
                 error(
                     "quantity_needed",
-                    f"{line.title}: the quantity is variable; enter this period's quantity.",
+                    _("The quantity is variable; enter this period's quantity."),
                     f"lines[{index}].quantity",
                 )
             )
         if not line.do_not_bill and line.unit_price == 0 and line.quantity != 0:
             problems.append(
-                warning(
-                    "no_price",
-                    f"{line.title}: the unit price is 0.",
-                    f"lines[{index}].unit_price",
-                )
+                warning("no_price", _("The unit price is 0."), f"lines[{index}].unit_price")
             )
     factor, max_amount = sanity_limits()
     for index, line in enumerate(lines):
@@ -219,17 +249,27 @@ def invoice_problems(
                 max_amount=max_amount,
             )
     problems += validate_lines(line_inputs(lines), invoice.currency)
-    if billed:
-        known = {problem.code for problem in problems}
-        snapshot = draft_snapshot(invoice, lines, tenant=tenant, contact=contact)
-        problems += [
-            problem
-            for problem in einvoice_problems(snapshot, contact.einvoice_format)
-            if problem.code not in known
-        ]
-
-    problems += text_problems(invoice, lines, tenant=tenant, contact=contact)
     return problems
+
+
+_LINE_PATH = re.compile(r"lines\[(\d+)\](.*)", re.S)
+
+
+def _at_draft_line(problem: Problem, billed: Sequence[int]) -> Problem:
+    """A problem of the draft's snapshot (whose lines are the billed ones) at the draft's line
+    index."""
+    match = _LINE_PATH.fullmatch(problem.path)
+    if match is None or int(match.group(1)) >= len(billed):
+        return problem
+    return problem.with_path(f"lines[{billed[int(match.group(1))]}]{match.group(2)}")
+
+
+def _about_line(problem: Problem, lines: Sequence[InvoiceLine]) -> Problem:
+    """A problem of a line is about the line's title."""
+    match = _LINE_PATH.fullmatch(problem.path)
+    if match is None or int(match.group(1)) >= len(lines):
+        return problem
+    return problem.about(lines[int(match.group(1))].title)
 
 
 # --- e-invoice formats ------------------------------------------------------------------------
@@ -272,7 +312,7 @@ def einvoice_problems(snapshot: InvoiceSnapshot, preferred: str) -> list[Problem
             if problem.code in _DRAFT_ONLY_CODES or (problem.code, problem.path) in seen:
                 continue
             seen.add((problem.code, problem.path))
-            found.append(error(problem.code, f"{label}: {problem.message}", problem.path))
+            found.append(problem.about(label))
     return found
 
 
@@ -406,7 +446,7 @@ def invoice_formats(
                 {
                     "format": key,
                     "available": False,
-                    "reason": "The invoice has no line to bill.",
+                    "reason": str(NO_BILLABLE_LINE),
                     "fields": ["lines"],
                     "preferred": key == preferred,
                 }
@@ -514,8 +554,9 @@ def invoice_line_get(*, tenant, invoice_id: int, line_id: int) -> InvoiceLine:
 
 
 def invoice_detail(*, tenant, invoice_id: int) -> Invoice:
-    """The invoice with `detail_lines`, `totals`, `breakdown`, `warnings` and `formats`
-    (see `invoice_formats`) attached.
+    """The invoice with `detail_lines`, `totals`, `breakdown`, `problems` (see
+    `invoice_problems`), `warnings` (the problems as data) and `formats` (see
+    `invoice_formats`) attached.
 
     Drafts: totals computed live from the lines, warnings from `invoice_problems`. Issued
     documents: the frozen totals and breakdown, no warnings.
@@ -530,10 +571,8 @@ def invoice_detail(*, tenant, invoice_id: int) -> Invoice:
         totals = invoice_live_totals(invoice, lines)
         invoice.totals = {"net": totals.net, "vat": totals.vat, "gross": totals.gross}
         invoice.breakdown = breakdown_json(totals.breakdown)
-        invoice.warnings = [
-            problem.as_dict()
-            for problem in invoice_problems(invoice, lines, tenant=tenant, contact=invoice.contact)
-        ]
+        invoice.problems = invoice_problems(invoice, lines, tenant=tenant, contact=invoice.contact)
+        invoice.warnings = [problem.as_dict() for problem in invoice.problems]
     else:
         invoice.totals = {
             "net": invoice.net_total,
@@ -541,6 +580,7 @@ def invoice_detail(*, tenant, invoice_id: int) -> Invoice:
             "gross": invoice.gross_total,
         }
         invoice.breakdown = invoice.vat_breakdown
+        invoice.problems = []
         invoice.warnings = []
     invoice.formats = invoice_formats(invoice, lines, tenant=tenant)
     return invoice

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from django.utils.translation import gettext_lazy as _
-
 from faktura.billing.models import Invoice, InvoiceLine
 from faktura.contacts.models import Contact
-from faktura.core.problems import Problem
+from faktura.core.problems import Problem, error
+from faktura.core.translation import gettext_lazy as _
 from faktura.documents.rendering.coverage import Unprintable, check_texts, describe
 
 UNPRINTABLE_TEXT = "unprintable_text"
-# The reader's text of an `unprintable_text` problem (its `params`: the text and the characters).
+# The message of an `unprintable_text` problem (its `params`: the text and the characters).
 UNPRINTABLE_TEXT_MESSAGE = _(
     '"%(text)s" contains characters the invoice fonts cannot print: %(chars)s. '
     "Supported are Latin, Greek and Cyrillic letters, common symbols and emoji."
@@ -67,12 +66,12 @@ def unprintable_problem(found: Unprintable, path: str | None = None) -> Problem:
     found), with the text and the characters as the message's params."""
     shown = found.text if len(found.text) <= 80 else found.text[:77] + "..."
     chars = ", ".join(describe(c) for c in found.chars[:5])
-    return Problem(
+    return error(
         UNPRINTABLE_TEXT,
-        found.message,
+        UNPRINTABLE_TEXT_MESSAGE,
         found.path if path is None else path,
-        "error",
-        (("text", shown), ("chars", chars)),
+        text=shown,
+        chars=chars,
     )
 
 

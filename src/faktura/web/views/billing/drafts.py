@@ -60,7 +60,7 @@ from faktura.web.views.billing.queries import (
     is_time_line,
     percent,
     price_source_label,
-    problem_messages,
+    problem_rows,
     vat_rows,
 )
 
@@ -118,7 +118,7 @@ def draft_context(request, invoice_id: int, *, header_form=None, line_form=None)
         "lines": lines,
         "billed_count": sum(1 for line in lines if not line.do_not_bill),
         "grouping_label": GROUPING_LABELS.get(invoice.grouping, invoice.grouping),
-        "problems": problem_messages(invoice.warnings, lines),
+        "problems": problem_rows(invoice.problems, lines),
         "formats": format_rows(invoice.formats),
         "blocking": any(p.get("severity") == "error" for p in invoice.warnings),
         "step": step,
@@ -301,7 +301,7 @@ def draft_settle(request, invoice_id: int):
     try:
         invoice = invoice_issue(ui_context(request), invoice_id=invoice_id)
     except InvoiceInvalid as exc:
-        shown = problem_messages([p.as_dict() for p in exc.problems], invoice_lines(draft))
+        shown = problem_rows(exc.problems, invoice_lines(draft))
         messages.error(
             request,
             _("The invoice cannot be issued yet: %(problems)s")
@@ -326,7 +326,7 @@ def draft_preview(request, invoice_id: int):
     try:
         filename, content = invoice_preview_pdf(ui_context(request), invoice_id=invoice_id)
     except InvoiceInvalid as exc:
-        shown = problem_messages([p.as_dict() for p in exc.problems], invoice_lines(draft))
+        shown = problem_rows(exc.problems, invoice_lines(draft))
         messages.error(
             request,
             _("The preview cannot be shown: %(problems)s")

@@ -3,8 +3,8 @@ selectors)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from faktura.billing.models import InvoiceLine
 from faktura.billing.selectors.invoices import TIME_KINDS
-from faktura.billing.selectors.printable import UNPRINTABLE_TEXT, UNPRINTABLE_TEXT_MESSAGE
 from faktura.catalog.models import VatCategory
+from faktura.core.problems import Problem
 from faktura.core.time_rounding import (
     format_hours,
 )
@@ -41,58 +41,6 @@ ITEM_WARNINGS = {
     "negative_price": _("negative price"),
     "contact_missing_vat_id": _("no VAT ID"),
     "invalid_rounding_policy": _("rounding rule ignored"),
-}
-
-# What a reviewer reads for the problems `invoice_problems` reports, by code.
-PROBLEM_MESSAGES = {
-    "no_billable_line": _("The invoice has no line to bill."),
-    "seller_address_incomplete": _("The company profile lacks a complete address."),
-    "seller_tax_id_missing": _("The company profile needs a VAT ID or a tax number."),
-    "seller_iban_missing": _("The company profile has no IBAN; the invoice shows no bank account."),
-    "seller_contact_missing": _(
-        "The company profile lacks an e-mail address or a phone number; XRechnung e-invoices "
-        "need both as seller contact."
-    ),
-    "buyer_address_incomplete": _(
-        "The customer's address is incomplete (street, postal code, city, country)."
-    ),
-    "buyer_vat_id_missing": _("Reverse charge needs the customer's VAT ID."),
-    "buyer_reference_missing": _(
-        "The customer is public sector (Leitweg-ID); set the buyer reference."
-    ),
-    "no_price": _("%(title)s: the unit price is 0."),
-    "unit_price_negative": _(
-        "%(title)s: a unit price cannot be negative; use a negative quantity instead."
-    ),
-    "quantity_rounded": _("%(title)s: the quantity is rounded to 4 decimals."),
-    "quantity_implausible": _(
-        "%(title)s: billed %(billed)s, logged %(logged)s: more than %(factor)s times apart. "
-        "Check the quantity."
-    ),
-    "amount_implausible": _("%(title)s: the line amount %(amount)s looks implausibly high."),
-    "unit_price_rounded": _("%(title)s: the unit price is rounded to 6 decimals."),
-    # the e-invoice pre-check of Factur-X and the customer's preferred format (issue 9)
-    "buyer_electronic_address_missing": _(
-        "The customer needs an invoice e-mail address, a Leitweg-ID or a Peppol ID: its "
-        "e-invoice format requires an electronic address (BT-49)."
-    ),
-    "buyer_peppol_id_missing": _(
-        "Peppol needs the customer's Peppol ID, a Leitweg-ID or a VAT ID to derive one from."
-    ),
-    "seller_peppol_id_missing": _(
-        "Peppol needs the company's Peppol ID (company settings) or a VAT ID to derive one from."
-    ),
-    "seller_electronic_address_missing": _(
-        "The company profile needs an e-mail address or a Peppol ID (electronic address BT-34)."
-    ),
-    "buyer_city_missing": _("XRechnung needs the customer's city."),
-    "buyer_postal_code_missing": _("XRechnung needs the customer's postal code."),
-    "seller_email_missing": _("XRechnung needs the company's e-mail address."),
-    "seller_phone_missing": _("XRechnung needs the company's phone number."),
-    "seller_identifier_missing": _(
-        "Without a VAT ID the company profile needs its commercial register entry."
-    ),
-    UNPRINTABLE_TEXT: UNPRINTABLE_TEXT_MESSAGE,
 }
 
 VAT_LABELS = dict(VatCategory.choices)
@@ -167,27 +115,23 @@ def _sanity_values(values: dict, line: InvoiceLine | None) -> dict:
     return shown
 
 
-def problem_messages(problems: Sequence[dict], lines: Sequence[InvoiceLine]) -> list[dict]:
-    """The problems of a draft in the reader's language (the service's message for codes this
-    screen does not know), errors first."""
+_SANITY_CODES = frozenset({"quantity_implausible", "amount_implausible"})
+_LINE_INDEX = re.compile(r"lines\[(\d+)\]")
+
+
+def problem_rows(problems: Sequence[Problem], lines: Sequence[InvoiceLine]) -> list[dict]:
+    """The problems of a draft (`billing.selectors.invoices.invoice_problems`) as the page
+    lists them, errors first: each problem's data and its message in the reader's language
+    (`text`), the numbers of a plausibility warning written the way the page writes them."""
     shown = []
     for problem in problems:
-        code = problem.get("code", "")
-        message = problem.get("message", "")
-        if code in PROBLEM_MESSAGES:
-            title = ""
-            path = problem.get("path", "")
-            if path.startswith("lines["):
-                index = int(path[6 : path.index("]")])
-                title = lines[index].title if index < len(lines) else ""
-            values = {"title": title, **problem.get("params", {})}
-            if code in ("quantity_implausible", "amount_implausible") and path.startswith("lines["):
-                values.update(_sanity_values(values, lines[index] if index < len(lines) else None))
-            # A problem without the values its reader's text names keeps the service's text.
-            with suppress(KeyError):
-                message = str(PROBLEM_MESSAGES[code]) % values
-        shown.append({**problem, "text": message})
-    return sorted(shown, key=lambda p: p.get("severity") != "error")
+        if problem.code in _SANITY_CODES:
+            match = _LINE_INDEX.match(problem.path)
+            index = int(match.group(1)) if match else len(lines)
+            line = lines[index] if index < len(lines) else None
+            problem = problem.with_params(**_sanity_values(dict(problem.params), line))
+        shown.append({**problem.as_dict(), "text": problem.message})
+    return sorted(shown, key=lambda p: p["severity"] != "error")
 
 
 # --- rounding ---------------------------------------------------------------------------------
