@@ -6,7 +6,8 @@ from faktura.common.errors import BusinessRuleViolation, Conflict
 
 
 class ReviewNotOpen(Conflict):
-    """The review generated its invoice already (or was abandoned): it changes no more."""
+    """The review generated its invoice already, or was closed or abandoned: it changes no
+    more."""
 
     code = "review_not_open"
 
@@ -22,3 +23,10 @@ class NothingToBill(BusinessRuleViolation):
     """No entry of the review is marked Bill: there is no invoice to generate."""
 
     code = "review_nothing_to_bill"
+
+
+class ReviewHasEntriesToBill(BusinessRuleViolation):
+    """Closing a review without an invoice while entries are still marked Bill: generate the
+    invoice, or decide those entries otherwise (or abandon the review)."""
+
+    code = "review_has_entries_to_bill"

@@ -175,6 +175,16 @@ urlpatterns = [
         name="billing_month_end_generate",
     ),
     path(
+        "billing/month-end/<id:review_id>/close/",
+        month_end.month_end_close,
+        name="billing_month_end_close",
+    ),
+    path(
+        "billing/month-end/<id:review_id>/abandon/",
+        month_end.month_end_abandon,
+        name="billing_month_end_abandon",
+    ),
+    path(
         "billing/month-end/<id:review_id>/preview.pdf",
         month_end.month_end_pdf,
         name="billing_month_end_pdf",
