@@ -21,3 +21,10 @@ class FrameOrderInvalid(ValidationFailed):
     """The frame order's values contradict each other (no pool, dates, projects)."""
 
     code = "frame_order_invalid"
+
+
+class RetainerMonthBilled(BusinessRuleViolation):
+    """A retainer change would apply to a month that is billed already (a draft or an issued
+    invoice has its lines): changes apply from the first month not billed yet."""
+
+    code = "retainer_month_billed"
