@@ -77,6 +77,12 @@ class TenantForm(RoundingFieldsMixin, TypedInputForm):
         help_text=_("Tokens: {YYYY}, {YY}, {MM}, {seq} or {seq:04}."),
     )
     credit_note_number_format = text(_("Credit note number format"), required=True, max_length=60)
+    offer_number_format = text(
+        _("Offer number format"),
+        required=True,
+        max_length=60,
+        help_text=_("Restarts every year, so it needs {YYYY} or {YY}."),
+    )
     number_reset = forms.ChoiceField(
         label=_("Restart numbering"), choices=Tenant.NumberReset.choices
     )
