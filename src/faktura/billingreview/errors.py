@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from faktura.common.errors import BusinessRuleViolation, Conflict
+from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
 
 
 class ReviewNotOpen(Conflict):
@@ -30,3 +30,22 @@ class ReviewHasEntriesToBill(BusinessRuleViolation):
     invoice, or decide those entries otherwise (or abandon the review)."""
 
     code = "review_has_entries_to_bill"
+
+
+class ReviewReferenceNotFound(ValidationFailed):
+    """An id in the body (the customer, a frame order, an entry) is not one this review can
+    use: 400 naming the field."""
+
+    code = "not_found"
+
+
+class WriteOffReasonRequired(ValidationFailed):
+    """Entries are written off but no reason is given."""
+
+    code = "required"
+
+
+class ReviewCurrencies(BusinessRuleViolation):
+    """The entries to bill are in more than one currency: bill them in separate reviews."""
+
+    code = "review_currencies"

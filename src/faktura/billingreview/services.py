@@ -31,14 +31,17 @@ from faktura.billing.states import entry_states_sync
 from faktura.billingreview import selectors
 from faktura.billingreview.errors import (
     NothingToBill,
+    ReviewCurrencies,
     ReviewEntriesTaken,
     ReviewHasEntriesToBill,
     ReviewNotOpen,
+    ReviewReferenceNotFound,
+    WriteOffReasonRequired,
 )
 from faktura.billingreview.inputs import BillingReviewStart, BillingReviewUpdate
 from faktura.billingreview.models import BillingReview, BillingReviewDecision
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
 from faktura.common.sql import id_batches, id_in
 from faktura.contacts.models import Contact
@@ -108,7 +111,7 @@ def billing_review_start(ctx: CommandContext, *, data: BillingReviewStart) -> Bi
     ctx.require("manage_invoices")
     contact = Contact.objects.filter(tenant=ctx.tenant, pk=data.contact_id).first()
     if contact is None:
-        raise ValidationFailed.field("contact_id", "No such customer.", code="not_found")
+        raise ReviewReferenceNotFound.field("contact_id", "No such customer.")
     _compile_period(ctx, contact_id=contact.pk, start=data.period_start, end=data.period_end)
     with transaction.atomic():
         review = BillingReview.objects.create(
@@ -150,9 +153,7 @@ def _frame_order(review: BillingReview, frame_order_id: int) -> dict[str, Any]:
     for option in selectors.frame_orders(review, bill_hours=exact_sum([])):
         if option["id"] == frame_order_id:
             return option
-    raise ValidationFailed.field(
-        "frame_order_id", "No open frame order of this customer.", code="not_found"
-    )
+    raise ReviewReferenceNotFound.field("frame_order_id", "No open frame order of this customer.")
 
 
 def billing_review_update(
@@ -191,10 +192,9 @@ def billing_review_update(
                 )
             unknown = sorted(set(data.decisions) - known)
             if unknown:
-                raise ValidationFailed.field(
+                raise ReviewReferenceNotFound.field(
                     "decisions",
                     f"Not entries of this review: {', '.join(map(str, unknown[:20]))}.",
-                    code="not_found",
                 )
             by_decision: dict[str, list[int]] = {}
             for entry_id, choice in data.decisions.items():
@@ -319,14 +319,13 @@ def _apply(review: BillingReview, *, closing: bool = False) -> tuple[list[Any], 
             "deferrals and write-offs take effect without an invoice."
         )
     if write_off and not review.write_off_reason:
-        raise ValidationFailed.field(
-            "write_off_reason", "Give a reason for writing off entries.", code="required"
+        raise WriteOffReasonRequired.field(
+            "write_off_reason", "Give a reason for writing off entries."
         )
     currencies = {item.currency for item in bill}
     if len(currencies) > 1 and not closing:
-        raise BusinessRuleViolation(
+        raise ReviewCurrencies(
             "The entries to bill are in more than one currency; bill them in separate reviews.",
-            code="review_currencies",
             fields={"currency": ", ".join(sorted(currencies))},
         )
     for until, ids in defer.items():

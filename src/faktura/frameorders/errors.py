@@ -28,3 +28,16 @@ class RetainerMonthBilled(BusinessRuleViolation):
     invoice has its lines): changes apply from the first month not billed yet."""
 
     code = "retainer_month_billed"
+
+
+class FrameOrderReferenceNotFound(ValidationFailed):
+    """An id in the body (a project, a frame order) is not one of this company's or this
+    customer's: 400 naming the field."""
+
+    code = "not_found"
+
+
+class FrameOrderValueRequired(ValidationFailed):
+    """A field that must have a value was sent empty."""
+
+    code = "required"

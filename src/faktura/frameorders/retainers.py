@@ -27,13 +27,18 @@ from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.drafts import next_position, tax_group, totals_store
 from faktura.catalog.models import LineKind
 from faktura.common.context import CommandContext
-from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.core import retainers as rules
 from faktura.core.invoice_math import line_net
 from faktura.core.money import amount_places
-from faktura.frameorders.errors import FrameOrderInvalid, RetainerMonthBilled
+from faktura.frameorders.errors import (
+    FrameOrderInvalid,
+    FrameOrderReferenceNotFound,
+    FrameOrderValueRequired,
+    RetainerMonthBilled,
+)
 from faktura.frameorders.inputs import RetainerCreate, RetainerUpdate
 from faktura.frameorders.models import Retainer, RetainerMonth
 from faktura.tenancy.selectors import tenant_today
@@ -50,7 +55,7 @@ def retainer_create(ctx: CommandContext, *, data: RetainerCreate) -> Retainer:
     ctx.require("manage_invoices")
     project = Project.objects.filter(tenant=ctx.tenant, pk=data.project_id).first()
     if project is None:
-        raise ValidationFailed.field("project_id", "No such project.", code="not_found")
+        raise FrameOrderReferenceNotFound.field("project_id", "No such project.")
     if project.kind != Project.Kind.ONGOING or project.contact_id is None:
         raise FrameOrderInvalid(
             "A retainer belongs to an ongoing customer project.",
@@ -270,7 +275,7 @@ def retainer_update(ctx: CommandContext, *, retainer_id: int, data: RetainerUpda
     terms = {name: getattr(data, name) for name in TERMS if name in given}
     for name in ("hours_per_month", "monthly_fee", "rollover"):
         if name in terms and terms[name] is None:
-            raise ValidationFailed.field(name, "Must not be empty.", code="required")
+            raise FrameOrderValueRequired.field(name, "Must not be empty.")
     with transaction.atomic():
         retainer = (
             Retainer.objects.select_for_update().filter(tenant=ctx.tenant, pk=retainer_id).first()
