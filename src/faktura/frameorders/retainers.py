@@ -369,6 +369,8 @@ def retainer_month_credit(ctx: CommandContext, note: Invoice) -> None:
         .values_list("credited_line_id", "period_start")
     )
     for credited_line_id, month_start in fee_lines:
+        if month_start is None:  # a retainer line always has its month; a hand-made one not
+            continue
         row = (
             RetainerMonth.objects.select_for_update()
             .filter(tenant_id=note.tenant_id, invoice_id=note.credit_note_of_id, month=month_start)
