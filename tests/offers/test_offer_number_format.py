@@ -57,3 +57,29 @@ def test_the_setting_is_on_the_company_page(owner):
     browser = signed_in(owner)
     page = browser.get("/settings/").content.decode()
     assert 'name="offer_number_format"' in page and 'value="A-{YYYY}-{seq:04}"' in page
+
+
+def test_the_company_form_saves_the_offer_number_format(owner):
+    from django.urls import reverse
+
+    from tests.web.test_web_settings import form_data
+
+    tenant = owner.tenant
+    browser = signed_in(owner)
+    saved = browser.post(
+        reverse("web:settings"), form_data(tenant, offer_number_format="AN-{YY}-{seq}")
+    )
+    assert saved.status_code == 302
+    tenant.refresh_from_db()
+    assert tenant.offer_number_format == "AN-{YY}-{seq}"
+
+    # without the year the page shows the error next to the field, and nothing changes
+    bad = browser.post(reverse("web:settings"), form_data(tenant, offer_number_format="AN-{seq}"))
+    assert "offer_number_format" in bad.context["form"].errors
+    tenant.refresh_from_db()
+    assert tenant.offer_number_format == "AN-{YY}-{seq}"
+    # left out (an older form) or empty: the format stays
+    kept = browser.post(reverse("web:settings"), form_data(tenant))
+    assert kept.status_code == 302
+    tenant.refresh_from_db()
+    assert tenant.offer_number_format == "AN-{YY}-{seq}"
