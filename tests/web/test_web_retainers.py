@@ -45,8 +45,8 @@ def test_list_shows_terms_and_each_months_usage(browser, ctx):
     assert "Support 2026" in html and "Kunde GmbH" in html
     row = html[html.index('data-month="2026-03"') :].split("</tr>")[0]
     cells = [cell.split(">", 1)[1].split("<")[0] for cell in row.split("<td")[1:]]
-    assert cells[0] == "2026-03" and len(cells) == 7
-    assert cells[1:] == ["20.00 h", "2.00 h", "25.00 h", "3.00 h", "0.00 h", "0.00 h"]
+    assert cells[0] == "2026-03" and len(cells) == 8
+    assert cells[1:] == ["20.00 h", "2.00 h", "25.00 h", "3.00 h", "0.00 h", "0.00 h", "Billed"]
     assert 'href="/billing/retainers/"' in html  # the nav under Billing
 
 
@@ -87,3 +87,44 @@ def test_the_page_speaks_german(owner, ctx):
     page = signed_in(owner, language="de").get("/billing/retainers/").content.decode()
 
     assert "Neuer Retainer" in page and "Noch keine Retainer." in page
+
+
+def test_change_from_a_month_through_the_form(browser, ctx, monkeypatch):
+    # given: a retainer whose March is billed, on 15 April
+    monkeypatch.setattr(
+        "django.utils.timezone.now", lambda: dt.datetime(2026, 4, 15, 10, tzinfo=dt.UTC)
+    )
+    project = _project(ctx)
+    retainer = retainer_create(
+        ctx,
+        data=RetainerCreate(project_id=project.pk, hours_per_month=Decimal("20"),
+                            monthly_fee=Decimal("1800"), start_date=dt.date(2026, 1, 1)),
+    )  # fmt: skip
+    RetainerMonth.objects.create(
+        tenant=ctx.tenant, retainer=retainer, month=dt.date(2026, 3, 1),
+        used_hours=Decimal("5"), included_hours=Decimal("20"), rolled_in_hours=Decimal("0"),
+        overage_hours=Decimal("0"), carried_hours=Decimal("0"), expired_hours=Decimal("15"),
+    )  # fmt: skip
+    url = f"/billing/retainers/{retainer.pk}/edit/"
+    assert 'name="effective_from"' in browser.get(url).content.decode()
+    assert f'href="{url}"' in browser.get("/billing/retainers/").content.decode()
+
+    # a change into the billed March is refused next to the field
+    refused = browser.post(
+        url, {"effective_from": "2026-03", "hours_per_month": "20", "monthly_fee": "2000.00"}
+    )
+    assert refused.status_code == 400
+    assert "2026-04-01 or later" in refused.content.decode(), refused.context["form"].errors
+
+    # when: the fee goes up from May
+    changed = browser.post(
+        url, {"effective_from": "2026-05", "hours_per_month": "20", "monthly_fee": "2000.00"}
+    )
+
+    # then: March and April keep 1800, May on is 2000
+    assert changed.status_code == 302
+    versions = list(Retainer.objects.filter(project=project).order_by("start_date"))
+    assert [(r.start_date, r.end_date, r.monthly_fee) for r in versions] == [
+        (dt.date(2026, 1, 1), dt.date(2026, 4, 30), Decimal("1800.00")),
+        (dt.date(2026, 5, 1), None, Decimal("2000.00")),
+    ]

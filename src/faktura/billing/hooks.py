@@ -4,7 +4,7 @@ importing them (billing sits below receivables in the layers, `.importlinter`).
 An app registers its functions in its `AppConfig.ready()`:
 
 - `credit_note_issued`: `f(ctx, note)`, called inside the transaction that issues a credit
-  note, after its invoice's status is set (receivables settles the invoice with it).
+  note, after its invoice's status is set (receivables settles it; retainers reverse a month).
 - `draft_header_checks`: `f(ctx, invoice, fields)`, called inside the transaction that edits a
   draft's header, after the new values are set on `invoice` and before it is saved, with the
   names of the fields the request changed (frame orders: `frame_order_id` must be one of the

@@ -216,3 +216,22 @@ def billing_review_draft(request, review_id: PathId):
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return Status(201, _invoice(request, invoice.pk))
+
+
+@router.post("/billing-reviews/{review_id}/close", response={200: ReviewOut, **ERRORS})
+def billing_review_close(request, review_id: PathId):
+    """Close a review that bills nothing (every entry deferred or written off, or no entries):
+    its deferrals and write-offs take effect, no invoice is made, `status` becomes `closed`.
+    Entries still marked `bill` answer 422 `review_has_entries_to_bill`; a review that is not
+    open answers 409 `review_not_open`."""
+    services.billing_review_close(request_context(request), review_id=review_id)
+    return _reload(request, review_id)
+
+
+@router.post("/billing-reviews/{review_id}/abandon", response={200: ReviewOut, **ERRORS})
+def billing_review_abandon(request, review_id: PathId):
+    """Abandon an open review: none of its decisions take effect, its entries stay as they are
+    (including what other reviews or billing runs did meanwhile); `status` becomes
+    `abandoned`. A review that is not open answers 409 `review_not_open`."""
+    services.billing_review_abandon(request_context(request), review_id=review_id)
+    return _reload(request, review_id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from faktura.common.errors import BusinessRuleViolation, Conflict
+from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
 
 
 class ReviewNotOpen(Conflict):
-    """The review generated its invoice already (or was abandoned): it changes no more."""
+    """The review generated its invoice already, or was closed or abandoned: it changes no
+    more."""
 
     code = "review_not_open"
 
@@ -22,3 +23,29 @@ class NothingToBill(BusinessRuleViolation):
     """No entry of the review is marked Bill: there is no invoice to generate."""
 
     code = "review_nothing_to_bill"
+
+
+class ReviewHasEntriesToBill(BusinessRuleViolation):
+    """Closing a review without an invoice while entries are still marked Bill: generate the
+    invoice, or decide those entries otherwise (or abandon the review)."""
+
+    code = "review_has_entries_to_bill"
+
+
+class ReviewReferenceNotFound(ValidationFailed):
+    """An id in the body (the customer, a frame order, an entry) is not one this review can
+    use: 400 naming the field."""
+
+    code = "not_found"
+
+
+class WriteOffReasonRequired(ValidationFailed):
+    """Entries are written off but no reason is given."""
+
+    code = "required"
+
+
+class ReviewCurrencies(BusinessRuleViolation):
+    """The entries to bill are in more than one currency: bill them in separate reviews."""
+
+    code = "review_currencies"

@@ -17,7 +17,8 @@ class BillingReview(TenantOwnedModel):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")  # being reviewed; nothing billed yet
         ISSUED = "issued", _("Generated")  # its invoice (issued or a draft) was generated
-        ABANDONED = "abandoned", _("Abandoned")  # closed without billing
+        CLOSED = "closed", _("Closed")  # nothing billed; its deferrals and write-offs applied
+        ABANDONED = "abandoned", _("Abandoned")  # dropped; none of its decisions applied
 
     contact = models.ForeignKey("contacts.Contact", on_delete=models.PROTECT, related_name="+")
     period_start = models.DateField()

@@ -29,11 +29,19 @@ from faktura.billing.services.issue import invoice_issue
 from faktura.billing.services.preview import invoice_preview_pdf
 from faktura.billing.states import entry_states_sync
 from faktura.billingreview import selectors
-from faktura.billingreview.errors import NothingToBill, ReviewEntriesTaken, ReviewNotOpen
+from faktura.billingreview.errors import (
+    NothingToBill,
+    ReviewCurrencies,
+    ReviewEntriesTaken,
+    ReviewHasEntriesToBill,
+    ReviewNotOpen,
+    ReviewReferenceNotFound,
+    WriteOffReasonRequired,
+)
 from faktura.billingreview.inputs import BillingReviewStart, BillingReviewUpdate
 from faktura.billingreview.models import BillingReview, BillingReviewDecision
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
 from faktura.common.sql import id_batches, id_in
 from faktura.contacts.models import Contact
@@ -103,7 +111,7 @@ def billing_review_start(ctx: CommandContext, *, data: BillingReviewStart) -> Bi
     ctx.require("manage_invoices")
     contact = Contact.objects.filter(tenant=ctx.tenant, pk=data.contact_id).first()
     if contact is None:
-        raise ValidationFailed.field("contact_id", "No such customer.", code="not_found")
+        raise ReviewReferenceNotFound.field("contact_id", "No such customer.")
     _compile_period(ctx, contact_id=contact.pk, start=data.period_start, end=data.period_end)
     with transaction.atomic():
         review = BillingReview.objects.create(
@@ -134,7 +142,7 @@ def _open_locked(ctx: CommandContext, review_id: int) -> BillingReview:
         raise NotFound("Billing review not found.")
     if review.status != BillingReview.Status.OPEN:
         raise ReviewNotOpen(
-            "This review has generated its invoice already; start a new review.",
+            "This review is no longer open (generated, closed or abandoned); start a new review.",
             fields={"status": review.status},
         )
     return review
@@ -145,9 +153,7 @@ def _frame_order(review: BillingReview, frame_order_id: int) -> dict[str, Any]:
     for option in selectors.frame_orders(review, bill_hours=exact_sum([])):
         if option["id"] == frame_order_id:
             return option
-    raise ValidationFailed.field(
-        "frame_order_id", "No open frame order of this customer.", code="not_found"
-    )
+    raise ReviewReferenceNotFound.field("frame_order_id", "No open frame order of this customer.")
 
 
 def billing_review_update(
@@ -186,10 +192,9 @@ def billing_review_update(
                 )
             unknown = sorted(set(data.decisions) - known)
             if unknown:
-                raise ValidationFailed.field(
+                raise ReviewReferenceNotFound.field(
                     "decisions",
                     f"Not entries of this review: {', '.join(map(str, unknown[:20]))}.",
-                    code="not_found",
                 )
             by_decision: dict[str, list[int]] = {}
             for entry_id, choice in data.decisions.items():
@@ -264,10 +269,12 @@ def _set_status(ids: list[int], *, source: tuple[str, ...], **values: Any) -> in
     return moved
 
 
-def _build(ctx: CommandContext, review: BillingReview) -> Invoice:
-    """Apply the review's decisions and create its draft. The caller holds the transaction
-    (and the review's lock). Raises `ReviewEntriesTaken` when any entry's items were taken
-    meanwhile and `NothingToBill` when no entry is marked Bill."""
+def _apply(review: BillingReview, *, closing: bool = False) -> tuple[list[Any], list[int]]:
+    """Apply the review's Defer and Write off decisions and return the items of the entries
+    marked Bill (deferred ones made pending again) with all the review's entry ids. The caller
+    holds the transaction (and the review's lock). Raises `ReviewEntriesTaken` when any entry's
+    items were taken meanwhile; when generating (not `closing`) `NothingToBill` if no entry is
+    marked Bill; when `closing`, `ReviewHasEntriesToBill` if one is."""
     decisions = list(
         BillingReviewDecision.objects.filter(review=review)
         .order_by("entry_id")
@@ -301,17 +308,24 @@ def _build(ctx: CommandContext, review: BillingReview) -> Invoice:
             defer.setdefault(until, []).extend(item.pk for item in entry_items)
         else:
             write_off += [item.pk for item in entry_items]
-    if not bill:
-        raise NothingToBill("No entry of this review is marked Bill.")
+    if closing and bill:
+        raise ReviewHasEntriesToBill(
+            "Entries of this review are marked Bill: generate its invoice, or mark them Defer "
+            "or Write off (or abandon the review) first."
+        )
+    if not closing and not bill:
+        raise NothingToBill(
+            "No entry of this review is marked Bill: close the review instead, so its "
+            "deferrals and write-offs take effect without an invoice."
+        )
     if write_off and not review.write_off_reason:
-        raise ValidationFailed.field(
-            "write_off_reason", "Give a reason for writing off entries.", code="required"
+        raise WriteOffReasonRequired.field(
+            "write_off_reason", "Give a reason for writing off entries."
         )
     currencies = {item.currency for item in bill}
-    if len(currencies) > 1:
-        raise BusinessRuleViolation(
+    if len(currencies) > 1 and not closing:
+        raise ReviewCurrencies(
             "The entries to bill are in more than one currency; bill them in separate reviews.",
-            code="review_currencies",
             fields={"currency": ", ".join(sorted(currencies))},
         )
     for until, ids in defer.items():
@@ -329,6 +343,13 @@ def _build(ctx: CommandContext, review: BillingReview) -> Invoice:
         _set_status(
             deferred_bill, source=(Item.DEFERRED,), status=Item.PENDING, deferred_until=None
         )
+    return bill, entry_ids
+
+
+def _build(ctx: CommandContext, review: BillingReview) -> Invoice:
+    """Apply the review's decisions and create its draft (see `_apply` for what it raises)."""
+    bill, entry_ids = _apply(review)
+    currencies = {item.currency for item in bill}
     bill.sort(key=lambda item: (item.service_date, item.pk))
     _with_related(bill, review.contact)
     projects = {item.project_id for item in bill}
@@ -454,3 +475,48 @@ def billing_review_generate(
         run=lambda: _generate(ctx, review_id=review_id, issue=issue),
         model=Invoice,
     )
+
+
+# --- ending a review without an invoice -------------------------------------------------------
+
+
+def billing_review_close(ctx: CommandContext, *, review_id: int) -> BillingReview:
+    """Close a review that bills nothing: its Defer and Write off decisions take effect (as
+    generating would apply them) and no invoice is made; the review becomes `closed`. A review
+    with entries still marked Bill answers 422 `review_has_entries_to_bill`; entries taken
+    elsewhere meanwhile answer 409 `review_entries_taken` with nothing changed. A review
+    without entries closes too (nothing to do for the month)."""
+    ctx.require("manage_invoices")
+    with transaction.atomic():
+        review = _open_locked(ctx, review_id)
+        _, entry_ids = _apply(review, closing=True)
+        if entry_ids:
+            entry_states_sync(entry_ids=entry_ids)
+        review.status = BillingReview.Status.CLOSED
+        review.save(update_fields=["status", "updated_at"])
+        counts = dict.fromkeys(Decision.values, 0)
+        for decision in BillingReviewDecision.objects.filter(review=review).values_list(
+            "decision", flat=True
+        ):
+            counts[decision] += 1
+        audit_record(
+            ctx,
+            action="billing_review_close",
+            obj=review,
+            data={"decisions": counts, "write_off_reason": review.write_off_reason},
+        )
+    return review
+
+
+def billing_review_abandon(ctx: CommandContext, *, review_id: int) -> BillingReview:
+    """Abandon an open review: none of its decisions take effect and nothing it shows changes.
+    Its entries keep whatever state they have (billed, deferred or written off by another
+    review or a billing run meanwhile stays so); the unbilled ones appear in the next review.
+    The review stays readable as `abandoned`."""
+    ctx.require("manage_invoices")
+    with transaction.atomic():
+        review = _open_locked(ctx, review_id)
+        review.status = BillingReview.Status.ABANDONED
+        review.save(update_fields=["status", "updated_at"])
+        audit_record(ctx, action="billing_review_abandon", obj=review, data={})
+    return review

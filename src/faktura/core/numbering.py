@@ -27,6 +27,9 @@ RESETS: tuple[Reset, ...] = ("never", "yearly", "monthly")
 
 DEFAULT_INVOICE_FORMAT = "{YYYY}-{seq:04}"
 DEFAULT_CREDIT_NOTE_FORMAT = "CN-{YYYY}-{seq:04}"
+# Offers have their own series whose counter restarts every year (``OFFER_RESET``).
+DEFAULT_OFFER_FORMAT = "A-{YYYY}-{seq:04}"
+OFFER_RESET: Reset = "yearly"
 MAX_SEQ_WIDTH = 12
 
 _SEQ_PADDED = re.compile(r"seq:0(\d{1,2})")

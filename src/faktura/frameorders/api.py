@@ -12,7 +12,12 @@ from pydantic import Field
 
 from faktura.common.schemas import ERRORS, Id, PathId
 from faktura.frameorders import retainers, selectors, services
-from faktura.frameorders.inputs import FrameOrderCreate, FrameOrderUpdate, RetainerCreate
+from faktura.frameorders.inputs import (
+    FrameOrderCreate,
+    FrameOrderUpdate,
+    RetainerCreate,
+    RetainerUpdate,
+)
 from faktura.frameorders.models import FrameOrder
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.selectors import tenant_today
@@ -156,6 +161,12 @@ class RetainerMonthOut(Schema):
     overage_hours: Decimal
     carried_hours: Decimal = Field(..., description="rolls over to the next month")
     expired_hours: Decimal
+    state: str = Field(
+        ...,
+        description="billed; credited (a credit note reversed it for good); reopened (reversed, "
+        "billed again by the month's next billing run); rebilled (reversed, billed again)",
+    )
+    credit_note_id: int | None = Field(..., description="the credit note that reversed it")
 
 
 class RetainerOut(Schema):
@@ -200,3 +211,15 @@ def retainer_create(request, data: RetainerCreate):
 def retainer_detail(request, retainer_id: PathId):
     context = _reader(request)
     return selectors.retainer_get(tenant=context.tenant, retainer_id=retainer_id)
+
+
+@router.patch("/retainers/{retainer_id}", response={200: RetainerOut, **ERRORS})
+def retainer_update(request, retainer_id: PathId, data: RetainerUpdate):
+    """Change the terms from a month on (`effective_from`, default: the first month not billed
+    yet, at the earliest the current month), or the end date. Billed months keep their terms:
+    a change into one answers 422 `retainer_month_billed`. When the retainer has begun, the
+    change starts a new version (a new `id`, answered here) and this one ends the day before;
+    `GET /retainers?project_id=` lists the versions."""
+    context = request_context(request)
+    current = retainers.retainer_update(context, retainer_id=retainer_id, data=data)
+    return selectors.retainer_get(tenant=context.tenant, retainer_id=current.pk)

@@ -7,7 +7,11 @@ class FrameOrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from faktura.billing import hooks
-        from faktura.frameorders.retainers import retainer_month_apply, retainer_months_due
+        from faktura.frameorders.retainers import (
+            retainer_month_apply,
+            retainer_month_credit,
+            retainer_months_due,
+        )
         from faktura.frameorders.selectors import frame_order_options
         from faktura.frameorders.services import (
             draft_frame_order_check,
@@ -23,6 +27,8 @@ class FrameOrdersConfig(AppConfig):
             hooks.run_draft_filled.append(retainer_month_apply)
         if retainer_months_due not in hooks.run_fixed_drafts:
             hooks.run_fixed_drafts.append(retainer_months_due)
+        if retainer_month_credit not in hooks.credit_note_issued:
+            hooks.credit_note_issued.append(retainer_month_credit)
         if invoice_frame_order_draw not in hooks.invoice_issued:
             hooks.invoice_issued.append(invoice_frame_order_draw)
         if frame_order_options not in hooks.frame_order_options:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from faktura.common.schemas import Id
 from faktura.frameorders.models import FrameOrder, Retainer
@@ -74,3 +74,28 @@ class RetainerCreate(_Input):
     )
     start_date: dt.date
     end_date: dt.date | None = None
+
+
+class RetainerUpdate(_Input):
+    """Change a retainer from a month on (`effective_from`, the first day of a month; default:
+    the first month not billed yet, at the earliest next month). Months before it keep their
+    terms; fields left out stay as they are. `end_date` null in the body removes the end."""
+
+    effective_from: dt.date | None = Field(
+        None, description="the first day of the month the new terms apply from"
+    )
+    hours_per_month: Hours | None = None
+    monthly_fee: Amount | None = None
+    overage_rate: Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6)] | None = None
+    rollover: Retainer.Rollover | None = None
+    rollover_cap_hours: Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=2)] | None = (
+        None
+    )
+    end_date: dt.date | None = None
+
+    @field_validator("effective_from")
+    @classmethod
+    def _first_of_month(cls, value: dt.date | None) -> dt.date | None:
+        if value is not None and value.day != 1:
+            raise ValueError("must be the first day of a month")
+        return value

@@ -108,11 +108,19 @@ class Retainer(TenantOwnedModel):
 class RetainerMonth(TenantOwnedModel):
     """The usage ledger of one retainer month, written when the month's draft is built (and
     rewritten while it is a draft): used, included, rolled-in, overage, carried and expired
-    hours. The next month reads `carried` as its rolled-in hours."""
+    hours. The next month reads `carried` as its rolled-in hours.
+
+    A credit note that credits the month's fee line reverses the month (`credit_note`): when it
+    released the month's time for billing again, `invoice` is cleared and the month is billed
+    again by the next billing run of that month; otherwise the month stays credited."""
 
     retainer = models.ForeignKey(Retainer, on_delete=models.PROTECT, related_name="months")
     month = models.DateField()  # the first day of the month
     invoice = models.ForeignKey(
+        "billing.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The (last) credit note that credited this month's fee line.
+    credit_note = models.ForeignKey(
         "billing.Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     used_hours = models.DecimalField(max_digits=14, decimal_places=4)
@@ -130,3 +138,18 @@ class RetainerMonth(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}: {self.used_hours} h"
+
+    @property
+    def state(self) -> str:
+        """`billed`; `credited` (reversed for good); `reopened` (reversed, waiting to be billed
+        again); `rebilled` (reversed, then billed on another invoice)."""
+        if self.credit_note_id is None:
+            return "billed"
+        if self.invoice_id is None:
+            return "reopened"
+        return "rebilled" if self.invoice_id != self.credited_invoice_id else "credited"
+
+    @property
+    def credited_invoice_id(self) -> int | None:
+        note = self.credit_note
+        return None if note is None else note.credit_note_of_id

@@ -27,15 +27,21 @@ from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.drafts import next_position, tax_group, totals_store
 from faktura.catalog.models import LineKind
 from faktura.common.context import CommandContext
-from faktura.common.errors import ValidationFailed
+from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.core import retainers as rules
 from faktura.core.invoice_math import line_net
 from faktura.core.money import amount_places
-from faktura.frameorders.errors import FrameOrderInvalid
-from faktura.frameorders.inputs import RetainerCreate
+from faktura.frameorders.errors import (
+    FrameOrderInvalid,
+    FrameOrderReferenceNotFound,
+    FrameOrderValueRequired,
+    RetainerMonthBilled,
+)
+from faktura.frameorders.inputs import RetainerCreate, RetainerUpdate
 from faktura.frameorders.models import Retainer, RetainerMonth
+from faktura.tenancy.selectors import tenant_today
 from faktura.work.models import Project
 
 FEE_SOURCE = "retainer"
@@ -49,7 +55,7 @@ def retainer_create(ctx: CommandContext, *, data: RetainerCreate) -> Retainer:
     ctx.require("manage_invoices")
     project = Project.objects.filter(tenant=ctx.tenant, pk=data.project_id).first()
     if project is None:
-        raise ValidationFailed.field("project_id", "No such project.", code="not_found")
+        raise FrameOrderReferenceNotFound.field("project_id", "No such project.")
     if project.kind != Project.Kind.ONGOING or project.contact_id is None:
         raise FrameOrderInvalid(
             "A retainer belongs to an ongoing customer project.",
@@ -157,8 +163,10 @@ def retainer_month_apply(
         .order_by("pk")
     )
     used = sum((item.quantity for item in items), Decimal(0))
+    # By project, not retainer: a retainer changed from this month on is a new version of it,
+    # and the hours the previous version's month carried still roll into this one.
     previous = RetainerMonth.objects.filter(
-        retainer=retainer, month=_previous_month(period_start)
+        retainer__project_id=retainer.project_id, month=_previous_month(period_start)
     ).first()
     rolled_in = previous.carried_hours if previous is not None else Decimal(0)
     month = rules.retainer_month(
@@ -241,3 +249,150 @@ def retainer_month_apply(
         data={"month": f"{period_start:%Y-%m}", "invoice_id": invoice.pk, "used": str(used)},
     )
     return row
+
+
+# --- changing a retainer ----------------------------------------------------------------------
+
+TERMS = ("hours_per_month", "monthly_fee", "overage_rate", "rollover", "rollover_cap_hours")
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def retainer_update(ctx: CommandContext, *, retainer_id: int, data: RetainerUpdate) -> Retainer:
+    """Change a retainer's terms (hours, fee, overage rate, rollover, cap) from a month on, or
+    its end date. Months that have a ledger row (billed on a draft or an invoice, credited, or
+    waiting to be billed again) keep the terms they were billed with, and so do months before
+    the current one: the change applies from `effective_from` (by default the first month
+    without a row, at the earliest the current month). When the retainer has begun by then, it
+    ends the day before and a new version with the new terms starts on `effective_from` (its
+    rollover continues from the last month); before its start it is changed in place. Returns
+    the retainer in effect from `effective_from`. A month with a row at or after
+    `effective_from` answers 422 `retainer_month_billed` naming `effective_from`."""
+    ctx.require("manage_invoices")
+    given = data.model_fields_set
+    terms = {name: getattr(data, name) for name in TERMS if name in given}
+    for name in ("hours_per_month", "monthly_fee", "rollover"):
+        if name in terms and terms[name] is None:
+            raise FrameOrderValueRequired.field(name, "Must not be empty.")
+    with transaction.atomic():
+        retainer = (
+            Retainer.objects.select_for_update().filter(tenant=ctx.tenant, pk=retainer_id).first()
+        )
+        if retainer is None:
+            raise NotFound("Retainer not found.")
+        last = (
+            RetainerMonth.objects.filter(retainer=retainer)
+            .order_by("-month")
+            .values_list("month", flat=True)
+            .first()
+        )
+        start_month = retainer.start_date.replace(day=1)
+        first_free = _next_month(last) if last is not None else start_month
+        this_month = tenant_today(ctx.tenant).replace(day=1)
+        effective = data.effective_from or max(first_free, this_month)
+        if last is not None and effective <= last:
+            raise RetainerMonthBilled(
+                f"{last:%Y-%m} is billed with this retainer's terms; a change applies from "
+                f"{first_free:%Y-%m} on.",
+                fields={"effective_from": f"Must be {first_free.isoformat()} or later."},
+            )
+        if effective < this_month and effective > retainer.start_date:
+            raise FrameOrderInvalid(
+                "A retainer change applies from the current month on; past months keep their "
+                "terms.",
+                fields={"effective_from": f"Must be {this_month.isoformat()} or later."},
+            )
+        end = data.end_date if "end_date" in given else retainer.end_date
+        in_place = not terms or effective <= retainer.start_date
+        new_start = retainer.start_date if in_place else effective
+        if retainer.end_date is not None and terms and effective > retainer.end_date:
+            raise FrameOrderInvalid(
+                "The retainer ends before the change would apply.",
+                fields={"effective_from": "Must be on or before the retainer's end date."},
+            )
+        if end is not None and (
+            end < new_start or (last is not None and end < _next_month(last) - dt.timedelta(days=1))
+        ):
+            raise FrameOrderInvalid(
+                "end_date: must not be before the start or a billed month's end.",
+                fields={"end_date": "Must not be before the start or a billed month's end."},
+            )
+        if in_place:
+            for name, value in terms.items():
+                setattr(retainer, name, value)
+            retainer.end_date = end
+            retainer.save()
+            current = retainer
+        else:
+            retainer.end_date = effective - dt.timedelta(days=1)
+            retainer.save(update_fields=["end_date", "updated_at"])
+            values = {name: getattr(retainer, name) for name in TERMS} | terms
+            current = Retainer.objects.create(
+                tenant=ctx.tenant,
+                project_id=retainer.project_id,
+                start_date=effective,
+                end_date=end,
+                **values,
+            )
+        audit_record(
+            ctx,
+            action="retainer_update",
+            obj=current,
+            data={
+                "retainer_id": retainer.pk,
+                "effective_from": effective.isoformat(),
+                "fields": sorted(given - {"effective_from"}),
+                "new_version": current.pk != retainer.pk,
+            },
+        )
+    return current
+
+
+# --- credit notes -----------------------------------------------------------------------------
+
+
+def retainer_month_credit(ctx: CommandContext, note: Invoice) -> None:
+    """Inside the transaction that issues a credit note (`billing.hooks.credit_note_issued`):
+    each retainer month whose fee line it credits is reversed in the retainer ledger. When the
+    credit note released the month's time for billing again, the month is open again (its
+    invoice link cleared): the next billing run of that month bills the fee and the released
+    time anew. When it wrote the time off (or the month had no time), the month stays
+    credited: a run does not bill it again. Crediting only the overage line leaves the month
+    billed (the fee stands)."""
+    if note.credit_note_of_id is None:
+        return
+    fee_lines = list(
+        InvoiceLine.objects.filter(invoice=note, price_source=FEE_SOURCE)
+        .exclude(credited_line_id=None)
+        .values_list("credited_line_id", "period_start")
+    )
+    for credited_line_id, month_start in fee_lines:
+        if month_start is None:  # a retainer line always has its month; a hand-made one not
+            continue
+        row = (
+            RetainerMonth.objects.select_for_update()
+            .filter(tenant_id=note.tenant_id, invoice_id=note.credit_note_of_id, month=month_start)
+            .first()
+        )
+        if row is None:
+            continue
+        released = BillableItem.objects.filter(
+            invoice_line_id=credited_line_id, status=BillableItem.Status.RELEASED
+        ).exists()
+        row.credit_note = note
+        if released:
+            row.invoice = None
+        row.save(update_fields=["credit_note", "invoice", "updated_at"])
+        audit_record(
+            ctx,
+            action="retainer_month_credit",
+            obj=row.retainer,
+            data={
+                "month": f"{row.month:%Y-%m}",
+                "credit_note_id": note.pk,
+                "invoice_id": note.credit_note_of_id,
+                "reopened": released,
+            },
+        )

@@ -14,13 +14,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from faktura.billing.models import Invoice, InvoiceLine
 from faktura.common.errors import NotFound
 from faktura.core import frame_orders as rules
-from faktura.frameorders.models import FrameOrder, FrameOrderLedger, Retainer
+from faktura.frameorders.models import FrameOrder, FrameOrderLedger, Retainer, RetainerMonth
 from faktura.tenancy.models import Tenant
 
 
@@ -210,7 +210,9 @@ def retainer_list(*, tenant: Tenant, project_id: int | None = None) -> QuerySet[
     queryset = (
         Retainer.objects.filter(tenant=tenant)
         .select_related("project__contact")
-        .prefetch_related("months")
+        .prefetch_related(
+            Prefetch("months", queryset=RetainerMonth.objects.select_related("credit_note"))
+        )
     )
     if project_id is not None:
         queryset = queryset.filter(project_id=project_id)

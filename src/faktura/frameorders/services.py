@@ -27,7 +27,12 @@ from faktura.common.services import audit_record
 from faktura.contacts.selectors import contact_for_tenant
 from faktura.core import frame_orders as rules
 from faktura.frameorders import selectors
-from faktura.frameorders.errors import FrameOrderExhausted, FrameOrderInvalid, FrameOrderNotOpen
+from faktura.frameorders.errors import (
+    FrameOrderExhausted,
+    FrameOrderInvalid,
+    FrameOrderNotOpen,
+    FrameOrderReferenceNotFound,
+)
 from faktura.frameorders.inputs import FrameOrderCreate, FrameOrderUpdate
 from faktura.frameorders.models import FrameOrder, FrameOrderLedger
 from faktura.tenancy.models import Membership
@@ -44,10 +49,8 @@ def _projects(ctx: CommandContext, contact_id: int, project_ids: list[int]) -> l
     found = list(Project.objects.filter(tenant=ctx.tenant, contact_id=contact_id, pk__in=wanted))
     missing = sorted(set(wanted) - {project.pk for project in found})
     if missing:
-        raise ValidationFailed.field(
-            "project_ids",
-            f"Not projects of this customer: {', '.join(map(str, missing))}.",
-            code="not_found",
+        raise FrameOrderReferenceNotFound.field(
+            "project_ids", f"Not projects of this customer: {', '.join(map(str, missing))}."
         )
     return found
 
@@ -155,12 +158,12 @@ def draft_frame_order_check(ctx: CommandContext, invoice: Invoice, fields: set[s
         tenant=ctx.tenant, pk=invoice.frame_order_id, contact_id=invoice.contact_id
     ).first()
     if frame_order is None:
-        raise ValidationFailed.field(
-            "frame_order_id", "No such frame order of this customer.", code="not_found"
+        raise FrameOrderReferenceNotFound.field(
+            "frame_order_id", "No such frame order of this customer."
         )
     if frame_order.currency != invoice.currency:
-        raise ValidationFailed.field(
-            "frame_order_id", f"The frame order is in {frame_order.currency}.", code="invalid"
+        raise FrameOrderInvalid.field(
+            "frame_order_id", f"The frame order is in {frame_order.currency}."
         )
 
 
@@ -216,7 +219,7 @@ def invoice_frame_order_draw(ctx: CommandContext, invoice: Invoice) -> FrameOrde
         FrameOrder.objects.select_for_update().filter(tenant=ctx.tenant, pk=invoice.frame_order_id)
     ).first()
     if frame_order is None:
-        raise ValidationFailed.field("frame_order_id", "No such frame order.", code="not_found")
+        raise FrameOrderReferenceNotFound.field("frame_order_id", "No such frame order.")
     usage = _usage(invoice)
     before = _ledger_balance(frame_order)
     day = invoice.issue_date

@@ -53,6 +53,7 @@ class TenantOut(Schema):
     cash_discount_days: int | None
     invoice_number_format: str
     credit_note_number_format: str
+    offer_number_format: str
     number_reset: str
     require_approval: bool
     month_end_day: int | None = Field(

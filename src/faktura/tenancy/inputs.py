@@ -154,6 +154,9 @@ class TenantUpdate(Input):
     cash_discount_days: CashDiscountDays | None = None
     invoice_number_format: NumberFormat | None = None
     credit_note_number_format: NumberFormat | None = None
+    offer_number_format: NumberFormat | None = Field(
+        None, description="the offers' series; its counter restarts yearly, so it needs the year"
+    )
     number_reset: Tenant.NumberReset | None = None
     require_approval: bool | None = None
     month_end_day: Annotated[StrictInt, Field(ge=1, le=31)] | None = None

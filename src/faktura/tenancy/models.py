@@ -7,7 +7,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from faktura.common.models import TenantOwnedModel, TimeStampedModel
-from faktura.core.numbering import DEFAULT_CREDIT_NOTE_FORMAT, DEFAULT_INVOICE_FORMAT
+from faktura.core.numbering import (
+    DEFAULT_CREDIT_NOTE_FORMAT,
+    DEFAULT_INVOICE_FORMAT,
+    DEFAULT_OFFER_FORMAT,
+)
 from faktura.core.time_rounding import DEFAULT_POLICY
 from faktura.tenancy.roles import Role
 
@@ -80,6 +84,8 @@ class Tenant(TimeStampedModel):
     )
     invoice_number_format = models.CharField(max_length=60, default=DEFAULT_INVOICE_FORMAT)
     credit_note_number_format = models.CharField(max_length=60, default=DEFAULT_CREDIT_NOTE_FORMAT)
+    # The offers' own series; its counter restarts every year (`core.numbering.OFFER_RESET`).
+    offer_number_format = models.CharField(max_length=60, default=DEFAULT_OFFER_FORMAT)
     number_reset = models.CharField(
         max_length=10, choices=NumberReset.choices, default=NumberReset.NEVER
     )

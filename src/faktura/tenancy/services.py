@@ -22,7 +22,7 @@ from faktura.common.context import CommandContext
 from faktura.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from faktura.common.inputs import parse, vat_id_message
 from faktura.common.services import audit_record
-from faktura.core.numbering import validate_format
+from faktura.core.numbering import OFFER_RESET, validate_format
 from faktura.core.time_rounding import PolicyError, RoundingPolicy
 from faktura.einvoice.identifiers import vat_id_check
 from faktura.tenancy.errors import (
@@ -116,6 +116,11 @@ def _check_profile(tenant: Tenant, clean: dict[str, Any]) -> None:
         if problems:
             field = name if name in clean or "number_reset" not in clean else "number_reset"
             found.setdefault(field, problems[0].message)
+    offer_problems = validate_format(
+        clean.get("offer_number_format", tenant.offer_number_format), reset=OFFER_RESET
+    )
+    if offer_problems and "offer_number_format" in clean:
+        found.setdefault("offer_number_format", offer_problems[0].message)
     if {"vat_id", "country"} & set(clean):
         vat_id, code = vat_id_check(
             clean.get("vat_id", tenant.vat_id), clean.get("country", tenant.country)

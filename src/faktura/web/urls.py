@@ -175,6 +175,16 @@ urlpatterns = [
         name="billing_month_end_generate",
     ),
     path(
+        "billing/month-end/<id:review_id>/close/",
+        month_end.month_end_close,
+        name="billing_month_end_close",
+    ),
+    path(
+        "billing/month-end/<id:review_id>/abandon/",
+        month_end.month_end_abandon,
+        name="billing_month_end_abandon",
+    ),
+    path(
         "billing/month-end/<id:review_id>/preview.pdf",
         month_end.month_end_pdf,
         name="billing_month_end_pdf",
@@ -197,6 +207,11 @@ urlpatterns = [
     path("billing/frame-orders/", frameorders.frame_order_list, name="frame_orders"),
     path("billing/retainers/", frameorders.retainer_list, name="retainers"),
     path("billing/retainers/new/", frameorders.retainer_new, name="retainer_new"),
+    path(
+        "billing/retainers/<id:retainer_id>/edit/",
+        frameorders.retainer_edit,
+        name="retainer_edit",
+    ),
     path("billing/frame-orders/new/", frameorders.frame_order_new, name="frame_order_new"),
     path(
         "billing/frame-orders/<id:frame_order_id>/",

@@ -35,7 +35,7 @@ from faktura.contacts.models import Contact
 from faktura.contacts.selectors import contact_for_tenant
 from faktura.core.invoice_math import LineInput, invoice_totals
 from faktura.core.money import quantize
-from faktura.core.numbering import render_number
+from faktura.core.numbering import OFFER_RESET, period_key, render_number
 from faktura.documents.rendering.coverage import check_texts, snapshot_texts
 from faktura.documents.rendering.formatting import format_date
 from faktura.documents.rendering.offer import OFFER_TEXTS, render_offer_pdf
@@ -59,7 +59,6 @@ from faktura.work.services import project_create, project_update
 
 log = logging.getLogger(__name__)
 
-OFFER_NUMBER_FORMAT = "A-{YYYY}-{seq:04}"
 SMTP_TIMEOUT = 30  # seconds, as for invoices
 
 
@@ -229,7 +228,7 @@ def _number_allocate(tenant: Tenant, day) -> tuple[str, str, int]:
     (PostgreSQL) or the database write lock is held (SQLite's IMMEDIATE transactions)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("offer numbers are allocated inside the sending transaction")
-    period = str(day.year)
+    period = period_key(day.year, day.month, OFFER_RESET)
     rows = OfferNumberSequence.objects.select_for_update().filter(tenant=tenant, period=period)
     sequence = rows.first()
     if sequence is None:
@@ -241,9 +240,10 @@ def _number_allocate(tenant: Tenant, day) -> tuple[str, str, int]:
         sequence = rows.get()
     sequence.last_value += 1
     sequence.save(update_fields=["last_value", "updated_at"])
-    number = render_number(
-        OFFER_NUMBER_FORMAT, year=day.year, month=day.month, seq=sequence.last_value
-    )
+    # The company's offer number format (`Tenant.offer_number_format`, validated with the
+    # yearly reset when it is set); the counter's period is the year (`OFFER_RESET`).
+    fmt = Tenant.objects.values_list("offer_number_format", flat=True).get(pk=tenant.pk)
+    number = render_number(fmt, year=day.year, month=day.month, seq=sequence.last_value)
     return number, period, sequence.last_value
 
 

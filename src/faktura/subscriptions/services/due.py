@@ -10,7 +10,9 @@ Exactly one item per subscription and period: its `source_key`
 billable items), and the INSERT skips rows that hit it (``ON CONFLICT DO NOTHING`` on
 PostgreSQL, ``INSERT OR IGNORE`` on SQLite). So two runs at once, or a run after a crash,
 bill no period twice. `billed_through` only ever moves forward (a conditional UPDATE), so a
-slower concurrent run cannot move it back. Missed periods are caught up oldest first.
+slower concurrent run cannot move it back. Missed periods are caught up oldest first; a period
+due before the month of the run's `until` is flagged `caught_up` and waits for a person (the
+billing run of a later month never adds it to that month's draft).
 """
 
 from __future__ import annotations
@@ -145,7 +147,10 @@ def _subscription_batch(ctx: CommandContext, rows: list[tuple], until: dt.date, 
             continue
         result.subscriptions += 1
         for period in due:
-            items.append(_item(ctx, sub, period, pricing, changes.get(sub["id"], ()), now))
+            item = _item(ctx, sub, period, pricing, changes.get(sub["id"], ()), now)
+            if period.due < until.replace(day=1):
+                item["warnings"].append(caught_up_warning(period))
+            items.append(item)
         through = periods.next_period_start(due[-1].start, sub["interval"])
         next_due = periods.next_due(
             interval=sub["interval"],
@@ -167,6 +172,25 @@ def _subscription_batch(ctx: CommandContext, rows: list[tuple], until: dt.date, 
     result.items += len(new)
     result.needs_quantity += sum(item["needs_quantity"] for item in new)
     _move_forward(moves)
+
+
+CAUGHT_UP = "caught_up"
+
+
+def caught_up_warning(period: periods.Period) -> dict[str, str]:
+    """The flag of a period caught up after its month: its item waits in the pending items
+    (and the invoice review counts it) until a person bills it or closes its month; the run of
+    a later month does not add it to that month's draft."""
+    return {
+        "code": CAUGHT_UP,
+        "message": (
+            f"Caught up: the period {period.service_start.isoformat()} to "
+            f"{period.service_end.isoformat()} was due on {period.due.isoformat()}, before the "
+            "month of this due run."
+        ),
+        "path": "service_date",
+        "severity": "warning",
+    }
 
 
 def _item(ctx, sub: dict, period: periods.Period, pricing: ItemPricing, changes, now):

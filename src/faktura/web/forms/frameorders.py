@@ -8,7 +8,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from faktura.frameorders.inputs import FrameOrderCreate, FrameOrderUpdate, RetainerCreate
+from faktura.frameorders.inputs import (
+    FrameOrderCreate,
+    FrameOrderUpdate,
+    RetainerCreate,
+    RetainerUpdate,
+)
 from faktura.frameorders.models import FrameOrder, Retainer
 from faktura.web.forms.common import blank, text
 from faktura.web.forms.receivables import AmountField, TypedInputForm
@@ -90,3 +95,33 @@ class RetainerForm(TypedInputForm):
 
     def input_data(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if v is not None and v != ""}
+
+
+class RetainerChangeForm(TypedInputForm):
+    """A retainer's new terms from a month on, or its end; builds `RetainerUpdate` from the
+    fields that were changed (an unchanged form changes nothing)."""
+
+    input_type = RetainerUpdate
+
+    effective_from = forms.DateField(
+        label=_("From month"),
+        required=False,
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text=_("Empty: the first month not billed yet. Billed months keep their terms."),
+    )
+    hours_per_month = AmountField(label=_("Hours per month"))
+    monthly_fee = AmountField(label=_("Monthly fee"))
+    overage_rate = AmountField(
+        label=_("Overage rate per hour"),
+        required=False,
+        help_text=_("Empty: the time's normal price."),
+    )
+    end_date = forms.DateField(label=_("End"), widget=DATE_WIDGET, required=False)
+
+    def input_data(self) -> dict[str, Any]:
+        cleaned = getattr(self, "cleaned_data", {})
+        data = {name: cleaned.get(name) for name in self.changed_data if name in cleaned}
+        if cleaned.get("effective_from") is None:
+            data.pop("effective_from", None)
+        return data

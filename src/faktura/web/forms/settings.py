@@ -77,6 +77,12 @@ class TenantForm(RoundingFieldsMixin, TypedInputForm):
         help_text=_("Tokens: {YYYY}, {YY}, {MM}, {seq} or {seq:04}."),
     )
     credit_note_number_format = text(_("Credit note number format"), required=True, max_length=60)
+    # Not required: left empty (or missing from an older form), the format stays as it is.
+    offer_number_format = text(
+        _("Offer number format"),
+        max_length=60,
+        help_text=_("Restarts every year, so it needs {YYYY} or {YY}."),
+    )
     number_reset = forms.ChoiceField(
         label=_("Restart numbering"), choices=Tenant.NumberReset.choices
     )
@@ -153,6 +159,8 @@ class TenantForm(RoundingFieldsMixin, TypedInputForm):
         }
         if "tr_increment" in self.cleaned_data:
             data["time_rounding"] = self.time_rounding()
+        if not data.get("offer_number_format"):
+            data.pop("offer_number_format", None)  # left empty: it stays as it is
         return data
 
     @classmethod

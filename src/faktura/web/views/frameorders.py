@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from faktura.contacts.selectors import contact_list
 from faktura.frameorders import retainers, selectors, services
 from faktura.tenancy.selectors import tenant_today
-from faktura.web.forms.frameorders import FrameOrderForm, RetainerForm
+from faktura.web.forms.frameorders import FrameOrderForm, RetainerChangeForm, RetainerForm
 from faktura.web.utils import page, submit, ui_context
 from faktura.work.selectors import project_list
 
@@ -112,3 +112,41 @@ def retainer_new(request):
             messages.success(request, _("Retainer created."))
             return redirect("web:retainers")
     return render(request, "web/frameorders/retainer_form.html", {"form": form})
+
+
+@page("manage_invoices")
+def retainer_edit(request, retainer_id: int):
+    """New terms from a month on (a new version when the retainer has begun), or a new end."""
+    retainer = selectors.retainer_get(tenant=request.tenant, retainer_id=retainer_id)
+    initial = {
+        "hours_per_month": retainer.hours_per_month,
+        "monthly_fee": retainer.monthly_fee,
+        "overage_rate": retainer.overage_rate,
+        "end_date": retainer.end_date,
+    }
+    form = RetainerChangeForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        data = form.to_input()
+        changed = data and submit(
+            form,
+            lambda: retainers.retainer_update(
+                ui_context(request), retainer_id=retainer.pk, data=data
+            ),
+        )
+        if changed:
+            messages.success(
+                request,
+                _("The retainer's new terms apply from %(month)s.")
+                % {"month": f"{changed.start_date:%Y-%m}"}
+                if changed.pk != retainer.pk
+                else _("Retainer changed."),
+            )
+            return redirect("web:retainers")
+        status = 400
+    return render(
+        request,
+        "web/frameorders/retainer_edit.html",
+        {"form": form, "retainer": retainer},
+        status=status,
+    )

@@ -232,3 +232,32 @@ def month_end_pdf(request, review_id: int):
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+@page("manage_invoices")
+def month_end_close(request, review_id: int):
+    """Close a review that bills nothing: its deferrals and write-offs take effect."""
+    review = action(
+        request,
+        lambda: services.billing_review_close(ui_context(request), review_id=review_id),
+        _("The review is closed without an invoice."),
+    )
+    if review is None:
+        step = 4 if request.POST.get("step") == "4" else 2
+        return redirect(_review_url(review_id, step))
+    return redirect(f"{reverse('web:billing_month_end')}?period={review.period_start:%Y-%m}")
+
+
+@require_POST
+@page("manage_invoices")
+def month_end_abandon(request, review_id: int):
+    """Abandon a review: none of its decisions take effect."""
+    review = action(
+        request,
+        lambda: services.billing_review_abandon(ui_context(request), review_id=review_id),
+        _("The review is abandoned; its entries are unchanged."),
+    )
+    if review is None:
+        return redirect(_review_url(review_id, 2))
+    return redirect(f"{reverse('web:billing_month_end')}?period={review.period_start:%Y-%m}")

@@ -41,6 +41,7 @@ ITEM_WARNINGS = {
     "negative_price": _("negative price"),
     "contact_missing_vat_id": _("no VAT ID"),
     "invalid_rounding_policy": _("rounding rule ignored"),
+    "caught_up": _("caught up"),
 }
 
 VAT_LABELS = dict(VatCategory.choices)

@@ -21,6 +21,8 @@ from faktura.billing.services.operations import billing_run_start
 from faktura.common.errors import NotFound
 from faktura.common.selectors import operation_get
 from faktura.contacts.selectors import contact_list
+from faktura.subscriptions.selectors import caught_up_waiting
+from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.billing import GROUPING_LABELS, BillingRunForm, ManualInvoiceForm
 from faktura.web.utils import (
     action,
@@ -73,6 +75,9 @@ def review_list(request):
             "open_id": parse_int(request.GET.get("open")),
             "return_url": _without_open(request),
             "totals": draft_totals(tenant=request.tenant),
+            "caught_up": caught_up_waiting(
+                tenant=request.tenant, before=tenant_today(request.tenant).replace(day=1)
+            ),
             "new_form": ManualInvoiceForm(contacts=contacts) if manage else None,
             "run_form": BillingRunForm() if manage else None,
             # Month-end: the run usually bills the month that just ended.
