@@ -32,7 +32,7 @@ VOUCHER_TYPE = {"invoice": "salesinvoice", "credit_note": "salescreditnote"}
 
 
 class LexofficeGateway:
-    def __init__(self, *, settings: dict[str, Any], secrets: dict[str, str], timeout: float = 10):
+    def __init__(self, *, settings: dict[str, Any], secrets: dict[str, str], timeout: int = 10):
         self.base = (settings.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
         self.category = settings.get("category_id") or DEFAULT_CATEGORY
         self.api_key = secrets.get("api_key", "")
