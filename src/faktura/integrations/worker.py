@@ -30,15 +30,15 @@ import datetime as dt
 import json
 import logging
 import random
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -53,9 +53,6 @@ from faktura.integrations.signing import signature
 log = logging.getLogger(__name__)
 
 MAX_DELAY = 6 * 3600
-
-# How the calls of a batch run: `map` (one at a time) or a thread pool's `map`.
-Runner = Callable[[Callable[[Any], Any], list[Any]], Iterable[Any]]
 
 
 def _max_attempts() -> int:
@@ -78,13 +75,15 @@ def _timeout() -> int:
     return max(1, int(getattr(settings, "FAKTURA_SYNC_TIMEOUT_SECONDS", 10)))
 
 
-def batch_size(workers: int) -> int:
-    """Rows claimed at once: `FAKTURA_SYNC_BATCH_SIZE`, but no more than `workers` threads
-    finish within one lease when every call waits its full timeout (a retry makes two calls:
-    the look-up by number and the create)."""
-    per_worker = max(1, _lease_seconds() // (2 * _timeout()))
-    wanted = int(getattr(settings, "FAKTURA_SYNC_BATCH_SIZE", 100))
-    return max(1, min(wanted, per_worker * max(1, workers)))
+def batch_size() -> int:
+    """Rows one worker claims at once (`FAKTURA_SYNC_BATCH_SIZE`)."""
+    return max(1, int(getattr(settings, "FAKTURA_SYNC_BATCH_SIZE", 100)))
+
+
+def _deadline() -> float:
+    """The last moment (monotonic clock) a worker may start a call for a batch it claimed
+    now: a retry's look-up and create, each up to the timeout, still end within the lease."""
+    return time.monotonic() + _lease_seconds() - 2 * _timeout()
 
 
 def retry_delay(attempts: int, retry_after: int | None = None) -> int:
@@ -223,15 +222,33 @@ def _store(
         current = [row for row in rows if attempts.get(row.pk) == row.attempts]
         if not current:
             return []
-        fields = {"updated_at"}
+        names = ["updated_at", *sorted(values[current[0].pk])]
         for row in current:
             for name, value in values[row.pk].items():
                 setattr(row, name, value)
-                fields.add(name)
             row.updated_at = now
-        queue.model.objects.bulk_update(current, sorted(fields), batch_size=500)
+        _update_many(queue.model, current, names)
         then(current)
     return current
+
+
+def _update_many(model: Any, rows: list[Any], names: list[str]) -> None:
+    """One prepared UPDATE by primary key, executed for every row (`executemany`: a C loop on
+    SQLite, a pipeline on PostgreSQL), writing the `names` fields as the rows hold them.
+    Django's `bulk_update` builds a CASE per field and row, which costs more Python time than
+    the provider calls it follows."""
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 - quoted names from the model, values are parameters
+    params = [
+        [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _system(tenant: Any) -> CommandContext:
@@ -291,11 +308,14 @@ def _documents(records: list[SyncRecord]) -> dict[int, dict[str, Any] | GatewayE
     return out
 
 
-def records_work(records: list[SyncRecord], run: Runner = map) -> list[str | None]:
-    """Call the provider for each claimed record and store the outcomes; answers each record's
-    new status (None: its claim was no longer current, nothing was stored)."""
+def records_work(records: list[SyncRecord]) -> list[str | None]:
+    """Call the provider for each claimed record, one after the other, and store the outcomes
+    in one transaction; answers each record's new status (None: not stored, because its claim
+    was no longer current or because the lease would have run out before its call: such a
+    record goes back to waiting, its attempt not counted)."""
     if not records:
         return []
+    deadline = _deadline()
     documents = _documents(records)
     gateways: dict[int, Any] = {}
     for record in records:
@@ -310,10 +330,12 @@ def records_work(records: list[SyncRecord], run: Runner = map) -> list[str | Non
                 gateway.timeout = _timeout()
             gateways[record.connection_id] = gateway
 
-    def call(record: SyncRecord) -> Pushed | GatewayError:
+    def call(record: SyncRecord) -> Pushed | GatewayError | None:
         document = documents[record.pk]
         if isinstance(document, GatewayError):
             return document
+        if time.monotonic() > deadline:
+            return None
         gateway = gateways[record.connection_id]
         try:
             pushed = None
@@ -328,33 +350,44 @@ def records_work(records: list[SyncRecord], run: Runner = map) -> list[str | Non
             log.exception("sync record %s", record.pk)
             return GatewayError(f"Unexpected error: {type(exc).__name__}")
 
-    outcomes = list(run(call, records))
+    outcomes = [call(record) for record in records]
     now = timezone.now()
     values: dict[int, dict[str, Any]] = {}
+    released: set[int] = set()
     for record, outcome in zip(records, outcomes, strict=True):
-        if isinstance(outcome, Pushed):
-            values[record.pk] = {
-                "status": SyncRecord.Status.SYNCED,
-                "external_id": outcome.external_id,
-                "external_url": outcome.url,
-                "synced_at": now,
-                "error": "",
-                "next_retry_at": None,
-                "lease_until": None,
-            }
-            continue
-        final = outcome.auth or not outcome.retryable or record.attempts >= _max_attempts()
-        values[record.pk] = {
-            "status": SyncRecord.Status.FAILED if final else SyncRecord.Status.QUEUED,
+        row = {
+            "attempts": record.attempts,
             "external_id": record.external_id,
             "external_url": record.external_url,
             "synced_at": record.synced_at,
-            "error": outcome.message[:2000],
-            "next_retry_at": None
-            if final
-            else now + dt.timedelta(seconds=retry_delay(record.attempts, outcome.retry_after)),
             "lease_until": None,
         }
+        if outcome is None:
+            released.add(record.pk)
+            row.update(
+                status=SyncRecord.Status.QUEUED,
+                attempts=record.attempts - 1,
+                error=record.error,
+                next_retry_at=record.next_retry_at,
+            )
+        elif isinstance(outcome, Pushed):
+            row.update(
+                status=SyncRecord.Status.SYNCED,
+                external_id=outcome.external_id,
+                external_url=outcome.url,
+                synced_at=now,
+                error="",
+                next_retry_at=None,
+            )
+        else:
+            final = outcome.auth or not outcome.retryable or record.attempts >= _max_attempts()
+            delay = retry_delay(record.attempts, outcome.retry_after)
+            row.update(
+                status=SyncRecord.Status.FAILED if final else SyncRecord.Status.QUEUED,
+                error=outcome.message[:2000],
+                next_retry_at=None if final else now + dt.timedelta(seconds=delay),
+            )
+        values[record.pk] = row
 
     def audit(current: list[SyncRecord]) -> None:
         synced = [r for r in current if r.status == SyncRecord.Status.SYNCED]
@@ -372,7 +405,7 @@ def records_work(records: list[SyncRecord], run: Runner = map) -> list[str | Non
             [(r, {"error": r.error[:500], "attempts": r.attempts}) for r in failed],
         )
 
-    stored = {r.pk for r in _store(RECORDS, records, values, audit)}
+    stored = {r.pk for r in _store(RECORDS, records, values, audit)} - released
     return [values[r.pk]["status"] if r.pk in stored else None for r in records]
 
 
@@ -386,17 +419,19 @@ class _Answer:
     error: str
 
 
-def deliveries_work(deliveries: list[WebhookDelivery], run: Runner = map) -> list[str | None]:
-    """POST each claimed delivery, signed, and store the outcomes; answers each delivery's new
-    status (None: its claim was no longer current). A 410 disables the subscription."""
+def deliveries_work(deliveries: list[WebhookDelivery]) -> list[str | None]:
+    """POST each claimed delivery, signed, one after the other, and store the outcomes in one
+    transaction; answers each delivery's new status (None: not stored, or released unsent).
+    A 410 disables the subscription: its other deliveries of the batch are not sent."""
     if not deliveries:
         return []
+    deadline = _deadline()
+    timeout = _timeout()
     secrets: dict[int, str] = {}
     for delivery in deliveries:
         if delivery.subscription_id not in secrets:
             token = delivery.subscription.secret
             secrets[delivery.subscription_id] = crypto.decrypt(token).get("secret", "")
-    timeout = _timeout()
 
     def call(delivery: WebhookDelivery) -> _Answer:
         body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
@@ -419,18 +454,14 @@ def deliveries_work(deliveries: list[WebhookDelivery], run: Runner = map) -> lis
         error = "" if 200 <= code < 300 else f"answered {code}"
         return _Answer(code, retry_after_seconds(answer.header("Retry-After")), error)
 
-    # The first delivery of each subscription goes first: an endpoint that answers 410 Gone
-    # gets nothing more, the rest of its deliveries are released unsent.
-    firsts: list[WebhookDelivery] = []
-    rest: list[WebhookDelivery] = []
-    seen: set[int] = set()
+    answers: dict[int, _Answer] = {}
+    gone: set[int] = set()
     for delivery in deliveries:
-        (rest if delivery.subscription_id in seen else firsts).append(delivery)
-        seen.add(delivery.subscription_id)
-    answers = dict(zip((d.pk for d in firsts), run(call, firsts), strict=True))
-    gone = {d.subscription_id for d in firsts if answers[d.pk].code == 410}
-    sendable = [d for d in rest if d.subscription_id not in gone]
-    answers.update(zip((d.pk for d in sendable), run(call, sendable), strict=True))
+        if delivery.subscription_id in gone or time.monotonic() > deadline:
+            continue
+        answers[delivery.pk] = answer = call(delivery)
+        if answer.code == 410:
+            gone.add(delivery.subscription_id)
     now = timezone.now()
     Status = WebhookDelivery.Status
     values: dict[int, dict[str, Any]] = {}
@@ -497,26 +528,75 @@ def records_sync(record_ids: list[int]) -> dict[int, str | None]:
     return dict(zip((r.pk for r in records), records_work(records), strict=True))
 
 
+class _Budget:
+    """What is left of a pass's `limit` per table, shared by its worker threads."""
+
+    def __init__(self, limit: int):
+        self.left = {RECORDS: limit, DELIVERIES: limit}
+        self.lock = threading.Lock()
+
+    def take(self, queue: Queue, size: int) -> int:
+        with self.lock:
+            n = min(size, self.left[queue])
+            self.left[queue] -= n
+            return n
+
+    def give_back(self, queue: Queue, n: int) -> None:
+        with self.lock:
+            self.left[queue] += n
+
+
+def _worker_loop(
+    *, now: dt.datetime, tenant: Any, budget: _Budget, result: PassResult, lock: threading.Lock
+) -> None:
+    """Claim a batch, work it, store it; again until nothing is due (records, then webhook
+    deliveries)."""
+    size = batch_size()
+    for queue, work in ((RECORDS, records_work), (DELIVERIES, deliveries_work)):
+        while True:
+            wanted = budget.take(queue, size)
+            if not wanted:
+                break
+            rows = claim(queue, limit=wanted, now=now, tenant=tenant)
+            budget.give_back(queue, wanted - len(rows))
+            if not rows:
+                break
+            outcomes = work(rows)
+            with lock:
+                for outcome in outcomes:
+                    result.count(queue, outcome)
+
+
 def sync_run(*, limit: int = 500, workers: int = 1, tenant: Any = None) -> PassResult:
-    """Work the outbox rows due when the pass starts, at most `limit` of each kind, claimed
-    in batches, with at most `workers` provider calls at a time. A row that fails during the
-    pass waits for a later one. Safe to run in several processes at once."""
+    """Work the outbox rows due when the pass starts, at most `limit` of each kind, with at most
+    `workers` provider calls at a time: `workers` threads, each claiming its own batches (its
+    own database connection). A row that fails during the pass waits for a later one. Safe to
+    run in several processes at once."""
     now = timezone.now()
     result = PassResult()
-    size = batch_size(workers)
-    pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 else None
-    run: Runner = pool.map if pool is not None else map
-    try:
-        for queue, work in ((RECORDS, records_work), (DELIVERIES, deliveries_work)):
-            done = 0
-            while done < limit:
-                rows = claim(queue, limit=min(size, limit - done), now=now, tenant=tenant)
-                if not rows:
-                    break
-                done += len(rows)
-                for outcome in work(rows, run):
-                    result.count(queue, outcome)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    budget = _Budget(limit)
+    lock = threading.Lock()
+    args = {"now": now, "tenant": tenant, "budget": budget, "result": result, "lock": lock}
+    if workers <= 1 or transaction.get_connection().in_atomic_block:
+        # Inside a transaction (a test, a caller's atomic block) other connections would not
+        # see its rows: work them on this one.
+        _worker_loop(**args)
+        return result
+    errors: list[BaseException] = []
+
+    def thread_main() -> None:
+        try:
+            _worker_loop(**args)
+        except BaseException as exc:  # reported by the pass, after the other threads ended
+            errors.append(exc)
+        finally:
+            connections.close_all()  # this thread's connection
+
+    threads = [threading.Thread(target=thread_main, daemon=True) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
     return result
