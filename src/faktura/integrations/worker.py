@@ -288,8 +288,10 @@ def _documents(records: list[SyncRecord]) -> dict[int, dict[str, Any] | GatewayE
             lines[line.invoice_id].append(line)
         for record in invoices:
             invoice = found.get(record.object_id)
-            ok = invoice is not None and invoice.tenant_id == record.tenant_id
-            out[record.pk] = invoice_payload(invoice, lines=lines[invoice.pk]) if ok else gone
+            if invoice is None or invoice.tenant_id != record.tenant_id:
+                out[record.pk] = gone
+            else:
+                out[record.pk] = invoice_payload(invoice, lines=lines[invoice.pk])
     if payments:
         found_payments = Payment.objects.select_related("invoice").in_bulk(
             {r.object_id for r in payments}
@@ -459,15 +461,15 @@ def deliveries_work(deliveries: list[WebhookDelivery]) -> list[str | None]:
     for delivery in deliveries:
         if delivery.subscription_id in gone or time.monotonic() > deadline:
             continue
-        answers[delivery.pk] = answer = call(delivery)
-        if answer.code == 410:
+        sent = answers[delivery.pk] = call(delivery)
+        if sent.code == 410:
             gone.add(delivery.subscription_id)
     now = timezone.now()
     Status = WebhookDelivery.Status
     values: dict[int, dict[str, Any]] = {}
     released: set[int] = set()
     for delivery in deliveries:
-        answer = answers.get(delivery.pk)
+        answer: _Answer | None = answers.get(delivery.pk)
         if answer is None:
             # not sent: back to waiting as it was, this claim not counted as an attempt
             released.add(delivery.pk)
