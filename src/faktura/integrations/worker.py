@@ -1,6 +1,8 @@
 """The worker pass over the outbox (`faktura sync-run`, the worker and the scheduler loop).
 
-Both outbox tables (sync records and webhook deliveries) are worked the same way, in batches:
+A pass runs `workers` threads (the bound on provider calls at a time), each with its own
+database connection. Each thread works both outbox tables (sync records, then webhook
+deliveries) the same way, in batches of `FAKTURA_SYNC_BATCH_SIZE`:
 
 1. **Claim**: one transaction reads up to a batch of due rows (oldest first; on PostgreSQL
    `FOR UPDATE SKIP LOCKED`, so two workers take different rows; SQLite's IMMEDIATE
@@ -9,13 +11,13 @@ Both outbox tables (sync records and webhook deliveries) are worked the same way
    rows whose lease runs out and that are claimed again.
 2. **Read** what the batch needs in a few queries (the documents, their lines, the
    connections' secrets once per connection).
-3. **Call** the providers outside any transaction, at most `workers` calls at a time (threads
-   that touch no database).
+3. **Call** the provider for one row after the other, outside any transaction. A row whose
+   call could not start early enough to end within the lease (a look-up and a create, each
+   up to the timeout) is not sent: it goes back to waiting, its attempt not counted, so a
+   live worker's lease never runs out under it.
 4. **Store** the outcomes in one transaction: only rows whose claim is still current (still
-   working, same attempt count) are written, in one bulk UPDATE, with their audit rows.
-
-A batch is never larger than the workers can finish within one lease even if every call waits
-its full timeout, so a live worker's lease does not run out under it.
+   working, same attempt count) are written, by one prepared UPDATE run for all of them, with
+   their audit rows.
 
 Retries: exponential backoff with jitter (`FAKTURA_SYNC_BACKOFF_SECONDS` doubled per attempt,
 at most six hours, times a random 0.5-1.0, in whole seconds), never sooner than a `Retry-After`
