@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import threading
 import time
+import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -40,11 +42,16 @@ BATCH = 2000
 
 
 class _Fake(BaseHTTPRequestHandler):
-    """lexoffice's vouchers API (create, look up by number) and a webhook receiver."""
+    """lexoffice's vouchers API (create, look up by number) and a webhook receiver. It runs in
+    a process of its own (as a provider would), so it does not share the worker's
+    interpreter lock; `GET /__counts` answers what it received."""
 
     vouchers: Counter = Counter()
     events: Counter = Counter()
     lock = threading.Lock()
+    # Headers and body leave in one write, as a real server's do (two small writes wait for
+    # the client's delayed ACK).
+    wbufsize = -1
 
     def log_message(self, *args):
         pass
@@ -58,6 +65,9 @@ class _Fake(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self):
+        if self.path == "/__counts":
+            with self.lock:
+                return self._answer(200, {"vouchers": self.vouchers, "events": self.events})
         self._answer(200, {"content": []})
 
     def do_POST(self):
@@ -69,6 +79,18 @@ class _Fake(BaseHTTPRequestHandler):
             else:
                 self.events[body.get("id") or self.headers.get("Idempotency-Key")] += 1
         self._answer(200, {"id": str(uuid.uuid4())})
+
+
+def _serve(ports) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Fake)
+    server.daemon_threads = True
+    ports.put(server.server_address[1])
+    server.serve_forever()
+
+
+def _counts(url: str) -> dict:
+    with urllib.request.urlopen(url + "/__counts", timeout=30) as answer:
+        return json.loads(answer.read())
 
 
 def _build(invoices: int, day: dt.date, log: Callable[[str], None]) -> Tenant:
@@ -134,11 +156,10 @@ def bench_sync(invoices: int, workers: int = 8, log: Callable[[str], None] = pri
     from faktura.integrations.worker import sync_run
 
     os.environ["FAKTURA_ALLOW_PRIVATE_URLS"] = "1"  # the fake server listens on 127.0.0.1
-    _Fake.vouchers, _Fake.events = Counter(), Counter()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Fake)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
+    ports: multiprocessing.Queue = multiprocessing.Queue()
+    server = multiprocessing.Process(target=_serve, args=(ports,), daemon=True)
+    server.start()
+    url = f"http://127.0.0.1:{ports.get(timeout=30)}"
     day = dt.date.today()
     tenant = _build(invoices, day, log)
     try:
@@ -178,9 +199,10 @@ def bench_sync(invoices: int, workers: int = 8, log: Callable[[str], None] = pri
         started = time.perf_counter()
         content, _changed, bookings = datev_export(ctx, start=day.replace(day=1), end=day)
         datev_s = time.perf_counter() - started
+        counts = _counts(url)
     finally:
-        server.shutdown()
-        server.server_close()
+        server.terminate()
+        server.join()
         cleanup_tenant(tenant)
     calls = invoices * 2 + invoices
     return {
@@ -190,8 +212,10 @@ def bench_sync(invoices: int, workers: int = 8, log: Callable[[str], None] = pri
         "records": invoices * 2,
         "synced": synced,
         "delivered": delivered,
-        "duplicate_vouchers": sum(c - 1 for c in _Fake.vouchers.values() if c > 1),
-        "duplicate_posts": sum(c - 1 for c in _Fake.events.values() if c > 1),
+        "duplicate_vouchers": sum(c - 1 for c in counts["vouchers"].values() if c > 1),
+        "duplicate_posts": sum(c - 1 for c in counts["events"].values() if c > 1),
+        "vouchers_received": len(counts["vouchers"]),
+        "posts_received": len(counts["events"]),
         "enqueue_s": round(enqueue_s, 2),
         "sync_s": round(sync_s, 2),
         "calls_per_second": round(calls / sync_s, 1) if sync_s else None,

@@ -36,7 +36,7 @@ def other_world(other_owner):
 @pytest.fixture(autouse=True)
 def _sync_settings(settings, monkeypatch):
     monkeypatch.setenv("FAKTURA_ALLOW_PRIVATE_URLS", "1")
-    settings.FAKTURA_SYNC_TIMEOUT_SECONDS = 0.5
+    settings.FAKTURA_SYNC_TIMEOUT_SECONDS = 1
     settings.FAKTURA_SYNC_BACKOFF_SECONDS = 30
     settings.FAKTURA_SYNC_MAX_ATTEMPTS = 5
 

@@ -5,6 +5,9 @@ notes, payments and reversals against the debtor; windows-1252, CRLF, decimal co
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
+
+import pytest
 
 from faktura.billing.services.credit_notes import credit_note_create
 from faktura.integrations.datev import COLUMNS
@@ -115,3 +118,57 @@ def test_bad_periods_and_settings_are_400(api, api_as):
     assert api.patch("tenant/datev", {"consultant_number": 5}).status_code == 400
     assert api_as("member").get("exports/datev", period="2026-03").status_code == 403
     assert api_as("billing").patch("tenant/datev", {"client_number": 2}).status_code == 403
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.mark.parametrize("chart", ["SKR03", "SKR04"])
+def test_reverse_charge_and_eu_delivery_match_the_hand_checked_file(api, world, chart):
+    """Every field of every booking against `data/datev_<chart>_bookings.csv`, written and
+    checked by hand from DATEV's format description: a domestic invoice, its credit note and
+    payment, an EU service under reverse charge (AE, BU key 47: "Erlöse aus im anderen
+    EU-Land steuerpflichtigen sonstigen Leistungen, für die der Leistungsempfänger die
+    Umsatzsteuer schuldet") and an intra-community supply (K, booked to the chart's automatic
+    account, so without a key)."""
+    # given
+    domestic_contact = world.contact("Müller Maschinenbau GmbH", customer_number="4711")
+    nordic = world.contact(
+        "Nordic Consulting AB", country="SE", vat_id="SE556677889901",
+        tax_treatment="reverse_charge", customer_number="4712",
+    )  # fmt: skip
+    vienna = world.contact(
+        "Wien Technik GmbH", country="AT", vat_id="ATU12345675", customer_number="4713",
+    )  # fmt: skip
+    domestic = world.issued(contact=domestic_contact)
+    payment_record(world.ctx, invoice_id=domestic.pk, data=PaymentRecord(amount=Decimal("119")))
+    reverse = world.issued(contact=nordic)
+    draft = api.post("invoices", {"contact_id": vienna.pk, "currency": "EUR"}).json()
+    line = {"title": "Router", "quantity": "1", "unit": "C62", "unit_price": "250.00",
+            "vat_rate": "0", "vat_category": "K"}  # fmt: skip
+    r = api.post(f"invoices/{draft['id']}/lines", line)
+    assert r.status_code == 201, r.content
+    r = api.post(f"invoices/{draft['id']}/issue")
+    assert r.status_code == 200, r.content
+    eu = r.json()
+    assert [row["category"] for row in eu["vat_breakdown"]] == ["K"]
+    note = credit_note_create(world.ctx, invoice_id=domestic.pk)
+    r = api.patch("tenant/datev", {"chart": chart, "bu_keys": {"AE": "47"}})
+    assert r.status_code == 200, r.content
+    today = tenant_today(world.tenant)
+
+    # when
+    _head, _columns, *bookings = _parse(api.get("exports/datev", period=f"{today:%Y-%m}").content)
+
+    # then
+    text = (DATA / f"datev_{chart.lower()}_bookings.csv").read_text(encoding="utf-8")
+    expected = text.format(
+        day=today.strftime("%d%m"), credit=note.number, domestic=domestic.number,
+        domestic12=domestic.number[:12], reverse=reverse.number, eu=eu["number"],
+    ).splitlines()  # fmt: skip
+    assert len(bookings) == len(expected)
+    for n, (got, want) in enumerate(zip(bookings, expected, strict=True)):
+        want_fields = want.split(";")
+        assert len(got) == len(want_fields) == len(COLUMNS)
+        for column, g, w in zip(COLUMNS, got, want_fields, strict=True):
+            assert g == w, f"booking {n + 1}, {column}: {g!r} != {w!r}"

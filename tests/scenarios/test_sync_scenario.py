@@ -43,7 +43,7 @@ def _world(owner):
 @pytest.fixture
 def servers(settings, monkeypatch):
     monkeypatch.setenv("FAKTURA_ALLOW_PRIVATE_URLS", "1")
-    settings.FAKTURA_SYNC_TIMEOUT_SECONDS = 0.5
+    settings.FAKTURA_SYNC_TIMEOUT_SECONDS = 1
     settings.FAKTURA_SYNC_MAX_ATTEMPTS = 6
     fakes = _fakes()
     lexoffice, receiver, books, gone = (

@@ -149,9 +149,13 @@ else:
 # ran out lost its worker and is marked failed (interrupted).
 # Accounting sync (integrations): the worker's outbox pass, provider timeouts and retries.
 FAKTURA_SYNC_INTERVAL_SECONDS = int(os.environ.get("FAKTURA_SYNC_INTERVAL_SECONDS", "10"))
-FAKTURA_SYNC_TIMEOUT_SECONDS = float(os.environ.get("FAKTURA_SYNC_TIMEOUT_SECONDS", "10"))
-FAKTURA_SYNC_BACKOFF_SECONDS = float(os.environ.get("FAKTURA_SYNC_BACKOFF_SECONDS", "30"))
+FAKTURA_SYNC_TIMEOUT_SECONDS = int(os.environ.get("FAKTURA_SYNC_TIMEOUT_SECONDS", "10"))
+FAKTURA_SYNC_BACKOFF_SECONDS = int(os.environ.get("FAKTURA_SYNC_BACKOFF_SECONDS", "30"))
 FAKTURA_SYNC_MAX_ATTEMPTS = int(os.environ.get("FAKTURA_SYNC_MAX_ATTEMPTS", "8"))
+# A claimed outbox row is the worker's until its lease runs out; a pass claims rows in batches
+# of at most this many (fewer when the workers could not finish them within one lease).
+FAKTURA_SYNC_LEASE_SECONDS = int(os.environ.get("FAKTURA_SYNC_LEASE_SECONDS", "120"))
+FAKTURA_SYNC_BATCH_SIZE = int(os.environ.get("FAKTURA_SYNC_BATCH_SIZE", "100"))
 FAKTURA_OPERATION_LEASE_SECONDS = int(os.environ.get("FAKTURA_OPERATION_LEASE_SECONDS", "60"))
 
 # --- auth -----------------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from faktura.common.errors import ValidationFailed
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
 from faktura.integrations import datev_services, selectors, services
+from faktura.integrations.errors import DatevPeriodInvalid
 from faktura.integrations.inputs import (
     ConnectionCreate,
     ConnectionUpdate,
@@ -301,17 +301,17 @@ def _period(filters: DatevFilter) -> tuple[dt.date, dt.date]:
         try:
             start = dt.date(int(filters.period[:4]), int(filters.period[5:]), 1)
         except ValueError:
-            raise ValidationFailed.field("period", "Not a month (YYYY-MM).") from None
+            raise DatevPeriodInvalid.field("period", "Not a month (YYYY-MM).") from None
         following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         return start, following - dt.timedelta(days=1)
     if filters.from_ is None or filters.to is None:
-        raise ValidationFailed.field("period", "Give a period (YYYY-MM) or from and to.")
+        raise DatevPeriodInvalid.field("period", "Give a period (YYYY-MM) or from and to.")
     if filters.to < filters.from_:
-        raise ValidationFailed.field("to", "Must not be before from.")
+        raise DatevPeriodInvalid.field("to", "Must not be before from.")
     if (filters.from_.year, filters.from_.month) != (filters.to.year, filters.to.month) and (
         filters.to - filters.from_
     ).days > 366:
-        raise ValidationFailed.field("to", "At most one year per file.")
+        raise DatevPeriodInvalid.field("to", "At most one year per file.")
     return filters.from_, filters.to
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from faktura.common.errors import Conflict, ValidationFailed
+from faktura.common.errors import Conflict, NotFound, ValidationFailed
 
 
 class OutboundUrlRefused(ValidationFailed):
@@ -27,3 +27,35 @@ class ProviderSettingsInvalid(ValidationFailed):
     """The provider's settings are incomplete or invalid."""
 
     code = "provider_settings_invalid"
+
+
+class OutboundUrlInvalid(ValidationFailed):
+    """Not an http(s) URL without credentials."""
+
+    code = "invalid"
+
+
+class DatevPeriodInvalid(ValidationFailed):
+    """The export period is missing, unreadable, reversed or longer than a year."""
+
+    code = "invalid"
+
+
+class SyncConnectionNotFound(NotFound):
+    """No sync connection with this id in your company."""
+
+
+class SyncRecordNotFound(NotFound):
+    """No sync record with this id in your company."""
+
+
+class SyncDocumentNotFound(NotFound):
+    """No invoice or payment with this id in your company."""
+
+
+class WebhookNotFound(NotFound):
+    """No webhook with this id in your company."""
+
+
+class WebhookDeliveryNotFound(NotFound):
+    """No webhook delivery with this id in your company."""

@@ -17,7 +17,7 @@ import ssl
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from faktura.integrations.errors import OutboundUrlRefused
+from faktura.integrations.errors import OutboundUrlInvalid, OutboundUrlRefused
 
 MAX_BODY = 1_000_000  # bytes read from an answer; the rest is dropped
 
@@ -47,11 +47,11 @@ def url_check(url: str, *, field_name: str = "url", resolve: bool = True) -> tup
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise OutboundUrlRefused.field(field_name, "Not a valid URL.", code="invalid") from None
+        raise OutboundUrlInvalid.field(field_name, "Not a valid URL.") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise OutboundUrlRefused.field(field_name, "Must be an http or https URL.", code="invalid")
+        raise OutboundUrlInvalid.field(field_name, "Must be an http or https URL.")
     if parts.username or parts.password:
-        raise OutboundUrlRefused.field(field_name, "Must not contain credentials.", code="invalid")
+        raise OutboundUrlInvalid.field(field_name, "Must not contain credentials.")
     port = port or (443 if parts.scheme == "https" else 80)
     if resolve:
         addresses_resolve(parts.hostname, port, field_name=field_name)
@@ -63,15 +63,12 @@ def addresses_resolve(host: str, port: int, *, field_name: str = "url") -> list[
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise OutboundUrlRefused.field(
-            field_name, f"The host {host} does not resolve.", code="url_refused"
-        ) from None
+        raise OutboundUrlRefused.field(field_name, f"The host {host} does not resolve.") from None
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not private_allowed() and any(_refused(a) for a in addresses):
         raise OutboundUrlRefused.field(
             field_name,
             f"The host {host} resolves to a loopback, private or link-local address.",
-            code="url_refused",
         )
     return addresses
 

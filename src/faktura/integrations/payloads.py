@@ -17,8 +17,11 @@ def _link(path: str) -> str:
     return f"{settings.FAKTURA_BASE_URL.rstrip('/')}{path}"
 
 
-def invoice_payload(invoice: Invoice) -> dict[str, Any]:
-    lines = InvoiceLine.objects.filter(invoice=invoice).order_by("position", "id")
+def invoice_payload(invoice: Invoice, *, lines: list[InvoiceLine] | None = None) -> dict[str, Any]:
+    """The invoice or credit note as providers receive it; `lines` (in position order) when
+    the caller read them already (the worker reads a batch's lines in one query)."""
+    if lines is None:
+        lines = list(InvoiceLine.objects.filter(invoice=invoice).order_by("position", "id"))
     buyer = invoice.buyer or {}
     return {
         "id": invoice.pk,

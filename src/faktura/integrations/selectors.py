@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from faktura.common.errors import NotFound
+from faktura.integrations.errors import SyncConnectionNotFound, SyncRecordNotFound, WebhookNotFound
 from faktura.integrations.models import (
     SyncConnection,
     SyncRecord,
@@ -61,7 +61,7 @@ def connection_list(*, tenant: Any) -> QuerySet[SyncConnection]:
 def connection_get(*, tenant: Any, connection_id: int) -> SyncConnection:
     found = connection_list(tenant=tenant).filter(pk=connection_id).first()
     if found is None:
-        raise NotFound("Sync connection not found.")
+        raise SyncConnectionNotFound("Sync connection not found.")
     return found
 
 
@@ -88,7 +88,7 @@ def record_list(
 def record_get(*, tenant: Any, record_id: int) -> SyncRecord:
     found = SyncRecord.objects.filter(tenant=tenant, pk=record_id).first()
     if found is None:
-        raise NotFound("Sync record not found.")
+        raise SyncRecordNotFound("Sync record not found.")
     return found
 
 
@@ -99,7 +99,7 @@ def webhook_list(*, tenant: Any) -> QuerySet[WebhookSubscription]:
 def webhook_get(*, tenant: Any, webhook_id: int) -> WebhookSubscription:
     found = webhook_list(tenant=tenant).filter(pk=webhook_id).first()
     if found is None:
-        raise NotFound("Webhook not found.")
+        raise WebhookNotFound("Webhook not found.")
     return found
 
 

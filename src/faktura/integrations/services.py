@@ -10,11 +10,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from faktura.common.context import CommandContext
-from faktura.common.errors import NotFound
 from faktura.common.models import Operation
 from faktura.common.services import audit_record, operation_start
 from faktura.integrations import crypto, outbound, outbox
-from faktura.integrations.errors import NotSyncable, ProviderSettingsInvalid, SyncRecordNotRetryable
+from faktura.integrations.errors import (
+    NotSyncable,
+    ProviderSettingsInvalid,
+    SyncConnectionNotFound,
+    SyncDocumentNotFound,
+    SyncRecordNotFound,
+    SyncRecordNotRetryable,
+    WebhookDeliveryNotFound,
+    WebhookNotFound,
+)
 from faktura.integrations.gateways import GatewayError, gateway_for
 from faktura.integrations.inputs import (
     ConnectionCreate,
@@ -82,7 +90,7 @@ def _connection(ctx: CommandContext, connection_id: int, *, lock: bool = False) 
     qs = SyncConnection.objects.filter(tenant=ctx.tenant, pk=connection_id)
     found = (qs.select_for_update() if lock else qs).first()
     if found is None:
-        raise NotFound("Sync connection not found.")
+        raise SyncConnectionNotFound("Sync connection not found.")
     return found
 
 
@@ -152,13 +160,13 @@ def _document_ref(ctx: CommandContext, object_type: str, object_id: int) -> tupl
         from faktura.receivables.models import Payment
 
         if not Payment.objects.filter(tenant=ctx.tenant, pk=object_id).exists():
-            raise NotFound("Payment not found.")
+            raise SyncDocumentNotFound("Payment not found.")
         return "payment", ""
     from faktura.billing.models import Invoice
 
     invoice = Invoice.objects.filter(tenant=ctx.tenant, pk=object_id).first()
     if invoice is None:
-        raise NotFound("Invoice not found.")
+        raise SyncDocumentNotFound("Invoice not found.")
     if invoice.status == Invoice.Status.DRAFT:
         raise NotSyncable(
             "A draft is not synced: none of the connected providers keeps drafts. "
@@ -213,7 +221,7 @@ def sync_record_retry(ctx: CommandContext, *, record_id: int) -> SyncRecord:
     with transaction.atomic():
         record = SyncRecord.objects.filter(tenant=ctx.tenant, pk=record_id).first()
         if record is None:
-            raise NotFound("Sync record not found.")
+            raise SyncRecordNotFound("Sync record not found.")
         updated = SyncRecord.objects.filter(pk=record.pk, status=SyncRecord.Status.FAILED).update(
             status=SyncRecord.Status.QUEUED,
             next_retry_at=None,
@@ -274,7 +282,7 @@ def webhook_create(ctx: CommandContext, *, data: WebhookCreate) -> tuple[Webhook
 def _webhook(ctx: CommandContext, webhook_id: int) -> WebhookSubscription:
     found = WebhookSubscription.objects.filter(tenant=ctx.tenant, pk=webhook_id).first()
     if found is None:
-        raise NotFound("Webhook not found.")
+        raise WebhookNotFound("Webhook not found.")
     return found
 
 
@@ -318,7 +326,7 @@ def webhook_redeliver(ctx: CommandContext, *, delivery_id: int) -> WebhookDelive
     with transaction.atomic():
         delivery = WebhookDelivery.objects.filter(tenant=ctx.tenant, pk=delivery_id).first()
         if delivery is None:
-            raise NotFound("Webhook delivery not found.")
+            raise WebhookDeliveryNotFound("Webhook delivery not found.")
         WebhookDelivery.objects.filter(pk=delivery.pk).exclude(
             status=WebhookDelivery.Status.DELIVERING
         ).update(

@@ -10,12 +10,13 @@ from faktura.common.services import operation_run
 
 def _sync(op: Operation) -> dict:
     from faktura.integrations.models import SyncRecord
-    from faktura.integrations.worker import record_claim, record_work
+    from faktura.integrations.worker import records_sync
 
+    record_ids = list(op.params.get("record_ids", []))
+    worked = records_sync(record_ids)
     outcomes: dict[str, int] = {}
-    for record_id in op.params.get("record_ids", []):
-        record = record_claim(record_id)
-        status = record_work(record) if record is not None else "skipped"
+    for record_id in record_ids:
+        status = worked.get(record_id) or "skipped"
         outcomes[status] = outcomes.get(status, 0) + 1
     statuses = dict(
         SyncRecord.objects.filter(pk__in=op.params.get("record_ids", [])).values_list(

@@ -5,6 +5,9 @@ Adapters work on payload dicts (`integrations.payloads`), never on models, and r
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
+import math
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,7 +28,7 @@ class GatewayError(Exception):
         message: str,
         *,
         retryable: bool = True,
-        retry_after: float | None = None,
+        retry_after: int | None = None,
         auth: bool = False,
     ):
         super().__init__(message)
@@ -53,10 +56,22 @@ class Gateway(Protocol):
         ...
 
 
-def retry_after_seconds(value: str) -> float | None:
-    """A Retry-After header in seconds (the HTTP-date form is read as absent)."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
+def retry_after_seconds(value: str, *, now: dt.datetime | None = None) -> int | None:
+    """A Retry-After header (RFC 9110 section 10.2.3) in whole seconds: either a number of
+    seconds or an HTTP date (seconds from now, rounded up). None when absent, unreadable, or
+    further away than a day."""
+    value = (value or "").strip()
+    if not value:
         return None
-    return seconds if 0 <= seconds <= 86_400 else None
+    if value.isdigit():
+        seconds = int(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        now = now or dt.datetime.now(dt.UTC)
+        seconds = max(0, math.ceil((when - now).total_seconds()))
+    return seconds if seconds <= 86_400 else None

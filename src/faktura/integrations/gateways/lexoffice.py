@@ -10,8 +10,14 @@
 - 401: the API key is invalid (no retries); 429: rate limit (2 requests per second), with
   `Retry-After`; 5xx: try again.
 
-The API has no idempotency key and no write access to payments, so payments are not pushed
-(the bookkeeping assigns them from the bank account).
+A credit note names its invoice in the voucher's `remark` ("Gutschrift zu Rechnung <number>");
+the vouchers API has no field that links two vouchers.
+
+Payments and their reversals are not pushed, by decision: the public API's payments endpoint
+(`GET /v1/payments/{voucherId}`) only reads a voucher's payment status; no endpoint records a
+payment on a voucher (lexoffice assigns payments from the connected bank account). Payments
+reach the bookkeeping through the DATEV export (bank against debtor, a reversal the other
+way) and through webhooks (`payment.recorded`, `payment.reversed`, and a webhook connection).
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ VOUCHER_TYPE = {"invoice": "salesinvoice", "credit_note": "salescreditnote"}
 
 
 class LexofficeGateway:
-    def __init__(self, *, settings: dict[str, Any], secrets: dict[str, str], timeout: float = 10):
+    def __init__(self, *, settings: dict[str, Any], secrets: dict[str, str], timeout: int = 10):
         self.base = (settings.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
         self.category = settings.get("category_id") or DEFAULT_CATEGORY
         self.api_key = secrets.get("api_key", "")
@@ -114,6 +120,15 @@ def json_dumps(body: Any) -> str:
     return re.sub(r'"\\u0000([-0-9.E+]+)\\u0000"', r"\1", json.dumps(body, default=marked))
 
 
+def remark(document: dict[str, Any]) -> str:
+    """The customer's name; a credit note also names the invoice it corrects."""
+    customer = document["customer"]["name"]
+    invoice_number = document.get("credit_note_of_number")
+    if document["object"] == "credit_note" and invoice_number:
+        return f"Gutschrift zu Rechnung {invoice_number} - {customer}"[:255]
+    return customer[:255]
+
+
 def voucher(document: dict[str, Any], category: str) -> dict[str, Any]:
     """The voucher of an invoice or credit note: one item per VAT rate with its gross amount
     (taxable + VAT of the breakdown row, as Faktura rounded it); a credit note's amounts are
@@ -139,7 +154,7 @@ def voucher(document: dict[str, Any], category: str) -> dict[str, Any]:
         "totalTaxAmount": abs(Decimal(totals["vat"])),
         "taxType": "gross",
         "useCollectiveContact": True,
-        "remark": document["customer"]["name"][:255],
+        "remark": remark(document),
         "voucherItems": items,
     }
     if document.get("due_date"):

@@ -15,7 +15,7 @@ from faktura.integrations.signing import signature
 
 
 class WebhookGateway:
-    def __init__(self, *, settings: dict[str, Any], secrets: dict[str, str], timeout: float = 10):
+    def __init__(self, *, settings: dict[str, Any], secrets: dict[str, str], timeout: int = 10):
         self.url = settings.get("url", "")
         self.secret = secrets.get("secret", "")
         self.timeout = timeout
