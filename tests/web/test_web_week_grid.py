@@ -149,7 +149,7 @@ def test_an_unreadable_cell_in_german(owner, web_data):
     html = response.content.decode()
     assert response.status_code == 400
     assert "Wochenraster" in html
-    assert "Gib eine Dauer wie 1:30 ein." in html
+    assert "Bitte eine Dauer wie 1:30 eingeben." in html
 
 
 def test_a_locked_cell_cannot_be_overwritten_from_the_grid(browser, owner, web_data):
