@@ -15,7 +15,9 @@ URL = reverse("web:task_search")
 
 
 def option_ids(html: str) -> list[int]:
-    return [int(v) for v in re.findall(r'role="option" id="task-option-\d+" data-value="(\d+)"', html)]
+    return [
+        int(v) for v in re.findall(r'role="option" id="task-option-\d+" data-value="(\d+)"', html)
+    ]
 
 
 def search(client, q: str = "") -> tuple[int, str]:

@@ -239,3 +239,22 @@ def test_the_phone_layout_shows_the_chosen_day(browser, web_data):
     assert 'data-selected-day="2026-03-04"' in html
     assert html.count('class="week-day-tab is-active"') == 1
     assert 'data-day="2026-03-04" aria-current="true"' in html
+
+
+def test_the_grid_reads_a_fixed_number_of_queries(browser, owner, web_data):
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert browser.get(grid_url()).status_code == 200
+        return len(queries.captured_queries)
+
+    few = count()
+    ctx = ctx_for(owner)
+    for i in range(6):
+        task = work.task_create(ctx, project_id=web_data.project.pk, title=f"Task {i}")
+        work.entry_create(ctx, task_id=task.pk, kind="time", date="2026-03-0%d" % (2 + i % 5),
+                          duration=30)  # fmt: skip
+
+    assert count() == few  # no query per row or cell

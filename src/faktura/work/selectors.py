@@ -380,9 +380,7 @@ def task_search(
     then the newest tasks. At most `limit` tasks, with project and customers loaded.
     """
     qs = (
-        Task.objects.filter(
-            tenant=tenant, status__in=(Task.Status.OPEN, Task.Status.IN_PROGRESS)
-        )
+        Task.objects.filter(tenant=tenant, status__in=(Task.Status.OPEN, Task.Status.IN_PROGRESS))
         .exclude(project__status__in=(Project.Status.ON_HOLD, Project.Status.ARCHIVED))
         .select_related("project", "project__contact", "client")
     )

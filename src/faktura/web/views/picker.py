@@ -18,7 +18,5 @@ MAX_QUERY = 100
 @page("log_time")
 def task_search(request):
     query = (request.GET.get("q") or "")[:MAX_QUERY]
-    tasks = selectors.task_search(
-        tenant=request.tenant, query=query, membership=request.membership
-    )
+    tasks = selectors.task_search(tenant=request.tenant, query=query, membership=request.membership)
     return render(request, "web/work/_task_options.html", {"tasks": tasks, "query": query})
