@@ -254,7 +254,7 @@ def test_the_grid_reads_a_fixed_number_of_queries(browser, owner, web_data):
     ctx = ctx_for(owner)
     for i in range(6):
         task = work.task_create(ctx, project_id=web_data.project.pk, title=f"Task {i}")
-        work.entry_create(ctx, task_id=task.pk, kind="time", date="2026-03-0%d" % (2 + i % 5),
+        work.entry_create(ctx, task_id=task.pk, kind="time", date=f"2026-03-0{2 + i % 5}",
                           duration=30)  # fmt: skip
 
     assert count() == few  # no query per row or cell

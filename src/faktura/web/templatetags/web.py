@@ -135,8 +135,5 @@ def sort_header(context, sorting, key: str, label, css: str = ""):
     params = [(k, v) for k, values in request.GET.lists() if k not in ("page", "sort")
               for v in values if v]  # fmt: skip
     params.append(("sort", next_param))
-    if not active:
-        state = "none"
-    else:
-        state = "descending" if sorting.descending else "ascending"
+    state = ("descending" if sorting.descending else "ascending") if active else "none"
     return {"href": "?" + urlencode(params), "label": label, "state": state, "css": css}

@@ -21,7 +21,6 @@ from faktura.web.utils import (
 )
 from faktura.work.selectors import project_list
 
-
 # Columns the customer list sorts by (?sort=name, ?sort=-city); nothing else is accepted.
 SORT_COLUMNS = {
     "number": ("customer_number",),

@@ -34,7 +34,6 @@ from faktura.web.views.offers import project_billing_context
 from faktura.work import selectors, services
 from faktura.work.models import Task
 
-
 # Columns the project list sorts by; the hourly rate only for roles that see rates.
 SORT_COLUMNS = {
     "number": ("number",),
