@@ -39,12 +39,14 @@
     if (select.dataset.pickerReady) return;
     select.dataset.pickerReady = "1";
     var url = select.dataset.taskPicker;
-    var listId = (select.id || "picker-" + (++pickerCount)) + "-listbox";
+    // Ids unique on the page even when two forms render the same field id.
+    var base = (select.id || "picker") + "-" + (++pickerCount);
+    var listId = base + "-listbox";
     var wrap = document.createElement("div");
     wrap.className = "picker";
     var input = document.createElement("input");
     input.type = "text";
-    input.id = (select.id || "picker-" + pickerCount) + "-search";
+    input.id = base + "-search";
     input.className = "picker-input";
     input.autocomplete = "off";
     input.setAttribute("role", "combobox");
@@ -59,9 +61,11 @@
     list.className = "picker-list";
     list.setAttribute("role", "listbox");
     list.hidden = true;
-    var label = select.id ? document.querySelector("label[for='" + select.id + "']") : null;
+    var field = select.closest(".field");
+    var label = select.id ? ((field && field.querySelector("label[for='" + select.id + "']")) ||
+      document.querySelector("label[for='" + select.id + "']")) : null;
     if (label) {
-      if (!label.id) label.id = select.id + "-label";
+      if (!label.id) label.id = base + "-label";
       label.htmlFor = input.id;
       list.setAttribute("aria-labelledby", label.id);
     }
@@ -69,7 +73,10 @@
     wrap.appendChild(input);
     wrap.appendChild(list);
     wrap.appendChild(select);
-    select.hidden = true;
+    // Out of sight and out of the tab order, but still the form's value (and scripts that
+    // choose an option on the select directly, such as tests, still can).
+    select.classList.add("picker-select");
+    select.setAttribute("aria-hidden", "true");
     select.tabIndex = -1;
     function chosenText() {
       var option = select.options[select.selectedIndex];
@@ -119,6 +126,7 @@
       input.value = chosenText();
       open(false);
     }
+    select.addEventListener("change", function () { input.value = chosenText(); });
     input.addEventListener("input", function () {
       if (!input.value) select.value = "";
       clearTimeout(timer);
