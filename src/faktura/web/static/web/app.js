@@ -183,8 +183,9 @@
 
   // A form marked data-swap-errors shows its 400/422 answer (the form with its errors).
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var elt = event.detail && event.detail.elt;
-    var status = event.detail && event.detail.xhr && event.detail.xhr.status;
+    var detail = event.detail || {};
+    var elt = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
+    var status = detail.xhr && detail.xhr.status;
     if (elt && elt.closest && elt.closest("[data-swap-errors]") && (status === 400 || status === 422)) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
