@@ -258,3 +258,10 @@ def test_the_grid_reads_a_fixed_number_of_queries(browser, owner, web_data):
                           duration=30)  # fmt: skip
 
     assert count() == few  # no query per row or cell
+
+
+@pytest.mark.parametrize("value", [str(2**64), "-1", "abc", "0", ""])
+def test_odd_row_ids_are_ignored(browser, web_data, value):
+    assert browser.get(grid_url(add=value)).status_code == 200
+    response = browser.post(grid_url(), {"row": [value], f"c-{value}-2026-03-04": "1"})
+    assert response.status_code == 302
