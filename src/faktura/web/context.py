@@ -16,6 +16,7 @@ NAVIGATION = (
             (_("Tasks"), "web:task_list", None),
             (_("Projects"), "web:project_list", None),
             (_("My time"), "web:my_time", "log_time"),
+            (_("Week grid"), "web:time_week", "log_time"),
             (_("Approvals"), "web:approvals", "approve_entries"),
         ),
     ),

@@ -10,12 +10,14 @@ from faktura.web.views import (
     integrations,
     offers,
     overview,
+    picker,
     projects,
     receivables,
     settings,
     subscriptions,
     tasks,
     time,
+    week,
 )
 from faktura.web.views.billing import (
     drafts,
@@ -107,6 +109,8 @@ urlpatterns = [
         name="project_member_remove",
     ),
     path("work/time/", time.my_time, name="my_time"),
+    path("work/time/week/", week.week_grid, name="time_week"),
+    path("work/tasks/search/", picker.task_search, name="task_search"),
     path("work/time/submit/", time.entries_submit, name="entries_submit"),
     path("work/timer/start/", time.timer_start, name="timer_start"),
     path("work/timer/stop/", time.timer_stop, name="timer_stop"),

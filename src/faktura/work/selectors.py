@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import F, IntegerField, Q, QuerySet, Sum, Value
@@ -356,3 +357,55 @@ def tasks_waiting_to_close(*, tenant, require_approval: bool) -> QuerySet[Task]:
         .select_related("project", "client")
         .order_by("project__name", "number")
     )
+
+
+# --- task picker ------------------------------------------------------------------------------
+
+TASK_SEARCH_LIMIT = 20
+_SEARCH_WORDS = 6
+
+
+def task_search(
+    *,
+    tenant,
+    query: str = "",
+    membership: Membership | None = None,
+    limit: int = TASK_SEARCH_LIMIT,
+) -> list[Task]:
+    """Open tasks (open or in progress, on a project that takes work) for a task picker.
+
+    Every word of `query` must match one of: the task's title or number ("#123" or "123"),
+    its project's name or number, or its customer's name (the task's own customer, else the
+    project's). With a `membership`, the tasks that member logged on most recently come first;
+    then the newest tasks. At most `limit` tasks, with project and customers loaded.
+    """
+    qs = (
+        Task.objects.filter(tenant=tenant, status__in=(Task.Status.OPEN, Task.Status.IN_PROGRESS))
+        .exclude(project__status__in=(Project.Status.ON_HOLD, Project.Status.ARCHIVED))
+        .select_related("project", "project__contact", "client")
+    )
+    for word in _text(query).split()[:_SEARCH_WORDS]:
+        condition = (
+            Q(title__icontains=word)
+            | Q(project__name__icontains=word)
+            | Q(project__number__icontains=word)
+            | Q(client__name__icontains=word)
+            | Q(project__contact__name__icontains=word)
+        )
+        number = word.removeprefix("#")
+        if number.isdigit() and len(number) <= 9:
+            condition |= Q(number=int(number))
+        qs = qs.filter(condition)
+    order: list[Any] = ["-number"]
+    if membership is not None:
+        qs = qs.annotate(
+            last_logged=models.Max("entries__created_at", filter=Q(entries__membership=membership))
+        )
+        order.insert(0, F("last_logged").desc(nulls_last=True))
+    return list(qs.order_by(*order)[: max(1, min(limit, 100))])
+
+
+def tasks_by_ids(*, tenant, task_ids: list[int]) -> dict[int, Task]:
+    """The tenant's tasks with these ids (project loaded), by id; unknown ids are left out."""
+    tasks = Task.objects.filter(tenant=tenant, pk__in=task_ids).select_related("project")
+    return {task.pk: task for task in tasks}

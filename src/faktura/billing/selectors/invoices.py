@@ -417,7 +417,16 @@ def format_availability(snapshot: InvoiceSnapshot, preferred: str) -> list[dict[
     """`formats` of an invoice: for each document, whether it is (or, on a draft, would be at
     issue) produced, and if not why (`reason`, the problem messages; `fields`, their paths).
     A format is available when its pre-check finds no error."""
-    found = {key: errors(einvoice.problems(snapshot, key)) for key in einvoice.FORMAT_KEYS}
+    # The checks depend only on the rule sets a format applies (XRechnung, Peppol): the two
+    # XRechnung syntaxes share one run (a draft page computes this on every load).
+    by_rules: dict[tuple[bool, bool], list[Problem]] = {}
+    found = {}
+    for key in einvoice.FORMAT_KEYS:
+        fmt = einvoice.get_format(key)
+        rules = (fmt.is_xrechnung, fmt.is_peppol)
+        if rules not in by_rules:
+            by_rules[rules] = errors(einvoice.problems(snapshot, key))
+        found[key] = by_rules[rules]
     rows = []
     for key in DOCUMENT_FORMATS:
         problems = found["facturx" if key == "pdf" else key]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -290,6 +291,12 @@ class ProjectMemberRateForm(forms.Form):
 # --- entries --------------------------------------------------------------------------------
 
 
+def searching_task_picker(field: forms.Field) -> None:
+    """Mark a task select for app.js: it becomes a combobox that searches open tasks as one
+    types (web:task_search); without JavaScript it stays the plain select."""
+    field.widget.attrs["data-task-picker"] = reverse_lazy("web:task_search")
+
+
 class TimerStartForm(forms.Form):
     task_id = forms.TypedChoiceField(label=_("Task"), coerce=int)
     description = text(_("What are you working on?"), max_length=500)
@@ -297,6 +304,7 @@ class TimerStartForm(forms.Form):
     def __init__(self, *args, tasks=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["task_id"].choices = blank(_("Choose a task")) + task_choices(tasks)
+        searching_task_picker(self.fields["task_id"])
 
 
 def task_choices(tasks) -> list[tuple[int, str]]:
@@ -340,6 +348,7 @@ class EntryForm(forms.Form):
     def __init__(self, *args, tasks=(), show_prices: bool = True, products=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["task_id"].choices = blank(_("Choose a task")) + task_choices(tasks)
+        searching_task_picker(self.fields["task_id"])
         self.fields["product_id"].choices = blank(_("As the task")) + id_choices(products)
         if not show_prices:
             del self.fields["unit_price"]

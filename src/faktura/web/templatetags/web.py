@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from babel.numbers import format_currency, format_decimal
 from django import template
@@ -122,3 +123,17 @@ def get_item(mapping, key):
 @register.inclusion_tag("web/_field.html")
 def field(bound_field, wide: bool = False, hint: str = ""):
     return {"field": bound_field, "wide": wide, "hint": hint or bound_field.help_text}
+
+
+@register.inclusion_tag("web/_sort_header.html", takes_context=True)
+def sort_header(context, sorting, key: str, label, css: str = ""):
+    """A column header that sorts the list by `key` (ascending first, then descending), keeping
+    the filters in the address and starting again at page 1."""
+    request = context["request"]
+    active = sorting is not None and sorting.key == key
+    next_param = f"-{key}" if active and not sorting.descending else key
+    params = [(k, v) for k, values in request.GET.lists() if k not in ("page", "sort")
+              for v in values if v]  # fmt: skip
+    params.append(("sort", next_param))
+    state = ("descending" if sorting.descending else "ascending") if active else "none"
+    return {"href": "?" + urlencode(params), "label": label, "state": state, "css": css}

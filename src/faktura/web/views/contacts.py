@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from faktura.catalog.selectors import price_list_list
 from faktura.contacts import selectors, services
 from faktura.web.forms import ContactFilterForm, ContactForm
+from faktura.web.sorting import sorting
 from faktura.web.utils import (
     is_filtered,
     page,
@@ -19,6 +20,16 @@ from faktura.web.utils import (
     ui_context,
 )
 from faktura.work.selectors import project_list
+
+# Columns the customer list sorts by (?sort=name, ?sort=-city); nothing else is accepted.
+SORT_COLUMNS = {
+    "number": ("customer_number",),
+    "name": ("name",),
+    "city": ("city",),
+    "country": ("country",),
+    "tax_treatment": ("tax_treatment",),
+    "status": ("is_active",),
+}
 
 
 @page()
@@ -32,6 +43,8 @@ def contact_list(request):
         tax_treatment=params.get("tax_treatment", ""),
         is_active=parse_bool(params.get("active")),
     )
+    sort = sorting(request, SORT_COLUMNS)
+    contacts = sort.apply(contacts)
     return render(
         request,
         "web/contacts/list.html",
@@ -40,6 +53,7 @@ def contact_list(request):
             "page_obj": paginate(request, contacts),
             "filter_query": query_without_page(request),
             "filtered": is_filtered(request),
+            "sort": sort,
         },
     )
 

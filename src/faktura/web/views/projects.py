@@ -16,6 +16,7 @@ from faktura.subscriptions.services import project_product_create
 from faktura.tenancy.selectors import membership_list
 from faktura.web.forms.subscriptions import ProjectProductForm
 from faktura.web.forms.work import ProjectFilterForm, ProjectForm, ProjectMemberRateForm
+from faktura.web.sorting import sorting
 from faktura.web.utils import (
     action,
     can,
@@ -32,6 +33,19 @@ from faktura.web.views.billing.queries import price_source_label
 from faktura.web.views.offers import project_billing_context
 from faktura.work import selectors, services
 from faktura.work.models import Task
+
+# Columns the project list sorts by; the hourly rate only for roles that see rates.
+SORT_COLUMNS = {
+    "number": ("number",),
+    "name": ("name",),
+    "customer": ("contact__name",),
+    "kind": ("kind",),
+    "value_group": ("value_group",),
+    "billing_model": ("billing_model",),
+    "rate": ("hourly_rate",),
+    "open_tasks": ("open_tasks",),
+    "status": ("status",),
+}
 
 
 @page()
@@ -58,6 +72,11 @@ def project_list(request):
         )
         .order_by("name", "id")
     )
+    columns = dict(SORT_COLUMNS)
+    if not can(request, "view_rates"):
+        del columns["rate"]
+    sort = sorting(request, columns)
+    projects = sort.apply(projects)
     return render(
         request,
         "web/work/project_list.html",
@@ -66,6 +85,7 @@ def project_list(request):
             "page_obj": paginate(request, projects),
             "filter_query": query_without_page(request),
             "filtered": is_filtered(request),
+            "sort": sort,
         },
     )
 

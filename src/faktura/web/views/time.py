@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from faktura.catalog.selectors import product_list
 from faktura.tenancy.selectors import membership_list
 from faktura.web.forms.work import ENTRY_ALIASES, EntryForm, RejectForm, TimerStartForm
+from faktura.web.sorting import sorting
 from faktura.web.utils import (
     action,
     can,
@@ -269,6 +270,16 @@ def entries_submit(request):
 # --- approvals --------------------------------------------------------------------------------
 
 
+# Columns the approval list sorts by; nothing else is accepted.
+SORT_COLUMNS = {
+    "date": ("date", "started_at"),
+    "member": ("membership__user__first_name", "membership__user__last_name"),
+    "task": ("task__number",),
+    "kind": ("kind",),
+    "duration": ("duration_seconds",),
+}
+
+
 @page("approve_entries")
 def approvals(request):
     tenant = request.tenant
@@ -282,6 +293,8 @@ def approvals(request):
         membership_id=member_id,
         project_id=project_id,
     ).select_related("membership__user", "task__project", "task__client")
+    sort = sorting(request, SORT_COLUMNS)
+    entries = sort.apply(entries)
     return render(
         request,
         "web/work/approvals.html",
@@ -295,6 +308,7 @@ def approvals(request):
             "filtered": is_filtered(request),
             "reject_form": RejectForm(),
             "show_prices": can(request, "view_rates"),
+            "sort": sort,
         },
     )
 

@@ -30,7 +30,170 @@
     });
   }
 
+
+  // --- task picker: a select marked data-task-picker="<search url>" becomes a combobox ------
+  // (ARIA 1.2 combobox with a listbox). The select stays in the form and carries the value;
+  // without JavaScript it is the picker itself.
+  var pickerCount = 0;
+  function enhancePicker(select) {
+    if (select.dataset.pickerReady) return;
+    select.dataset.pickerReady = "1";
+    var url = select.dataset.taskPicker;
+    // Ids unique on the page even when two forms render the same field id.
+    var base = (select.id || "picker") + "-" + (++pickerCount);
+    var listId = base + "-listbox";
+    var wrap = document.createElement("div");
+    wrap.className = "picker";
+    var input = document.createElement("input");
+    input.type = "text";
+    input.id = base + "-search";
+    input.className = "picker-input";
+    input.autocomplete = "off";
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", listId);
+    input.placeholder = select.dataset.placeholder || (select.options[0] ? select.options[0].text : "");
+    if (select.getAttribute("aria-describedby")) input.setAttribute("aria-describedby", select.getAttribute("aria-describedby"));
+    if (select.getAttribute("aria-invalid")) input.setAttribute("aria-invalid", select.getAttribute("aria-invalid"));
+    var list = document.createElement("ul");
+    list.id = listId;
+    list.className = "picker-list";
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    var field = select.closest(".field");
+    var label = select.id ? ((field && field.querySelector("label[for='" + select.id + "']")) ||
+      document.querySelector("label[for='" + select.id + "']")) : null;
+    if (label) {
+      if (!label.id) label.id = base + "-label";
+      label.htmlFor = input.id;
+      list.setAttribute("aria-labelledby", label.id);
+    }
+    select.parentNode.insertBefore(wrap, select);
+    wrap.appendChild(input);
+    wrap.appendChild(list);
+    wrap.appendChild(select);
+    // Out of sight and out of the tab order, but still the form's value (and scripts that
+    // choose an option on the select directly, such as tests, still can).
+    select.classList.add("picker-select");
+    select.setAttribute("aria-hidden", "true");
+    select.tabIndex = -1;
+    function chosenText() {
+      var option = select.options[select.selectedIndex];
+      return option && option.value ? option.text : "";
+    }
+    input.value = chosenText();
+    var timer = null, active = -1, seq = 0;
+    function options() { return Array.prototype.slice.call(list.querySelectorAll("[role=option][data-value]")); }
+    function open(show) {
+      list.hidden = !show;
+      input.setAttribute("aria-expanded", show ? "true" : "false");
+      if (!show) { active = -1; input.removeAttribute("aria-activedescendant"); }
+    }
+    function highlight(index) {
+      var items = options();
+      if (!items.length) return;
+      active = (index + items.length) % items.length;
+      items.forEach(function (item, i) { item.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", items[active].id);
+      items[active].scrollIntoView({ block: "nearest" });
+    }
+    function search() {
+      var mine = ++seq;
+      var sep = url.indexOf("?") === -1 ? "?" : "&";
+      fetch(url + sep + "q=" + encodeURIComponent(input.value === chosenText() ? "" : input.value), {
+        headers: { "HX-Request": "true" }, credentials: "same-origin"
+      }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (html) {
+        if (mine !== seq) return;
+        list.innerHTML = html;
+        open(document.activeElement === input);
+        active = -1;
+      });
+    }
+    function choose(item) {
+      var value = item.dataset.value;
+      var text = (item.querySelector(".picker-title") || item).textContent.trim();
+      var meta = item.querySelector(".picker-meta");
+      var found = Array.prototype.some.call(select.options, function (o) { return o.value === value; });
+      if (!found) {
+        var option = document.createElement("option");
+        option.value = value;
+        option.text = text + (meta ? " · " + meta.textContent.trim() : "");
+        select.appendChild(option);
+      }
+      select.value = value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      input.value = chosenText();
+      open(false);
+    }
+    select.addEventListener("change", function () { input.value = chosenText(); });
+    input.addEventListener("input", function () {
+      if (!input.value) select.value = "";
+      clearTimeout(timer);
+      timer = setTimeout(search, 150);
+    });
+    input.addEventListener("focus", function () { search(); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (list.hidden) { search(); return; }
+        highlight(active + 1);
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!list.hidden) highlight(active - 1);
+      } else if (event.key === "Enter") {
+        if (!list.hidden && active >= 0) {
+          event.preventDefault();
+          choose(options()[active]);
+        }
+      } else if (event.key === "Escape") {
+        if (!list.hidden) { event.preventDefault(); open(false); }
+      }
+    });
+    input.addEventListener("blur", function () {
+      setTimeout(function () {
+        open(false);
+        if (input.value !== chosenText()) input.value = chosenText();
+      }, 150);
+    });
+    list.addEventListener("mousedown", function (event) {
+      var item = event.target.closest("[role=option][data-value]");
+      if (item) { event.preventDefault(); choose(item); }
+    });
+  }
+
+  // --- week grid: a phone shows one day; the day tabs switch it without leaving the page ---
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest("[data-grid-day]");
+    if (!tab) return;
+    var grid = tab.closest("[data-week-grid]");
+    if (!grid) return;
+    event.preventDefault();
+    var index = tab.dataset.gridDay;
+    grid.querySelectorAll("[data-day-col]").forEach(function (el) {
+      el.classList.toggle("is-other-day", el.dataset.dayCol !== index);
+    });
+    grid.querySelectorAll("[data-grid-day]").forEach(function (el) {
+      var on = el === tab;
+      el.classList.toggle("is-active", on);
+      if (on) el.setAttribute("aria-current", "true"); else el.removeAttribute("aria-current");
+    });
+    grid.querySelectorAll("[data-grid-day-input]").forEach(function (el) { el.value = tab.dataset.day; });
+  });
+
+  // A form marked data-swap-errors shows its 400/422 answer (the form with its errors).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail || {};
+    var elt = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
+    var status = detail.xhr && detail.xhr.status;
+    if (elt && elt.closest && elt.closest("[data-swap-errors]") && (status === 400 || status === 422)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   function init(root) {
+    root.querySelectorAll("select[data-task-picker]").forEach(enhancePicker);
     root.querySelectorAll("[data-kind-form]").forEach(function (form) {
       syncKind(form);
       var select = form.querySelector("select[name=kind]");

@@ -28,6 +28,7 @@ from faktura.integrations.selectors import invoices_sync_status
 from faktura.receivables.selectors import OPEN_STATUSES, annotate, is_overdue
 from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.billing import CreditNoteForm, InvoiceFilterForm, SendForm
+from faktura.web.sorting import sorting
 from faktura.web.utils import (
     action,
     can,
@@ -70,13 +71,27 @@ def _filtered(request, filters: InvoiceFilterForm, today):
     return qs
 
 
+# Columns the invoice list sorts by (?sort=-gross); nothing else is accepted.
+SORT_COLUMNS = {
+    "number": ("number",),
+    "date": ("issue_date",),
+    "customer": ("contact__name",),
+    "type": ("kind",),
+    "due": ("due_date",),
+    "net": ("net_total",),
+    "gross": ("gross_total",),
+    "status": ("status",),
+}
+
+
 @page("view_invoices")
 def invoice_list(request):
     today = tenant_today(request.tenant)
     filters = InvoiceFilterForm(
         request.GET or None, contacts=contact_list(tenant=request.tenant, is_active=True)
     )
-    page_obj = paginate(request, _filtered(request, filters, today))
+    sort = sorting(request, SORT_COLUMNS)
+    page_obj = paginate(request, sort.apply(_filtered(request, filters, today)))
     annotate(list(page_obj), today=today)  # balance, overdue, payment state: one query
     invoices_sync_status(request.tenant, list(page_obj))  # the sync badge: one query
     return render(
@@ -87,6 +102,7 @@ def invoice_list(request):
             "page_obj": page_obj,
             "filter_query": query_without_page(request),
             "filtered": is_filtered(request),
+            "sort": sort,
         },
     )
 
