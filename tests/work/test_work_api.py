@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from work_factories import at, ctx_for, log_time, make_project, make_task
 
+from faktura.common.inputs import parse
 from faktura.work import services
+from faktura.work.inputs import EntryCreate, ProjectUpdate
 from faktura.work.models import TaskEntry
 
 
@@ -125,7 +127,9 @@ def test_other_tenants_task_is_400(other_api, task):
 
 
 def test_paused_project_is_422(api, ctx, task):
-    services.project_update(ctx, project_id=task.project_id, status="on_hold")
+    services.project_update(
+        ctx, project_id=task.project_id, data=parse(ProjectUpdate, dict(status="on_hold"))
+    )
     assert _error(api.post("entries", _time(task)), 422)["code"] == "project_closed"
 
 
@@ -333,9 +337,15 @@ def test_entry_filters_and_order(api, ctx, task, make_member):
     e1 = log_time(ctx, task, at(2, 8))
     e2 = log_time(ctx, task, at(2, 14), membership_id=dev.pk)
     e3 = log_time(ctx, other_task, at(5, 9))
-    e4 = services.entry_create(ctx, task_id=task.pk, kind="mileage", distance_km="5",
-                               date="2026-03-04")  # fmt: skip
-    e5 = services.entry_create(ctx, task_id=other_task.pk, started_at=at(6, 7))
+    e4 = services.entry_create(
+        ctx,
+        data=parse(
+            EntryCreate, dict(task_id=task.pk, kind="mileage", distance_km="5", date="2026-03-04")
+        ),
+    )
+    e5 = services.entry_create(
+        ctx, data=parse(EntryCreate, dict(task_id=other_task.pk, started_at=at(6, 7)))
+    )
     services.entry_submit(ctx, entry_id=e3.pk)
     TaskEntry.objects.filter(pk=e4.pk).update(billing_state="compiled")
 
@@ -368,6 +378,8 @@ def test_entry_list_has_no_n_plus_one(api, ctx, django_assert_max_num_queries):
 
 def test_member_list_shows_own_timer(member_api, task):
     member = member_api.membership
-    timer = services.entry_create(ctx_for(member), task_id=task.pk, started_at=at(2, 9))
+    timer = services.entry_create(
+        ctx_for(member), data=parse(EntryCreate, dict(task_id=task.pk, started_at=at(2, 9)))
+    )
     r = member_api.get("entries", running="true")
     assert [e["id"] for e in r.json()["items"]] == [timer.pk]
