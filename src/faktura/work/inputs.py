@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from faktura.common.inputs import Currency, Input, LongText, Text, UnitPrice, lines, problem
@@ -30,7 +30,7 @@ MIN_YEAR, MAX_YEAR = 1970, 2100
 MAX_BULK = 500
 MAX_TRANSPORT_MINUTES = 7 * 24 * 60
 MAX_BUDGET_WARNING_PERCENT = 1000
-DURATION_HINT = "Enter a duration like 1:30."
+DURATION_HINT = gettext_noop("Enter a duration like 1:30.")
 
 
 def _year(value: int) -> None:
