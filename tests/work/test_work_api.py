@@ -270,6 +270,10 @@ def test_bulk_actions(api, member_api, approver_api, task):
     r = approver_api.post("entries/approve", {"ids": [a["id"], b["id"]]})
     assert [e["approval_status"] for e in r.json()] == ["approved", "approved"]
     assert _error(api.post("entries/approve", {"ids": []}), 400)["fields"].keys() == {"ids"}
+    # at most 500 entries at a time (EntryIds); one more is refused before anything moves
+    too_many = {"ids": list(range(1, 502))}
+    assert _error(api.post("entries/submit", too_many), 400)["fields"].keys() == {"ids"}
+    assert _error(api.post("entries/approve", too_many), 400)["code"] == "invalid"
 
 
 # --- visibility and isolation -----------------------------------------------------------------
