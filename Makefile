@@ -45,7 +45,7 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy src/faktura/core src/faktura/billing src/faktura/billingreview src/faktura/receivables src/faktura/offers src/faktura/frameorders src/faktura/integrations \
 		src/faktura/common/inputs.py src/faktura/contacts src/faktura/catalog/inputs.py \
-		src/faktura/tenancy/inputs.py
+		src/faktura/tenancy/inputs.py src/faktura/work
 
 format: install
 	$(BIN)/ruff format src tests $(wildcard benchmarks)

@@ -14,12 +14,14 @@ from faktura.billing.models import BillableItem
 from faktura.billing.states import entry_states_sync
 from faktura.catalog.models import PriceList, PriceListItem, Product, ProductAssignment, Unit
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.core.invoice_math import line_net
 from faktura.core.time_rounding import seconds_to_hours
 from faktura.tenancy.models import Membership
 from faktura.work import services as work
+from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate
 from faktura.work.models import Project, Task, TaskEntry
 
 UTC = dt.UTC
@@ -61,12 +63,15 @@ class CompileKit:
         data.update(kw)
         if data["scope"] == "external" and "contact_id" not in data:
             data["contact_id"] = (contact or self.contact()).pk
-        return work.project_create(self.ctx, **data)
+        return work.project_create(self.ctx, data=parse(ProjectCreate, dict(**data)))
 
     def task(self, project=None, **kw: Any):
         project = project or self.project()
         return work.task_create(
-            self.ctx, project_id=project.pk, title=kw.pop("title", "Printer"), **kw
+            self.ctx,
+            data=parse(
+                TaskCreate, dict(project_id=project.pk, title=kw.pop("title", "Printer"), **kw)
+            ),
         )
 
     def entry(self, task, *, member: Membership | None = None, approve: bool = True, **data):
@@ -75,7 +80,9 @@ class CompileKit:
         member = member or self.owner
         if data.get("kind") != "time":
             data.setdefault("date", dt.date(2026, 3, 2))
-        entry = work.entry_create(self.ctx_of(member), task_id=task.pk, **data)
+        entry = work.entry_create(
+            self.ctx_of(member), data=parse(EntryCreate, dict(task_id=task.pk, **data))
+        )
         if approve and not entry.is_running:
             work.entry_submit(self.ctx_of(member), entry_id=entry.pk)
             work.entry_approve(self.ctx, entry_id=entry.pk)

@@ -8,8 +8,10 @@ import pytest
 
 from faktura.billing.services.compile import billable_items_compile
 from faktura.catalog.models import PriceList, Product, ProductAssignment
+from faktura.common.inputs import parse
 from faktura.tenancy.models import Membership, Team
 from faktura.work import services as work
+from faktura.work.inputs import ProjectMemberRate
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +113,10 @@ def test_time_prices_follow_the_standard_order_one_source_after_another(compile_
     project = kit.project(hourly_rate=D("120"))
     task = kit.task(project, unit_price=D("150"), price_list_id=price_list.pk)
     work.project_member_set_rate(
-        kit.ctx, project_id=project.pk, membership_id=member.pk, hourly_rate=D("130")
+        kit.ctx,
+        project_id=project.pk,
+        membership_id=member.pk,
+        data=parse(ProjectMemberRate, dict(hourly_rate=D("130"))),
     )
     removals = [
         ("task", lambda: Task.objects.filter(pk=task.pk).update(unit_price=None)),

@@ -13,11 +13,13 @@ import pytest
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.models import Contact
 from faktura.contacts.services import contact_create
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
+from faktura.work.inputs import ProjectCreate, TaskCreate
 from faktura.work.models import TaskEntry
 from tests.e2e.browser import EMAIL, PASSWORD, shot
 
@@ -39,8 +41,15 @@ def task(transactional_db):
     customer = contact_create(
         ctx, data=ContactCreate(name="Hafenlogistik Nord GmbH", city="Hamburg")
     )
-    project = work.project_create(ctx, name="Service & support", contact_id=customer.pk)
-    return work.task_create(ctx, project_id=project.pk, title="Mail server rejects external mail")
+    project = work.project_create(
+        ctx, data=parse(ProjectCreate, dict(name="Service & support", contact_id=customer.pk))
+    )
+    return work.task_create(
+        ctx,
+        data=parse(
+            TaskCreate, dict(project_id=project.pk, title="Mail server rejects external mail")
+        ),
+    )
 
 
 def test_main_screens(page, task):

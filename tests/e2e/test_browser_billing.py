@@ -19,10 +19,12 @@ from django.core.management import call_command
 from faktura.billing.models import BillableItem, Invoice
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
+from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate
 from tests.e2e.browser import EMAIL, PASSWORD, shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -34,11 +36,16 @@ def _approved_time(ctx, task, *, day: int, hour: int, minutes: int) -> None:
     start = dt.datetime(2026, 3, day, hour, 0, tzinfo=UTC)
     entry = work.entry_create(
         ctx,
-        task_id=task.pk,
-        kind="time",
-        started_at=start,
-        stopped_at=start + dt.timedelta(minutes=minutes),
-        description="On site",
+        data=parse(
+            EntryCreate,
+            dict(
+                task_id=task.pk,
+                kind="time",
+                started_at=start,
+                stopped_at=start + dt.timedelta(minutes=minutes),
+                description="On site",
+            ),
+        ),
     )
     work.entry_submit(ctx, entry_id=entry.pk)
     work.entry_approve(ctx, entry_id=entry.pk)
@@ -71,11 +78,21 @@ def company(transactional_db):
     }
     for contact, titles in work_of.items():
         project = work.project_create(
-            ctx, name=f"Support {contact.name}", contact_id=contact.pk, hourly_rate=Decimal("95")
+            ctx,
+            data=parse(
+                ProjectCreate,
+                dict(
+                    name=f"Support {contact.name}", contact_id=contact.pk, hourly_rate=Decimal("95")
+                ),
+            ),
         )
         for n, title in enumerate(titles):
             task = work.task_create(
-                ctx, project_id=project.pk, title=title, estimate_hours=Decimal("3")
+                ctx,
+                data=parse(
+                    TaskCreate,
+                    dict(project_id=project.pk, title=title, estimate_hours=Decimal("3")),
+                ),
             )
             _approved_time(ctx, task, day=2 + n, hour=8, minutes=107)  # 1:47 logged
             _approved_time(ctx, task, day=3 + n, hour=13, minutes=30)

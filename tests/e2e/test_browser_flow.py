@@ -17,10 +17,12 @@ from django.core.management import call_command
 from faktura.billing.models import Invoice
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
+from faktura.work.inputs import ProjectCreate, TaskCreate
 from faktura.work.models import TaskEntry
 from tests.e2e.browser import DESKTOP, EMAIL, PASSWORD, PHONE, shot, sign_in
 
@@ -53,9 +55,18 @@ def task(transactional_db):
         ),
     )  # fmt: skip
     project = work.project_create(
-        ctx, name="Service & support", contact_id=customer.pk, hourly_rate=Decimal("95")
+        ctx,
+        data=parse(
+            ProjectCreate,
+            dict(name="Service & support", contact_id=customer.pk, hourly_rate=Decimal("95")),
+        ),
     )
-    return work.task_create(ctx, project_id=project.pk, title="Mail server rejects external mail")
+    return work.task_create(
+        ctx,
+        data=parse(
+            TaskCreate, dict(project_id=project.pk, title="Mail server rejects external mail")
+        ),
+    )
 
 
 class Watch:

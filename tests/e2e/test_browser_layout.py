@@ -15,10 +15,12 @@ from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.generation import invoices_generate
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
+from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate
 from tests.e2e.browser import DESKTOP, EMAIL, PASSWORD, PHONE, shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -45,25 +47,39 @@ def company(transactional_db):
     address = {"street": "Am Sandtorkai 1", "postal_code": "20457", "city": "Hamburg"}
     customer = contact_create(ctx, data=ContactCreate(name=LONG_NAME, **address))
     project = work.project_create(
-        ctx, name=f"Support {LONG_NAME}", contact_id=customer.pk, hourly_rate=Decimal("95")
+        ctx,
+        data=parse(
+            ProjectCreate,
+            dict(name=f"Support {LONG_NAME}", contact_id=customer.pk, hourly_rate=Decimal("95")),
+        ),
     )
     task = None
     for n in range(40):
         task = work.task_create(
             ctx,
-            project_id=project.pk,
-            title=f"Mail server rejects external mail from the branch office number {n} "
-            f"after the certificate renewal {LONG_NAME}",
-            estimate_hours=Decimal("3"),
+            data=parse(
+                TaskCreate,
+                dict(
+                    project_id=project.pk,
+                    title=f"Mail server rejects external mail from the branch office number {n} "
+                    f"after the certificate renewal {LONG_NAME}",
+                    estimate_hours=Decimal("3"),
+                ),
+            ),
         )
         start = dt.datetime(2026, 3, 2 + n % 20, 8, 0, tzinfo=dt.UTC)
         entry = work.entry_create(
             ctx,
-            task_id=task.pk,
-            kind="time",
-            started_at=start,
-            stopped_at=start + dt.timedelta(minutes=47 + n),
-            description=f"On site {LONG_NAME}",
+            data=parse(
+                EntryCreate,
+                dict(
+                    task_id=task.pk,
+                    kind="time",
+                    started_at=start,
+                    stopped_at=start + dt.timedelta(minutes=47 + n),
+                    description=f"On site {LONG_NAME}",
+                ),
+            ),
         )
         work.entry_submit(ctx, entry_id=entry.pk)
         work.entry_approve(ctx, entry_id=entry.pk)

@@ -12,12 +12,14 @@ import pytest
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.inputs import TenantUpdate
 from faktura.tenancy.models import Membership
 from faktura.tenancy.services import tenant_create, tenant_update
 from faktura.work import services as work
+from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate
 from tests.e2e.browser import EMAIL, PASSWORD, SHOTS, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -64,17 +66,31 @@ def company(transactional_db):
         ctx, data=ContactCreate(name="Hafenlogistik Nord GmbH", city="Hamburg")
     )
     project = work.project_create(
-        ctx, name="Service & support", contact_id=customer.pk, hourly_rate=Decimal("95")
+        ctx,
+        data=parse(
+            ProjectCreate,
+            dict(name="Service & support", contact_id=customer.pk, hourly_rate=Decimal("95")),
+        ),
     )
-    task = work.task_create(ctx, project_id=project.pk, title="Mail server rejects external mail")
+    task = work.task_create(
+        ctx,
+        data=parse(
+            TaskCreate, dict(project_id=project.pk, title="Mail server rejects external mail")
+        ),
+    )
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=1)
     entry = work.entry_create(
         ctx,
-        task_id=task.pk,
-        kind="time",
-        started_at=start,
-        stopped_at=start + dt.timedelta(minutes=90),
-        description="Checked the SPF record",
+        data=parse(
+            EntryCreate,
+            dict(
+                task_id=task.pk,
+                kind="time",
+                started_at=start,
+                stopped_at=start + dt.timedelta(minutes=90),
+                description="Checked the SPF record",
+            ),
+        ),
     )
     work.entry_submit(ctx, entry_id=entry.pk)
     work.entry_approve(ctx, entry_id=entry.pk)

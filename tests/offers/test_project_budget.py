@@ -10,7 +10,9 @@ from django.core import mail  # noqa: F401 - the locmem backend collects the off
 
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import billable_items_compile
+from faktura.common.inputs import parse
 from faktura.work import services as work
+from faktura.work.inputs import EntryCreate, TaskCreate
 from faktura.work.models import TaskEntry
 
 START = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
@@ -46,9 +48,17 @@ def project(api, settings):
 def _log(ctx, task_id: int, day: int, hours: float) -> TaskEntry:
     started = START + dt.timedelta(days=day)
     entry = work.entry_create(
-        ctx, task_id=task_id, kind="time", started_at=started.isoformat(),
-        stopped_at=(started + dt.timedelta(minutes=int(hours * 60))).isoformat(),
-    )  # fmt: skip
+        ctx,
+        data=parse(
+            EntryCreate,
+            dict(
+                task_id=task_id,
+                kind="time",
+                started_at=started.isoformat(),
+                stopped_at=(started + dt.timedelta(minutes=int(hours * 60))).isoformat(),
+            ),
+        ),
+    )
     work.entry_submit(ctx, entry_id=entry.pk)
     work.entry_approve(ctx, entry_id=entry.pk)
     return entry
@@ -56,7 +66,9 @@ def _log(ctx, task_id: int, day: int, hours: float) -> TaskEntry:
 
 def test_hours_are_tracked_against_the_budget_and_never_compiled(api, ctx, project):
     assert (project["budget_hours"], project["budget_warning_percent"]) == ("10.00", 80)
-    task = work.task_create(ctx, project_id=project["id"], title="Umzug", client_id=None)
+    task = work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=project["id"], title="Umzug"))
+    )
     _log(ctx, task.pk, 0, 4)
     budget = _ok(api.get(f"projects/{project['id']}/billing"))["budget"]
     assert (budget["actual_hours"], budget["percent"], budget["warning"]) == (

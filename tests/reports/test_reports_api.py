@@ -7,8 +7,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from faktura.common.inputs import parse
 from faktura.reports.selectors import value_groups
 from faktura.work import services as work
+from faktura.work.inputs import EntryCreate, TaskCreate
 from faktura.work.models import Project
 from tests.conftest import api_for
 from tests.web.web_helpers import signed_in
@@ -25,24 +27,52 @@ def logged(owner, make_member):
     member = make_member("member")
     customer_work = make_project(ctx, name="Managed services")
     waste = make_project(ctx, name="Technical issues", scope="internal", value_group="D")
-    task = work.task_create(ctx, project_id=customer_work.pk, title="Printer")
-    waste_task = work.task_create(ctx, project_id=waste.pk, title="VPN outage")
-    work.entry_create(
-        ctx, task_id=task.pk, kind="time", started_at=at(2, 8), stopped_at=at(2, 9, 30)
+    task = work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=customer_work.pk, title="Printer"))
+    )
+    waste_task = work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=waste.pk, title="VPN outage"))
     )
     work.entry_create(
         ctx,
-        task_id=task.pk,
-        kind="time",
-        started_at=at(5, 8, month=1),
-        stopped_at=at(5, 8, 20, month=1),
+        data=parse(
+            EntryCreate,
+            dict(task_id=task.pk, kind="time", started_at=at(2, 8), stopped_at=at(2, 9, 30)),
+        ),
     )
     work.entry_create(
-        ctx, task_id=waste_task.pk, kind="time", started_at=at(3, 12), stopped_at=at(3, 12, 45)
+        ctx,
+        data=parse(
+            EntryCreate,
+            dict(
+                task_id=task.pk,
+                kind="time",
+                started_at=at(5, 8, month=1),
+                stopped_at=at(5, 8, 20, month=1),
+            ),
+        ),
     )
-    work.entry_create(ctx, task_id=task.pk, kind="mileage", distance_km="42", date="2026-03-02")
     work.entry_create(
-        ctx_for(member), task_id=task.pk, kind="time", started_at=at(4, 9), stopped_at=at(4, 11)
+        ctx,
+        data=parse(
+            EntryCreate,
+            dict(
+                task_id=waste_task.pk, kind="time", started_at=at(3, 12), stopped_at=at(3, 12, 45)
+            ),
+        ),
+    )
+    work.entry_create(
+        ctx,
+        data=parse(
+            EntryCreate, dict(task_id=task.pk, kind="mileage", distance_km="42", date="2026-03-02")
+        ),
+    )
+    work.entry_create(
+        ctx_for(member),
+        data=parse(
+            EntryCreate,
+            dict(task_id=task.pk, kind="time", started_at=at(4, 9), stopped_at=at(4, 11)),
+        ),
     )
     return member
 

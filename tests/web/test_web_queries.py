@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 from web_helpers import at, ctx_for
 
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.work import services
+from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate
 
 ROWS = 30
 
@@ -22,18 +24,29 @@ def many(owner, make_member):
     ctx = ctx_for(owner)
     for n in range(ROWS):
         contact = contact_create(ctx, data=ContactCreate(name=f"Kunde {n:02d}", city="Bonn"))
-        project = services.project_create(ctx, name=f"Projekt {n:02d}", contact_id=contact.pk)
+        project = services.project_create(
+            ctx, data=parse(ProjectCreate, dict(name=f"Projekt {n:02d}", contact_id=contact.pk))
+        )
         member = make_member("member")
         task = services.task_create(
-            ctx, project_id=project.pk, title=f"Ticket {n:02d}", assignee_id=member.pk
+            ctx,
+            data=parse(
+                TaskCreate,
+                dict(project_id=project.pk, title=f"Ticket {n:02d}", assignee_id=member.pk),
+            ),
         )
         start = at(2, 8) + dt.timedelta(days=n % 5)
         entry = services.entry_create(
             ctx_for(member),
-            task_id=task.pk,
-            kind="time",
-            started_at=start,
-            stopped_at=start + dt.timedelta(minutes=30 + n),
+            data=parse(
+                EntryCreate,
+                dict(
+                    task_id=task.pk,
+                    kind="time",
+                    started_at=start,
+                    stopped_at=start + dt.timedelta(minutes=30 + n),
+                ),
+            ),
         )
         services.entry_submit(ctx_for(member), entry_id=entry.pk)
         if n % 2:  # half approved (billing shows them), half waiting (approvals shows them)

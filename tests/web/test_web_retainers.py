@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 from web_helpers import signed_in
 
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.frameorders.inputs import RetainerCreate
 from faktura.frameorders.models import Retainer, RetainerMonth
 from faktura.frameorders.retainers import retainer_create
+from faktura.work.inputs import ProjectCreate
 from faktura.work.services import project_create
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def _project(ctx, name="Support 2026"):
     contact = contact_create(ctx, data=ContactCreate(name="Kunde GmbH"))
-    return project_create(ctx, name=name, contact_id=contact.pk, kind="ongoing")
+    return project_create(
+        ctx, data=parse(ProjectCreate, dict(name=name, contact_id=contact.pk, kind="ongoing"))
+    )
 
 
 def test_list_shows_terms_and_each_months_usage(browser, ctx):

@@ -6,6 +6,8 @@ import pytest
 from django.urls import reverse
 from web_helpers import signed_in
 
+from faktura.common.inputs import parse
+from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate
 from faktura.work.models import RUNNING_TIMER, TaskEntry
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -113,8 +115,12 @@ def test_timer_on_another_tenants_task_is_refused(browser, owner, other_owner):
     from faktura.work import services
 
     ctx = ctx_for(other_owner)
-    project = services.project_create(ctx, name="Theirs", scope="internal", value_group="C")
-    task = services.task_create(ctx, project_id=project.pk, title="Their task")
+    project = services.project_create(
+        ctx, data=parse(ProjectCreate, dict(name="Theirs", scope="internal", value_group="C"))
+    )
+    task = services.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=project.pk, title="Their task"))
+    )
 
     response = browser.post(reverse("web:timer_start"), {"task_id": task.pk}, **HTMX)
 
@@ -283,7 +289,11 @@ def test_approver_cannot_approve_own_entry(web_data):
 
     ctx = ctx_for(web_data.approver)
     own = services.entry_create(
-        ctx, task_id=web_data.task.pk, kind="time", started_at=at(6, 8), stopped_at=at(6, 9)
+        ctx,
+        data=parse(
+            EntryCreate,
+            dict(task_id=web_data.task.pk, kind="time", started_at=at(6, 8), stopped_at=at(6, 9)),
+        ),
     )
     services.entry_submit(ctx, entry_id=own.pk)
     approver = signed_in(web_data.approver)

@@ -11,11 +11,13 @@ from django.test import Client
 from faktura.catalog import services as catalog
 from faktura.catalog.inputs import PriceListCreate, PriceSet, ProductAssignmentCreate, ProductCreate
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.models import Membership
 from faktura.tenancy.services import team_create
 from faktura.work import services as work
+from faktura.work.inputs import EntryCreate, ProjectCreate, ProjectMemberRate, TaskCreate
 
 UTC = dt.UTC
 
@@ -89,28 +91,48 @@ def build_web_data(owner, make_member) -> WebData:
     )
     project = work.project_create(
         ctx,
-        name="Managed services",
-        contact_id=customer.pk,
-        kind="ongoing",
-        hourly_rate=Decimal("98.50"),
+        data=parse(
+            ProjectCreate,
+            dict(
+                name="Managed services",
+                contact_id=customer.pk,
+                kind="ongoing",
+                hourly_rate=Decimal("98.50"),
+            ),
+        ),
     )
-    internal = work.project_create(ctx, name="Technical issues", scope="internal", value_group="D")
+    internal = work.project_create(
+        ctx,
+        data=parse(ProjectCreate, dict(name="Technical issues", scope="internal", value_group="D")),
+    )
     team = team_create(ctx, name="Service desk")
     member = make_member("member", name="Mia Member", team_id=team.pk)
     approver = make_member("approver", name="Anton Approver")
     work.project_member_set_rate(
-        ctx, project_id=project.pk, membership_id=member.pk, hourly_rate=Decimal("80")
+        ctx,
+        project_id=project.pk,
+        membership_id=member.pk,
+        data=parse(ProjectMemberRate, dict(hourly_rate=Decimal("80"))),
     )
     task = work.task_create(
         ctx,
-        project_id=project.pk,
-        title="Printer on floor 2 jams",
-        estimate_hours=Decimal("2"),
-        unit_price=Decimal("120"),
-        assignee_id=member.pk,
+        data=parse(
+            TaskCreate,
+            dict(
+                project_id=project.pk,
+                title="Printer on floor 2 jams",
+                estimate_hours=Decimal("2"),
+                unit_price=Decimal("120"),
+                assignee_id=member.pk,
+            ),
+        ),
     )
-    other_task = work.task_create(ctx, project_id=project.pk, title="New laptop for Ms. Kaya")
-    waste_task = work.task_create(ctx, project_id=internal.pk, title="VPN outage")
+    other_task = work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=project.pk, title="New laptop for Ms. Kaya"))
+    )
+    waste_task = work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=internal.pk, title="VPN outage"))
+    )
     catalog.product_assignment_create(
         ctx,
         data=ProductAssignmentCreate(
@@ -118,24 +140,43 @@ def build_web_data(owner, make_member) -> WebData:
         ),
     )
     time_entry = work.entry_create(
-        ctx, task_id=task.pk, kind="time", started_at=at(2, 8), stopped_at=at(2, 9, 30)
+        ctx,
+        data=parse(
+            EntryCreate,
+            dict(task_id=task.pk, kind="time", started_at=at(2, 8), stopped_at=at(2, 9, 30)),
+        ),
     )
     work.entry_submit(ctx, entry_id=time_entry.pk)
     work.entry_approve(ctx, entry_id=time_entry.pk)
     work.entry_create(
-        ctx, task_id=task.pk, kind="mileage", distance_km=Decimal("42"), date="2026-03-02"
+        ctx,
+        data=parse(
+            EntryCreate,
+            dict(task_id=task.pk, kind="mileage", distance_km=Decimal("42"), date="2026-03-02"),
+        ),
     )
     work.entry_create(
-        ctx, task_id=waste_task.pk, kind="time", started_at=at(3, 12), stopped_at=at(3, 12, 45)
+        ctx,
+        data=parse(
+            EntryCreate,
+            dict(
+                task_id=waste_task.pk, kind="time", started_at=at(3, 12), stopped_at=at(3, 12, 45)
+            ),
+        ),
     )
     member_ctx = ctx_for(member)
     submitted = work.entry_create(
         member_ctx,
-        task_id=other_task.pk,
-        kind="time",
-        started_at=at(4, 9),
-        stopped_at=at(4, 11),
-        description="Set up the laptop",
+        data=parse(
+            EntryCreate,
+            dict(
+                task_id=other_task.pk,
+                kind="time",
+                started_at=at(4, 9),
+                stopped_at=at(4, 11),
+                description="Set up the laptop",
+            ),
+        ),
     )
     work.entry_submit(member_ctx, entry_id=submitted.pk)
     return WebData(

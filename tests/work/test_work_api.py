@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from work_factories import at, ctx_for, log_time, make_project, make_task
 
+from faktura.common.inputs import parse
 from faktura.work import services
+from faktura.work.inputs import EntryCreate, ProjectUpdate
 from faktura.work.models import TaskEntry
 
 
@@ -125,7 +127,9 @@ def test_other_tenants_task_is_400(other_api, task):
 
 
 def test_paused_project_is_422(api, ctx, task):
-    services.project_update(ctx, project_id=task.project_id, status="on_hold")
+    services.project_update(
+        ctx, project_id=task.project_id, data=parse(ProjectUpdate, dict(status="on_hold"))
+    )
     assert _error(api.post("entries", _time(task)), 422)["code"] == "project_closed"
 
 
@@ -266,6 +270,10 @@ def test_bulk_actions(api, member_api, approver_api, task):
     r = approver_api.post("entries/approve", {"ids": [a["id"], b["id"]]})
     assert [e["approval_status"] for e in r.json()] == ["approved", "approved"]
     assert _error(api.post("entries/approve", {"ids": []}), 400)["fields"].keys() == {"ids"}
+    # at most 500 entries at a time (EntryIds); one more is refused before anything moves
+    too_many = {"ids": list(range(1, 502))}
+    assert _error(api.post("entries/submit", too_many), 400)["fields"].keys() == {"ids"}
+    assert _error(api.post("entries/approve", too_many), 400)["code"] == "invalid"
 
 
 # --- visibility and isolation -----------------------------------------------------------------
@@ -333,9 +341,15 @@ def test_entry_filters_and_order(api, ctx, task, make_member):
     e1 = log_time(ctx, task, at(2, 8))
     e2 = log_time(ctx, task, at(2, 14), membership_id=dev.pk)
     e3 = log_time(ctx, other_task, at(5, 9))
-    e4 = services.entry_create(ctx, task_id=task.pk, kind="mileage", distance_km="5",
-                               date="2026-03-04")  # fmt: skip
-    e5 = services.entry_create(ctx, task_id=other_task.pk, started_at=at(6, 7))
+    e4 = services.entry_create(
+        ctx,
+        data=parse(
+            EntryCreate, dict(task_id=task.pk, kind="mileage", distance_km="5", date="2026-03-04")
+        ),
+    )
+    e5 = services.entry_create(
+        ctx, data=parse(EntryCreate, dict(task_id=other_task.pk, started_at=at(6, 7)))
+    )
     services.entry_submit(ctx, entry_id=e3.pk)
     TaskEntry.objects.filter(pk=e4.pk).update(billing_state="compiled")
 
@@ -368,6 +382,8 @@ def test_entry_list_has_no_n_plus_one(api, ctx, django_assert_max_num_queries):
 
 def test_member_list_shows_own_timer(member_api, task):
     member = member_api.membership
-    timer = services.entry_create(ctx_for(member), task_id=task.pk, started_at=at(2, 9))
+    timer = services.entry_create(
+        ctx_for(member), data=parse(EntryCreate, dict(task_id=task.pk, started_at=at(2, 9)))
+    )
     r = member_api.get("entries", running="true")
     assert [e["id"] for e in r.json()["items"]] == [timer.pk]

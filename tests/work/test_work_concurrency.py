@@ -9,7 +9,9 @@ from django.db import connection
 from work_factories import at, make_task
 
 from faktura.common.errors import Conflict
+from faktura.common.inputs import parse
 from faktura.work import services
+from faktura.work.inputs import EntryCreate, TaskCreate
 from faktura.work.models import Task, TaskEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,7 +42,10 @@ def _in_parallel(n: int, work) -> list:
 def test_concurrent_tasks_get_distinct_numbers(ctx):
     project = make_task(ctx).project
     results = _in_parallel(
-        6, lambda i: services.task_create(ctx, project_id=project.pk, title=f"T{i}")
+        6,
+        lambda i: services.task_create(
+            ctx, data=parse(TaskCreate, dict(project_id=project.pk, title=f"T{i}"))
+        ),
     )
     assert all(isinstance(r, Task) for r in results), results
     assert sorted(Task.objects.values_list("number", flat=True)) == list(range(1, 8))
@@ -49,7 +54,10 @@ def test_concurrent_tasks_get_distinct_numbers(ctx):
 def test_concurrent_timers_of_one_member(ctx):
     task = make_task(ctx)
     results = _in_parallel(
-        4, lambda i: services.entry_create(ctx, task_id=task.pk, started_at=at(2, 9, i))
+        4,
+        lambda i: services.entry_create(
+            ctx, data=parse(EntryCreate, dict(task_id=task.pk, started_at=at(2, 9, i)))
+        ),
     )
     started = [r for r in results if isinstance(r, TaskEntry)]
     refused = [r for r in results if isinstance(r, Conflict)]

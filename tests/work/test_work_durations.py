@@ -9,7 +9,9 @@ import pytest
 from work_factories import at, ctx_for, log_time, make_task
 
 from faktura.common.errors import ValidationFailed
+from faktura.common.inputs import parse
 from faktura.work import selectors, services
+from faktura.work.inputs import EntryCreate, EntryUpdate
 from faktura.work.models import TaskEntry
 
 DAY = dt.date(2026, 3, 2)
@@ -22,7 +24,10 @@ def task(ctx):
 
 def _duration(ctx, task, duration, **kw):
     return services.entry_create(
-        ctx, task_id=task.pk, kind="time", date=DAY, duration=duration, **kw
+        ctx,
+        data=parse(
+            EntryCreate, dict(task_id=task.pk, kind="time", date=DAY, duration=duration, **kw)
+        ),
     )
 
 
@@ -45,7 +50,9 @@ def test_an_integer_duration_is_minutes_but_a_bare_number_typed_is_hours(ctx, ta
 def test_many_duration_entries_and_a_running_timer_live_side_by_side(ctx, task):
     first = _duration(ctx, task, "1:00")
     second = _duration(ctx, task, "0:30")
-    timer = services.entry_create(ctx, task_id=task.pk)  # neither end, no duration: a timer
+    timer = services.entry_create(
+        ctx, data=parse(EntryCreate, dict(task_id=task.pk))
+    )  # neither end, no duration: a timer
 
     assert timer.is_running
     assert selectors.running_timer(membership=ctx.membership) == timer
@@ -70,13 +77,20 @@ def test_a_duration_with_a_start_or_stop_is_refused(ctx, task):
         _duration(ctx, task, "1:30", started_at=at(2, 8))
     assert set(caught.value.fields) == {"duration"}
     with pytest.raises(ValidationFailed):
-        services.entry_create(ctx, task_id=task.pk, kind="mileage", distance_km="3", duration=30)
+        services.entry_create(
+            ctx,
+            data=parse(
+                EntryCreate, dict(task_id=task.pk, kind="mileage", distance_km="3", duration=30)
+            ),
+        )
     assert not TaskEntry.objects.exists()
 
 
 def test_a_stop_without_a_start_is_still_refused(ctx, task):
     with pytest.raises(ValidationFailed) as caught:
-        services.entry_create(ctx, task_id=task.pk, kind="time", stopped_at=at(2, 9))
+        services.entry_create(
+            ctx, data=parse(EntryCreate, dict(task_id=task.pk, kind="time", stopped_at=at(2, 9)))
+        )
     assert "started_at" in caught.value.fields
 
 
@@ -84,15 +98,23 @@ def test_editing_switches_between_clock_times_and_a_duration(ctx, task):
     entry = log_time(ctx, task, at(2, 8), minutes=60)
 
     entry = services.entry_update(
-        ctx, entry_id=entry.pk, started_at=None, stopped_at=None, duration="2:15"
+        ctx,
+        entry_id=entry.pk,
+        data=parse(EntryUpdate, dict(started_at=None, stopped_at=None, duration="2:15")),
     )
     assert (entry.started_at, entry.stopped_at, entry.duration_seconds) == (None, None, 8100)
     assert entry.date == DAY
 
-    entry = services.entry_update(ctx, entry_id=entry.pk, description="Toner")
+    entry = services.entry_update(
+        ctx, entry_id=entry.pk, data=parse(EntryUpdate, dict(description="Toner"))
+    )
     assert entry.duration_seconds == 8100 and not entry.is_running
 
-    entry = services.entry_update(ctx, entry_id=entry.pk, started_at=at(2, 8), stopped_at=at(2, 9))
+    entry = services.entry_update(
+        ctx,
+        entry_id=entry.pk,
+        data=parse(EntryUpdate, dict(started_at=at(2, 8), stopped_at=at(2, 9))),
+    )
     assert entry.duration_seconds == 3600
 
 

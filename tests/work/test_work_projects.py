@@ -8,8 +8,10 @@ import pytest
 from work_factories import make_contact, make_project
 
 from faktura.common.errors import BusinessRuleViolation, PermissionDenied, ValidationFailed
+from faktura.common.inputs import parse
 from faktura.common.models import AuditEvent
 from faktura.work import services
+from faktura.work.inputs import ProjectCreate, ProjectMemberRate, ProjectUpdate
 from faktura.work.models import Project, ProjectMember
 
 # --- services ---------------------------------------------------------------------------------
@@ -17,7 +19,9 @@ from faktura.work.models import Project, ProjectMember
 
 def test_external_project_defaults(ctx):
     contact = make_contact(ctx, currency="CHF")
-    project = services.project_create(ctx, name="Rollout", contact_id=contact.pk)
+    project = services.project_create(
+        ctx, data=parse(ProjectCreate, dict(name="Rollout", contact_id=contact.pk))
+    )
     assert project.scope == "external"
     assert project.value_group == "A"
     assert project.billing_model == "time_and_materials"
@@ -27,7 +31,9 @@ def test_external_project_defaults(ctx):
 
 
 def test_internal_project_defaults(ctx, tenant):
-    project = services.project_create(ctx, name="Technical issues", scope="internal")
+    project = services.project_create(
+        ctx, data=parse(ProjectCreate, dict(name="Technical issues", scope="internal"))
+    )
     assert project.value_group == "C"
     assert project.billing_model == "non_billable"
     assert project.currency == tenant.currency
@@ -50,10 +56,13 @@ def test_value_group_follows_scope(ctx, scope, value_group, ok):
     contact = make_contact(ctx)
     data = {"name": "P", "scope": scope, "value_group": value_group, "contact_id": contact.pk}
     if ok:
-        assert services.project_create(ctx, **data).value_group == value_group
+        assert (
+            services.project_create(ctx, data=parse(ProjectCreate, dict(**data))).value_group
+            == value_group
+        )
     else:
         with pytest.raises(ValidationFailed) as exc:
-            services.project_create(ctx, **data)
+            services.project_create(ctx, data=parse(ProjectCreate, dict(**data)))
         assert set(exc.value.fields) == {"value_group"}
         assert not Project.objects.exists()
 
@@ -61,25 +70,31 @@ def test_value_group_follows_scope(ctx, scope, value_group, ok):
 def test_changing_scope_needs_a_matching_value_group(ctx):
     project = make_project(ctx)
     with pytest.raises(ValidationFailed) as exc:
-        services.project_update(ctx, project_id=project.pk, scope="internal")
+        services.project_update(
+            ctx, project_id=project.pk, data=parse(ProjectUpdate, dict(scope="internal"))
+        )
     assert set(exc.value.fields) == {"value_group"}
     project = services.project_update(
         ctx,
         project_id=project.pk,
-        scope="internal",
-        value_group="B",
-        billing_model="non_billable",
+        data=parse(
+            ProjectUpdate, dict(scope="internal", value_group="B", billing_model="non_billable")
+        ),
     )
     assert (project.scope, project.value_group) == ("internal", "B")
 
 
 def test_external_project_needs_a_customer(ctx):
     with pytest.raises(ValidationFailed) as exc:
-        services.project_create(ctx, name="Rollout", scope="external")
+        services.project_create(
+            ctx, data=parse(ProjectCreate, dict(name="Rollout", scope="external"))
+        )
     assert set(exc.value.fields) == {"contact_id"}
     project = make_project(ctx)
     with pytest.raises(ValidationFailed) as exc:
-        services.project_update(ctx, project_id=project.pk, contact_id=None)
+        services.project_update(
+            ctx, project_id=project.pk, data=parse(ProjectUpdate, dict(contact_id=None))
+        )
     assert set(exc.value.fields) == {"contact_id"}
 
 
@@ -87,7 +102,13 @@ def test_external_project_needs_a_customer(ctx):
 def test_internal_projects_are_not_billed(ctx, billing_model):
     with pytest.raises(ValidationFailed) as exc:
         services.project_create(
-            ctx, name="Website", scope="internal", value_group="B", billing_model=billing_model
+            ctx,
+            data=parse(
+                ProjectCreate,
+                dict(
+                    name="Website", scope="internal", value_group="B", billing_model=billing_model
+                ),
+            ),
         )
     assert set(exc.value.fields) == {"billing_model"}
 
@@ -95,16 +116,24 @@ def test_internal_projects_are_not_billed(ctx, billing_model):
 def test_currency_must_be_the_customers(ctx):
     contact = make_contact(ctx, currency="EUR")
     with pytest.raises(ValidationFailed) as exc:
-        services.project_create(ctx, name="P", contact_id=contact.pk, currency="USD")
+        services.project_create(
+            ctx, data=parse(ProjectCreate, dict(name="P", contact_id=contact.pk, currency="USD"))
+        )
     assert set(exc.value.fields) == {"currency"}
-    project = services.project_create(ctx, name="P", contact_id=contact.pk, currency="eur")
+    project = services.project_create(
+        ctx, data=parse(ProjectCreate, dict(name="P", contact_id=contact.pk, currency="eur"))
+    )
     assert project.currency == "EUR"
     swiss = make_contact(ctx, name="Zürich AG", currency="CHF")
     with pytest.raises(ValidationFailed) as exc:
-        services.project_update(ctx, project_id=project.pk, contact_id=swiss.pk)
+        services.project_update(
+            ctx, project_id=project.pk, data=parse(ProjectUpdate, dict(contact_id=swiss.pk))
+        )
     assert set(exc.value.fields) == {"currency"}
     project = services.project_update(
-        ctx, project_id=project.pk, contact_id=swiss.pk, currency="CHF"
+        ctx,
+        project_id=project.pk,
+        data=parse(ProjectUpdate, dict(contact_id=swiss.pk, currency="CHF")),
     )
     assert project.currency == "CHF"
 
@@ -112,14 +141,20 @@ def test_currency_must_be_the_customers(ctx):
 def test_ready_to_bill_only_for_single_projects(ctx):
     ongoing = make_project(ctx, kind="ongoing")
     with pytest.raises(BusinessRuleViolation) as exc:
-        services.project_update(ctx, project_id=ongoing.pk, status="ready_to_bill")
+        services.project_update(
+            ctx, project_id=ongoing.pk, data=parse(ProjectUpdate, dict(status="ready_to_bill"))
+        )
     assert exc.value.code == "not_single_project"
     single = make_project(ctx, kind="single")
-    single = services.project_update(ctx, project_id=single.pk, status="ready_to_bill")
+    single = services.project_update(
+        ctx, project_id=single.pk, data=parse(ProjectUpdate, dict(status="ready_to_bill"))
+    )
     assert single.status == "ready_to_bill"
     # a single project that is ready to bill cannot turn into ongoing work
     with pytest.raises(BusinessRuleViolation):
-        services.project_update(ctx, project_id=single.pk, kind="ongoing")
+        services.project_update(
+            ctx, project_id=single.pk, data=parse(ProjectUpdate, dict(kind="ongoing"))
+        )
 
 
 def test_end_date_not_before_start(ctx):
@@ -170,18 +205,26 @@ def test_member_cannot_manage_projects(make_member):
 
     member = ctx_for(make_member("member"))
     with pytest.raises(PermissionDenied):
-        services.project_create(member, name="Internal", scope="internal")
+        services.project_create(
+            member, data=parse(ProjectCreate, dict(name="Internal", scope="internal"))
+        )
 
 
 def test_member_rates(ctx, make_member):
     project = make_project(ctx)
     dev = make_member("member")
     row = services.project_member_set_rate(
-        ctx, project_id=project.pk, membership_id=dev.pk, hourly_rate="110.00"
+        ctx,
+        project_id=project.pk,
+        membership_id=dev.pk,
+        data=parse(ProjectMemberRate, dict(hourly_rate="110.00")),
     )
     assert row.hourly_rate == Decimal("110.00")
     row = services.project_member_set_rate(
-        ctx, project_id=project.pk, membership_id=dev.pk, hourly_rate=None
+        ctx,
+        project_id=project.pk,
+        membership_id=dev.pk,
+        data=parse(ProjectMemberRate, dict(hourly_rate=None)),
     )
     assert row.hourly_rate is None
     assert ProjectMember.objects.filter(project=project).count() == 1

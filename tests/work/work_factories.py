@@ -6,10 +6,12 @@ import datetime as dt
 from typing import Any
 
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.tenancy.models import Membership
 from faktura.work import services
+from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate, TaskUpdate
 
 UTC = dt.UTC
 
@@ -34,20 +36,38 @@ def make_project(ctx: CommandContext, *, contact=None, **kw: Any):
     data.update(kw)
     if data["scope"] == "external" and "contact_id" not in data:
         data["contact_id"] = (contact or make_contact(ctx)).pk
-    return services.project_create(ctx, **data)
+    return services.project_create(ctx, data=parse(ProjectCreate, dict(**data)))
 
 
 def make_task(ctx: CommandContext, project=None, **kw: Any):
+    """A task; `client_id=None` makes one without a customer (a new task takes the project's,
+    so the customer is removed after creating it)."""
     project = project or make_project(ctx)
-    return services.task_create(ctx, project_id=project.pk, title=kw.pop("title", "Printer"), **kw)
+    no_client = "client_id" in kw and kw["client_id"] is None
+    if no_client:
+        del kw["client_id"]
+    task = services.task_create(
+        ctx,
+        data=parse(TaskCreate, dict(project_id=project.pk, title=kw.pop("title", "Printer"), **kw)),
+    )
+    if no_client:
+        task = services.task_update(
+            ctx, task_id=task.pk, data=parse(TaskUpdate, {"client_id": None})
+        )
+    return task
 
 
 def log_time(ctx: CommandContext, task, start: dt.datetime, minutes: int = 60, **kw: Any):
     return services.entry_create(
         ctx,
-        task_id=task.pk,
-        kind="time",
-        started_at=start,
-        stopped_at=start + dt.timedelta(minutes=minutes),
-        **kw,
+        data=parse(
+            EntryCreate,
+            dict(
+                task_id=task.pk,
+                kind="time",
+                started_at=start,
+                stopped_at=start + dt.timedelta(minutes=minutes),
+                **kw,
+            ),
+        ),
     )

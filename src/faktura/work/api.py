@@ -6,7 +6,7 @@ rates. Members see only their own entries; other entries answer 404 to them.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -15,11 +15,21 @@ from pydantic import ValidationError as PydanticValidationError
 
 from faktura.common.errors import ValidationFailed
 from faktura.common.schemas import ERRORS, Id, PathId
-from faktura.common.text import MultiLine, SingleLine
 from faktura.tenancy.auth import request_context
-from faktura.tenancy.inputs import TimeRounding
 from faktura.tenancy.roles import has_capability
 from faktura.work import selectors, services
+from faktura.work.inputs import (
+    EntryCreate,
+    EntryIds,
+    EntryReject,
+    EntryStop,
+    EntryUpdate,
+    ProjectCreate,
+    ProjectMemberRate,
+    ProjectUpdate,
+    TaskCreate,
+    TaskUpdate,
+)
 
 router = Router(tags=["work"])
 
@@ -66,54 +76,6 @@ class ProjectOut(Schema):
         return obj.fixed_price if _sees_rates(context) else None
 
 
-class ProjectIn(Schema):
-    name: str = Field(..., max_length=200)
-    number: str = Field("", max_length=30)
-    description: str = ""
-    contact_id: Id | None = None
-    kind: str = "ongoing"
-    scope: str = "external"
-    value_group: str | None = Field(None, description="A for external; B, C (default) or D")
-    billing_model: str | None = Field(
-        None, description="time_and_materials (default) or fixed_price; internal: non_billable"
-    )
-    hourly_rate: Decimal | None = None
-    fixed_price: Decimal | None = None
-    budget_hours: Decimal | None = None
-    budget_warning_percent: int | None = Field(
-        None, ge=1, le=1000, description="warn at this share of the budget hours (default 80)"
-    )
-    currency: str | None = Field(None, max_length=3, description="default: the customer's")
-    status: str | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    po_number: str = Field("", max_length=60)
-    time_rounding: TimeRounding | None = None
-    billing_trigger: Literal["continuous", "on_close"] | None = None
-
-
-class ProjectPatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    number: str | None = Field(None, max_length=30)
-    description: str | None = None
-    contact_id: Id | None = None
-    kind: str | None = None
-    scope: str | None = None
-    value_group: str | None = None
-    billing_model: str | None = None
-    hourly_rate: Decimal | None = None
-    fixed_price: Decimal | None = None
-    budget_hours: Decimal | None = None
-    budget_warning_percent: int | None = Field(None, ge=1, le=1000)
-    currency: str | None = Field(None, max_length=3)
-    status: str | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
-    po_number: str | None = Field(None, max_length=60)
-    time_rounding: TimeRounding | None = None
-    billing_trigger: Literal["continuous", "on_close"] | None = None
-
-
 class ProjectFilter(Schema):
     search: str = ""
     contact_id: Id | None = None
@@ -131,9 +93,8 @@ def project_list(request, filters: Query[ProjectFilter]):
 
 
 @router.post("/projects", response={201: ProjectOut, **ERRORS})
-def project_create(request, payload: ProjectIn):
-    data = payload.model_dump(exclude_none=True)
-    project = services.project_create(request_context(request), **data)
+def project_create(request, payload: ProjectCreate):
+    project = services.project_create(request_context(request), data=payload)
     return Status(201, selectors.project_get(tenant=request.auth.tenant, project_id=project.pk))
 
 
@@ -143,9 +104,8 @@ def project_detail(request, project_id: PathId):
 
 
 @router.patch("/projects/{project_id}", response={200: ProjectOut, **ERRORS})
-def project_patch(request, project_id: PathId, payload: ProjectPatch):
-    data = payload.model_dump(exclude_unset=True)
-    project = services.project_update(request_context(request), project_id=project_id, **data)
+def project_patch(request, project_id: PathId, payload: ProjectUpdate):
+    project = services.project_update(request_context(request), project_id=project_id, data=payload)
     return selectors.project_get(tenant=request.auth.tenant, project_id=project.pk)
 
 
@@ -162,10 +122,6 @@ class ProjectMemberOut(Schema):
         return obj.membership.display_name
 
 
-class ProjectMemberIn(Schema):
-    hourly_rate: Decimal | None
-
-
 @router.get("/projects/{project_id}/members", response={200: list[ProjectMemberOut], **ERRORS})
 @paginate
 def project_member_list(request, project_id: PathId):
@@ -177,13 +133,13 @@ def project_member_list(request, project_id: PathId):
     "/projects/{project_id}/members/{membership_id}", response={200: ProjectMemberOut, **ERRORS}
 )
 def project_member_put(
-    request, project_id: PathId, membership_id: PathId, payload: ProjectMemberIn
+    request, project_id: PathId, membership_id: PathId, payload: ProjectMemberRate
 ):
     row = services.project_member_set_rate(
         request_context(request),
         project_id=project_id,
         membership_id=membership_id,
-        hourly_rate=payload.hourly_rate,
+        data=payload,
     )
     return selectors.project_member_get(tenant=request.auth.tenant, member_id=row.pk)
 
@@ -233,38 +189,6 @@ class TaskOut(Schema):
         return obj.price_list_id if _sees_rates(context) else None
 
 
-class TaskIn(Schema):
-    project_id: Id
-    title: SingleLine = Field(..., max_length=300)
-    description: MultiLine = ""
-    task_type: str | None = None
-    status: str | None = None
-    billable: bool | None = Field(None, description="default: false on non-billable projects")
-    client_id: Id | None = Field(None, description="default: the project's customer")
-    assignee_id: Id | None = None
-    product_id: Id | None = None
-    price_list_id: Id | None = None
-    unit: str | None = Field(None, max_length=3, description="UN/ECE Rec 20 code, e.g. HUR")
-    unit_price: Decimal | None = None
-    estimate_hours: Decimal | None = None
-
-
-class TaskPatch(Schema):
-    project_id: Id | None = None
-    title: SingleLine | None = Field(None, max_length=300)
-    description: MultiLine | None = None
-    task_type: str | None = None
-    status: str | None = None
-    billable: bool | None = None
-    client_id: Id | None = None
-    assignee_id: Id | None = None
-    product_id: Id | None = None
-    price_list_id: Id | None = None
-    unit: str | None = Field(None, max_length=3)
-    unit_price: Decimal | None = None
-    estimate_hours: Decimal | None = None
-
-
 class TaskFilter(Schema):
     search: str = ""
     project_id: Id | None = None
@@ -281,9 +205,8 @@ def task_list(request, filters: Query[TaskFilter]):
 
 
 @router.post("/tasks", response={201: TaskOut, **ERRORS})
-def task_create(request, payload: TaskIn):
-    data = payload.model_dump(exclude_none=True)
-    task = services.task_create(request_context(request), **data)
+def task_create(request, payload: TaskCreate):
+    task = services.task_create(request_context(request), data=payload)
     return Status(201, selectors.task_get(tenant=request.auth.tenant, task_id=task.pk))
 
 
@@ -293,9 +216,8 @@ def task_detail(request, task_id: PathId):
 
 
 @router.patch("/tasks/{task_id}", response={200: TaskOut, **ERRORS})
-def task_patch(request, task_id: PathId, payload: TaskPatch):
-    data = payload.model_dump(exclude_unset=True)
-    task = services.task_update(request_context(request), task_id=task_id, **data)
+def task_patch(request, task_id: PathId, payload: TaskUpdate):
+    task = services.task_update(request_context(request), task_id=task_id, data=payload)
     return selectors.task_get(tenant=request.auth.tenant, task_id=task.pk)
 
 
@@ -340,61 +262,6 @@ class EntryOut(Schema):
         return obj.unit_price if _sees_rates(context) else None
 
 
-# Whole minutes (1 to 1440), or a typed duration such as "1:30" (faktura.core.durations); the
-# service checks either and names the field `duration`.
-DurationValue = int | str
-
-
-class EntryIn(Schema):
-    task_id: Id
-    kind: str = "time"
-    membership_id: Id | None = Field(None, description="default: the caller")
-    date: dt.date | None = Field(None, description="default: the day in the tenant's time zone")
-    started_at: dt.datetime | None = Field(
-        None, description="with time zone; without started_at and stopped_at a timer starts now"
-    )
-    stopped_at: dt.datetime | None = Field(None, description="empty: a running timer")
-    duration: DurationValue | None = Field(
-        None, description='time without started_at and stopped_at: minutes (90) or "H:MM" ("1:30")'
-    )
-    distance_km: Decimal | None = None
-    transport_minutes: int | None = None
-    quantity: Decimal | None = None
-    unit_price: Decimal | None = None
-    product_id: Id | None = Field(None, description="goods and expenses: the product sold")
-    description: str = ""
-
-
-class EntryPatch(Schema):
-    task_id: Id | None = None
-    kind: str | None = None
-    membership_id: Id | None = None
-    date: dt.date | None = None
-    started_at: dt.datetime | None = None
-    stopped_at: dt.datetime | None = None
-    duration: DurationValue | None = Field(
-        None, description="makes the entry a bare duration (see create)"
-    )
-    distance_km: Decimal | None = None
-    transport_minutes: int | None = None
-    quantity: Decimal | None = None
-    unit_price: Decimal | None = None
-    product_id: Id | None = None
-    description: str | None = None
-
-
-class EntryStopIn(Schema):
-    stopped_at: dt.datetime | None = Field(None, description="default: now")
-
-
-class EntryRejectIn(Schema):
-    reason: str = Field(..., max_length=2000)
-
-
-class EntryIdsIn(Schema):
-    ids: list[Id] = Field(..., min_length=1, max_length=500)
-
-
 class EntryFilter(Schema):
     task_id: Id | None = None
     project_id: Id | None = None
@@ -427,21 +294,20 @@ def entry_list(request, filters: Query[EntryFilter]):
 
 
 @router.post("/entries", response={201: EntryOut, **ERRORS})
-def entry_create(request, payload: EntryIn):
-    data = payload.model_dump(exclude_none=True)
-    entry = services.entry_create(request_context(request), **data)
+def entry_create(request, payload: EntryCreate):
+    entry = services.entry_create(request_context(request), data=payload)
     return Status(201, _entry(request, entry))
 
 
 @router.post("/entries/submit", response={200: list[EntryOut], **ERRORS})
-def entries_submit(request, payload: EntryIdsIn):
-    entries = services.entries_submit(request_context(request), entry_ids=payload.ids)
+def entries_submit(request, payload: EntryIds):
+    entries = services.entries_submit(request_context(request), data=payload)
     return _entries(request, entries)
 
 
 @router.post("/entries/approve", response={200: list[EntryOut], **ERRORS})
-def entries_approve(request, payload: EntryIdsIn):
-    entries = services.entries_approve(request_context(request), entry_ids=payload.ids)
+def entries_approve(request, payload: EntryIds):
+    entries = services.entries_approve(request_context(request), data=payload)
     return _entries(request, entries)
 
 
@@ -451,9 +317,8 @@ def entry_detail(request, entry_id: PathId):
 
 
 @router.patch("/entries/{entry_id}", response={200: EntryOut, **ERRORS})
-def entry_patch(request, entry_id: PathId, payload: EntryPatch):
-    data = payload.model_dump(exclude_unset=True)
-    entry = services.entry_update(request_context(request), entry_id=entry_id, **data)
+def entry_patch(request, entry_id: PathId, payload: EntryUpdate):
+    entry = services.entry_update(request_context(request), entry_id=entry_id, data=payload)
     return _entry(request, entry)
 
 
@@ -463,17 +328,17 @@ def entry_delete(request, entry_id: PathId):
     return Status(204, None)
 
 
-def _optional_stop_body(request) -> EntryStopIn:
+def _optional_stop_body(request) -> EntryStop:
     """The optional `{"stopped_at": ...}` body of /stop. Only a JSON body is read, so a client
     that posts nothing (or an empty form) stops the timer now."""
     if request.content_type != "application/json" or not request.body.strip():
-        return EntryStopIn()
+        return EntryStop.model_validate({})
     try:
-        return EntryStopIn.model_validate_json(request.body)
+        return EntryStop.model_validate_json(request.body)
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]) or "body"
-        if first["type"] == "json_invalid" or name not in EntryStopIn.model_fields:
+        if first["type"] == "json_invalid" or name not in EntryStop.model_fields:
             name = "body"
         raise ValidationFailed.field(name, first["msg"]) from None
 
@@ -484,15 +349,13 @@ def _optional_stop_body(request) -> EntryStopIn:
     openapi_extra={
         "requestBody": {
             "required": False,
-            "content": {"application/json": {"schema": EntryStopIn.model_json_schema()}},
+            "content": {"application/json": {"schema": EntryStop.model_json_schema()}},
         }
     },
 )
 def entry_stop(request, entry_id: PathId):
     payload = _optional_stop_body(request)
-    entry = services.entry_stop(
-        request_context(request), entry_id=entry_id, stopped_at=payload.stopped_at
-    )
+    entry = services.entry_stop(request_context(request), entry_id=entry_id, data=payload)
     return _entry(request, entry)
 
 
@@ -507,10 +370,8 @@ def entry_approve(request, entry_id: PathId):
 
 
 @router.post("/entries/{entry_id}/reject", response={200: EntryOut, **ERRORS})
-def entry_reject(request, entry_id: PathId, payload: EntryRejectIn):
-    entry = services.entry_reject(
-        request_context(request), entry_id=entry_id, reason=payload.reason
-    )
+def entry_reject(request, entry_id: PathId, payload: EntryReject):
+    entry = services.entry_reject(request_context(request), entry_id=entry_id, data=payload)
     return _entry(request, entry)
 
 

@@ -15,10 +15,11 @@ from django.db import models
 from django.db.models import F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.errors import NotFound
 from faktura.core.money import quantize_ratio
 from faktura.tenancy.models import BillingTrigger, Membership
 from faktura.tenancy.roles import has_capability
+from faktura.work.errors import ReferenceNotFound
 from faktura.work.models import RUNNING_TIMER, Project, ProjectMember, Task, TaskEntry
 
 
@@ -65,8 +66,7 @@ def project_list(
 
 
 def project_get(*, tenant, project_id: int) -> Project:
-    project = Project.objects.select_related("contact").filter(tenant=tenant, pk=project_id)
-    project = project.first()
+    project = Project.objects.select_related("contact").filter(tenant=tenant, pk=project_id).first()
     if project is None:
         raise NotFound("Project not found.")
     return project
@@ -74,10 +74,9 @@ def project_get(*, tenant, project_id: int) -> Project:
 
 def project_for_tenant(tenant, project_id: int, *, field: str = "project_id") -> Project:
     """A project referenced from another object's input: unknown ids name the field."""
-    project = Project.objects.select_related("contact").filter(tenant=tenant, pk=project_id)
-    project = project.first()
+    project = Project.objects.select_related("contact").filter(tenant=tenant, pk=project_id).first()
     if project is None:
-        raise ValidationFailed.field(field, "No such project.", code="not_found")
+        raise ReferenceNotFound.field(field, "No such project.")
     return project
 
 
@@ -104,7 +103,7 @@ def project_member_get(*, tenant, member_id: int) -> ProjectMember:
 def membership_for_tenant(tenant, membership_id: int, *, field: str = "membership_id"):
     membership = Membership.objects.filter(tenant=tenant, pk=membership_id).first()
     if membership is None:
-        raise ValidationFailed.field(field, "No such member.", code="not_found")
+        raise ReferenceNotFound.field(field, "No such member.")
     return membership
 
 
@@ -167,7 +166,7 @@ def task_get(*, tenant, task_id: int) -> Task:
 def task_for_tenant(tenant, task_id: int, *, field: str = "task_id") -> Task:
     task = Task.objects.select_related("project").filter(tenant=tenant, pk=task_id).first()
     if task is None:
-        raise ValidationFailed.field(field, "No such task.", code="not_found")
+        raise ReferenceNotFound.field(field, "No such task.")
     return task
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.urls import reverse
 
+from faktura.common.inputs import parse
+from faktura.work.inputs import ProjectMemberRate
 from faktura.work.services import project_member_set_rate
 
 
@@ -21,7 +23,7 @@ def test_project_page_shows_the_price_source_that_won(browser, world):
         world.ctx,
         project_id=task.project_id,
         membership_id=world.owner.pk,
-        hourly_rate=Decimal("120"),
+        data=parse(ProjectMemberRate, dict(hourly_rate=Decimal("120"))),
     )
     world.item(task, unit_price="90", price_source="price_list")
 
@@ -38,7 +40,7 @@ def test_a_member_rate_that_won_is_not_flagged(browser, world):
         world.ctx,
         project_id=task.project_id,
         membership_id=world.owner.pk,
-        hourly_rate=Decimal("120"),
+        data=parse(ProjectMemberRate, dict(hourly_rate=Decimal("120"))),
     )
     world.item(task, unit_price="120", price_source="project_member")
 

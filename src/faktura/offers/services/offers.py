@@ -30,6 +30,7 @@ from faktura.catalog.selectors import product_for_tenant, unit_for_tenant
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.inputs import parse
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.contacts.selectors import contact_for_tenant
@@ -53,6 +54,7 @@ from faktura.offers.inputs import OfferAccept, OfferCreate, OfferLineIn, OfferSe
 from faktura.offers.models import Offer, OfferLine, OfferNumberSequence
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.selectors import tenant_today
+from faktura.work.inputs import ProjectCreate, ProjectUpdate
 from faktura.work.models import Project
 from faktura.work.selectors import project_for_tenant
 from faktura.work.services import project_create, project_update
@@ -446,8 +448,12 @@ def offer_accept(ctx: CommandContext, *, offer_id: int, data: OfferAccept) -> Of
             if hours:
                 fields["budget_hours"] = hours
             project = project_create(
-                ctx, name=offer.title[:200], contact_id=offer.contact_id, scope="external",
-                currency=offer.currency, **fields,
+                ctx,
+                data=parse(
+                    ProjectCreate,
+                    {"name": offer.title[:200], "contact_id": offer.contact_id,
+                     "scope": "external", "currency": offer.currency, **fields},
+                ),
             )  # fmt: skip
         else:
             project = project_for_tenant(ctx.tenant, data.project_id)
@@ -461,7 +467,7 @@ def offer_accept(ctx: CommandContext, *, offer_id: int, data: OfferAccept) -> Of
                 )
             if hours and project.budget_hours is None:
                 fields["budget_hours"] = hours
-            project = project_update(ctx, project_id=project.pk, **fields)
+            project = project_update(ctx, project_id=project.pk, data=parse(ProjectUpdate, fields))
         offer.project = project
         offer.status = Offer.Status.ACCEPTED
         offer.decided_at = timezone.now()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -11,13 +10,25 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from faktura.core.durations import DurationError, format_minutes, parse_duration_minutes
+from faktura.core.durations import format_minutes
 from faktura.web.forms.common import (
     RoundingFieldsMixin,
+    TypedInputForm,
     blank,
     optional_decimal,
     optional_int,
     text,
+)
+from faktura.work.inputs import (
+    EntryCreate,
+    EntryReject,
+    EntryUpdate,
+    ProjectCreate,
+    ProjectMemberRate,
+    ProjectUpdate,
+    TaskCreate,
+    TaskUpdate,
+    local_span,
 )
 from faktura.work.models import Project, Task, TaskEntry
 
@@ -80,7 +91,12 @@ class TaskFilterForm(forms.Form):
         )
 
 
-class TaskForm(forms.Form):
+class TaskForm(TypedInputForm):
+    """A new ticket (`TaskCreate`) or, when editing, the changed fields (`TaskUpdate`)."""
+
+    input_type = TaskCreate
+    update_type = TaskUpdate
+
     project_id = forms.TypedChoiceField(label=_("Project"), coerce=int)
     title = text(_("Title"), required=True, max_length=300)
     task_type = forms.ChoiceField(label=_("Type"), choices=Task.TaskType.choices)
@@ -127,7 +143,8 @@ class TaskForm(forms.Form):
         editing: bool = False,
         **kwargs,
     ):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, edit=editing, **kwargs)
+        self.editing = editing
         self.fields["project_id"].choices = blank(_("Choose a project")) + id_choices(
             projects, lambda p: f"{p.number} · {p.name}" if p.number else p.name
         )
@@ -152,6 +169,9 @@ class TaskForm(forms.Form):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Set by billing.")
 
+    def input_data(self) -> dict[str, Any]:
+        return self.update_data() if self.editing else self.create_data()
+
     def create_data(self) -> dict[str, Any]:
         """The fields given; empty optional choices are left to the service's defaults."""
         data = dict(self.cleaned_data)
@@ -164,7 +184,9 @@ class TaskForm(forms.Form):
 
     def update_data(self) -> dict[str, Any]:
         """Only the changed fields (the price fields need a role that may set prices)."""
-        data = {name: self.cleaned_data[name] for name in self.changed_data}
+        data = {
+            name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data
+        }
         if "billable" in data and data["billable"] is None:
             del data["billable"]
         return data
@@ -218,7 +240,13 @@ class ProjectFilterForm(forms.Form):
         self.fields["contact"].choices = blank(_("All customers")) + id_choices(contacts)
 
 
-class ProjectForm(RoundingFieldsMixin):
+class ProjectForm(RoundingFieldsMixin, TypedInputForm):
+    """A new project (`ProjectCreate`) or, when editing, the changed fields
+    (`ProjectUpdate`)."""
+
+    input_type = ProjectCreate
+    update_type = ProjectUpdate
+
     name = text(_("Name"), required=True)
     number = text(_("Project number"), max_length=30)
     contact_id = forms.TypedChoiceField(
@@ -245,8 +273,9 @@ class ProjectForm(RoundingFieldsMixin):
 
     RATE_FIELDS = ("hourly_rate", "fixed_price")
 
-    def __init__(self, *args, contacts=(), show_rates: bool = True, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, contacts=(), show_rates: bool = True, edit: bool = False, **kwargs):
+        super().__init__(*args, edit=edit, **kwargs)
+        self.editing = edit
         self.fields["contact_id"].choices = blank(_("No customer (internal)")) + id_choices(
             contacts
         )
@@ -254,11 +283,11 @@ class ProjectForm(RoundingFieldsMixin):
             for name in self.RATE_FIELDS:
                 del self.fields[name]
 
-    def service_data(self, *, creating: bool) -> dict[str, Any]:
+    def input_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("tr_")}
         data["time_rounding"] = self.time_rounding()
         data["currency"] = (data.get("currency") or "").upper()
-        if creating:
+        if not self.editing:
             if not data["currency"]:
                 del data["currency"]  # the customer's, else the company's
             return data
@@ -277,7 +306,9 @@ class ProjectForm(RoundingFieldsMixin):
         return initial | cls.rounding_initial(project.time_rounding)
 
 
-class ProjectMemberRateForm(forms.Form):
+class ProjectMemberRateForm(TypedInputForm):
+    input_type = ProjectMemberRate
+
     membership_id = forms.TypedChoiceField(label=_("Member"), coerce=int)
     hourly_rate = optional_decimal(_("Hourly rate"))
 
@@ -286,6 +317,9 @@ class ProjectMemberRateForm(forms.Form):
         self.fields["membership_id"].choices = blank(_("Choose a member")) + id_choices(
             members, lambda m: m.display_name
         )
+
+    def input_data(self) -> dict[str, Any]:
+        return {"hourly_rate": self.cleaned_data.get("hourly_rate")}
 
 
 # --- entries --------------------------------------------------------------------------------
@@ -315,8 +349,14 @@ def task_choices(tasks) -> list[tuple[int, str]]:
 ENTRY_ALIASES = {"started_at": "start_time", "stopped_at": "end_time"}
 
 
-class EntryForm(forms.Form):
-    """One form for every kind; the fields another kind uses are ignored on save."""
+class EntryForm(TypedInputForm):
+    """One form for every kind; the fields another kind uses are ignored on save. Builds an
+    `EntryCreate`, or when editing an `EntryUpdate` of every field but the kind; times are
+    read in the time zone `tz`."""
+
+    input_type = EntryCreate
+    update_type = EntryUpdate
+    input_aliases = ENTRY_ALIASES
 
     kind = forms.ChoiceField(label=_("Kind"), choices=TaskEntry.Kind.choices)
     task_id = forms.TypedChoiceField(label=_("Task"), coerce=int)
@@ -345,8 +385,19 @@ class EntryForm(forms.Form):
         TaskEntry.Kind.GOODS: ("quantity", "unit_price", "product_id"),
     }
 
-    def __init__(self, *args, tasks=(), show_prices: bool = True, products=(), **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        *args,
+        tz,
+        tasks=(),
+        show_prices: bool = True,
+        products=(),
+        edit: bool = False,
+        **kwargs,
+    ):
+        super().__init__(*args, edit=edit, **kwargs)
+        self.tz = tz
+        self.editing = edit
         self.fields["task_id"].choices = blank(_("Choose a task")) + task_choices(tasks)
         searching_task_picker(self.fields["task_id"])
         self.fields["product_id"].choices = blank(_("As the task")) + id_choices(products)
@@ -357,15 +408,8 @@ class EntryForm(forms.Form):
         data = super().clean()
         if data.get("kind") != TaskEntry.Kind.TIME:
             return data
-        duration = (data.get("duration") or "").strip()
-        if duration:
-            # A bare duration for the day, without clock times.
-            try:
-                data["duration_minutes"] = parse_duration_minutes(duration)
-            except DurationError:
-                self.add_error("duration", _("Enter a duration like 1:30."))
-            if data.get("start_time") is not None or data.get("end_time") is not None:
-                self.add_error("duration", _("Give either a duration or From and To, not both."))
+        if (data.get("duration") or "").strip():
+            # A bare duration for the day, without clock times (the input checks it).
             return data
         # A time entry logged afterwards has both ends (or a duration); the timer records
         # running ones.
@@ -374,25 +418,22 @@ class EntryForm(forms.Form):
                 self.add_error(name, _("Enter the time."))
         return data
 
-    def service_data(self, tz) -> dict[str, Any]:
-        """The entry's fields for its kind; times are read in the company's time zone."""
+    def input_data(self) -> dict[str, Any]:
+        """The entry's fields for its kind (all but the kind when editing)."""
         data = self.cleaned_data
-        kind = data["kind"]
+        kind = data.get("kind") or TaskEntry.Kind.TIME
         out: dict[str, Any] = {
-            "kind": kind,
-            "task_id": data["task_id"],
-            "date": data["date"],
+            "task_id": data.get("task_id"),
+            "date": data.get("date"),
             "description": data.get("description", ""),
         }
+        if not self.editing:
+            out["kind"] = kind
         if kind == TaskEntry.Kind.TIME:
-            start, end = data.get("start_time"), data.get("end_time")
-            out["started_at"] = _aware(data["date"], start, tz)
-            # A To before the From ends the next day: 22:00 to 01:30 is 3:30 hours.
-            end_day = data["date"]
-            if start is not None and end is not None and end < start:
-                end_day += dt.timedelta(days=1)
-            out["stopped_at"] = _aware(end_day, end, tz)
-            out["duration"] = data.get("duration_minutes")
+            day = data.get("date") or timezone.localdate(timezone=self.tz)
+            span = local_span(day, data.get("start_time"), data.get("end_time"), self.tz)
+            out["started_at"], out["stopped_at"] = span
+            out["duration"] = (data.get("duration") or "").strip() or None
         else:
             for name in self.KIND_FIELDS[kind]:
                 if name in self.fields:
@@ -424,11 +465,7 @@ class EntryForm(forms.Form):
         }
 
 
-def _aware(day: dt.date, time: dt.time | None, tz) -> dt.datetime | None:
-    if time is None:
-        return None
-    return timezone.make_aware(dt.datetime.combine(day, time), tz)
+class RejectForm(TypedInputForm):
+    input_type = EntryReject
 
-
-class RejectForm(forms.Form):
     reason = text(_("Reason"), required=True, max_length=1000)

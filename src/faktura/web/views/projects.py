@@ -142,12 +142,13 @@ def project_product_add(request, project_id: int):
     return redirect("web:project_detail", project_id=project_id)
 
 
-def _project_form(request, data=None, initial=None) -> ProjectForm:
+def _project_form(request, data=None, initial=None, *, edit: bool = False) -> ProjectForm:
     return ProjectForm(
         data,
         initial=initial,
         contacts=contact_list(tenant=request.tenant, is_active=True),
         show_rates=can(request, "view_rates"),
+        edit=edit,
     )
 
 
@@ -157,13 +158,9 @@ def project_create(request):
     if contact_id := parse_int(request.GET.get("contact_id")):
         initial["contact_id"] = contact_id
     form = _project_form(request, request.POST or None, initial)
-    if request.method == "POST" and form.is_valid():
-        project = submit(
-            form,
-            lambda: services.project_create(
-                ui_context(request), **form.service_data(creating=True)
-            ),
-        )
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
+        project = submit(form, lambda: services.project_create(ui_context(request), data=data))
         if project is not None:
             messages.success(request, _("Project %(name)s created.") % {"name": project.name})
             return redirect("web:project_detail", project_id=project.pk)
@@ -173,13 +170,12 @@ def project_create(request):
 @page("manage_projects")
 def project_edit(request, project_id: int):
     project = selectors.project_get(tenant=request.tenant, project_id=project_id)
-    form = _project_form(request, request.POST or None, ProjectForm.initial_for(project))
-    if request.method == "POST" and form.is_valid():
+    form = _project_form(request, request.POST or None, ProjectForm.initial_for(project), edit=True)
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         saved = submit(
             form,
-            lambda: services.project_update(
-                ui_context(request), project_id=project.pk, **form.service_data(creating=False)
-            ),
+            lambda: services.project_update(ui_context(request), project_id=project.pk, data=data),
         )
         if saved is not None:
             messages.success(request, _("Project %(name)s saved.") % {"name": saved.name})
@@ -193,11 +189,15 @@ def project_member_rate(request, project_id: int):
     project = selectors.project_get(tenant=request.tenant, project_id=project_id)
     members = membership_list(tenant=request.tenant).filter(is_active=True)
     form = ProjectMemberRateForm(request.POST, members=members)
-    if form.is_valid():
+    data = form.to_input()
+    if data is not None:
         row = submit(
             form,
             lambda: services.project_member_set_rate(
-                ui_context(request), project_id=project.pk, **form.cleaned_data
+                ui_context(request),
+                project_id=project.pk,
+                membership_id=form.cleaned_data["membership_id"],
+                data=data,
             ),
         )
         if row is not None:

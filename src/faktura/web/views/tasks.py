@@ -106,8 +106,9 @@ def task_create(request):
     if request.membership:
         initial["assignee_id"] = request.membership.pk
     form = _task_form(request, request.POST or None, initial)
-    if request.method == "POST" and form.is_valid():
-        task = submit(form, lambda: services.task_create(ui_context(request), **form.create_data()))
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
+        task = submit(form, lambda: services.task_create(ui_context(request), data=data))
         if task is not None:
             messages.success(request, _("Task #%(number)s created.") % {"number": task.number})
             return redirect("web:task_detail", task_id=task.pk)
@@ -118,12 +119,10 @@ def task_create(request):
 def task_edit(request, task_id: int):
     task = selectors.task_get(tenant=request.tenant, task_id=task_id)
     form = _task_form(request, request.POST or None, TaskForm.initial_for(task), editing=True)
-    if request.method == "POST" and form.is_valid():
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         saved = submit(
-            form,
-            lambda: services.task_update(
-                ui_context(request), task_id=task.pk, **form.update_data()
-            ),
+            form, lambda: services.task_update(ui_context(request), task_id=task.pk, data=data)
         )
         if saved is not None:
             messages.success(request, _("Task #%(number)s saved.") % {"number": saved.number})

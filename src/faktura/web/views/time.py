@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from faktura.catalog.selectors import product_list
+from faktura.common.inputs import parse
 from faktura.tenancy.selectors import membership_list
 from faktura.web.forms.work import ENTRY_ALIASES, EntryForm, RejectForm, TimerStartForm
 from faktura.web.sorting import sorting
@@ -31,10 +32,10 @@ from faktura.web.utils import (
     ui_context,
 )
 from faktura.work import selectors, services
+from faktura.work.inputs import EntryCreate, EntryIds
 from faktura.work.models import Task, TaskEntry
 
 OPEN_STATUSES = (Task.Status.OPEN, Task.Status.IN_PROGRESS)
-# Entries their author can (re)submit for approval.
 
 
 def _open_tasks(request):
@@ -76,9 +77,14 @@ def timer_start(request):
         request,
         lambda: services.entry_create(
             ui_context(request),
-            task_id=task_id,
-            kind=TaskEntry.Kind.TIME,
-            description=(request.POST.get("description") or "").strip(),
+            data=parse(
+                EntryCreate,
+                {
+                    "task_id": task_id,
+                    "kind": TaskEntry.Kind.TIME,
+                    "description": request.POST.get("description") or "",
+                },
+            ),
         ),
     )
     if entry is not None:
@@ -130,15 +136,17 @@ def my_time(request):
         initial["kind"] = request.GET["kind"]
     form = EntryForm(
         request.POST or None,
+        tz=tz,
         tasks=tasks,
         show_prices=show_prices,
         products=_entry_products(request),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         entry = submit(
             form,
-            lambda: services.entry_create(ui_context(request), **form.service_data(tz)),
+            lambda: services.entry_create(ui_context(request), data=data),
             aliases=ENTRY_ALIASES,
         )
         if entry is not None:
@@ -203,18 +211,19 @@ def entry_edit(request, entry_id: int):
         tasks.insert(0, entry.task)
     form = EntryForm(
         request.POST or None,
+        tz=tz,
         tasks=tasks,
         show_prices=can(request, "view_rates"),
         products=_entry_products(request),
         initial=EntryForm.initial_for(entry, tz),
+        edit=True,
     )
     form.fields["kind"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        data = form.service_data(tz)
-        data.pop("kind")
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
         saved = submit(
             form,
-            lambda: services.entry_update(ui_context(request), entry_id=entry.pk, **data),
+            lambda: services.entry_update(ui_context(request), entry_id=entry.pk, data=data),
             aliases=ENTRY_ALIASES,
         )
         if saved is not None:
@@ -253,7 +262,10 @@ def entries_submit(request):
     if not ids:
         messages.info(request, _("There is nothing to submit."))
         return _back(request)
-    done = action(request, lambda: services.entries_submit(ui_context(request), entry_ids=ids))
+    done = action(
+        request,
+        lambda: services.entries_submit(ui_context(request), data=parse(EntryIds, {"ids": ids})),
+    )
     if done is not None:
         messages.success(
             request,
@@ -332,14 +344,13 @@ def entry_approve(request, entry_id: int):
 @page("approve_entries")
 def entry_reject(request, entry_id: int):
     form = RejectForm(request.POST)
-    if not form.is_valid():
+    data = form.to_input()
+    if data is None:
         messages.error(request, _("Give a reason for the rejection."))
         return _back_to_approvals(request)
     action(
         request,
-        lambda: services.entry_reject(
-            ui_context(request), entry_id=entry_id, reason=form.cleaned_data["reason"]
-        ),
+        lambda: services.entry_reject(ui_context(request), entry_id=entry_id, data=data),
         success=_("Entry rejected."),
     )
     return _back_to_approvals(request)
@@ -363,7 +374,10 @@ def entries_approve(request):
     if not ids:
         messages.info(request, _("Select the entries to approve."))
         return _back_to_approvals(request)
-    done = action(request, lambda: services.entries_approve(ui_context(request), entry_ids=ids))
+    done = action(
+        request,
+        lambda: services.entries_approve(ui_context(request), data=parse(EntryIds, {"ids": ids})),
+    )
     if done is not None:
         messages.success(
             request,

@@ -15,41 +15,32 @@ apply to every given entry or to none.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable
 
 from django.db import transaction
 
 from faktura.common.context import CommandContext
-from faktura.common.errors import (
-    Conflict,
-    FakturaError,
-    NotFound,
-    PermissionDenied,
-    ValidationFailed,
-)
+from faktura.common.errors import FakturaError, NotFound, PermissionDenied
 from faktura.common.services import audit_record
 from faktura.tenancy.roles import Role
+from faktura.work.errors import EntryRunning, InvalidTransition, OwnEntry
+from faktura.work.inputs import EntryIds, EntryReject
 from faktura.work.models import TaskEntry
 from faktura.work.selectors import entries_visible
-from faktura.work.services import _fields as f
 from faktura.work.services.entries import _check_unbilled, _locked, _now
 
 Approval = TaskEntry.Approval
 
 # Roles that may approve their own entries (everyone else needs a second person).
 SELF_APPROVING_ROLES = frozenset({Role.OWNER, Role.ADMIN})
-MAX_BULK = 500
 
 
 def _is_author(ctx: CommandContext, entry: TaskEntry) -> bool:
     return ctx.membership is not None and entry.membership_id == ctx.membership.pk
 
 
-def _transition_conflict(entry: TaskEntry, action: str) -> Conflict:
-    return Conflict(
-        f"The entry is {entry.approval_status}; it cannot be {action}.", code="invalid_transition"
-    )
+def _transition_conflict(entry: TaskEntry, action: str) -> InvalidTransition:
+    return InvalidTransition(f"The entry is {entry.approval_status}; it cannot be {action}.")
 
 
 def _submit(ctx: CommandContext, entry: TaskEntry, now: dt.datetime) -> None:
@@ -58,7 +49,7 @@ def _submit(ctx: CommandContext, entry: TaskEntry, now: dt.datetime) -> None:
     if not entry.is_submittable:
         raise _transition_conflict(entry, "submitted")
     if entry.is_running:
-        raise Conflict("Stop the timer before submitting the entry.", code="entry_running")
+        raise EntryRunning("Stop the timer before submitting the entry.")
     entry.approval_status = Approval.SUBMITTED
     entry.save(update_fields=["approval_status", "updated_at"])
     audit_record(ctx, action="entry_submit", obj=entry)
@@ -67,10 +58,7 @@ def _submit(ctx: CommandContext, entry: TaskEntry, now: dt.datetime) -> None:
 def _approve(ctx: CommandContext, entry: TaskEntry, now: dt.datetime) -> None:
     ctx.require("approve_entries")
     if _is_author(ctx, entry) and ctx.role not in SELF_APPROVING_ROLES:
-        raise PermissionDenied(
-            "Approvers do not approve their own entries; ask another approver.",
-            code="own_entry",
-        )
+        raise OwnEntry("Approvers do not approve their own entries; ask another approver.")
     if entry.approval_status != Approval.SUBMITTED:
         raise _transition_conflict(entry, "approved")
     entry.approval_status = Approval.APPROVED
@@ -85,7 +73,9 @@ def _approve(ctx: CommandContext, entry: TaskEntry, now: dt.datetime) -> None:
     audit_record(ctx, action="entry_approve", obj=entry)
 
 
-def entry_submit(ctx: CommandContext, *, entry_id: int, now: dt.datetime | None = None):
+def entry_submit(
+    ctx: CommandContext, *, entry_id: int, now: dt.datetime | None = None
+) -> TaskEntry:
     """Draft or rejected -> submitted, by the author or an approver."""
     ctx.require("log_time")
     with transaction.atomic():
@@ -94,7 +84,9 @@ def entry_submit(ctx: CommandContext, *, entry_id: int, now: dt.datetime | None 
     return entry
 
 
-def entry_approve(ctx: CommandContext, *, entry_id: int, now: dt.datetime | None = None):
+def entry_approve(
+    ctx: CommandContext, *, entry_id: int, now: dt.datetime | None = None
+) -> TaskEntry:
     """Submitted -> approved, by an approver (see the module docstring on own entries)."""
     ctx.require("approve_entries")
     with transaction.atomic():
@@ -103,10 +95,10 @@ def entry_approve(ctx: CommandContext, *, entry_id: int, now: dt.datetime | None
     return entry
 
 
-def entry_reject(ctx: CommandContext, *, entry_id: int, reason: Any) -> TaskEntry:
+def entry_reject(ctx: CommandContext, *, entry_id: int, data: EntryReject) -> TaskEntry:
     """Submitted -> rejected with a reason the author reads; they edit and submit again."""
     ctx.require("approve_entries")
-    reason = f.required_text("reason", reason, multiline=True)
+    reason = data.reason
     with transaction.atomic():
         entry = _locked(ctx, entry_id)
         if entry.approval_status != Approval.SUBMITTED:
@@ -143,24 +135,14 @@ def entry_reopen(ctx: CommandContext, *, entry_id: int) -> TaskEntry:
     return entry
 
 
-def _clean_ids(entry_ids: Any) -> list[int]:
-    if not isinstance(entry_ids, list | tuple) or not entry_ids:
-        raise ValidationFailed.field("ids", "Give a non-empty list of entry ids.")
-    if len(entry_ids) > MAX_BULK:
-        raise ValidationFailed.field("ids", f"At most {MAX_BULK} entries at a time.")
-    if any(isinstance(i, bool) or not isinstance(i, int) for i in entry_ids):
-        raise ValidationFailed.field("ids", "Entry ids are whole numbers.")
-    return sorted(set(entry_ids))
-
-
 def _bulk(
     ctx: CommandContext,
-    entry_ids: Iterable[int],
+    data: EntryIds,
     action: Callable[[CommandContext, TaskEntry, dt.datetime], None],
     now: dt.datetime,
 ) -> list[TaskEntry]:
     """Apply `action` to every entry or to none: the first failure names its entry id."""
-    ids = _clean_ids(entry_ids)
+    ids = sorted(set(data.ids))
     with transaction.atomic():
         entries = {
             e.pk: e
@@ -183,16 +165,16 @@ def _bulk(
 
 
 def entries_submit(
-    ctx: CommandContext, *, entry_ids: list[int], now: dt.datetime | None = None
+    ctx: CommandContext, *, data: EntryIds, now: dt.datetime | None = None
 ) -> list[TaskEntry]:
     """Submit several entries at once, all or none."""
     ctx.require("log_time")
-    return _bulk(ctx, entry_ids, _submit, _now(now))
+    return _bulk(ctx, data, _submit, _now(now))
 
 
 def entries_approve(
-    ctx: CommandContext, *, entry_ids: list[int], now: dt.datetime | None = None
+    ctx: CommandContext, *, data: EntryIds, now: dt.datetime | None = None
 ) -> list[TaskEntry]:
     """Approve several submitted entries at once, all or none."""
     ctx.require("approve_entries")
-    return _bulk(ctx, entry_ids, _approve, _now(now))
+    return _bulk(ctx, data, _approve, _now(now))

@@ -30,15 +30,19 @@ from django.utils.translation import gettext
 
 from faktura.catalog.selectors import product_for_tenant
 from faktura.common.context import CommandContext
-from faktura.common.errors import (
-    BusinessRuleViolation,
-    Conflict,
-    NotFound,
-    ValidationFailed,
-)
+from faktura.common.errors import Conflict, NotFound, ValidationFailed
 from faktura.common.services import audit_record
-from faktura.core.durations import MAX_MINUTES, DurationError, parse_duration_minutes
+from faktura.core.durations import MAX_MINUTES
 from faktura.tenancy.selectors import tenant_today
+from faktura.work.errors import (
+    EntryBilled,
+    EntryLocked,
+    ProjectClosed,
+    Required,
+    TimerNotRunning,
+    TimerRunning,
+)
+from faktura.work.inputs import DURATION_HINT, EntryCreate, EntryStop, EntryUpdate
 from faktura.work.models import Project, TaskEntry
 from faktura.work.selectors import (
     entries_visible,
@@ -46,7 +50,6 @@ from faktura.work.selectors import (
     running_timer,
     task_for_tenant,
 )
-from faktura.work.services import _fields as f
 
 Kind = TaskEntry.Kind
 Approval = TaskEntry.Approval
@@ -65,85 +68,48 @@ _ALL_KIND_FIELDS = ("started_at", "stopped_at", "distance_km", "transport_minute
                     "unit_price", "product_id")  # fmt: skip
 # A longer span is almost always a forgotten timer; the real stop time must be given.
 MAX_DURATION = dt.timedelta(hours=24)
-MAX_TRANSPORT_MINUTES = 7 * 24 * 60
 _UPDATE_CHUNK = 5000
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a client's clock may run this far ahead
 # Projects in these states take no new work.
 CLOSED_PROJECT_STATES = (Project.Status.ON_HOLD, Project.Status.ARCHIVED)
 
 
-DURATION_HINT = "Enter a duration like 1:30."
-
-
-def duration_seconds(value: Any) -> int:
-    """A given `duration` in seconds: whole minutes (an integer) or a typed duration."""
-    if isinstance(value, bool):
-        minutes = None
-    elif isinstance(value, int):
-        minutes = value if 0 < value <= MAX_MINUTES else None
+def _values(ctx: CommandContext, data: EntryCreate | EntryUpdate) -> dict[str, Any]:
+    """The model fields the input sets (the sent ones of a change), with the task, member
+    and product looked up in this company; `duration` stays in whole minutes."""
+    if isinstance(data, EntryCreate):
+        given = {name: value for name, value in data if value is not None}
     else:
-        try:
-            minutes = parse_duration_minutes(str(value))
-        except DurationError:
-            minutes = None
-    if minutes is None:
-        raise ValidationFailed.field("duration", gettext(DURATION_HINT), code="invalid")
-    return minutes * 60
-
-
-def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for name, value in data.items():
+        given = {name: getattr(data, name) for name in data.model_fields_set}
+    values: dict[str, Any] = {}
+    for name, value in given.items():
         if name == "task_id":
-            if value is None:
-                raise ValidationFailed.field(name, "This field is required.", code="required")
-            clean["task"] = task_for_tenant(ctx.tenant, value)
+            values["task"] = task_for_tenant(ctx.tenant, value)
         elif name == "membership_id":
-            if value is None:
-                raise ValidationFailed.field(name, "This field is required.", code="required")
-            clean["membership"] = membership_for_tenant(ctx.tenant, value)
-        elif name == "kind":
-            clean[name] = f.choice(name, value, Kind.values)
-        elif name == "date":
-            clean[name] = f.date(name, value)
-        elif name in ("started_at", "stopped_at"):
-            clean[name] = f.aware_datetime(name, value)
-        elif name == "duration":
-            clean[name] = None if value is None else duration_seconds(value)
-        elif name == "distance_km":
-            clean[name] = f.decimal(name, value, places=2, digits=10)
-        elif name == "transport_minutes":
-            clean[name] = f.integer(name, value, maximum=MAX_TRANSPORT_MINUTES)
-        elif name == "quantity":
-            clean[name] = f.decimal(name, value, places=4, digits=14)
-        elif name == "unit_price":
-            clean[name] = f.decimal(name, value, places=6, digits=18)
-        elif name == "description":
-            clean[name] = f.text(name, value, multiline=True)
+            values["membership"] = membership_for_tenant(ctx.tenant, value)
         elif name == "product_id":
-            clean["product"] = None if value is None else product_for_tenant(ctx.tenant, value)
+            values["product"] = None if value is None else product_for_tenant(ctx.tenant, value)
+        elif name == "description":
+            values[name] = value or ""
         else:
-            raise ValidationFailed.field(name, "Unknown field.")
-    return clean
+            values[name] = value
+    return values
 
 
-def _take_duration(entry: TaskEntry, clean: dict[str, Any]) -> None:
-    """Make the entry a bare duration when one is given: it has neither end then."""
-    seconds = clean.pop("duration", None)
-    if seconds is None:
+def _take_duration(entry: TaskEntry, minutes: int | None) -> None:
+    """Make the entry a bare duration when one is given: it has neither end then (the input
+    refuses a duration together with either end)."""
+    if minutes is None:
         return
     if entry.kind != Kind.TIME:
         raise ValidationFailed.field("duration", f"Not used by {entry.kind} entries.")
-    for name in ("started_at", "stopped_at"):
-        if clean.get(name) is not None:
-            raise ValidationFailed.field(
-                "duration", gettext("Give either a duration or From and To, not both.")
-            )
     entry.started_at = entry.stopped_at = None
-    entry.duration_seconds = seconds
+    entry.duration_seconds = minutes * 60
 
 
-def _apply_rules(ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, now) -> None:
+def _apply_rules(
+    ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, now: dt.datetime
+) -> None:
     """Check the kind's fields and derive `duration_seconds` and (when asked) `date`."""
     for name in _ALL_KIND_FIELDS:
         if name not in KIND_FIELDS[entry.kind] and getattr(entry, name) is not None:
@@ -151,12 +117,10 @@ def _apply_rules(ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, no
     if entry.kind == Kind.TIME and entry.started_at is None and entry.stopped_at is None:
         # A bare duration: finished work without a clock time.
         if not 0 < entry.duration_seconds <= MAX_MINUTES * 60:
-            raise ValidationFailed.field("duration", gettext(DURATION_HINT), code="required")
+            raise Required.field("duration", gettext(DURATION_HINT))
     elif entry.kind == Kind.TIME:
         if entry.started_at is None:
-            raise ValidationFailed.field(
-                "started_at", "A stopped time entry needs its start.", code="required"
-            )
+            raise Required.field("started_at", "A stopped time entry needs its start.")
         entry.duration_seconds = 0
         if entry.stopped_at is None and entry.started_at > now + CLOCK_SKEW:
             # It could never be stopped: a stop before its start is refused.
@@ -177,11 +141,9 @@ def _apply_rules(ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, no
             entry.duration_seconds = span // dt.timedelta(seconds=1)
     elif entry.kind == Kind.MILEAGE:
         if entry.distance_km is None:
-            raise ValidationFailed.field("distance_km", "This field is required.", code="required")
+            raise Required.field("distance_km", "This field is required.")
     elif entry.quantity is None:
-        raise ValidationFailed.field("quantity", "This field is required.", code="required")
-    elif entry.quantity <= 0:
-        raise ValidationFailed.field("quantity", "Must be greater than 0.")
+        raise Required.field("quantity", "This field is required.")
     if derive_date:
         if entry.kind == Kind.TIME and entry.started_at is not None:
             zone = zoneinfo.ZoneInfo(ctx.tenant.timezone)
@@ -193,16 +155,14 @@ def _apply_rules(ctx: CommandContext, entry: TaskEntry, *, derive_date: bool, no
 def _check_project_open(entry: TaskEntry) -> None:
     project = entry.task.project
     if project.status in CLOSED_PROJECT_STATES:
-        raise BusinessRuleViolation(
-            f"The project {project.name!r} is {project.status}; it takes no new entries.",
-            code="project_closed",
+        raise ProjectClosed(
+            f"The project {project.name!r} is {project.status}; it takes no new entries."
         )
 
 
-def _timer_conflict(running: TaskEntry) -> Conflict:
-    return Conflict(
+def _timer_conflict(running: TaskEntry) -> TimerRunning:
+    return TimerRunning(
         f"A timer is already running (entry {running.pk}); stop it first.",
-        code="timer_running",
         fields={"entry_id": str(running.pk)},
     )
 
@@ -242,10 +202,7 @@ def _locked(ctx: CommandContext, entry_id: int) -> TaskEntry:
 
 def _check_unbilled(entry: TaskEntry) -> None:
     if entry.billing_state != BillingState.UNBILLED:
-        raise Conflict(
-            f"The entry is {entry.billing_state} by billing and cannot be changed.",
-            code="entry_billed",
-        )
+        raise EntryBilled(f"The entry is {entry.billing_state} by billing and cannot be changed.")
 
 
 def _check_editable(entry: TaskEntry) -> None:
@@ -254,10 +211,7 @@ def _check_editable(entry: TaskEntry) -> None:
     if entry.is_editable:
         return
     _check_unbilled(entry)
-    raise Conflict(
-        f"The entry is {entry.approval_status}; an approver must reopen it first.",
-        code="entry_locked",
-    )
+    raise EntryLocked(f"The entry is {entry.approval_status}; an approver must reopen it first.")
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -267,33 +221,32 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 # --- logging ----------------------------------------------------------------------------------
 
 
-def entry_create(ctx: CommandContext, *, now: dt.datetime | None = None, **data: Any) -> TaskEntry:
-    """Log an entry. A time entry with neither `started_at` nor `stopped_at` starts a timer
-    now; `membership_id` defaults to the actor, and logging for someone else needs
-    `view_all_entries`."""
+def entry_create(
+    ctx: CommandContext, *, data: EntryCreate, now: dt.datetime | None = None
+) -> TaskEntry:
+    """Log an entry. A time entry with neither `started_at`, `stopped_at` nor `duration`
+    starts a timer now; `membership_id` defaults to the actor, and logging for someone else
+    needs `view_all_entries`."""
     ctx.require("log_time")
     now = _now(now)
-    if data.get("task_id") is None:
-        raise ValidationFailed.field("task_id", "This field is required.", code="required")
-    clean = _clean(ctx, data)
-    duration = {"duration": clean.pop("duration", None)}
-    membership = clean.pop("membership", None) or ctx.membership
+    values = _values(ctx, data)
+    minutes = values.pop("duration", None)
+    membership = values.pop("membership", None) or ctx.membership
     if membership is None:
-        raise ValidationFailed.field("membership_id", "Whose entry is it?", code="required")
+        raise Required.field("membership_id", "Whose entry is it?")
     if ctx.membership is not None and membership.pk != ctx.membership.pk:
         ctx.require("view_all_entries")
-    entry = TaskEntry(tenant=ctx.tenant, membership=membership, **clean)
-    entry.kind = clean.get("kind", Kind.TIME)
-    _take_duration(entry, {**clean, **duration})
+    entry = TaskEntry(tenant=ctx.tenant, membership=membership, **values)
+    _take_duration(entry, minutes)
     if (
         entry.kind == Kind.TIME
-        and duration["duration"] is None
+        and minutes is None
         and entry.started_at is None
         and entry.stopped_at is None
     ):
         entry.started_at = now.replace(microsecond=0).astimezone(dt.UTC)
     _check_project_open(entry)
-    _apply_rules(ctx, entry, derive_date=clean.get("date") is None, now=now)
+    _apply_rules(ctx, entry, derive_date=data.date is None, now=now)
     with transaction.atomic():
         _check_single_timer(entry)
         _save(entry)
@@ -302,7 +255,7 @@ def entry_create(ctx: CommandContext, *, now: dt.datetime | None = None, **data:
 
 
 def entry_update(
-    ctx: CommandContext, *, entry_id: int, now: dt.datetime | None = None, **data: Any
+    ctx: CommandContext, *, entry_id: int, data: EntryUpdate, now: dt.datetime | None = None
 ) -> TaskEntry:
     """Edit a draft or rejected entry. A new `started_at` moves `date` with it unless a date
     is given as well. The kind of an entry cannot change."""
@@ -311,36 +264,39 @@ def entry_update(
     with transaction.atomic():
         entry = _locked(ctx, entry_id)
         _check_editable(entry)
-        clean = _clean(ctx, data)
-        if clean.get("kind", entry.kind) != entry.kind:
+        values = _values(ctx, data)
+        if values.get("kind", entry.kind) != entry.kind:
             raise ValidationFailed.field(
                 "kind", "The kind of an entry cannot change; delete it and log a new one."
             )
-        membership = clean.get("membership")
+        membership = values.get("membership")
         if (
             membership is not None
             and membership.pk != entry.membership_id
             and ctx.membership is not None
         ):
             ctx.require("view_all_entries")
-        task_changed = "task" in clean and clean["task"].pk != entry.task_id
-        if clean.get("duration") is not None:
-            _take_duration(entry, clean)
-        clean.pop("duration", None)
-        if "date" in clean and clean["date"] is None:
-            del clean["date"]  # a cleared date is derived again
+        task_changed = "task" in values and values["task"].pk != entry.task_id
+        _take_duration(entry, values.pop("duration", None))
+        if "date" in values and values["date"] is None:
+            del values["date"]  # a cleared date is derived again
             derive_date = True
         else:
             # a new start moves the day; a cleared one (a bare duration now) keeps it
-            derive_date = "date" not in clean and clean.get("started_at") is not None
-        for key, value in clean.items():
+            derive_date = "date" not in values and values.get("started_at") is not None
+        for key, value in values.items():
             setattr(entry, key, value)
         if task_changed:
             _check_project_open(entry)
         _apply_rules(ctx, entry, derive_date=derive_date, now=now)
         _check_single_timer(entry)
         _save(entry)
-        audit_record(ctx, action="entry_update", obj=entry, data={"fields": list(data)})
+        audit_record(
+            ctx,
+            action="entry_update",
+            obj=entry,
+            data={"fields": [n for n in EntryUpdate.model_fields if n in data.model_fields_set]},
+        )
     return entry
 
 
@@ -368,7 +324,7 @@ def entry_stop(
     ctx: CommandContext,
     *,
     entry_id: int,
-    stopped_at: Any = None,
+    data: EntryStop | None = None,
     now: dt.datetime | None = None,
 ) -> TaskEntry:
     """Stop a running timer, now or at the given `stopped_at`."""
@@ -377,12 +333,12 @@ def entry_stop(
     with transaction.atomic():
         entry = _locked(ctx, entry_id)
         if not entry.is_running:
-            raise Conflict("The entry is not a running timer.", code="timer_not_running")
+            raise TimerNotRunning("The entry is not a running timer.")
         _check_editable(entry)
-        stop = f.aware_datetime("stopped_at", stopped_at)
+        stop = data.stopped_at if data is not None else None
         if stop is None:
             stop = now.replace(microsecond=0).astimezone(dt.UTC)
-            if stop < entry.started_at <= now:
+            if entry.started_at is not None and stop < entry.started_at <= now:
                 stop = now  # started within this very second
         entry.stopped_at = stop
         _apply_rules(ctx, entry, derive_date=False, now=now)

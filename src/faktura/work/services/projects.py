@@ -12,20 +12,20 @@ Rules across fields, checked on the project as it would be saved:
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
-from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.contacts.selectors import contact_for_tenant
-from faktura.tenancy.models import BillingTrigger, Membership
-from faktura.tenancy.services import clean_time_rounding
+from faktura.tenancy.models import Membership
+from faktura.work.errors import DuplicateNumber, NotSingleProject, Required
+from faktura.work.inputs import ProjectCreate, ProjectMemberRate, ProjectUpdate
 from faktura.work.models import Project, ProjectMember
-from faktura.work.services import _fields as f
 
 Scope = Project.Scope
 ValueGroup = Project.ValueGroup
@@ -36,59 +36,24 @@ DEFAULT_VALUE_GROUP = {Scope.EXTERNAL: ValueGroup.A, Scope.INTERNAL: ValueGroup.
 DEFAULT_BUDGET_WARNING_PERCENT = 80
 
 
-def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for name, value in data.items():
-        if name == "name":
-            clean[name] = f.required_text(name, value)
-        elif name in ("number", "po_number"):
-            clean[name] = f.text(name, value)
-        elif name == "description":
-            clean[name] = f.text(name, value, multiline=True)
-        elif name == "contact_id":
-            clean["contact"] = None if value is None else contact_for_tenant(ctx.tenant, value)
-        elif name == "kind":
-            clean[name] = f.choice(name, value, Project.Kind.values)
-        elif name == "scope":
-            clean[name] = f.choice(name, value, Scope.values)
-        elif name == "value_group":
-            clean[name] = f.choice(name, (value or "").upper(), ValueGroup.values)
-        elif name == "billing_model":
-            clean[name] = f.choice(name, value, BillingModel.values)
-        elif name == "status":
-            clean[name] = f.choice(name, value, Project.Status.values)
-        elif name == "hourly_rate":
-            clean[name] = f.decimal(name, value, places=6, digits=18)
-        elif name == "fixed_price":
-            clean[name] = f.decimal(name, value, places=2, digits=18)
-        elif name == "budget_hours":
-            clean[name] = f.decimal(name, value, places=2, digits=12)
+def _values(ctx: CommandContext, data: ProjectCreate | ProjectUpdate) -> dict[str, Any]:
+    """The model fields the input sets: every given one of a new project (the others keep
+    their defaults), the sent ones of a change; the customer is looked up in this company."""
+    if isinstance(data, ProjectCreate):
+        given = {name: value for name, value in data if value is not None}
+    else:
+        given = {name: getattr(data, name) for name in data.model_fields_set}
+    values: dict[str, Any] = {}
+    for name, value in given.items():
+        if name == "contact_id":
+            values["contact"] = None if value is None else contact_for_tenant(ctx.tenant, value)
         elif name == "budget_warning_percent":
-            clean[name] = _warning_percent(name, value)
-        elif name == "currency":
-            clean[name] = v.currency(name, value)
-        elif name in ("start_date", "end_date"):
-            clean[name] = f.date(name, value)
+            values[name] = DEFAULT_BUDGET_WARNING_PERCENT if value is None else value
         elif name == "time_rounding":
-            clean[name] = clean_time_rounding(name, value)
-        elif name == "billing_trigger":
-            if value is not None and value not in BillingTrigger.values:
-                raise ValidationFailed.field(
-                    name, "Must be 'continuous', 'on_close' or null (the company's)."
-                )
-            clean[name] = value
+            values[name] = None if value is None else value.model_dump()
         else:
-            raise ValidationFailed.field(name, "Unknown field.")
-    return clean
-
-
-def _warning_percent(name: str, value: Any) -> int:
-    """The budget warning threshold in percent of the budget hours: 1 to 1000 (null: 80)."""
-    if value is None:
-        return DEFAULT_BUDGET_WARNING_PERCENT
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
-        raise ValidationFailed.field(name, "A whole percentage from 1 to 1000.")
-    return value
+            values[name] = value
+    return values
 
 
 def _check_rules(project: Project) -> None:
@@ -100,9 +65,7 @@ def _check_rules(project: Project) -> None:
             "value_group", "Internal projects are in value group B, C or D."
         )
     if project.scope == Scope.EXTERNAL and project.contact is None:
-        raise ValidationFailed.field(
-            "contact_id", "External projects need a customer.", code="required"
-        )
+        raise Required.field("contact_id", "External projects need a customer.")
     if project.scope == Scope.INTERNAL and project.billing_model != BillingModel.NON_BILLABLE:
         raise ValidationFailed.field(
             "billing_model", "Internal projects are not billed; use non_billable."
@@ -116,28 +79,23 @@ def _check_rules(project: Project) -> None:
         message = gettext("The end date must not be before the start date.")
         raise ValidationFailed.field("end_date", message)
     if project.status == Project.Status.READY_TO_BILL and project.kind != Project.Kind.SINGLE:
-        raise BusinessRuleViolation(
-            "Only a single project can be ready to bill; ongoing work is billed per period.",
-            code="not_single_project",
+        raise NotSingleProject(
+            "Only a single project can be ready to bill; ongoing work is billed per period."
         )
 
 
-def _save(project: Project, **kwargs: Any) -> None:
+def _save(project: Project, update_fields: list[str] | None = None) -> None:
     try:
         with transaction.atomic():
-            project.save(**kwargs)
+            project.save(update_fields=update_fields)
     except IntegrityError as exc:
-        raise ValidationFailed.field(
-            "number", "Another project has this number.", code="duplicate"
-        ) from exc
+        raise DuplicateNumber.field("number", "Another project has this number.") from exc
 
 
-def project_create(ctx: CommandContext, **data: Any) -> Project:
+def project_create(ctx: CommandContext, *, data: ProjectCreate) -> Project:
     """Create a project; a blank number becomes "P-" and the zero-padded id."""
     ctx.require("manage_projects")
-    if "name" not in data:
-        raise ValidationFailed.field("name", "This field is required.", code="required")
-    clean = _clean(ctx, data)
+    clean = _values(ctx, data)
     project = Project(tenant=ctx.tenant, **clean)
     if "value_group" not in clean:
         project.value_group = DEFAULT_VALUE_GROUP[Scope(project.scope)]
@@ -155,16 +113,15 @@ def project_create(ctx: CommandContext, **data: Any) -> Project:
     return project
 
 
-def project_update(ctx: CommandContext, *, project_id: int, **data: Any) -> Project:
+def project_update(ctx: CommandContext, *, project_id: int, data: ProjectUpdate) -> Project:
     ctx.require("manage_projects")
     with transaction.atomic():
-        project = Project.objects.select_for_update().filter(tenant=ctx.tenant, pk=project_id)
-        project = project.first()
+        project = (
+            Project.objects.select_for_update().filter(tenant=ctx.tenant, pk=project_id).first()
+        )
         if project is None:
             raise NotFound("Project not found.")
-        clean = _clean(ctx, data)
-        if clean.get("number") == "":
-            raise ValidationFailed.field("number", "Cannot be empty.", code="required")
+        clean = _values(ctx, data)
         before = {key: getattr(project, key) for key in clean}
         for key, value in clean.items():
             setattr(project, key, value)
@@ -180,7 +137,9 @@ def project_update(ctx: CommandContext, *, project_id: int, **data: Any) -> Proj
     return project
 
 
-def _member_of_project(ctx: CommandContext, project_id: int, membership_id: int):
+def _member_of_project(
+    ctx: CommandContext, project_id: int, membership_id: int
+) -> tuple[Project, Membership]:
     project = Project.objects.filter(tenant=ctx.tenant, pk=project_id).first()
     if project is None:
         raise NotFound("Project not found.")
@@ -191,12 +150,12 @@ def _member_of_project(ctx: CommandContext, project_id: int, membership_id: int)
 
 
 def project_member_set_rate(
-    ctx: CommandContext, *, project_id: int, membership_id: int, hourly_rate: Any
+    ctx: CommandContext, *, project_id: int, membership_id: int, data: ProjectMemberRate
 ) -> ProjectMember:
     """Set (or create) a member's hourly rate on a project; null keeps the member listed
     without a rate of their own, so the next rule in the price precedence applies."""
     ctx.require("manage_projects")
-    rate = f.decimal("hourly_rate", hourly_rate, places=6, digits=18)
+    rate: Decimal | None = data.hourly_rate
     with transaction.atomic():
         project, membership = _member_of_project(ctx, project_id, membership_id)
         row = (

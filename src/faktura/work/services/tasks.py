@@ -18,62 +18,55 @@ from django.utils import timezone
 
 from faktura.catalog.selectors import price_list_for_tenant, product_for_tenant, unit_for_tenant
 from faktura.common.context import CommandContext
-from faktura.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from faktura.common.errors import NotFound, PermissionDenied, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.contacts.selectors import contact_for_tenant
 from faktura.tenancy.models import Tenant
+from faktura.work.errors import NumberConflict
+from faktura.work.inputs import TaskCreate, TaskUpdate
 from faktura.work.models import Project, Task
 from faktura.work.selectors import membership_for_tenant, project_for_tenant
-from faktura.work.services import _fields as f
 
 PRICE_FIELDS = ("product_id", "price_list_id", "unit_price")
 BILLING_FIELDS = ("billable", "client_id", "project_id")
 _NUMBER_ATTEMPTS = 5
 
 
-def _clean(ctx: CommandContext, data: dict[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    for name, value in data.items():
+def _given(data: TaskCreate | TaskUpdate) -> dict[str, Any]:
+    """The fields the input sets: the non-null ones of a new task (the others take their
+    defaults), the sent ones of a change."""
+    if isinstance(data, TaskCreate):
+        return {name: value for name, value in data if value is not None}
+    return {name: getattr(data, name) for name in data.model_fields_set}
+
+
+def _values(ctx: CommandContext, given: dict[str, Any]) -> dict[str, Any]:
+    """The model fields of the given input fields, references looked up in this company."""
+    values: dict[str, Any] = {}
+    for name, value in given.items():
         if name == "project_id":
-            if value is None:
-                raise ValidationFailed.field(name, "This field is required.", code="required")
-            clean["project"] = project_for_tenant(ctx.tenant, value)
-        elif name == "title":
-            clean[name] = f.required_text(name, value)
-        elif name == "description":
-            clean[name] = f.text(name, value, multiline=True)
-        elif name == "task_type":
-            clean[name] = f.choice(name, value, Task.TaskType.values)
-        elif name == "status":
-            clean[name] = f.choice(name, value, Task.Status.values)
-        elif name == "billable":
-            clean[name] = f.boolean(name, value)
+            values["project"] = project_for_tenant(ctx.tenant, value)
         elif name == "client_id":
-            clean["client"] = (
+            values["client"] = (
                 None if value is None else contact_for_tenant(ctx.tenant, value, field=name)
             )
         elif name == "assignee_id":
-            clean["assignee"] = (
+            values["assignee"] = (
                 None if value is None else membership_for_tenant(ctx.tenant, value, field=name)
             )
         elif name == "product_id":
-            clean["product"] = (
+            values["product"] = (
                 None if value is None else product_for_tenant(ctx.tenant, value, field=name)
             )
         elif name == "price_list_id":
-            clean["price_list"] = (
+            values["price_list"] = (
                 None if value is None else price_list_for_tenant(ctx.tenant, value, field=name)
             )
         elif name == "unit":
-            code = f.text(name, value).upper()
-            clean[name] = unit_for_tenant(ctx.tenant, code=code, field=name) if code else None
-        elif name == "unit_price":
-            clean[name] = f.decimal(name, value, places=6, digits=18)
-        elif name == "estimate_hours":
-            clean[name] = f.decimal(name, value, places=2, digits=10)
+            values[name] = unit_for_tenant(ctx.tenant, code=value, field=name) if value else None
         else:
-            raise ValidationFailed.field(name, "Unknown field.")
-    return clean
+            values[name] = value
+    return values
 
 
 def _require_billing_fields(ctx: CommandContext, changed: list[str]) -> None:
@@ -123,21 +116,17 @@ def _insert_numbered(task: Task) -> None:
         except IntegrityError:
             task.pk = None
             if attempt == _NUMBER_ATTEMPTS - 1:
-                raise Conflict(
-                    "Could not assign a ticket number; try again.", code="number_conflict"
-                ) from None
+                raise NumberConflict("Could not assign a ticket number; try again.") from None
 
 
-def task_create(ctx: CommandContext, **data: Any) -> Task:
+def task_create(ctx: CommandContext, *, data: TaskCreate) -> Task:
     """Create a ticket. `billable` defaults to whether the project is billed at all, the client
     to the project's customer."""
     ctx.require("manage_tasks")
-    for name in ("project_id", "title"):
-        if data.get(name) is None:
-            raise ValidationFailed.field(name, "This field is required.", code="required")
-    if any(data.get(name) is not None for name in PRICE_FIELDS):
+    given = _given(data)
+    if any(given.get(name) is not None for name in PRICE_FIELDS):
         ctx.require("set_task_prices")
-    clean = _clean(ctx, data)
+    clean = _values(ctx, given)
     task = Task(tenant=ctx.tenant, **clean)
     project: Project = clean["project"]
     default_billable = project.billing_model != Project.BillingModel.NON_BILLABLE
@@ -164,13 +153,14 @@ def task_create(ctx: CommandContext, **data: Any) -> Task:
     return task
 
 
-def task_update(ctx: CommandContext, *, task_id: int, **data: Any) -> Task:
+def task_update(ctx: CommandContext, *, task_id: int, data: TaskUpdate) -> Task:
     ctx.require("manage_tasks")
     with transaction.atomic():
         task = Task.objects.select_for_update().filter(tenant=ctx.tenant, pk=task_id).first()
         if task is None:
             raise NotFound("Task not found.")
-        if any(name in data for name in PRICE_FIELDS):
+        given = _given(data)
+        if any(name in given for name in PRICE_FIELDS):
             ctx.require("set_task_prices")
         current = {
             "billable": task.billable,
@@ -178,9 +168,10 @@ def task_update(ctx: CommandContext, *, task_id: int, **data: Any) -> Task:
             "project_id": task.project_id,
         }
         _require_billing_fields(
-            ctx, [name for name in BILLING_FIELDS if name in data and data[name] != current[name]]
+            ctx,
+            [name for name in BILLING_FIELDS if name in given and given[name] != current[name]],
         )
-        clean = _clean(ctx, data)
+        clean = _values(ctx, given)
         previous_status = task.status
         for key, value in clean.items():
             setattr(task, key, value)
