@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from faktura.billing.errors import ItemsNotPending
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
-from faktura.billing.services.drafts import ItemsNotPending
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.invoices import draft_new
 from faktura.common.context import CommandContext

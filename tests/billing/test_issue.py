@@ -7,13 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.errors import InvoiceInvalid, IssueDateInvalid
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice, NumberSequence
-from faktura.billing.services.drafts import InvoiceInvalid
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
 from faktura.billing.services.issue import invoice_issue
-from faktura.billing.services.numbering import IssueDateInvalid
 from faktura.common.models import AuditEvent
 from faktura.work.models import TaskEntry
 

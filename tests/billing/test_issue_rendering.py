@@ -10,13 +10,13 @@ import subprocess
 
 import pytest
 
+from faktura.billing.errors import DocumentsUnrenderable, InvoiceInvalid
 from faktura.billing.models import Invoice, InvoiceLine, NumberSequence
 from faktura.billing.selectors.invoices import invoice_formats
 from faktura.billing.services import documents as documents_service
 from faktura.billing.services.credit_notes import credit_note_create
-from faktura.billing.services.drafts import InvoiceInvalid
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
-from faktura.billing.services.issue import DocumentsUnrenderable, invoice_issue
+from faktura.billing.services.issue import invoice_issue
 from faktura.documents.models import StoredDocument
 from faktura.documents.rendering.renderer import RenderError
 from faktura.work.models import TaskEntry

@@ -16,7 +16,7 @@ from django.db import transaction
 from faktura.billing.models import BillableItem
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
-from faktura.common.errors import Conflict, ValidationFailed
+from faktura.common.errors import Conflict, Required, ValidationFailed
 from faktura.common.services import audit_record
 
 Status = BillableItem.Status
@@ -39,7 +39,7 @@ def _clean_ids(value: Any) -> list[int]:
         ids.append(item)
     ids = sorted(set(ids))
     if not ids:
-        raise ValidationFailed.field("item_ids", "Name at least one item.", code="required")
+        raise Required.field("item_ids", "Name at least one item.")
     if len(ids) > MAX_ITEMS:
         raise ValidationFailed.field("item_ids", f"At most {MAX_ITEMS} items at once.")
     return ids

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Max
 
+from faktura.billing.errors import InvoiceNotDraft
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import (
     breakdown_json,
@@ -27,11 +28,10 @@ from faktura.billing.selectors.invoices import (
 )
 from faktura.common import text
 from faktura.common import validators as v
-from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from faktura.common.errors import NotFound, Required, ValidationFailed
 from faktura.common.schemas import MAX_ID
 from faktura.contacts.models import Contact, TaxTreatment
 from faktura.core.money import quantize
-from faktura.core.problems import Problem
 
 Item = BillableItem.Status
 
@@ -43,35 +43,6 @@ TREATMENT_CATEGORY: dict[str, str] = {
 }
 ZERO_RATE = Decimal("0.00")
 MAX_IDS = 10_000  # item ids per generation request
-
-
-# --- errors -----------------------------------------------------------------------------------
-
-
-class InvoiceNotDraft(Conflict):
-    """The invoice is issued; it can only be corrected with a credit note."""
-
-    code = "invoice_not_draft"
-
-
-class ItemsNotPending(Conflict):
-    """Some billable items are not pending (already on a draft, invoiced or excluded)."""
-
-    code = "items_not_pending"
-
-
-class InvoiceInvalid(BusinessRuleViolation):
-    """The invoice cannot be issued; `fields` maps each problem's path to its message."""
-
-    code = "invoice_invalid"
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
-        fields: dict[str, str] = {}
-        for problem in self.problems:
-            fields.setdefault(problem.path or problem.code, problem.message)
-        summary = "; ".join(problem.message for problem in self.problems[:3])
-        super().__init__(f"The invoice cannot be issued: {summary}", fields=fields)
 
 
 # --- input cleaners ---------------------------------------------------------------------------
@@ -126,7 +97,7 @@ def clean_date(name: str, value: Any) -> dt.date | None:
 
 def clean_ids(name: str, values: Any, *, limit: int = MAX_IDS) -> list[int]:
     if not isinstance(values, list | tuple) or not values:
-        raise ValidationFailed.field(name, "Give a non-empty list of ids.", code="required")
+        raise Required.field(name, "Give a non-empty list of ids.")
     if len(values) > limit:
         raise ValidationFailed.field(name, f"At most {limit} ids per request.")
     ids: list[int] = []

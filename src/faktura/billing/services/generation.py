@@ -22,9 +22,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from faktura.billing import hooks
+from faktura.billing.errors import ItemsNotPending, ReferenceNotFound
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
-from faktura.billing.services.drafts import ItemsNotPending, clean_ids
+from faktura.billing.services.drafts import clean_ids
 from faktura.billing.services.invoices import draft_build
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
@@ -122,10 +123,8 @@ def _pending_siblings(tenant, ids: Sequence[int]) -> list[int]:
 def _check_items(ids: Sequence[int], statuses: dict[int, str]) -> None:
     unknown = [i for i in ids if i not in statuses]
     if unknown:
-        raise ValidationFailed.field(
-            "billable_item_ids",
-            f"No such billable items: {', '.join(map(str, unknown[:20]))}.",
-            code="not_found",
+        raise ReferenceNotFound.field(
+            "billable_item_ids", f"No such billable items: {', '.join(map(str, unknown[:20]))}."
         )
     taken = [i for i in ids if statuses[i] != Item.PENDING]
     if taken:

@@ -37,7 +37,7 @@ from faktura.catalog.models import VatCategory
 from faktura.catalog.selectors import unit_for_tenant
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import ValidationFailed
+from faktura.common.errors import Required, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.contacts.selectors import contact_for_tenant
@@ -115,7 +115,7 @@ def invoice_create(
 def _invoice_create(ctx: CommandContext, data: dict[str, Any]) -> Invoice:
     contact_id = data.pop("contact_id")
     if contact_id is None:
-        raise ValidationFailed.field("contact_id", "This field is required.", code="required")
+        raise Required.field("contact_id", "This field is required.")
     contact = contact_for_tenant(ctx.tenant, contact_id)
     currency = v.currency("currency", data.pop("currency") or contact.currency)
     project_id = data.pop("project_id")
@@ -226,7 +226,7 @@ def _vat(
     elif contact.tax_treatment in TREATMENT_CATEGORY:
         group = tax_group(contact, "S", Decimal("0.00"), reason)
     elif rate is None:
-        raise ValidationFailed.field("vat_rate", "This field is required.", code="required")
+        raise Required.field("vat_rate", "This field is required.")
     else:
         group = ("S", _rate(rate), "")
     if reason and group[0] != "E":
@@ -244,14 +244,13 @@ def _explicit_group(
             "vat_category", f"Must be one of {', '.join(VatCategory.values)}."
         )
     if category == "E" and not (reason or contact.exemption_reason):
-        raise ValidationFailed.field(
+        raise Required.field(
             "exemption_reason",
             'An exempt line needs the legal reason, e.g. "Steuerfrei nach § 4 Nr. 8 UStG".',
-            code="required",
         )
     if rate is None:
         if category == "S":
-            raise ValidationFailed.field("vat_rate", "This field is required.", code="required")
+            raise Required.field("vat_rate", "This field is required.")
         rate = Decimal("0.00")
     rate = _rate(rate)
     if category != "S" and rate != 0:

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from faktura.billing import hooks
+from faktura.billing.errors import DocumentsUnrenderable, InvoiceInvalid
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import (
     breakdown_json,
@@ -29,7 +30,6 @@ from faktura.billing.selectors.printable import unprintable_problem
 from faktura.billing.services.documents import invoice_documents_render
 from faktura.billing.services.drafts import (
     TREATMENT_CATEGORY,
-    InvoiceInvalid,
     clean_date,
     draft_locked,
     tax_group,
@@ -39,7 +39,7 @@ from faktura.billing.services.numbering import number_allocate
 from faktura.billing.snapshot import invoice_snapshot
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, FakturaError
+from faktura.common.errors import FakturaError
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.core.problems import Problem, errors
@@ -165,12 +165,6 @@ def freeze(
     invoice.issued_at = timezone.now()
     invoice.issued_by = ctx.user
     invoice.save()
-
-
-class DocumentsUnrenderable(BusinessRuleViolation):
-    """The invoice's documents could not be rendered, so it is not issued."""
-
-    code = "documents_unrenderable"
 
 
 def snapshot_text_problems(invoice: Invoice, snapshot: InvoiceSnapshot) -> list[Problem]:

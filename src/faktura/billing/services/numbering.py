@@ -19,9 +19,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from faktura.billing.errors import IssueDateInvalid, NumberingBackwards, NumberingGap, NumberTaken
 from faktura.billing.models import Invoice, NumberSequence
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
+from faktura.common.errors import ValidationFailed
 from faktura.common.services import audit_record
 from faktura.core.numbering import period_key, render_number
 from faktura.tenancy.models import Tenant
@@ -60,13 +61,6 @@ def _sequence_locked(tenant: Tenant, kind: str, period: str) -> NumberSequence:
             pass
         sequence = rows.get()
     return sequence
-
-
-class IssueDateInvalid(BusinessRuleViolation):
-    """The issue date would break the series: in the future, or before the series' last
-    document (a later number may not carry an earlier date)."""
-
-    code = "issue_date_invalid"
 
 
 def _check_issue_date(tenant: Tenant, kind: str, issue_date: dt.date, now) -> None:
@@ -111,9 +105,8 @@ def number_allocate(
     )
     if Invoice.objects.filter(tenant=tenant, kind=kind, number=number).exists():
         # Only possible after the number format was changed to one that repeats old numbers.
-        raise Conflict(
-            f"The number {number} exists already; check the number format in the settings.",
-            code="number_taken",
+        raise NumberTaken(
+            f"The number {number} exists already; check the number format in the settings."
         )
     return AllocatedNumber(number=number, period=period, value=value)
 
@@ -152,16 +145,14 @@ def numbering_set_next(
             tenant=tenant, kind=kind, sequence_period=period, number__isnull=False
         ).exists()
         if next_value < current_next:
-            raise Conflict(
+            raise NumberingBackwards(
                 f"The next number is {current_next}; a lower value would repeat numbers.",
-                code="numbering_backwards",
                 fields={"next_value": f"Must be at least {current_next}."},
             )
         if next_value > current_next and issued:
-            raise Conflict(
+            raise NumberingGap(
                 f"Numbers of {period} were issued already; jumping to {next_value} would leave "
                 f"a gap after {current_next - 1}.",
-                code="numbering_gap",
                 fields={"next_value": f"Must be {current_next} now."},
             )
         if next_value != current_next:

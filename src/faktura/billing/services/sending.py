@@ -31,12 +31,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from faktura.billing import hooks
+from faktura.billing.errors import (
+    InvoiceAlreadySent,
+    InvoiceNotIssued,
+    NoRecipient,
+    SendFailed,
+    SendInProgress,
+)
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import preferred_format
 from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_documents_render
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound
+from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
 from faktura.documents.models import Delivery, DocumentFormat
 from faktura.documents.rendering.formatting import format_date, number_style
@@ -77,12 +84,6 @@ OF_INVOICE_DATED = {
     "de": " zu Rechnung {number} vom {date}",
     "en": " relating to invoice {number} of {date}",
 }
-
-
-class SendFailed(BusinessRuleViolation):
-    """The mail server did not accept the message."""
-
-    code = "send_failed"
 
 
 def _message_texts(invoice: Invoice) -> tuple[str, str]:
@@ -142,19 +143,15 @@ def invoice_send(
         if invoice is None:
             raise NotFound("Invoice not found.")
         if invoice.status not in SENDABLE:
-            raise Conflict("Only issued invoices can be sent.", code="invoice_not_issued")
+            raise InvoiceNotIssued("Only issued invoices can be sent.")
         recipient = to or (invoice.buyer or {}).get("email", "")
         if not recipient:
-            raise BusinessRuleViolation(
-                "The customer has no invoice e-mail address; give one in `to`.",
-                code="no_recipient",
-                fields={"to": "No recipient."},
-            )
+            raise NoRecipient(fields={"to": "No recipient."})
         deliveries = Delivery.objects.filter(invoice=invoice)
         in_flight = deliveries.filter(status=Delivery.Status.SENDING).first()
         if in_flight is not None:
             if in_flight.created_at > timezone.now() - SENDING_TIMEOUT:
-                raise Conflict("This invoice is being sent right now.", code="send_in_progress")
+                raise SendInProgress()
             # Its process died without recording an outcome: close it so this attempt can
             # claim (the unique index still lets only one of several takers through).
             Delivery.objects.filter(pk=in_flight.pk, status=Delivery.Status.SENDING).update(
@@ -166,10 +163,7 @@ def invoice_send(
                 ),
             )
         if not resend and deliveries.filter(status=Delivery.Status.SENT).exists():
-            raise Conflict(
-                "This invoice was sent already; ask for `resend` to send it again.",
-                code="invoice_already_sent",
-            )
+            raise InvoiceAlreadySent()
         subject, body = _message_texts(invoice)
         try:
             with transaction.atomic():
@@ -177,9 +171,7 @@ def invoice_send(
                     tenant=ctx.tenant, invoice=invoice, recipient=recipient, subject=subject
                 )
         except IntegrityError as exc:
-            raise Conflict(
-                "This invoice is being sent right now.", code="send_in_progress"
-            ) from exc
+            raise SendInProgress() from exc
 
     # Outside the transaction: rendering and SMTP may take seconds and must not hold locks.
     # From here on every way out either records `sent` or records `failed` with the error,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from faktura.billing.errors import InvoiceInvalid
 from faktura.billing.selectors.invoices import (
     invoice_detail,
     invoice_get,
@@ -21,7 +22,6 @@ from faktura.billing.selectors.invoices import (
     invoice_lines,
 )
 from faktura.billing.services.compile_rounding import invoice_policy
-from faktura.billing.services.drafts import InvoiceInvalid
 from faktura.billing.services.invoices import (
     invoice_delete,
     invoice_line_add,

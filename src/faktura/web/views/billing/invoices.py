@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from faktura.billing.errors import EInvoiceFormatUnavailable
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.history import invoice_history
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
@@ -19,7 +20,7 @@ from faktura.billing.selectors.issued import (
     issued_list,
 )
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
-from faktura.billing.services.documents import EInvoiceFormatUnavailable, invoice_document
+from faktura.billing.services.documents import invoice_document
 from faktura.billing.services.sending import SENDABLE, invoice_send
 from faktura.catalog.selectors import unit_symbols
 from faktura.contacts.selectors import contact_list
