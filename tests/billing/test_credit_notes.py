@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import InvoiceCreate
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.selectors.invoices import line_inputs
@@ -171,7 +172,7 @@ def test_credit_note_totals_are_core_totals_negated(world, issued):
 
 
 def test_what_cannot_be_credited(world, api, issued):
-    draft = invoice_create(world.ctx, contact_id=issued.contact_id)
+    draft = invoice_create(world.ctx, data=InvoiceCreate(contact_id=issued.contact_id))
     on_draft = api.post(f"invoices/{draft.pk}/void")
     assert (on_draft.status_code, on_draft.json()["error"]["code"]) == (409, "invoice_not_issued")
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from faktura.billing.errors import InvoiceInvalid, IssueDateInvalid
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice, NumberSequence
 from faktura.billing.services.generation import invoices_generate
@@ -21,15 +22,15 @@ JAN_3_2027 = dt.datetime(2027, 1, 3, 12, tzinfo=dt.UTC)  # "now" for issuing acr
 
 
 def _manual_draft(world, contact=None, *, price: str = "100", vat_rate: str = "19") -> Invoice:
-    invoice = invoice_create(world.ctx, contact_id=(contact or world.contact()).pk)
+    invoice = invoice_create(
+        world.ctx, data=InvoiceCreate(contact_id=(contact or world.contact()).pk)
+    )
     invoice_line_add(
         world.ctx,
         invoice_id=invoice.pk,
-        title="Consulting",
-        quantity="1",
-        unit="HUR",
-        unit_price=price,
-        vat_rate=vat_rate,
+        data=InvoiceLineAdd(
+            title="Consulting", quantity="1", unit="HUR", unit_price=price, vat_rate=vat_rate
+        ),
     )
     return invoice
 
@@ -112,7 +113,7 @@ def test_issue_date_defaults_to_today_in_the_tenants_time_zone(world):
 
 def test_numbers_are_sequential_and_never_consumed_by_failed_issues(world):
     first = invoice_issue(world.ctx, invoice_id=_manual_draft(world).pk, issue_date=MARCH_31)
-    empty = invoice_create(world.ctx, contact_id=world.contact().pk)
+    empty = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact().pk))
 
     with pytest.raises(InvoiceInvalid) as info:
         invoice_issue(world.ctx, invoice_id=empty.pk, issue_date=MARCH_31)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, connections
 
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.generation import billing_run, invoices_generate
@@ -28,15 +29,13 @@ def _drafts(world, count: int) -> list[int]:
     contact = world.contact()
     ids = []
     for n in range(count):
-        invoice = invoice_create(world.ctx, contact_id=contact.pk)
+        invoice = invoice_create(world.ctx, data=InvoiceCreate(contact_id=contact.pk))
         invoice_line_add(
             world.ctx,
             invoice_id=invoice.pk,
-            title=f"Service {n}",
-            quantity="1",
-            unit="HUR",
-            unit_price="100",
-            vat_rate="19",
+            data=InvoiceLineAdd(
+                title=f"Service {n}", quantity="1", unit="HUR", unit_price="100", vat_rate="19"
+            ),
         )
         ids.append(invoice.pk)
     return ids

@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from faktura.billing.errors import DocumentsUnrenderable, InvoiceInvalid
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
 from faktura.billing.models import Invoice, InvoiceLine, NumberSequence
 from faktura.billing.selectors.invoices import invoice_formats
 from faktura.billing.services import documents as documents_service
@@ -30,17 +31,19 @@ TITLES = {
 
 
 def _draft(world, *titles: str, description: str = "") -> Invoice:
-    invoice = invoice_create(world.ctx, contact_id=world.contact().pk)
+    invoice = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact().pk))
     for title in titles:
         invoice_line_add(
             world.ctx,
             invoice_id=invoice.pk,
-            title=title,
-            description=description,
-            quantity="1",
-            unit="HUR",
-            unit_price="100",
-            vat_rate="19",
+            data=InvoiceLineAdd(
+                title=title,
+                description=description,
+                quantity="1",
+                unit="HUR",
+                unit_price="100",
+                vat_rate="19",
+            ),
         )
     return invoice
 
@@ -85,9 +88,17 @@ def test_diacritics_greek_cyrillic_and_emoji_are_issued_and_printed(world, api, 
     [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
     for title in TITLES.values():
         invoice_line_add(
-            world.ctx, invoice_id=draft.pk, title=title, description="Zeile 1\nZeile 2 ✓",
-            quantity="1", unit="HUR", unit_price="10", vat_rate="19",
-        )  # fmt: skip
+            world.ctx,
+            invoice_id=draft.pk,
+            data=InvoiceLineAdd(
+                title=title,
+                description="Zeile 1\nZeile 2 ✓",
+                quantity="1",
+                unit="HUR",
+                unit_price="10",
+                vat_rate="19",
+            ),
+        )
 
     # when
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
 from faktura.billing.models import Invoice, NumberSequence
 from faktura.billing.services.credit_notes import credit_note_create
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
@@ -21,15 +22,13 @@ NOW = dt.datetime(2027, 6, 1, 12, tzinfo=dt.UTC)  # the clock for these tests
 
 
 def _issue(world, day: dt.date = MARCH_31) -> Invoice:
-    invoice = invoice_create(world.ctx, contact_id=world.contact().pk)
+    invoice = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact().pk))
     invoice_line_add(
         world.ctx,
         invoice_id=invoice.pk,
-        title="Consulting",
-        quantity="1",
-        unit="HUR",
-        unit_price="100",
-        vat_rate="19",
+        data=InvoiceLineAdd(
+            title="Consulting", quantity="1", unit="HUR", unit_price="100", vat_rate="19"
+        ),
     )
     return invoice_issue(world.ctx, invoice_id=invoice.pk, issue_date=day, now=NOW)
 

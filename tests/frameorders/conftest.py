@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from faktura.billing.inputs import InvoiceUpdate
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.invoices import invoice_update
 from faktura.billing.services.issue import invoice_issue
@@ -51,7 +52,9 @@ class FrameWorld(_billing_world_class()):
         item = self.item(task, minutes=hours * 60, unit_price=price)
         [draft] = invoices_generate(self.ctx, item_ids=[item.pk], grouping="contact")
         if frame_order is not None:
-            invoice_update(self.ctx, invoice_id=draft.pk, frame_order_id=frame_order.pk)
+            invoice_update(
+                self.ctx, invoice_id=draft.pk, data=InvoiceUpdate(frame_order_id=frame_order.pk)
+            )
         return draft
 
     def issue(self, draft, day: dt.date = DAY):

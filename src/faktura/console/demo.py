@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from faktura.billing.inputs import InvoiceUpdate
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.credit_notes import credit_note_create
@@ -589,7 +590,9 @@ def _draw_frame_orders(ctx: CommandContext, drafts: list[Invoice], today: date) 
     for draft in drafts:
         options = open_frame_orders(ctx.tenant, draft.contact_id, on=today)
         if len(options) == 1:
-            invoice_update(ctx, invoice_id=draft.pk, frame_order_id=options[0]["id"])
+            invoice_update(
+                ctx, invoice_id=draft.pk, data=InvoiceUpdate(frame_order_id=options[0]["id"])
+            )
 
 
 def _bill(tenant: Tenant, today: date) -> None:

@@ -6,7 +6,7 @@ quantities are decimal strings. An edit of an issued invoice answers 409 `invoic
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -15,12 +15,12 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticValidationError
 
 from faktura.billing import hooks
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd, InvoiceLineUpdate, InvoiceUpdate
 from faktura.billing.selectors import invoices as selectors
 from faktura.billing.services import credit_notes, invoices, issue, numbering, operations
 from faktura.common.errors import ValidationFailed
 from faktura.common.pagination import Pagination
-from faktura.common.schemas import ERRORS, CashDiscountPercent, Id, OperationOut, PathId
-from faktura.common.text import MultiLine, SingleLine
+from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
 from faktura.core.time_rounding import format_hours
 from faktura.tenancy.auth import request_context
 
@@ -220,37 +220,6 @@ class InvoiceFilter(Schema):
                           "issue_date; prefix - for descending")  # fmt: skip
 
 
-class InvoiceIn(Schema):
-    contact_id: Id
-    currency: str | None = Field(None, max_length=3, description="default: the customer's")
-    project_id: Id | None = None
-    po_number: str | None = Field(None, max_length=60)
-    buyer_reference: str | None = Field(None, max_length=100)
-    intro_text: str | None = None
-    closing_text: str | None = None
-    service_period_start: dt.date | None = None
-    service_period_end: dt.date | None = None
-    payment_terms_days: int | None = Field(None, ge=0, le=365)
-    cash_discount_percent: CashDiscountPercent | None = None
-    cash_discount_days: int | None = Field(None, ge=0, le=365)
-
-
-class InvoicePatch(Schema):
-    po_number: str | None = Field(None, max_length=60)
-    buyer_reference: str | None = Field(None, max_length=100)
-    intro_text: str | None = None
-    closing_text: str | None = None
-    service_period_start: dt.date | None = None
-    service_period_end: dt.date | None = None
-    payment_terms_days: int | None = Field(None, ge=0, le=365)
-    cash_discount_percent: CashDiscountPercent | None = None
-    cash_discount_days: int | None = Field(None, ge=0, le=365)
-    language: str | None = Field(None, max_length=2)
-    frame_order_id: Id | None = Field(
-        None, description="the customer's frame order that issuing draws down; null: none"
-    )
-
-
 class GenerateIn(Schema):
     billable_item_ids: list[Id] = Field(..., min_length=1, max_length=10_000)
     grouping: str = Field("contact", description="contact, project or task")
@@ -258,36 +227,6 @@ class GenerateIn(Schema):
 
 class BillingRunIn(Schema):
     period: str = Field(..., description="YYYY-MM")
-
-
-class LineIn(Schema):
-    title: SingleLine = Field(..., max_length=300)
-    quantity: Decimal
-    unit: str = Field(..., max_length=3)
-    unit_price: Decimal
-    vat_rate: Decimal | None = None
-    vat_category: str | None = Field(None, description="default: S, or from the tax treatment")
-    exemption_reason: str | None = Field(
-        None, max_length=300, description="exempt (E) lines: the legal reason (default: customer's)"
-    )
-    description: MultiLine = ""
-
-
-class LinePatch(Schema):
-    title: SingleLine | None = Field(None, max_length=300)
-    quantity: Decimal | None = Field(None, description="billed quantity")
-    step: Literal["up", "down"] | None = Field(
-        None,
-        description="move the billed quantity one step: time lines by the rounding increment "
-        "of the invoice's work (15 min: 10:47 -> 11:00), others by one unit; not with quantity",
-    )
-    do_not_bill: bool | None = None
-    unit_price: Decimal | None = None
-    description: MultiLine | None = None
-    unit: str | None = Field(None, max_length=3, description="manual lines only")
-    vat_rate: Decimal | None = Field(None, description="manual lines only")
-    vat_category: str | None = Field(None, description="manual lines only")
-    exemption_reason: str | None = Field(None, max_length=300, description="manual E lines only")
 
 
 class IssueIn(Schema):
@@ -386,11 +325,11 @@ def invoice_list(request, filters: Query[InvoiceFilter]):
 
 
 @router.post("/invoices", response={201: InvoiceOut, **ERRORS})
-def invoice_create(request, payload: InvoiceIn):
+def invoice_create(request, data: InvoiceCreate):
     invoice = invoices.invoice_create(
         request_context(request),
+        data=data,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
-        **payload.model_dump(exclude_unset=True),
     )
     return Status(201, _detail(request, invoice.pk))
 
@@ -416,10 +355,8 @@ def invoice_detail(request, invoice_id: PathId):
 
 
 @router.patch("/invoices/{invoice_id}", response={200: InvoiceOut, **ERRORS})
-def invoice_patch(request, invoice_id: PathId, payload: InvoicePatch):
-    invoices.invoice_update(
-        request_context(request), invoice_id=invoice_id, **payload.model_dump(exclude_unset=True)
-    )
+def invoice_patch(request, invoice_id: PathId, data: InvoiceUpdate):
+    invoices.invoice_update(request_context(request), invoice_id=invoice_id, data=data)
     return _detail(request, invoice_id)
 
 
@@ -430,23 +367,20 @@ def invoice_delete(request, invoice_id: PathId):
 
 
 @router.post("/invoices/{invoice_id}/lines", response={201: LineOut, **ERRORS})
-def invoice_line_add(request, invoice_id: PathId, payload: LineIn):
+def invoice_line_add(request, invoice_id: PathId, data: InvoiceLineAdd):
     line = invoices.invoice_line_add(
         request_context(request),
         invoice_id=invoice_id,
+        data=data,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
-        **payload.model_dump(),
     )
     return Status(201, _line(request, invoice_id, line.pk))
 
 
 @router.patch("/invoices/{invoice_id}/lines/{line_id}", response={200: LineOut, **ERRORS})
-def invoice_line_patch(request, invoice_id: PathId, line_id: PathId, payload: LinePatch):
+def invoice_line_patch(request, invoice_id: PathId, line_id: PathId, data: InvoiceLineUpdate):
     line = invoices.invoice_line_update(
-        request_context(request),
-        invoice_id=invoice_id,
-        line_id=line_id,
-        **payload.model_dump(exclude_unset=True),
+        request_context(request), invoice_id=invoice_id, line_id=line_id, data=data
     )
     return _line(request, invoice_id, line.pk)
 

@@ -10,10 +10,17 @@ from django import forms
 from django.utils.formats import date_format, sanitize_separators
 from django.utils.translation import gettext_lazy as _
 
+from faktura.billing.inputs import InvoiceLineAdd, InvoiceUpdate
 from faktura.billing.models import BillableItem, Invoice
 from faktura.catalog.models import LineKind
 from faktura.core.time_rounding import seconds_to_hours
-from faktura.web.forms.common import blank, optional_decimal, optional_int, text
+from faktura.web.forms.common import (
+    TypedInputForm,
+    blank,
+    optional_decimal,
+    optional_int,
+    text,
+)
 from faktura.web.forms.work import DATE_WIDGET, id_choices
 from faktura.web.templatetags.web import money, price
 
@@ -122,7 +129,12 @@ class BillingRunForm(forms.Form):
     )
 
 
-class DraftHeaderForm(forms.Form):
+class DraftHeaderForm(TypedInputForm):
+    """A draft's details; every field is sent (an emptied one clears it)."""
+
+    input_type = InvoiceUpdate
+    send_all = True
+
     po_number = text(_("PO number"), max_length=60)
     buyer_reference = text(
         _("Buyer reference"), max_length=100, help_text=_("Leitweg-ID for public customers.")
@@ -180,7 +192,9 @@ def _frame_order_label(frame_order: dict[str, Any]) -> str:
     return _("%(po)s (%(left)s h left)") % {"po": frame_order["po_number"], "left": f"{left:.2f}"}
 
 
-class ManualLineForm(forms.Form):
+class ManualLineForm(TypedInputForm):
+    input_type = InvoiceLineAdd
+
     product_id = forms.TypedChoiceField(
         label=_("Product"), required=False, coerce=int, empty_value=None
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from faktura.billing.inputs import InvoiceCreate
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import invoice_list
 from faktura.billing.selectors.issued import draft_totals
@@ -108,7 +109,9 @@ def invoice_new(request):
         return redirect("web:billing_review")
     invoice = action(
         request,
-        lambda: invoice_create(ui_context(request), contact_id=form.cleaned_data["contact_id"]),
+        lambda: invoice_create(
+            ui_context(request), data=InvoiceCreate(contact_id=form.cleaned_data["contact_id"])
+        ),
     )
     if invoice is None:
         return redirect("web:billing_review")
