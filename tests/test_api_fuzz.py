@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.generation import invoices_generate
@@ -58,7 +59,7 @@ def fuzz_token(owner, make_member) -> str:
     )
     if pending:
         [draft, *_] = invoices_generate(ctx, item_ids=pending, grouping="contact")
-        invoice_issue(ctx, invoice_id=draft.pk, issue_date=dt.date(2026, 3, 31))
+        invoice_issue(ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=dt.date(2026, 3, 31)))
     _, raw = token_create(ctx, name="fuzz")
     return raw
 

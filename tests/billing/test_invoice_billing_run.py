@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.generation import billing_run
@@ -109,7 +110,7 @@ def test_after_the_draft_is_issued_a_new_draft_opens(world):
     world.item(task, day=_day(3))
     billing_run(world.ctx, period=MARCH)
     first = Invoice.objects.get(tenant=world.tenant)
-    invoice_issue(world.ctx, invoice_id=first.pk, issue_date=_day(31))
+    invoice_issue(world.ctx, invoice_id=first.pk, data=InvoiceIssue(issue_date=_day(31)))
     world.item(task, day=_day(30))
 
     result = billing_run(world.ctx, period=MARCH)

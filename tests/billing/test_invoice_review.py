@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, IdempotencyKey, Invoice
 from faktura.billing.services.generation import invoices_generate
@@ -396,7 +397,9 @@ def test_a_clean_draft_has_no_warnings(api, draft):
 
 
 def test_every_edit_of_an_issued_invoice_answers_409(world, api, draft):
-    invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=dt.date(2026, 3, 31))
+    invoice_issue(
+        world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=dt.date(2026, 3, 31))
+    )
     line_id = draft.lines.first().pk
     calls = [
         api.patch(f"invoices/{draft.pk}", {"po_number": "X"}),

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, connections
 
-from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
+from faktura.billing.inputs import InvoiceCreate, InvoiceIssue, InvoiceLineAdd
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.generation import billing_run, invoices_generate
@@ -68,7 +68,7 @@ def _issue_in_parallel(world, *, threads: int, per_thread: int) -> list[int]:
 
     def work(index: int) -> None:
         for invoice_id in ids[index::threads]:
-            invoice_issue(world.ctx, invoice_id=invoice_id, issue_date=MARCH_31)
+            invoice_issue(world.ctx, invoice_id=invoice_id, data=InvoiceIssue(issue_date=MARCH_31))
 
     errors = _in_threads(threads, work)
     assert errors == []

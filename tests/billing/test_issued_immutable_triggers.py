@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
+from faktura.billing.inputs import InvoiceCreate, InvoiceIssue, InvoiceLineAdd
 from faktura.billing.models import Invoice, InvoiceLine
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
 from faktura.billing.services.issue import invoice_issue
@@ -38,7 +38,9 @@ def _draft(world) -> Invoice:
 
 @pytest.fixture
 def issued(world) -> Invoice:
-    invoice = invoice_issue(world.ctx, invoice_id=_draft(world).pk, issue_date=dt.date(2026, 3, 31))
+    invoice = invoice_issue(
+        world.ctx, invoice_id=_draft(world).pk, data=InvoiceIssue(issue_date=dt.date(2026, 3, 31))
+    )
     document_store(
         tenant=world.tenant,
         invoice_id=invoice.pk,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from faktura.billing.inputs import InvoiceUpdate
+from faktura.billing.inputs import InvoiceIssue, InvoiceUpdate
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.invoices import invoice_update
 from faktura.billing.services.issue import invoice_issue
@@ -58,7 +58,7 @@ class FrameWorld(_billing_world_class()):
         return draft
 
     def issue(self, draft, day: dt.date = DAY):
-        return invoice_issue(self.ctx, invoice_id=draft.pk, issue_date=day)
+        return invoice_issue(self.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=day))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
 from faktura.tenancy.selectors import tenant_today
@@ -38,7 +39,9 @@ class ReceivablesWorld(_billing_world_class()):
             items.append(self.item(task, minutes=m))
         [draft] = invoices_generate(self.ctx, item_ids=[i.pk for i in items], grouping="contact")
         return invoice_issue(
-            self.ctx, invoice_id=draft.pk, issue_date=day or tenant_today(self.tenant)
+            self.ctx,
+            invoice_id=draft.pk,
+            data=InvoiceIssue(issue_date=day or tenant_today(self.tenant)),
         )
 
 

@@ -260,9 +260,7 @@ class ItemsDefer(Input):
 
 def _items_or_due(known: dict[str, Any]) -> dict[str, tuple[str, str]]:
     if (known.get("item_ids") is None) == (known.get("due") is None):
-        return {
-            "item_ids": ("invalid", gettext("Name the items, or give a due date instead."))
-        }
+        return {"item_ids": ("invalid", gettext("Name the items, or give a due date instead."))}
     return {}
 
 

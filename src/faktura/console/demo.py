@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from faktura.billing.inputs import InvoiceUpdate
+from faktura.billing.inputs import CreditNoteCreate, InvoiceIssue, InvoiceUpdate
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.credit_notes import credit_note_create
@@ -626,7 +626,7 @@ def _bill(tenant: Tenant, today: date) -> None:
     held = {draft.pk for draft in ordinary[-2:]}
     _draw_frame_orders(ctx, [draft for draft, _ in to_issue if draft.pk not in held], today)
     issued = [
-        invoice_issue(ctx, invoice_id=draft.pk, issue_date=day)
+        invoice_issue(ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=day))
         for draft, day in to_issue
         if draft.pk not in held
     ]
@@ -649,8 +649,7 @@ def _bill(tenant: Tenant, today: date) -> None:
         credit_note_create(
             ctx.with_reason("Goodwill: the customer reported the ticket was a warranty case."),
             invoice_id=invoice.pk,
-            line_ids=[line.pk],
-            issue_date=day,
+            data=CreditNoteCreate(line_ids=[line.pk], issue_date=day),
         )
 
 

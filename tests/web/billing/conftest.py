@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from billing_web import ISSUE_DAY, billing_tests
 
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
 from faktura.contacts.inputs import ContactUpdate
@@ -30,7 +31,7 @@ def draft(world):
 
 @pytest.fixture
 def issued(world, draft):
-    return invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+    return invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
 
 
 @pytest.fixture
@@ -41,4 +42,4 @@ def issued_in_every_format(world, draft):
         contact_id=draft.contact_id,
         data=ContactUpdate(email="rechnung@mueller.test", peppol_id="0088:4000001000005"),
     )
-    return invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+    return invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))

@@ -7,6 +7,7 @@ import pytest
 from billing_web import BILLING_PAGES, ISSUE_DAY, edit_url, htmx, line_of
 from django.urls import reverse
 
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.models import Invoice
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -108,7 +109,7 @@ def test_other_tenants_invoices_are_404(browser, other_world):
         (reverse("web:draft_delete", args=[foreign.pk]), {}),
     ]:
         assert browser.post(url, data).status_code == 404, url
-    invoice_issue(other_world.ctx, invoice_id=foreign.pk, issue_date=ISSUE_DAY)
+    invoice_issue(other_world.ctx, invoice_id=foreign.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
     for url in (
         reverse("web:invoice_download", args=[foreign.pk, "pdf"]),
         reverse("web:invoice_detail", args=[foreign.pk]),

@@ -6,6 +6,7 @@ import pytest
 from billing_web import ISSUE_DAY, htmx
 from django.urls import reverse
 
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.models import BillableItem
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -39,7 +40,7 @@ def test_list_queries_are_bounded(
 ):
     if issue:
         for draft in many_drafts:
-            invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+            invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
     browser.get(reverse(name))  # warm the session
 
     # 13: the billable items page also lists the tickets waiting to be closed (one query).

@@ -6,16 +6,23 @@ quantities are decimal strings. An edit of an issued invoice answers 409 `invoic
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from faktura.billing import hooks
-from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd, InvoiceLineUpdate, InvoiceUpdate
+from faktura.billing.inputs import (
+    CreditNoteCreate,
+    InvoiceCreate,
+    InvoiceIssue,
+    InvoiceLineAdd,
+    InvoiceLineUpdate,
+    InvoiceUpdate,
+)
 from faktura.billing.selectors import invoices as selectors
 from faktura.billing.services import credit_notes, invoices, issue, numbering, operations
 from faktura.common.errors import ValidationFailed
@@ -23,6 +30,8 @@ from faktura.common.pagination import Pagination
 from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
 from faktura.core.time_rounding import format_hours
 from faktura.tenancy.auth import request_context
+
+T = TypeVar("T", bound=BaseModel)
 
 router = Router(tags=["invoices"])
 
@@ -229,14 +238,7 @@ class BillingRunIn(Schema):
     period: str = Field(..., description="YYYY-MM")
 
 
-class IssueIn(Schema):
-    issue_date: dt.date | None = None
-
-
-class VoidIn(Schema):
-    release_entries: bool = False
-    line_ids: list[Id] | None = None
-    issue_date: dt.date | None = None
+class VoidIn(CreditNoteCreate):
     reason: str = Field("", max_length=500, description="why; shown in the invoice's history")
 
 
@@ -268,7 +270,7 @@ class GapReportOut(Schema):
     next_value: int
 
 
-def _optional_body(request: HttpRequest, schema: type[Schema]) -> Any:
+def _optional_body(request: HttpRequest, schema: type[T]) -> T:
     """An optional JSON body: no body (or not JSON) means every field at its default."""
     if request.content_type != "application/json" or not request.body.strip():
         return schema()
@@ -282,7 +284,7 @@ def _optional_body(request: HttpRequest, schema: type[Schema]) -> Any:
         raise ValidationFailed.field(name, first["msg"]) from None
 
 
-def _optional(schema: type[Schema]) -> dict:
+def _optional(schema: type[BaseModel]) -> dict:
     return {
         "requestBody": {
             "required": False,
@@ -394,14 +396,13 @@ def invoice_line_delete(request, invoice_id: PathId, line_id: PathId):
 @router.post(
     "/invoices/{invoice_id}/issue",
     response={200: InvoiceOut, **ERRORS},
-    openapi_extra=_optional(IssueIn),
+    openapi_extra=_optional(InvoiceIssue),
 )
 def invoice_issue(request, invoice_id: PathId):
-    payload = _optional_body(request, IssueIn)
     issue.invoice_issue(
         request_context(request),
         invoice_id=invoice_id,
-        issue_date=payload.issue_date,
+        data=_optional_body(request, InvoiceIssue),
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return _detail(request, invoice_id)
@@ -417,9 +418,7 @@ def invoice_void(request, invoice_id: PathId):
     note = credit_notes.credit_note_create(
         request_context(request, reason=payload.reason.strip()),
         invoice_id=invoice_id,
-        release_entries=payload.release_entries,
-        line_ids=payload.line_ids,
-        issue_date=payload.issue_date,
+        data=CreditNoteCreate.model_validate(payload.model_dump(exclude={"reason"})),
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return Status(201, _detail(request, note.pk))

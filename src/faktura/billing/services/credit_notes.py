@@ -14,7 +14,6 @@ again). Crediting every line voids the invoice.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
@@ -29,13 +28,11 @@ from faktura.billing.errors import (
     LineAlreadyCredited,
     ReferenceNotFound,
 )
+from faktura.billing.inputs import CreditNoteCreate
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import line_inputs
 from faktura.billing.selectors.issued import credited_line_ids
 from faktura.billing.services.drafts import (
-    clean_bool,
-    clean_date,
-    clean_ids,
     invoice_locked,
 )
 from faktura.billing.services.idempotency import idempotent
@@ -89,28 +86,25 @@ def _check_whole_entries(targets: list[InvoiceLine]) -> None:
     )
 
 
+_ALL = CreditNoteCreate()  # every billed line not credited yet; the entries written off
+
+
 def credit_note_create(
     ctx: CommandContext,
     *,
     invoice_id: int,
-    release_entries: Any = False,
-    line_ids: Any = None,
-    issue_date: Any = None,
+    data: CreditNoteCreate = _ALL,
     now: dt.datetime | None = None,
     idempotency_key: str = "",
 ) -> Invoice:
     """`_credit_note_create`; with an `idempotency_key` a replay of the same request answers
     with the credit note the first one issued, never a second one."""
-    request = {
-        "invoice_id": invoice_id, "release_entries": release_entries, "line_ids": line_ids,
-        "issue_date": issue_date,
-    }  # fmt: skip
     return idempotent(
         ctx,
         scope="credit_note_create",
         key=idempotency_key,
-        request=request,
-        run=lambda: _credit_note_create(ctx, now=now, **request),
+        request={"invoice_id": invoice_id, **data.model_dump(mode="json")},
+        run=lambda: _credit_note_create(ctx, invoice_id=invoice_id, data=data, now=now),
         model=Invoice,
     )
 
@@ -119,9 +113,7 @@ def _credit_note_create(
     ctx: CommandContext,
     *,
     invoice_id: int,
-    release_entries: Any = False,
-    line_ids: Any = None,
-    issue_date: Any = None,
+    data: CreditNoteCreate,
     now: dt.datetime | None = None,
 ) -> Invoice:
     """Issue a credit note for the invoice: all its billed lines not credited yet, or only
@@ -134,9 +126,7 @@ def _credit_note_create(
     billed.
     """
     ctx.require("manage_invoices")
-    release = clean_bool("release_entries", release_entries)
-    wanted = None if line_ids is None else clean_ids("line_ids", line_ids, limit=5000)
-    issue_date = clean_date("issue_date", issue_date)
+    release, wanted, issue_date = data.release_entries, data.line_ids, data.issue_date
     with transaction.atomic():
         invoice = invoice_locked(ctx.tenant, invoice_id)
         _check_creditable(invoice)

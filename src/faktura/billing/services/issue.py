@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from faktura.billing import hooks
 from faktura.billing.errors import DocumentsUnrenderable, InvoiceInvalid
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import (
     breakdown_json,
@@ -30,7 +31,6 @@ from faktura.billing.selectors.printable import unprintable_problem
 from faktura.billing.services.documents import invoice_documents_render
 from faktura.billing.services.drafts import (
     TREATMENT_CATEGORY,
-    clean_date,
     draft_locked,
     tax_group,
 )
@@ -229,11 +229,14 @@ def documents_render_at_issue(invoice: Invoice) -> None:
         ) from exc
 
 
+_TODAY = InvoiceIssue()  # issued today
+
+
 def invoice_issue(
     ctx: CommandContext,
     *,
     invoice_id: int,
-    issue_date: Any = None,
+    data: InvoiceIssue = _TODAY,
     now: dt.datetime | None = None,
     idempotency_key: str = "",
 ) -> Invoice:
@@ -243,14 +246,14 @@ def invoice_issue(
         ctx,
         scope="invoice_issue",
         key=idempotency_key,
-        request={"invoice_id": invoice_id, "issue_date": issue_date},
-        run=lambda: _invoice_issue(ctx, invoice_id=invoice_id, issue_date=issue_date, now=now),
+        request={"invoice_id": invoice_id, **data.model_dump(mode="json")},
+        run=lambda: _invoice_issue(ctx, invoice_id=invoice_id, data=data, now=now),
         model=Invoice,
     )
 
 
 def _invoice_issue(
-    ctx: CommandContext, *, invoice_id: int, issue_date: Any = None, now: dt.datetime | None = None
+    ctx: CommandContext, *, invoice_id: int, data: InvoiceIssue, now: dt.datetime | None = None
 ) -> Invoice:
     """Issue a draft: the next gapless number, issue date (today in the company's time zone
     unless given), due date (issue date + payment terms), service period (from the lines when
@@ -258,7 +261,7 @@ def _invoice_issue(
     invoiced and their entries follow. Errors: 409 `invoice_not_draft`, 422 `invoice_invalid`.
     """
     ctx.require("manage_invoices")
-    issue_date = clean_date("issue_date", issue_date)
+    issue_date = data.issue_date
     with transaction.atomic():
         invoice = draft_locked(ctx.tenant, invoice_id)
         for issuing in hooks.invoice_issuing:

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.formats import date_format, sanitize_separators
 from django.utils.translation import gettext_lazy as _
 
-from faktura.billing.inputs import InvoiceLineAdd, InvoiceUpdate
+from faktura.billing.inputs import CreditNoteCreate, InvoiceLineAdd, InvoiceUpdate
 from faktura.billing.models import BillableItem, Invoice
 from faktura.catalog.models import LineKind
 from faktura.core.time_rounding import seconds_to_hours
@@ -314,12 +314,12 @@ class CreditNoteForm(forms.Form):
             self.add_error("line_ids", _("Select the lines to credit."))
         return data
 
-    def service_data(self) -> dict[str, Any]:
+    def service_data(self) -> CreditNoteCreate:
         data = self.cleaned_data
-        return {
-            "line_ids": data["line_ids"] if data["scope"] == "lines" else None,
-            "release_entries": data["entries"] == "release",
-        }
+        return CreditNoteCreate(
+            line_ids=data["line_ids"] if data["scope"] == "lines" else None,
+            release_entries=data["entries"] == "release",
+        )
 
 
 # --- numbering --------------------------------------------------------------------------------

@@ -225,7 +225,7 @@ def invoice_credit(request, invoice_id: int):
             lambda: credit_note_create(
                 ui_context(request, reason=form.cleaned_data["reason"].strip()),
                 invoice_id=invoice.pk,
-                **form.service_data(),
+                data=form.service_data(),
             ),
         )
         if note is not None:
