@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from faktura.billing.inputs import InvoiceIssue
+from faktura.billing.inputs import InvoiceIssue, ItemsCompile
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.generation import invoices_generate
@@ -51,7 +51,7 @@ def fuzz_token(owner, make_member) -> str:
     billable items and an issued invoice."""
     build_web_data(owner, make_member)
     ctx = CommandContext(tenant=owner.tenant, membership=owner, user=owner.user, source="cli")
-    billable_items_compile(ctx, until=dt.date(2026, 3, 31))
+    billable_items_compile(ctx, data=ItemsCompile(until=dt.date(2026, 3, 31)))
     pending = list(
         BillableItem.objects.filter(tenant=owner.tenant, status="pending").values_list(
             "pk", flat=True

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from faktura.billing.inputs import CreditNoteCreate, InvoiceIssue, InvoiceUpdate
+from faktura.billing.inputs import CreditNoteCreate, InvoiceIssue, InvoiceUpdate, ItemsCompile
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.credit_notes import credit_note_create
@@ -600,7 +600,7 @@ def _bill(tenant: Tenant, today: date) -> None:
     clerk = Membership.objects.get(tenant=tenant, role="billing")
     ctx = CommandContext(tenant=tenant, membership=clerk, user=clerk.user, source="cli")
     issued_months, review_month = billed_months(today)
-    billable_items_compile(ctx, until=_month_end(review_month))
+    billable_items_compile(ctx, data=ItemsCompile(until=_month_end(review_month)))
     for month in [*issued_months, review_month]:
         billing_run(ctx, period=month.strftime("%Y-%m"))
 

@@ -7,9 +7,9 @@ tasks call the services).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
+from faktura.billing.inputs import ItemsCompile
 from faktura.billing.services.compile import COMPILE_OPERATION, compile_params
 from faktura.billing.services.generation import generate_check, period_bounds
 from faktura.billing.tasks.compile import billable_items_compile_task
@@ -19,12 +19,10 @@ from faktura.common.models import Operation
 from faktura.common.services import operation_start
 
 
-def billable_items_compile_start(
-    ctx: CommandContext, *, entry_ids: Iterable[int] | None = None, until: Any = None
-) -> Operation:
+def billable_items_compile_start(ctx: CommandContext, *, data: ItemsCompile) -> Operation:
     """Queue a compile run as an operation. The input is checked now, so a bad id answers 400
     instead of failing in the background."""
-    params = compile_params(ctx, entry_ids=entry_ids, until=until)
+    params = compile_params(ctx, data=data)
     return operation_start(
         ctx, kind=COMPILE_OPERATION, task=billable_items_compile_task, params=params
     )

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from faktura.billing.inputs import ItemsCompile
 from faktura.billing.models import BillableItem
 from faktura.billing.selectors.items import billable_item_list, compile_candidates
 from faktura.billing.services.operations import (
@@ -100,7 +101,9 @@ def item_list(request):
 @page("manage_invoices")
 def compile_start(request):
     """Queue a compile run; htmx gets the progress fragment that polls the operation."""
-    operation = action(request, lambda: billable_items_compile_start(ui_context(request)))
+    operation = action(
+        request, lambda: billable_items_compile_start(ui_context(request), data=ItemsCompile())
+    )
     if not request.htmx:
         if operation is not None:
             messages.info(request, _("Compile started; the list fills in as it runs."))
