@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from faktura.billing.inputs import InvoiceIssue, ItemsCompile
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate, ItemsCompile
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.generation import invoices_generate
@@ -58,7 +58,9 @@ def fuzz_token(owner, make_member) -> str:
         )
     )
     if pending:
-        [draft, *_] = invoices_generate(ctx, item_ids=pending, grouping="contact")
+        [draft, *_] = invoices_generate(
+            ctx, data=InvoicesGenerate(billable_item_ids=pending, grouping="contact")
+        )
         invoice_issue(ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=dt.date(2026, 3, 31)))
     _, raw = token_create(ctx, name="fuzz")
     return raw

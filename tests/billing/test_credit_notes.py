@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from faktura.billing.inputs import CreditNoteCreate, InvoiceCreate, InvoiceIssue
+from faktura.billing.inputs import CreditNoteCreate, InvoiceCreate, InvoiceIssue, InvoicesGenerate
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.selectors.invoices import line_inputs
@@ -32,7 +32,10 @@ def issued(world):
         world.item(mail, minutes=20, unit_price="95"),
         world.item(mail, kind="goods", quantity="3", unit_price="33.33", vat_rate="7"),
     ]
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
     invoice.items = items
     return invoice
@@ -105,7 +108,9 @@ def test_released_entries_can_be_compiled_and_billed_again(world, issued):
         vat_rate=old.vat_rate,
         service_date=old.service_date,
     )
-    [draft] = invoices_generate(world.ctx, item_ids=[again.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[again.pk], grouping="contact")
+    )
     rebilled = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=APRIL_2))
     assert rebilled.number == "2026-0002"
     assert _entry_state(again) == "invoiced"
@@ -228,7 +233,10 @@ def _mileage_invoice(world):
         amount=Decimal("30.00"), currency="EUR", price_source="product_default",
         vat_rate=Decimal("19"), service_date=distance.service_date,
     )  # fmt: skip
-    [draft] = invoices_generate(world.ctx, item_ids=[distance.pk, travel.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[distance.pk, travel.pk], grouping="contact"),
+    )
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
     lines = {line.kind: line for line in invoice.lines.all()}
     return invoice, lines, distance.entry

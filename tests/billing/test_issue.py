@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from faktura.billing.errors import InvoiceInvalid, IssueDateInvalid
-from faktura.billing.inputs import InvoiceCreate, InvoiceIssue, InvoiceLineAdd
+from faktura.billing.inputs import InvoiceCreate, InvoiceIssue, InvoiceLineAdd, InvoicesGenerate
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice, NumberSequence
 from faktura.billing.services.generation import invoices_generate
@@ -43,7 +43,10 @@ def test_issue_numbers_dates_snapshots_and_freezes(world):
         world.item(task, minutes=90, day=dt.date(2026, 3, 3)),
         world.item(task, minutes=60, day=dt.date(2026, 3, 20)),
     ]
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
 
     # when
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
@@ -196,7 +199,10 @@ def test_public_sector_buyer_reference_is_filled_from_the_leitweg_id(world):
 def test_do_not_bill_lines_stay_out_of_the_issued_totals(world, api):
     task = world.task()
     kept, dropped = world.item(task, minutes=60), world.item(world.task(task.project), minutes=60)
-    [draft] = invoices_generate(world.ctx, item_ids=[kept.pk, dropped.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[kept.pk, dropped.pk], grouping="contact"),
+    )
     line = dropped.__class__.objects.get(pk=dropped.pk).invoice_line
     api.patch(f"invoices/{draft.pk}/lines/{line.pk}", {"do_not_bill": True})
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))

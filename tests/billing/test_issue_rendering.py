@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from faktura.billing.errors import DocumentsUnrenderable, InvoiceInvalid
-from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd, InvoicesGenerate
 from faktura.billing.models import Invoice, InvoiceLine, NumberSequence
 from faktura.billing.selectors.invoices import invoice_formats
 from faktura.billing.services import documents as documents_service
@@ -85,7 +85,10 @@ def test_diacritics_greek_cyrillic_and_emoji_are_issued_and_printed(world, api, 
     items = [world.item(task, minutes=60)]
     from faktura.billing.services.generation import invoices_generate
 
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
     for title in TITLES.values():
         invoice_line_add(
             world.ctx,
@@ -249,7 +252,10 @@ def test_a_timesheet_entry_the_fonts_cannot_print_is_refused_at_issue(world, api
     TaskEntry.objects.filter(pk=items[0].entry_id).update(description="サーバー移行")
     from faktura.billing.services.generation import invoices_generate
 
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
 
     # when
     r = api.post(f"invoices/{draft.pk}/issue", {})

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import InvoicesGenerate
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.generation import invoices_generate
@@ -69,7 +70,9 @@ def company(transactional_db):
         work.entry_approve(ctx, entry_id=entry.pk)
     billable_items_compile(ctx)
     items = list(BillableItem.objects.filter(tenant=tenant).values_list("pk", flat=True))
-    [draft] = invoices_generate(ctx, item_ids=items, grouping="contact")
+    [draft] = invoices_generate(
+        ctx, data=InvoicesGenerate(billable_item_ids=items, grouping="contact")
+    )
     return {"draft": draft, "task": task, "project": project, "customer": customer}
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from faktura.billing.inputs import InvoiceLineUpdate
+from faktura.billing.inputs import BillingRun, InvoiceLineUpdate
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.generation import billing_run
 from faktura.billing.services.invoices import invoice_line_update
@@ -49,7 +49,7 @@ def test_a_month_within_the_retainer_is_one_line_at_the_fee(world):
     _retainer(world, project)
     _work(world, project, 3, [6, 8])
 
-    result = billing_run(world.ctx, period="2026-03")
+    result = billing_run(world.ctx, data=BillingRun(period="2026-03"))
 
     [invoice_id] = result.invoice_ids
     assert _lines(invoice_id) == [
@@ -79,11 +79,11 @@ def test_rollover_over_three_months_with_cap_and_overage(world):
 
     # when three months are billed: 15 h, 22 h, 25 h
     _work(world, project, 3, [15])
-    march = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    march = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids[0]
     _work(world, project, 4, [12, 10])
-    april = billing_run(world.ctx, period="2026-04").invoice_ids[0]
+    april = billing_run(world.ctx, data=BillingRun(period="2026-04")).invoice_ids[0]
     _work(world, project, 5, [25])
-    may = billing_run(world.ctx, period="2026-05").invoice_ids[0]
+    may = billing_run(world.ctx, data=BillingRun(period="2026-05")).invoice_ids[0]
 
     # then 4 of March's 5 unused hours carry into April, April carries 2, May bills 3 h overage
     months = {
@@ -113,9 +113,9 @@ def test_running_the_month_again_creates_nothing_twice(world):
     project = world.project(world.contact(language="en"))
     _retainer(world, project)
     _work(world, project, 3, [18])
-    first = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    first = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids[0]
 
-    again = billing_run(world.ctx, period="2026-03")
+    again = billing_run(world.ctx, data=BillingRun(period="2026-03"))
 
     assert (again.items, again.invoice_ids) == (0, [])
     assert [line[0] for line in _lines(first)] == ["Retainer 2026-03: 20 h included"]
@@ -128,10 +128,10 @@ def test_a_month_without_time_bills_the_fee_and_rolls_its_hours_over(world):
     _retainer(world, project, rollover="next_month", rollover_cap_hours=Decimal("4"))
 
     # when March is billed (twice) and then April with 22 h
-    march = billing_run(world.ctx, period="2026-03")
-    rerun = billing_run(world.ctx, period="2026-03")
+    march = billing_run(world.ctx, data=BillingRun(period="2026-03"))
+    rerun = billing_run(world.ctx, data=BillingRun(period="2026-03"))
     _work(world, project, 4, [22])
-    april = billing_run(world.ctx, period="2026-04").invoice_ids[0]
+    april = billing_run(world.ctx, data=BillingRun(period="2026-04")).invoice_ids[0]
 
     # then March's draft has the fee line only, once; 4 h carry into April, which uses them
     [invoice_id] = march.invoice_ids
@@ -163,8 +163,8 @@ def test_a_month_without_time_and_without_rollover_lets_the_hours_expire(world):
     project = world.project(world.contact(language="en"))
     _retainer(world, project, end_date=dt.date(2026, 3, 31))
 
-    billing_run(world.ctx, period="2026-03")
-    after_end = billing_run(world.ctx, period="2026-04")
+    billing_run(world.ctx, data=BillingRun(period="2026-03"))
+    after_end = billing_run(world.ctx, data=BillingRun(period="2026-04"))
 
     month = RetainerMonth.objects.get()
     assert (month.used_hours, month.carried_hours, month.expired_hours) == (
@@ -180,7 +180,7 @@ def test_a_reviewers_correction_of_the_retainer_lines_survives_a_rerun(world):
     project = world.project(world.contact(language="en"))
     _retainer(world, project)
     _work(world, project, 3, [23])
-    invoice_id = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    invoice_id = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids[0]
     fee, overage = InvoiceLine.objects.filter(invoice_id=invoice_id).order_by("position")
     invoice_line_update(
         world.ctx,
@@ -197,7 +197,7 @@ def test_a_reviewers_correction_of_the_retainer_lines_survives_a_rerun(world):
 
     # when more March work is logged and the month is run again
     _work(world, project, 3, [2])
-    again = billing_run(world.ctx, period="2026-03")
+    again = billing_run(world.ctx, data=BillingRun(period="2026-03"))
 
     # then the corrected lines stay; the new work joins the draft as its own time line
     assert again.invoice_ids == [invoice_id]
@@ -213,11 +213,11 @@ def test_work_after_the_month_was_issued_does_not_bill_the_fee_again(world):
     project = world.project(world.contact(language="en"))
     _retainer(world, project)
     _work(world, project, 3, [5])
-    first = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    first = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids[0]
     world.issue(Invoice.objects.get(pk=first), dt.date(2026, 4, 1))
     _work(world, project, 3, [2])
 
-    [late] = billing_run(world.ctx, period="2026-03").invoice_ids
+    [late] = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids
 
     assert late != first
     assert [line[1] for line in _lines(late)] == ["HUR"]
@@ -228,7 +228,7 @@ def test_without_a_retainer_the_draft_keeps_its_time_lines(world):
     project = world.project(world.contact(language="en"))
     _work(world, project, 3, [6])
 
-    [invoice_id] = billing_run(world.ctx, period="2026-03").invoice_ids
+    [invoice_id] = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids
 
     assert [line[1] for line in _lines(invoice_id)] == ["HUR"]
     assert not RetainerMonth.objects.exists()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from faktura.billing.inputs import InvoiceIssue
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
 from faktura.tenancy.selectors import tenant_today
@@ -37,7 +37,10 @@ class ReceivablesWorld(_billing_world_class()):
             task = self.task(project, title=f"{title} {n}")
             project = task.project
             items.append(self.item(task, minutes=m))
-        [draft] = invoices_generate(self.ctx, item_ids=[i.pk for i in items], grouping="contact")
+        [draft] = invoices_generate(
+            self.ctx,
+            data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+        )
         return invoice_issue(
             self.ctx,
             invoice_id=draft.pk,

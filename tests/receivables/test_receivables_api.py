@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from faktura.billing.inputs import CreditNoteCreate, InvoiceIssue
+from faktura.billing.inputs import CreditNoteCreate, InvoiceIssue, InvoicesGenerate
 from faktura.billing.services.credit_notes import credit_note_create
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -17,7 +17,10 @@ def _issued(world, title: str, minutes: list[int], day: dt.date):
         world.task(first.project, title=f"{title} {i}") for i in range(1, len(minutes))
     ]
     items = [world.item(task, minutes=m) for task, m in zip(tasks, minutes, strict=True)]
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
     return invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=day))
 
 

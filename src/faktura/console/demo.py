@@ -26,7 +26,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from faktura.billing.inputs import CreditNoteCreate, InvoiceIssue, InvoiceUpdate, ItemsCompile
+from faktura.billing.inputs import (
+    BillingRun,
+    CreditNoteCreate,
+    InvoiceIssue,
+    InvoiceUpdate,
+    ItemsCompile,
+)
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.credit_notes import credit_note_create
@@ -602,7 +608,7 @@ def _bill(tenant: Tenant, today: date) -> None:
     issued_months, review_month = billed_months(today)
     billable_items_compile(ctx, data=ItemsCompile(until=_month_end(review_month)))
     for month in [*issued_months, review_month]:
-        billing_run(ctx, period=month.strftime("%Y-%m"))
+        billing_run(ctx, data=BillingRun(period=month.strftime("%Y-%m")))
 
     to_issue = []
     for month in issued_months:

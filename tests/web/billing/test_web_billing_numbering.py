@@ -8,7 +8,7 @@ import re
 from billing_web import ISSUE_DAY
 from django.urls import reverse
 
-from faktura.billing.inputs import InvoiceIssue
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.models import NumberSequence
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -21,7 +21,9 @@ def test_receivables_list_overdue_first_with_totals(browser, world):
     def invoice(title: str, minutes: int, day: dt.date):
         task = world.task(title=title)
         item = world.item(task, minutes=minutes)
-        [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+        [draft] = invoices_generate(
+            world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+        )
         return invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=day))
 
     today = tenant_today(world.tenant)  # the company's date, as the page counts

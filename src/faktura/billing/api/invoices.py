@@ -16,11 +16,13 @@ from pydantic import ValidationError as PydanticValidationError
 
 from faktura.billing import hooks
 from faktura.billing.inputs import (
+    BillingRun,
     CreditNoteCreate,
     InvoiceCreate,
     InvoiceIssue,
     InvoiceLineAdd,
     InvoiceLineUpdate,
+    InvoicesGenerate,
     InvoiceUpdate,
 )
 from faktura.billing.selectors import invoices as selectors
@@ -229,15 +231,6 @@ class InvoiceFilter(Schema):
                           "issue_date; prefix - for descending")  # fmt: skip
 
 
-class GenerateIn(Schema):
-    billable_item_ids: list[Id] = Field(..., min_length=1, max_length=10_000)
-    grouping: str = Field("contact", description="contact, project or task")
-
-
-class BillingRunIn(Schema):
-    period: str = Field(..., description="YYYY-MM")
-
-
 class VoidIn(CreditNoteCreate):
     reason: str = Field("", max_length=500, description="why; shown in the invoice's history")
 
@@ -337,16 +330,14 @@ def invoice_create(request, data: InvoiceCreate):
 
 
 @router.post("/invoices/generate", response={202: OperationOut, **ERRORS})
-def invoices_generate(request, payload: GenerateIn):
-    op = operations.invoices_generate_start(
-        request_context(request), item_ids=payload.billable_item_ids, grouping=payload.grouping
-    )
+def invoices_generate(request, data: InvoicesGenerate):
+    op = operations.invoices_generate_start(request_context(request), data=data)
     return Status(202, op)
 
 
 @router.post("/billing-runs", response={202: OperationOut, **ERRORS})
-def billing_run(request, payload: BillingRunIn):
-    op = operations.billing_run_start(request_context(request), period=payload.period)
+def billing_run(request, data: BillingRun):
+    op = operations.billing_run_start(request_context(request), data=data)
     return Status(202, op)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from faktura.billing.inputs import ItemsCompile
+from faktura.billing.inputs import BillingRun, ItemsCompile
 from faktura.billing.services.compile import CompileResult, billable_items_compile
 from faktura.billing.services.generation import BillingRunResult, billing_run, period_bounds
 from faktura.common.context import CommandContext
@@ -56,7 +56,7 @@ def month_close(
     _, end = period_bounds(period)
     compiled = billable_items_compile(ctx, progress=progress, data=ItemsCompile(until=end))
     due = due_run(ctx, data=DueRun(until=end))
-    run = billing_run(ctx, period=period)
+    run = billing_run(ctx, data=BillingRun(period=period))
     return MonthEndResult(period=period, compiled=compiled, due=due, run=run)
 
 
