@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 
-from faktura.billing.models import Invoice
 from faktura.catalog.models import VatCategory
 from faktura.common.inputs import (
     CashDiscountDays,
@@ -229,14 +228,30 @@ class InvoiceSend(Input):
     resend: bool = False
 
 
-class NumberingSetNext(Input):
-    """The next counter value of a number series (continuing another tool's series)."""
+def _counter_period(value: str) -> str:
+    """A counter period: all, YYYY or YYYY-MM (`core.numbering.period_key`)."""
+    year, _, month = value.partition("-")
+    valid = value == "all" or (
+        year.isdigit() and len(year) == 4 and int(year) >= 1000
+        and (value == year or (month.isdigit() and len(month) == 2 and 1 <= int(month) <= 12))
+    )  # fmt: skip
+    if not valid:
+        raise problem("invalid", gettext("Use all, YYYY or YYYY-MM."))
+    return value
 
-    kind: Invoice.Kind
-    next_value: Annotated[int, Field(ge=1, le=10**12)]
-    period: Annotated[str, StringConstraints(strip_whitespace=True, max_length=7)] | None = Field(
-        None, description="all, YYYY or YYYY-MM; default: today's"
-    )
+
+# The largest counter value: fits the PositiveIntegerField of both databases.
+MAX_COUNTER = 2_000_000_000
+
+
+class NumberingSetNext(Input):
+    """The next counter value of a number series (continuing another tool's series); the
+    series (`kind`) is named by the path."""
+
+    next_value: Annotated[int, Field(ge=1, le=MAX_COUNTER)]
+    period: (
+        Annotated[str, StringConstraints(max_length=7), AfterValidator(_counter_period)] | None
+    ) = Field(None, description="all, YYYY or YYYY-MM; default: today's")
 
 
 # --- billable items -----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from faktura.billing.inputs import (
     InvoiceLineUpdate,
     InvoicesGenerate,
     InvoiceUpdate,
+    NumberingSetNext,
 )
 from faktura.billing.selectors import invoices as selectors
 from faktura.billing.services import credit_notes, invoices, issue, numbering, operations
@@ -247,11 +248,6 @@ class SequenceOut(Schema):
         return obj.last_value + 1
 
 
-class SequenceIn(Schema):
-    next_value: int
-    period: str | None = Field(None, description="all, YYYY or YYYY-MM; default: today's")
-
-
 class GapReportOut(Schema):
     kind: str
     period: str
@@ -431,7 +427,5 @@ def numbering_report(request):
 
 
 @router.put("/numbering/{kind}", response={200: SequenceOut, **ERRORS})
-def numbering_set_next(request, kind: str, payload: SequenceIn):
-    return numbering.numbering_set_next(
-        request_context(request), kind=kind, next_value=payload.next_value, period=payload.period
-    )
+def numbering_set_next(request, kind: str, data: NumberingSetNext):
+    return numbering.numbering_set_next(request_context(request), kind=kind, data=data)

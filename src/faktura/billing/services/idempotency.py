@@ -21,9 +21,9 @@ from django.db.models import Model
 
 from faktura.billing.errors import IdempotencyKeyReused
 from faktura.billing.models import IdempotencyKey
-from faktura.billing.services.drafts import clean_text
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound
+from faktura.common.text import clean_text
 
 T = TypeVar("T", bound=Model)
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from faktura.billing.errors import IssueDateInvalid, NumberingBackwards, NumberingGap, NumberTaken
+from faktura.billing.inputs import NumberingSetNext
 from faktura.billing.models import Invoice, NumberSequence
 from faktura.common.context import CommandContext
 from faktura.common.errors import ValidationFailed
@@ -29,7 +29,6 @@ from faktura.tenancy.models import Tenant
 from faktura.tenancy.selectors import tenant_today
 
 KINDS = tuple(Invoice.Kind.values)
-MAX_COUNTER = 2_000_000_000  # fits the PositiveIntegerField of both databases
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +114,7 @@ def numbering_set_next(
     ctx: CommandContext,
     *,
     kind: str,
-    next_value: Any,
-    period: str | None = None,
+    data: NumberingSetNext,
     today: dt.date | None = None,
 ) -> NumberSequence:
     """Set the next counter value of a series (e.g. 1042 when continuing another tool's series).
@@ -128,17 +126,12 @@ def numbering_set_next(
     ctx.require("manage_invoices")
     if kind not in KINDS:
         raise ValidationFailed.field("kind", f"Must be one of {', '.join(KINDS)}.")
-    if isinstance(next_value, bool) or not isinstance(next_value, int):
-        raise ValidationFailed.field("next_value", "Must be a whole number.")
-    if not 1 <= next_value <= MAX_COUNTER:
-        raise ValidationFailed.field("next_value", f"Must be between 1 and {MAX_COUNTER}.")
+    next_value, period = data.next_value, data.period
     with transaction.atomic():
         tenant = Tenant.objects.get(pk=ctx.tenant.pk)
         if period is None:
             day = today or tenant_today(tenant)
             period = period_key(day.year, day.month, tenant.number_reset)
-        elif not isinstance(period, str) or not _valid_period(period):
-            raise ValidationFailed.field("period", "Use all, YYYY or YYYY-MM.")
         sequence = _sequence_locked(tenant, kind, period)
         current_next = sequence.last_value + 1
         issued = Invoice.objects.filter(
@@ -167,16 +160,3 @@ def numbering_set_next(
             data={"kind": kind, "period": period, "next_value": next_value},
         )
     return sequence
-
-
-def _valid_period(period: str) -> bool:
-    if period == "all":
-        return True
-    try:
-        if len(period) == 4:
-            return 1000 <= int(period) <= 9999
-        if len(period) == 7 and period[4] == "-":
-            return 1000 <= int(period[:4]) <= 9999 and 1 <= int(period[5:]) <= 12
-    except ValueError:
-        return False
-    return False

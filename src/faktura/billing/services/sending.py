@@ -38,10 +38,10 @@ from faktura.billing.errors import (
     SendFailed,
     SendInProgress,
 )
+from faktura.billing.inputs import InvoiceSend
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import preferred_format
 from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_documents_render
-from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
@@ -119,12 +119,14 @@ def _message_texts(invoice: Invoice) -> tuple[str, str]:
     return subject.format(**values).replace("\n", " "), body.format(**values)
 
 
+_TO_CUSTOMER = InvoiceSend()  # to the customer's invoice address, once
+
+
 def invoice_send(
     ctx: CommandContext,
     *,
     invoice_id: int,
-    to: str = "",
-    resend: bool = False,
+    data: InvoiceSend = _TO_CUSTOMER,
     mail_backend: str | None = None,
 ) -> Delivery:
     """E-mail the issued invoice to `to` (default: the customer's invoice address) with its
@@ -132,7 +134,7 @@ def invoice_send(
     `mail_backend` (a Django e-mail backend path) replaces the configured one for this
     message: the demo sends through the in-memory backend, so nothing leaves the machine."""
     ctx.require("manage_invoices")
-    to = v.email("to", to)
+    to, resend = data.to, data.resend
     with transaction.atomic():
         invoice = (
             Invoice.objects.select_for_update()

@@ -10,9 +10,15 @@ from django import forms
 from django.utils.formats import date_format, sanitize_separators
 from django.utils.translation import gettext_lazy as _
 
-from faktura.billing.inputs import CreditNoteCreate, InvoiceLineAdd, InvoiceUpdate
+from faktura.billing.inputs import (
+    CreditNoteCreate,
+    InvoiceLineAdd,
+    InvoiceUpdate,
+    NumberingSetNext,
+)
 from faktura.billing.models import BillableItem, Invoice
 from faktura.catalog.models import LineKind
+from faktura.common.inputs import parse
 from faktura.core.time_rounding import seconds_to_hours
 from faktura.web.forms.common import (
     TypedInputForm,
@@ -335,11 +341,14 @@ class NumberingForm(forms.Form):
     )
 
     def service_data(self) -> dict[str, Any]:
+        """The series and its typed input (`parse`: a bad period is named on the form)."""
         data = self.cleaned_data
         return {
             "kind": data["kind"],
-            "next_value": data["next_value"],
-            "period": data.get("period") or None,
+            "data": parse(
+                NumberingSetNext,
+                {"next_value": data["next_value"], "period": data.get("period") or None},
+            ),
         }
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from faktura.billing.errors import EInvoiceFormatUnavailable
+from faktura.billing.inputs import InvoiceSend
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.history import invoice_history
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
@@ -198,8 +199,7 @@ def invoice_send_view(request, invoice_id: int):
             lambda: invoice_send(
                 ui_context(request),
                 invoice_id=invoice.pk,
-                to=form.cleaned_data["to"],
-                resend=form.cleaned_data["resend"],
+                data=InvoiceSend(to=form.cleaned_data["to"], resend=form.cleaned_data["resend"]),
             ),
         )
         if delivery is not None:
