@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -94,7 +95,7 @@ class InvoiceCreate(Input):
     nullable = frozenset({*HEADER_TEXTS})
 
     contact_id: Id
-    currency: Currency | None = Field(None, description="default: the customer's")
+    currency: Currency | None = Field(default=None, description="default: the customer's")
     project_id: Id | None = None
     po_number: PoNumber | None = None
     buyer_reference: BuyerReference | None = None
@@ -165,7 +166,7 @@ class InvoiceLineAdd(Input):
     description: LineDescription = ""
 
 
-def _quantity_or_step(known: dict[str, Any]) -> dict[str, tuple[str, str]]:
+def _quantity_or_step(known: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
     if known.get("step") is not None and known.get("quantity") is not None:
         return {"step": ("invalid", gettext("Give either a quantity or a step, not both."))}
     return {}
@@ -181,7 +182,7 @@ class InvoiceLineUpdate(Input):
 
     title: LineTitle | None = None
     description: LineDescription | None = None
-    quantity: Quantity | None = Field(None, description="billed quantity")
+    quantity: Quantity | None = Field(default=None, description="billed quantity")
     step: Literal["up", "down"] | None = Field(
         None,
         description="move the billed quantity one step: time lines by the rounding increment "
@@ -189,10 +190,12 @@ class InvoiceLineUpdate(Input):
     )
     unit_price: UnitPrice | None = None
     do_not_bill: bool | None = None
-    unit: LineUnit | None = Field(None, description="manual lines only")
-    vat_rate: VatRate | None = Field(None, description="manual lines only")
-    vat_category: VatCategory | None = Field(None, description="manual lines only")
-    exemption_reason: ExemptionReason | None = Field(None, description="manual E lines only")
+    unit: LineUnit | None = Field(default=None, description="manual lines only")
+    vat_rate: VatRate | None = Field(default=None, description="manual lines only")
+    vat_category: VatCategory | None = Field(default=None, description="manual lines only")
+    exemption_reason: ExemptionReason | None = Field(
+        default=None, description="manual E lines only"
+    )
 
     def changes(self) -> dict[str, Any]:
         """The fields sent (an emptied description as "")."""
@@ -208,7 +211,7 @@ class InvoiceLineUpdate(Input):
 class InvoiceIssue(Input):
     """Issue a draft: it gets its number and is frozen."""
 
-    issue_date: DocumentDate | None = Field(None, description="default: today")
+    issue_date: DocumentDate | None = Field(default=None, description="default: today")
 
 
 class CreditNoteCreate(Input):
@@ -218,13 +221,13 @@ class CreditNoteCreate(Input):
     release_entries: bool = False
     line_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_CREDIT_LINES),
                         AfterValidator(_sorted_ids)] | None = None  # fmt: skip
-    issue_date: DocumentDate | None = Field(None, description="default: today")
+    issue_date: DocumentDate | None = Field(default=None, description="default: today")
 
 
 class InvoiceSend(Input):
     """Send an issued invoice by e-mail."""
 
-    to: Email = Field("", description="defaults to the customer's invoice e-mail")
+    to: Email = Field(default="", description="defaults to the customer's invoice e-mail")
     resend: bool = False
 
 
@@ -251,7 +254,7 @@ class NumberingSetNext(Input):
     next_value: Annotated[int, Field(ge=1, le=MAX_COUNTER)]
     period: (
         Annotated[str, StringConstraints(max_length=7), AfterValidator(_counter_period)] | None
-    ) = Field(None, description="all, YYYY or YYYY-MM; default: today's")
+    ) = Field(default=None, description="all, YYYY or YYYY-MM; default: today's")
 
 
 # --- billable items -----------------------------------------------------------------------------
@@ -273,7 +276,7 @@ class ItemsDefer(Input):
     until: dt.date
 
 
-def _items_or_due(known: dict[str, Any]) -> dict[str, tuple[str, str]]:
+def _items_or_due(known: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
     if (known.get("item_ids") is None) == (known.get("due") is None):
         return {"item_ids": ("invalid", gettext("Name the items, or give a due date instead."))}
     return {}
@@ -318,4 +321,4 @@ class ManualItemCreate(Input):
     vat_rate: VatRate = Decimal("19")
     service_date: (
         Annotated[dt.date, Field(ge=dt.date(1970, 1, 1), le=dt.date(2999, 12, 31))] | None
-    ) = Field(None, description="default: today")
+    ) = Field(default=None, description="default: today")
