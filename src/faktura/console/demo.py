@@ -82,7 +82,7 @@ from faktura.receivables.services import dunning_run, payment_record
 from faktura.subscriptions.inputs import ProjectProductCreate, SubscriptionCreate
 from faktura.subscriptions.models import Subscription
 from faktura.subscriptions.services import project_product_create, subscription_create
-from faktura.tenancy.inputs import TenantUpdate
+from faktura.tenancy.inputs import TenantCreate, TenantUpdate
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.selectors import tenant_today
 from faktura.tenancy.services import (
@@ -244,11 +244,13 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
 
 def _build(today: date, rng: random.Random) -> Tenant:
     tenant, owner = tenant_create(
-        name="Nordlicht IT-Service GmbH",
-        slug=DEMO_SLUG,
-        owner_email=DEMO_EMAIL,
-        owner_password=DEMO_PASSWORD,
-        owner_name="Demo Owner",
+        data=TenantCreate(
+            name="Nordlicht IT-Service GmbH",
+            slug=DEMO_SLUG,
+            owner_email=DEMO_EMAIL,
+            owner_password=DEMO_PASSWORD,
+            owner_name="Demo Owner",
+        )
     )
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
     tenant = tenant_update(ctx, data=TenantUpdate(**SELLER))
