@@ -92,8 +92,6 @@ class InvoiceCreate(Input):
     fields left out keep the draft's defaults (the customer's Leitweg-ID as buyer reference,
     the project's purchase order number)."""
 
-    nullable = frozenset({*HEADER_TEXTS})
-
     contact_id: Id
     currency: Currency | None = Field(default=None, description="default: the customer's")
     project_id: Id | None = None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 
@@ -46,6 +45,7 @@ from faktura.contacts.selectors import contact_for_tenant
 from faktura.core.invoice_math import line_net
 from faktura.core.money import amount_places
 from faktura.core.time_rounding import stepped_quantity
+from faktura.work.models import Project
 from faktura.work.selectors import project_for_tenant
 
 Item = BillableItem.Status
@@ -60,7 +60,7 @@ def draft_build(
     contact: Contact,
     currency: str,
     grouping: str = Invoice.Grouping.MANUAL,
-    project=None,
+    project: Project | None = None,
     draft_key: str = "",
 ) -> Invoice:
     """An empty, unsaved draft for `contact` with the defaults its invoices take: the contact's
@@ -78,9 +78,12 @@ def draft_build(
     )
 
 
-def draft_new(ctx: CommandContext, **kwargs: Any) -> Invoice:
-    """`draft_build`, saved. Call inside the caller's transaction; the caller audits."""
-    invoice = draft_build(ctx, **kwargs)
+def draft_new(
+    ctx: CommandContext, *, contact: Contact, currency: str, project: Project | None = None
+) -> Invoice:
+    """`draft_build` of a manual draft, saved. Call inside the caller's transaction; the
+    caller audits."""
+    invoice = draft_build(ctx, contact=contact, currency=currency, project=project)
     invoice.save()
     return invoice
 
