@@ -29,6 +29,7 @@ from faktura.contacts.models import Contact
 from faktura.receivables.dunning_selectors import dunning_proposals
 from faktura.receivables.inputs import BankStatementUpload
 from faktura.receivables.services.bank import bank_statement_import, bank_statement_receive
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.services import tenant_create
 
@@ -59,10 +60,18 @@ def _camt(rows: list[tuple[str, Decimal, str]], day: dt.date) -> bytes:
 def _build(invoices: int, today: dt.date, log: Callable[[str], None]) -> Tenant:
     slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
     tenant, _owner = tenant_create(
-        name="Benchmark Receivables GmbH", slug=slug, owner_email=f"owner@{slug}.{USER_DOMAIN}",
-        owner_password=uuid.uuid4().hex, street="Benchweg 1", postal_code="10115",
-        city="Berlin", country="DE", vat_id="DE136695976",
-    )  # fmt: skip
+        data=TenantCreate(
+            name="Benchmark Receivables GmbH",
+            slug=slug,
+            owner_email=f"owner@{slug}.{USER_DOMAIN}",
+            owner_password=uuid.uuid4().hex,
+            street="Benchweg 1",
+            postal_code="10115",
+            city="Berlin",
+            country="DE",
+            vat_id="DE136695976",
+        )
+    )
     started = time.perf_counter()
     with transaction.atomic():
         contacts = Contact.objects.bulk_create(

@@ -31,6 +31,7 @@ from faktura.billingreview import selectors, services
 from faktura.billingreview.inputs import BillingReviewStart, BillingReviewUpdate
 from faktura.common.context import CommandContext
 from faktura.contacts.models import Contact
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.services import tenant_create
 from faktura.work.models import Project, Task, TaskEntry
@@ -43,10 +44,18 @@ TICKETS = 50
 def _build(entries: int, log: Callable[[str], None]) -> tuple[CommandContext, Contact, dt.date]:
     slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
     tenant, owner = tenant_create(
-        name="Benchmark Review GmbH", slug=slug, owner_email=f"owner@{slug}.{USER_DOMAIN}",
-        owner_password=uuid.uuid4().hex, street="Benchweg 1", postal_code="10115",
-        city="Berlin", country="DE", vat_id="DE136695976",
-    )  # fmt: skip
+        data=TenantCreate(
+            name="Benchmark Review GmbH",
+            slug=slug,
+            owner_email=f"owner@{slug}.{USER_DOMAIN}",
+            owner_password=uuid.uuid4().hex,
+            street="Benchweg 1",
+            postal_code="10115",
+            city="Berlin",
+            country="DE",
+            vat_id="DE136695976",
+        )
+    )
     tenant.iban, tenant.email, tenant.phone = "DE89370400440532013000", "r@bench.test", "+49 30 1"
     tenant.save(update_fields=["iban", "email", "phone"])
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")

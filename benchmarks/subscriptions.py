@@ -28,6 +28,7 @@ from faktura.contacts.models import Contact
 from faktura.subscriptions.inputs import DueRun
 from faktura.subscriptions.models import Subscription
 from faktura.subscriptions.services.due import due_run
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.services import tenant_create
 
@@ -39,11 +40,18 @@ BATCH = 2000
 def _build(count: int, start: dt.date, log: Callable[[str], None]) -> Tenant:
     slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
     tenant, _owner = tenant_create(
-        name="Benchmark Subscriptions GmbH", slug=slug,
-        owner_email=f"owner@{slug}.{USER_DOMAIN}", owner_password=uuid.uuid4().hex,
-        street="Benchweg 1", postal_code="10115", city="Berlin", country="DE",
-        vat_id="DE136695976",
-    )  # fmt: skip
+        data=TenantCreate(
+            name="Benchmark Subscriptions GmbH",
+            slug=slug,
+            owner_email=f"owner@{slug}.{USER_DOMAIN}",
+            owner_password=uuid.uuid4().hex,
+            street="Benchweg 1",
+            postal_code="10115",
+            city="Berlin",
+            country="DE",
+            vat_id="DE136695976",
+        )
+    )
     started = time.perf_counter()
     with transaction.atomic():
         units_ensure_defaults(tenant=tenant)

@@ -34,6 +34,7 @@ from benchmarks.receivables import USER_DOMAIN, tenant_today_of
 from faktura.billing.models import Invoice
 from faktura.common.context import CommandContext
 from faktura.contacts.models import Contact
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.services import tenant_create
 
@@ -96,10 +97,18 @@ def _counts(url: str) -> dict:
 def _build(invoices: int, day: dt.date, log: Callable[[str], None]) -> Tenant:
     slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
     tenant, _owner = tenant_create(
-        name="Benchmark Sync GmbH", slug=slug, owner_email=f"owner@{slug}.{USER_DOMAIN}",
-        owner_password=uuid.uuid4().hex, street="Benchweg 1", postal_code="10115",
-        city="Berlin", country="DE", vat_id="DE136695976",
-    )  # fmt: skip
+        data=TenantCreate(
+            name="Benchmark Sync GmbH",
+            slug=slug,
+            owner_email=f"owner@{slug}.{USER_DOMAIN}",
+            owner_password=uuid.uuid4().hex,
+            street="Benchweg 1",
+            postal_code="10115",
+            city="Berlin",
+            country="DE",
+            vat_id="DE136695976",
+        )
+    )
     started = time.perf_counter()
     with transaction.atomic():
         contacts = Contact.objects.bulk_create(

@@ -13,6 +13,7 @@ from hypothesis import settings as hypothesis_settings
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.services import membership_provision, tenant_create, token_create
 
@@ -65,15 +66,17 @@ class Api:
 
 def make_tenant(name: str = "Acme IT GmbH", email: str = "owner@acme.test") -> Membership:
     tenant, owner = tenant_create(
-        name=name,
-        owner_email=email,
-        owner_password="correct-horse-9",
-        owner_name="Olivia Owner",
-        street="Hauptstraße 1",
-        postal_code="10115",
-        city="Berlin",
-        country="DE",
-        vat_id="DE136695976",
+        data=TenantCreate(
+            name=name,
+            owner_email=email,
+            owner_password="correct-horse-9",
+            owner_name="Olivia Owner",
+            street="Hauptstraße 1",
+            postal_code="10115",
+            city="Berlin",
+            country="DE",
+            vat_id="DE136695976",
+        )
     )
     units_ensure_defaults(tenant=tenant)
     return owner

@@ -26,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate, ItemsCompile
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.generation import invoices_generate
@@ -50,15 +51,17 @@ def fuzz_token(owner, make_member) -> str:
     billable items and an issued invoice."""
     build_web_data(owner, make_member)
     ctx = CommandContext(tenant=owner.tenant, membership=owner, user=owner.user, source="cli")
-    billable_items_compile(ctx, until=dt.date(2026, 3, 31))
+    billable_items_compile(ctx, data=ItemsCompile(until=dt.date(2026, 3, 31)))
     pending = list(
         BillableItem.objects.filter(tenant=owner.tenant, status="pending").values_list(
             "pk", flat=True
         )
     )
     if pending:
-        [draft, *_] = invoices_generate(ctx, item_ids=pending, grouping="contact")
-        invoice_issue(ctx, invoice_id=draft.pk, issue_date=dt.date(2026, 3, 31))
+        [draft, *_] = invoices_generate(
+            ctx, data=InvoicesGenerate(billable_item_ids=pending, grouping="contact")
+        )
+        invoice_issue(ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=dt.date(2026, 3, 31)))
     _, raw = token_create(ctx, name="fuzz")
     return raw
 

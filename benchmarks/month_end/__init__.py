@@ -43,6 +43,7 @@ from benchmarks.month_end.synthetic import (
     cleanup,
     cleanup_leftovers,
 )
+from faktura.billing.inputs import InvoicesGenerate
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import BATCH_SIZE, billable_items_compile
 from faktura.billing.services.generation import invoices_generate
@@ -101,7 +102,11 @@ def measure_generate(data: Synthetic, *, per_call: int = 10_000) -> tuple[float,
     started = time.perf_counter()
     for ids in calls:
         if ids:
-            drafts += len(invoices_generate(data.ctx, item_ids=ids, grouping="contact"))
+            drafts += len(
+                invoices_generate(
+                    data.ctx, data=InvoicesGenerate(billable_item_ids=ids, grouping="contact")
+                )
+            )
     return time.perf_counter() - started, drafts
 
 

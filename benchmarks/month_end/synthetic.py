@@ -20,6 +20,7 @@ from faktura.catalog.models import PriceList, PriceListItem, Product, ProductAss
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
 from faktura.contacts.models import Contact
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Membership, Team, Tenant
 from faktura.tenancy.services import tenant_create
 from faktura.work.models import Project, ProjectMember, Task
@@ -109,10 +110,18 @@ def build(
     rng = random.Random(seed)
     slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
     tenant, owner = tenant_create(
-        name="Benchmark Month-End GmbH", slug=slug, owner_email=f"owner@{slug}.{USER_DOMAIN}",
-        owner_password=uuid.uuid4().hex, street="Benchweg 1", postal_code="10115",
-        city="Berlin", country="DE", vat_id="DE136695976",
-    )  # fmt: skip
+        data=TenantCreate(
+            name="Benchmark Month-End GmbH",
+            slug=slug,
+            owner_email=f"owner@{slug}.{USER_DOMAIN}",
+            owner_password=uuid.uuid4().hex,
+            street="Benchweg 1",
+            postal_code="10115",
+            city="Berlin",
+            country="DE",
+            vat_id="DE136695976",
+        )
+    )
     tenant.time_rounding = POLICY
     tenant.save(update_fields=["time_rounding"])
     units_ensure_defaults(tenant=tenant)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import ItemsCompile
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import billable_items_compile
 from faktura.common.errors import PermissionDenied, ValidationFailed
@@ -171,7 +172,7 @@ def test_until_takes_only_work_up_to_that_day(compile_kit):
     early = kit.time(task, day=2)
     late = kit.time(task, day=20)
 
-    result = billable_items_compile(kit.ctx, until=dt.date(2026, 3, 10))
+    result = billable_items_compile(kit.ctx, data=ItemsCompile(until=dt.date(2026, 3, 10)))
 
     assert result.entries == 1
     assert (_state(early), _state(late)) == ("compiled", "unbilled")
@@ -184,7 +185,7 @@ def test_entry_ids_compile_only_those_and_count_the_rest_as_skipped(compile_kit)
     other = kit.time(task, day=3)
     draft = kit.time(task, day=4, approve=False)
 
-    result = billable_items_compile(kit.ctx, entry_ids=[wanted.pk, draft.pk])
+    result = billable_items_compile(kit.ctx, data=ItemsCompile(entry_ids=[wanted.pk, draft.pk]))
 
     assert (result.entries, result.skipped) == (1, 1)
     assert (_state(wanted), _state(other), _state(draft)) == ("compiled", "unbilled", "unbilled")
@@ -196,7 +197,7 @@ def test_entry_ids_of_another_tenant_are_refused_naming_the_field(compile_kit, o
     entry = theirs.time(theirs.task())
 
     with pytest.raises(ValidationFailed) as caught:
-        billable_items_compile(kit.ctx, entry_ids=[entry.pk])
+        billable_items_compile(kit.ctx, data=ItemsCompile(entry_ids=[entry.pk]))
 
     assert "entry_ids" in caught.value.fields
     assert _state(entry) == "unbilled"

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import ItemsCompile
 from faktura.billing.services.compile import billable_items_compile
 from faktura.catalog.models import PriceList, Product, ProductAssignment
 from faktura.common.inputs import parse
@@ -20,7 +21,7 @@ D = Decimal
 
 
 def _compile_one(kit, entry, kind: str | None = None):
-    billable_items_compile(kit.ctx, entry_ids=[entry.pk])
+    billable_items_compile(kit.ctx, data=ItemsCompile(entry_ids=[entry.pk]))
     return kit.item(entry, kind)
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from faktura.billing.inputs import ItemsCompile
 from faktura.billing.models import BillableItem
 from faktura.billing.services import compile as compile_service
 from faktura.billing.services.compile import billable_items_compile
@@ -65,7 +66,7 @@ def test_an_entry_whose_state_lost_its_item_is_repaired_not_billed_twice(compile
     task = kit.task()
     stale = kit.time(task, day=2)
     fresh = kit.time(task, day=3)
-    billable_items_compile(kit.ctx, entry_ids=[stale.pk])
+    billable_items_compile(kit.ctx, data=ItemsCompile(entry_ids=[stale.pk]))
     # the entry says unbilled although its pending item exists (e.g. a manual fix gone wrong)
     TaskEntry.objects.filter(pk=stale.pk).update(billing_state="unbilled")
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import CreditNoteCreate, InvoiceCreate, InvoiceIssue, InvoicesGenerate
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.selectors.invoices import line_inputs
@@ -31,8 +32,11 @@ def issued(world):
         world.item(mail, minutes=20, unit_price="95"),
         world.item(mail, kind="goods", quantity="3", unit_price="33.33", vat_rate="7"),
     ]
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31)
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
     invoice.items = items
     return invoice
 
@@ -80,7 +84,11 @@ def test_full_credit_note_with_release(world, api, issued):
 
 
 def test_released_entries_can_be_compiled_and_billed_again(world, issued):
-    credit_note_create(world.ctx, invoice_id=issued.pk, release_entries=True, issue_date=APRIL_2)
+    credit_note_create(
+        world.ctx,
+        invoice_id=issued.pk,
+        data=CreditNoteCreate(release_entries=True, issue_date=APRIL_2),
+    )
     old = issued.items[0]
     # what compile would do: a new live item for the same entry and kind
     again = BillableItem.objects.create(
@@ -100,8 +108,10 @@ def test_released_entries_can_be_compiled_and_billed_again(world, issued):
         vat_rate=old.vat_rate,
         service_date=old.service_date,
     )
-    [draft] = invoices_generate(world.ctx, item_ids=[again.pk], grouping="contact")
-    rebilled = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=APRIL_2)
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[again.pk], grouping="contact")
+    )
+    rebilled = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=APRIL_2))
     assert rebilled.number == "2026-0002"
     assert _entry_state(again) == "invoiced"
     assert check_invariants(tenant=world.tenant) == []
@@ -150,9 +160,13 @@ def test_partial_credit_note_writes_off_the_named_lines_only(world, api, issued)
 def test_credit_notes_sum_to_zero_with_their_invoice(world, issued):
     first_line = issued.lines.order_by("position").first()
     a = credit_note_create(
-        world.ctx, invoice_id=issued.pk, line_ids=[first_line.pk], issue_date=APRIL_2
+        world.ctx,
+        invoice_id=issued.pk,
+        data=CreditNoteCreate(line_ids=[first_line.pk], issue_date=APRIL_2),
     )
-    b = credit_note_create(world.ctx, invoice_id=issued.pk, issue_date=APRIL_2)
+    b = credit_note_create(
+        world.ctx, invoice_id=issued.pk, data=CreditNoteCreate(issue_date=APRIL_2)
+    )
     # the sum of the net amounts is exact; VAT per document is rounded per group, so the
     # two notes' VAT may differ from the invoice's by a cent in total (never per document)
     assert issued.net_total + a.net_total + b.net_total == Decimal("0.00")
@@ -161,7 +175,9 @@ def test_credit_notes_sum_to_zero_with_their_invoice(world, issued):
 
 
 def test_credit_note_totals_are_core_totals_negated(world, issued):
-    note = credit_note_create(world.ctx, invoice_id=issued.pk, issue_date=APRIL_2)
+    note = credit_note_create(
+        world.ctx, invoice_id=issued.pk, data=CreditNoteCreate(issue_date=APRIL_2)
+    )
     expected = -invoice_totals(line_inputs(list(issued.lines.all())), "EUR")
     assert (note.net_total, note.vat_total, note.gross_total) == (
         expected.net,
@@ -171,7 +187,7 @@ def test_credit_note_totals_are_core_totals_negated(world, issued):
 
 
 def test_what_cannot_be_credited(world, api, issued):
-    draft = invoice_create(world.ctx, contact_id=issued.contact_id)
+    draft = invoice_create(world.ctx, data=InvoiceCreate(contact_id=issued.contact_id))
     on_draft = api.post(f"invoices/{draft.pk}/void")
     assert (on_draft.status_code, on_draft.json()["error"]["code"]) == (409, "invoice_not_issued")
 
@@ -217,8 +233,11 @@ def _mileage_invoice(world):
         amount=Decimal("30.00"), currency="EUR", price_source="product_default",
         vat_rate=Decimal("19"), service_date=distance.service_date,
     )  # fmt: skip
-    [draft] = invoices_generate(world.ctx, item_ids=[distance.pk, travel.pk], grouping="contact")
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31)
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[distance.pk, travel.pk], grouping="contact"),
+    )
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
     lines = {line.kind: line for line in invoice.lines.all()}
     return invoice, lines, distance.entry
 

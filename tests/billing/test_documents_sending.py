@@ -11,6 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from einvoice.official import make_validator, require_official_rules
+from faktura.billing.inputs import InvoicesGenerate
 from faktura.billing.models import Invoice
 from faktura.billing.services.documents import invoice_documents_render
 from faktura.billing.services.generation import invoices_generate
@@ -23,7 +24,10 @@ def issued(world) -> Invoice:
     contact = world.contact(email="rechnung@mueller.test")
     task = world.task(world.project(contact), title="Server migration")
     items = [world.item(task, minutes=90), world.item(task, minutes=45, vat_rate="19")]
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
     return invoice_issue(world.ctx, invoice_id=draft.pk)
 
 
@@ -48,7 +52,10 @@ def test_every_einvoice_format_passes_the_official_rules(api, world, fmt):
     require_official_rules()
     contact = world.contact(email="rechnung@mueller.test", peppol_id="0088:4000001000005")
     task = world.task(world.project(contact), title="Server migration")
-    [draft] = invoices_generate(world.ctx, item_ids=[world.item(task).pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[world.item(task).pk], grouping="contact"),
+    )
     issued = invoice_issue(world.ctx, invoice_id=draft.pk)
     r = api.get(f"invoices/{issued.pk}/einvoice", format=fmt)
     assert r.status_code == 200, r.content[:300]
@@ -76,7 +83,8 @@ def test_a_format_that_would_be_invalid_is_not_served(api, issued):
 
 def test_documents_of_drafts_and_unknown_formats(api, world):
     draft = invoices_generate(
-        world.ctx, item_ids=[world.item(world.task()).pk], grouping="contact"
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[world.item(world.task()).pk], grouping="contact"),
     )[0]
     # a draft's PDF is its preview (issue 9), rendered now and never stored
     r = api.get(f"invoices/{draft.pk}/pdf")
@@ -152,7 +160,9 @@ def test_public_customers_also_get_the_xrechnung(api, world, smtp):
         leitweg_id="04011000-1234512345-06",
     )  # fmt: skip
     item = world.item(world.task(world.project(contact)))
-    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
     assert api.post(f"invoices/{invoice.pk}/send", {}).status_code == 200
     message = message_from_bytes(smtp.messages[0][1], policy=default_policy)
@@ -180,7 +190,9 @@ def test_smtp_failure_keeps_the_invoice_issued_and_can_be_retried(api, issued, s
 
 def test_send_without_address_is_422_and_records_nothing(api, world, smtp):
     item = world.item(world.task(world.project(world.contact(email=""))))
-    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
     r = api.post(f"invoices/{invoice.pk}/send", {})
     assert r.status_code == 422
@@ -195,7 +207,9 @@ def test_two_sends_at_once_deliver_one_message(world, smtp):
 
     contact = world.contact(email="rechnung@mueller.test")
     item = world.item(world.task(world.project(contact)))
-    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
     invoice_documents_render(invoice_id=invoice.pk)
     outcomes = []
@@ -341,7 +355,9 @@ def test_credit_note_mail_names_the_corrected_invoice_and_no_due_date(
     contact = world.contact(email="rechnung@mueller.test", language=language)
     item = world.item(world.task(world.project(contact)), minutes=None, quantity="7.4",
                       unit_price="95.44", kind="task_entry")  # fmt: skip
-    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
     note = credit_note_create(world.ctx, invoice_id=invoice.pk)
     assert note.gross_total < 0
@@ -383,7 +399,9 @@ def test_timesheet_rows_are_the_logged_time_of_time_lines_only(world):
         task, kind="transport_distance", minutes=None, quantity="37", unit="KMT",
         unit_price="0.42",
     )  # fmt: skip
-    [draft] = invoices_generate(world.ctx, item_ids=[time.pk, drive.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[time.pk, drive.pk], grouping="contact")
+    )
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
 
     # when

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from faktura.billing.inputs import ItemsCompile
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import billable_items_compile
 from faktura.catalog.models import PriceList, PriceListItem, Product, Unit
@@ -47,7 +48,7 @@ def test_a_goods_entry_bills_its_own_product(api, ctx):
     for entry in (named, plain):
         work.entry_submit(ctx, entry_id=entry["id"])
         work.entry_approve(ctx, entry_id=entry["id"])
-    billable_items_compile(ctx, until=dt.date(2026, 3, 31))
+    billable_items_compile(ctx, data=ItemsCompile(until=dt.date(2026, 3, 31)))
 
     # then the named entry is billed as that product at the customer's price
     item = BillableItem.objects.get(entry_id=named["id"])

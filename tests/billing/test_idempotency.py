@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
 from faktura.billing.models import Invoice, InvoiceLine, NumberSequence
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
 
@@ -13,8 +14,8 @@ LINE = {"title": "Travel Hamburg", "quantity": "1", "unit": "C62", "unit_price":
 
 @pytest.fixture
 def draft(world):
-    invoice = invoice_create(world.ctx, contact_id=world.contact().pk)
-    invoice_line_add(world.ctx, invoice_id=invoice.pk, **LINE)
+    invoice = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact().pk))
+    invoice_line_add(world.ctx, invoice_id=invoice.pk, data=InvoiceLineAdd(**LINE))
     return invoice
 
 

@@ -8,14 +8,16 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from faktura.billing.errors import ItemsNotPending
+from faktura.billing.inputs import InvoicesGenerate
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
-from faktura.billing.services.drafts import ItemsNotPending
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.invoices import draft_new
 from faktura.common.context import CommandContext
 from faktura.common.errors import PermissionDenied, ValidationFailed
+from faktura.common.inputs import parse
 from faktura.common.models import Operation
 from faktura.work.models import TaskEntry
 
@@ -37,7 +39,8 @@ def test_grouping_per_contact_builds_one_draft_per_customer_with_a_line_per_tick
 
     # when
     drafts = invoices_generate(
-        world.ctx, item_ids=_ids(a1, a2, toner, n1, other), grouping="contact"
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=_ids(a1, a2, toner, n1, other), grouping="contact"),
     )
 
     # then: one draft per customer
@@ -76,13 +79,17 @@ def test_grouping_per_project_and_per_task(world):
     t3 = world.task(rollout, "Laptops")
     items = [world.item(t1), world.item(t2), world.item(t3), world.item(t3, minutes=30)]
 
-    per_project = invoices_generate(world.ctx, item_ids=_ids(*items[:3]), grouping="project")
+    per_project = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=_ids(*items[:3]), grouping="project")
+    )
     assert sorted(d.project_id for d in per_project) == sorted([support.pk, rollout.pk])
     assert all(d.grouping == "project" for d in per_project)
     support_draft = next(d for d in per_project if d.project_id == support.pk)
     assert support_draft.lines.count() == 2
 
-    per_task = invoices_generate(world.ctx, item_ids=_ids(items[3]), grouping="task")
+    per_task = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=_ids(items[3]), grouping="task")
+    )
     assert len(per_task) == 1
     assert per_task[0].project_id == rollout.pk
     assert per_task[0].lines.get().task_id == t3.pk
@@ -109,7 +116,10 @@ def test_lines_split_by_price_and_vat_group_and_items_without_ticket_stand_alone
     )
 
     [draft] = invoices_generate(
-        world.ctx, item_ids=_ids(cheap, dear, reduced, free1, free2), grouping="contact"
+        world.ctx,
+        data=InvoicesGenerate(
+            billable_item_ids=_ids(cheap, dear, reduced, free1, free2), grouping="contact"
+        ),
     )
 
     lines = list(draft.lines.order_by("position"))
@@ -124,7 +134,9 @@ def test_currencies_never_share_a_draft(world):
     task = world.task(world.project(contact))
     eur = world.item(task)
     usd = world.item(task, currency="USD")
-    drafts = invoices_generate(world.ctx, item_ids=_ids(eur, usd), grouping="contact")
+    drafts = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=_ids(eur, usd), grouping="contact")
+    )
     assert sorted(d.currency for d in drafts) == ["EUR", "USD"]
 
 
@@ -133,7 +145,9 @@ def test_reverse_charge_customer_gets_ae_lines_at_zero_percent(world):
         "Wiener Technik GmbH", country="AT", vat_id="ATU13585627", tax_treatment="reverse_charge"
     )
     item = world.item(world.task(world.project(contact)), vat_rate="19")
-    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
     line = draft.lines.get()
     assert (line.vat_category, line.vat_rate) == ("AE", Decimal("0"))
     assert draft.vat_total == Decimal("0.00")
@@ -143,10 +157,14 @@ def test_reverse_charge_customer_gets_ae_lines_at_zero_percent(world):
 def test_generating_the_same_items_twice_bills_nothing_twice(world):
     task = world.task()
     items = [world.item(task), world.item(task, minutes=30)]
-    [first] = invoices_generate(world.ctx, item_ids=_ids(*items), grouping="contact")
+    [first] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=_ids(*items), grouping="contact")
+    )
 
     with pytest.raises(Exception) as info:
-        invoices_generate(world.ctx, item_ids=_ids(*items), grouping="contact")
+        invoices_generate(
+            world.ctx, data=InvoicesGenerate(billable_item_ids=_ids(*items), grouping="contact")
+        )
 
     assert info.value.status == 409
     assert info.value.code == "items_not_pending"
@@ -160,16 +178,24 @@ def test_generation_is_all_or_nothing(world, other_world):
     task = world.task()
     good = world.item(task)
     taken = world.item(task, minutes=30)
-    invoices_generate(world.ctx, item_ids=[taken.pk], grouping="contact")
+    invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[taken.pk], grouping="contact")
+    )
     theirs = other_world.item(other_world.task())
 
     with pytest.raises(ValidationFailed) as unknown:
-        invoices_generate(world.ctx, item_ids=[good.pk, theirs.pk], grouping="contact")
+        invoices_generate(
+            world.ctx,
+            data=InvoicesGenerate(billable_item_ids=[good.pk, theirs.pk], grouping="contact"),
+        )
     assert list(unknown.value.fields) == ["billable_item_ids"]
     assert str(theirs.pk) in unknown.value.message
 
     with pytest.raises(Exception) as conflict:
-        invoices_generate(world.ctx, item_ids=[good.pk, taken.pk], grouping="contact")
+        invoices_generate(
+            world.ctx,
+            data=InvoicesGenerate(billable_item_ids=[good.pk, taken.pk], grouping="contact"),
+        )
     assert conflict.value.status == 409
 
     good.refresh_from_db()
@@ -180,8 +206,9 @@ def test_generation_is_all_or_nothing(world, other_world):
 @pytest.mark.parametrize("grouping", ["customer", "", None, "manual"])
 def test_unknown_grouping_is_refused(world, grouping):
     item = world.item(world.task())
+    # the input refuses it, before any service runs
     with pytest.raises(ValidationFailed) as info:
-        invoices_generate(world.ctx, item_ids=[item.pk], grouping=grouping)
+        parse(InvoicesGenerate, {"billable_item_ids": [item.pk], "grouping": grouping})
     assert list(info.value.fields) == ["grouping"]
 
 
@@ -190,7 +217,9 @@ def test_members_cannot_generate(world, make_member):
     ctx = CommandContext(tenant=world.tenant, membership=member, user=member.user)
     item = world.item(world.task())
     with pytest.raises(PermissionDenied):
-        invoices_generate(ctx, item_ids=[item.pk], grouping="contact")
+        invoices_generate(
+            ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+        )
 
 
 # --- API ----------------------------------------------------------------------------------------
@@ -225,7 +254,9 @@ def test_api_generate_is_async_and_the_operation_lists_the_drafts(world, api, ru
 
 def test_api_generate_refuses_items_that_are_not_pending_at_once(world, api):
     item = world.item(world.task())
-    invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
     response = api.post("invoices/generate", {"billable_item_ids": [item.pk], "grouping": "task"})
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "items_not_pending"
@@ -257,7 +288,9 @@ def test_an_item_taken_meanwhile_rolls_the_whole_fill_back(world):
     rows = ItemRow.rows(BillableItem.objects.filter(pk__in=[free.pk, taken.pk]).order_by("pk"))
     for row in rows:
         row.task, row.contact = task, task.client
-    invoices_generate(world.ctx, item_ids=[taken.pk], grouping="contact")
+    invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[taken.pk], grouping="contact")
+    )
 
     # when
     with pytest.raises(ItemsNotPending), transaction.atomic():
@@ -279,7 +312,10 @@ def test_the_items_of_one_entry_are_never_split_across_invoices(world):
     other = world.item(task, minutes=60)
 
     # only the distance is selected (the travel time was on the next page)
-    [draft] = invoices_generate(world.ctx, item_ids=_ids(distance, other), grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=_ids(distance, other), grouping="contact"),
+    )
 
     # the trip's travel time came along onto the same draft
     for item in (distance, travel, other):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, IdempotencyKey, Invoice
 from faktura.billing.services.generation import invoices_generate
@@ -20,7 +21,10 @@ def draft(world):
     """A draft with one ticket: two time entries (10:00 and 0:45 logged) at 100/h."""
     task = world.task(title="Printer", estimate_hours=Decimal("8.00"), task_type="incident")
     items = [world.item(task, minutes=600), world.item(task, minutes=45)]
-    [invoice] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [invoice] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
     invoice.items = items
     return invoice
 
@@ -157,7 +161,10 @@ def test_removing_a_line_returns_its_items_to_pending(world, api, draft):
         assert (item.status, item.invoice_line_id) == ("pending", None)
         assert TaskEntry.objects.get(pk=item.entry_id).billing_state == "compiled"
     # and they can go on another draft
-    [again] = invoices_generate(world.ctx, item_ids=[i.pk for i in draft.items], grouping="task")
+    [again] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in draft.items], grouping="task"),
+    )
     assert again.pk != draft.pk
     assert check_invariants(tenant=world.tenant) == []
 
@@ -290,7 +297,10 @@ def test_totals_are_exact_where_floats_go_wrong(world, api, django_assert_max_nu
         world.item(world.task(task.project, title=f"Ticket {n}"), minutes=6, unit_price="33.33")
         for n in range(30)
     ]
-    [invoice] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [invoice] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
     assert invoice.contact_id == contact.pk
     with django_assert_max_num_queries(8):  # no query per line
         body = api.get(f"invoices/{invoice.pk}").json()
@@ -309,7 +319,9 @@ def test_vat_breakdown_with_19_and_7_percent(world, api):
     task = world.task()
     work = world.item(task, minutes=600, unit_price="95")
     books = world.item(task, kind="goods", quantity="3", unit_price="19.99", vat_rate="7")
-    [invoice] = invoices_generate(world.ctx, item_ids=[work.pk, books.pk], grouping="contact")
+    [invoice] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[work.pk, books.pk], grouping="contact")
+    )
 
     body = api.get(f"invoices/{invoice.pk}").json()
 
@@ -345,7 +357,9 @@ def test_warnings_a_reviewer_sees(world, api):
     contact = world.contact("Stadt Musterhausen", street="", leitweg_id="04011000-1234512345-06")
     task = world.task(world.project(contact))
     free = world.item(task, unit_price="0", price_source="none")
-    [invoice] = invoices_generate(world.ctx, item_ids=[free.pk], grouping="contact")
+    [invoice] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[free.pk], grouping="contact")
+    )
     assert invoice.buyer_reference == "04011000-1234512345-06"  # defaults to the Leitweg-ID
     api.patch(f"invoices/{invoice.pk}", {"buyer_reference": ""})
     api.post(
@@ -396,7 +410,9 @@ def test_a_clean_draft_has_no_warnings(api, draft):
 
 
 def test_every_edit_of_an_issued_invoice_answers_409(world, api, draft):
-    invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=dt.date(2026, 3, 31))
+    invoice_issue(
+        world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=dt.date(2026, 3, 31))
+    )
     line_id = draft.lines.first().pk
     calls = [
         api.patch(f"invoices/{draft.pk}", {"po_number": "X"}),
@@ -478,7 +494,9 @@ def test_invoice_list_filters_and_needs_no_query_per_row(world, api, django_asse
     acme_project = world.project(acme)
     items = [world.item(world.task(acme_project)) for _ in range(3)]
     items.append(world.item(world.task(world.project(beta)), unit_price="10"))
-    invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="task")
+    invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="task")
+    )
 
     with django_assert_max_num_queries(6):
         body = api.get("invoices", limit=50).json()

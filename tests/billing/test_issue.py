@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.errors import InvoiceInvalid, IssueDateInvalid
+from faktura.billing.inputs import InvoiceCreate, InvoiceIssue, InvoiceLineAdd, InvoicesGenerate
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice, NumberSequence
-from faktura.billing.services.drafts import InvoiceInvalid
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
 from faktura.billing.services.issue import invoice_issue
-from faktura.billing.services.numbering import IssueDateInvalid
 from faktura.common.models import AuditEvent
 from faktura.work.models import TaskEntry
 
@@ -22,15 +22,15 @@ JAN_3_2027 = dt.datetime(2027, 1, 3, 12, tzinfo=dt.UTC)  # "now" for issuing acr
 
 
 def _manual_draft(world, contact=None, *, price: str = "100", vat_rate: str = "19") -> Invoice:
-    invoice = invoice_create(world.ctx, contact_id=(contact or world.contact()).pk)
+    invoice = invoice_create(
+        world.ctx, data=InvoiceCreate(contact_id=(contact or world.contact()).pk)
+    )
     invoice_line_add(
         world.ctx,
         invoice_id=invoice.pk,
-        title="Consulting",
-        quantity="1",
-        unit="HUR",
-        unit_price=price,
-        vat_rate=vat_rate,
+        data=InvoiceLineAdd(
+            title="Consulting", quantity="1", unit="HUR", unit_price=price, vat_rate=vat_rate
+        ),
     )
     return invoice
 
@@ -43,10 +43,13 @@ def test_issue_numbers_dates_snapshots_and_freezes(world):
         world.item(task, minutes=90, day=dt.date(2026, 3, 3)),
         world.item(task, minutes=60, day=dt.date(2026, 3, 20)),
     ]
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
 
     # when
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31)
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
 
     # then
     assert (invoice.status, invoice.number, invoice.sequence_value) == ("issued", "2026-0001", 1)
@@ -79,7 +82,7 @@ def test_issue_numbers_dates_snapshots_and_freezes(world):
 
 def test_the_snapshot_does_not_follow_later_profile_changes(world, api):
     draft = _manual_draft(world)
-    invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31)
+    invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
     world.tenant.name = "Acme IT AG"
     world.tenant.save()
     draft.contact.city = "München"
@@ -92,13 +95,15 @@ def test_the_snapshot_does_not_follow_later_profile_changes(world, api):
 def test_due_date_uses_the_drafts_then_the_customers_terms(world):
     contact = world.contact(payment_terms_days=30)
     first = invoice_issue(
-        world.ctx, invoice_id=_manual_draft(world, contact).pk, issue_date=MARCH_31
+        world.ctx,
+        invoice_id=_manual_draft(world, contact).pk,
+        data=InvoiceIssue(issue_date=MARCH_31),
     )
     assert first.due_date == dt.date(2026, 4, 30)
     draft = _manual_draft(world, contact)
     draft.payment_terms_days = 7
     draft.save()
-    second = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31)
+    second = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
     assert second.due_date == dt.date(2026, 4, 7)
 
 
@@ -112,17 +117,21 @@ def test_issue_date_defaults_to_today_in_the_tenants_time_zone(world):
 
 
 def test_numbers_are_sequential_and_never_consumed_by_failed_issues(world):
-    first = invoice_issue(world.ctx, invoice_id=_manual_draft(world).pk, issue_date=MARCH_31)
-    empty = invoice_create(world.ctx, contact_id=world.contact().pk)
+    first = invoice_issue(
+        world.ctx, invoice_id=_manual_draft(world).pk, data=InvoiceIssue(issue_date=MARCH_31)
+    )
+    empty = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact().pk))
 
     with pytest.raises(InvoiceInvalid) as info:
-        invoice_issue(world.ctx, invoice_id=empty.pk, issue_date=MARCH_31)
+        invoice_issue(world.ctx, invoice_id=empty.pk, data=InvoiceIssue(issue_date=MARCH_31))
 
     assert info.value.status == 422
     assert "lines" in info.value.fields
     empty.refresh_from_db()
     assert (empty.status, empty.number) == ("draft", None)
-    second = invoice_issue(world.ctx, invoice_id=_manual_draft(world).pk, issue_date=MARCH_31)
+    second = invoice_issue(
+        world.ctx, invoice_id=_manual_draft(world).pk, data=InvoiceIssue(issue_date=MARCH_31)
+    )
     assert [first.number, second.number] == ["2026-0001", "2026-0002"]
     assert NumberSequence.objects.get(tenant=world.tenant, kind="invoice").last_value == 2
 
@@ -160,7 +169,7 @@ def test_reverse_charge_without_buyer_vat_id_cannot_be_issued(world):
     contact.vat_id = ""  # e.g. removed after the draft was made
     contact.save()
     with pytest.raises(InvoiceInvalid) as info:
-        invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31)
+        invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
     assert "buyer.vat_id" in info.value.fields
 
 
@@ -170,7 +179,7 @@ def test_a_changed_tax_treatment_applies_at_issue(world):
     assert draft.lines.get().vat_category == "S"
     contact.tax_treatment = "reverse_charge"
     contact.save()
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31)
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
     line = invoice.lines.get()
     assert (line.vat_category, line.vat_rate) == ("AE", Decimal("0.00"))
     assert invoice.vat_total == Decimal("0.00")
@@ -182,7 +191,7 @@ def test_public_sector_buyer_reference_is_filled_from_the_leitweg_id(world):
     draft = _manual_draft(world, contact)
     draft.buyer_reference = ""
     draft.save()
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31)
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
     assert invoice.buyer_reference == "04011000-1234512345-06"
     assert invoice.buyer["leitweg_id"] == "04011000-1234512345-06"
 
@@ -190,10 +199,13 @@ def test_public_sector_buyer_reference_is_filled_from_the_leitweg_id(world):
 def test_do_not_bill_lines_stay_out_of_the_issued_totals(world, api):
     task = world.task()
     kept, dropped = world.item(task, minutes=60), world.item(world.task(task.project), minutes=60)
-    [draft] = invoices_generate(world.ctx, item_ids=[kept.pk, dropped.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[kept.pk, dropped.pk], grouping="contact"),
+    )
     line = dropped.__class__.objects.get(pk=dropped.pk).invoice_line
     api.patch(f"invoices/{draft.pk}/lines/{line.pk}", {"do_not_bill": True})
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31)
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=MARCH_31))
     assert invoice.net_total == Decimal("100.00")
     assert BillableItem.objects.get(pk=dropped.pk).status == "not_billable"
     assert BillableItem.objects.get(pk=kept.pk).status == "invoiced"
@@ -207,7 +219,9 @@ def test_format_tokens(world):
     world.tenant.invoice_number_format = "RE-{YY}{MM}-{seq:05}"
     world.tenant.save()
     invoice = invoice_issue(
-        world.ctx, invoice_id=_manual_draft(world).pk, issue_date=dt.date(2026, 7, 15)
+        world.ctx,
+        invoice_id=_manual_draft(world).pk,
+        data=InvoiceIssue(issue_date=dt.date(2026, 7, 15)),
     )
     assert invoice.number == "RE-2607-00001"
 
@@ -217,7 +231,10 @@ def test_yearly_reset_starts_each_year_at_one(world):
     world.tenant.save()
     numbers = [
         invoice_issue(
-            world.ctx, invoice_id=_manual_draft(world).pk, issue_date=day, now=JAN_3_2027
+            world.ctx,
+            invoice_id=_manual_draft(world).pk,
+            now=JAN_3_2027,
+            data=InvoiceIssue(issue_date=day),
         ).number
         for day in (dt.date(2026, 12, 30), dt.date(2026, 12, 31), dt.date(2027, 1, 2))
     ]
@@ -231,7 +248,10 @@ def test_yearly_reset_starts_each_year_at_one(world):
 def test_without_reset_the_counter_runs_on_across_years(world):
     numbers = [
         invoice_issue(
-            world.ctx, invoice_id=_manual_draft(world).pk, issue_date=day, now=JAN_3_2027
+            world.ctx,
+            invoice_id=_manual_draft(world).pk,
+            now=JAN_3_2027,
+            data=InvoiceIssue(issue_date=day),
         ).number
         for day in (dt.date(2026, 12, 31), dt.date(2027, 1, 2))
     ]
@@ -272,26 +292,37 @@ def test_issue_date_may_not_lie_in_the_future(world, api):
     now = dt.datetime(2026, 3, 31, 21, 30, tzinfo=dt.UTC)  # 23:30 in Berlin: still March 31
 
     with pytest.raises(IssueDateInvalid):
-        invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=dt.date(2026, 4, 1), now=now)
+        invoice_issue(
+            world.ctx,
+            invoice_id=draft.pk,
+            now=now,
+            data=InvoiceIssue(issue_date=dt.date(2026, 4, 1)),
+        )
     response = api.post(f"invoices/{draft.pk}/issue", {"issue_date": "2999-01-01"})
 
     assert response.status_code == 422
     assert "issue_date" in response.json()["error"]["fields"]
     assert not NumberSequence.objects.filter(last_value__gt=0).exists()  # no number consumed
-    assert invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=MARCH_31, now=now).number
+    assert invoice_issue(
+        world.ctx, invoice_id=draft.pk, now=now, data=InvoiceIssue(issue_date=MARCH_31)
+    ).number
 
 
 def test_a_later_number_cannot_carry_an_earlier_date(world):
-    invoice_issue(world.ctx, invoice_id=_manual_draft(world).pk, issue_date=MARCH_31)
+    invoice_issue(
+        world.ctx, invoice_id=_manual_draft(world).pk, data=InvoiceIssue(issue_date=MARCH_31)
+    )
     second = _manual_draft(world)
 
     with pytest.raises(IssueDateInvalid) as raised:
-        invoice_issue(world.ctx, invoice_id=second.pk, issue_date=dt.date(2026, 3, 30))
+        invoice_issue(
+            world.ctx, invoice_id=second.pk, data=InvoiceIssue(issue_date=dt.date(2026, 3, 30))
+        )
 
     assert "2026-0001" in raised.value.message
-    assert invoice_issue(world.ctx, invoice_id=second.pk, issue_date=MARCH_31).number == (
-        "2026-0002"
-    )
+    assert invoice_issue(
+        world.ctx, invoice_id=second.pk, data=InvoiceIssue(issue_date=MARCH_31)
+    ).number == ("2026-0002")
     assert check_invariants(tenant=world.tenant) == []
 
 

@@ -9,6 +9,7 @@ import pikepdf
 import pypdf
 import pytest
 
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
 from faktura.billing.services.documents import invoice_documents_render
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
 from faktura.billing.services.issue import invoice_issue
@@ -26,11 +27,14 @@ def _media(settings, tmp_path):
 
 
 def _issued(world, contact):
-    draft = invoice_create(world.ctx, contact_id=contact.pk)
+    draft = invoice_create(world.ctx, data=InvoiceCreate(contact_id=contact.pk))
     invoice_line_add(
-        world.ctx, invoice_id=draft.pk, title="Consulting", quantity="1", unit="HUR",
-        unit_price="100", vat_rate="19",
-    )  # fmt: skip
+        world.ctx,
+        invoice_id=draft.pk,
+        data=InvoiceLineAdd(
+            title="Consulting", quantity="1", unit="HUR", unit_price="100", vat_rate="19"
+        ),
+    )
     return invoice_issue(world.ctx, invoice_id=draft.pk)
 
 

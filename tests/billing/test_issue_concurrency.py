@@ -14,6 +14,13 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, connections
 
+from faktura.billing.inputs import (
+    BillingRun,
+    InvoiceCreate,
+    InvoiceIssue,
+    InvoiceLineAdd,
+    InvoicesGenerate,
+)
 from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.generation import billing_run, invoices_generate
@@ -28,15 +35,13 @@ def _drafts(world, count: int) -> list[int]:
     contact = world.contact()
     ids = []
     for n in range(count):
-        invoice = invoice_create(world.ctx, contact_id=contact.pk)
+        invoice = invoice_create(world.ctx, data=InvoiceCreate(contact_id=contact.pk))
         invoice_line_add(
             world.ctx,
             invoice_id=invoice.pk,
-            title=f"Service {n}",
-            quantity="1",
-            unit="HUR",
-            unit_price="100",
-            vat_rate="19",
+            data=InvoiceLineAdd(
+                title=f"Service {n}", quantity="1", unit="HUR", unit_price="100", vat_rate="19"
+            ),
         )
         ids.append(invoice.pk)
     return ids
@@ -69,7 +74,7 @@ def _issue_in_parallel(world, *, threads: int, per_thread: int) -> list[int]:
 
     def work(index: int) -> None:
         for invoice_id in ids[index::threads]:
-            invoice_issue(world.ctx, invoice_id=invoice_id, issue_date=MARCH_31)
+            invoice_issue(world.ctx, invoice_id=invoice_id, data=InvoiceIssue(issue_date=MARCH_31))
 
     errors = _in_threads(threads, work)
     assert errors == []
@@ -109,7 +114,12 @@ def test_concurrent_generation_puts_each_item_on_one_draft(world):
 
     def work(_: int) -> None:
         try:
-            made.extend(i.pk for i in invoices_generate(world.ctx, item_ids=ids, grouping="task"))
+            made.extend(
+                i.pk
+                for i in invoices_generate(
+                    world.ctx, data=InvoicesGenerate(billable_item_ids=ids, grouping="task")
+                )
+            )
         except FakturaError as exc:
             assert exc.status == 409, exc
 
@@ -128,7 +138,7 @@ def test_concurrent_billing_runs_keep_one_draft(world):
     for n in range(12):
         world.item(world.task(project, f"Ticket {n}"), day=dt.date(2026, 3, 1 + n))
 
-    assert _in_threads(4, lambda _: billing_run(world.ctx, period="2026-03")) == []
+    assert _in_threads(4, lambda _: billing_run(world.ctx, data=BillingRun(period="2026-03"))) == []
 
     drafts = Invoice.objects.filter(tenant=world.tenant)
     assert drafts.count() == 1

@@ -10,13 +10,14 @@ import subprocess
 
 import pytest
 
+from faktura.billing.errors import DocumentsUnrenderable, InvoiceInvalid
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd, InvoicesGenerate
 from faktura.billing.models import Invoice, InvoiceLine, NumberSequence
 from faktura.billing.selectors.invoices import invoice_formats
 from faktura.billing.services import documents as documents_service
 from faktura.billing.services.credit_notes import credit_note_create
-from faktura.billing.services.drafts import InvoiceInvalid
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
-from faktura.billing.services.issue import DocumentsUnrenderable, invoice_issue
+from faktura.billing.services.issue import invoice_issue
 from faktura.documents.models import StoredDocument
 from faktura.documents.rendering.renderer import RenderError
 from faktura.work.models import TaskEntry
@@ -30,17 +31,19 @@ TITLES = {
 
 
 def _draft(world, *titles: str, description: str = "") -> Invoice:
-    invoice = invoice_create(world.ctx, contact_id=world.contact().pk)
+    invoice = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact().pk))
     for title in titles:
         invoice_line_add(
             world.ctx,
             invoice_id=invoice.pk,
-            title=title,
-            description=description,
-            quantity="1",
-            unit="HUR",
-            unit_price="100",
-            vat_rate="19",
+            data=InvoiceLineAdd(
+                title=title,
+                description=description,
+                quantity="1",
+                unit="HUR",
+                unit_price="100",
+                vat_rate="19",
+            ),
         )
     return invoice
 
@@ -82,12 +85,23 @@ def test_diacritics_greek_cyrillic_and_emoji_are_issued_and_printed(world, api, 
     items = [world.item(task, minutes=60)]
     from faktura.billing.services.generation import invoices_generate
 
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
     for title in TITLES.values():
         invoice_line_add(
-            world.ctx, invoice_id=draft.pk, title=title, description="Zeile 1\nZeile 2 ✓",
-            quantity="1", unit="HUR", unit_price="10", vat_rate="19",
-        )  # fmt: skip
+            world.ctx,
+            invoice_id=draft.pk,
+            data=InvoiceLineAdd(
+                title=title,
+                description="Zeile 1\nZeile 2 ✓",
+                quantity="1",
+                unit="HUR",
+                unit_price="10",
+                vat_rate="19",
+            ),
+        )
 
     # when
     invoice = invoice_issue(world.ctx, invoice_id=draft.pk)
@@ -238,7 +252,10 @@ def test_a_timesheet_entry_the_fonts_cannot_print_is_refused_at_issue(world, api
     TaskEntry.objects.filter(pk=items[0].entry_id).update(description="サーバー移行")
     from faktura.billing.services.generation import invoices_generate
 
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
 
     # when
     r = api.post(f"invoices/{draft.pk}/issue", {})

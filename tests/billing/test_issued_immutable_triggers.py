@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from faktura.billing.inputs import InvoiceCreate, InvoiceIssue, InvoiceLineAdd
 from faktura.billing.models import Invoice, InvoiceLine
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
 from faktura.billing.services.issue import invoice_issue
@@ -24,22 +25,22 @@ def _postgres_only():
 
 
 def _draft(world) -> Invoice:
-    invoice = invoice_create(world.ctx, contact_id=world.contact().pk)
+    invoice = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact().pk))
     invoice_line_add(
         world.ctx,
         invoice_id=invoice.pk,
-        title="Consulting",
-        quantity="2",
-        unit="HUR",
-        unit_price="100",
-        vat_rate="19",
+        data=InvoiceLineAdd(
+            title="Consulting", quantity="2", unit="HUR", unit_price="100", vat_rate="19"
+        ),
     )
     return invoice
 
 
 @pytest.fixture
 def issued(world) -> Invoice:
-    invoice = invoice_issue(world.ctx, invoice_id=_draft(world).pk, issue_date=dt.date(2026, 3, 31))
+    invoice = invoice_issue(
+        world.ctx, invoice_id=_draft(world).pk, data=InvoiceIssue(issue_date=dt.date(2026, 3, 31))
+    )
     document_store(
         tenant=world.tenant,
         invoice_id=invoice.pk,

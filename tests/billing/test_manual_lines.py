@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from faktura.billing.inputs import InvoiceCreate
 from faktura.billing.services.invoices import invoice_create
 
 LINE = {"title": "Travel Hamburg", "quantity": "1", "unit": "C62", "unit_price": "100"}
@@ -11,7 +12,7 @@ LINE = {"title": "Travel Hamburg", "quantity": "1", "unit": "C62", "unit_price":
 
 @pytest.mark.parametrize("rate", ["100.01", "999", "-1"])
 def test_a_vat_rate_outside_0_to_100_percent_is_refused(world, api, rate):
-    draft = invoice_create(world.ctx, contact_id=world.contact().pk)
+    draft = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact().pk))
 
     response = api.post(f"invoices/{draft.pk}/lines", {**LINE, "vat_rate": rate})
 
@@ -25,7 +26,7 @@ REASON = "Steuerfrei nach § 4 Nr. 8 UStG"
 
 def test_an_exempt_manual_line_names_its_reason(world, api):
     # given: a domestic customer (no exemption reason of its own)
-    draft = invoice_create(world.ctx, contact_id=world.contact().pk)
+    draft = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact().pk))
     url = f"invoices/{draft.pk}/lines"
 
     # an exempt line without a reason is refused, naming the field

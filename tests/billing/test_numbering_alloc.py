@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
+from faktura.billing.inputs import CreditNoteCreate, InvoiceCreate, InvoiceIssue, InvoiceLineAdd
 from faktura.billing.models import Invoice, NumberSequence
 from faktura.billing.services.credit_notes import credit_note_create
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
@@ -21,17 +22,17 @@ NOW = dt.datetime(2027, 6, 1, 12, tzinfo=dt.UTC)  # the clock for these tests
 
 
 def _issue(world, day: dt.date = MARCH_31) -> Invoice:
-    invoice = invoice_create(world.ctx, contact_id=world.contact().pk)
+    invoice = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact().pk))
     invoice_line_add(
         world.ctx,
         invoice_id=invoice.pk,
-        title="Consulting",
-        quantity="1",
-        unit="HUR",
-        unit_price="100",
-        vat_rate="19",
+        data=InvoiceLineAdd(
+            title="Consulting", quantity="1", unit="HUR", unit_price="100", vat_rate="19"
+        ),
     )
-    return invoice_issue(world.ctx, invoice_id=invoice.pk, issue_date=day, now=NOW)
+    return invoice_issue(
+        world.ctx, invoice_id=invoice.pk, now=NOW, data=InvoiceIssue(issue_date=day)
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,7 +51,9 @@ def test_allocation_only_inside_the_issuing_transaction(world):
 def test_invoices_and_credit_notes_have_separate_series(world):
     first = _issue(world)
     note = credit_note_create(
-        world.ctx, invoice_id=first.pk, release_entries=True, issue_date=MARCH_31
+        world.ctx,
+        invoice_id=first.pk,
+        data=CreditNoteCreate(release_entries=True, issue_date=MARCH_31),
     )
     second = _issue(world)
     assert (first.number, note.number, second.number) == ("2026-0001", "CN-2026-0001", "2026-0002")
@@ -106,7 +109,10 @@ def test_starting_counter_per_period_with_yearly_reset(world, api):
     assert response.json()["period"] == "2027"
     first = _issue(world, dt.date(2027, 2, 1))
     note = credit_note_create(
-        world.ctx, invoice_id=first.pk, issue_date=dt.date(2027, 2, 2), now=NOW
+        world.ctx,
+        invoice_id=first.pk,
+        now=NOW,
+        data=CreditNoteCreate(issue_date=dt.date(2027, 2, 2)),
     )
     assert note.number == "CN-2027-0017"
 
@@ -180,7 +186,7 @@ def test_gap_report_counts_numbers_handed_out_beyond_the_last_document(world, ap
 def test_gap_report_of_a_clean_series_is_empty_per_series(world, api):
     for _ in range(3):
         invoice = _issue(world)
-    credit_note_create(world.ctx, invoice_id=invoice.pk, issue_date=MARCH_31)
+    credit_note_create(world.ctx, invoice_id=invoice.pk, data=CreditNoteCreate(issue_date=MARCH_31))
     report = {row["kind"]: row for row in api.get("numbering/report").json()}
     assert report["invoice"]["missing"] == [] and report["invoice"]["count"] == 3
     assert report["credit_note"]["missing"] == [] and report["credit_note"]["count"] == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
 from faktura.billing.models import Invoice, NumberSequence
 from faktura.billing.services.invoices import invoice_create, invoice_line_add
 from faktura.common.models import AuditEvent
@@ -13,11 +14,12 @@ from faktura.documents.models import StoredDocument
 
 
 def _draft(world, title: str = "Consulting 🚀 Ωμέγα Привет", **contact) -> Invoice:
-    invoice = invoice_create(world.ctx, contact_id=world.contact(**contact).pk)
+    invoice = invoice_create(world.ctx, data=InvoiceCreate(contact_id=world.contact(**contact).pk))
     invoice_line_add(
-        world.ctx, invoice_id=invoice.pk, title=title, quantity="2", unit="HUR",
-        unit_price="100", vat_rate="19",
-    )  # fmt: skip
+        world.ctx,
+        invoice_id=invoice.pk,
+        data=InvoiceLineAdd(title=title, quantity="2", unit="HUR", unit_price="100", vat_rate="19"),
+    )
     return invoice
 
 

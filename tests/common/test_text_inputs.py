@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from faktura.billing.inputs import InvoiceCreate
 from faktura.billing.services.invoices import invoice_create
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
@@ -66,7 +67,9 @@ def test_catalog_texts(api):
 
 
 def test_invoice_line_title_and_description(api, ctx):
-    draft = invoice_create(ctx, contact_id=contact_create(ctx, data=ContactCreate(name="Kunde")).pk)
+    draft = invoice_create(
+        ctx, data=InvoiceCreate(contact_id=contact_create(ctx, data=ContactCreate(name="Kunde")).pk)
+    )
     line = {"quantity": "1", "unit": "HUR", "unit_price": "10", "vat_rate": "19"}
     r = api.post(f"invoices/{draft.pk}/lines", {**line, "title": "Zwei\nZeilen"})
     assert "line break" in _error(r, "title")

@@ -17,6 +17,7 @@ from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.models import Contact
 from faktura.contacts.services import contact_create
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
 from faktura.work.inputs import ProjectCreate, TaskCreate
@@ -29,12 +30,14 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def task(transactional_db):
     tenant, owner = tenant_create(
-        name="Nordlicht IT-Service GmbH",
-        owner_email=EMAIL,
-        owner_password=PASSWORD,
-        owner_name="Jana Petersen",
-        city="Hamburg",
-        country="DE",
+        data=TenantCreate(
+            name="Nordlicht IT-Service GmbH",
+            owner_email=EMAIL,
+            owner_password=PASSWORD,
+            owner_name="Jana Petersen",
+            city="Hamburg",
+            country="DE",
+        )
     )
     units_ensure_defaults(tenant=tenant)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")

@@ -22,6 +22,7 @@ from faktura.common.context import CommandContext
 from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
 from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate
@@ -55,15 +56,17 @@ def _approved_time(ctx, task, *, day: int, hour: int, minutes: int) -> None:
 def company(transactional_db):
     """A company with a complete invoicing profile, two customers and approved work."""
     tenant, owner = tenant_create(
-        name="Nordlicht IT-Service GmbH",
-        owner_email=EMAIL,
-        owner_password=PASSWORD,
-        owner_name="Jana Petersen",
-        street="Speicherstadt 4",
-        postal_code="20457",
-        city="Hamburg",
-        country="DE",
-        vat_id="DE136695976",
+        data=TenantCreate(
+            name="Nordlicht IT-Service GmbH",
+            owner_email=EMAIL,
+            owner_password=PASSWORD,
+            owner_name="Jana Petersen",
+            street="Speicherstadt 4",
+            postal_code="20457",
+            city="Hamburg",
+            country="DE",
+            vat_id="DE136695976",
+        )
     )
     tenant.iban = "DE89370400440532013000"
     tenant.save(update_fields=["iban"])

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import InvoicesGenerate
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.generation import invoices_generate
@@ -18,6 +19,7 @@ from faktura.common.context import CommandContext
 from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
 from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate
@@ -30,15 +32,17 @@ LONG_NAME = "Donaudampfschifffahrtselektrizitätenhauptbetriebswerkbauunterbeamt
 @pytest.fixture
 def company(transactional_db):
     tenant, owner = tenant_create(
-        name="Nordlicht IT-Service GmbH",
-        owner_email=EMAIL,
-        owner_password=PASSWORD,
-        owner_name="Jana Petersen",
-        street="Speicherstadt 4",
-        postal_code="20457",
-        city="Hamburg",
-        country="DE",
-        vat_id="DE136695976",
+        data=TenantCreate(
+            name="Nordlicht IT-Service GmbH",
+            owner_email=EMAIL,
+            owner_password=PASSWORD,
+            owner_name="Jana Petersen",
+            street="Speicherstadt 4",
+            postal_code="20457",
+            city="Hamburg",
+            country="DE",
+            vat_id="DE136695976",
+        )
     )
     tenant.iban = "DE89370400440532013000"
     tenant.save(update_fields=["iban"])
@@ -85,7 +89,9 @@ def company(transactional_db):
         work.entry_approve(ctx, entry_id=entry.pk)
     billable_items_compile(ctx)
     items = list(BillableItem.objects.filter(tenant=tenant).values_list("pk", flat=True))
-    [draft] = invoices_generate(ctx, item_ids=items, grouping="contact")
+    [draft] = invoices_generate(
+        ctx, data=InvoicesGenerate(billable_item_ids=items, grouping="contact")
+    )
     return {"draft": draft, "task": task, "project": project, "customer": customer}
 
 

@@ -15,7 +15,7 @@ from faktura.common.context import CommandContext
 from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
-from faktura.tenancy.inputs import TenantUpdate
+from faktura.tenancy.inputs import TenantCreate, TenantUpdate
 from faktura.tenancy.models import Membership
 from faktura.tenancy.services import tenant_create, tenant_update
 from faktura.work import services as work
@@ -52,12 +52,14 @@ def browser_page(new_page):
 @pytest.fixture
 def company(transactional_db):
     tenant, owner = tenant_create(
-        name="Nordlicht IT-Service GmbH",
-        owner_email=EMAIL,
-        owner_password=PASSWORD,
-        owner_name="Jana Petersen",
-        city="Hamburg",
-        country="DE",
+        data=TenantCreate(
+            name="Nordlicht IT-Service GmbH",
+            owner_email=EMAIL,
+            owner_password=PASSWORD,
+            owner_name="Jana Petersen",
+            city="Hamburg",
+            country="DE",
+        )
     )
     units_ensure_defaults(tenant=tenant)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")

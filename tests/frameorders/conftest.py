@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate, InvoiceUpdate
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.invoices import invoice_update
 from faktura.billing.services.issue import invoice_issue
@@ -49,13 +50,17 @@ class FrameWorld(_billing_world_class()):
         """A draft of one time line of `hours` on a new ticket of `project`."""
         task = self.task(project, title=f"Work {next(self._numbers)}")
         item = self.item(task, minutes=hours * 60, unit_price=price)
-        [draft] = invoices_generate(self.ctx, item_ids=[item.pk], grouping="contact")
+        [draft] = invoices_generate(
+            self.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+        )
         if frame_order is not None:
-            invoice_update(self.ctx, invoice_id=draft.pk, frame_order_id=frame_order.pk)
+            invoice_update(
+                self.ctx, invoice_id=draft.pk, data=InvoiceUpdate(frame_order_id=frame_order.pk)
+            )
         return draft
 
     def issue(self, draft, day: dt.date = DAY):
-        return invoice_issue(self.ctx, invoice_id=draft.pk, issue_date=day)
+        return invoice_issue(self.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=day))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
+from faktura.billing.inputs import CreditNoteCreate
 from faktura.billing.models import Invoice
 from faktura.billing.services.credit_notes import credit_note_create
 from faktura.common.errors import FakturaError, ValidationFailed
@@ -105,7 +106,9 @@ def test_credit_note_gives_the_credited_hours_back(world):
     frame_order = world.frame_order(contact)
     invoice = world.issue(world.draft(world.project(contact), hours=30, frame_order=frame_order))
 
-    note = credit_note_create(world.ctx, invoice_id=invoice.pk, issue_date=dt.date(2026, 3, 31))
+    note = credit_note_create(
+        world.ctx, invoice_id=invoice.pk, data=CreditNoteCreate(issue_date=dt.date(2026, 3, 31))
+    )
 
     row = FrameOrderLedger.objects.get(invoice=note)
     assert (row.kind, row.hours, row.amount) == (

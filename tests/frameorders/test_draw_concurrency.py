@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.models import Invoice
 from faktura.billing.services.issue import invoice_issue
 from faktura.common.errors import FakturaError
@@ -30,7 +31,7 @@ def _issue_in_parallel(world, drafts, api=None) -> list[BaseException]:
         try:
             barrier.wait()
             if api is None:
-                invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=DAY)
+                invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=DAY))
                 return
             answer = api.post(f"invoices/{draft.pk}/issue", {"issue_date": DAY.isoformat()})
             if answer.status_code != 200:

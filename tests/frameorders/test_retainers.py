@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import BillingRun, InvoiceLineUpdate
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.generation import billing_run
 from faktura.billing.services.invoices import invoice_line_update
@@ -48,7 +49,7 @@ def test_a_month_within_the_retainer_is_one_line_at_the_fee(world):
     _retainer(world, project)
     _work(world, project, 3, [6, 8])
 
-    result = billing_run(world.ctx, period="2026-03")
+    result = billing_run(world.ctx, data=BillingRun(period="2026-03"))
 
     [invoice_id] = result.invoice_ids
     assert _lines(invoice_id) == [
@@ -59,25 +60,30 @@ def test_a_month_within_the_retainer_is_one_line_at_the_fee(world):
     assert BillableItem.objects.filter(invoice_line__invoice_id=invoice_id).count() == 2
     month = RetainerMonth.objects.get()
     assert (month.used_hours, month.overage_hours, month.expired_hours) == (
-        Decimal("14.0000"), Decimal("0.0000"), Decimal("6.0000"),
-    )  # fmt: skip
+        Decimal("14.0000"),
+        Decimal("0.0000"),
+        Decimal("6.0000"),
+    )
 
 
 def test_rollover_over_three_months_with_cap_and_overage(world):
     # given a 20 h retainer whose unused hours roll over, at most 4 h, overage at 120/h
     project = world.project(world.contact(language="en"))
     _retainer(
-        world, project, rollover="next_month", rollover_cap_hours=Decimal("4"),
+        world,
+        project,
+        rollover="next_month",
+        rollover_cap_hours=Decimal("4"),
         overage_rate=Decimal("120"),
-    )  # fmt: skip
+    )
 
     # when three months are billed: 15 h, 22 h, 25 h
     _work(world, project, 3, [15])
-    march = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    march = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids[0]
     _work(world, project, 4, [12, 10])
-    april = billing_run(world.ctx, period="2026-04").invoice_ids[0]
+    april = billing_run(world.ctx, data=BillingRun(period="2026-04")).invoice_ids[0]
     _work(world, project, 5, [25])
-    may = billing_run(world.ctx, period="2026-05").invoice_ids[0]
+    may = billing_run(world.ctx, data=BillingRun(period="2026-05")).invoice_ids[0]
 
     # then 4 of March's 5 unused hours carry into April, April carries 2, May bills 3 h overage
     months = {
@@ -91,9 +97,12 @@ def test_rollover_over_three_months_with_cap_and_overage(world):
     }
     assert len(_lines(march)) == len(_lines(april)) == 1
     assert _lines(may)[1] == (
-        "Retainer 2026-05: overage", "HUR", Decimal("3.0000"), Decimal("120.000000"),
+        "Retainer 2026-05: overage",
+        "HUR",
+        Decimal("3.0000"),
+        Decimal("120.000000"),
         Decimal("360.00"),
-    )  # fmt: skip
+    )
     fee = InvoiceLine.objects.filter(invoice_id=may).order_by("position").first()
     assert fee.description == (
         "Used 25 h: 2 h rolled over, 20 h included, 3 h overage; 0 h roll over to next month."
@@ -104,9 +113,9 @@ def test_running_the_month_again_creates_nothing_twice(world):
     project = world.project(world.contact(language="en"))
     _retainer(world, project)
     _work(world, project, 3, [18])
-    first = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    first = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids[0]
 
-    again = billing_run(world.ctx, period="2026-03")
+    again = billing_run(world.ctx, data=BillingRun(period="2026-03"))
 
     assert (again.items, again.invoice_ids) == (0, [])
     assert [line[0] for line in _lines(first)] == ["Retainer 2026-03: 20 h included"]
@@ -119,10 +128,10 @@ def test_a_month_without_time_bills_the_fee_and_rolls_its_hours_over(world):
     _retainer(world, project, rollover="next_month", rollover_cap_hours=Decimal("4"))
 
     # when March is billed (twice) and then April with 22 h
-    march = billing_run(world.ctx, period="2026-03")
-    rerun = billing_run(world.ctx, period="2026-03")
+    march = billing_run(world.ctx, data=BillingRun(period="2026-03"))
+    rerun = billing_run(world.ctx, data=BillingRun(period="2026-03"))
     _work(world, project, 4, [22])
-    april = billing_run(world.ctx, period="2026-04").invoice_ids[0]
+    april = billing_run(world.ctx, data=BillingRun(period="2026-04")).invoice_ids[0]
 
     # then March's draft has the fee line only, once; 4 h carry into April, which uses them
     [invoice_id] = march.invoice_ids
@@ -135,8 +144,9 @@ def test_a_month_without_time_bills_the_fee_and_rolls_its_hours_over(world):
     ]  # fmt: skip
     invoice = Invoice.objects.get(pk=invoice_id)
     assert (invoice.net_total, invoice.service_period_start) == (
-        Decimal("1800.00"), dt.date(2026, 3, 1),
-    )  # fmt: skip
+        Decimal("1800.00"),
+        dt.date(2026, 3, 1),
+    )
     months = {
         m.month.month: (m.used_hours, m.rolled_in_hours, m.overage_hours, m.carried_hours,
                         m.expired_hours)
@@ -153,13 +163,15 @@ def test_a_month_without_time_and_without_rollover_lets_the_hours_expire(world):
     project = world.project(world.contact(language="en"))
     _retainer(world, project, end_date=dt.date(2026, 3, 31))
 
-    billing_run(world.ctx, period="2026-03")
-    after_end = billing_run(world.ctx, period="2026-04")
+    billing_run(world.ctx, data=BillingRun(period="2026-03"))
+    after_end = billing_run(world.ctx, data=BillingRun(period="2026-04"))
 
     month = RetainerMonth.objects.get()
     assert (month.used_hours, month.carried_hours, month.expired_hours) == (
-        Decimal("0"), Decimal("0"), Decimal("20"),
-    )  # fmt: skip
+        Decimal("0"),
+        Decimal("0"),
+        Decimal("20"),
+    )
     assert after_end.invoice_ids == []
 
 
@@ -168,16 +180,24 @@ def test_a_reviewers_correction_of_the_retainer_lines_survives_a_rerun(world):
     project = world.project(world.contact(language="en"))
     _retainer(world, project)
     _work(world, project, 3, [23])
-    invoice_id = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    invoice_id = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids[0]
     fee, overage = InvoiceLine.objects.filter(invoice_id=invoice_id).order_by("position")
-    invoice_line_update(world.ctx, invoice_id=invoice_id, line_id=fee.pk,
-                        unit_price=Decimal("1500"))  # fmt: skip
-    invoice_line_update(world.ctx, invoice_id=invoice_id, line_id=overage.pk,
-                        quantity=Decimal("1"))  # fmt: skip
+    invoice_line_update(
+        world.ctx,
+        invoice_id=invoice_id,
+        line_id=fee.pk,
+        data=InvoiceLineUpdate(unit_price=Decimal("1500")),
+    )
+    invoice_line_update(
+        world.ctx,
+        invoice_id=invoice_id,
+        line_id=overage.pk,
+        data=InvoiceLineUpdate(quantity=Decimal("1")),
+    )
 
     # when more March work is logged and the month is run again
     _work(world, project, 3, [2])
-    again = billing_run(world.ctx, period="2026-03")
+    again = billing_run(world.ctx, data=BillingRun(period="2026-03"))
 
     # then the corrected lines stay; the new work joins the draft as its own time line
     assert again.invoice_ids == [invoice_id]
@@ -193,11 +213,11 @@ def test_work_after_the_month_was_issued_does_not_bill_the_fee_again(world):
     project = world.project(world.contact(language="en"))
     _retainer(world, project)
     _work(world, project, 3, [5])
-    first = billing_run(world.ctx, period="2026-03").invoice_ids[0]
+    first = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids[0]
     world.issue(Invoice.objects.get(pk=first), dt.date(2026, 4, 1))
     _work(world, project, 3, [2])
 
-    [late] = billing_run(world.ctx, period="2026-03").invoice_ids
+    [late] = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids
 
     assert late != first
     assert [line[1] for line in _lines(late)] == ["HUR"]
@@ -208,7 +228,7 @@ def test_without_a_retainer_the_draft_keeps_its_time_lines(world):
     project = world.project(world.contact(language="en"))
     _work(world, project, 3, [6])
 
-    [invoice_id] = billing_run(world.ctx, period="2026-03").invoice_ids
+    [invoice_id] = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids
 
     assert [line[1] for line in _lines(invoice_id)] == ["HUR"]
     assert not RetainerMonth.objects.exists()
@@ -219,9 +239,15 @@ def test_retainer_api(world, api):
 
     created = api.post(
         "retainers",
-        {"project_id": project.pk, "hours_per_month": "10", "monthly_fee": "900",
-         "rollover": "next_month", "rollover_cap_hours": "5", "start_date": "2026-01-01"},
-    )  # fmt: skip
+        {
+            "project_id": project.pk,
+            "hours_per_month": "10",
+            "monthly_fee": "900",
+            "rollover": "next_month",
+            "rollover_cap_hours": "5",
+            "start_date": "2026-01-01",
+        },
+    )
     bad = api.post("retainers", {"project_id": project.pk, "hours_per_month": "-1",
                                  "monthly_fee": "900", "start_date": "2026-01-01"})  # fmt: skip
 
@@ -237,9 +263,13 @@ def test_retainer_of_another_tenant_is_404(world, api, other_world):
 
     other = create(
         other_world.ctx,
-        data=RetainerCreate(project_id=other_world.project().pk, hours_per_month=Decimal("5"),
-                            monthly_fee=Decimal("500"), start_date=dt.date(2026, 1, 1)),
-    )  # fmt: skip
+        data=RetainerCreate(
+            project_id=other_world.project().pk,
+            hours_per_month=Decimal("5"),
+            monthly_fee=Decimal("500"),
+            start_date=dt.date(2026, 1, 1),
+        ),
+    )
 
     assert api.get(f"retainers/{other.pk}").status_code == 404
     foreign = api.post("retainers", {"project_id": other_world.project().pk,

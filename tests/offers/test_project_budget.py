@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core import mail  # noqa: F401 - the locmem backend collects the offer mail
 
+from faktura.billing.inputs import ItemsCompile
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import billable_items_compile
 from faktura.common.inputs import parse
@@ -87,7 +88,7 @@ def test_hours_are_tracked_against_the_budget_and_never_compiled(api, ctx, proje
     assert (budget["warning"], budget["over_budget"]) == (False, False)
 
     # and compiling bills none of these hours
-    billable_items_compile(ctx, until=dt.date(2026, 3, 31))
+    billable_items_compile(ctx, data=ItemsCompile(until=dt.date(2026, 3, 31)))
     assert not BillableItem.objects.filter(project_id=project["id"]).exists()
     assert set(TaskEntry.objects.values_list("billing_state", flat=True)) == {"unbilled"}
 

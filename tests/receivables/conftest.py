@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
 from faktura.tenancy.selectors import tenant_today
@@ -36,9 +37,14 @@ class ReceivablesWorld(_billing_world_class()):
             task = self.task(project, title=f"{title} {n}")
             project = task.project
             items.append(self.item(task, minutes=m))
-        [draft] = invoices_generate(self.ctx, item_ids=[i.pk for i in items], grouping="contact")
+        [draft] = invoices_generate(
+            self.ctx,
+            data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+        )
         return invoice_issue(
-            self.ctx, invoice_id=draft.pk, issue_date=day or tenant_today(self.tenant)
+            self.ctx,
+            invoice_id=draft.pk,
+            data=InvoiceIssue(issue_date=day or tenant_today(self.tenant)),
         )
 
 

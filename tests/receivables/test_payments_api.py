@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import CreditNoteCreate
 from faktura.billing.models import Invoice
 from faktura.billing.services.credit_notes import credit_note_create
 from faktura.common.models import AuditEvent
@@ -220,7 +221,9 @@ def test_credit_notes_settle_their_invoice(world, api):
     invoice = world.issued(minutes=(60, 30))  # 119.00 + 59.50 = 178.50
     half_hour = invoice.lines.get(quantity="0.5")
 
-    credit_note_create(world.ctx, invoice_id=invoice.pk, line_ids=[half_hour.pk])
+    credit_note_create(
+        world.ctx, invoice_id=invoice.pk, data=CreditNoteCreate(line_ids=[half_hour.pk])
+    )
 
     assert _state(invoice) == ("issued", "119.00", "unpaid")
     _pay(api, invoice, "119.00")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from faktura.billing.inputs import CreditNoteCreate, InvoiceIssue, InvoicesGenerate
 from faktura.billing.services.credit_notes import credit_note_create
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -16,8 +17,11 @@ def _issued(world, title: str, minutes: list[int], day: dt.date):
         world.task(first.project, title=f"{title} {i}") for i in range(1, len(minutes))
     ]
     items = [world.item(task, minutes=m) for task, m in zip(tasks, minutes, strict=True)]
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
-    return invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=day)
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
+    return invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=day))
 
 
 def test_receivables_split_overdue_and_current_with_exact_totals(world, api, other_api):
@@ -25,7 +29,11 @@ def test_receivables_split_overdue_and_current_with_exact_totals(world, api, oth
     late = _issued(world, "Late", [60], today - dt.timedelta(days=30))  # 14 days terms
     current = _issued(world, "Current", [30, 60], today)
     half_hour = current.lines.get(quantity="0.5")
-    credit_note_create(world.ctx, invoice_id=current.pk, line_ids=[half_hour.pk], issue_date=today)
+    credit_note_create(
+        world.ctx,
+        invoice_id=current.pk,
+        data=CreditNoteCreate(line_ids=[half_hour.pk], issue_date=today),
+    )
 
     response = api.get("receivables")
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from faktura.billing.inputs import InvoiceCreate, InvoiceLineAdd
 from faktura.common.models import AuditEvent
 from faktura.contacts.inputs import ContactCreate
 from faktura.tenancy.models import Tenant
@@ -203,10 +204,9 @@ def test_a_png_upload_passes_the_nul_check_but_a_nul_in_a_text_field_does_not(ap
     assert upload(api, png()).status_code == 200
     response = api.client.post(
         "/api/v1/tenant/logo",
-        {"logo": SimpleUploadedFile("logo.png", png(), content_type="image/png"),
-         "note": "a\x00b"},
+        {"logo": SimpleUploadedFile("logo.png", png(), content_type="image/png"), "note": "a\x00b"},
         HTTP_AUTHORIZATION=f"Bearer {api.token}",
-    )  # fmt: skip
+    )
     assert response.status_code == 400
 
 
@@ -304,12 +304,18 @@ def test_an_issued_invoice_keeps_its_pdf_when_the_logo_file_goes(api, tenant, ct
     logo_a = png(40, 10, b"\x00\x00\x00")
     assert upload(api, logo_a).status_code == 200
     draft = invoice_create(
-        ctx, contact_id=contact_create(ctx, data=ContactCreate(name="Kunde GmbH")).pk
+        ctx,
+        data=InvoiceCreate(
+            contact_id=contact_create(ctx, data=ContactCreate(name="Kunde GmbH")).pk
+        ),
     )
     invoice_line_add(
-        ctx, invoice_id=draft.pk, title="Consulting", quantity="1", unit="HUR",
-        unit_price="100", vat_rate="19",
-    )  # fmt: skip
+        ctx,
+        invoice_id=draft.pk,
+        data=InvoiceLineAdd(
+            title="Consulting", quantity="1", unit="HUR", unit_price="100", vat_rate="19"
+        ),
+    )
     invoice = invoice_issue(ctx, invoice_id=draft.pk)
     first = api.get(f"invoices/{invoice.pk}/pdf").content
 

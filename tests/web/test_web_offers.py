@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 from web_helpers import ctx_for
 
+from faktura.billing.inputs import InvoiceCreate
 from faktura.billing.models import Invoice
 from faktura.billing.services.invoices import invoice_create
 from faktura.offers.models import Offer
@@ -95,7 +96,7 @@ def test_the_budget_warning_is_set_on_the_project_form(browser, web_data):
 def test_the_draft_review_picks_a_product_priced_by_the_customers_price_list(
     browser, owner, web_data
 ):
-    draft = invoice_create(ctx_for(owner), contact_id=web_data.customer.pk)
+    draft = invoice_create(ctx_for(owner), data=InvoiceCreate(contact_id=web_data.customer.pk))
     page = browser.get(reverse("web:invoice_detail", args=[draft.pk])).content.decode()
     assert 'name="product_id"' in page
 

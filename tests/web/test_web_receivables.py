@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from web_helpers import signed_in
 
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.models import Invoice
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -40,9 +41,13 @@ def issue(world, *, contact=None, minutes: int = 60, day: dt.date | None = None)
     """An issued invoice of one hour at 100.00 + 19 % (gross 119.00 for 60 minutes)."""
     project = world.project(contact) if contact is not None else None
     item = world.item(world.task(project), minutes=minutes)
-    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
     return invoice_issue(
-        world.ctx, invoice_id=draft.pk, issue_date=day or tenant_today(world.tenant)
+        world.ctx,
+        invoice_id=draft.pk,
+        data=InvoiceIssue(issue_date=day or tenant_today(world.tenant)),
     )
 
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from django.db.models import F, Q
 
+from faktura.billing.errors import InvoiceNotIssued
 from faktura.billing.models import ISSUED, BillableItem, Invoice, InvoiceLine
-from faktura.common.errors import Conflict
 from faktura.core.time_rounding import seconds_to_hours
 from faktura.einvoice.snapshot import (
     InvoiceSnapshot,
@@ -121,7 +121,7 @@ def invoice_snapshot(
     """The snapshot of an issued invoice; with ``preview`` also of a draft whose issue fields
     were filled in memory (`billing.services.preview`): it has no number."""
     if invoice.status not in ISSUED and not preview:
-        raise Conflict("Only issued documents are rendered.", code="invoice_not_issued")
+        raise InvoiceNotIssued("Only issued documents are rendered.")
     lines = list(
         InvoiceLine.objects.filter(invoice=invoice, do_not_bill=False)
         .select_related("product")

@@ -68,3 +68,21 @@ class BusinessRuleViolation(FakturaError):
 
     status = 422
     code = "business_rule"
+
+
+class Required(ValidationFailed):
+    """This field is required."""
+
+    code = "required"
+
+
+class InvalidText(ValidationFailed):
+    """A text has characters the documents cannot print or a line break where none belongs."""
+
+    code = "invalid_text"
+
+
+class ReferenceNotFound(ValidationFailed):
+    """An id in the input names nothing of this company (400 naming the field)."""
+
+    code = "not_found"

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
-from faktura.common.errors import ValidationFailed
+from faktura.common.errors import InvalidText, Required, ValidationFailed
 
 BIDI_CONTROLS = frozenset(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -89,9 +89,9 @@ def clean_text(
     value = value.strip()
     problem = text_problem(value, multiline=multiline)
     if problem:
-        raise ValidationFailed.field(field, problem, code="invalid_text")
+        raise InvalidText.field(field, problem)
     if required and not value:
-        raise ValidationFailed.field(field, "This field is required.", code="required")
+        raise Required.field(field, "This field is required.")
     if max_length is not None and len(value) > max_length:
         raise ValidationFailed.field(field, f"At most {max_length} characters.")
     return value

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 
-from faktura.common.errors import ValidationFailed
+from faktura.common.errors import Required, ValidationFailed
 from faktura.common.text import clean_text
 from faktura.core import money
 
@@ -64,7 +64,7 @@ def decimal(
     if value is None or value == "":
         if allow_none:
             return None
-        raise ValidationFailed.field(field, "This field is required.", code="required")
+        raise Required.field(field, "This field is required.")
     if isinstance(value, float):
         value = str(value)
     try:

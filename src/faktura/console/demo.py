@@ -26,6 +26,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from faktura.billing.inputs import (
+    BillingRun,
+    CreditNoteCreate,
+    InvoiceIssue,
+    InvoiceUpdate,
+    ItemsCompile,
+)
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.credit_notes import credit_note_create
@@ -75,7 +82,7 @@ from faktura.receivables.services import dunning_run, payment_record
 from faktura.subscriptions.inputs import ProjectProductCreate, SubscriptionCreate
 from faktura.subscriptions.models import Subscription
 from faktura.subscriptions.services import project_product_create, subscription_create
-from faktura.tenancy.inputs import TenantUpdate
+from faktura.tenancy.inputs import TenantCreate, TenantUpdate
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.selectors import tenant_today
 from faktura.tenancy.services import (
@@ -237,11 +244,13 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
 
 def _build(today: date, rng: random.Random) -> Tenant:
     tenant, owner = tenant_create(
-        name="Nordlicht IT-Service GmbH",
-        slug=DEMO_SLUG,
-        owner_email=DEMO_EMAIL,
-        owner_password=DEMO_PASSWORD,
-        owner_name="Demo Owner",
+        data=TenantCreate(
+            name="Nordlicht IT-Service GmbH",
+            slug=DEMO_SLUG,
+            owner_email=DEMO_EMAIL,
+            owner_password=DEMO_PASSWORD,
+            owner_name="Demo Owner",
+        )
     )
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
     tenant = tenant_update(ctx, data=TenantUpdate(**SELLER))
@@ -589,7 +598,9 @@ def _draw_frame_orders(ctx: CommandContext, drafts: list[Invoice], today: date) 
     for draft in drafts:
         options = open_frame_orders(ctx.tenant, draft.contact_id, on=today)
         if len(options) == 1:
-            invoice_update(ctx, invoice_id=draft.pk, frame_order_id=options[0]["id"])
+            invoice_update(
+                ctx, invoice_id=draft.pk, data=InvoiceUpdate(frame_order_id=options[0]["id"])
+            )
 
 
 def _bill(tenant: Tenant, today: date) -> None:
@@ -597,9 +608,9 @@ def _bill(tenant: Tenant, today: date) -> None:
     clerk = Membership.objects.get(tenant=tenant, role="billing")
     ctx = CommandContext(tenant=tenant, membership=clerk, user=clerk.user, source="cli")
     issued_months, review_month = billed_months(today)
-    billable_items_compile(ctx, until=_month_end(review_month))
+    billable_items_compile(ctx, data=ItemsCompile(until=_month_end(review_month)))
     for month in [*issued_months, review_month]:
-        billing_run(ctx, period=month.strftime("%Y-%m"))
+        billing_run(ctx, data=BillingRun(period=month.strftime("%Y-%m")))
 
     to_issue = []
     for month in issued_months:
@@ -623,7 +634,7 @@ def _bill(tenant: Tenant, today: date) -> None:
     held = {draft.pk for draft in ordinary[-2:]}
     _draw_frame_orders(ctx, [draft for draft, _ in to_issue if draft.pk not in held], today)
     issued = [
-        invoice_issue(ctx, invoice_id=draft.pk, issue_date=day)
+        invoice_issue(ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=day))
         for draft, day in to_issue
         if draft.pk not in held
     ]
@@ -646,8 +657,7 @@ def _bill(tenant: Tenant, today: date) -> None:
         credit_note_create(
             ctx.with_reason("Goodwill: the customer reported the ticket was a warranty case."),
             invoice_id=invoice.pk,
-            line_ids=[line.pk],
-            issue_date=day,
+            data=CreditNoteCreate(line_ids=[line.pk], issue_date=day),
         )
 
 

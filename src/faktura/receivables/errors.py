@@ -75,3 +75,10 @@ class ChargeNotOpen(Conflict):
     """Nothing is open of the dunning charge (paid or waived already)."""
 
     code = "charge_not_open"
+
+
+class ReminderUnprintable(BusinessRuleViolation):
+    """The reminder cannot be printed (a text the document fonts cannot print, e.g. in the
+    level's name)."""
+
+    code = "reminder_unprintable"

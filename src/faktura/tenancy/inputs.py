@@ -4,7 +4,7 @@ the UI form and the service alike."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from django.utils.translation import gettext
 from pydantic import (
@@ -172,6 +172,23 @@ class TenantUpdate(Input):
     email_body_en: EmailBody | None = None
 
     nullable = frozenset({"cash_discount_percent", "cash_discount_days", "month_end_day"})
+
+
+class TenantCreate(TenantUpdate):
+    """A new company and its owner (a new user, or an existing one by e-mail); the profile
+    fields sent are set, the others take their defaults. The password is checked against
+    the owner (Django's password validators) by the service."""
+
+    name: Annotated[str, Text(200, required=True)]
+    slug: Annotated[str, Text(60)] = Field(default="", description="default: from the name")
+    owner_email: Annotated[Email, StringConstraints(min_length=1)]
+    owner_password: Annotated[str, StringConstraints(max_length=128)]
+    owner_name: Annotated[str, Text(150)] = ""
+
+    # Not profile fields of the tenant.
+    not_profile: ClassVar[frozenset[str]] = frozenset(
+        {"name", "slug", "owner_email", "owner_password", "owner_name"}
+    )
 
 
 class MembershipUpdate(Input):

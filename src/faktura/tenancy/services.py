@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from faktura.common.inputs import parse, vat_id_message
+from faktura.common.inputs import vat_id_message
 from faktura.common.services import audit_record
 from faktura.core.numbering import OFFER_RESET, validate_format
 from faktura.core.time_rounding import PolicyError, RoundingPolicy
@@ -35,7 +35,7 @@ from faktura.tenancy.errors import (
     ReferenceNotFound,
     Required,
 )
-from faktura.tenancy.inputs import MembershipUpdate, TenantUpdate
+from faktura.tenancy.inputs import MembershipUpdate, TenantCreate, TenantUpdate
 from faktura.tenancy.invitations import password_check
 from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
 from faktura.tenancy.roles import Role
@@ -65,20 +65,16 @@ def clean_time_rounding(field: str, value: Any, *, allow_none: bool = True) -> d
         raise ValidationFailed.field(f"{field}.{exc.field}", exc.message) from exc
 
 
-def tenant_create(
-    *,
-    name: str,
-    owner_email: str,
-    owner_password: str,
-    owner_name: str = "",
-    slug: str = "",
-    **profile: Any,
-) -> tuple[Tenant, Membership]:
+def tenant_create(*, data: TenantCreate) -> tuple[Tenant, Membership]:
     """Create a tenant and its owner (a new user, or an existing one by e-mail)."""
-    name = v.required("name", name)
-    owner_email = v.email("email", owner_email, allow_blank=False).lower()
-    slug = slugify(slug or name)[:60] or "tenant"
-    clean = _profile_fields(parse(TenantUpdate, profile))
+    name, owner_name, owner_password = data.name, data.owner_name, data.owner_password
+    owner_email = data.owner_email.lower()
+    slug = slugify(data.slug or name)[:60] or "tenant"
+    clean = {
+        key: value
+        for key, value in _profile_fields(data).items()
+        if key not in TenantCreate.not_profile
+    }
     with transaction.atomic():
         base, n = slug, 1
         while Tenant.objects.filter(slug=slug).exists():

@@ -8,6 +8,7 @@ from decimal import Decimal
 from billing_web import ISSUE_DAY, line_of
 from django.urls import reverse
 
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -18,8 +19,11 @@ def test_credit_note_for_selected_lines_releases_the_entries(browser, world):
     task = world.task(title="Printer")
     second = world.task(task.project, title="Scanner")
     items = [world.item(task, minutes=60), world.item(second, minutes=30)]
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="contact"),
+    )
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
     first_line = line_of(world, invoice.pk, 0)
 
     response = browser.post(
@@ -73,8 +77,10 @@ def test_credit_lines_can_be_told_apart_and_errors_show_where_the_form_is(browse
         world.item(task, minutes=60, day=dt.date(2026, 3, 2)),
         world.item(task, minutes=30, unit_price="80", day=dt.date(2026, 3, 5)),
     ]
-    [draft] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="task")
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="task")
+    )
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
     url = reverse("web:invoice_detail", args=[invoice.pk])
 
     page = browser.get(url).content.decode()

@@ -11,6 +11,7 @@ from billing_web import edit_url, htmx, line_of
 from django.urls import reverse
 from web_helpers import signed_in
 
+from faktura.billing.inputs import InvoicesGenerate
 from faktura.billing.models import BillableItem, Invoice, NumberSequence
 from faktura.billing.services.generation import invoices_generate
 from faktura.work.models import TaskEntry
@@ -83,7 +84,9 @@ def test_step_follows_the_projects_rounding_rule(api, browser, world):
     project = world.project(time_rounding={"increment_minutes": 30})
     task = world.task(project, title="Consulting")
     item = world.item(task, minutes=70)
-    [invoice] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    [invoice] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
     line = line_of(world, invoice.pk)
 
     page = htmx(browser, edit_url(invoice.pk, line.pk), {"step": "up"}).content.decode()
@@ -281,7 +284,9 @@ def test_settle_shows_what_blocks_it(browser, world):
     world.tenant.save(update_fields=["vat_id", "tax_number"])
     task = world.task(title="Audit")
     item = world.item(task, minutes=60)
-    [invoice] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    [invoice] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
 
     response = htmx(browser, reverse("web:draft_settle", args=[invoice.pk]))
 

@@ -11,6 +11,7 @@ import pytest
 from billing_web import ISSUE_DAY, htmx
 from django.urls import reverse
 
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.services.issue import invoice_issue
 from faktura.frameorders.inputs import FrameOrderCreate
 from faktura.frameorders.models import FrameOrderLedger
@@ -51,7 +52,7 @@ def test_saved_frame_order_is_drawn_when_issued(browser, world, draft):
         reverse("web:draft_header", args=[draft.pk]),
         {"frame_order_id": str(frame_order.pk), "po_number": ""},
     )
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
 
     assert saved.status_code == 200
     assert invoice.po_number == "PO-RAHMEN"

@@ -7,6 +7,7 @@ import pytest
 from billing_web import ISSUE_DAY
 from django.urls import reverse
 
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.models import Invoice
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -101,8 +102,11 @@ def mailbox(settings):
 def test_send_by_email_prefills_the_buyer_and_records_the_delivery(browser, world, mailbox):
     contact = world.contact(name="Hafen GmbH", email="rechnung@hafen.test")
     task = world.task(world.project(contact), title="Router")
-    [draft] = invoices_generate(world.ctx, item_ids=[world.item(task).pk], grouping="contact")
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+    [draft] = invoices_generate(
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[world.item(task).pk], grouping="contact"),
+    )
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
     url = reverse("web:invoice_detail", args=[invoice.pk])
     assert 'value="rechnung@hafen.test"' in browser.get(url).content.decode()
 
@@ -183,8 +187,10 @@ def test_the_history_names_the_api_reason_of_a_credit_note(api, browser, world, 
 def test_the_vat_column_names_the_category(browser, world):
     eu = world.contact("Wiener Datentechnik GmbH", country="AT", vat_id="ATU13585627")
     item = world.item(contact=eu, vat_category="AE", vat_rate="0")
-    [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
-    issued = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
+    issued = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
 
     page = browser.get(reverse("web:invoice_detail", args=[issued.pk])).content.decode()
     lines = page[page.index("<tbody") :]

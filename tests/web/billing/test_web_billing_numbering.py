@@ -8,6 +8,7 @@ import re
 from billing_web import ISSUE_DAY
 from django.urls import reverse
 
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.models import NumberSequence
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -20,8 +21,10 @@ def test_receivables_list_overdue_first_with_totals(browser, world):
     def invoice(title: str, minutes: int, day: dt.date):
         task = world.task(title=title)
         item = world.item(task, minutes=minutes)
-        [draft] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
-        return invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=day)
+        [draft] = invoices_generate(
+            world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+        )
+        return invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=day))
 
     today = tenant_today(world.tenant)  # the company's date, as the page counts
     late = invoice("Late", 60, today - dt.timedelta(days=30))  # 14 days terms: 16 days overdue
@@ -42,7 +45,7 @@ def test_numbering_sets_a_starting_counter_and_reports_no_gaps(browser, world, d
     )
     assert response.status_code == 302
 
-    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+    invoice = invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
 
     assert invoice.number.endswith("-1042")
     sequence = NumberSequence.objects.get(tenant=world.tenant, kind="invoice")

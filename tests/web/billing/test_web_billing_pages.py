@@ -7,6 +7,7 @@ import pytest
 from billing_web import BILLING_PAGES, ISSUE_DAY, edit_url, htmx, line_of
 from django.urls import reverse
 
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.models import Invoice
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -28,7 +29,9 @@ def test_billing_pages_render_with_data(browser, world, issued):
     task = world.task(title="Mail server")
     world.item(task, minutes=90)
     other = world.item(task, minutes=30)
-    invoices_generate(world.ctx, item_ids=[other.pk], grouping="task")
+    invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[other.pk], grouping="task")
+    )
 
     pages = {name: browser.get(reverse(name)).content.decode() for name in BILLING_PAGES}
 
@@ -77,7 +80,9 @@ def test_billing_role_reviews_and_settles(browser_as, world):
     client, _ = browser_as("billing")
     task = world.task(title="Backup")
     item = world.item(task, minutes=60)
-    [invoice] = invoices_generate(world.ctx, item_ids=[item.pk], grouping="contact")
+    [invoice] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
 
     response = client.post(reverse("web:draft_settle", args=[invoice.pk]))
 
@@ -88,7 +93,9 @@ def test_billing_role_reviews_and_settles(browser_as, world):
 def test_other_tenants_invoices_are_404(browser, other_world):
     task = other_world.task(title="Foreign")
     item = other_world.item(task, minutes=60)
-    [foreign] = invoices_generate(other_world.ctx, item_ids=[item.pk], grouping="contact")
+    [foreign] = invoices_generate(
+        other_world.ctx, data=InvoicesGenerate(billable_item_ids=[item.pk], grouping="contact")
+    )
     line = line_of(other_world, foreign.pk)
     foreign_issued_line = line
 
@@ -108,7 +115,7 @@ def test_other_tenants_invoices_are_404(browser, other_world):
         (reverse("web:draft_delete", args=[foreign.pk]), {}),
     ]:
         assert browser.post(url, data).status_code == 404, url
-    invoice_issue(other_world.ctx, invoice_id=foreign.pk, issue_date=ISSUE_DAY)
+    invoice_issue(other_world.ctx, invoice_id=foreign.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
     for url in (
         reverse("web:invoice_download", args=[foreign.pk, "pdf"]),
         reverse("web:invoice_detail", args=[foreign.pk]),

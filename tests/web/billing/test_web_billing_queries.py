@@ -6,6 +6,7 @@ import pytest
 from billing_web import ISSUE_DAY, htmx
 from django.urls import reverse
 
+from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.models import BillableItem
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
@@ -22,7 +23,9 @@ def many_drafts(world):
     for n in range(ROWS):
         contact = world.contact(name=f"Kunde {n:02d}")
         items.append(world.item(world.task(world.project(contact), title=f"Ticket {n:02d}")))
-    return invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="task")
+    return invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[i.pk for i in items], grouping="task")
+    )
 
 
 @pytest.mark.parametrize(
@@ -39,7 +42,7 @@ def test_list_queries_are_bounded(
 ):
     if issue:
         for draft in many_drafts:
-            invoice_issue(world.ctx, invoice_id=draft.pk, issue_date=ISSUE_DAY)
+            invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=ISSUE_DAY))
     browser.get(reverse(name))  # warm the session
 
     # 13: the billable items page also lists the tickets waiting to be closed (one query).
@@ -58,7 +61,8 @@ def test_draft_overlay_queries_do_not_grow_with_lines(
     contact = task_items[0].contact
     BillableItem.objects.filter(pk__in=[i.pk for i in task_items]).update(contact=contact)
     [invoice] = invoices_generate(
-        world.ctx, item_ids=[i.pk for i in task_items], grouping="contact"
+        world.ctx,
+        data=InvoicesGenerate(billable_item_ids=[i.pk for i in task_items], grouping="contact"),
     )
     url = reverse("web:invoice_detail", args=[invoice.pk])
     htmx(browser, url, method="get")

@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from faktura.billing.inputs import InvoiceSend
 from faktura.billing.selectors.invoices import invoice_get
 from faktura.billing.selectors.issued import deliveries_of
 from faktura.billing.services.documents import invoice_document
@@ -72,11 +73,6 @@ def invoice_einvoice(request, invoice_id: PathId, query: Query[EinvoiceQuery]):
     return _file(document, content)
 
 
-class SendIn(Schema):
-    to: str = Field("", max_length=254, description="defaults to the customer's invoice e-mail")
-    resend: bool = False
-
-
 class DeliveryOut(Schema):
     id: int
     invoice_id: int
@@ -92,11 +88,8 @@ class DeliveryOut(Schema):
 
 
 @router.post("/invoices/{invoice_id}/send", response={200: DeliveryOut, **ERRORS})
-def invoice_send_endpoint(request, invoice_id: PathId, payload: SendIn | None = None):
-    payload = payload or SendIn(to="")
-    return invoice_send(
-        request_context(request), invoice_id=invoice_id, to=payload.to, resend=payload.resend
-    )
+def invoice_send_endpoint(request, invoice_id: PathId, data: InvoiceSend | None = None):
+    return invoice_send(request_context(request), invoice_id=invoice_id, data=data or InvoiceSend())
 
 
 @router.get("/invoices/{invoice_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})

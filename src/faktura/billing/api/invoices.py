@@ -6,23 +6,35 @@ quantities are decimal strings. An edit of an issued invoice answers 409 `invoic
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from faktura.billing import hooks
+from faktura.billing.inputs import (
+    BillingRun,
+    CreditNoteCreate,
+    InvoiceCreate,
+    InvoiceIssue,
+    InvoiceLineAdd,
+    InvoiceLineUpdate,
+    InvoicesGenerate,
+    InvoiceUpdate,
+    NumberingSetNext,
+)
 from faktura.billing.selectors import invoices as selectors
 from faktura.billing.services import credit_notes, invoices, issue, numbering, operations
 from faktura.common.errors import ValidationFailed
 from faktura.common.pagination import Pagination
-from faktura.common.schemas import ERRORS, CashDiscountPercent, Id, OperationOut, PathId
-from faktura.common.text import MultiLine, SingleLine
+from faktura.common.schemas import ERRORS, Id, OperationOut, PathId
 from faktura.core.time_rounding import format_hours
 from faktura.tenancy.auth import request_context
+
+T = TypeVar("T", bound=BaseModel)
 
 router = Router(tags=["invoices"])
 
@@ -224,84 +236,7 @@ class InvoiceFilter(Schema):
                           "issue_date; prefix - for descending")  # fmt: skip
 
 
-class InvoiceIn(Schema):
-    contact_id: Id
-    currency: str | None = Field(None, max_length=3, description="default: the customer's")
-    project_id: Id | None = None
-    po_number: str | None = Field(None, max_length=60)
-    buyer_reference: str | None = Field(None, max_length=100)
-    intro_text: str | None = None
-    closing_text: str | None = None
-    service_period_start: dt.date | None = None
-    service_period_end: dt.date | None = None
-    payment_terms_days: int | None = Field(None, ge=0, le=365)
-    cash_discount_percent: CashDiscountPercent | None = None
-    cash_discount_days: int | None = Field(None, ge=0, le=365)
-
-
-class InvoicePatch(Schema):
-    po_number: str | None = Field(None, max_length=60)
-    buyer_reference: str | None = Field(None, max_length=100)
-    intro_text: str | None = None
-    closing_text: str | None = None
-    service_period_start: dt.date | None = None
-    service_period_end: dt.date | None = None
-    payment_terms_days: int | None = Field(None, ge=0, le=365)
-    cash_discount_percent: CashDiscountPercent | None = None
-    cash_discount_days: int | None = Field(None, ge=0, le=365)
-    language: str | None = Field(None, max_length=2)
-    frame_order_id: Id | None = Field(
-        None, description="the customer's frame order that issuing draws down; null: none"
-    )
-
-
-class GenerateIn(Schema):
-    billable_item_ids: list[Id] = Field(..., min_length=1, max_length=10_000)
-    grouping: str = Field("contact", description="contact, project or task")
-
-
-class BillingRunIn(Schema):
-    period: str = Field(..., description="YYYY-MM")
-
-
-class LineIn(Schema):
-    title: SingleLine = Field(..., max_length=300)
-    quantity: Decimal
-    unit: str = Field(..., max_length=3)
-    unit_price: Decimal
-    vat_rate: Decimal | None = None
-    vat_category: str | None = Field(None, description="default: S, or from the tax treatment")
-    exemption_reason: str | None = Field(
-        None, max_length=300, description="exempt (E) lines: the legal reason (default: customer's)"
-    )
-    description: MultiLine = ""
-
-
-class LinePatch(Schema):
-    title: SingleLine | None = Field(None, max_length=300)
-    quantity: Decimal | None = Field(None, description="billed quantity")
-    step: Literal["up", "down"] | None = Field(
-        None,
-        description="move the billed quantity one step: time lines by the rounding increment "
-        "of the invoice's work (15 min: 10:47 -> 11:00), others by one unit; not with quantity",
-    )
-    do_not_bill: bool | None = None
-    unit_price: Decimal | None = None
-    description: MultiLine | None = None
-    unit: str | None = Field(None, max_length=3, description="manual lines only")
-    vat_rate: Decimal | None = Field(None, description="manual lines only")
-    vat_category: str | None = Field(None, description="manual lines only")
-    exemption_reason: str | None = Field(None, max_length=300, description="manual E lines only")
-
-
-class IssueIn(Schema):
-    issue_date: dt.date | None = None
-
-
-class VoidIn(Schema):
-    release_entries: bool = False
-    line_ids: list[Id] | None = None
-    issue_date: dt.date | None = None
+class VoidIn(CreditNoteCreate):
     reason: str = Field("", max_length=500, description="why; shown in the invoice's history")
 
 
@@ -317,11 +252,6 @@ class SequenceOut(Schema):
         return obj.last_value + 1
 
 
-class SequenceIn(Schema):
-    next_value: int
-    period: str | None = Field(None, description="all, YYYY or YYYY-MM; default: today's")
-
-
 class GapReportOut(Schema):
     kind: str
     period: str
@@ -333,7 +263,7 @@ class GapReportOut(Schema):
     next_value: int
 
 
-def _optional_body(request: HttpRequest, schema: type[Schema]) -> Any:
+def _optional_body(request: HttpRequest, schema: type[T]) -> T:
     """An optional JSON body: no body (or not JSON) means every field at its default."""
     if request.content_type != "application/json" or not request.body.strip():
         return schema()
@@ -347,7 +277,7 @@ def _optional_body(request: HttpRequest, schema: type[Schema]) -> Any:
         raise ValidationFailed.field(name, first["msg"]) from None
 
 
-def _optional(schema: type[Schema]) -> dict:
+def _optional(schema: type[BaseModel]) -> dict:
     return {
         "requestBody": {
             "required": False,
@@ -390,26 +320,24 @@ def invoice_list(request, filters: Query[InvoiceFilter]):
 
 
 @router.post("/invoices", response={201: InvoiceOut, **ERRORS})
-def invoice_create(request, payload: InvoiceIn):
+def invoice_create(request, data: InvoiceCreate):
     invoice = invoices.invoice_create(
         request_context(request),
+        data=data,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
-        **payload.model_dump(exclude_unset=True),
     )
     return Status(201, _detail(request, invoice.pk))
 
 
 @router.post("/invoices/generate", response={202: OperationOut, **ERRORS})
-def invoices_generate(request, payload: GenerateIn):
-    op = operations.invoices_generate_start(
-        request_context(request), item_ids=payload.billable_item_ids, grouping=payload.grouping
-    )
+def invoices_generate(request, data: InvoicesGenerate):
+    op = operations.invoices_generate_start(request_context(request), data=data)
     return Status(202, op)
 
 
 @router.post("/billing-runs", response={202: OperationOut, **ERRORS})
-def billing_run(request, payload: BillingRunIn):
-    op = operations.billing_run_start(request_context(request), period=payload.period)
+def billing_run(request, data: BillingRun):
+    op = operations.billing_run_start(request_context(request), data=data)
     return Status(202, op)
 
 
@@ -420,10 +348,8 @@ def invoice_detail(request, invoice_id: PathId):
 
 
 @router.patch("/invoices/{invoice_id}", response={200: InvoiceOut, **ERRORS})
-def invoice_patch(request, invoice_id: PathId, payload: InvoicePatch):
-    invoices.invoice_update(
-        request_context(request), invoice_id=invoice_id, **payload.model_dump(exclude_unset=True)
-    )
+def invoice_patch(request, invoice_id: PathId, data: InvoiceUpdate):
+    invoices.invoice_update(request_context(request), invoice_id=invoice_id, data=data)
     return _detail(request, invoice_id)
 
 
@@ -434,23 +360,20 @@ def invoice_delete(request, invoice_id: PathId):
 
 
 @router.post("/invoices/{invoice_id}/lines", response={201: LineOut, **ERRORS})
-def invoice_line_add(request, invoice_id: PathId, payload: LineIn):
+def invoice_line_add(request, invoice_id: PathId, data: InvoiceLineAdd):
     line = invoices.invoice_line_add(
         request_context(request),
         invoice_id=invoice_id,
+        data=data,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
-        **payload.model_dump(),
     )
     return Status(201, _line(request, invoice_id, line.pk))
 
 
 @router.patch("/invoices/{invoice_id}/lines/{line_id}", response={200: LineOut, **ERRORS})
-def invoice_line_patch(request, invoice_id: PathId, line_id: PathId, payload: LinePatch):
+def invoice_line_patch(request, invoice_id: PathId, line_id: PathId, data: InvoiceLineUpdate):
     line = invoices.invoice_line_update(
-        request_context(request),
-        invoice_id=invoice_id,
-        line_id=line_id,
-        **payload.model_dump(exclude_unset=True),
+        request_context(request), invoice_id=invoice_id, line_id=line_id, data=data
     )
     return _line(request, invoice_id, line.pk)
 
@@ -464,14 +387,13 @@ def invoice_line_delete(request, invoice_id: PathId, line_id: PathId):
 @router.post(
     "/invoices/{invoice_id}/issue",
     response={200: InvoiceOut, **ERRORS},
-    openapi_extra=_optional(IssueIn),
+    openapi_extra=_optional(InvoiceIssue),
 )
 def invoice_issue(request, invoice_id: PathId):
-    payload = _optional_body(request, IssueIn)
     issue.invoice_issue(
         request_context(request),
         invoice_id=invoice_id,
-        issue_date=payload.issue_date,
+        data=_optional_body(request, InvoiceIssue),
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return _detail(request, invoice_id)
@@ -487,9 +409,7 @@ def invoice_void(request, invoice_id: PathId):
     note = credit_notes.credit_note_create(
         request_context(request, reason=payload.reason.strip()),
         invoice_id=invoice_id,
-        release_entries=payload.release_entries,
-        line_ids=payload.line_ids,
-        issue_date=payload.issue_date,
+        data=CreditNoteCreate.model_validate(payload.model_dump(exclude={"reason"})),
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return Status(201, _detail(request, note.pk))
@@ -511,7 +431,5 @@ def numbering_report(request):
 
 
 @router.put("/numbering/{kind}", response={200: SequenceOut, **ERRORS})
-def numbering_set_next(request, kind: str, payload: SequenceIn):
-    return numbering.numbering_set_next(
-        request_context(request), kind=kind, next_value=payload.next_value, period=payload.period
-    )
+def numbering_set_next(request, kind: str, data: NumberingSetNext):
+    return numbering.numbering_set_next(request_context(request), kind=kind, data=data)

@@ -5,13 +5,13 @@ Reading needs `view_invoices`, compiling `manage_invoices` (members get 403 for 
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
-from faktura.billing.inputs import ManualItemCreate
+from faktura.billing.inputs import ItemsCompile, ItemsDefer, ItemsRestore, ManualItemCreate
 from faktura.billing.selectors import items as selectors
 from faktura.billing.services.compile_deferral import billable_items_defer, billable_items_restore
 from faktura.billing.services.manual_items import manual_item_create
@@ -85,21 +85,6 @@ class BillableItemFilter(Schema):
     date_to: dt.date | None = None
 
 
-class CompileIn(Schema):
-    entry_ids: list[Id] | None = None
-    until: dt.date | None = None
-
-
-class DeferIn(Schema):
-    item_ids: list[Id]
-    until: dt.date
-
-
-class RestoreIn(Schema):
-    item_ids: list[Id] | None = None
-    due: dt.date | None = None
-
-
 class MovedOut(Schema):
     moved: int
 
@@ -125,23 +110,22 @@ def billable_item_create(request, data: ManualItemCreate):
 
 
 @router.post("/billable-items/compile", response={202: OperationOut, **ERRORS})
-def billable_items_compile(request, payload: CompileIn | None = None):
-    data: dict[str, Any] = payload.model_dump() if payload is not None else {}
-    operation = billable_items_compile_start(request_context(request), **data)
+def billable_items_compile(request, data: ItemsCompile | None = None):
+    operation = billable_items_compile_start(request_context(request), data=data or ItemsCompile())
     return Status(202, operation)
 
 
 @router.post("/billable-items/defer", response={200: MovedOut, **ERRORS})
-def billable_items_defer_(request, payload: DeferIn):
+def billable_items_defer_(request, data: ItemsDefer):
     """Carry pending items forward to a later period (they become `deferred`)."""
-    moved = billable_items_defer(request_context(request), **payload.model_dump())
+    moved = billable_items_defer(request_context(request), data=data)
     return {"moved": moved}
 
 
 @router.post("/billable-items/restore", response={200: MovedOut, **ERRORS})
-def billable_items_restore_(request, payload: RestoreIn):
+def billable_items_restore_(request, data: ItemsRestore):
     """Deferred items back to pending: the named ones, or all whose date is `due`."""
-    moved = billable_items_restore(request_context(request), **payload.model_dump())
+    moved = billable_items_restore(request_context(request), data=data)
     return {"moved": moved}
 
 

@@ -48,13 +48,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from faktura.billing.inputs import ItemsCompile
 from faktura.billing.models import BillableItem
 from faktura.billing.selectors.items import (
     CandidateRow,
@@ -80,7 +81,6 @@ from faktura.billing.services.pricing import LineTerms, Pricing
 from faktura.billing.states import entry_states_sync
 from faktura.catalog.models import LineKind
 from faktura.common.context import CommandContext
-from faktura.common.errors import ValidationFailed
 from faktura.common.services import audit_record
 from faktura.core.invoice_math import line_net
 from faktura.core.money import quantize_quantity
@@ -128,57 +128,41 @@ class CompileResult:
         }
 
 
-def _clean_entry_ids(ctx: CommandContext, entry_ids: Any) -> list[int] | None:
-    if entry_ids is None:
-        return None
-    if isinstance(entry_ids, str | bytes) or not isinstance(entry_ids, Iterable):
-        raise ValidationFailed.field("entry_ids", "Must be a list of entry ids.")
-    ids: list[int] = []
-    for value in entry_ids:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValidationFailed.field("entry_ids", "Must be a list of entry ids.")
-        ids.append(value)
-    ids = sorted(set(ids))
-    if len(ids) > MAX_ENTRY_IDS:
-        raise ValidationFailed.field("entry_ids", f"At most {MAX_ENTRY_IDS} entries at once.")
-    if ids:
-        compile_entry_ids_check(tenant=ctx.tenant, entry_ids=ids)
-    return ids
-
-
-def _clean_until(until: Any) -> dt.date | None:
-    if until is None or (isinstance(until, dt.date) and not isinstance(until, dt.datetime)):
-        return until
-    if isinstance(until, str):
-        try:
-            return dt.date.fromisoformat(until)
-        except ValueError:
-            pass
-    raise ValidationFailed.field("until", "Must be a date (YYYY-MM-DD).")
+def _checked_ids(ctx: CommandContext, data: ItemsCompile) -> list[int] | None:
+    """The entry ids of the request, each an entry of this company (400 naming `entry_ids`)."""
+    if data.entry_ids:
+        compile_entry_ids_check(tenant=ctx.tenant, entry_ids=data.entry_ids)
+    return data.entry_ids
 
 
 # --- the run ---------------------------------------------------------------------------------
 
 
+_EVERYTHING = ItemsCompile()  # every candidate, whenever its work was done
+
+
 def billable_items_compile(
     ctx: CommandContext,
     *,
-    entry_ids: Iterable[int] | None = None,
-    until: dt.date | str | None = None,
+    data: ItemsCompile = _EVERYTHING,
+    entry_ids: Sequence[int] | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int, int], None] | None = None,
 ) -> CompileResult:
-    """Compile the candidates (all, or `entry_ids`, work up to `until`) into pending items.
+    """Compile the candidates (all, or `data.entry_ids`, work up to `data.until`) into
+    pending items. `entry_ids` is the same as `data.entry_ids`, for the billing review's
+    in-process call.
 
     Every batch commits on its own (see the module docstring); one audit row records the run,
     also when it fails. `progress(done, total)` is called after each batch when given.
     """
     ctx.require("manage_invoices")
-    ids = _clean_entry_ids(ctx, entry_ids)
-    until = _clean_until(until)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValidationFailed.field("batch_size", "Must be a positive whole number.")
-    run = _Run(ctx, entry_ids=ids, until=until, batch_size=batch_size)
+    if entry_ids is not None:
+        data = ItemsCompile(entry_ids=list(entry_ids), until=data.until)
+    ids = _checked_ids(ctx, data)
+    if batch_size < 1:
+        raise ValueError("batch_size must be positive")
+    run = _Run(ctx, entry_ids=ids, until=data.until, batch_size=batch_size)
     failed = True
     try:
         if ids != []:
@@ -465,17 +449,9 @@ def _insert_items(rows: list[tuple]) -> None:
     insert_rows(rows, now=timezone.now())
 
 
-def compile_params(
-    ctx: CommandContext, *, entry_ids: Iterable[int] | None = None, until: Any = None
-) -> dict[str, Any]:
-    """Check a compile request now (400 for a bad id or date, 403 for the role) and return the
-    parameters its operation stores."""
+def compile_params(ctx: CommandContext, *, data: ItemsCompile) -> dict[str, Any]:
+    """Check a compile request now (400 for an id of no entry of this company, 403 for the
+    role) and return the parameters its operation stores (the input as JSON)."""
     ctx.require("manage_invoices")
-    ids = _clean_entry_ids(ctx, entry_ids)
-    until = _clean_until(until)
-    params: dict[str, Any] = {}
-    if ids is not None:
-        params["entry_ids"] = ids
-    if until is not None:
-        params["until"] = until.isoformat()
-    return params
+    _checked_ids(ctx, data)
+    return data.model_dump(mode="json", exclude_none=True)

@@ -8,55 +8,23 @@ in the same transaction).
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from django.db import transaction
 
+from faktura.billing.errors import ItemsNotInState
+from faktura.billing.inputs import MAX_IDS as MAX_ITEMS
+from faktura.billing.inputs import ItemsDefer, ItemsRestore
 from faktura.billing.models import BillableItem
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
-from faktura.common.errors import Conflict, ValidationFailed
+from faktura.common.errors import ValidationFailed
 from faktura.common.services import audit_record
 
 Status = BillableItem.Status
-MAX_ITEMS = 10_000
 
 
-class ItemsNotInState(Conflict):
-    """Some items are not in the state this action starts from."""
-
-    code = "items_not_in_state"
-
-
-def _clean_ids(value: Any) -> list[int]:
-    if isinstance(value, str | bytes) or not isinstance(value, list | tuple | set):
-        raise ValidationFailed.field("item_ids", "Must be a list of billable item ids.")
-    ids = []
-    for item in value:
-        if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-            raise ValidationFailed.field("item_ids", "Must be a list of billable item ids.")
-        ids.append(item)
-    ids = sorted(set(ids))
-    if not ids:
-        raise ValidationFailed.field("item_ids", "Name at least one item.", code="required")
-    if len(ids) > MAX_ITEMS:
-        raise ValidationFailed.field("item_ids", f"At most {MAX_ITEMS} items at once.")
-    return ids
-
-
-def _clean_date(field: str, value: Any) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValidationFailed.field(field, "Must be a date (YYYY-MM-DD).")
-
-
-def _move(ctx: CommandContext, ids: list[int], *, source: str, target: str, **fields) -> int:
+def _move(
+    ctx: CommandContext, ids: list[int], *, source: str, target: str, **fields: object
+) -> int:
     """Move the items from `source` to `target` status, all or none, entries following."""
     items = list(
         BillableItem.objects.select_for_update()
@@ -82,12 +50,11 @@ def _move(ctx: CommandContext, ids: list[int], *, source: str, target: str, **fi
     return moved
 
 
-def billable_items_defer(ctx: CommandContext, *, item_ids: Any, until: Any) -> int:
+def billable_items_defer(ctx: CommandContext, *, data: ItemsDefer) -> int:
     """Pending items -> deferred until a date (after today's work, typically next month).
     All or nothing: an unknown id answers 400, an item that is not pending 409."""
     ctx.require("manage_invoices")
-    ids = _clean_ids(item_ids)
-    until = _clean_date("until", until)
+    ids, until = data.item_ids, data.until
     with transaction.atomic():
         moved = _move(ctx, ids, source=Status.PENDING, target=Status.DEFERRED, deferred_until=until)
         audit_record(
@@ -97,17 +64,15 @@ def billable_items_defer(ctx: CommandContext, *, item_ids: Any, until: Any) -> i
     return moved
 
 
-def billable_items_restore(ctx: CommandContext, *, item_ids: Any = None, due: Any = None) -> int:
+def billable_items_restore(ctx: CommandContext, *, data: ItemsRestore) -> int:
     """Deferred items -> pending again: the named ones (all or nothing), or with ``due`` every
     deferred item whose date has come (``deferred_until <= due``)."""
     ctx.require("manage_invoices")
-    if (item_ids is None) == (due is None):
-        raise ValidationFailed.field("item_ids", "Name the items, or give a due date instead.")
+    due = data.due
     with transaction.atomic():
-        if item_ids is not None:
-            ids = _clean_ids(item_ids)
+        if data.item_ids is not None:
+            ids = data.item_ids
         else:
-            due = _clean_date("due", due)
             ids = list(
                 BillableItem.objects.filter(
                     tenant=ctx.tenant, status=Status.DEFERRED, deferred_until__lte=due

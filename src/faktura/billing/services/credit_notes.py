@@ -14,26 +14,31 @@ again). Crediting every line voids the invoice.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 
 from faktura.billing import hooks
+from faktura.billing.errors import (
+    CreditNoteNotVoidable,
+    EntryPartlyCredited,
+    InvoiceAlreadyCredited,
+    InvoiceNotIssued,
+    InvoiceVoid,
+    IssueDateInvalid,
+    LineAlreadyCredited,
+    ReferenceNotFound,
+)
+from faktura.billing.inputs import CreditNoteCreate
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import line_inputs
 from faktura.billing.selectors.issued import credited_line_ids
 from faktura.billing.services.drafts import (
-    clean_bool,
-    clean_date,
-    clean_ids,
     invoice_locked,
 )
 from faktura.billing.services.idempotency import idempotent
 from faktura.billing.services.issue import documents_render_at_issue, freeze
-from faktura.billing.services.numbering import IssueDateInvalid
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.core.invoice_math import credit_note_lines, line_net
@@ -47,23 +52,11 @@ CREDITABLE = (Invoice.Status.ISSUED, Invoice.Status.SENT, Invoice.Status.PAID)
 
 def _check_creditable(invoice: Invoice) -> None:
     if invoice.kind == Invoice.Kind.CREDIT_NOTE:
-        raise Conflict(
-            "A credit note cannot be voided; issue a new invoice instead.",
-            code="credit_note_not_voidable",
-        )
+        raise CreditNoteNotVoidable()
     if invoice.is_draft:
-        raise Conflict(
-            "A draft is not issued; delete it or remove lines instead.",
-            code="invoice_not_issued",
-        )
+        raise InvoiceNotIssued("A draft is not issued; delete it or remove lines instead.")
     if invoice.status not in CREDITABLE:
-        raise Conflict(f"The invoice is {invoice.status}.", code="invoice_void")
-
-
-class EntryPartlyCredited(BusinessRuleViolation):
-    """Releasing would split an entry: it is also billed on a line not being credited."""
-
-    code = "entry_partly_credited"
+        raise InvoiceVoid(f"The invoice is {invoice.status}.")
 
 
 def _check_whole_entries(targets: list[InvoiceLine]) -> None:
@@ -93,28 +86,25 @@ def _check_whole_entries(targets: list[InvoiceLine]) -> None:
     )
 
 
+_ALL = CreditNoteCreate()  # every billed line not credited yet; the entries written off
+
+
 def credit_note_create(
     ctx: CommandContext,
     *,
     invoice_id: int,
-    release_entries: Any = False,
-    line_ids: Any = None,
-    issue_date: Any = None,
+    data: CreditNoteCreate = _ALL,
     now: dt.datetime | None = None,
     idempotency_key: str = "",
 ) -> Invoice:
     """`_credit_note_create`; with an `idempotency_key` a replay of the same request answers
     with the credit note the first one issued, never a second one."""
-    request = {
-        "invoice_id": invoice_id, "release_entries": release_entries, "line_ids": line_ids,
-        "issue_date": issue_date,
-    }  # fmt: skip
     return idempotent(
         ctx,
         scope="credit_note_create",
         key=idempotency_key,
-        request=request,
-        run=lambda: _credit_note_create(ctx, now=now, **request),
+        request={"invoice_id": invoice_id, **data.model_dump(mode="json")},
+        run=lambda: _credit_note_create(ctx, invoice_id=invoice_id, data=data, now=now),
         model=Invoice,
     )
 
@@ -123,9 +113,7 @@ def _credit_note_create(
     ctx: CommandContext,
     *,
     invoice_id: int,
-    release_entries: Any = False,
-    line_ids: Any = None,
-    issue_date: Any = None,
+    data: CreditNoteCreate,
     now: dt.datetime | None = None,
 ) -> Invoice:
     """Issue a credit note for the invoice: all its billed lines not credited yet, or only
@@ -138,9 +126,7 @@ def _credit_note_create(
     billed.
     """
     ctx.require("manage_invoices")
-    release = clean_bool("release_entries", release_entries)
-    wanted = None if line_ids is None else clean_ids("line_ids", line_ids, limit=5000)
-    issue_date = clean_date("issue_date", issue_date)
+    release, wanted, issue_date = data.release_entries, data.line_ids, data.issue_date
     with transaction.atomic():
         invoice = invoice_locked(ctx.tenant, invoice_id)
         _check_creditable(invoice)
@@ -150,23 +136,17 @@ def _credit_note_create(
         if wanted is None:
             targets = [line for pk, line in billed.items() if pk not in credited]
             if not targets:
-                raise Conflict(
-                    "Every line of this invoice is credited already.",
-                    code="invoice_already_credited",
-                )
+                raise InvoiceAlreadyCredited()
         else:
             unknown = [pk for pk in wanted if pk not in billed]
             if unknown:
-                raise ValidationFailed.field(
-                    "line_ids",
-                    f"Not billed lines of this invoice: {', '.join(map(str, unknown))}.",
-                    code="not_found",
+                raise ReferenceNotFound.field(
+                    "line_ids", f"Not billed lines of this invoice: {', '.join(map(str, unknown))}."
                 )
             again = [pk for pk in wanted if pk in credited]
             if again:
-                raise Conflict(
+                raise LineAlreadyCredited(
                     f"Lines credited already: {', '.join(map(str, again))}.",
-                    code="line_already_credited",
                     fields={"line_ids": "A line can be credited only once."},
                 )
             targets = [billed[pk] for pk in wanted]

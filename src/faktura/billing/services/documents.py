@@ -22,11 +22,12 @@ import logging
 
 from django.core.files.storage import default_storage
 
+from faktura.billing.errors import EInvoiceFormatUnavailable, InvoiceNotIssued
 from faktura.billing.models import ISSUED, Invoice
 from faktura.billing.selectors.invoices import format_availability, preferred_format
 from faktura.billing.snapshot import invoice_snapshot
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
+from faktura.common.errors import NotFound, ValidationFailed
 from faktura.documents.models import DocumentFormat, StoredDocument
 from faktura.documents.rendering import render_facturx_pdf
 from faktura.documents.services import document_read, document_store
@@ -43,12 +44,6 @@ EINVOICE_FORMATS = {
     "peppol": DocumentFormat.PEPPOL,
     "facturx": DocumentFormat.PDF,
 }
-
-
-class EInvoiceFormatUnavailable(BusinessRuleViolation):
-    """The asked format would not be valid for this invoice; `fields` names what is missing."""
-
-    code = "einvoice_format_unavailable"
 
 
 def _unavailable(invoice: Invoice, snapshot) -> dict[str, dict]:
@@ -85,7 +80,7 @@ def invoice_documents_render(*, invoice_id: int) -> list[StoredDocument]:
     """Render and store every format of an issued invoice that is not stored yet."""
     invoice = Invoice.objects.select_related("tenant", "credit_note_of").get(pk=invoice_id)
     if invoice.status not in ISSUED:
-        raise Conflict("Only issued documents are rendered.", code="invoice_not_issued")
+        raise InvoiceNotIssued("Only issued documents are rendered.")
     have = set(StoredDocument.objects.filter(invoice=invoice).values_list("format", flat=True))
     missing = [f for f in FORMATS if f not in have]
     if missing:
@@ -139,14 +134,12 @@ def invoice_document(
     ctx.require("view_invoices")
     stored = EINVOICE_FORMATS.get(format, format)
     if stored not in DocumentFormat.values:
-        raise ValidationFailed.field(
-            "format", f"Must be one of {', '.join(EINVOICE_FORMATS)}.", code="invalid"
-        )
+        raise ValidationFailed.field("format", f"Must be one of {', '.join(EINVOICE_FORMATS)}.")
     invoice = Invoice.objects.filter(tenant=ctx.tenant, pk=invoice_id).first()
     if invoice is None:
         raise NotFound("Invoice not found.")
     if invoice.status not in ISSUED:
-        raise Conflict("A draft has no documents yet; issue it first.", code="invoice_not_issued")
+        raise InvoiceNotIssued("A draft has no documents yet; issue it first.")
     if format != DocumentFormat.PDF:
         snapshot = invoice_snapshot(invoice, with_timesheet=False)
         rows = format_availability(snapshot, preferred_format(invoice))

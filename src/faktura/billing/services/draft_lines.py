@@ -17,9 +17,10 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
+from faktura.billing.errors import ItemsNotPending
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import TIME_KINDS
-from faktura.billing.services.drafts import ItemsNotPending, set_totals, tax_group
+from faktura.billing.services.drafts import set_totals, tax_group
 from faktura.catalog.models import LineKind
 from faktura.common.sql import id_batches, id_in, pair_batches, pairs_source
 from faktura.contacts.models import Contact

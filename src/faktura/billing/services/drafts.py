@@ -1,4 +1,4 @@
-"""Building blocks of the draft use cases: errors, input cleaners, locks, VAT group, totals.
+"""Building blocks of the draft use cases: locks, VAT group, totals.
 
 Every public use case (generation, billing run, review edits, issue, credit notes) is built from
 these, so the rules live in one place:
@@ -13,25 +13,19 @@ these, so the rules live in one place:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Max
 
+from faktura.billing.errors import InvoiceNotDraft
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import (
     breakdown_json,
     invoice_live_totals,
 )
-from faktura.common import text
-from faktura.common import validators as v
-from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
-from faktura.common.schemas import MAX_ID
+from faktura.common.errors import NotFound
 from faktura.contacts.models import Contact, TaxTreatment
-from faktura.core.money import quantize
-from faktura.core.problems import Problem
 
 Item = BillableItem.Status
 
@@ -42,99 +36,6 @@ TREATMENT_CATEGORY: dict[str, str] = {
     TaxTreatment.EXEMPT: "E",
 }
 ZERO_RATE = Decimal("0.00")
-MAX_IDS = 10_000  # item ids per generation request
-
-
-# --- errors -----------------------------------------------------------------------------------
-
-
-class InvoiceNotDraft(Conflict):
-    """The invoice is issued; it can only be corrected with a credit note."""
-
-    code = "invoice_not_draft"
-
-
-class ItemsNotPending(Conflict):
-    """Some billable items are not pending (already on a draft, invoiced or excluded)."""
-
-    code = "items_not_pending"
-
-
-class InvoiceInvalid(BusinessRuleViolation):
-    """The invoice cannot be issued; `fields` maps each problem's path to its message."""
-
-    code = "invoice_invalid"
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = list(problems)
-        fields: dict[str, str] = {}
-        for problem in self.problems:
-            fields.setdefault(problem.path or problem.code, problem.message)
-        summary = "; ".join(problem.message for problem in self.problems[:3])
-        super().__init__(f"The invoice cannot be issued: {summary}", fields=fields)
-
-
-# --- input cleaners ---------------------------------------------------------------------------
-
-
-def clean_text(
-    name: str, value: Any, *, max_length: int, required: bool = False, multiline: bool = False
-) -> str:
-    return text.clean_text(
-        name, value, max_length=max_length, required=required, multiline=multiline
-    )
-
-
-def clean_decimal(
-    name: str, value: Any, *, places: int, digits: int, minimum: Decimal | None
-) -> Decimal:
-    """A required decimal that fits DecimalField(max_digits=digits, decimal_places=places)."""
-    largest = Decimal(10) ** (digits - places) - Decimal(10) ** -places
-    lowest = -largest if minimum is None else minimum
-    result = v.decimal(
-        name, value, places=places, minimum=lowest, maximum=largest, allow_none=False
-    )
-    assert result is not None
-    return quantize(result, places)  # exact: at most `places` decimals were accepted
-
-
-def clean_bool(name: str, value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationFailed.field(name, "Must be true or false.")
-    return value
-
-
-def clean_date(name: str, value: Any) -> dt.date | None:
-    """A date of a business document: ISO text or a date, in the years 1900-9999 (numbers
-    and periods have four-digit years)."""
-    day = None
-    if value is None:
-        return None
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        day = value
-    elif isinstance(value, str):
-        try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
-            day = None
-    if day is None:
-        raise ValidationFailed.field(name, "Must be a date (YYYY-MM-DD).")
-    if day.year < 1900:
-        raise ValidationFailed.field(name, "Must be a date in the years 1900 to 9999.")
-    return day
-
-
-def clean_ids(name: str, values: Any, *, limit: int = MAX_IDS) -> list[int]:
-    if not isinstance(values, list | tuple) or not values:
-        raise ValidationFailed.field(name, "Give a non-empty list of ids.", code="required")
-    if len(values) > limit:
-        raise ValidationFailed.field(name, f"At most {limit} ids per request.")
-    ids: list[int] = []
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
-            raise ValidationFailed.field(name, f"{value!r} is not an id.")
-        ids.append(value)
-    return sorted(set(ids))
 
 
 # --- locks ------------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,13 +21,14 @@ from django.db import transaction
 from django.db.models import Q
 
 from faktura.billing import hooks
+from faktura.billing.errors import ItemsNotPending, ReferenceNotFound
+from faktura.billing.inputs import BillingRun, InvoicesGenerate
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
-from faktura.billing.services.drafts import ItemsNotPending, clean_ids
 from faktura.billing.services.invoices import draft_build
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
-from faktura.common.errors import ValidationFailed
+from faktura.common.inputs import parse
 from faktura.common.services import audit_records
 from faktura.common.sql import id_batches, id_in
 from faktura.contacts.models import Contact
@@ -37,7 +37,6 @@ from faktura.work.models import Project, Task
 
 Item = BillableItem.Status
 GROUPINGS = (Invoice.Grouping.CONTACT, Invoice.Grouping.PROJECT, Invoice.Grouping.TASK)
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def _items_locked(tenant, ids: Sequence[int]) -> list[ItemRow]:
@@ -74,14 +73,12 @@ def _group_key(item: ItemRow, grouping: str) -> tuple:
     return key
 
 
-def generate_check(ctx: CommandContext, *, item_ids: Any, grouping: Any) -> list[int]:
-    """Validate a generation request without changing anything: 400 for a bad grouping or
-    ids that are not the tenant's items, 409 (`items_not_pending`) naming the items that are
-    not pending. Returns the cleaned ids."""
+def generate_check(ctx: CommandContext, *, data: InvoicesGenerate) -> list[int]:
+    """Check a generation request without changing anything: 400 for ids that are not the
+    tenant's items, 409 (`items_not_pending`) naming the items that are not pending. Returns
+    the ids with the pending items of the same entries."""
     ctx.require("manage_invoices")
-    if grouping not in GROUPINGS:
-        raise ValidationFailed.field("grouping", f"Must be one of {', '.join(GROUPINGS)}.")
-    ids = clean_ids("billable_item_ids", item_ids)
+    ids = data.billable_item_ids
     found: dict[int, str] = {}
     for batch in id_batches(ids):
         found.update(
@@ -122,10 +119,8 @@ def _pending_siblings(tenant, ids: Sequence[int]) -> list[int]:
 def _check_items(ids: Sequence[int], statuses: dict[int, str]) -> None:
     unknown = [i for i in ids if i not in statuses]
     if unknown:
-        raise ValidationFailed.field(
-            "billable_item_ids",
-            f"No such billable items: {', '.join(map(str, unknown[:20]))}.",
-            code="not_found",
+        raise ReferenceNotFound.field(
+            "billable_item_ids", f"No such billable items: {', '.join(map(str, unknown[:20]))}."
         )
     taken = [i for i in ids if statuses[i] != Item.PENDING]
     if taken:
@@ -136,11 +131,12 @@ def _check_items(ids: Sequence[int], statuses: dict[int, str]) -> None:
         )
 
 
-def invoices_generate(ctx: CommandContext, *, item_ids: Any, grouping: Any) -> list[Invoice]:
+def invoices_generate(ctx: CommandContext, *, data: InvoicesGenerate) -> list[Invoice]:
     """Drafts from the selected pending items, one per customer and currency (`contact`), per
     project (`project`) or per ticket (`task`). All or nothing: one unknown id answers 400,
     one item that is not pending 409, and nothing is generated."""
-    ids = generate_check(ctx, item_ids=item_ids, grouping=grouping)
+    ids = generate_check(ctx, data=data)
+    grouping = data.grouping
     with transaction.atomic():
         items = _with_related(_items_locked(ctx.tenant, ids))
         _check_items(ids, {item.pk: item.status for item in items})
@@ -195,12 +191,11 @@ class BillingRunResult:
         }
 
 
-def period_bounds(period: Any) -> tuple[dt.date, dt.date]:
-    """First and last day of a 'YYYY-MM' period."""
-    match = _PERIOD.match(period) if isinstance(period, str) else None
-    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1970:
-        raise ValidationFailed.field("period", "Use YYYY-MM, e.g. 2026-03.")
-    year, month = int(match.group(1)), int(match.group(2))
+def period_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a 'YYYY-MM' period (text from the command line is checked as
+    the `BillingRun` input checks it: 400 naming `period`)."""
+    period = parse(BillingRun, {"period": period}).period
+    year, month = int(period[:4]), int(period[5:7])
     return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -271,7 +266,7 @@ def _fixed_heads(
     return heads
 
 
-def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
+def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
     """Put the period's pending items of ongoing projects on the open draft of their customer,
     project and period (created on first use, reused afterwards), the period's items of a
     customer without a project on the customer's open draft of the period, and every pending
@@ -281,6 +276,7 @@ def billing_run(ctx: CommandContext, *, period: Any) -> BillingRunResult:
     (a ticket's new work joins its line, keeping a reviewer's correction).
     """
     ctx.require("manage_invoices")
+    period = data.period
     start, end = period_bounds(period)
     result = BillingRunResult(period=period)
     with transaction.atomic():

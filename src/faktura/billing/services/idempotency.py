@@ -19,10 +19,11 @@ from typing import Any, TypeVar
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
+from faktura.billing.errors import IdempotencyKeyReused
 from faktura.billing.models import IdempotencyKey
-from faktura.billing.services.drafts import clean_text
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, NotFound
+from faktura.common.errors import NotFound
+from faktura.common.text import clean_text
 
 T = TypeVar("T", bound=Model)
 
@@ -34,11 +35,7 @@ def request_hash(request: dict[str, Any]) -> str:
 
 def _replay(stored: IdempotencyKey, digest: str, model: type[T]) -> T:
     if stored.request_hash != digest:
-        raise BusinessRuleViolation(
-            "This Idempotency-Key was used for a different request.",
-            code="idempotency_key_reused",
-            fields={"Idempotency-Key": "Used for a different request."},
-        )
+        raise IdempotencyKeyReused(fields={"Idempotency-Key": "Used for a different request."})
     found = model.objects.filter(tenant_id=stored.tenant_id, pk=stored.object_id).first()
     if found is None:
         raise NotFound("What this request created earlier was deleted meanwhile.")

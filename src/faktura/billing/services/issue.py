@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from faktura.billing import hooks
+from faktura.billing.errors import DocumentsUnrenderable, InvoiceInvalid
+from faktura.billing.inputs import InvoiceIssue
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import (
     breakdown_json,
@@ -29,8 +31,6 @@ from faktura.billing.selectors.printable import unprintable_problem
 from faktura.billing.services.documents import invoice_documents_render
 from faktura.billing.services.drafts import (
     TREATMENT_CATEGORY,
-    InvoiceInvalid,
-    clean_date,
     draft_locked,
     tax_group,
 )
@@ -39,7 +39,7 @@ from faktura.billing.services.numbering import number_allocate
 from faktura.billing.snapshot import invoice_snapshot
 from faktura.billing.states import entry_states_sync
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, FakturaError
+from faktura.common.errors import FakturaError
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
 from faktura.core.problems import Problem, errors
@@ -167,12 +167,6 @@ def freeze(
     invoice.save()
 
 
-class DocumentsUnrenderable(BusinessRuleViolation):
-    """The invoice's documents could not be rendered, so it is not issued."""
-
-    code = "documents_unrenderable"
-
-
 def snapshot_text_problems(invoice: Invoice, snapshot: InvoiceSnapshot) -> list[Problem]:
     """Every text of the snapshot the documents cannot print (a character no shipped font has,
     or that no XML can hold), as problems naming the field and the text (issue 9).
@@ -235,11 +229,14 @@ def documents_render_at_issue(invoice: Invoice) -> None:
         ) from exc
 
 
+_TODAY = InvoiceIssue()  # issued today
+
+
 def invoice_issue(
     ctx: CommandContext,
     *,
     invoice_id: int,
-    issue_date: Any = None,
+    data: InvoiceIssue = _TODAY,
     now: dt.datetime | None = None,
     idempotency_key: str = "",
 ) -> Invoice:
@@ -249,14 +246,14 @@ def invoice_issue(
         ctx,
         scope="invoice_issue",
         key=idempotency_key,
-        request={"invoice_id": invoice_id, "issue_date": issue_date},
-        run=lambda: _invoice_issue(ctx, invoice_id=invoice_id, issue_date=issue_date, now=now),
+        request={"invoice_id": invoice_id, **data.model_dump(mode="json")},
+        run=lambda: _invoice_issue(ctx, invoice_id=invoice_id, data=data, now=now),
         model=Invoice,
     )
 
 
 def _invoice_issue(
-    ctx: CommandContext, *, invoice_id: int, issue_date: Any = None, now: dt.datetime | None = None
+    ctx: CommandContext, *, invoice_id: int, data: InvoiceIssue, now: dt.datetime | None = None
 ) -> Invoice:
     """Issue a draft: the next gapless number, issue date (today in the company's time zone
     unless given), due date (issue date + payment terms), service period (from the lines when
@@ -264,7 +261,7 @@ def _invoice_issue(
     invoiced and their entries follow. Errors: 409 `invoice_not_draft`, 422 `invoice_invalid`.
     """
     ctx.require("manage_invoices")
-    issue_date = clean_date("issue_date", issue_date)
+    issue_date = data.issue_date
     with transaction.atomic():
         invoice = draft_locked(ctx.tenant, invoice_id)
         for issuing in hooks.invoice_issuing:

@@ -15,20 +15,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from faktura.billing.errors import IssueDateInvalid, NumberingBackwards, NumberingGap, NumberTaken
+from faktura.billing.inputs import NumberingSetNext
 from faktura.billing.models import Invoice, NumberSequence
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
+from faktura.common.errors import ValidationFailed
 from faktura.common.services import audit_record
 from faktura.core.numbering import period_key, render_number
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.selectors import tenant_today
 
 KINDS = tuple(Invoice.Kind.values)
-MAX_COUNTER = 2_000_000_000  # fits the PositiveIntegerField of both databases
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +60,6 @@ def _sequence_locked(tenant: Tenant, kind: str, period: str) -> NumberSequence:
             pass
         sequence = rows.get()
     return sequence
-
-
-class IssueDateInvalid(BusinessRuleViolation):
-    """The issue date would break the series: in the future, or before the series' last
-    document (a later number may not carry an earlier date)."""
-
-    code = "issue_date_invalid"
 
 
 def _check_issue_date(tenant: Tenant, kind: str, issue_date: dt.date, now) -> None:
@@ -111,9 +104,8 @@ def number_allocate(
     )
     if Invoice.objects.filter(tenant=tenant, kind=kind, number=number).exists():
         # Only possible after the number format was changed to one that repeats old numbers.
-        raise Conflict(
-            f"The number {number} exists already; check the number format in the settings.",
-            code="number_taken",
+        raise NumberTaken(
+            f"The number {number} exists already; check the number format in the settings."
         )
     return AllocatedNumber(number=number, period=period, value=value)
 
@@ -122,8 +114,7 @@ def numbering_set_next(
     ctx: CommandContext,
     *,
     kind: str,
-    next_value: Any,
-    period: str | None = None,
+    data: NumberingSetNext,
     today: dt.date | None = None,
 ) -> NumberSequence:
     """Set the next counter value of a series (e.g. 1042 when continuing another tool's series).
@@ -135,33 +126,26 @@ def numbering_set_next(
     ctx.require("manage_invoices")
     if kind not in KINDS:
         raise ValidationFailed.field("kind", f"Must be one of {', '.join(KINDS)}.")
-    if isinstance(next_value, bool) or not isinstance(next_value, int):
-        raise ValidationFailed.field("next_value", "Must be a whole number.")
-    if not 1 <= next_value <= MAX_COUNTER:
-        raise ValidationFailed.field("next_value", f"Must be between 1 and {MAX_COUNTER}.")
+    next_value, period = data.next_value, data.period
     with transaction.atomic():
         tenant = Tenant.objects.get(pk=ctx.tenant.pk)
         if period is None:
             day = today or tenant_today(tenant)
             period = period_key(day.year, day.month, tenant.number_reset)
-        elif not isinstance(period, str) or not _valid_period(period):
-            raise ValidationFailed.field("period", "Use all, YYYY or YYYY-MM.")
         sequence = _sequence_locked(tenant, kind, period)
         current_next = sequence.last_value + 1
         issued = Invoice.objects.filter(
             tenant=tenant, kind=kind, sequence_period=period, number__isnull=False
         ).exists()
         if next_value < current_next:
-            raise Conflict(
+            raise NumberingBackwards(
                 f"The next number is {current_next}; a lower value would repeat numbers.",
-                code="numbering_backwards",
                 fields={"next_value": f"Must be at least {current_next}."},
             )
         if next_value > current_next and issued:
-            raise Conflict(
+            raise NumberingGap(
                 f"Numbers of {period} were issued already; jumping to {next_value} would leave "
                 f"a gap after {current_next - 1}.",
-                code="numbering_gap",
                 fields={"next_value": f"Must be {current_next} now."},
             )
         if next_value != current_next:
@@ -176,16 +160,3 @@ def numbering_set_next(
             data={"kind": kind, "period": period, "next_value": next_value},
         )
     return sequence
-
-
-def _valid_period(period: str) -> bool:
-    if period == "all":
-        return True
-    try:
-        if len(period) == 4:
-            return 1000 <= int(period) <= 9999
-        if len(period) == 7 and period[4] == "-":
-            return 1000 <= int(period[:4]) <= 9999 and 1 <= int(period[5:]) <= 12
-    except ValueError:
-        return False
-    return False

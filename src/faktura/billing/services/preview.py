@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from faktura.billing.errors import InvoiceInvalid, InvoiceNotDraft
 from faktura.billing.models import Invoice, InvoiceLine
 from faktura.billing.selectors.invoices import cash_discount_terms
 from faktura.billing.services.documents import _logo
-from faktura.billing.services.drafts import InvoiceInvalid
 from faktura.billing.services.issue import (
     fill_issue_fields,
     payment_terms,
@@ -22,7 +22,7 @@ from faktura.billing.services.issue import (
 )
 from faktura.billing.snapshot import invoice_snapshot
 from faktura.common.context import CommandContext
-from faktura.common.errors import Conflict, NotFound
+from faktura.common.errors import NotFound
 from faktura.contacts.models import Contact
 from faktura.documents.rendering import render_invoice_pdf
 from faktura.tenancy.models import Tenant
@@ -45,10 +45,7 @@ def invoice_preview_pdf(ctx: CommandContext, *, invoice_id: int) -> tuple[str, b
     if invoice is None:
         raise NotFound("Invoice not found.")
     if not invoice.is_draft:
-        raise Conflict(
-            "Only a draft has a preview; an issued invoice has its stored PDF.",
-            code="invoice_not_draft",
-        )
+        raise InvoiceNotDraft("Only a draft has a preview; an issued invoice has its stored PDF.")
     tenant = Tenant.objects.get(pk=ctx.tenant.pk)
     contact = Contact.objects.get(pk=invoice.contact_id)
     lines = list(InvoiceLine.objects.filter(invoice=invoice).order_by("position", "id"))

@@ -31,12 +31,19 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from faktura.billing import hooks
+from faktura.billing.errors import (
+    InvoiceAlreadySent,
+    InvoiceNotIssued,
+    NoRecipient,
+    SendFailed,
+    SendInProgress,
+)
+from faktura.billing.inputs import InvoiceSend
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import preferred_format
 from faktura.billing.services.documents import EINVOICE_FORMATS, invoice_documents_render
-from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, Conflict, NotFound
+from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
 from faktura.documents.models import Delivery, DocumentFormat
 from faktura.documents.rendering.formatting import format_date, number_style
@@ -79,12 +86,6 @@ OF_INVOICE_DATED = {
 }
 
 
-class SendFailed(BusinessRuleViolation):
-    """The mail server did not accept the message."""
-
-    code = "send_failed"
-
-
 def _message_texts(invoice: Invoice) -> tuple[str, str]:
     """Subject and body in the customer's language. A credit note's amount is printed without
     its ledger sign (as on its PDF) and it names the invoice it corrects, not a due date."""
@@ -118,12 +119,14 @@ def _message_texts(invoice: Invoice) -> tuple[str, str]:
     return subject.format(**values).replace("\n", " "), body.format(**values)
 
 
+_TO_CUSTOMER = InvoiceSend()  # to the customer's invoice address, once
+
+
 def invoice_send(
     ctx: CommandContext,
     *,
     invoice_id: int,
-    to: str = "",
-    resend: bool = False,
+    data: InvoiceSend = _TO_CUSTOMER,
     mail_backend: str | None = None,
 ) -> Delivery:
     """E-mail the issued invoice to `to` (default: the customer's invoice address) with its
@@ -131,7 +134,7 @@ def invoice_send(
     `mail_backend` (a Django e-mail backend path) replaces the configured one for this
     message: the demo sends through the in-memory backend, so nothing leaves the machine."""
     ctx.require("manage_invoices")
-    to = v.email("to", to)
+    to, resend = data.to, data.resend
     with transaction.atomic():
         invoice = (
             Invoice.objects.select_for_update()
@@ -142,19 +145,15 @@ def invoice_send(
         if invoice is None:
             raise NotFound("Invoice not found.")
         if invoice.status not in SENDABLE:
-            raise Conflict("Only issued invoices can be sent.", code="invoice_not_issued")
+            raise InvoiceNotIssued("Only issued invoices can be sent.")
         recipient = to or (invoice.buyer or {}).get("email", "")
         if not recipient:
-            raise BusinessRuleViolation(
-                "The customer has no invoice e-mail address; give one in `to`.",
-                code="no_recipient",
-                fields={"to": "No recipient."},
-            )
+            raise NoRecipient(fields={"to": "No recipient."})
         deliveries = Delivery.objects.filter(invoice=invoice)
         in_flight = deliveries.filter(status=Delivery.Status.SENDING).first()
         if in_flight is not None:
             if in_flight.created_at > timezone.now() - SENDING_TIMEOUT:
-                raise Conflict("This invoice is being sent right now.", code="send_in_progress")
+                raise SendInProgress()
             # Its process died without recording an outcome: close it so this attempt can
             # claim (the unique index still lets only one of several takers through).
             Delivery.objects.filter(pk=in_flight.pk, status=Delivery.Status.SENDING).update(
@@ -166,10 +165,7 @@ def invoice_send(
                 ),
             )
         if not resend and deliveries.filter(status=Delivery.Status.SENT).exists():
-            raise Conflict(
-                "This invoice was sent already; ask for `resend` to send it again.",
-                code="invoice_already_sent",
-            )
+            raise InvoiceAlreadySent()
         subject, body = _message_texts(invoice)
         try:
             with transaction.atomic():
@@ -177,9 +173,7 @@ def invoice_send(
                     tenant=ctx.tenant, invoice=invoice, recipient=recipient, subject=subject
                 )
         except IntegrityError as exc:
-            raise Conflict(
-                "This invoice is being sent right now.", code="send_in_progress"
-            ) from exc
+            raise SendInProgress() from exc
 
     # Outside the transaction: rendering and SMTP may take seconds and must not hold locks.
     # From here on every way out either records `sent` or records `failed` with the error,

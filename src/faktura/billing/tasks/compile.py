@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from faktura.billing.inputs import ItemsCompile
 from faktura.billing.services.compile import billable_items_compile
 from faktura.common.context import operation_context
 from faktura.common.models import Operation
@@ -21,8 +22,7 @@ def _compile(op: Operation) -> dict:
 
     result = billable_items_compile(
         operation_context(op, reason="compile billable items"),
-        entry_ids=op.params.get("entry_ids"),
-        until=op.params.get("until"),
+        data=ItemsCompile.model_validate(op.params),
         progress=progress,
     )
     return result.as_dict()

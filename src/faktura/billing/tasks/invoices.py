@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from faktura.billing.inputs import BillingRun, InvoicesGenerate
 from faktura.billing.services.generation import billing_run, invoices_generate
 from faktura.common.context import operation_context
 from faktura.common.models import Operation
@@ -11,14 +12,12 @@ from faktura.common.services import operation_run
 
 
 def _generate(op: Operation) -> dict:
-    item_ids = op.params.get("billable_item_ids")
-    invoices = invoices_generate(
-        operation_context(op), item_ids=item_ids, grouping=op.params.get("grouping")
-    )
+    data = InvoicesGenerate.model_validate(op.params)
+    invoices = invoices_generate(operation_context(op), data=data)
     return {
         "invoice_ids": [invoice.pk for invoice in invoices],
         "count": len(invoices),
-        "items": len(item_ids or ()),
+        "items": len(data.billable_item_ids),
     }
 
 
@@ -28,7 +27,7 @@ def invoices_generate_task(operation_id: str) -> None:
 
 
 def _billing_run(op: Operation) -> dict:
-    return billing_run(operation_context(op), period=op.params.get("period")).as_dict()
+    return billing_run(operation_context(op), data=BillingRun.model_validate(op.params)).as_dict()
 
 
 @task()

@@ -29,7 +29,7 @@ from faktura.billing.snapshot import buyer_party, seller_party
 from faktura.catalog.selectors import product_for_tenant, unit_for_tenant
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import NotFound, ValidationFailed
+from faktura.common.errors import NotFound, Required, ValidationFailed
 from faktura.common.inputs import parse
 from faktura.common.services import audit_record
 from faktura.contacts.models import Contact
@@ -201,7 +201,7 @@ def offer_update(ctx: CommandContext, *, offer_id: int, data: OfferUpdate) -> Of
         for name in ("title", "intro_text", "valid_until"):
             if name in changed:
                 if name == "title" and data.title is None:
-                    raise ValidationFailed.field("title", "Cannot be empty.", code="required")
+                    raise Required.field("title", "Cannot be empty.")
                 setattr(offer, name, "" if changed[name] is None else changed[name])
         if "valid_until" in changed:
             offer.valid_until = data.valid_until

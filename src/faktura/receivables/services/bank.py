@@ -22,7 +22,12 @@ from django.utils import timezone
 from faktura.billing.models import Invoice
 from faktura.billing.services.idempotency import idempotent
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
+from faktura.common.errors import (
+    BusinessRuleViolation,
+    Conflict,
+    ReferenceNotFound,
+    ValidationFailed,
+)
 from faktura.common.models import AuditEvent, Operation
 from faktura.common.services import audit_record, operation_start
 from faktura.common.sql import id_batches
@@ -166,7 +171,7 @@ def bank_statement_import(ctx: CommandContext, *, statement_id: int) -> BankStat
             BankStatement.objects.select_for_update().filter(tenant=ctx.tenant, pk=statement_id)
         ).first()
         if statement is None:
-            raise ValidationFailed.field("statement_id", "No such statement.", code="not_found")
+            raise ReferenceNotFound.field("statement_id", "No such statement.")
         if statement.status == BankStatement.Status.IMPORTED:
             return statement
         parsed = parse_statement(bytes(statement.content))
@@ -483,7 +488,7 @@ def bank_transaction_match(
             raise BankTransactionDone(f"The transaction is {tx.status} already.")
         invoice = Invoice.objects.filter(tenant=ctx.tenant, pk=data.invoice_id).first()
         if invoice is None:
-            raise ValidationFailed.field("invoice_id", "No such invoice.", code="not_found")
+            raise ReferenceNotFound.field("invoice_id", "No such invoice.")
         if tx.amount <= 0 or tx.currency != invoice.currency:
             raise BankTransactionNotCredit(
                 f"A {tx.amount} {tx.currency} transaction cannot pay an invoice in "
@@ -539,7 +544,7 @@ def tenant_for_cli(slug: str | None) -> Tenant:
     if slug:
         found = Tenant.objects.filter(slug=slug).first()
         if found is None:
-            raise ValidationFailed.field("tenant", f"No company {slug!r}.", code="not_found")
+            raise ReferenceNotFound.field("tenant", f"No company {slug!r}.")
         return found
     tenants = list(Tenant.objects.all()[:2])
     if len(tenants) != 1:

@@ -20,13 +20,18 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from faktura.billing.errors import NoRecipient, SendFailed
 from faktura.billing.models import Invoice
 from faktura.billing.services.drafts import invoice_locked
-from faktura.billing.services.sending import SMTP_TIMEOUT, SendFailed
+from faktura.billing.services.sending import SMTP_TIMEOUT
 from faktura.billing.snapshot import buyer_party, seller_party
 from faktura.common import validators as v
 from faktura.common.context import CommandContext
-from faktura.common.errors import BusinessRuleViolation, FakturaError, ValidationFailed
+from faktura.common.errors import (
+    FakturaError,
+    ReferenceNotFound,
+    ValidationFailed,
+)
 from faktura.common.models import Operation
 from faktura.common.services import audit_record, operation_start
 from faktura.core.money import exact_sum
@@ -46,6 +51,7 @@ from faktura.receivables.errors import (
     DunningLevelsInvalid,
     InvoiceNotDunnable,
     ReminderAlreadySent,
+    ReminderUnprintable,
 )
 from faktura.receivables.inputs import (
     BaseRateAdd,
@@ -189,10 +195,9 @@ def _check_ids(ctx: CommandContext, data: DunningRunStart) -> None:
         Invoice.objects.filter(tenant=ctx.tenant, pk__in=wanted).values_list("pk", flat=True)
     )
     if unknown := sorted(wanted - known):
-        raise ValidationFailed.field(
-            "invoice_ids", f"No such invoice: {', '.join(map(str, unknown[:10]))}.",
-            code="not_found",
-        )  # fmt: skip
+        raise ReferenceNotFound.field(
+            "invoice_ids", f"No such invoice: {', '.join(map(str, unknown[:10]))}."
+        )
 
 
 def _reminder_create(ctx: CommandContext, proposal, today: dt.date, options) -> Reminder:
@@ -355,10 +360,9 @@ def reminder_document(ctx: CommandContext, *, reminder_id: int) -> tuple[Reminde
     try:
         content = _render(reminder, invoice, seller)
     except RenderError as exc:
-        raise BusinessRuleViolation(
+        raise ReminderUnprintable(
             "The reminder cannot be printed (a text the document fonts cannot print, e.g. in "
-            "the level's name).",
-            code="reminder_unprintable",
+            "the level's name)."
         ) from exc
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
@@ -399,10 +403,9 @@ def _letter_document(letter_id: int) -> bytes:
     try:
         content = render_reminder_pdf(document)
     except RenderError as exc:
-        raise BusinessRuleViolation(
+        raise ReminderUnprintable(
             "The reminder cannot be printed (a text the document fonts cannot print, e.g. in "
-            "the level's name).",
-            code="reminder_unprintable",
+            "the level's name)."
         ) from exc
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
@@ -488,11 +491,7 @@ def reminder_send(
     invoice = reminder.invoice
     recipient = to or (invoice.buyer or {}).get("email", "") or reminder.contact.email
     if not recipient:
-        raise BusinessRuleViolation(
-            "The customer has no invoice e-mail address; give one in `to`.",
-            code="no_recipient",
-            fields={"to": "No recipient."},
-        )
+        raise NoRecipient(fields={"to": "No recipient."})
     language = "en" if reminder.language == "en" else "de"
     style = number_style(language, reminder.currency)
     letter = reminder.letter  # one letter for several invoices: its total, all its numbers

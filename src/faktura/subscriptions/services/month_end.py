@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from faktura.billing.inputs import BillingRun, ItemsCompile
 from faktura.billing.services.compile import CompileResult, billable_items_compile
 from faktura.billing.services.generation import BillingRunResult, billing_run, period_bounds
 from faktura.common.context import CommandContext
@@ -53,9 +54,9 @@ def month_close(
     its last day, then the billing run of the month."""
     ctx.require("manage_invoices")
     _, end = period_bounds(period)
-    compiled = billable_items_compile(ctx, until=end, progress=progress)
+    compiled = billable_items_compile(ctx, progress=progress, data=ItemsCompile(until=end))
     due = due_run(ctx, data=DueRun(until=end))
-    run = billing_run(ctx, period=period)
+    run = billing_run(ctx, data=BillingRun(period=period))
     return MonthEndResult(period=period, compiled=compiled, due=due, run=run)
 
 

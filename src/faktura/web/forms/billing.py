@@ -10,10 +10,23 @@ from django import forms
 from django.utils.formats import date_format, sanitize_separators
 from django.utils.translation import gettext_lazy as _
 
+from faktura.billing.inputs import (
+    CreditNoteCreate,
+    InvoiceLineAdd,
+    InvoiceUpdate,
+    NumberingSetNext,
+)
 from faktura.billing.models import BillableItem, Invoice
 from faktura.catalog.models import LineKind
+from faktura.common.inputs import parse
 from faktura.core.time_rounding import seconds_to_hours
-from faktura.web.forms.common import blank, optional_decimal, optional_int, text
+from faktura.web.forms.common import (
+    TypedInputForm,
+    blank,
+    optional_decimal,
+    optional_int,
+    text,
+)
 from faktura.web.forms.work import DATE_WIDGET, id_choices
 from faktura.web.templatetags.web import money, price
 
@@ -122,7 +135,12 @@ class BillingRunForm(forms.Form):
     )
 
 
-class DraftHeaderForm(forms.Form):
+class DraftHeaderForm(TypedInputForm):
+    """A draft's details; every field is sent (an emptied one clears it)."""
+
+    input_type = InvoiceUpdate
+    send_all = True
+
     po_number = text(_("PO number"), max_length=60)
     buyer_reference = text(
         _("Buyer reference"), max_length=100, help_text=_("Leitweg-ID for public customers.")
@@ -180,7 +198,9 @@ def _frame_order_label(frame_order: dict[str, Any]) -> str:
     return _("%(po)s (%(left)s h left)") % {"po": frame_order["po_number"], "left": f"{left:.2f}"}
 
 
-class ManualLineForm(forms.Form):
+class ManualLineForm(TypedInputForm):
+    input_type = InvoiceLineAdd
+
     product_id = forms.TypedChoiceField(
         label=_("Product"), required=False, coerce=int, empty_value=None
     )
@@ -300,12 +320,12 @@ class CreditNoteForm(forms.Form):
             self.add_error("line_ids", _("Select the lines to credit."))
         return data
 
-    def service_data(self) -> dict[str, Any]:
+    def service_data(self) -> CreditNoteCreate:
         data = self.cleaned_data
-        return {
-            "line_ids": data["line_ids"] if data["scope"] == "lines" else None,
-            "release_entries": data["entries"] == "release",
-        }
+        return CreditNoteCreate(
+            line_ids=data["line_ids"] if data["scope"] == "lines" else None,
+            release_entries=data["entries"] == "release",
+        )
 
 
 # --- numbering --------------------------------------------------------------------------------
@@ -321,11 +341,14 @@ class NumberingForm(forms.Form):
     )
 
     def service_data(self) -> dict[str, Any]:
+        """The series and its typed input (`parse`: a bad period is named on the form)."""
         data = self.cleaned_data
         return {
             "kind": data["kind"],
-            "next_value": data["next_value"],
-            "period": data.get("period") or None,
+            "data": parse(
+                NumberingSetNext,
+                {"next_value": data["next_value"], "period": data.get("period") or None},
+            ),
         }
 
 

@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.errors import FakturaError
+from faktura.common.inputs import parse
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.services import tenant_create
 
 
@@ -20,14 +22,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            tenant, membership = tenant_create(
-                name=opts["tenant"],
-                owner_email=opts["email"],
-                owner_password=opts["password"],
-                owner_name=opts["name"],
-                country=opts["country"],
-                currency=opts["currency"],
+            data = parse(
+                TenantCreate,
+                {
+                    "name": opts["tenant"],
+                    "owner_email": opts["email"],
+                    "owner_password": opts["password"],
+                    "owner_name": opts["name"],
+                    "country": opts["country"],
+                    "currency": opts["currency"],
+                },
             )
+            tenant, membership = tenant_create(data=data)
             units_ensure_defaults(tenant=tenant)
         except FakturaError as exc:
             raise CommandError(exc.message) from exc

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from faktura.billing.errors import InvoiceInvalid
+from faktura.billing.inputs import InvoiceLineUpdate
 from faktura.billing.selectors.invoices import (
     invoice_detail,
     invoice_get,
@@ -21,7 +23,6 @@ from faktura.billing.selectors.invoices import (
     invoice_lines,
 )
 from faktura.billing.services.compile_rounding import invoice_policy
-from faktura.billing.services.drafts import InvoiceInvalid
 from faktura.billing.services.invoices import (
     invoice_delete,
     invoice_line_add,
@@ -38,6 +39,7 @@ from faktura.catalog.selectors import (
     unit_symbols,
 )
 from faktura.common.errors import FakturaError, NotFound
+from faktura.common.inputs import parse
 from faktura.core.time_rounding import (
     format_hours,
     step_hours,
@@ -174,10 +176,10 @@ def draft_header(request, invoice_id: int):
     invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
     form = _header_form(invoice, tenant=request.tenant, data=request.POST)
     saved = None
-    if form.is_valid():
+    data = form.to_input()
+    if data is not None:
         saved = submit(
-            form,
-            lambda: invoice_update(ui_context(request), invoice_id=invoice_id, **form.cleaned_data),
+            form, lambda: invoice_update(ui_context(request), invoice_id=invoice_id, data=data)
         )
         if saved is not None:
             messages.success(request, _("Invoice details saved."))
@@ -206,21 +208,10 @@ def line_add(request, invoice_id: int):
         posted, units=unit_choices(tenant=request.tenant), products=_products(request)
     )
     line = None
-    if form.is_valid():
-        data = form.cleaned_data
+    data = form.to_input()
+    if data is not None:
         line = submit(
-            form,
-            lambda: invoice_line_add(
-                ui_context(request),
-                invoice_id=invoice_id,
-                title=data["title"],
-                quantity=data["quantity"],
-                unit=data["unit"],
-                unit_price=data["unit_price"],
-                vat_rate=data["vat_rate"],
-                vat_category=data["vat_category"] or None,
-                exemption_reason=data["exemption_reason"] or None,
-            ),
+            form, lambda: invoice_line_add(ui_context(request), invoice_id=invoice_id, data=data)
         )
         if line is not None:
             form = None
@@ -271,7 +262,10 @@ def line_edit(request, invoice_id: int, line_id: int):
         action(
             request,
             lambda: invoice_line_update(
-                ui_context(request), invoice_id=invoice_id, line_id=line_id, **change
+                ui_context(request),
+                invoice_id=invoice_id,
+                line_id=line_id,
+                data=parse(InvoiceLineUpdate, change),
             ),
         )
         is not None

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from faktura.billing.errors import EInvoiceFormatUnavailable
+from faktura.billing.inputs import InvoiceSend
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.history import invoice_history
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
@@ -19,7 +21,7 @@ from faktura.billing.selectors.issued import (
     issued_list,
 )
 from faktura.billing.services.credit_notes import CREDITABLE, credit_note_create
-from faktura.billing.services.documents import EInvoiceFormatUnavailable, invoice_document
+from faktura.billing.services.documents import invoice_document
 from faktura.billing.services.sending import SENDABLE, invoice_send
 from faktura.catalog.selectors import unit_symbols
 from faktura.contacts.selectors import contact_list
@@ -213,8 +215,7 @@ def invoice_send_view(request, invoice_id: int):
             lambda: invoice_send(
                 ui_context(request),
                 invoice_id=invoice.pk,
-                to=form.cleaned_data["to"],
-                resend=form.cleaned_data["resend"],
+                data=InvoiceSend(to=form.cleaned_data["to"], resend=form.cleaned_data["resend"]),
             ),
         )
         if delivery is not None:
@@ -240,7 +241,7 @@ def invoice_credit(request, invoice_id: int):
             lambda: credit_note_create(
                 ui_context(request, reason=form.cleaned_data["reason"].strip()),
                 invoice_id=invoice.pk,
-                **form.service_data(),
+                data=form.service_data(),
             ),
         )
         if note is not None:

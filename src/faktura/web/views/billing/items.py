@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from faktura.billing.inputs import InvoicesGenerate, ItemsCompile
 from faktura.billing.models import BillableItem
 from faktura.billing.selectors.items import billable_item_list, compile_candidates
 from faktura.billing.services.operations import (
@@ -16,6 +17,7 @@ from faktura.billing.services.operations import (
     invoices_generate_start,
 )
 from faktura.catalog.selectors import unit_symbols
+from faktura.common.inputs import parse
 from faktura.contacts.selectors import contact_list
 from faktura.web.forms.billing import GenerateForm, ItemFilterForm
 from faktura.web.forms.subscriptions import ManualItemForm
@@ -100,7 +102,9 @@ def item_list(request):
 @page("manage_invoices")
 def compile_start(request):
     """Queue a compile run; htmx gets the progress fragment that polls the operation."""
-    operation = action(request, lambda: billable_items_compile_start(ui_context(request)))
+    operation = action(
+        request, lambda: billable_items_compile_start(ui_context(request), data=ItemsCompile())
+    )
     if not request.htmx:
         if operation is not None:
             messages.info(request, _("Compile started; the list fills in as it runs."))
@@ -138,7 +142,11 @@ def generate(request):
     operation = action(
         request,
         lambda: invoices_generate_start(
-            ui_context(request), item_ids=ids, grouping=form.cleaned_data["grouping"]
+            ui_context(request),
+            data=parse(
+                InvoicesGenerate,
+                {"billable_item_ids": ids, "grouping": form.cleaned_data["grouping"]},
+            ),
         ),
     )
     if operation is None:

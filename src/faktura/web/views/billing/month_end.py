@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from faktura.billing.inputs import ItemsCompile
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billingreview import selectors, services
 from faktura.billingreview.models import BillingReview
@@ -72,7 +73,7 @@ def month_end_compile(request):
     period, _start, end = _period(request)
     action(
         request,
-        lambda: billable_items_compile(ui_context(request), until=end),
+        lambda: billable_items_compile(ui_context(request), data=ItemsCompile(until=end)),
         _("New work is compiled."),
     )
     return redirect(f"{reverse('web:billing_month_end')}?period={period}")

@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from faktura.billing.inputs import BillingRun, InvoiceCreate
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import invoice_list
 from faktura.billing.selectors.issued import draft_totals
 from faktura.billing.services.invoices import invoice_create
 from faktura.billing.services.operations import billing_run_start
 from faktura.common.errors import NotFound
+from faktura.common.inputs import parse
 from faktura.common.selectors import operation_get
 from faktura.contacts.selectors import contact_list
 from faktura.subscriptions.selectors import caught_up_waiting
@@ -113,7 +115,9 @@ def invoice_new(request):
         return redirect("web:billing_review")
     invoice = action(
         request,
-        lambda: invoice_create(ui_context(request), contact_id=form.cleaned_data["contact_id"]),
+        lambda: invoice_create(
+            ui_context(request), data=InvoiceCreate(contact_id=form.cleaned_data["contact_id"])
+        ),
     )
     if invoice is None:
         return redirect("web:billing_review")
@@ -131,7 +135,10 @@ def run(request):
         messages.error(request, _("Give the period as YYYY-MM."))
         return redirect("web:billing_review")
     period = form.cleaned_data["period"]
-    operation = action(request, lambda: billing_run_start(ui_context(request), period=period))
+    operation = action(
+        request,
+        lambda: billing_run_start(ui_context(request), data=parse(BillingRun, {"period": period})),
+    )
     if operation is None:
         return redirect("web:billing_review")
     return redirect(f"{reverse('web:billing_review')}?operation={operation.pk}")
