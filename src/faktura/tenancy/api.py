@@ -259,9 +259,7 @@ class MembershipTermsOut(Schema):
     summary="A member's dated cost rate and weekly target, the latest first",
 )
 def membership_terms_list(request, membership_id: PathId):
-    return list(
-        terms.membership_terms_list(request_context(request), membership_id=membership_id)
-    )
+    return list(terms.membership_terms_list(request_context(request), membership_id=membership_id))
 
 
 @router.post(
