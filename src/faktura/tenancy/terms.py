@@ -56,6 +56,7 @@ def membership_terms_set(
                 "created": created,
             },
         )
+    terms.refresh_from_db()  # the stored decimals (30 -> 30.00)
     return terms
 
 
