@@ -240,3 +240,44 @@ def test_absence_only_on_internal_projects(owner, world):
     assert "is_absence" in raised.value.fields
     system = CommandContext(tenant=owner.tenant, source="cli")
     assert project_absence_set(system, project_id=world["waste"].pk, is_absence=False)
+
+
+def test_value_groups_page_shows_cost_to_the_owner(owner, world):
+    from django.urls import reverse
+
+    from tests.web.web_helpers import signed_in
+
+    page = signed_in(owner).get(reverse("web:reports"), {"period": "2026-03", "group_by": "team"})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "€630.00" in html  # March: 210 (A) + 360 (C, holiday) + 60 (D)
+    assert "Support" in html  # the team
+    assert 'aria-label="Hours per value group and month"' in html
+    assert "style=" not in html.split("<main", 1)[-1]
+
+
+def test_value_groups_page_shows_a_member_only_hours(world):
+    from django.urls import reverse
+
+    from tests.web.web_helpers import signed_in
+
+    page = signed_in(world["member"]).get(reverse("web:reports"), {"period": "2026-03"})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert ">Cost<" not in html
+    assert '<th class="col-num">10.00</th>' in html  # her 2 h and 8 h holiday
+
+
+def test_utilization_page(owner, world):
+    from django.urls import reverse
+
+    from tests.web.web_helpers import signed_in
+
+    page = signed_in(owner, "de").get(reverse("web:report_utilization"), {"period": "2026-03"})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Mia Member" in html
+    assert "2,5 %" in html  # German number format

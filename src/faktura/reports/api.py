@@ -41,6 +41,8 @@ from faktura.reports.time import (
     value_group_costs,
     working_days,
 )
+from faktura.reports.wip import BUCKETS, WipRow, wip, wip_totals
+from faktura.reports.wip import money as wip_money
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.selectors import tenant_today
 from faktura.work.models import Project
@@ -397,3 +399,93 @@ def utilization_report(request):
         columns=UTILIZATION_COLUMNS,
         rows=payload["rows"],
     )
+
+
+# --- unbilled work (WIP) ---------------------------------------------------------------------
+
+
+class WipRowOut(Schema):
+    contact_id: int
+    name: str
+    currency: str
+    buckets: dict[str, str]  # value per age bucket: 0-30, 31-60, 61-90, 90+ days
+    value: str
+    item_value: str  # pending billable items (their amounts)
+    entry_value: str  # approved, uncompiled entries (at the price billing would use)
+    items: int
+    entries: int
+    entry_hours: str
+    deferred_hours: str  # time of the period deferred
+    written_off_hours: str  # time of the period written off
+
+
+class WipTotalOut(Schema):
+    currency: str
+    buckets: dict[str, str]
+    value: str
+
+
+class WipReportOut(Schema):
+    rows: list[WipRowOut]
+    totals: list[WipTotalOut]  # one per currency
+    period: PeriodOut
+    as_of: dt.date
+
+
+def wip_payload(rows: list[WipRow], period: Period) -> dict[str, Any]:
+    return {
+        "rows": [
+            {
+                "contact_id": r.contact_id,
+                "name": r.name,
+                "currency": r.currency,
+                "buckets": {b: str(wip_money(v)) for b, v in r.value.items()},
+                "value": str(wip_money(r.total)),
+                "item_value": str(wip_money(r.item_value)),
+                "entry_value": str(wip_money(r.entry_value)),
+                "items": r.items,
+                "entries": r.entries,
+                "entry_hours": str(hours(r.entry_seconds)),
+                "deferred_hours": str(hours(r.deferred_seconds)),
+                "written_off_hours": str(hours(r.written_off_seconds)),
+            }
+            for r in rows
+        ],
+        "totals": [
+            {
+                "currency": currency,
+                "buckets": {b: str(wip_money(values[b])) for b in BUCKETS},
+                "value": str(wip_money(values["total"])),
+            }
+            for currency, values in sorted(wip_totals(rows).items())
+        ],
+        "period": period_out(period),
+        "as_of": period.last,
+    }
+
+
+WIP_COLUMNS = [
+    Column("name", _("Customer")),
+    Column("currency", _("Currency")),
+    *(Column(f"bucket_{b}", _("%(days)s days") % {"days": b}, "money") for b in BUCKETS),
+    Column("value", _("Value"), "money"),
+    Column("entry_hours", _("Unbilled hours"), "hours"),
+    Column("deferred_hours", _("Deferred hours"), "hours"),
+    Column("written_off_hours", _("Written-off hours"), "hours"),
+]
+
+
+@router.get("/reports/wip", response={200: WipReportOut, **ERRORS}, by_alias=True)
+def wip_report(request):
+    """Unbilled work per customer as of the period's last day: pending billable items (their
+    amounts) and approved, uncompiled entries (at the price billing would use), by age (0-30,
+    31-60, 61-90, over 90 days); the hours of the period deferred and written off. For the
+    roles that see money. Query: ``from``, ``to`` or ``period``, ``format``."""
+    context, query, period = read_query(request, ReportQuery)
+    context.require("view_invoices")
+    rows = wip(tenant=context.tenant, period=period)
+    payload = wip_payload(rows, period)
+    table = [
+        {**row, **{f"bucket_{b}": v for b, v in row["buckets"].items()}} for row in payload["rows"]
+    ]
+    return answer(query, payload, filename=f"wip-{period.last}", columns=WIP_COLUMNS, rows=table)

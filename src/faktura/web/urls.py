@@ -12,6 +12,7 @@ from faktura.web.views import (
     overview,
     projects,
     receivables,
+    reports,
     settings,
     subscriptions,
     tasks,
@@ -297,7 +298,9 @@ urlpatterns = [
         receivables.credit_apply,
         name="credit_apply",
     ),
-    path("reports/", overview.reports, name="reports"),
+    path("reports/", reports.value_groups_page, name="reports"),
+    path("reports/utilization/", reports.utilization_page, name="report_utilization"),
+    path("reports/wip/", reports.wip_page, name="report_wip"),
     # catalog
     path("catalog/products/", catalog.product_list, name="product_list"),
     path("catalog/products/new/", catalog.product_create, name="product_create"),
