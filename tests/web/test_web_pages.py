@@ -70,8 +70,9 @@ def test_home_is_the_overview(browser, web_data):
     assert response.status_code == 200
     page = response.content.decode()
     assert "<h1>Overview</h1>" in page
-    for part in ("timer", "week", "drafts", "unbilled", "overdue"):
+    for part in ("timer", "week", "value-groups", "waste", "drafts", "unbilled", "overdue"):
         assert f'data-testid="overview-{part}"' in page, part
+    assert page.count('role="img"') == 2  # the small value-group and waste charts
 
 
 def test_the_overview_shows_money_only_to_those_allowed(browser_as, web_data):
@@ -79,8 +80,10 @@ def test_the_overview_shows_money_only_to_those_allowed(browser_as, web_data):
     page = client.get("/").content.decode()
 
     assert 'data-testid="overview-week"' in page
+    assert 'data-testid="overview-value-groups"' in page and "My time per value group" in page
     assert 'data-testid="overview-unbilled"' not in page
     assert 'data-testid="overview-overdue"' not in page
+    assert 'data-testid="overview-waste"' not in page
 
 
 def test_login_with_email_and_password(client, owner):
