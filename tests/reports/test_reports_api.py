@@ -128,15 +128,14 @@ def test_an_approver_sees_everyones_time(api_as, logged):
 
 
 def test_the_same_figures_as_the_reports_page(api, owner, logged):
-    page = signed_in(owner).get(reverse("web:reports"), {"until": "2026-03"}).content.decode()
-    body = api.get(URL, **{"from": "2026-01-01", "to": "2026-03-31"}).json()
+    page = signed_in(owner).get(reverse("web:reports"), {"period": "2026-Q1"}).content.decode()
+    body = api.get(URL, period="2026-Q1").json()
 
-    # the page writes hours:minutes, the API decimal hours: 3:30 = 3.50, 82 % on both
-    assert '<td class="col-num">3:30 <span class="muted small">82 %</span>' in page
-    assert _row(body, "A")["months"][2]["hours"] == "3.50"
-    assert _row(body, "A")["months"][2]["share"] == 82
-    assert '<th class="col-num">4:15</th>' in page
-    assert body["totals"]["months"][2]["hours"] == "4.25"
+    # A: 3.83 hours, 84 % of the period's time, on both; the total 4.58
+    assert '<td class="col-num">3.83</td><td class="col-num">84 %</td>' in page
+    assert (_row(body, "A")["hours"], _row(body, "A")["share"]) == ("3.83", 84)
+    assert '<th class="col-num">4.58</th>' in page
+    assert body["totals"]["hours"] == "4.58"
 
 
 def test_another_tenants_time_is_not_counted(other_api, logged):

@@ -281,3 +281,28 @@ def test_utilization_page(owner, world):
     assert page.status_code == 200
     assert "Mia Member" in html
     assert "2,5 %" in html  # German number format
+
+
+def test_settings_member_page_sets_terms_typed(owner, make_member):
+    from django.urls import reverse
+
+    from faktura.tenancy.models import MembershipTerms
+    from tests.web.web_helpers import signed_in
+
+    member = make_member("member")
+    client = signed_in(owner, "de")
+    url = reverse("web:member_edit", args=[member.pk])
+
+    bad = client.post(url, {"valid_from": "2026-04-01", "cost_rate": "viel", "weekly_hours": "200"})
+    assert bad.status_code == 400
+    assert MembershipTerms.objects.count() == 0
+
+    ok = client.post(
+        url, {"valid_from": "2026-04-01", "cost_rate": "52,50", "weekly_hours": "38,5"}
+    )
+    assert ok.status_code == 302
+    terms = MembershipTerms.objects.get()
+    assert (terms.cost_rate, terms.weekly_hours) == (Decimal("52.5"), Decimal("38.5"))
+    page = client.get(url).content.decode()
+    assert "38,50" in page
+    assert signed_in(make_member("billing")).get(url).status_code == 403

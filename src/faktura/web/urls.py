@@ -371,6 +371,11 @@ urlpatterns = [
     path("settings/members/", settings.member_list, name="member_list"),
     path("settings/members/<id:membership_id>/", settings.member_edit, name="member_edit"),
     path(
+        "settings/members/<id:membership_id>/terms/<id:terms_id>/remove/",
+        settings.member_terms_remove,
+        name="member_terms_remove",
+    ),
+    path(
         "settings/invitations/<id:invitation_id>/resend/",
         settings.invitation_resend,
         name="invitation_resend",
