@@ -178,7 +178,7 @@ def value_groups_page(request):
         categories=months,
         series=[
             Series(
-                f"{group} {label}",
+                str(label),
                 [hours(m.groups[group].seconds) for m in data.months],
                 VALUE_GROUP_COLOURS[group],
             )
