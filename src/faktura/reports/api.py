@@ -61,6 +61,29 @@ def read_query(request, query_type: type[Q]) -> tuple[CommandContext, Q, Period]
     return context, query, period
 
 
+def query_doc(*, group_by: Sequence[str] = ()) -> dict[str, Any]:
+    """The query parameters of a report for the OpenAPI document (the handler reads them with
+    `read_query`). ``format=csv|xlsx`` answers a file instead of the JSON documented here."""
+
+    def param(name: str, description: str, **schema: Any) -> dict[str, Any]:
+        return {
+            "in": "query",
+            "name": name,
+            "required": False,
+            "description": description,
+            "schema": {"type": "string", **schema},
+        }
+
+    parameters = [
+        param("from", "first day (included)", format="date"),
+        param("to", "last day (included)", format="date"),
+        param("period", "YYYY-MM, YYYY-Qn or YYYY instead of from/to", maxLength=7),
+    ]
+    if group_by:
+        parameters.append(param("group_by", "what the breakdown groups by", enum=list(group_by)))
+    return {"parameters": parameters}
+
+
 def period_out(period: Period) -> dict[str, dt.date]:
     return {"date_from": period.first, "date_to": period.last}
 
@@ -269,6 +292,7 @@ def value_groups_table(report: ValueGroupCosts) -> tuple[list[Column], list[dict
     "/reports/value-groups",
     response={200: ValueGroupReportOut, **ERRORS},
     by_alias=True,
+    openapi_extra=query_doc(group_by=("month", "team", "member", "project")),
 )
 def value_groups(request):
     """Hours and cost per value group (A customer work, B investment, C overhead, D waste):
@@ -382,6 +406,7 @@ UTILIZATION_COLUMNS = [
     "/reports/utilization",
     response={200: UtilizationReportOut, **ERRORS},
     by_alias=True,
+    openapi_extra=query_doc(),
 )
 def utilization_report(request):
     """Per member: billable and non-billable hours, absence (time on absence projects), the
@@ -475,7 +500,12 @@ WIP_COLUMNS = [
 ]
 
 
-@router.get("/reports/wip", response={200: WipReportOut, **ERRORS}, by_alias=True)
+@router.get(
+    "/reports/wip",
+    response={200: WipReportOut, **ERRORS},
+    by_alias=True,
+    openapi_extra=query_doc(),
+)
 def wip_report(request):
     """Unbilled work per customer as of the period's last day: pending billable items (their
     amounts) and approved, uncompiled entries (at the price billing would use), by age (0-30,
