@@ -83,7 +83,7 @@ from faktura.subscriptions.inputs import ProjectProductCreate, SubscriptionCreat
 from faktura.subscriptions.models import Subscription
 from faktura.subscriptions.services import project_product_create, subscription_create
 from faktura.tenancy.inputs import TenantCreate, TenantUpdate
-from faktura.tenancy.models import Membership, Tenant
+from faktura.tenancy.models import Membership, MembershipTerms, Tenant
 from faktura.tenancy.selectors import tenant_today
 from faktura.tenancy.services import (
     membership_provision,
@@ -128,6 +128,9 @@ PEOPLE = [
     ("paul.wagner", "Paul Wagner", "member", "Engineering", "120"),
     ("eva.richter", "Eva Richter", "billing", "Management", None),
 ]
+
+# Internal cost per hour of the owner and the people above, in order.
+COST_RATES = ["78", "72", "52", "46", "44", "58", "62", "48"]
 
 # name, city, postal code, street, extra fields
 CUSTOMERS = [
@@ -271,6 +274,15 @@ def _build(today: date, rng: random.Random) -> Tenant:
         )  # fmt: skip
     # The owner logs time too, so the demo login's "My time" is not empty.
     workers = [m for m in members if m.role in ("owner", "member", "approver", "admin")]
+    # Internal cost per hour and weekly target (the value-group cost and utilization reports).
+    MembershipTerms.objects.bulk_create(
+        MembershipTerms(
+            tenant=tenant, membership=m, valid_from=today - timedelta(days=400),
+            cost_rate=Decimal(COST_RATES[i % len(COST_RATES)]),
+            weekly_hours=Decimal("30" if i == 3 else "40"),
+        )
+        for i, m in enumerate(members)
+    )  # fmt: skip
 
     products = _catalog(tenant, units)
     price_lists = _price_lists(tenant, products)
