@@ -1,41 +1,65 @@
 """Reports (DESIGN.md section 6.2): JSON ``{rows, totals, period: {from, to}}``, hours as
-decimal strings.
+decimal strings, money as decimal strings with ``currency``; ``format=csv|xlsx`` answers the
+same table as a file.
 
-Every member may read them; each sees the time they may see elsewhere (``entries_visible``):
-a member only their own, the roles that see all entries everyone's.
+Every member may read the time reports; each sees the time they may see elsewhere
+(``entries_visible``): a member only their own, the roles that see all entries everyone's.
+Money (cost, value) only for the roles that see invoices.
+
+The helpers below (`read_query`, `answer`) are how every report endpoint parses its query and
+answers json, csv or xlsx from one table.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
-from ninja import Query, Router, Schema
+from django.http import HttpResponse
+from ninja import Router, Schema
 from pydantic import ConfigDict, Field
 
+from faktura.common.context import CommandContext
 from faktura.common.schemas import ERRORS
 from faktura.reports import selectors
+from faktura.reports.exports import Column, export_response
+from faktura.reports.period import Period, ReportQuery, parse_query
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.selectors import tenant_today
 
 router = Router(tags=["reports"])
 
-# The calendar a report can cover (the default `from` lies two months before `to`).
-FIRST_DAY = dt.date(1900, 1, 1)
-LAST_DAY = dt.date(2100, 12, 31)
+Q = TypeVar("Q", bound=ReportQuery)
 
 
-class PeriodFilter(Schema):
-    """The period of a report: ``to`` defaults to today (the company's date), ``from`` to the
-    first day of the month two months before ``to``: three months, like the reports page."""
+def read_query(request, query_type: type[Q]) -> tuple[CommandContext, Q, Period]:
+    """The caller's context, the report's typed query (from the query string) and the period
+    it asks for in the company's time zone. Bad input raises 400 naming the field."""
+    context = request_context(request)
+    query = parse_query(query_type, request.GET)
+    period = query.resolve(today=tenant_today(context.tenant), time_zone=context.tenant.timezone)
+    return context, query, period
 
-    model_config = ConfigDict(populate_by_name=True)
 
-    date_from: dt.date | None = Field(
-        None, alias="from", ge=FIRST_DAY, le=LAST_DAY, description="first day (included)"
-    )
-    date_to: dt.date | None = Field(
-        None, alias="to", ge=FIRST_DAY, le=LAST_DAY, description="last day (included)"
-    )
+def period_out(period: Period) -> dict[str, dt.date]:
+    return {"date_from": period.first, "date_to": period.last}
+
+
+def answer(
+    query: ReportQuery,
+    payload: Any,
+    *,
+    filename: str,
+    columns: Sequence[Column],
+    rows: Iterable[Mapping[str, Any]],
+) -> Any:
+    """The JSON payload, or for ``format=csv|xlsx`` the table (`columns`, `rows`) as a file
+    named ``filename`` (without extension)."""
+    if query.format == "json":
+        return payload
+    response: HttpResponse = export_response(query.format, filename, columns, rows)
+    return response
 
 
 class PeriodOut(Schema):
@@ -73,43 +97,38 @@ class ValueGroupReportOut(Schema):
     period: PeriodOut
 
 
-def _period(filters: PeriodFilter, today: dt.date) -> tuple[dt.date, dt.date]:
-    """``to`` defaults to today, ``from`` to the first day of the month two months before
-    ``to`` (three calendar months, like the reports page)."""
-    date_to = filters.date_to or today
-    return filters.date_from or selectors.add_months(date_to, -2), date_to
-
-
 @router.get(
     "/reports/value-groups",
     response={200: ValueGroupReportOut, **ERRORS},
     by_alias=True,
 )
-def value_groups(request, filters: Query[PeriodFilter]):
+def value_groups(request):
     """Hours logged per value group (A customer work, B investment, C overhead, D waste) and
     month: the same figures as the reports page. Time entries only; running timers count 0.
-    A period that ends before it starts, or spans more than 60 months, answers 400."""
-    context = request_context(request)
+    Query: ``from``, ``to`` or ``period`` (YYYY-MM, YYYY-Qn, YYYY), ``format`` (json, csv,
+    xlsx). A period that ends before it starts, or spans more than 60 months, answers 400."""
+    context, query, period = read_query(request, ReportQuery)
     context.require("log_time")
-    date_from, date_to = _period(filters, tenant_today(context.tenant))
     report = selectors.value_groups(
-        tenant=context.tenant, viewer=context.membership, date_from=date_from, date_to=date_to
-    )
+        tenant=context.tenant, viewer=context.membership, date_from=period.first,
+        date_to=period.last,
+    )  # fmt: skip
     months = [f"{m:%Y-%m}" for m in report.months]
-    return {
-        "rows": [
-            {
-                "value_group": row.group.value,
-                "label": str(row.group.label),
-                "hours": selectors.hours(row.seconds),
-                "share": row.share,
-                "months": [
-                    {"month": month, "hours": selectors.hours(cell.seconds), "share": cell.share}
-                    for month, cell in zip(months, row.cells, strict=True)
-                ],
-            }
-            for row in report.rows
-        ],
+    rows = [
+        {
+            "value_group": row.group.value,
+            "label": str(row.group.label),
+            "hours": selectors.hours(row.seconds),
+            "share": row.share,
+            "months": [
+                {"month": month, "hours": selectors.hours(cell.seconds), "share": cell.share}
+                for month, cell in zip(months, row.cells, strict=True)
+            ],
+        }
+        for row in report.rows
+    ]
+    payload = {
+        "rows": rows,
         "totals": {
             "hours": selectors.hours(report.grand_total),
             "months": [
@@ -117,5 +136,14 @@ def value_groups(request, filters: Query[PeriodFilter]):
                 for month, total in zip(months, report.month_totals, strict=True)
             ],
         },
-        "period": {"date_from": report.date_from, "date_to": report.date_to},
+        "period": period_out(period),
     }
+    columns = [
+        Column("value_group", "Value group"),
+        Column("label", "Label"),
+        Column("hours", "Hours", "hours"),
+        Column("share", "Share %", "percent"),
+        *(Column(month, month, "hours") for month in months),
+    ]
+    table = [{**row, **{cell["month"]: cell["hours"] for cell in row["months"]}} for row in rows]
+    return answer(query, payload, filename="value-groups", columns=columns, rows=table)

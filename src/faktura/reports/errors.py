@@ -9,3 +9,9 @@ class PeriodInvalid(ValidationFailed):
     """The period ends before it starts or is longer than a report covers."""
 
     code = "period_invalid"
+
+
+class QueryInvalid(ValidationFailed):
+    """A filter of the report is not understood (a date, a format, a grouping)."""
+
+    code = "invalid"

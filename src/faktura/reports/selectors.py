@@ -15,32 +15,17 @@ from django.db.models.functions import TruncMonth
 
 from faktura.core.money import quantize_ratio
 from faktura.reports.errors import PeriodInvalid
+from faktura.reports.period import MAX_MONTHS, month_starts
 from faktura.tenancy.models import Membership, Tenant
 from faktura.work.models import Project, TaskEntry
 from faktura.work.selectors import entries_visible
 
 SECONDS_PER_HOUR = 3600
-# A report covers at most this many calendar months (a longer period answers 400).
-MAX_MONTHS = 60
 
 
 def hours(seconds: int) -> str:
     """Seconds as hours with 2 decimals, ROUND_HALF_UP, as a decimal string."""
     return str(quantize_ratio(seconds, SECONDS_PER_HOUR, 2))
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` after (or before) ``day``'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The first days of the months from ``first``'s month to ``last``'s, oldest first."""
-    months = [first.replace(day=1)]
-    while months[-1] < last.replace(day=1):
-        months.append(add_months(months[-1], 1))
-    return months
 
 
 @dataclass(frozen=True)

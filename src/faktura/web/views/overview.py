@@ -8,7 +8,8 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import render
 from django.utils import timezone
 
-from faktura.reports.selectors import add_months, value_groups
+from faktura.reports.period import add_months
+from faktura.reports.selectors import value_groups
 from faktura.web.utils import page, parse_month_param
 from faktura.work.models import TaskEntry
 from faktura.work.selectors import entries_billable_candidates
