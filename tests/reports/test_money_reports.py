@@ -237,9 +237,9 @@ def test_fixed_price_budget_against_actual(books):
 
 
 def test_revenue_refuses_an_unknown_grouping(books):
-    from faktura.common.errors import ValidationFailed
+    from faktura.reports.errors import QueryInvalid
 
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(QueryInvalid) as refused:
         money.revenue(tenant=books.world.tenant, group_by="colour", **Q1)
     assert "group_by" in refused.value.fields
 
@@ -291,3 +291,116 @@ def test_frame_orders_utilization_and_expiry(books, other_books):
         date_from=dt.date(2026, 7, 1), date_to=dt.date(2026, 7, 31),
     )  # fmt: skip
     assert later == []
+
+
+# --- through the HTTP API ---------------------------------------------------------------------
+
+
+def test_revenue_api_answers_decimal_strings_per_currency(books, api):
+    response = api.get("reports/revenue", period="2026-Q1", group_by="customer")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["period"] == {"from": "2026-01-01", "to": "2026-03-31"}
+    assert body["group_by"] == "customer"
+    assert [(r["label"], r["currency"], r["net"], r["hours"]) for r in body["rows"]] == [
+        ("Müller Maschinenbau GmbH", "EUR", "185.00", "2.00"),
+        ("Smith Ltd", "USD", "160.00", "2.00"),
+    ]
+    assert body["totals"]["currencies"][0] == {
+        "currency": "EUR", "invoiced": "285.00", "credited": "-100.00", "net": "185.00",
+        "hours": "2.00",
+    }  # fmt: skip
+    eur = body["rates"][0]
+    assert (eur["list_rate"], eur["realised_rate"], eur["write_offs"]) == (
+        "100.00", "49.33", "-75.00",
+    )  # fmt: skip
+    assert body["fixed_price"][0]["budget"] == "1000.00"
+
+
+def test_aging_api_and_frame_orders_api(books, api):
+    aging = api.get("reports/receivables-aging", **{"from": "2026-02-01", "to": "2026-04-30"})
+    frames = api.get("reports/frame-orders", period="2026")
+
+    assert aging.status_code == 200 and frames.status_code == 200
+    body = aging.json()
+    assert body["today"] == "2026-04-30"
+    found = [
+        (r["contact"], r["days_over_90"], r["total"], r["dunning_level"]) for r in body["rows"]
+    ]
+    assert found == [
+        ("Müller Maschinenbau GmbH", "59.50", "220.15", 1),
+        ("Smith Ltd", "0.00", "140.40", 0),
+    ]  # fmt: skip
+    assert [(t["currency"], t["dso"]) for t in body["totals"]["currencies"]] == [
+        ("EUR", "122.0"), ("USD", "65.6"),
+    ]  # fmt: skip
+    [row] = frames.json()["rows"]
+    assert (row["po_number"], row["hours_remaining"], row["utilization_percent"]) == (
+        "PO-7", "8.5000", "15.0",
+    )  # fmt: skip
+    assert frames.json()["totals"]["currencies"] == [
+        {"currency": "EUR", "hours": "10.00", "hours_billed": "1.5000", "amount": "0.00",
+         "amount_billed": "0.00", "count": 1},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["revenue", "receivables-aging", "frame-orders"])
+def test_money_reports_need_the_role_that_sees_invoices(path, books, api_as):
+    for role in ("member", "approver"):
+        assert api_as(role).get(f"reports/{path}").status_code == 403
+    assert api_as("billing").get(f"reports/{path}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"group_by": "colour"}, "group_by"),
+        ({"period": "2026-13"}, "period"),
+        ({"from": "2026-03-02", "to": "2026-03-01"}, "to"),
+        ({"format": "pdf"}, "format"),
+    ],
+)
+def test_bad_queries_answer_400_naming_the_field(api, params, field):
+    response = api.get("reports/revenue", **params)
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_another_company_sees_none_of_it(books, other_api):
+    assert other_api.get("reports/revenue", period="2026-Q1").json()["rows"] == []
+    assert other_api.get("reports/receivables-aging").json()["rows"] == []
+    assert other_api.get("reports/frame-orders", period="2026").json()["rows"] == []
+
+
+def test_revenue_csv_and_xlsx_exports_read_back(books, api):
+    import csv
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    # a customer name a spreadsheet would run as a formula
+    books.mueller.name = '=HYPERLINK("http://evil")'
+    books.mueller.save(update_fields=["name"])
+    response = api.get("reports/revenue", period="2026-Q1", format="csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Key", "Name", "Currency", "Invoiced", "Credited", "Net revenue",
+                       "Hours billed"]  # fmt: skip
+    assert rows[1][1:] == ["'=HYPERLINK(\"http://evil\")", "EUR", "285.00", "-100.00", "185.00",
+                           "2.00"]  # fmt: skip
+
+    xlsx = api.get("reports/revenue", period="2026-Q1", format="xlsx")
+    assert xlsx.status_code == 200
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as archive:
+        sheet = etree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    assert sheet.findall(".//m:f", ns) == []
+    second = sheet.findall(".//m:sheetData/m:row", ns)[1].findall("m:c", ns)
+    # Invoiced, Credited, Net revenue, Hours: numbers, not text
+    assert [c.get("t") for c in second[3:]] == [None, None, None, None]
+    assert [c.find("m:v", ns).text for c in second[3:]] == ["285", "-100", "185", "2"]

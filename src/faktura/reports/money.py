@@ -25,13 +25,13 @@ from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.catalog.models import LineKind, Product
-from faktura.common.errors import ValidationFailed
 from faktura.contacts.models import Contact
 from faktura.core import receivables as rules
 from faktura.core.money import exact_sum, quantize_ratio
 from faktura.frameorders.selectors import frame_order_list
 from faktura.offers.models import Offer
 from faktura.receivables.selectors import receivables
+from faktura.reports.errors import QueryInvalid
 from faktura.tenancy.models import Tenant
 from faktura.work.models import RUNNING_TIMER, Project, TaskEntry
 
@@ -180,7 +180,7 @@ def revenue(
     list rate of time lines (`RateRow`) and the fixed-price projects' budget against actual.
     Drafts and "do not bill" lines count nothing."""
     if group_by not in REVENUE_GROUPS:
-        raise ValidationFailed.field("group_by", f"Must be one of {', '.join(REVENUE_GROUPS)}.")
+        raise QueryInvalid.field("group_by", f"Must be one of {', '.join(REVENUE_GROUPS)}.")
     lines = _issued_lines(tenant, date_from, date_to)
     if group_by == "project":
         lines = lines.annotate(project_key=Coalesce("task__project_id", "invoice__project_id"))
@@ -580,3 +580,37 @@ def frame_orders(
         )
     found.sort(key=lambda r: (r.valid_to is None, r.valid_to or dt.date.max, r.contact, r.id))
     return found
+
+
+@dataclass(frozen=True)
+class FrameOrderTotal:
+    currency: str
+    hours: Decimal  # the pools' hours (frame orders with an hours limit)
+    hours_billed: Decimal
+    amount: Decimal  # the pools' amounts (frame orders with an amount limit)
+    amount_billed: Decimal
+    count: int
+
+
+def frame_order_totals(rows: Iterable[FrameOrderRow]) -> list[FrameOrderTotal]:
+    """The pools and what was billed from them per currency. Hours billed count only where
+    the frame order has an hours limit, amounts only where it has an amount limit."""
+    groups: dict[str, list[FrameOrderRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.currency].append(row)
+    zero_h, zero_a = Decimal("0.0000"), Decimal("0.00")
+    return [
+        FrameOrderTotal(
+            currency=currency,
+            hours=exact_sum([zero_a, *(r.hours for r in members if r.hours is not None)]),
+            hours_billed=exact_sum(
+                [zero_h, *(r.hours_billed for r in members if r.hours is not None)]
+            ),
+            amount=exact_sum([zero_a, *(r.amount for r in members if r.amount is not None)]),
+            amount_billed=exact_sum(
+                [zero_a, *(r.amount_billed for r in members if r.amount is not None)]
+            ),
+            count=len(members),
+        )
+        for currency, members in sorted(groups.items())
+    ]
