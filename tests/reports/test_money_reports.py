@@ -404,3 +404,55 @@ def test_revenue_csv_and_xlsx_exports_read_back(books, api):
     # Invoiced, Credited, Net revenue, Hours: numbers, not text
     assert [c.get("t") for c in second[3:]] == [None, None, None, None]
     assert [c.find("m:v", ns).text for c in second[3:]] == ["285", "-100", "185", "2"]
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+def test_revenue_page_shows_the_table_the_rates_and_a_chart(books, owner):
+    from django.urls import reverse
+
+    from tests.web.web_helpers import signed_in
+
+    response = signed_in(owner).get(
+        reverse("web:report_revenue"), {"period": "2026-Q1", "group_by": "project"}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Support Müller" in html and "Migration Smith" in html
+    assert html.count('<svg class="chart-svg"') == 2  # one chart per currency
+    assert 'data-testid="rates-table"' in html and 'data-testid="fixed-price-table"' in html
+    assert 'value="project" selected' in html
+    assert "/api/v1/reports/revenue?period=2026-Q1&amp;group_by=project&amp;format=xlsx" in html
+    assert " style=" not in html.split("<main", 1)[-1]  # the CSP forbids inline styles
+
+
+def test_aging_and_frame_order_pages(books, owner):
+    from django.urls import reverse
+
+    from tests.web.web_helpers import signed_in
+
+    client = signed_in(owner)
+    aging = client.get(reverse("web:report_receivables_aging"))
+    frames = client.get(reverse("web:report_frame_orders"), {"period": "2026"})
+
+    assert aging.status_code == 200 and frames.status_code == 200
+    assert 'data-testid="aging-table"' in aging.content.decode()
+    assert "Smith Ltd" in aging.content.decode()
+    assert "PO-7" in frames.content.decode()
+
+
+def test_money_report_pages_are_closed_to_members_and_bad_filters_answer_400(
+    books, owner, make_member
+):
+    from django.urls import reverse
+
+    from tests.web.web_helpers import signed_in
+
+    member = signed_in(make_member("member"))
+    for name in ("report_revenue", "report_receivables_aging", "report_frame_orders"):
+        assert member.get(reverse(f"web:{name}")).status_code == 403
+    bad = signed_in(owner).get(reverse("web:report_revenue"), {"period": "2026-Q7"})
+    assert bad.status_code == 400
+    assert 'role="alert"' in bad.content.decode()

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
-from pydantic import Field
 
 from faktura.common.schemas import ERRORS
 from faktura.reports import money
@@ -25,16 +24,6 @@ from faktura.reports.period import ReportQuery
 from faktura.tenancy.selectors import tenant_today
 
 router = Router(tags=["reports"])
-
-GroupBy = Literal["customer", "project", "product", "month"]
-
-
-class RevenueQuery(ReportQuery):
-    """The revenue report's query: the period, the format and ``group_by``."""
-
-    group_by: GroupBy = Field("customer", description="customer, project, product or month")
-
-    extra_params: ClassVar[tuple[str, ...]] = ("group_by",)
 
 
 def _text(value: Decimal | None) -> str | None:
@@ -129,7 +118,7 @@ def revenue(request):
     corrections, write-offs, credit notes, billed) and the fixed-price projects' budget
     against actual (``fixed_price``, over their whole life). Query: ``from``/``to`` or
     ``period``, ``group_by``, ``format`` (json, csv, xlsx)."""
-    context, query, period = read_query(request, RevenueQuery)
+    context, query, period = read_query(request, money.RevenueQuery)
     context.require("view_invoices")
     report = money.revenue(
         tenant=context.tenant, date_from=period.first, date_to=period.last,

@@ -18,10 +18,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from django.db.models import BigIntegerField, F, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
+from pydantic import Field
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.catalog.models import LineKind, Product
@@ -32,6 +33,7 @@ from faktura.frameorders.selectors import frame_order_list
 from faktura.offers.models import Offer
 from faktura.receivables.selectors import receivables
 from faktura.reports.errors import QueryInvalid
+from faktura.reports.period import ReportQuery
 from faktura.tenancy.models import Tenant
 from faktura.work.models import RUNNING_TIMER, Project, TaskEntry
 
@@ -41,6 +43,7 @@ HOUR_UNITS = 10_000
 SECONDS_PER_HOUR = 3600
 
 REVENUE_GROUPS = ("customer", "project", "product", "month")
+GroupBy = Literal["customer", "project", "product", "month"]
 BUCKETS = tuple(key for key, _first, _last in rules.AGING_BUCKETS)
 
 
@@ -76,6 +79,14 @@ def _rate(cents: int, hour_units: int) -> Decimal | None:
 
 
 # --- revenue ----------------------------------------------------------------------------------
+
+
+class RevenueQuery(ReportQuery):
+    """The revenue report's query (API and page): the period, the format and ``group_by``."""
+
+    group_by: GroupBy = Field("customer", description="customer, project, product or month")
+
+    extra_params: ClassVar[tuple[str, ...]] = ("group_by",)
 
 
 def _issued_lines(tenant: Tenant, date_from: dt.date, date_to: dt.date):

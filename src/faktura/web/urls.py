@@ -12,6 +12,7 @@ from faktura.web.views import (
     overview,
     projects,
     receivables,
+    reports_money,
     settings,
     subscriptions,
     tasks,
@@ -298,6 +299,13 @@ urlpatterns = [
         name="credit_apply",
     ),
     path("reports/", overview.reports, name="reports"),
+    path("reports/revenue/", reports_money.revenue, name="report_revenue"),
+    path(
+        "reports/receivables-aging/",
+        reports_money.receivables_aging,
+        name="report_receivables_aging",
+    ),
+    path("reports/frame-orders/", reports_money.frame_orders, name="report_frame_orders"),
     # catalog
     path("catalog/products/", catalog.product_list, name="product_list"),
     path("catalog/products/new/", catalog.product_create, name="product_create"),
