@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
+from django.db import connection
 from django.db.models import BigIntegerField, F, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 from pydantic import Field
@@ -53,12 +54,17 @@ def _units(field_name: str, scale: int) -> Cast:
 
 
 def _sum(field_name: str, scale: int = CENTS, **where: Any) -> Coalesce:
+    """The exact sum of ``field`` in whole units of ``1/scale`` (an integer, 0 for none).
+    PostgreSQL sums its exact numerics and converts once per group; SQLite, whose decimals
+    are floating point, converts every row to whole units before adding."""
     condition = Q(**where) if where else None
-    return Coalesce(
-        Sum(_units(field_name, scale), filter=condition),
-        Value(0),
-        output_field=BigIntegerField(),
-    )
+    if connection.vendor == "postgresql":
+        total: Any = Cast(
+            Sum(F(field_name) * Value(scale), filter=condition), output_field=BigIntegerField()
+        )
+    else:
+        total = Sum(_units(field_name, scale), filter=condition)
+    return Coalesce(total, Value(0), output_field=BigIntegerField())
 
 
 def money(units: int) -> Decimal:

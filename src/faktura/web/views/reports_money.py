@@ -33,6 +33,14 @@ GROUPS = (
 CHART_BARS = 12
 
 
+# Characters of a bar's label under the chart (the table below names each in full).
+LABEL_CHARS = 12
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
 def _formatter(currency: str):
     return lambda value: money_text(value, currency)
 
@@ -52,7 +60,7 @@ def revenue(request):
     figures = []
     for currency, rows in sorted(by_currency.items()):
         shown = rows[:CHART_BARS]
-        labels = [row.label or row.key or _("none") for row in shown]
+        labels = [_short(row.label or row.key or _("none")) for row in shown]
         figures.append(
             charts.bar_chart(
                 title=_("Net revenue in %(currency)s") % {"currency": currency},
@@ -144,7 +152,7 @@ def frame_orders(request):
         figure = charts.bar_chart(
             title=_("Frame order utilization"),
             description=_("Billed share of each frame order in percent, soonest expiry first."),
-            categories=[row.po_number for row in shown],
+            categories=[_short(row.po_number) for row in shown],
             series=[charts.Series(_("Utilization"), [row.utilization_percent for row in shown])],
             value_format=lambda value: f"{Decimal(value):.1f} %",
         )
