@@ -456,3 +456,36 @@ def test_money_report_pages_are_closed_to_members_and_bad_filters_answer_400(
     bad = signed_in(owner).get(reverse("web:report_revenue"), {"period": "2026-Q7"})
     assert bad.status_code == 400
     assert 'role="alert"' in bad.content.decode()
+
+
+def test_hostile_names_are_escaped_on_the_page_and_in_the_chart(books, owner):
+    from django.urls import reverse
+
+    from tests.web.web_helpers import signed_in
+
+    books.smith.name = '<script>alert("x")</script>'
+    books.smith.save(update_fields=["name"])
+    html = signed_in(owner).get(reverse("web:report_revenue"), {"period": "2026-Q1"}).content
+    html = html.decode()
+
+    assert '<script>alert("x")' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html  # the table
+    assert "&lt;script&gt;ale…" in html  # the chart's shortened label
+
+
+@pytest.mark.parametrize("path", ["revenue", "receivables-aging", "frame-orders"])
+def test_the_number_of_queries_does_not_grow_with_the_rows(path, books, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api.get(f"reports/{path}", period="2026")  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as few:
+        assert api.get(f"reports/{path}", period="2026").status_code == 200
+    books._issue([("Extra", 60, "100")], dt.date(2026, 4, 1), books.support)
+    books._issue([("Other", 30, "80")], dt.date(2026, 4, 2), books.world.project(
+        books.world.contact("Third GmbH"), name="Third"
+    ))  # fmt: skip
+    with CaptureQueriesContext(connection) as more:
+        assert api.get(f"reports/{path}", period="2026").status_code == 200
+
+    assert len(more.captured_queries) == len(few.captured_queries)
