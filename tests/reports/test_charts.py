@@ -47,7 +47,7 @@ def test_bar_chart_is_an_accessible_image_with_a_text_alternative():
     # Stacked: three non-empty segments, the value-group colours.
     fills = [rect.get("fill") for rect in svg.xpath(".//rect")]
     assert fills == ["#2e7d4f", "#2e7d4f", "#c2410c"]
-    table = tree.xpath("//table[@class='sr-only']")[0]
+    table = tree.xpath("//div[@class='sr-only']/table")[0]
     cells = [[c.text_content() for c in row.xpath("./*")] for row in table.xpath(".//tbody/tr")]
     assert cells == [["2026-01", "1.5 h", "0 h"], [HOSTILE, "2 h", "0.75 h"]]
 

@@ -62,23 +62,28 @@ def test_value_groups_per_month_with_hours_as_decimal_strings(api, logged):
     assert a["label"] == str(Project.ValueGroup.A.label)
     assert a["hours"] == "3.83"  # 0:20 + 1:30 + 2:00 = 230 minutes
     assert a["months"] == [
-        {"month": "2026-01", "hours": "0.33", "share": 100},
-        {"month": "2026-02", "hours": "0.00", "share": 0},
-        {"month": "2026-03", "hours": "3.50", "share": 82},
+        {"month": "2026-01", "hours": "0.33", "share": 100, "cost": "0.00"},
+        {"month": "2026-02", "hours": "0.00", "share": 0, "cost": "0.00"},
+        {"month": "2026-03", "hours": "3.50", "share": 82, "cost": "0.00"},
     ]
     assert d["hours"] == "0.75" and d["months"][2] == {
         "month": "2026-03",
         "hours": "0.75",
         "share": 18,
+        "cost": "0.00",
     }
     assert _row(body, "B")["hours"] == "0.00" and _row(body, "B")["share"] == 0
     assert (a["share"], d["share"]) == (84, 16)
+    # nobody has a cost rate yet: no cost, every hour uncosted
     assert body["totals"] == {
         "hours": "4.58",
+        "cost": "0.00",
+        "uncosted_hours": "4.58",
+        "currency": "EUR",
         "months": [
-            {"month": "2026-01", "hours": "0.33"},
-            {"month": "2026-02", "hours": "0.00"},
-            {"month": "2026-03", "hours": "4.25"},
+            {"month": "2026-01", "hours": "0.33", "cost": "0.00"},
+            {"month": "2026-02", "hours": "0.00", "cost": "0.00"},
+            {"month": "2026-03", "hours": "4.25", "cost": "0.00"},
         ],
     }
 
@@ -105,8 +110,15 @@ def test_a_member_sees_only_their_own_time(logged):
     body = api_for(logged).get(URL, **{"from": "2026-01-01", "to": "2026-03-31"}).json()
 
     assert body["totals"]["hours"] == "2.00"
-    assert _row(body, "A")["months"][2] == {"month": "2026-03", "hours": "2.00", "share": 100}
+    # a member sees no money
+    assert _row(body, "A")["months"][2] == {
+        "month": "2026-03",
+        "hours": "2.00",
+        "share": 100,
+        "cost": None,
+    }
     assert _row(body, "D")["hours"] == "0.00"
+    assert body["totals"]["cost"] is None
 
 
 def test_an_approver_sees_everyones_time(api_as, logged):
@@ -116,14 +128,14 @@ def test_an_approver_sees_everyones_time(api_as, logged):
 
 
 def test_the_same_figures_as_the_reports_page(api, owner, logged):
-    page = signed_in(owner).get(reverse("web:reports"), {"until": "2026-03"}).content.decode()
-    body = api.get(URL, **{"from": "2026-01-01", "to": "2026-03-31"}).json()
+    page = signed_in(owner).get(reverse("web:reports"), {"period": "2026-Q1"}).content.decode()
+    body = api.get(URL, period="2026-Q1").json()
 
-    # the page writes hours:minutes, the API decimal hours: 3:30 = 3.50, 82 % on both
-    assert '<td class="col-num">3:30 <span class="muted small">82 %</span>' in page
-    assert _row(body, "A")["months"][2] == {"month": "2026-03", "hours": "3.50", "share": 82}
-    assert '<th class="col-num">4:15</th>' in page
-    assert body["totals"]["months"][2]["hours"] == "4.25"
+    # A: 3.83 hours, 84 % of the period's time, on both; the total 4.58
+    assert '<td class="col-num">3.83</td><td class="col-num">84 %</td>' in page
+    assert (_row(body, "A")["hours"], _row(body, "A")["share"]) == ("3.83", 84)
+    assert '<th class="col-num">4.58</th>' in page
+    assert body["totals"]["hours"] == "4.58"
 
 
 def test_another_tenants_time_is_not_counted(other_api, logged):

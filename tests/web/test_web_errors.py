@@ -26,12 +26,13 @@ def test_my_time_still_shows_a_real_week(browser):
     assert browser.get(reverse("web:my_time"), {"week": "soon"}).status_code == 200
 
 
-@pytest.mark.parametrize("until", ["9999-12", "2026-13", "0001-01", "0000-00", "2026-00"])
-def test_reports_answer_a_month_they_cannot_show_with_400(browser, until):
-    response = browser.get(reverse("web:reports"), {"until": until})
+@pytest.mark.parametrize("period", ["9999-12", "2026-13", "0001-01", "0000-00", "2026-00"])
+def test_reports_answer_a_month_they_cannot_show_with_400(browser, period):
+    response = browser.get(reverse("web:reports"), {"period": period})
 
     assert response.status_code == 400
-    assert b"Bad request" in response.content
+    assert b'role="alert"' in response.content
+    assert b"period:" in response.content
 
 
 def test_a_body_over_the_limit_answers_the_styled_400_page(browser, settings):
@@ -54,12 +55,12 @@ def test_the_404_page_is_the_products_page(browser):
 
 def test_the_500_page_is_the_products_page(owner, settings, monkeypatch):
     # given: a page whose view fails unexpectedly
-    import faktura.web.views.overview as overview
+    import faktura.web.views.reports as reports
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(overview, "value_groups", broken)
+    monkeypatch.setattr(reports, "value_group_costs", broken)
     client = Client(raise_request_exception=False)
     client.force_login(owner.user)
 

@@ -70,8 +70,9 @@ def test_home_is_the_overview(browser, web_data):
     assert response.status_code == 200
     page = response.content.decode()
     assert "<h1>Overview</h1>" in page
-    for part in ("timer", "week", "drafts", "unbilled", "overdue"):
+    for part in ("timer", "week", "value-groups", "waste", "drafts", "unbilled", "overdue"):
         assert f'data-testid="overview-{part}"' in page, part
+    assert page.count('role="img"') == 2  # the small value-group and waste charts
 
 
 def test_the_overview_shows_money_only_to_those_allowed(browser_as, web_data):
@@ -79,8 +80,10 @@ def test_the_overview_shows_money_only_to_those_allowed(browser_as, web_data):
     page = client.get("/").content.decode()
 
     assert 'data-testid="overview-week"' in page
+    assert 'data-testid="overview-value-groups"' in page and "My time per value group" in page
     assert 'data-testid="overview-unbilled"' not in page
     assert 'data-testid="overview-overdue"' not in page
+    assert 'data-testid="overview-waste"' not in page
 
 
 def test_login_with_email_and_password(client, owner):
@@ -205,24 +208,22 @@ def test_billing_shows_approved_unbilled_entries_per_customer(browser, web_data)
 
 
 def test_reports_sum_hours_per_value_group(browser, web_data):
-    page = browser.get(reverse("web:reports"), {"until": "2026-03"}).content.decode()
+    page = browser.get(reverse("web:reports"), {"period": "2026-Q1"}).content.decode()
 
-    assert "March 2026" in page and "January 2026" in page
-    rows = {row.split("</td>")[0]: row for row in page.split('<span class="vg vg-')[1:]}
     # value group A: the owner's 1:30 and the member's 2:00 in March; D: 0:45
-    assert '<td class="col-num">3:30 <span class="muted small">82 %</span>' in page
-    assert '<td class="col-num">0:45 <span class="muted small">18 %</span>' in page
-    assert "<strong>3:30</strong>" in rows[next(k for k in rows if k.startswith('A"'))]
-    assert "<strong>0:45</strong>" in rows[next(k for k in rows if k.startswith('D"'))]
-    assert '<th class="col-num">4:15</th>' in page  # the total
-    assert 'href="?until=2025-12"' in page and 'href="?until=2026-06"' in page
+    assert 'role="img"' in page and "<desc>" in page  # the chart
+    assert '<td class="col-num">3.50</td><td class="col-num">82 %</td>' in page
+    assert '<td class="col-num">0.75</td><td class="col-num">18 %</td>' in page
+    assert '<th class="col-num">4.25</th>' in page  # the total
+    assert 'href="/api/v1/reports/value-groups?period=2026-Q1&amp;format=xlsx"' in page
+    assert 'name="period" value="2026-Q1"' in page
 
 
 def test_reports_on_an_empty_tenant(browser):
-    page = browser.get(reverse("web:reports"), {"until": "bogus"})
+    page = browser.get(reverse("web:reports"))
 
     assert page.status_code == 200
-    assert "No time logged in these months yet." in page.content.decode()
+    assert "No time logged in this period." in page.content.decode()
 
 
 def test_tenant_switcher(owner, other_owner):

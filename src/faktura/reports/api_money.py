@@ -18,7 +18,7 @@ from ninja import Router, Schema
 
 from faktura.common.schemas import ERRORS
 from faktura.reports import money
-from faktura.reports.api import PeriodOut, answer, period_out, read_query
+from faktura.reports.api import PeriodOut, answer, period_out, query_doc, read_query
 from faktura.reports.exports import Column
 from faktura.reports.period import ReportQuery
 from faktura.tenancy.selectors import tenant_today
@@ -110,7 +110,12 @@ def _fields(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-@router.get("/reports/revenue", response={200: RevenueReportOut, **ERRORS}, by_alias=True)
+@router.get(
+    "/reports/revenue",
+    response={200: RevenueReportOut, **ERRORS},
+    by_alias=True,
+    openapi_extra=query_doc(group_by=money.REVENUE_GROUPS),
+)
 def revenue(request):
     """Net revenue (invoices less credit notes, net of VAT) issued in the period per
     ``group_by`` (customer, project, product, month) and currency, with the totals per
@@ -223,7 +228,12 @@ def _aging_row(row: money.AgingRow) -> dict[str, Any]:
     }
 
 
-@router.get("/reports/receivables-aging", response={200: AgingReportOut, **ERRORS}, by_alias=True)
+@router.get(
+    "/reports/receivables-aging",
+    response={200: AgingReportOut, **ERRORS},
+    by_alias=True,
+    openapi_extra=query_doc(),
+)
 def receivables_aging(request):
     """What customers owe today per customer and currency in the aging buckets (not due,
     1-30, 31-60, 61-90, over 90 days overdue) with the highest dunning level reached; per
@@ -322,7 +332,12 @@ FRAME_ORDER_COLUMNS = (
 )
 
 
-@router.get("/reports/frame-orders", response={200: FrameOrderReportOut, **ERRORS}, by_alias=True)
+@router.get(
+    "/reports/frame-orders",
+    response={200: FrameOrderReportOut, **ERRORS},
+    by_alias=True,
+    openapi_extra=query_doc(),
+)
 def frame_orders(request):
     """The frame orders valid at some day of the period with their utilization (billed and
     remaining hours and amount from the ledger), validity, days left until they expire and

@@ -100,8 +100,8 @@ def _frame(
         ),
     )
     table = format_html(
-        '<table class="sr-only"><caption>{}</caption><thead><tr><th scope="col"></th>{}</tr>'
-        "</thead><tbody>{}</tbody></table>",
+        '<div class="sr-only"><table><caption>{}</caption><thead><tr><th scope="col"></th>'
+        "{}</tr></thead><tbody>{}</tbody></table></div>",
         title,
         head,
         rows,

@@ -88,7 +88,7 @@ def value_groups(
     table = []
     for group in groups:
         cells = [
-            ValueGroupCell(seconds=value, share=_share(value, total))
+            ValueGroupCell(seconds=value, share=share(value, total))
             for value, total in (
                 (seconds.get((month, group.value), 0), month_total)
                 for month, month_total in zip(months, month_totals, strict=True)
@@ -100,7 +100,7 @@ def value_groups(
                 group=group,
                 cells=cells,
                 seconds=group_seconds,
-                share=_share(group_seconds, grand_total),
+                share=share(group_seconds, grand_total),
             )
         )
     return ValueGroupReport(
@@ -113,7 +113,7 @@ def value_groups(
     )
 
 
-def _share(part: int, total: int) -> int:
+def share(part: int, total: int) -> int:
     """Whole percent of ``total`` (exact ratio, half to even as the page always showed it);
     0 of nothing. Display only."""
     return round(Fraction(part * 100, total)) if total else 0

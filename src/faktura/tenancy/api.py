@@ -1,6 +1,6 @@
 """Tenant profile, members, teams and API tokens."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,10 +11,15 @@ from pydantic import Field
 
 from faktura.common.errors import NotFound
 from faktura.common.schemas import ERRORS, Id, PathId
-from faktura.tenancy import invitations, selectors, services
+from faktura.tenancy import invitations, selectors, services, terms
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.http import logo_response, site_url
-from faktura.tenancy.inputs import MembershipInvite, MembershipUpdate, TenantUpdate
+from faktura.tenancy.inputs import (
+    MembershipInvite,
+    MembershipTermsSet,
+    MembershipUpdate,
+    TenantUpdate,
+)
 
 router = Router(tags=["tenancy"])
 
@@ -238,6 +243,45 @@ def membership_patch(request, membership_id: PathId, payload: MembershipUpdate):
         membership_id=membership_id,
         data=payload,
     )
+
+
+class MembershipTermsOut(Schema):
+    id: int
+    membership_id: int
+    valid_from: date
+    cost_rate: Decimal | None  # internal cost of one hour, in the company's currency
+    weekly_hours: Decimal | None  # weekly target of hours
+
+
+@router.get(
+    "/memberships/{membership_id}/terms",
+    response={200: list[MembershipTermsOut], **ERRORS},
+    summary="A member's dated cost rate and weekly target, the latest first",
+)
+def membership_terms_list(request, membership_id: PathId):
+    return list(terms.membership_terms_list(request_context(request), membership_id=membership_id))
+
+
+@router.post(
+    "/memberships/{membership_id}/terms",
+    response={200: MembershipTermsOut, **ERRORS},
+    summary="Set a member's cost rate and weekly target from a day on (replaces that day's)",
+)
+def membership_terms_set(request, membership_id: PathId, payload: MembershipTermsSet):
+    return terms.membership_terms_set(
+        request_context(request), membership_id=membership_id, data=payload
+    )
+
+
+@router.delete(
+    "/memberships/{membership_id}/terms/{terms_id}",
+    response={204: None, **ERRORS},
+)
+def membership_terms_delete(request, membership_id: PathId, terms_id: PathId):
+    terms.membership_terms_delete(
+        request_context(request), membership_id=membership_id, terms_id=terms_id
+    )
+    return Status(204, None)
 
 
 class TokenOut(Schema):

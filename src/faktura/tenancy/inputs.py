@@ -3,6 +3,7 @@ the UI form and the service alike."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -181,3 +182,16 @@ class MembershipUpdate(Input):
     team_id: Id | None = None
     default_billing_rate: UnitPrice | None = None
     is_active: bool | None = None
+
+
+# At most a full week of 7 x 24 hours.
+WeeklyHours = Annotated[Decimal, Field(ge=0, le=168, max_digits=5, decimal_places=2)]
+
+
+class MembershipTermsSet(Input):
+    """A member's terms from ``valid_from`` on (a cost rate per hour, a weekly target of
+    hours); setting terms for a day that has them replaces them."""
+
+    valid_from: dt.date = Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))
+    cost_rate: UnitPrice | None = None
+    weekly_hours: WeeklyHours | None = None

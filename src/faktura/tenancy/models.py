@@ -158,6 +158,32 @@ class Membership(TenantOwnedModel):
         return self.user.get_full_name() or self.user.email or self.user.username
 
 
+class MembershipTerms(TenantOwnedModel):
+    """A member's working terms from a day on: the internal cost of one hour (what the
+    company pays for it, for the value-group cost report) and the weekly target of hours
+    (for utilization). The terms on a day are the row with the latest ``valid_from`` on or
+    before it; before the first row a member has no cost rate and no target.
+
+    Both figures are dated together because they change together (a new contract, part-time
+    with its salary): one row is one contract state, and the history reads as one list."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="terms")
+    valid_from = models.DateField()
+    cost_rate = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    weekly_hours = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["membership_id", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "valid_from"], name="membership_terms_unique_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} from {self.valid_from}"
+
+
 class ApiToken(TenantOwnedModel):
     """A bearer token acting as one membership. Only its SHA-256 is stored; shown once."""
 

@@ -54,7 +54,15 @@ NAVIGATION = (
         ),
     ),
     ("contacts", _("Contacts"), ((_("Customers"), "web:contact_list", None),)),
-    ("reports", _("Reports"), ((_("Value groups"), "web:reports", "view_rates"),)),
+    (
+        "reports",
+        _("Reports"),
+        (
+            (_("Value groups"), "web:reports", "log_time"),
+            (_("Utilization"), "web:report_utilization", "log_time"),
+            (_("Unbilled work"), "web:report_wip", "view_invoices"),
+        ),
+    ),
     (
         "settings",
         _("Settings"),

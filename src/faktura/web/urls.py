@@ -12,6 +12,7 @@ from faktura.web.views import (
     overview,
     projects,
     receivables,
+    reports,
     reports_money,
     settings,
     subscriptions,
@@ -298,7 +299,9 @@ urlpatterns = [
         receivables.credit_apply,
         name="credit_apply",
     ),
-    path("reports/", overview.reports, name="reports"),
+    path("reports/", reports.value_groups_page, name="reports"),
+    path("reports/utilization/", reports.utilization_page, name="report_utilization"),
+    path("reports/wip/", reports.wip_page, name="report_wip"),
     path("reports/revenue/", reports_money.revenue, name="report_revenue"),
     path(
         "reports/receivables-aging/",
@@ -375,6 +378,11 @@ urlpatterns = [
     path("settings/tokens/<id:token_id>/revoke/", settings.token_revoke, name="token_revoke"),
     path("settings/members/", settings.member_list, name="member_list"),
     path("settings/members/<id:membership_id>/", settings.member_edit, name="member_edit"),
+    path(
+        "settings/members/<id:membership_id>/terms/<id:terms_id>/remove/",
+        settings.member_terms_remove,
+        name="member_terms_remove",
+    ),
     path(
         "settings/invitations/<id:invitation_id>/resend/",
         settings.invitation_resend,

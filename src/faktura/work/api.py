@@ -19,7 +19,7 @@ from faktura.common.text import MultiLine, SingleLine
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.inputs import TimeRounding
 from faktura.tenancy.roles import has_capability
-from faktura.work import selectors, services
+from faktura.work import absence, selectors, services
 
 router = Router(tags=["work"])
 
@@ -40,6 +40,7 @@ class ProjectOut(Schema):
     kind: str
     scope: str
     value_group: str
+    is_absence: bool = Field(False, description="internal project whose time is absence")
     billing_model: str
     hourly_rate: Decimal | None
     fixed_price: Decimal | None
@@ -146,6 +147,20 @@ def project_detail(request, project_id: PathId):
 def project_patch(request, project_id: PathId, payload: ProjectPatch):
     data = payload.model_dump(exclude_unset=True)
     project = services.project_update(request_context(request), project_id=project_id, **data)
+    return selectors.project_get(tenant=request.auth.tenant, project_id=project.pk)
+
+
+class ProjectAbsenceIn(Schema):
+    is_absence: bool
+
+
+@router.put("/projects/{project_id}/absence", response={200: ProjectOut, **ERRORS})
+def project_absence_put(request, project_id: PathId, payload: ProjectAbsenceIn):
+    """Mark an internal project as absence (holiday, sickness): its time lowers the hours a
+    member is available in the utilization report."""
+    project = absence.project_absence_set(
+        request_context(request), project_id=project_id, is_absence=payload.is_absence
+    )
     return selectors.project_get(tenant=request.auth.tenant, project_id=project.pk)
 
 

@@ -45,6 +45,9 @@ class Project(TenantOwnedModel):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ONGOING)
     scope = models.CharField(max_length=10, choices=Scope.choices, default=Scope.EXTERNAL)
     value_group = models.CharField(max_length=1, choices=ValueGroup.choices, default="A")
+    # Internal projects only: time logged here is absence (holiday, sickness, training
+    # leave); it is not work and lowers the hours a member is available (utilization report).
+    is_absence = models.BooleanField(default=False)
     billing_model = models.CharField(
         max_length=20, choices=BillingModel.choices, default=BillingModel.TIME_AND_MATERIALS
     )

@@ -9,7 +9,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from faktura.common.errors import ValidationFailed
-from faktura.tenancy.inputs import MembershipInvite, MembershipUpdate, TenantUpdate
+from faktura.tenancy.inputs import (
+    MembershipInvite,
+    MembershipTermsSet,
+    MembershipUpdate,
+    TenantUpdate,
+)
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.roles import Role
 from faktura.tenancy.services import LOGO_MAX_BYTES, logo_check
@@ -24,6 +29,7 @@ from faktura.web.forms.common import (
     text,
     timezone_choices,
 )
+from faktura.web.forms.work import DATE_WIDGET
 
 
 class TenantForm(RoundingFieldsMixin, TypedInputForm):
@@ -234,3 +240,13 @@ class MemberUpdateForm(TypedInputForm):
 
 class TeamForm(forms.Form):
     name = text(_("Name"), required=True, max_length=100)
+
+
+class MemberTermsForm(TypedInputForm):
+    """A member's cost rate and weekly target from a day on (`MembershipTermsSet`)."""
+
+    input_type = MembershipTermsSet
+
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE_WIDGET)
+    cost_rate = optional_decimal(_("Internal cost per hour"))
+    weekly_hours = optional_decimal(_("Weekly target (hours)"))

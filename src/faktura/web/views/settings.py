@@ -8,10 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from faktura.tenancy import invitations, selectors, services
+from faktura.tenancy import invitations, selectors, services, terms
 from faktura.tenancy.http import logo_response, site_url
 from faktura.tenancy.inputs import TenantUpdate
 from faktura.web.forms import MemberForm, MemberUpdateForm, TeamForm, TenantForm, TokenForm
+from faktura.web.forms.settings import MemberTermsForm
 from faktura.web.utils import action, can, page, submit, ui_context
 
 
@@ -193,10 +194,27 @@ def member_edit(request, membership_id: int):
         "default_billing_rate": member.default_billing_rate,
         "is_active": member.is_active,
     }
+    terms_post = request.method == "POST" and "valid_from" in request.POST
     form = MemberUpdateForm(
-        request.POST or None, teams=teams, show_rates=show_rates, initial=initial
+        None if terms_post else (request.POST or None),
+        teams=teams,
+        show_rates=show_rates,
+        initial=initial,
     )
-    data = form.to_input() if request.method == "POST" else None
+    terms_form = MemberTermsForm(request.POST if terms_post else None)
+    if terms_post:
+        terms_input = terms_form.to_input()
+        if terms_input is not None:
+            saved_terms = submit(
+                terms_form,
+                lambda: terms.membership_terms_set(
+                    ui_context(request), membership_id=member.pk, data=terms_input
+                ),
+            )
+            if saved_terms is not None:
+                messages.success(request, _("Cost rate and weekly target saved."))
+                return redirect("web:member_edit", membership_id=member.pk)
+    data = form.to_input() if request.method == "POST" and not terms_post else None
     if data is not None:
         saved = submit(
             form,
@@ -207,7 +225,29 @@ def member_edit(request, membership_id: int):
         if saved is not None:
             messages.success(request, _("%(name)s saved.") % {"name": saved.display_name})
             return redirect("web:member_list")
-    return render(request, "web/settings/member_form.html", {"form": form, "member": member})
+    return render(
+        request,
+        "web/settings/member_form.html",
+        {
+            "form": form,
+            "member": member,
+            "terms_form": terms_form,
+            "terms": terms.membership_terms_list(ui_context(request), membership_id=member.pk),
+        },
+        status=400 if terms_post else 200,
+    )
+
+
+@page("manage_members")
+def member_terms_remove(request, membership_id: int, terms_id: int):
+    """Remove one dated cost rate / weekly target of a member (POST)."""
+    if request.method != "POST":
+        return redirect("web:member_edit", membership_id=membership_id)
+    terms.membership_terms_delete(
+        ui_context(request), membership_id=membership_id, terms_id=terms_id
+    )
+    messages.success(request, _("Cost rate and weekly target removed."))
+    return redirect("web:member_edit", membership_id=membership_id)
 
 
 @page("manage_members")

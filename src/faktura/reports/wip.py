@@ -1,0 +1,179 @@
+"""Unbilled work (WIP, DESIGN.md section 6.2): what has been done and not billed yet, by
+customer and age, with its value; and the hours deferred or written off in the period.
+
+- Pending billable items (compiled, not on an invoice): their stored ``amount`` (what the
+  invoice will say), aged by their service date.
+- Approved, unbilled entries that billing may compile (`entries_billable_candidates` with
+  approval required): valued at the unit price billing would use (`billing.services.pricing`,
+  the same resolution as compile) x the logged hours, or their own quantity x price for goods
+  and expenses. Time rounding rules apply only when compiled, so this is the value before
+  rounding. Mileage is counted, not valued (its product and distance rules are billing's).
+- Age: days from the service date (entries: their day) to the report's last day, in buckets
+  0-30, 31-60, 61-90, over 90. Only work up to that day counts.
+- Deferred and written-off: time entries of the period in those billing states.
+
+Amounts are exact decimal sums per currency, rounded once at the end (2 decimals).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Case, CharField, Q, Sum, Value, When
+
+from faktura.billing.models import BillableItem
+from faktura.billing.selectors.items import compile_tasks
+from faktura.billing.services.pricing import Pricing
+from faktura.catalog.models import LineKind
+from faktura.core.money import quantize_fraction
+from faktura.reports.period import Period
+from faktura.tenancy.models import Tenant
+from faktura.work.models import TaskEntry
+from faktura.work.selectors import entries_billable_candidates
+
+BUCKETS = ("0-30", "31-60", "61-90", "90+")
+SECONDS_PER_HOUR = 3600
+
+
+def _bucket_case(field_name: str, as_of: dt.date) -> Case:
+    return Case(
+        When(**{f"{field_name}__gte": as_of - dt.timedelta(days=30)}, then=Value("0-30")),
+        When(**{f"{field_name}__gte": as_of - dt.timedelta(days=60)}, then=Value("31-60")),
+        When(**{f"{field_name}__gte": as_of - dt.timedelta(days=90)}, then=Value("61-90")),
+        default=Value("90+"),
+        output_field=CharField(),
+    )
+
+
+@dataclass
+class WipRow:
+    """One customer and currency."""
+
+    contact_id: int
+    name: str
+    currency: str
+    value: dict[str, Fraction] = field(default_factory=lambda: dict.fromkeys(BUCKETS, Fraction(0)))
+    item_value: Fraction = Fraction(0)
+    entry_value: Fraction = Fraction(0)
+    entry_seconds: int = 0  # approved, uncompiled time
+    items: int = 0
+    entries: int = 0
+    deferred_seconds: int = 0
+    written_off_seconds: int = 0
+
+    @property
+    def total(self) -> Fraction:
+        return sum(self.value.values(), Fraction(0))
+
+
+def money(value: Fraction) -> Decimal:
+    return quantize_fraction(value, 2)
+
+
+def wip(*, tenant: Tenant, period: Period) -> list[WipRow]:
+    """Unbilled work per customer and currency as of ``period.last`` (see the module)."""
+    as_of = period.last
+    rows: dict[tuple[int, str], WipRow] = {}
+
+    def row(contact_id: int, name: str, currency: str) -> WipRow:
+        return rows.setdefault((contact_id, currency), WipRow(contact_id, name, currency))
+
+    items = (
+        BillableItem.objects.filter(
+            tenant=tenant, status=BillableItem.Status.PENDING, service_date__lte=as_of
+        )
+        .annotate(bucket=_bucket_case("service_date", as_of))
+        .values("contact_id", "contact__name", "currency", "bucket")
+        .annotate(amount=Sum("amount"), count=Sum(Value(1)))
+        .order_by()
+    )
+    for found in items:
+        r = row(found["contact_id"], found["contact__name"], found["currency"])
+        amount = Fraction(found["amount"] or 0)
+        r.value[found["bucket"]] += amount
+        r.item_value += amount
+        r.items += found["count"] or 0
+
+    entries = (
+        entries_billable_candidates(tenant=tenant, require_approval=True)
+        .filter(date__lte=as_of)
+        .annotate(bucket=_bucket_case("date", as_of))
+        .values(
+            "task_id", "membership_id", "kind", "bucket", "task__client_id",
+            "task__client__name", "unit_price", "product_id",
+        )
+        .annotate(seconds=Sum("duration_seconds"), quantity=Sum("quantity"), count=Sum(Value(1)))
+        .order_by()
+    )  # fmt: skip
+    found_entries = list(entries)
+    tasks = compile_tasks(tenant=tenant, task_ids={e["task_id"] for e in found_entries})
+    pricing = Pricing(tenant)
+    pricing.start_batch()
+    pricing.prepare(
+        tasks.values(),
+        {e["membership_id"] for e in found_entries},
+        {e["product_id"] for e in found_entries if e["product_id"]},
+    )
+    for e in found_entries:
+        task = tasks[e["task_id"]]
+        r = row(e["task__client_id"], e["task__client__name"], task.currency)
+        r.entries += e["count"] or 0
+        value = Fraction(0)
+        if e["kind"] == TaskEntry.Kind.TIME:
+            seconds = e["seconds"] or 0
+            r.entry_seconds += seconds
+            terms = pricing.terms(task, e["membership_id"], LineKind.TASK_ENTRY)
+            value = Fraction(terms.unit_price) * seconds / SECONDS_PER_HOUR
+        elif e["kind"] in (TaskEntry.Kind.GOODS, TaskEntry.Kind.EXPENSE):
+            kind = LineKind.GOODS if e["kind"] == TaskEntry.Kind.GOODS else LineKind.EXPENSE
+            price = e["unit_price"]
+            if price is None:
+                price = pricing.terms(task, e["membership_id"], kind, e["product_id"]).unit_price
+            value = Fraction(price) * Fraction(e["quantity"] or 0)
+        r.value[e["bucket"]] += value
+        r.entry_value += value
+
+    gone = (
+        TaskEntry.objects.filter(
+            tenant=tenant,
+            kind=TaskEntry.Kind.TIME,
+            date__gte=period.first,
+            date__lte=period.last,
+            billing_state__in=[
+                TaskEntry.BillingState.DEFERRED,
+                TaskEntry.BillingState.WRITTEN_OFF,
+            ],
+            task__client__isnull=False,
+        )
+        .values("task__client_id", "task__client__name", "task__project__currency")
+        .annotate(
+            deferred=Sum(
+                "duration_seconds", filter=Q(billing_state=TaskEntry.BillingState.DEFERRED)
+            ),
+            written_off=Sum(
+                "duration_seconds", filter=Q(billing_state=TaskEntry.BillingState.WRITTEN_OFF)
+            ),
+        )
+        .order_by()
+    )
+    for g in gone:
+        r = row(g["task__client_id"], g["task__client__name"], g["task__project__currency"])
+        r.deferred_seconds += g["deferred"] or 0
+        r.written_off_seconds += g["written_off"] or 0
+    return sorted(rows.values(), key=lambda r: (-r.total, r.name.lower(), r.currency))
+
+
+def wip_totals(rows: list[WipRow]) -> dict[str, dict[str, Fraction]]:
+    """Per currency: the value per age bucket and in all."""
+    totals: dict[str, dict[str, Fraction]] = defaultdict(
+        lambda: dict.fromkeys((*BUCKETS, "total"), Fraction(0))
+    )
+    for r in rows:
+        for bucket, value in r.value.items():
+            totals[r.currency][bucket] += value
+        totals[r.currency]["total"] += r.total
+    return dict(totals)
