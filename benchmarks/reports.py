@@ -361,7 +361,8 @@ def cleanup_tenant(tenant: Tenant) -> None:
         "frameorders_frameorderledger", "frameorders_frameorder_projects",
         "frameorders_frameorder", "receivables_allocation", "billing_billableitem",
         "billing_invoiceline", "billing_invoice", "work_taskentry", "work_task", "work_project",
-        "contacts_contact",
+        "contacts_contact", "catalog_productassignment", "catalog_pricelistitem",
+        "catalog_product",
     )  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
