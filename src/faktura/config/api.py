@@ -139,6 +139,7 @@ def _register_routers() -> None:
     from faktura.offers.api import router as offers_router
     from faktura.receivables.api import router as receivables_router
     from faktura.reports.api import router as reports_router
+    from faktura.reports.api_money import router as reports_money_router
     from faktura.subscriptions.api import router as subscriptions_router
     from faktura.tenancy.api import router as tenancy_router
     from faktura.work.api import router as work_router
@@ -156,6 +157,7 @@ def _register_routers() -> None:
     api.add_router("", billingreview_router)
     api.add_router("", integrations_router)
     api.add_router("", reports_router)
+    api.add_router("", reports_money_router)
 
 
 _register_routers()

@@ -14,6 +14,7 @@ from faktura.web.views import (
     projects,
     receivables,
     reports,
+    reports_money,
     settings,
     subscriptions,
     tasks,
@@ -320,6 +321,13 @@ urlpatterns = [
     path("reports/", reports.value_groups_page, name="reports"),
     path("reports/utilization/", reports.utilization_page, name="report_utilization"),
     path("reports/wip/", reports.wip_page, name="report_wip"),
+    path("reports/revenue/", reports_money.revenue, name="report_revenue"),
+    path(
+        "reports/receivables-aging/",
+        reports_money.receivables_aging,
+        name="report_receivables_aging",
+    ),
+    path("reports/frame-orders/", reports_money.frame_orders, name="report_frame_orders"),
     # catalog
     path("catalog/products/", catalog.product_list, name="product_list"),
     path("catalog/products/new/", catalog.product_create, name="product_create"),

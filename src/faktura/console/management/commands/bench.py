@@ -7,6 +7,7 @@
     faktura bench subscriptions --subscriptions N [--json]
     faktura bench review --entries N [--json]
     faktura bench sync --invoices N [--workers W] [--json]
+    faktura bench reports [--entries N] [--invoices I] [--repeat R] [--keep | --clean] [--json]
 
 The benchmark code lives in the source checkout's ``benchmarks/`` package, beside ``src/``;
 this command finds it there, so it runs wherever ``make install`` set Faktura up.
@@ -87,6 +88,18 @@ class Command(BaseCommand):
         sync.add_argument("--invoices", type=int, default=10_000)
         sync.add_argument("--workers", type=int, default=8, help="provider calls at a time")
         sync.add_argument("--json", action="store_true", help="print one JSON object")
+        reports = sub.add_parser(
+            "reports", help="every report through the HTTP API over a year of synthetic data"
+        )
+        reports.add_argument("--entries", type=int, default=1_000_000)
+        reports.add_argument("--invoices", type=int, default=10_000)
+        reports.add_argument("--repeat", type=int, default=3, help="requests per report")
+        reports.add_argument("--keep", action="store_true", help="keep the synthetic company")
+        reports.add_argument(
+            "--clean", action="store_true",
+            help="only delete synthetic companies that earlier runs left behind",
+        )  # fmt: skip
+        reports.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **opts):
         if opts["benchmark"] == "subscriptions":
@@ -97,6 +110,9 @@ class Command(BaseCommand):
             return
         if opts["benchmark"] == "sync":
             self._sync(opts)
+            return
+        if opts["benchmark"] == "reports":
+            self._reports(opts)
             return
         if opts["benchmark"] == "receivables":
             self._receivables(opts)
@@ -185,6 +201,31 @@ class Command(BaseCommand):
             opts["invoices"], opts["workers"], log=lambda line: console.print(f"[dim]{line}[/dim]")
         )
         self._report(console, numbers, title="sync", json_only=opts["json"])
+
+    def _reports(self, opts) -> None:
+        if opts["entries"] < 1 or opts["invoices"] < 1 or opts["repeat"] < 1:
+            raise CommandError("--entries, --invoices and --repeat must be at least 1.")
+        bench = load_benchmark("reports")
+        console = Console(file=self.stderr if opts["json"] else self.stdout, highlight=False)
+        if opts["clean"]:
+            console.print(f"deleted {bench.cleanup_leftovers()} synthetic companies")
+            return
+        numbers = bench.bench_reports(
+            opts["entries"], opts["invoices"], opts["repeat"],
+            log=lambda line: console.print(f"[dim]{line}[/dim]"), keep=opts["keep"],
+        )  # fmt: skip
+        if opts["json"]:
+            self.stdout.write(json.dumps(numbers))
+            return
+        table = Table(
+            title=f"reports on {numbers['database']} ({numbers['entries']} entries, "
+            f"{numbers['invoices']} invoices, built in {numbers['build_s']} s)"
+        )
+        for column in ("report", "status", "best s", "median s"):
+            table.add_column(column, justify="left" if column == "report" else "right")
+        for name, row in numbers["reports"].items():
+            table.add_row(name, str(row["status"]), str(row["best_s"]), str(row["median_s"]))
+        console.print(table)
 
     def _report(self, console, numbers: dict, *, title: str, json_only: bool) -> None:
         if json_only:
