@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenancy', '0007_tenant_month_end_billing_trigger'),
+        ('tenancy', '0008_offer_number_format'),
     ]
 
     operations = [
