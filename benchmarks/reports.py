@@ -33,11 +33,13 @@ from django.utils import timezone
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.contacts.models import Contact
 from faktura.core.invoice_math import line_net
 from faktura.frameorders.models import FrameOrder, FrameOrderLedger
 from faktura.receivables.models import Allocation
 from faktura.receivables.plain_insert import insert_plain
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.services import tenant_create, token_create
 from faktura.work.models import Project, Task, TaskEntry
@@ -77,10 +79,21 @@ def _build(entries: int, invoices: int, log: Callable[[str], None]) -> tuple[Ten
     rng = random.Random(17)
     slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
     tenant, owner = tenant_create(
-        name="Benchmark Reports GmbH", slug=slug, owner_email=f"owner@{slug}.{USER_DOMAIN}",
-        owner_password=uuid.uuid4().hex, street="Benchweg 1", postal_code="10115",
-        city="Berlin", country="DE", vat_id="DE136695976",
-    )  # fmt: skip
+        data=parse(
+            TenantCreate,
+            dict(
+                name="Benchmark Reports GmbH",
+                slug=slug,
+                owner_email=f"owner@{slug}.{USER_DOMAIN}",
+                owner_password=uuid.uuid4().hex,
+                street="Benchweg 1",
+                postal_code="10115",
+                city="Berlin",
+                country="DE",
+                vat_id="DE136695976",
+            ),
+        )
+    )
     units_ensure_defaults(tenant=tenant)
     now = timezone.now()
     started = time.perf_counter()
@@ -94,21 +107,25 @@ def _build(entries: int, invoices: int, log: Callable[[str], None]) -> tuple[Ten
         )]  # fmt: skip
         contacts = Contact.objects.bulk_create(
             Contact(
-                tenant=tenant, name=f"Kunde {n:04d} GmbH", customer_number=f"K{n:04d}",
+                tenant=tenant,
+                name=f"Kunde {n:04d} GmbH",
+                customer_number=f"K{n:04d}",
                 currency="USD" if n % 10 == 9 else "EUR",
             )
             for n in range(CUSTOMERS)
-        )  # fmt: skip
+        )
         projects = Project.objects.bulk_create(
             Project(
-                tenant=tenant, name=f"Support {contact.name}", contact=contact,
+                tenant=tenant,
+                name=f"Support {contact.name}",
+                contact=contact,
                 currency=contact.currency,
                 billing_model="fixed_price" if n % 50 == 0 else "time_and_materials",
                 fixed_price=Decimal("25000.00") if n % 50 == 0 else None,
                 budget_hours=Decimal("250") if n % 50 == 0 else None,
             )
             for n, contact in enumerate(contacts)
-        )  # fmt: skip
+        )
         projects += Project.objects.bulk_create(
             Project(tenant=tenant, name=name, scope="internal", value_group=group)
             for name, group in (("Produkt", "B"), ("Verwaltung", "C"), ("Störungen", "D"))
@@ -116,14 +133,17 @@ def _build(entries: int, invoices: int, log: Callable[[str], None]) -> tuple[Ten
         tasks = Task.objects.bulk_create(
             (
                 Task(
-                    tenant=tenant, number=n + 1, project=(project := projects[n % len(projects)]),
-                    title=f"Ticket {n + 1}", client_id=project.contact_id,
+                    tenant=tenant,
+                    number=n + 1,
+                    project=(project := projects[n % len(projects)]),
+                    title=f"Ticket {n + 1}",
+                    client_id=project.contact_id,
                     billable=project.contact_id is not None,
                 )
                 for n in range(max(len(projects), entries // 50))
             ),
             batch_size=5_000,
-        )  # fmt: skip
+        )
         log(f"{len(contacts)} customers, {len(tasks)} tickets, {len(members)} members")
         written = 0
         source = _entries(rng, tenant.pk, [t.pk for t in tasks], [m.pk for m in members], entries)
@@ -138,9 +158,17 @@ def _build(entries: int, invoices: int, log: Callable[[str], None]) -> tuple[Ten
 
 
 ENTRY_COLUMNS = (
-    "tenant_id", "task_id", "membership_id", "kind", "date", "started_at", "stopped_at",
-    "duration_seconds", "approval_status", "billing_state",
-)  # fmt: skip
+    "tenant_id",
+    "task_id",
+    "membership_id",
+    "kind",
+    "date",
+    "started_at",
+    "stopped_at",
+    "duration_seconds",
+    "approval_status",
+    "billing_state",
+)
 
 
 def _entries(rng, tenant_id, task_ids, member_ids, count) -> Iterator[tuple]:
@@ -152,10 +180,17 @@ def _entries(rng, tenant_id, task_ids, member_ids, count) -> Iterator[tuple]:
         start += dt.timedelta(minutes=rng.randrange(0, 600))
         seconds = rng.randrange(5, 240) * 60
         yield (
-            tenant_id, task_ids[n % len(task_ids)], member_ids[n % len(member_ids)], "time",
-            day, start, start + dt.timedelta(seconds=seconds), seconds, "approved",
+            tenant_id,
+            task_ids[n % len(task_ids)],
+            member_ids[n % len(member_ids)],
+            "time",
+            day,
+            start,
+            start + dt.timedelta(seconds=seconds),
+            seconds,
+            "approved",
             states[n % len(states)],
-        )  # fmt: skip
+        )
 
 
 def _invoices(rng, tenant, contacts, projects, tasks, count, now) -> None:
@@ -166,26 +201,35 @@ def _invoices(rng, tenant, contacts, projects, tasks, count, now) -> None:
     task_of = {p.pk: t for t in reversed(tasks) for p in [t.project]}
     frame_orders = FrameOrder.objects.bulk_create(
         FrameOrder(
-            tenant=tenant, contact=contact, po_number=f"PO-{n}", hours=Decimal("500"),
-            currency=contact.currency, valid_from=dt.date(YEAR, 1, 1),
+            tenant=tenant,
+            contact=contact,
+            po_number=f"PO-{n}",
+            hours=Decimal("500"),
+            currency=contact.currency,
+            valid_from=dt.date(YEAR, 1, 1),
             valid_to=dt.date(YEAR, 3 + n % 10, 28),
         )
         for n, contact in enumerate(contacts[:100])
-    )  # fmt: skip
+    )
     issue_days = sorted(days[rng.randrange(len(days))] for _ in range(count))
     drafts = Invoice.objects.bulk_create(
         (
             Invoice(
-                tenant=tenant, contact=(contact := contacts[n % len(contacts)]),
-                project=by_contact[contact.pk], currency=contact.currency, issue_date=day,
-                due_date=day + dt.timedelta(days=14), payment_terms_days=14,
-                frame_order=frame_orders[n % 100] if n % len(contacts) < 100 and n % 3 == 0
+                tenant=tenant,
+                contact=(contact := contacts[n % len(contacts)]),
+                project=by_contact[contact.pk],
+                currency=contact.currency,
+                issue_date=day,
+                due_date=day + dt.timedelta(days=14),
+                payment_terms_days=14,
+                frame_order=frame_orders[n % 100]
+                if n % len(contacts) < 100 and n % 3 == 0
                 else None,
             )
             for n, day in enumerate(issue_days)
         ),
         batch_size=2_000,
-    )  # fmt: skip
+    )
     lines, nets = [], {}
     for invoice in drafts:
         task = task_of[invoice.project_id]
@@ -196,11 +240,25 @@ def _invoices(rng, tenant, contacts, projects, tasks, count, now) -> None:
             billed_price = price if rng.random() < 0.9 else price - 10
             net = line_net(hours, billed_price)
             total += net
-            lines.append((
-                tenant.pk, invoice.pk, position, "task_entry", f"#{task.number} {task.title}",
-                task.pk, "HUR", hours, hours, billed_price, net, "S", Decimal("19"),
-                "project_rate", price,
-            ))  # fmt: skip
+            lines.append(
+                (
+                    tenant.pk,
+                    invoice.pk,
+                    position,
+                    "task_entry",
+                    f"#{task.number} {task.title}",
+                    task.pk,
+                    "HUR",
+                    hours,
+                    hours,
+                    billed_price,
+                    net,
+                    "S",
+                    Decimal("19"),
+                    "project_rate",
+                    price,
+                )
+            )
         nets[invoice.pk] = total
     insert_plain(InvoiceLine, LINE_COLUMNS, [row[:-1] for row in lines], now=now)
     list_prices = {(row[1], row[2]): row[-1] for row in lines}
@@ -228,11 +286,27 @@ def _invoices(rng, tenant, contacts, projects, tasks, count, now) -> None:
         day,
     ) in line_rows:
         price = list_prices[(invoice_id, position)]
-        items.append((
-            tenant.pk, "task_entry", "invoiced", task_id, project_id, contact_id, "HUR",
-            int(hours * 3600), hours, price, line_net(hours, price), cur, "project_rate",
-            "S", Decimal("19"), day, line_id,
-        ))  # fmt: skip
+        items.append(
+            (
+                tenant.pk,
+                "task_entry",
+                "invoiced",
+                task_id,
+                project_id,
+                contact_id,
+                "HUR",
+                int(hours * 3600),
+                hours,
+                price,
+                line_net(hours, price),
+                cur,
+                "project_rate",
+                "S",
+                Decimal("19"),
+                day,
+                line_id,
+            )
+        )
     insert_plain(BillableItem, ITEM_COLUMNS, items, now=now)
     with connection.cursor() as cursor:
         for invoice_id, net in nets.items():
@@ -271,15 +345,40 @@ def _invoices(rng, tenant, contacts, projects, tasks, count, now) -> None:
 
 
 LINE_COLUMNS = (
-    "tenant_id", "invoice_id", "position", "kind", "title", "task_id", "unit",
-    "logged_quantity", "quantity", "unit_price", "net_amount", "vat_category", "vat_rate",
+    "tenant_id",
+    "invoice_id",
+    "position",
+    "kind",
+    "title",
+    "task_id",
+    "unit",
+    "logged_quantity",
+    "quantity",
+    "unit_price",
+    "net_amount",
+    "vat_category",
+    "vat_rate",
     "price_source",
-)  # fmt: skip
+)
 ITEM_COLUMNS = (
-    "tenant_id", "kind", "status", "task_id", "project_id", "contact_id", "unit",
-    "logged_seconds", "quantity", "unit_price", "amount", "currency", "price_source",
-    "vat_category", "vat_rate", "service_date", "invoice_line_id",
-)  # fmt: skip
+    "tenant_id",
+    "kind",
+    "status",
+    "task_id",
+    "project_id",
+    "contact_id",
+    "unit",
+    "logged_seconds",
+    "quantity",
+    "unit_price",
+    "amount",
+    "currency",
+    "price_source",
+    "vat_category",
+    "vat_rate",
+    "service_date",
+    "invoice_line_id",
+)
 ALLOCATION_COLUMNS = ("tenant_id", "invoice_id", "kind", "amount", "currency", "date")
 LEDGER_COLUMNS = ("tenant_id", "frame_order_id", "invoice_id", "kind", "hours", "amount")
 
@@ -301,13 +400,17 @@ def _credit_notes(tenant, invoices, now) -> None:
     """A credit note of the first line of each of `invoices`, the day after its invoice."""
     notes = Invoice.objects.bulk_create(
         Invoice(
-            tenant=tenant, kind="credit_note", contact_id=invoice.contact_id,
-            project_id=invoice.project_id, currency=invoice.currency, credit_note_of=invoice,
+            tenant=tenant,
+            kind="credit_note",
+            contact_id=invoice.contact_id,
+            project_id=invoice.project_id,
+            currency=invoice.currency,
+            credit_note_of=invoice,
             issue_date=invoice.issue_date + dt.timedelta(days=1),
             due_date=invoice.issue_date + dt.timedelta(days=1),
         )
         for invoice in invoices
-    )  # fmt: skip
+    )
     first = {
         line.invoice_id: line
         for line in InvoiceLine.objects.filter(
@@ -317,11 +420,24 @@ def _credit_notes(tenant, invoices, now) -> None:
     rows = []
     for note, invoice in zip(notes, invoices, strict=True):
         line = first[invoice.pk]
-        rows.append((
-            tenant.pk, note.pk, 1, "task_entry", line.title, line.task_id, "HUR",
-            -line.logged_quantity, -line.quantity, line.unit_price, -line.net_amount, "S",
-            Decimal("19"), line.price_source,
-        ))  # fmt: skip
+        rows.append(
+            (
+                tenant.pk,
+                note.pk,
+                1,
+                "task_entry",
+                line.title,
+                line.task_id,
+                "HUR",
+                -line.logged_quantity,
+                -line.quantity,
+                line.unit_price,
+                -line.net_amount,
+                "S",
+                Decimal("19"),
+                line.price_source,
+            )
+        )
     insert_plain(InvoiceLine, LINE_COLUMNS, rows, now=now)
     _number(tenant, [note.pk for note in notes], "issued", "G")
 
@@ -358,12 +474,21 @@ def _time_reports(tenant: Tenant, owner: Membership, repeat: int, log) -> dict[s
 
 def cleanup_tenant(tenant: Tenant) -> None:
     tables = (
-        "frameorders_frameorderledger", "frameorders_frameorder_projects",
-        "frameorders_frameorder", "receivables_allocation", "billing_billableitem",
-        "billing_invoiceline", "billing_invoice", "work_taskentry", "work_task", "work_project",
-        "contacts_contact", "catalog_productassignment", "catalog_pricelistitem",
+        "frameorders_frameorderledger",
+        "frameorders_frameorder_projects",
+        "frameorders_frameorder",
+        "receivables_allocation",
+        "billing_billableitem",
+        "billing_invoiceline",
+        "billing_invoice",
+        "work_taskentry",
+        "work_task",
+        "work_project",
+        "contacts_contact",
+        "catalog_productassignment",
+        "catalog_pricelistitem",
         "catalog_product",
-    )  # fmt: skip
+    )
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = replica")

@@ -13,6 +13,7 @@ from faktura.billing.invariants import check_invariants
 from faktura.billing.models import BillableItem, IdempotencyKey, Invoice
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
+from faktura.common.inputs import parse
 from faktura.work.models import TaskEntry
 
 
@@ -533,7 +534,10 @@ def test_an_e_invoice_problem_of_a_line_names_the_draft_line(world, api):
     project = world.project(world.contact("Hafen GmbH"))
     first, second = world.task(project, title="Setup"), world.task(project, title="Audit")
     items = [world.item(first), world.item(second)]
-    [invoice] = invoices_generate(world.ctx, item_ids=[i.pk for i in items], grouping="contact")
+    [invoice] = invoices_generate(
+        world.ctx,
+        data=parse(InvoicesGenerate, dict(item_ids=[i.pk for i in items], grouping="contact")),
+    )
     lines = list(invoice.lines.order_by("position", "id"))
     api.patch(f"invoices/{invoice.pk}/lines/{lines[0].pk}", {"do_not_bill": True})
     type(lines[1]).objects.filter(pk=lines[1].pk).update(unit="")

@@ -13,10 +13,13 @@ import pytest
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
+from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.services import tenant_create
 from faktura.work import services as work
+from faktura.work.inputs import ProjectCreate, TaskCreate
 from faktura.work.models import TaskEntry
 from tests.e2e.browser import DESKTOP, EMAIL, PASSWORD, PHONE, shot, sign_in
 from tests.e2e.test_browser_flow import BUDGET_MS, Watch
@@ -36,11 +39,16 @@ TEXTS = {
 @pytest.fixture
 def tasks(transactional_db):
     tenant, owner = tenant_create(
-        name="Nordlicht IT-Service GmbH",
-        owner_email=EMAIL,
-        owner_password=PASSWORD,
-        owner_name="Jana Petersen",
-        country="DE",
+        data=parse(
+            TenantCreate,
+            dict(
+                name="Nordlicht IT-Service GmbH",
+                owner_email=EMAIL,
+                owner_password=PASSWORD,
+                owner_name="Jana Petersen",
+                country="DE",
+            ),
+        )
     )
     units_ensure_defaults(tenant=tenant)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="ui")
@@ -48,15 +56,30 @@ def tasks(transactional_db):
     contact_create(ctx, data=ContactCreate(name="Alster Apotheke"))
     contact_create(ctx, data=ContactCreate(name="Zollamt Beratung"))
     project = work.project_create(
-        ctx, name="Service & support", contact_id=harbour.pk, hourly_rate=Decimal("95")
+        ctx,
+        data=parse(
+            ProjectCreate,
+            dict(name="Service & support", contact_id=harbour.pk, hourly_rate=Decimal("95")),
+        ),
     )
-    mail = work.task_create(ctx, project_id=project.pk, title="Mail server rejects external mail")
+    mail = work.task_create(
+        ctx,
+        data=parse(
+            TaskCreate, dict(project_id=project.pk, title="Mail server rejects external mail")
+        ),
+    )
     # long unbroken words must wrap, not push the grid sideways
     firewall = work.task_create(
-        ctx, project_id=project.pk, title="Firewall-Regelwerk-Überarbeitung-Standort-Nord"
+        ctx,
+        data=parse(
+            TaskCreate,
+            dict(project_id=project.pk, title="Firewall-Regelwerk-Überarbeitung-Standort-Nord"),
+        ),
     )
     for i in range(30):
-        work.task_create(ctx, project_id=project.pk, title=f"Other ticket {i}")
+        work.task_create(
+            ctx, data=parse(TaskCreate, dict(project_id=project.pk, title=f"Other ticket {i}"))
+        )
     return owner, mail, firewall
 
 

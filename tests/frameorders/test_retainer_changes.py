@@ -10,10 +10,12 @@ from decimal import Decimal
 
 import pytest
 
+from faktura.billing.inputs import BillingRun, CreditNoteCreate, ItemsCompile
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.credit_notes import credit_note_create
 from faktura.billing.services.generation import billing_run
+from faktura.common.inputs import parse
 from faktura.frameorders.errors import RetainerMonthBilled
 from faktura.frameorders.inputs import RetainerCreate, RetainerUpdate
 from faktura.frameorders.models import Retainer, RetainerMonth
@@ -51,7 +53,7 @@ def _issued_march(world):
     project = world.project(world.contact(language="en"))
     retainer = _retainer(world, project)
     _work(world, project, 3, [6, 8])
-    [draft_id] = billing_run(world.ctx, period="2026-03").invoice_ids
+    [draft_id] = billing_run(world.ctx, data=parse(BillingRun, dict(period="2026-03"))).invoice_ids
     invoice = world.issue(Invoice.objects.get(pk=draft_id), dt.date(2026, 4, 1))
     return project, retainer, invoice
 
@@ -70,28 +72,32 @@ def test_a_credit_note_that_releases_the_time_reopens_the_month(world):
 
     # when: the invoice is credited and its entries released for billing again
     note = credit_note_create(
-        world.ctx, invoice_id=invoice.pk, release_entries=True, issue_date=dt.date(2026, 4, 2)
+        world.ctx,
+        invoice_id=invoice.pk,
+        data=parse(CreditNoteCreate, dict(release_entries=True, issue_date=dt.date(2026, 4, 2))),
     )
 
     # then: the month is reversed and open again; the month's next run bills fee and time anew
     month = RetainerMonth.objects.get()
     assert (month.credit_note_id, month.invoice_id, month.state) == (note.pk, None, "reopened")
-    billable_items_compile(world.ctx, until=dt.date(2026, 3, 31))
-    [again] = billing_run(world.ctx, period="2026-03").invoice_ids
+    billable_items_compile(world.ctx, data=parse(ItemsCompile, dict(until=dt.date(2026, 3, 31))))
+    [again] = billing_run(world.ctx, data=parse(BillingRun, dict(period="2026-03"))).invoice_ids
     assert again != invoice.pk
     assert _fee_lines(again) == [("Retainer 2026-03: 20 h included", Decimal("1800.00"))]
     assert BillableItem.objects.filter(invoice_line__invoice_id=again).count() == 2
     month.refresh_from_db()
     assert (month.invoice_id, month.used_hours, month.state) == (again, Decimal("14"), "rebilled")
     # and a further run bills nothing twice
-    assert billing_run(world.ctx, period="2026-03").invoice_ids == []
+    assert billing_run(world.ctx, data=parse(BillingRun, dict(period="2026-03"))).invoice_ids == []
 
 
 def test_a_credit_note_that_writes_the_time_off_leaves_the_month_credited(world):
     _project, _retainer_row, invoice = _issued_march(world)
 
     note = credit_note_create(
-        world.ctx, invoice_id=invoice.pk, release_entries=False, issue_date=dt.date(2026, 4, 2)
+        world.ctx,
+        invoice_id=invoice.pk,
+        data=parse(CreditNoteCreate, dict(release_entries=False, issue_date=dt.date(2026, 4, 2))),
     )
 
     month = RetainerMonth.objects.get()
@@ -100,19 +106,21 @@ def test_a_credit_note_that_writes_the_time_off_leaves_the_month_credited(world)
         invoice.pk,
         "credited",
     )
-    assert billing_run(world.ctx, period="2026-03").invoice_ids == []
+    assert billing_run(world.ctx, data=parse(BillingRun, dict(period="2026-03"))).invoice_ids == []
 
 
 def test_crediting_only_the_overage_leaves_the_month_billed(world):
     project = world.project(world.contact(language="en"))
     _retainer(world, project, overage_rate=Decimal("120"))
     _work(world, project, 3, [25])
-    [draft_id] = billing_run(world.ctx, period="2026-03").invoice_ids
+    [draft_id] = billing_run(world.ctx, data=parse(BillingRun, dict(period="2026-03"))).invoice_ids
     invoice = world.issue(Invoice.objects.get(pk=draft_id), dt.date(2026, 4, 1))
     overage = InvoiceLine.objects.get(invoice=invoice, price_source="retainer_overage")
 
     credit_note_create(
-        world.ctx, invoice_id=invoice.pk, line_ids=[overage.pk], issue_date=dt.date(2026, 4, 2)
+        world.ctx,
+        invoice_id=invoice.pk,
+        data=parse(CreditNoteCreate, dict(line_ids=[overage.pk], issue_date=dt.date(2026, 4, 2))),
     )
 
     month = RetainerMonth.objects.get()
@@ -138,7 +146,7 @@ def test_a_change_applies_to_coming_months_and_billed_months_keep_their_terms(wo
         dt.date(2026, 4, 1), Decimal("2000.00"), Decimal("22"),
     )  # fmt: skip
     _work(world, project, 4, [5])
-    [april] = billing_run(world.ctx, period="2026-04").invoice_ids
+    [april] = billing_run(world.ctx, data=parse(BillingRun, dict(period="2026-04"))).invoice_ids
     assert _fee_lines(april) == [("Retainer 2026-04: 22 h included", Decimal("2000.00"))]
     assert RetainerMonth.objects.get(month=dt.date(2026, 3, 1)).retainer_id == retainer.pk
     assert RetainerMonth.objects.get(month=dt.date(2026, 4, 1)).retainer_id == current.pk
@@ -158,12 +166,12 @@ def test_rollover_continues_into_the_new_version(world):
     project = world.project(world.contact(language="en"))
     retainer = _retainer(world, project, rollover="next_month")
     _work(world, project, 3, [15])
-    billing_run(world.ctx, period="2026-03")
+    billing_run(world.ctx, data=parse(BillingRun, dict(period="2026-03")))
     current = retainer_update(
         world.ctx, retainer_id=retainer.pk, data=RetainerUpdate(monthly_fee=Decimal("1900.00"))
     )
     _work(world, project, 4, [22])
-    billing_run(world.ctx, period="2026-04")
+    billing_run(world.ctx, data=parse(BillingRun, dict(period="2026-04")))
     april = RetainerMonth.objects.get(retainer=current)
     assert (april.rolled_in_hours, april.overage_hours) == (Decimal("5"), Decimal("0"))
 

@@ -14,12 +14,20 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from faktura.billing.inputs import (
+    CreditNoteCreate,
+    InvoiceIssue,
+    InvoiceLineUpdate,
+    InvoicesGenerate,
+    InvoiceUpdate,
+)
 from faktura.billing.models import BillableItem
 from faktura.billing.services.credit_notes import credit_note_create
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.invoices import invoice_line_update, invoice_update
 from faktura.billing.services.issue import invoice_issue
 from faktura.billing.states import entry_states_sync
+from faktura.common.inputs import parse
 from faktura.frameorders.inputs import FrameOrderCreate
 from faktura.frameorders.services import frame_order_create
 from faktura.offers.models import Offer
@@ -80,10 +88,13 @@ class Books:
         self.frame_order = frame_order_create(
             self.ctx,
             data=FrameOrderCreate(
-                contact_id=self.mueller.pk, po_number="PO-7", hours=Decimal("10"),
-                valid_from=dt.date(2026, 1, 1), valid_to=dt.date(2026, 6, 30),
+                contact_id=self.mueller.pk,
+                po_number="PO-7",
+                hours=Decimal("10"),
+                valid_from=dt.date(2026, 1, 1),
+                valid_to=dt.date(2026, 6, 30),
             ),
-        )  # fmt: skip
+        )
         self.invoice3 = self._issue(
             [("Backup", 30, "100")], dt.date(2026, 1, 15), project=self.support
         )
@@ -98,29 +109,41 @@ class Books:
         self.invoice2 = self._issue([("Migration", 120, "80")], dt.date(2026, 3, 12), migration)
         server = self.invoice1.lines.get(title__contains="Server")
         self.credit_note = credit_note_create(
-            self.ctx, invoice_id=self.invoice1.pk, line_ids=[server.pk],
-            issue_date=dt.date(2026, 3, 20),
-        )  # fmt: skip
+            self.ctx,
+            invoice_id=self.invoice1.pk,
+            data=parse(
+                CreditNoteCreate, dict(line_ids=[server.pk], issue_date=dt.date(2026, 3, 20))
+            ),
+        )
         payment_record(
             self.ctx,
             invoice_id=self.invoice2.pk,
             data=PaymentRecord(amount=Decimal("50.00"), date=dt.date(2026, 3, 25)),
         )
-        written = world.item(world.task(self.support, title="Coffee machine"), minutes=45,
-                             day=dt.date(2026, 3, 5))  # fmt: skip
+        written = world.item(
+            world.task(self.support, title="Coffee machine"), minutes=45, day=dt.date(2026, 3, 5)
+        )
         # as the billing review's "write off" decision leaves it
         BillableItem.objects.filter(pk=written.pk).update(status="written_off")
         entry_states_sync(entry_ids=[written.entry_id])
         dunning_run(self.ctx, data=DunningRunStart(invoice_ids=[self.invoice3.pk]))
         website = world.project(
-            self.mueller, name="Website", kind="single",
-            billing_model=Project.BillingModel.FIXED_PRICE, budget_hours=Decimal("10"),
-        )  # fmt: skip
+            self.mueller,
+            name="Website",
+            kind="single",
+            billing_model=Project.BillingModel.FIXED_PRICE,
+            budget_hours=Decimal("10"),
+        )
         Offer.objects.create(
-            tenant=world.tenant, contact=self.mueller, project=website, title="Website",
-            currency="EUR", status=Offer.Status.ACCEPTED, number="A-1",
+            tenant=world.tenant,
+            contact=self.mueller,
+            project=website,
+            title="Website",
+            currency="EUR",
+            status=Offer.Status.ACCEPTED,
+            number="A-1",
             net_total=Decimal("1000.00"),
-        )  # fmt: skip
+        )
         world.entry(world.task(website, title="Design"), minutes=120)
 
     def _issue(self, lines, day, project, correct=None, frame_order=None):
@@ -129,16 +152,28 @@ class Books:
             world.item(world.task(project, title=title), minutes=minutes, unit_price=price)
             for title, minutes, price in lines
         ]
-        [draft] = invoices_generate(self.ctx, item_ids=[i.pk for i in items], grouping="contact")
+        [draft] = invoices_generate(
+            self.ctx,
+            data=parse(InvoicesGenerate, dict(item_ids=[i.pk for i in items], grouping="contact")),
+        )
         for line in draft.lines.all():
             for title, price in (correct or {}).items():
                 if title in line.title:
                     invoice_line_update(
-                        self.ctx, invoice_id=draft.pk, line_id=line.pk, unit_price=price
+                        self.ctx,
+                        invoice_id=draft.pk,
+                        line_id=line.pk,
+                        data=parse(InvoiceLineUpdate, dict(unit_price=price)),
                     )
         if frame_order is not None:
-            invoice_update(self.ctx, invoice_id=draft.pk, frame_order_id=frame_order.pk)
-        return invoice_issue(self.ctx, invoice_id=draft.pk, issue_date=day)
+            invoice_update(
+                self.ctx,
+                invoice_id=draft.pk,
+                data=parse(InvoiceUpdate, dict(frame_order_id=frame_order.pk)),
+            )
+        return invoice_issue(
+            self.ctx, invoice_id=draft.pk, data=parse(InvoiceIssue, dict(issue_date=day))
+        )
 
 
 @pytest.fixture
@@ -181,9 +216,11 @@ def test_revenue_per_month_cuts_by_issue_date(books):
         ("2026-03", "USD", D("160.00")),
     ]
     march = money.revenue(
-        tenant=books.world.tenant, group_by="month",
-        date_from=dt.date(2026, 3, 11), date_to=dt.date(2026, 3, 31),
-    )  # fmt: skip
+        tenant=books.world.tenant,
+        group_by="month",
+        date_from=dt.date(2026, 3, 11),
+        date_to=dt.date(2026, 3, 31),
+    )
     # invoice 1 (10 March) is outside, its credit note (20 March) inside
     assert [(r.key, r.currency, r.net) for r in march.rows] == [
         ("2026-03", "EUR", D("-100.00")),
@@ -213,12 +250,18 @@ def test_realised_against_list_rate(books):
     eur, usd = report.rates
     # list: 1.5 + 1 + 0.5 h invoiced and 0.75 h written off, all at 100.00 = 375.00
     assert (eur.currency, eur.hours_logged, eur.list_amount, eur.list_rate) == (
-        "EUR", D("3.75"), D("375.00"), D("100.00"),
-    )  # fmt: skip
+        "EUR",
+        D("3.75"),
+        D("375.00"),
+        D("100.00"),
+    )
     # 375.00 - 15.00 (price correction) - 75.00 (write-off) - 100.00 (credit note) = 185.00
     assert (eur.corrections, eur.write_offs, eur.credit_notes, eur.billed) == (
-        D("-15.00"), D("-75.00"), D("-100.00"), D("185.00"),
-    )  # fmt: skip
+        D("-15.00"),
+        D("-75.00"),
+        D("-100.00"),
+        D("185.00"),
+    )
     assert eur.realised_rate == D("49.33")  # 185.00 / 3.75 h
     assert eur.hours_billed == D("2.00")
     assert (usd.list_rate, usd.realised_rate, usd.billed) == (D("80.00"), D("80.00"), D("160.00"))
@@ -228,11 +271,16 @@ def test_fixed_price_budget_against_actual(books):
     [website] = money.revenue(tenant=books.world.tenant, **Q1).fixed_price
 
     assert (website.project, website.budget, website.billed, website.remaining) == (
-        "Website", D("1000.00"), D("0.00"), D("1000.00"),
-    )  # fmt: skip
+        "Website",
+        D("1000.00"),
+        D("0.00"),
+        D("1000.00"),
+    )
     assert (website.budget_hours, website.actual_hours, website.hours_percent) == (
-        D("10.00"), D("2.00"), D("20.0"),
-    )  # fmt: skip
+        D("10.00"),
+        D("2.00"),
+        D("20.0"),
+    )
     assert website.realised_rate == D("0.00")
 
 
@@ -246,16 +294,21 @@ def test_revenue_refuses_an_unknown_grouping(books):
 
 def test_receivables_aging_per_customer_with_dunning_and_dso(books, other_books):
     report = money.receivables_aging(
-        tenant=books.world.tenant, today=TODAY,
-        date_from=dt.date(2026, 2, 1), date_to=dt.date(2026, 4, 30),
-    )  # fmt: skip
+        tenant=books.world.tenant,
+        today=TODAY,
+        date_from=dt.date(2026, 2, 1),
+        date_to=dt.date(2026, 4, 30),
+    )
 
     mueller, smith = report.rows
     # invoice 1: 279.65 - 119.00 credited = 160.65, due 24 March: 37 days overdue;
     # invoice 3: 59.50, due 29 January: 91 days overdue, reminded
     assert (mueller.contact, mueller.currency, mueller.total, mueller.count) == (
-        "Müller Maschinenbau GmbH", "EUR", D("220.15"), 2,
-    )  # fmt: skip
+        "Müller Maschinenbau GmbH",
+        "EUR",
+        D("220.15"),
+        2,
+    )
     assert mueller.buckets == {
         "current": D("0.00"), "days_1_30": D("0.00"), "days_31_60": D("160.65"),
         "days_61_90": D("0.00"), "days_over_90": D("59.50"),
@@ -263,8 +316,10 @@ def test_receivables_aging_per_customer_with_dunning_and_dso(books, other_books)
     assert (mueller.dunning_level, mueller.dunned) == (1, 1)
     # 190.40 - 50.00 paid, due 26 March: 35 days overdue
     assert (smith.currency, smith.total, smith.buckets["days_31_60"]) == (
-        "USD", D("140.40"), D("140.40"),
-    )  # fmt: skip
+        "USD",
+        D("140.40"),
+        D("140.40"),
+    )
     assert (smith.dunning_level, smith.dunned) == (0, 0)
     eur, usd = report.totals
     # sales Feb-Apr: 279.65 - 119.00 = 160.65; DSO = 220.15 / 160.65 x 89 days
@@ -282,14 +337,20 @@ def test_frame_orders_utilization_and_expiry(books, other_books):
 
     # invoice 1 drew 2.5 h and 235.00; its credit note gave 1 h and 100.00 back
     assert (row.po_number, row.contact, row.hours, row.hours_billed, row.hours_remaining) == (
-        "PO-7", "Müller Maschinenbau GmbH", D("10.00"), D("1.5000"), D("8.5000"),
-    )  # fmt: skip
+        "PO-7",
+        "Müller Maschinenbau GmbH",
+        D("10.00"),
+        D("1.5000"),
+        D("8.5000"),
+    )
     assert (row.amount_billed, row.utilization_percent) == (D("135.00"), D("15.0"))
     assert (row.valid_to, row.days_left, row.status) == (dt.date(2026, 6, 30), 61, "active")
     later = money.frame_orders(
-        tenant=books.world.tenant, today=TODAY,
-        date_from=dt.date(2026, 7, 1), date_to=dt.date(2026, 7, 31),
-    )  # fmt: skip
+        tenant=books.world.tenant,
+        today=TODAY,
+        date_from=dt.date(2026, 7, 1),
+        date_to=dt.date(2026, 7, 31),
+    )
     assert later == []
 
 
@@ -313,8 +374,10 @@ def test_revenue_api_answers_decimal_strings_per_currency(books, api):
     }  # fmt: skip
     eur = body["rates"][0]
     assert (eur["list_rate"], eur["realised_rate"], eur["write_offs"]) == (
-        "100.00", "49.33", "-75.00",
-    )  # fmt: skip
+        "100.00",
+        "49.33",
+        "-75.00",
+    )
     assert body["fixed_price"][0]["budget"] == "1000.00"
 
 
@@ -337,8 +400,10 @@ def test_aging_api_and_frame_orders_api(books, api):
     ]  # fmt: skip
     [row] = frames.json()["rows"]
     assert (row["po_number"], row["hours_remaining"], row["utilization_percent"]) == (
-        "PO-7", "8.5000", "15.0",
-    )  # fmt: skip
+        "PO-7",
+        "8.5000",
+        "15.0",
+    )
     assert frames.json()["totals"]["currencies"] == [
         {"currency": "EUR", "hours": "10.00", "hours_billed": "1.5000", "amount": "0.00",
          "amount_billed": "0.00", "count": 1},
@@ -482,9 +547,11 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(path, books, api):
     with CaptureQueriesContext(connection) as few:
         assert api.get(f"reports/{path}", period="2026").status_code == 200
     books._issue([("Extra", 60, "100")], dt.date(2026, 4, 1), books.support)
-    books._issue([("Other", 30, "80")], dt.date(2026, 4, 2), books.world.project(
-        books.world.contact("Third GmbH"), name="Third"
-    ))  # fmt: skip
+    books._issue(
+        [("Other", 30, "80")],
+        dt.date(2026, 4, 2),
+        books.world.project(books.world.contact("Third GmbH"), name="Third"),
+    )
     with CaptureQueriesContext(connection) as more:
         assert api.get(f"reports/{path}", period="2026").status_code == 200
 

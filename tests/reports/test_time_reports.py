@@ -10,11 +10,13 @@ from decimal import Decimal
 import pytest
 
 from faktura.common.context import CommandContext
+from faktura.common.inputs import parse
 from faktura.tenancy.inputs import MembershipTermsSet
 from faktura.tenancy.services import team_create
 from faktura.tenancy.terms import membership_terms_set
 from faktura.work import services as work
 from faktura.work.absence import project_absence_set
+from faktura.work.inputs import EntryCreate, TaskCreate
 from tests.conftest import api_for
 from tests.work.work_factories import at, ctx_for, make_project
 
@@ -38,10 +40,15 @@ def _time(ctx, task, day, hour, hours, minutes=0, month=3):
     stop_hour, stop_minute = divmod(hour * 60 + hours * 60 + minutes, 60)
     work.entry_create(
         ctx,
-        task_id=task.pk,
-        kind="time",
-        started_at=at(day, hour, month=month),
-        stopped_at=at(day, stop_hour, stop_minute, month=month),
+        data=parse(
+            EntryCreate,
+            dict(
+                task_id=task.pk,
+                kind="time",
+                started_at=at(day, hour, month=month),
+                stopped_at=at(day, stop_hour, stop_minute, month=month),
+            ),
+        ),
     )
 
 
@@ -69,9 +76,15 @@ def world(owner, make_member):
     waste = make_project(ctx, name="Technical issues", scope="internal", value_group="D")
     holiday = make_project(ctx, name="Holiday", scope="internal", value_group="C")
     project_absence_set(ctx, project_id=holiday.pk, is_absence=True)
-    task = work.task_create(ctx, project_id=customer.pk, title="Printer")
-    vpn = work.task_create(ctx, project_id=waste.pk, title="VPN outage")
-    leave = work.task_create(ctx, project_id=holiday.pk, title="Holiday")
+    task = work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=customer.pk, title="Printer"))
+    )
+    vpn = work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=waste.pk, title="VPN outage"))
+    )
+    leave = work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=holiday.pk, title="Holiday"))
+    )
     mctx = ctx_for(member)
     _time(ctx, task, 5, 8, 0, 20, month=1)
     _time(mctx, task, 7, 8, 1, month=1)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from faktura.billing.inputs import ItemsDefer
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.compile_deferral import billable_items_defer
+from faktura.common.inputs import parse
 from faktura.work import services as work
+from faktura.work.inputs import EntryCreate, TaskCreate
 from faktura.work.models import TaskEntry
 from tests.work.work_factories import at, ctx_for, make_contact, make_project
 
@@ -18,10 +21,15 @@ URL = "reports/wip"
 def _approved(ctx, task, day, hour, hours, month):
     entry = work.entry_create(
         ctx,
-        task_id=task.pk,
-        kind="time",
-        started_at=at(day, hour, month=month),
-        stopped_at=at(day, hour + hours, month=month),
+        data=parse(
+            EntryCreate,
+            dict(
+                task_id=task.pk,
+                kind="time",
+                started_at=at(day, hour, month=month),
+                stopped_at=at(day, hour + hours, month=month),
+            ),
+        ),
     )
     work.entry_submit(ctx, entry_id=entry.pk)
     work.entry_approve(ctx, entry_id=entry.pk)
@@ -38,8 +46,12 @@ def world(owner):
     schmidt = make_project(
         ctx, name="Schmidt support", hourly_rate="90", contact=make_contact(ctx, "=Schmidt KG")
     )
-    m_task = work.task_create(ctx, project_id=muller.pk, title="Printer")
-    s_task = work.task_create(ctx, project_id=schmidt.pk, title="Server")
+    m_task = work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=muller.pk, title="Printer"))
+    )
+    s_task = work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=schmidt.pk, title="Server"))
+    )
     compiled = _approved(ctx, m_task, 2, 8, 2, 3)
     billable_items_compile(ctx, entry_ids=[compiled.pk])
     _approved(ctx, m_task, 10, 8, 1, 1)
@@ -47,10 +59,14 @@ def world(owner):
     deferred = _approved(ctx, s_task, 21, 8, 1, 3)
     billable_items_compile(ctx, entry_ids=[deferred.pk])
     item = BillableItem.objects.get(entry=deferred)
-    billable_items_defer(ctx, item_ids=[item.pk], until="2026-06-30")
+    billable_items_defer(ctx, data=parse(ItemsDefer, dict(item_ids=[item.pk], until="2026-06-30")))
     assert TaskEntry.objects.get(pk=deferred.pk).billing_state == TaskEntry.BillingState.DEFERRED
     work.entry_create(
-        ctx, task_id=s_task.pk, kind="time", started_at=at(22, 8), stopped_at=at(22, 9)
+        ctx,
+        data=parse(
+            EntryCreate,
+            dict(task_id=s_task.pk, kind="time", started_at=at(22, 8), stopped_at=at(22, 9)),
+        ),
     )
     return {"compiled": compiled}
 

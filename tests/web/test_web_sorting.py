@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 from web_helpers import ctx_for
 
+from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.work import services as work
+from faktura.work.inputs import ProjectCreate, TaskCreate
 
 
 def names_in_order(html: str, names: list[str]) -> list[str]:
@@ -81,9 +83,11 @@ def test_every_sortable_column_sorts_both_ways(browser, web_data, url_name, keys
 
 def test_projects_sort_by_open_tasks(browser, owner, web_data):
     ctx = ctx_for(owner)
-    busy = work.project_create(ctx, name="Busy project", scope="internal", value_group="D")
+    busy = work.project_create(
+        ctx, data=parse(ProjectCreate, dict(name="Busy project", scope="internal", value_group="D"))
+    )
     for title in ("One", "Two", "Three"):
-        work.task_create(ctx, project_id=busy.pk, title=title)
+        work.task_create(ctx, data=parse(TaskCreate, dict(project_id=busy.pk, title=title)))
     names = ["Busy project", "Managed services", "Technical issues"]
 
     html = browser.get(reverse("web:project_list"), {"sort": "-open_tasks"}).content.decode()

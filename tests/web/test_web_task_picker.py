@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from web_helpers import ctx_for, signed_in
 
+from faktura.common.inputs import parse
 from faktura.work import services as work
+from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate, TaskUpdate
 from faktura.work.models import Task
 
 URL = reverse("web:task_search")
@@ -71,7 +73,11 @@ def test_no_match_says_so_in_the_users_language(owner, web_data):
 def test_recent_tasks_of_the_member_come_first(browser, owner, web_data):
     # the owner logged on the task and on the waste task in web_data; log on other_task now
     work.entry_create(
-        ctx_for(owner), task_id=web_data.other_task.pk, kind="time", date="2026-03-10", duration=30
+        ctx_for(owner),
+        data=parse(
+            EntryCreate,
+            dict(task_id=web_data.other_task.pk, kind="time", date="2026-03-10", duration=30),
+        ),
     )
 
     _, html = search(browser)
@@ -82,11 +88,21 @@ def test_recent_tasks_of_the_member_come_first(browser, owner, web_data):
 
 
 def test_done_tasks_and_other_tenants_tasks_are_not_offered(browser, owner, other_owner, web_data):
-    work.task_update(ctx_for(owner), task_id=web_data.other_task.pk, status=Task.Status.DONE)
+    work.task_update(
+        ctx_for(owner),
+        task_id=web_data.other_task.pk,
+        data=parse(TaskUpdate, dict(status=Task.Status.DONE)),
+    )
     other_ctx = ctx_for(other_owner)
-    project = work.project_create(other_ctx, name="Managed elsewhere", scope="internal",
-                                  value_group="D")  # fmt: skip
-    theirs = work.task_create(other_ctx, project_id=project.pk, title="Printer too")
+    project = work.project_create(
+        other_ctx,
+        data=parse(
+            ProjectCreate, dict(name="Managed elsewhere", scope="internal", value_group="D")
+        ),
+    )
+    theirs = work.task_create(
+        other_ctx, data=parse(TaskCreate, dict(project_id=project.pk, title="Printer too"))
+    )
 
     _, html = search(browser, "printer")
     _, managed = search(browser, "managed")

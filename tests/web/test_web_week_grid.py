@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from web_helpers import ctx_for, signed_in
 
+from faktura.common.inputs import parse
 from faktura.work import services as work
+from faktura.work.inputs import EntryCreate, ProjectCreate, ProjectUpdate, TaskCreate
 from faktura.work.models import Project, TaskEntry
 
 WEEK = "2026-03-02"  # a Monday; web_data logs time on the 2nd and 3rd
@@ -18,8 +20,13 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def other_tenant_task(other_owner):
     ctx = ctx_for(other_owner)
-    project = work.project_create(ctx, name="Their project", scope="internal", value_group="D")
-    return work.task_create(ctx, project_id=project.pk, title="Their secret task")
+    project = work.project_create(
+        ctx,
+        data=parse(ProjectCreate, dict(name="Their project", scope="internal", value_group="D")),
+    )
+    return work.task_create(
+        ctx, data=parse(TaskCreate, dict(project_id=project.pk, title="Their secret task"))
+    )
 
 
 def grid_url(**params) -> str:
@@ -88,10 +95,18 @@ def test_typing_hours_into_empty_cells_logs_duration_entries(browser, owner, web
 def test_changing_and_clearing_a_cell_updates_and_deletes_its_entry(browser, owner, web_data):
     ctx = ctx_for(owner)
     entry = work.entry_create(
-        ctx, task_id=web_data.other_task.pk, kind="time", date="2026-03-04", duration=60
+        ctx,
+        data=parse(
+            EntryCreate,
+            dict(task_id=web_data.other_task.pk, kind="time", date="2026-03-04", duration=60),
+        ),
     )
     other = work.entry_create(
-        ctx, task_id=web_data.other_task.pk, kind="time", date="2026-03-05", duration=30
+        ctx,
+        data=parse(
+            EntryCreate,
+            dict(task_id=web_data.other_task.pk, kind="time", date="2026-03-05", duration=30),
+        ),
     )
 
     response = browser.post(
@@ -162,9 +177,14 @@ def test_a_locked_cell_cannot_be_overwritten_from_the_grid(browser, owner, web_d
 
 
 def test_a_refused_cell_is_marked_and_the_others_are_saved(browser, owner, web_data):
-    closed = work.task_create(ctx_for(owner), project_id=web_data.project.pk, title="Closed one")
+    closed = work.task_create(
+        ctx_for(owner),
+        data=parse(TaskCreate, dict(project_id=web_data.project.pk, title="Closed one")),
+    )
     work.project_update(
-        ctx_for(owner), project_id=web_data.project.pk, status=Project.Status.ON_HOLD
+        ctx_for(owner),
+        project_id=web_data.project.pk,
+        data=parse(ProjectUpdate, dict(status=Project.Status.ON_HOLD)),
     )
 
     response = browser.post(
@@ -196,10 +216,13 @@ def test_htmx_gets_the_grid_back_with_its_errors(browser, web_data):
 
     response = browser.post(
         grid_url(day="2026-03-05"),
-        {"row": [web_data.other_task.pk], "day": "2026-03-05",
-         cell(web_data.other_task, "2026-03-05"): "1"},
+        {
+            "row": [web_data.other_task.pk],
+            "day": "2026-03-05",
+            cell(web_data.other_task, "2026-03-05"): "1",
+        },
         **HTMX,
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     assert "1 day saved." in response.content.decode()
 
@@ -253,9 +276,16 @@ def test_the_grid_reads_a_fixed_number_of_queries(browser, owner, web_data):
     few = count()
     ctx = ctx_for(owner)
     for i in range(6):
-        task = work.task_create(ctx, project_id=web_data.project.pk, title=f"Task {i}")
-        work.entry_create(ctx, task_id=task.pk, kind="time", date=f"2026-03-0{2 + i % 5}",
-                          duration=30)  # fmt: skip
+        task = work.task_create(
+            ctx, data=parse(TaskCreate, dict(project_id=web_data.project.pk, title=f"Task {i}"))
+        )
+        work.entry_create(
+            ctx,
+            data=parse(
+                EntryCreate,
+                dict(task_id=task.pk, kind="time", date=f"2026-03-0{2 + i % 5}", duration=30),
+            ),
+        )
 
     assert count() == few  # no query per row or cell
 

@@ -23,9 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from faktura.common.errors import FakturaError
+from faktura.common.inputs import parse
 from faktura.core.durations import DurationError, format_minutes, parse_duration_minutes
 from faktura.web.utils import page, parse_day_param, parse_int, ui_context
 from faktura.work import selectors, services
+from faktura.work.inputs import EntryCreate, EntryUpdate
 from faktura.work.models import Task, TaskEntry
 
 # "0", "0:00", "0,0", "0h": a cleared cell, like an empty one.
@@ -130,13 +132,13 @@ def _save_cell(request, row: Row, cell: Cell, minutes: int) -> None:
     """One changed cell through the entry services (each call is its own transaction)."""
     ctx = ui_context(request)
     if not cell.entries:
-        services.entry_create(
-            ctx, task_id=row.task.pk, kind=TaskEntry.Kind.TIME, date=cell.day, duration=minutes
-        )
+        data = {"task_id": row.task.pk, "kind": TaskEntry.Kind.TIME, "date": cell.day}
+        services.entry_create(ctx, data=parse(EntryCreate, {**data, "duration": minutes}))
     elif minutes == 0:
         services.entry_delete(ctx, entry_id=cell.entries[0].pk)
     else:
-        services.entry_update(ctx, entry_id=cell.entries[0].pk, duration=minutes)
+        data = parse(EntryUpdate, {"duration": minutes})
+        services.entry_update(ctx, entry_id=cell.entries[0].pk, data=data)
 
 
 def _selected_day(request, week_start: dt.date) -> dt.date:
