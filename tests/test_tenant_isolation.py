@@ -47,7 +47,7 @@ from faktura.receivables.models import (
     Reminder,
 )
 from faktura.subscriptions.models import Subscription
-from faktura.tenancy.models import ApiToken, Invitation, Team
+from faktura.tenancy.models import ApiToken, Invitation, MembershipTerms, Team
 from faktura.work.models import Project, ProjectMember, Task, TaskEntry
 
 MARK = "THEIRS-7f3a"
@@ -164,7 +164,11 @@ def _their_world(owner) -> dict[str, object]:
         tenant=tenant, contact=contact, product=product, start_date=now.date(),
         description=f"{MARK} subscription",
     )  # fmt: skip
+    terms = MembershipTerms.objects.create(
+        tenant=tenant, membership=owner, valid_from=now.date(), cost_rate=Decimal("40")
+    )
     return {
+        "terms_id": terms.pk,
         "subscription_id": subscription.pk,
         "frame_order_id": frame_order.pk, "retainer_id": retainer.pk,
         "project_ids": [project.pk],
