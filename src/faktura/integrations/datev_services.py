@@ -74,9 +74,8 @@ def datev_bookings(*, tenant: Any, start: dt.date, end: dt.date, config: datev.C
             "credit_note_of__number",
         )
     )  # fmt: skip
-    for number, issued, buyer, breakdown, contact_id, customer_number, name, vat_id, credited in (
-        invoices.iterator(chunk_size=2000)
-    ):
+    for row in invoices.iterator(chunk_size=2000):
+        number, issued, buyer, breakdown, contact_id, customer_number, name, vat_id, credited = row
         buyer = buyer or {}
         bookings += datev.invoice_bookings(
             config,
