@@ -76,6 +76,8 @@ def datev_bookings(*, tenant: Any, start: dt.date, end: dt.date, config: datev.C
     )  # fmt: skip
     for row in invoices.iterator(chunk_size=2000):
         number, issued, buyer, breakdown, contact_id, customer_number, name, vat_id, credited = row
+        if issued is None:  # not issued: excluded by the period filter
+            continue
         buyer = buyer or {}
         bookings += datev.invoice_bookings(
             config,
