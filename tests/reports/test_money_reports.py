@@ -558,3 +558,47 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(path, books, api):
         assert api.get(f"reports/{path}", period="2026").status_code == 200
 
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_time_released_by_a_credit_note_and_billed_again_is_logged_once(owner, clock):
+    # given: 2:00 h at 100.00 billed in February, credited in March with the entries released,
+    # and billed again in March at 80.00
+    world = BillingWorld(owner)
+    task = world.task(world.project(world.contact("Kunde GmbH")), title="Audit")
+    first = world.item(task, minutes=120, unit_price="100", day=dt.date(2026, 2, 2))
+    [draft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[first.pk], grouping="contact")
+    )
+    invoice_issue(world.ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=dt.date(2026, 2, 5)))
+    credit_note_create(
+        world.ctx,
+        invoice_id=draft.pk,
+        data=CreditNoteCreate(release_entries=True, issue_date=dt.date(2026, 3, 2)),
+    )
+    again = BillableItem.objects.create(
+        tenant=world.tenant, kind=first.kind, entry=first.entry, task=task, project=first.project,
+        contact=first.contact, unit="HUR", logged_seconds=first.logged_seconds,
+        quantity=first.quantity, unit_price=Decimal("80"), amount=Decimal("160.00"),
+        currency="EUR", price_source="manual", vat_rate=first.vat_rate,
+        service_date=first.service_date,
+    )  # fmt: skip
+    [redraft] = invoices_generate(
+        world.ctx, data=InvoicesGenerate(billable_item_ids=[again.pk], grouping="contact")
+    )
+    invoice_issue(
+        world.ctx, invoice_id=redraft.pk, data=InvoiceIssue(issue_date=dt.date(2026, 3, 3))
+    )
+
+    # when / then: over the quarter the two hours were logged once and earned 160.00
+    [quarter] = money.revenue(tenant=world.tenant, **Q1).rates
+    assert (quarter.hours_logged, quarter.hours_billed, quarter.billed) == (
+        D("2.00"), D("2.00"), D("160.00"),
+    )  # fmt: skip
+    assert quarter.realised_rate == D("80.00")
+    # February alone: the first invoice; March alone: the credit note gives its hours back
+    february = money.revenue(tenant=world.tenant, date_from=dt.date(2026, 2, 1),
+                             date_to=dt.date(2026, 2, 28)).rates[0]  # fmt: skip
+    assert (february.hours_logged, february.billed) == (D("2.00"), D("200.00"))
+    march = money.revenue(tenant=world.tenant, date_from=dt.date(2026, 3, 1),
+                          date_to=dt.date(2026, 3, 31)).rates[0]  # fmt: skip
+    assert (march.hours_logged, march.billed) == (D("0.00"), D("-40.00"))

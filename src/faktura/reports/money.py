@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from django.db import connection
-from django.db.models import BigIntegerField, F, Q, Sum, Value
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 from pydantic import Field
 
@@ -284,12 +284,23 @@ def rate_analysis(*, tenant: Tenant, date_from: dt.date, date_to: dt.date) -> li
     line's amount is what was billed after review."""
     time_lines = _issued_lines(tenant, date_from, date_to).filter(kind=LineKind.TASK_ENTRY)
     is_invoice = {"invoice__kind": Invoice.Kind.INVOICE}
+    # A credit note that released its entries hands their time back: it is billed again on a
+    # later invoice, whose line logs it anew. Its (negative) logged hours count, so the time is
+    # logged once; a credit note that wrote the time off leaves it logged (and unpaid).
+    released = BillableItem.objects.filter(
+        invoice_line=OuterRef("credited_line"), status=BillableItem.Status.RELEASED
+    )
     lines = {
         row["invoice__currency"]: row
-        for row in time_lines.values("invoice__currency").annotate(
+        for row in time_lines.annotate(releases=Exists(released))
+        .values("invoice__currency")
+        .annotate(
             invoiced=_sum("net_amount", **is_invoice),
             credited=_sum("net_amount", invoice__kind=Invoice.Kind.CREDIT_NOTE),
             logged=_sum("logged_quantity", HOUR_UNITS, **is_invoice),
+            logged_back=_sum(
+                "logged_quantity", HOUR_UNITS, invoice__kind=Invoice.Kind.CREDIT_NOTE, releases=True
+            ),
             billed_hours=_sum("quantity", HOUR_UNITS),
         )
     }
@@ -330,7 +341,7 @@ def rate_analysis(*, tenant: Tenant, date_from: dt.date, date_to: dt.date) -> li
         item_amount, off_amount = item.get("amount", 0), off.get("amount", 0)
         # seconds -> ten-thousandths of an hour, exactly when a multiple of 0.36 s
         off_hours = quantize_ratio(off.get("seconds", 0) * HOUR_UNITS, SECONDS_PER_HOUR, 0)
-        logged = line.get("logged", 0) + int(off_hours)
+        logged = line.get("logged", 0) + line.get("logged_back", 0) + int(off_hours)
         list_amount = item_amount + off_amount
         billed = invoiced + credited
         rows.append(
