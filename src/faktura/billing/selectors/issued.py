@@ -30,7 +30,8 @@ def issued_list(*, tenant) -> QuerySet[Invoice]:
 
 
 def credited_line_ids(invoice: Invoice) -> set[int]:
-    """Lines of the invoice that a credit note credits already (each can be credited once)."""
+    """Lines of the invoice that a credit note credits already, in full or in part
+    (`credit_open` says what is left of each)."""
     return set(
         InvoiceLine.objects.filter(
             tenant_id=invoice.tenant_id,
