@@ -79,6 +79,7 @@ def _refused(statement: str, *params) -> None:
         "status = 'draft', number = NULL",
         "cash_discount_percent = 3",  # issue 12: the cash discount is frozen too
         "cash_discount_days = 30",
+        "credit_reason = 'changed'",  # issue 15: a credit note's reason is printed on it
     ],
 )
 def test_frozen_columns_of_an_issued_invoice_cannot_change(issued, assignment):

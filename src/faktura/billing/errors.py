@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from faktura.common.errors import BusinessRuleViolation, Conflict
+from faktura.common.errors import BusinessRuleViolation, Conflict, ValidationFailed
 from faktura.common.errors import ReferenceNotFound as ReferenceNotFound  # an id of no one's (400)
 from faktura.common.errors import Required as Required  # a required field missing (400)
 from faktura.core.problems import Problem
@@ -128,6 +128,19 @@ class LineAlreadyCredited(Conflict):
     """A line can be credited only once."""
 
     code = "line_already_credited"
+
+
+class CreditQuantityExceeded(ValidationFailed):
+    """More than the quantity of the line that is not credited yet."""
+
+    code = "credit_quantity_exceeded"
+
+
+class PartialCreditNotReleasable(BusinessRuleViolation):
+    """A part of a line is credited: its work stays billed; only a line credited in full
+    releases its entries."""
+
+    code = "partial_credit_not_releasable"
 
 
 class EntryPartlyCredited(BusinessRuleViolation):

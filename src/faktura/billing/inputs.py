@@ -212,14 +212,66 @@ class InvoiceIssue(Input):
     issue_date: DocumentDate | None = Field(default=None, description="default: today")
 
 
+# A quantity to credit of a line: more than zero, at most what is not credited yet of it (the
+# service checks that); the magnitude, whatever the sign of the line (a discount line too).
+CreditQuantity = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=4)]
+# Why the invoice is corrected: printed on the credit note and its e-invoices (BT-22).
+CreditReason = Annotated[str, Field(max_length=500), AfterValidator(lines)]
+
+
+class CreditLine(Input):
+    """One line to credit: all of it that is not credited yet, or `quantity` of it."""
+
+    line_id: Id
+    quantity: CreditQuantity | None = Field(
+        default=None, description="default: all of the line not credited yet"
+    )
+
+
+def _one_way_to_name_lines(known: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """`lines` or `line_ids` (the older form: whole lines), not both; a line once."""
+    found: dict[str, tuple[str, str]] = {}
+    if known.get("lines") is not None and known.get("line_ids") is not None:
+        found["line_ids"] = (
+            "invalid",
+            gettext("Name the lines in lines or in line_ids, not both."),
+        )
+    seen: set[int] = set()
+    for index, line in enumerate(known.get("lines") or ()):
+        if not isinstance(line, CreditLine):
+            continue
+        if line.line_id in seen:
+            found[f"lines.{index}.line_id"] = ("duplicate", gettext("This line is named twice."))
+        seen.add(line.line_id)
+    return found
+
+
 class CreditNoteCreate(Input):
-    """A credit note for an issued invoice: all its billed lines, or the named ones.
-    `release_entries` makes the credited work billable again; otherwise it is written off."""
+    """A credit note for an issued invoice: all its billed lines not credited yet, or the named
+    ones (`lines`, each whole or a part of its quantity; `line_ids` names whole lines).
+    `release_entries` makes the credited work billable again; otherwise it is written off.
+    `reason` is printed on the credit note."""
+
+    rules = (_one_way_to_name_lines,)
 
     release_entries: bool = False
+    lines: Annotated[list[CreditLine], Field(min_length=1, max_length=MAX_CREDIT_LINES)] | None = (
+        None
+    )
     line_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_CREDIT_LINES),
                         AfterValidator(_sorted_ids)] | None = None  # fmt: skip
     issue_date: DocumentDate | None = Field(default=None, description="default: today")
+    reason: CreditReason = Field(
+        default="", description="why the invoice is corrected; printed on the credit note"
+    )
+
+    def wanted(self) -> tuple[str, list[CreditLine]] | None:
+        """The named lines and the input field that named them; None: every line."""
+        if self.lines is not None:
+            return "lines", list(self.lines)
+        if self.line_ids is not None:
+            return "line_ids", [CreditLine(line_id=pk) for pk in self.line_ids]
+        return None
 
 
 class InvoiceSend(Input):

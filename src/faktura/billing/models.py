@@ -148,6 +148,8 @@ class Invoice(TenantOwnedModel):
     credit_note_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
     )
+    # A credit note's reason (why the invoice is corrected), printed on it; frozen at issue.
+    credit_reason = models.CharField(max_length=500, blank=True)
     # The customer's frame order this invoice draws down when issued (`faktura.frameorders`).
     frame_order = models.ForeignKey(
         "frameorders.FrameOrder", null=True, blank=True, on_delete=models.PROTECT,

@@ -199,6 +199,7 @@ def invoice_snapshot(
         preceding_invoice_number=preceding.number if preceding else "",
         preceding_invoice_date=preceding.issue_date if preceding else None,
         note="\n\n".join(t for t in (invoice.intro_text, invoice.closing_text) if t),
+        credit_reason=invoice.credit_reason,
         footer=seller.get("invoice_footer", ""),
         accent_color=seller.get("accent_color", "#1f4e79"),
     )

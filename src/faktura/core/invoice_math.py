@@ -225,6 +225,29 @@ def credit_note_lines(lines: Iterable[LineInput]) -> list[LineInput]:
     return [replace(line, quantity=negate(line.quantity)) for line in lines]
 
 
+def credit_remaining(quantity: Decimal, credited: Iterable[Decimal]) -> Decimal:
+    """What of an invoice line's ``quantity`` no credit note credits yet: the quantity plus the
+    ledger quantities (opposite sign) of the credit-note lines that credit it. Exact, no
+    rounding; derived from the credit-note lines, never a stored counter."""
+    return exact_sum([to_decimal(quantity), *(to_decimal(value) for value in credited)])
+
+
+def credit_note_part(line: LineInput, quantity: Decimal) -> LineInput:
+    """The ledger line of a credit note crediting ``quantity`` of ``line``: ``quantity`` is a
+    magnitude (>= 0, at most what is not credited yet, which the caller checks), so a discount
+    line (negative quantity) is credited with a positive one. Unit price and VAT group stay.
+
+    Its net amount is ``line_net`` like any line's (rounded once), so the printed quantity x
+    price = amount on the credit note. A line credited in several parts can therefore differ
+    from its own amount by the rounding of each part (at most half a cent per part); crediting
+    it whole is its exact negation."""
+    magnitude = to_decimal(quantity)
+    if magnitude < 0:
+        raise ValueError("the credited quantity is a magnitude: not negative")
+    signed = magnitude if line.quantity >= 0 else -magnitude
+    return replace(line, quantity=negate(signed))
+
+
 def credit_note_adjustments(adjustments: Iterable[DocumentAdjustment]) -> list[DocumentAdjustment]:
     """Allowances or charges of a credit note reversing an invoice's: the amounts negated."""
     return [-adjustment for adjustment in adjustments]

@@ -30,6 +30,8 @@ _RAM = f"{{{NS_RAM}}}"
 _QDT = f"{{{NS_QDT}}}"
 _UDT = f"{{{NS_UDT}}}"
 VAT_TYPE = "VAT"
+# UNTDID 4451 "Reason": the subject code of a credit note's reason (BT-21).
+REASON_SUBJECT_CODE = "ACD"
 
 
 def _sub(parent: etree._Element, name: str, text: str | None = None, **attributes: str):
@@ -74,6 +76,10 @@ class _Writer:
         _sub(header, "ID", doc.number)  # BT-1
         _sub(header, "TypeCode", doc.type_code)  # BT-3
         _date(header, "IssueDateTime", doc.issue_date)  # BT-2
+        if doc.reason:  # BT-22 with subject code BT-21 ACD (UNTDID 4451 "reason")
+            reason = _sub(header, "IncludedNote")
+            _sub(reason, "Content", doc.reason)
+            _sub(reason, "SubjectCode", REASON_SUBJECT_CODE)
         if doc.note:
             _sub(_sub(header, "IncludedNote"), "Content", doc.note)  # BT-22
 

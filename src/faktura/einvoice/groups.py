@@ -77,6 +77,7 @@ def document(
         issue_date=snapshot.issue_date,
         currency=snapshot.currency,
         note=snapshot.note.strip(),
+        reason=snapshot.credit_reason.strip() if snapshot.is_credit_note else "",
         buyer_reference=buyer_reference(snapshot),
         order_reference=snapshot.po_number.strip(),
         preceding_invoice=preceding_invoice(snapshot),

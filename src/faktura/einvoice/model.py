@@ -183,6 +183,7 @@ class Document:
     issue_date: date  # BT-2
     currency: str  # BT-5
     note: str  # BT-22
+    reason: str  # BT-22 with subject code (BT-21) ACD "reason": a credit note's reason
     buyer_reference: str  # BT-10
     order_reference: str  # BT-13
     preceding_invoice: PrecedingInvoice | None  # BG-3

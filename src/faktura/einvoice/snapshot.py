@@ -122,6 +122,7 @@ class InvoiceSnapshot:
     preceding_invoice_number: str = ""  # BT-25, for credit notes
     preceding_invoice_date: date | None = None  # BT-26
     note: str = ""  # BT-22: intro/closing text
+    credit_reason: str = ""  # BT-22 with subject code ACD: why a credit note corrects its invoice
     footer: str = ""
     accent_color: str = "#1f4e79"
     logo_path: str = ""  # absolute path of the tenant's logo file, if any

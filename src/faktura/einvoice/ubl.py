@@ -74,7 +74,9 @@ class _Writer:
             if doc.terms.due_date is not None:
                 _cbc(root, "DueDate", values.iso_date(doc.terms.due_date))  # BT-9
             _cbc(root, "InvoiceTypeCode", doc.type_code)  # BT-3
-        _opt(root, "Note", doc.note)  # BT-22
+        # BT-22: one note (Peppol allows one, R002), the credit note's reason first. UBL has no
+        # place for the subject code (BT-21); CII names the reason with ACD.
+        _opt(root, "Note", "\n\n".join(text for text in (doc.reason, doc.note) if text))
         _cbc(root, "DocumentCurrencyCode", doc.currency)  # BT-5
         _opt(root, "BuyerReference", doc.buyer_reference)  # BT-10
         self.invoice_period(root)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.billing.selectors.issued import credit_open
 from faktura.billing.services.drafts import next_position, tax_group, totals_store
 from faktura.catalog.models import LineKind
 from faktura.common.context import CommandContext
@@ -360,7 +361,8 @@ def retainer_month_credit(ctx: CommandContext, note: Invoice) -> None:
     invoice link cleared): the next billing run of that month bills the fee and the released
     time anew. When it wrote the time off (or the month had no time), the month stays
     credited: a run does not bill it again. Crediting only the overage line leaves the month
-    billed (the fee stands)."""
+    billed (the fee stands), and so does crediting a part of the fee line (a price reduction,
+    issue 15): the month is reversed by the credit note that credits the fee line in full."""
     if note.credit_note_of_id is None:
         return
     fee_lines = list(
@@ -368,8 +370,16 @@ def retainer_month_credit(ctx: CommandContext, note: Invoice) -> None:
         .exclude(credited_line_id=None)
         .values_list("credited_line_id", "period_start")
     )
+    if not fee_lines:
+        return
+    original = Invoice.objects.get(pk=note.credit_note_of_id)
+    still_open = credit_open(
+        original, list(InvoiceLine.objects.filter(pk__in=[pk for pk, _m in fee_lines]))
+    )
     for credited_line_id, month_start in fee_lines:
         if month_start is None:  # a retainer line always has its month; a hand-made one not
+            continue
+        if credited_line_id in still_open:  # a part of the fee credited: the month stands
             continue
         row = (
             RetainerMonth.objects.select_for_update()

@@ -202,6 +202,9 @@ class InvoiceOut(InvoiceListOut):
     buyer_reference: str
     intro_text: str
     closing_text: str
+    credit_reason: str = Field(
+        "", description="a credit note's reason, printed on it (empty on invoices)"
+    )
     seller: dict[str, Any]
     buyer: dict[str, Any]
     lines: list[LineOut]
@@ -234,10 +237,6 @@ class InvoiceFilter(Schema):
     service_period_to: dt.date | None = None
     ordering: str = Field("", description="created, contact, project, net, service_period, "
                           "issue_date; prefix - for descending")  # fmt: skip
-
-
-class VoidIn(CreditNoteCreate):
-    reason: str = Field("", max_length=500, description="why; shown in the invoice's history")
 
 
 class SequenceOut(Schema):
@@ -402,14 +401,14 @@ def invoice_issue(request, invoice_id: PathId):
 @router.post(
     "/invoices/{invoice_id}/void",
     response={201: InvoiceOut, **ERRORS},
-    openapi_extra=_optional(VoidIn),
+    openapi_extra=_optional(CreditNoteCreate),
 )
 def invoice_void(request, invoice_id: PathId):
-    payload = _optional_body(request, VoidIn)
+    payload = _optional_body(request, CreditNoteCreate)
     note = credit_notes.credit_note_create(
-        request_context(request, reason=payload.reason.strip()),
+        request_context(request, reason=payload.reason),
         invoice_id=invoice_id,
-        data=CreditNoteCreate.model_validate(payload.model_dump(exclude={"reason"})),
+        data=payload,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return Status(201, _detail(request, note.pk))

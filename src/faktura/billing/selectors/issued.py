@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from faktura.billing.models import Invoice, InvoiceLine
+from faktura.core.invoice_math import credit_remaining
 from faktura.core.money import exact_sum
 from faktura.documents.models import Delivery
 
@@ -29,7 +30,8 @@ def issued_list(*, tenant) -> QuerySet[Invoice]:
 
 
 def credited_line_ids(invoice: Invoice) -> set[int]:
-    """Lines of the invoice that a credit note credits already (each can be credited once)."""
+    """Lines of the invoice that a credit note credits already, in full or in part
+    (`credit_open` says what is left of each)."""
     return set(
         InvoiceLine.objects.filter(
             tenant_id=invoice.tenant_id,
@@ -37,6 +39,33 @@ def credited_line_ids(invoice: Invoice) -> set[int]:
             invoice__kind=Invoice.Kind.CREDIT_NOTE,
         ).values_list("credited_line_id", flat=True)
     )
+
+
+def credited_quantities(invoice: Invoice) -> dict[int, list[Decimal]]:
+    """Per line of the invoice that credit notes credit: the ledger quantities of those
+    credit-note lines (opposite sign to the line's). `core.invoice_math.credit_remaining` gives
+    what is left to credit; summed in Python, never by SQL (SQLite stores floats)."""
+    found: dict[int, list[Decimal]] = defaultdict(list)
+    rows = InvoiceLine.objects.filter(
+        tenant_id=invoice.tenant_id,
+        credited_line__invoice=invoice,
+        invoice__kind=Invoice.Kind.CREDIT_NOTE,
+    ).values_list("credited_line_id", "quantity")
+    for line_id, quantity in rows:
+        found[line_id].append(quantity)
+    return dict(found)
+
+
+def credit_open(invoice: Invoice, lines: list[InvoiceLine]) -> dict[int, Decimal]:
+    """The given lines of the invoice that are not credited in full, each with the quantity
+    left to credit (a line of quantity 0 stays open until a credit note names it)."""
+    credited = credited_quantities(invoice)
+    found: dict[int, Decimal] = {}
+    for line in lines:
+        rest = credit_remaining(line.quantity, credited.get(line.pk, ()))
+        if line.pk not in credited or rest != 0:
+            found[line.pk] = rest
+    return found
 
 
 def credit_notes_of(invoice: Invoice) -> list[Invoice]:

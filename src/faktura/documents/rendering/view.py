@@ -124,6 +124,10 @@ def build_view(
         "buyer_address": _address(buyer, lang, show_country=buyer.country != seller.country),
         "info": _info(snapshot, t, day, kind, issue_date),
         "intro": snapshot.note or t[f"intro_{kind}"],
+        # a credit note's reason (issue 15): data, never markup (the template shows it as text)
+        "reason": {"label": t["credit_reason"], "text": snapshot.credit_reason}
+        if snapshot.is_credit_note and snapshot.credit_reason
+        else None,
         "columns": {
             "pos": t["col_pos"],
             "description": t["col_description"],

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.utils.formats import date_format, sanitize_separators
+from django.utils.formats import date_format, localize, sanitize_separators
 from django.utils.translation import gettext_lazy as _
 
 from faktura.billing.inputs import (
@@ -282,7 +282,16 @@ def credit_line_label(line, currency: str) -> str:
     return " · ".join(parts)
 
 
+def _plain(value: Decimal) -> Decimal:
+    """A quantity without trailing zeros (1.5, not 1.5000) and never in exponent form."""
+    return Decimal(f"{value.normalize():f}")
+
+
 class CreditNoteForm(forms.Form):
+    """The whole invoice, or the selected lines, each all of it that is not credited yet or a
+    part of its quantity (`quantity_<line id>`); the work released or written off; a reason
+    printed on the credit note. Builds `CreditNoteCreate`."""
+
     scope = forms.ChoiceField(
         label=_("Credit"),
         choices=(("all", _("The whole invoice")), ("lines", _("The selected lines"))),
@@ -305,27 +314,106 @@ class CreditNoteForm(forms.Form):
         label=_("Reason"),
         required=False,
         max_length=500,
-        help_text=_("Shown in the invoice's history."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Printed on the credit note and shown in the invoice's history."),
     )
 
-    def __init__(self, *args, lines=(), currency: str = "EUR", **kwargs):
+    def __init__(self, *args, lines=(), currency: str = "EUR", open_quantities=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        # what is left to credit of each line (its magnitude; all of it when not given)
+        self.open = {
+            line.pk: abs((open_quantities or {}).get(line.pk, line.quantity)) for line in self.lines
+        }
         self.fields["line_ids"].choices = [
-            (line.pk, credit_line_label(line, currency)) for line in lines
+            (line.pk, credit_line_label(line, currency)) for line in self.lines
         ]
+        for line in self.lines:
+            left = _plain(self.open[line.pk])
+            field = optional_decimal(
+                _("Quantity to credit"), initial=left, max_digits=14, decimal_places=4
+            )
+            field.widget.attrs["placeholder"] = localize(left)  # empty: all that is left
+            self.fields[self.quantity_name(line.pk)] = field
+
+    @staticmethod
+    def quantity_name(line_id: int) -> str:
+        return f"quantity_{line_id}"
+
+    def line_rows(self) -> list[tuple[Any, Any]]:
+        """Each line's check box beside its quantity field, in the order of the lines."""
+        boxes = list(self["line_ids"])
+        return [
+            (box, self[self.quantity_name(line.pk)])
+            for box, line in zip(boxes, self.lines, strict=True)
+        ]
+
+    def _quantities(self) -> dict[int, Decimal | None]:
+        """The quantity typed for each line; None: all that is left of it."""
+        data = self.cleaned_data
+        found: dict[int, Decimal | None] = {}
+        for line in self.lines:
+            value = data.get(self.quantity_name(line.pk))
+            found[line.pk] = None if value is None or value == self.open[line.pk] else value
+        return found
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("scope") == "lines" and not data.get("line_ids"):
+        scope = data.get("scope")
+        if scope == "lines" and not data.get("line_ids"):
             self.add_error("line_ids", _("Select the lines to credit."))
+        chosen = set(data.get("line_ids") or ()) if scope == "lines" else set(self.open)
+        release = data.get("entries") == "release"
+        for line_id, value in self._quantities().items():
+            name = self.quantity_name(line_id)
+            if value is None or name in self.errors:
+                continue
+            left = self.open[line_id]
+            if value <= 0:
+                self.add_error(name, _("Enter a quantity above 0."))
+            elif value > left:
+                self.add_error(
+                    name,
+                    _("At most %(quantity)s is left to credit of this line.")
+                    % {"quantity": localize(_plain(left))},
+                )
+            elif scope == "all":
+                self.add_error(
+                    name,
+                    _('To credit a part of a line, choose "The selected lines" and select it.'),
+                )
+            elif line_id in chosen and release:
+                self.add_error(
+                    name,
+                    _("Only a line credited in full releases its work: credit all of it, "
+                      "or write the work off."),
+                )  # fmt: skip
         return data
 
     def service_data(self) -> CreditNoteCreate:
+        """The typed input (`parse`: a reason the documents cannot print is named on the form)."""
         data = self.cleaned_data
-        return CreditNoteCreate(
-            line_ids=data["line_ids"] if data["scope"] == "lines" else None,
-            release_entries=data["entries"] == "release",
+        lines = None
+        if data["scope"] == "lines":
+            quantities = self._quantities()
+            lines = [{"line_id": pk, "quantity": quantities.get(pk)} for pk in data["line_ids"]]
+        return parse(
+            CreditNoteCreate,
+            {
+                "lines": lines,
+                "release_entries": data["entries"] == "release",
+                "reason": data.get("reason") or "",
+            },
         )
+
+    def service_aliases(self) -> dict[str, str]:
+        """The input's field names (`lines.<n>.quantity`) as the form's fields."""
+        aliases = {"reason": "reason"}
+        if self.cleaned_data.get("scope") == "lines":
+            for index, pk in enumerate(self.cleaned_data.get("line_ids") or ()):
+                aliases[f"lines.{index}.quantity"] = self.quantity_name(pk)
+                aliases[f"lines.{index}.line_id"] = "line_ids"
+        return aliases
 
 
 # --- numbering --------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from faktura.billing.selectors.history import invoice_history
 from faktura.billing.selectors.invoices import invoice_detail, invoice_get
 from faktura.billing.selectors.issued import (
     credit_notes_of,
-    credited_line_ids,
+    credit_open,
     deliveries_of,
     issued_list,
 )
@@ -32,7 +32,6 @@ from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.billing import CreditNoteForm, InvoiceFilterForm, SendForm
 from faktura.web.sorting import sorting
 from faktura.web.utils import (
-    action,
     can,
     is_filtered,
     page,
@@ -133,8 +132,13 @@ def issued_page(
         line.rate_text = percent(line.vat_rate)
         line.price_source_label = price_source_label(line.price_source)
     invoice.breakdown = vat_rows(invoice.breakdown)
-    credited = credited_line_ids(invoice) if invoice.kind == Invoice.Kind.INVOICE else set()
-    creditable = [line for line in lines if line.pk not in credited]
+    # what is left to credit of each line (a line may be credited in parts, issue 15)
+    open_ = credit_open(invoice, lines) if invoice.kind == Invoice.Kind.INVOICE else {}
+    credited = {line.pk for line in lines if line.pk not in open_}
+    for line in lines:  # partly credited: what is left of it
+        rest = open_.get(line.pk)
+        line.credit_left = abs(rest) if rest is not None and rest != line.quantity else None
+    creditable = [line for line in lines if line.pk in open_]
     can_credit = (
         can(request, "manage_invoices")
         and invoice.kind == Invoice.Kind.INVOICE
@@ -158,7 +162,7 @@ def issued_page(
         {
             "invoice": invoice,
             "lines": lines,
-            "credited": credited,
+            "credited": credited if invoice.kind == Invoice.Kind.INVOICE else set(),
             "overdue": is_overdue(invoice, tenant_today(request.tenant)),
             "formats": formats,
             "downloads": downloads,
@@ -173,7 +177,7 @@ def issued_page(
             "send_form": send_form or SendForm(initial={"to": buyer_email}),
             "can_credit": can_credit,
             "credit_form": credit_form
-            or CreditNoteForm(lines=creditable, currency=invoice.currency),
+            or CreditNoteForm(lines=creditable, currency=invoice.currency, open_quantities=open_),
             **collection,
         },
         status=status,
@@ -229,21 +233,30 @@ def invoice_send_view(request, invoice_id: int):
 def invoice_credit(request, invoice_id: int):
     """Issue a credit note for the whole invoice or the selected lines."""
     invoice = invoice_get(tenant=request.tenant, invoice_id=invoice_id)
-    lines = invoice_detail(tenant=request.tenant, invoice_id=invoice.pk).detail_lines
+    billed = [
+        line
+        for line in invoice_detail(tenant=request.tenant, invoice_id=invoice.pk).detail_lines
+        if not line.do_not_bill
+    ]
+    open_ = credit_open(invoice, billed)
+    symbols = unit_symbols(tenant=request.tenant)
+    for line in billed:  # the form's line labels, as on the page
+        line.unit_symbol = symbols.get(line.unit, line.unit)
     form = CreditNoteForm(
         request.POST,
-        lines=[line for line in lines if not line.do_not_bill],
+        lines=[line for line in billed if line.pk in open_],
         currency=invoice.currency,
+        open_quantities=open_,
     )
     if form.is_valid():
-        note = action(
-            request,
-            lambda: credit_note_create(
-                ui_context(request, reason=form.cleaned_data["reason"].strip()),
-                invoice_id=invoice.pk,
-                data=form.service_data(),
-            ),
-        )
+
+        def create():
+            data = form.service_data()
+            return credit_note_create(
+                ui_context(request, reason=data.reason), invoice_id=invoice.pk, data=data
+            )
+
+        note = submit(form, create, aliases=form.service_aliases())
         if note is not None:
             messages.success(
                 request,
@@ -251,5 +264,4 @@ def invoice_credit(request, invoice_id: int):
                 % {"number": note.number, "invoice": invoice.number},
             )
             return redirect("web:invoice_detail", invoice_id=note.pk)
-        return redirect("web:invoice_detail", invoice_id=invoice.pk)
     return issued_page(request, invoice.pk, credit_form=form)
