@@ -4,10 +4,11 @@ fields and bidirectional overrides are refused, naming the field."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 from pydantic import TypeAdapter, ValidationError
 
 from faktura.common.errors import ValidationFailed
-from faktura.common.text import MultiLine, SingleLine, clean_text
+from faktura.common.text import MultiLine, SingleLine, clean_text, text_problem
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def test_letters_symbols_and_emoji_are_kept(value):
     ],
 )
 def test_single_line_refuses_control_line_break_and_bidi_characters(value, needle):
-    with pytest.raises(ValidationFailed) as caught:
+    with translation.override("en"), pytest.raises(ValidationFailed) as caught:
         clean_text("title", value)
     assert caught.value.code == "invalid_text"
     assert "title" in caught.value.fields
@@ -74,3 +75,11 @@ def test_schema_types_apply_the_same_rule():
         TypeAdapter(SingleLine).validate_python("a\u0007")
     with pytest.raises(ValidationError, match="U\\+202E"):
         TypeAdapter(MultiLine).validate_python("a\u202e")
+
+
+def test_the_messages_are_in_the_readers_language():
+    with translation.override("de"):
+        assert text_problem("Gruß\x07") == "Enthält das Steuerzeichen U+0007 (BELL)."
+        assert text_problem("a\tb") == "Muss einzeilig sein; enthält einen Tabulator."
+    with translation.override("en"):
+        assert text_problem("a\nb") == "Must be a single line; contains a line break."

@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Any
 
+from django.utils.translation import gettext
 from pydantic import AfterValidator
 
 from faktura.common.errors import InvalidText, Required, ValidationFailed
@@ -50,21 +51,26 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     """Why `value` is refused (a message naming the first offending character), or None."""
     for char in value:
         if char in BIDI_CONTROLS:
-            return f"Contains the bidirectional control character {describe(char)}."
+            return gettext("Contains the bidirectional control character %(char)s.") % {
+                "char": describe(char)
+            }
         if char in "\t\n":
             if multiline:
                 continue
-            what = "a tab" if char == "\t" else "a line break"
-            return f"Must be a single line; contains {what}."
+            if char == "\t":
+                return gettext("Must be a single line; contains a tab.")
+            return gettext("Must be a single line; contains a line break.")
         if char in _LINE_BREAKS:
             if multiline and char not in "\r\x0b\x0c\x85":
                 continue
-            return f"Must not contain the line break character {describe(char)}."
+            return gettext("Must not contain the line break character %(char)s.") % {
+                "char": describe(char)
+            }
         category = unicodedata.category(char)
         if category == "Cc":
-            return f"Contains the control character {describe(char)}."
+            return gettext("Contains the control character %(char)s.") % {"char": describe(char)}
         if category == "Cs" or char in _NONCHARACTERS:
-            return f"Contains the invalid character {describe(char)}."
+            return gettext("Contains the invalid character %(char)s.") % {"char": describe(char)}
     return None
 
 
@@ -83,7 +89,7 @@ def clean_text(
     """
     value = "" if value is None else value
     if not isinstance(value, str):
-        raise ValidationFailed.field(field, "Must be text.")
+        raise ValidationFailed.field(field, gettext("Must be text."))
     if multiline:
         value = value.replace("\r\n", "\n")
     value = value.strip()
@@ -91,9 +97,11 @@ def clean_text(
     if problem:
         raise InvalidText.field(field, problem)
     if required and not value:
-        raise Required.field(field, "This field is required.")
+        raise Required.field(field, gettext("This field is required."))
     if max_length is not None and len(value) > max_length:
-        raise ValidationFailed.field(field, f"At most {max_length} characters.")
+        raise ValidationFailed.field(
+            field, gettext("At most %(max_length)s characters.") % {"max_length": max_length}
+        )
     return value
 
 
