@@ -23,7 +23,6 @@ from faktura.common.errors import Conflict, NotFound, PermissionDenied, Validati
 from faktura.common.inputs import vat_id_message
 from faktura.common.services import audit_record
 from faktura.core.numbering import OFFER_RESET, validate_format
-from faktura.core.time_rounding import PolicyError, RoundingPolicy
 from faktura.einvoice.identifiers import vat_id_check
 from faktura.tenancy.errors import (
     AlreadyMember,
@@ -49,20 +48,6 @@ LOGO_MAX_BYTES = 1024 * 1024
 # small file that decodes to gigabytes (a "decompression bomb") is refused before decoding.
 LOGO_MAX_PIXELS = 4000 * 4000
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""")
-
-
-def clean_time_rounding(field: str, value: Any, *, allow_none: bool = True) -> dict | None:
-    """A time-rounding rule as stored: the dict form of core's RoundingPolicy."""
-    if value is None:
-        if allow_none:
-            return None
-        raise Required.field(field, "A rounding rule is required.")
-    if not isinstance(value, dict):
-        raise ValidationFailed.field(field, "Must be an object.")
-    try:
-        return RoundingPolicy.from_dict(value).to_dict()
-    except PolicyError as exc:
-        raise ValidationFailed.field(f"{field}.{exc.field}", exc.message) from exc
 
 
 def tenant_create(*, data: TenantCreate) -> tuple[Tenant, Membership]:
