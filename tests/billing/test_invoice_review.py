@@ -536,7 +536,9 @@ def test_an_e_invoice_problem_of_a_line_names_the_draft_line(world, api):
     items = [world.item(first), world.item(second)]
     [invoice] = invoices_generate(
         world.ctx,
-        data=parse(InvoicesGenerate, dict(billable_item_ids=[i.pk for i in items], grouping="contact")),
+        data=parse(
+            InvoicesGenerate, dict(billable_item_ids=[i.pk for i in items], grouping="contact")
+        ),
     )
     lines = list(invoice.lines.order_by("position", "id"))
     api.patch(f"invoices/{invoice.pk}/lines/{lines[0].pk}", {"do_not_bill": True})

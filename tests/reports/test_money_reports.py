@@ -154,7 +154,9 @@ class Books:
         ]
         [draft] = invoices_generate(
             self.ctx,
-            data=parse(InvoicesGenerate, dict(billable_item_ids=[i.pk for i in items], grouping="contact")),
+            data=parse(
+                InvoicesGenerate, dict(billable_item_ids=[i.pk for i in items], grouping="contact")
+            ),
         )
         for line in draft.lines.all():
             for title, price in (correct or {}).items():

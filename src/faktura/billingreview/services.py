@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 
 from django.db import connection, transaction
 
-from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.inputs import MAX_IDS, ItemsCompile
+from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
 from faktura.billing.services.idempotency import idempotent
