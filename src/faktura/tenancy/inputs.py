@@ -49,10 +49,10 @@ class MembershipInvite(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    email: str = Field(..., max_length=254)
+    email: Annotated[Email, StringConstraints(min_length=1)]
     role: Role = Role.MEMBER
     team_id: Id | None = None
-    default_billing_rate: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=6)
+    default_billing_rate: UnitPrice | None = None
 
 
 class InvitationAccept(BaseModel):
@@ -168,6 +168,32 @@ class TenantCreate(TenantUpdate):
     not_profile: ClassVar[frozenset[str]] = frozenset(
         {"name", "slug", "owner_email", "owner_password", "owner_name"}
     )
+
+
+class TeamCreate(Input):
+    """A new team of the company."""
+
+    name: Annotated[str, Text(100, required=True)]
+
+
+class TokenCreate(Input):
+    """A new API token: one's own, or (with `manage_all_tokens`) one acting as another
+    member of the company (the service looks the member up)."""
+
+    name: Annotated[str, Text(100, required=True)]
+    membership_id: Id | None = None
+
+
+class MembershipProvision(Input):
+    """The operator's way to add a login with a password they choose (the demo, set-up
+    scripts); the password is checked by the service against the user."""
+
+    email: Annotated[Email, StringConstraints(min_length=1)]
+    password: Annotated[str, StringConstraints(max_length=128)]
+    role: Role = Role.MEMBER
+    name: Annotated[str, Text(150)] = ""
+    team_id: Id | None = None
+    default_billing_rate: UnitPrice | None = None
 
 
 class MembershipUpdate(Input):
