@@ -39,7 +39,7 @@ from faktura.core.invoice_math import line_net
 from faktura.frameorders.models import FrameOrder, FrameOrderLedger
 from faktura.receivables.models import Allocation
 from faktura.receivables.plain_insert import insert_plain
-from faktura.tenancy.inputs import TenantCreate
+from faktura.tenancy.inputs import TenantCreate, TokenCreate
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.services import tenant_create, token_create
 from faktura.work.models import Project, Task, TaskEntry
@@ -449,7 +449,7 @@ def _analyze() -> None:
 
 def _time_reports(tenant: Tenant, owner: Membership, repeat: int, log) -> dict[str, dict]:
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
-    _, raw = token_create(ctx, name="bench")
+    _, raw = token_create(ctx, data=TokenCreate(name="bench"))
     client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     figures: dict[str, dict] = {}
     for path, params in REPORTS:

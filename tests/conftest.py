@@ -13,7 +13,7 @@ from hypothesis import settings as hypothesis_settings
 
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
-from faktura.tenancy.inputs import TenantCreate
+from faktura.tenancy.inputs import MembershipProvision, TenantCreate, TokenCreate
 from faktura.tenancy.models import Membership, Tenant
 from faktura.tenancy.services import membership_provision, tenant_create, token_create
 
@@ -150,14 +150,14 @@ def make_member(owner):
         n = next(counter)
         # Provisioned by the operator (a system context): people in the product invite.
         system = CommandContext(tenant=owner.tenant, source="cli")
-        return membership_provision(
-            system,
+        data = MembershipProvision(
             email=kwargs.pop("email", f"{role}{n}@acme.test"),
             role=role,
             name=kwargs.pop("name", f"{role.title()} {n}"),
             password="correct-horse-9",
             **kwargs,
         )
+        return membership_provision(system, data=data)
 
     return make
 
@@ -166,7 +166,7 @@ def api_for(membership: Membership) -> Api:
     ctx = CommandContext(
         tenant=membership.tenant, membership=membership, user=membership.user, source="cli"
     )
-    _, raw = token_create(ctx, name="test")
+    _, raw = token_create(ctx, data=TokenCreate(name="test"))
     return Api(client=Client(), token=raw, membership=membership)
 
 

@@ -32,6 +32,7 @@ from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
 from faktura.common.context import CommandContext
+from faktura.tenancy.inputs import TokenCreate
 from faktura.tenancy.services import token_create
 
 sys.path.insert(0, str(Path(__file__).parent / "web"))
@@ -62,7 +63,7 @@ def fuzz_token(owner, make_member) -> str:
             ctx, data=InvoicesGenerate(billable_item_ids=pending, grouping="contact")
         )
         invoice_issue(ctx, invoice_id=draft.pk, data=InvoiceIssue(issue_date=dt.date(2026, 3, 31)))
-    _, raw = token_create(ctx, name="fuzz")
+    _, raw = token_create(ctx, data=TokenCreate(name="fuzz"))
     return raw
 
 

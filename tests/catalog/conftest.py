@@ -7,6 +7,7 @@ import pytest
 from faktura.common.context import CommandContext
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
+from faktura.tenancy.inputs import TeamCreate
 from faktura.tenancy.services import team_create
 from faktura.work.models import Project, Task
 
@@ -42,6 +43,6 @@ def make_task(owner):
 @pytest.fixture
 def make_team(owner):
     def make(name: str = "Support", membership=None):
-        return team_create(owner_ctx(membership or owner), name=name)
+        return team_create(owner_ctx(membership or owner), data=TeamCreate(name=name))
 
     return make

@@ -11,7 +11,7 @@ import pytest
 
 from faktura.common.context import CommandContext
 from faktura.common.inputs import parse
-from faktura.tenancy.inputs import MembershipTermsSet
+from faktura.tenancy.inputs import MembershipTermsSet, TeamCreate
 from faktura.tenancy.services import team_create
 from faktura.tenancy.terms import membership_terms_set
 from faktura.work import services as work
@@ -63,7 +63,7 @@ def world(owner, make_member):
     5 Mar (360.00)."""
     ctx = ctx_for(owner)
     member = make_member("member", name="Mia Member")
-    team = team_create(ctx, name="Support")
+    team = team_create(ctx, data=TeamCreate(name="Support"))
     from faktura.tenancy.inputs import MembershipUpdate
     from faktura.tenancy.services import membership_update
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from faktura.billing.inputs import ItemsDefer
+from faktura.billing.inputs import ItemsCompile, ItemsDefer
 from faktura.billing.models import BillableItem
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.compile_deferral import billable_items_defer
@@ -53,11 +53,11 @@ def world(owner):
         ctx, data=parse(TaskCreate, dict(project_id=schmidt.pk, title="Server"))
     )
     compiled = _approved(ctx, m_task, 2, 8, 2, 3)
-    billable_items_compile(ctx, entry_ids=[compiled.pk])
+    billable_items_compile(ctx, data=ItemsCompile(entry_ids=[compiled.pk]))
     _approved(ctx, m_task, 10, 8, 1, 1)
     _approved(ctx, s_task, 20, 8, 3, 3)
     deferred = _approved(ctx, s_task, 21, 8, 1, 3)
-    billable_items_compile(ctx, entry_ids=[deferred.pk])
+    billable_items_compile(ctx, data=ItemsCompile(entry_ids=[deferred.pk]))
     item = BillableItem.objects.get(entry=deferred)
     billable_items_defer(ctx, data=parse(ItemsDefer, dict(item_ids=[item.pk], until="2026-06-30")))
     assert TaskEntry.objects.get(pk=deferred.pk).billing_state == TaskEntry.BillingState.DEFERRED

@@ -170,6 +170,7 @@ def test_other_tenants_ids_are_not_offered_or_accepted(browser, web_data, other_
 
 def _maker(owner):
     from faktura.common.context import CommandContext
+    from faktura.tenancy.inputs import MembershipProvision
     from faktura.tenancy.services import membership_provision
 
     counter = iter(range(1, 100))
@@ -177,14 +178,14 @@ def _maker(owner):
     def make(role: str = "member", **kwargs):
         n = next(counter)
         ctx = CommandContext(tenant=owner.tenant, source="cli")
-        return membership_provision(
-            ctx,
+        data = MembershipProvision(
             email=f"{role}{n}@other.test",
             role=role,
             name=kwargs.pop("name", f"{role} {n}"),
             password="correct-horse-9",
             **kwargs,
         )
+        return membership_provision(ctx, data=data)
 
     return make
 

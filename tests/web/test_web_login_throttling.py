@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from faktura.tenancy.inputs import MembershipProvision
 from faktura.tenancy.services import membership_provision
 
 LOGIN = reverse("web:login")
@@ -123,8 +124,7 @@ def test_a_provisioned_login_signs_in(client, owner):
 
     membership_provision(
         CommandContext(tenant=owner.tenant, source="cli"),
-        email="new@acme.test",
-        password="brand-new-pass-5",
+        data=MembershipProvision(email="new@acme.test", password="brand-new-pass-5"),
     )
     assert (
         client.post(

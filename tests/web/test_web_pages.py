@@ -228,13 +228,12 @@ def test_reports_on_an_empty_tenant(browser):
 
 def test_tenant_switcher(owner, other_owner):
     from faktura.common.context import CommandContext
+    from faktura.tenancy.inputs import MembershipProvision
     from faktura.tenancy.services import membership_provision
 
     membership_provision(
         CommandContext(tenant=other_owner.tenant, source="cli"),
-        email=owner.user.email,
-        password="",
-        role="admin",
+        data=MembershipProvision(email=owner.user.email, password="", role="admin"),
     )
     client = signed_in(owner)
     page = client.get(reverse("web:task_list")).content.decode()

@@ -14,6 +14,7 @@ from faktura.common.context import CommandContext
 from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
+from faktura.tenancy.inputs import TeamCreate
 from faktura.tenancy.models import Membership
 from faktura.tenancy.services import team_create
 from faktura.work import services as work
@@ -105,7 +106,7 @@ def build_web_data(owner, make_member) -> WebData:
         ctx,
         data=parse(ProjectCreate, dict(name="Technical issues", scope="internal", value_group="D")),
     )
-    team = team_create(ctx, name="Service desk")
+    team = team_create(ctx, data=TeamCreate(name="Service desk"))
     member = make_member("member", name="Mia Member", team_id=team.pk)
     approver = make_member("approver", name="Anton Approver")
     work.project_member_set_rate(

@@ -22,6 +22,7 @@ from faktura.catalog.models import VatCategory
 from faktura.common.inputs import (
     CashDiscountDays,
     Currency,
+    Day,
     Email,
     Input,
     Language,
@@ -369,6 +370,4 @@ class ManualItemCreate(Input):
     unit: Annotated[str, Field(min_length=1, max_length=3, pattern=r"^[A-Za-z0-9]{1,3}$")] = "C62"
     unit_price: UnitPrice
     vat_rate: VatRate = Decimal("19")
-    service_date: (
-        Annotated[dt.date, Field(ge=dt.date(1970, 1, 1), le=dt.date(2999, 12, 31))] | None
-    ) = Field(default=None, description="default: today")
+    service_date: Day | None = Field(default=None, description="default: today")

@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 
 from django.db import connection, transaction
 
+from faktura.billing.inputs import MAX_IDS, ItemsCompile
 from faktura.billing.models import BillableItem, Invoice
-from faktura.billing.services.compile import MAX_ENTRY_IDS, billable_items_compile
+from faktura.billing.services.compile import billable_items_compile
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
 from faktura.billing.services.idempotency import idempotent
 from faktura.billing.services.invoices import draft_build
@@ -65,8 +66,9 @@ def _compile_period(ctx: CommandContext, *, contact_id: int, end: dt.date, start
         .filter(task__client_id=contact_id, date__gte=start, date__lte=end)
         .values_list("pk", flat=True)
     )
-    for start_at in range(0, len(ids), MAX_ENTRY_IDS):  # compile takes so many ids at once
-        billable_items_compile(ctx, entry_ids=ids[start_at : start_at + MAX_ENTRY_IDS])
+    for start_at in range(0, len(ids), MAX_IDS):  # compile takes so many ids at once
+        batch = ItemsCompile(entry_ids=ids[start_at : start_at + MAX_IDS])
+        billable_items_compile(ctx, data=batch)
 
 
 def _collect(review: BillingReview, *, fresh: bool = False) -> None:

@@ -11,6 +11,7 @@ means to a person, in the active language.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
 from collections.abc import Callable, Iterator, Mapping
@@ -28,6 +29,8 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
+    StrictStr,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -40,6 +43,7 @@ from schwifty.exceptions import SchwiftyException
 from faktura.common.errors import ValidationFailed
 from faktura.common.text import text_problem
 from faktura.core import money
+from faktura.core.time_rounding import DEFAULT_POLICY, policy_problems
 from faktura.core.validation import (
     is_valid_country,
     leitweg_id_problems,
@@ -307,6 +311,65 @@ CashDiscountDays = Annotated[int, Field(ge=0, le=365)]
 # A unit price: >= 0, at most 6 decimals (what a DecimalField(18, 6) holds).
 UnitPrice = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6)]
 VatRate = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+
+
+# Dates and times outside this range are typing mistakes (and some overflow time zone maths).
+MIN_YEAR, MAX_YEAR = 1970, 2100
+
+
+def _year(value: int) -> None:
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise problem("invalid", gettext("Must be between %(min)s and %(max)s.")
+                      % {"min": MIN_YEAR, "max": MAX_YEAR})  # fmt: skip
+
+
+def _day(value: dt.date) -> dt.date:
+    _year(value.year)
+    return value
+
+
+def _instant(value: dt.datetime) -> dt.datetime:
+    """A timezone-aware instant, in UTC; a naive one is refused, since its instant is unknown."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise problem(
+            "invalid",
+            gettext("Give the time zone, e.g. 2026-03-01T09:00:00+01:00 or 2026-03-01T08:00:00Z."),
+        )
+    _year(value.year)
+    return value.astimezone(dt.UTC)
+
+
+# A day of work, a period or a validity (MIN_YEAR to MAX_YEAR).
+Day = Annotated[dt.date, AfterValidator(_day)]
+# A moment with its time zone, as UTC (MIN_YEAR to MAX_YEAR).
+Instant = Annotated[dt.datetime, AfterValidator(_instant)]
+
+
+def _policy_field(name: str) -> AfterValidator:
+    def check(value: Any) -> Any:
+        found = policy_problems({name: value})
+        if found:
+            raise problem(found[0].code, found[0].message)
+        return value
+
+    return AfterValidator(check)
+
+
+class TimeRounding(BaseModel):
+    """A time-rounding rule (core's RoundingPolicy): increment, direction, minimum, level; a
+    setting left out is the default policy's. An error names the setting
+    (``time_rounding.increment_minutes``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    increment_minutes: Annotated[StrictInt, _policy_field("increment_minutes")] = (
+        DEFAULT_POLICY.increment_minutes
+    )
+    direction: Annotated[StrictStr, _policy_field("direction")] = DEFAULT_POLICY.direction
+    minimum_minutes: Annotated[StrictInt, _policy_field("minimum_minutes")] = (
+        DEFAULT_POLICY.minimum_minutes
+    )
+    level: Annotated[StrictStr, _policy_field("level")] = DEFAULT_POLICY.level
 
 
 # --- what an error says to a person --------------------------------------------------------

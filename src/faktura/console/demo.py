@@ -82,7 +82,13 @@ from faktura.receivables.services import dunning_run, payment_record
 from faktura.subscriptions.inputs import ProjectProductCreate, SubscriptionCreate
 from faktura.subscriptions.models import Subscription
 from faktura.subscriptions.services import project_product_create, subscription_create
-from faktura.tenancy.inputs import TenantCreate, TenantUpdate
+from faktura.tenancy.inputs import (
+    MembershipProvision,
+    TeamCreate,
+    TenantCreate,
+    TenantUpdate,
+    TokenCreate,
+)
 from faktura.tenancy.models import Membership, MembershipTerms, Tenant
 from faktura.tenancy.selectors import tenant_today
 from faktura.tenancy.services import (
@@ -217,7 +223,7 @@ def build_demo(*, today: date | None = None, seed: int = 20261) -> DemoResult:
         _remind_some(tenant)
     owner = Membership.objects.get(tenant=tenant, user__username=DEMO_EMAIL)
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
-    _, raw = token_create(ctx, name="demo")
+    _, raw = token_create(ctx, data=TokenCreate(name="demo"))
     invoices = Invoice.objects.filter(tenant=tenant)
     issued = invoices.exclude(status=Invoice.Status.DRAFT)
     counts = {
@@ -260,17 +266,18 @@ def _build(today: date, rng: random.Random) -> Tenant:
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
     units = {u.code: u for u in units_ensure_defaults(tenant=tenant)}
 
-    teams = {name: team_create(ctx, name=name) for name in ("Management", "Service desk",
-                                                              "Engineering")}  # fmt: skip
+    teams = {
+        name: team_create(ctx, data=TeamCreate(name=name))
+        for name in ("Management", "Service desk", "Engineering")
+    }
     members = [owner]
     system = CommandContext(tenant=tenant, source="cli")  # the operator sets demo passwords
     for login, name, role, team, rate in PEOPLE:
         members.append(
-            membership_provision(
-                system, email=f"{login}@nordlicht-it.test", name=name, role=role,
-                team_id=teams[team].pk, default_billing_rate=rate,
-                password=DEMO_PASSWORD,
-            )
+            membership_provision(system, data=MembershipProvision(
+                email=f"{login}@nordlicht-it.test", name=name, role=role,
+                team_id=teams[team].pk, default_billing_rate=rate, password=DEMO_PASSWORD,
+            ))
         )  # fmt: skip
     # The owner logs time too, so the demo login's "My time" is not empty.
     workers = [m for m in members if m.role in ("owner", "member", "approver", "admin")]

@@ -25,12 +25,12 @@ from faktura.common.inputs import (
     PaymentTermsDays,
     PeppolId,
     Text,
+    TimeRounding,
     VatId,
     problem,
 )
 from faktura.common.schemas import CashDiscountPercent, Id
 from faktura.contacts.models import CustomerKind, EInvoiceFormat, TaxTreatment
-from faktura.tenancy.inputs import TimeRounding
 
 
 def _einvoice_format(value: str) -> str:

@@ -15,6 +15,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from faktura.catalog.models import VatCategory
+from faktura.common.inputs import Currency, Email
 from faktura.common.schemas import Id
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
@@ -57,9 +58,7 @@ class OfferCreate(_Input):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     intro_text: LongText = ""
     valid_until: dt.date | None = None
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = Field(
-        None, description="default: the customer's"
-    )
+    currency: Currency | None = Field(None, description="default: the customer's")
     lines: list[OfferLineIn] = Field(default_factory=list, max_length=MAX_LINES)
 
 
@@ -78,9 +77,7 @@ class OfferUpdate(_Input):
 class OfferSend(_Input):
     """Number the offer (when it has none yet) and e-mail it with its PDF."""
 
-    to: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = Field(
-        "", description="default: the customer's e-mail address"
-    )
+    to: Email = Field("", description="default: the customer's e-mail address")
 
 
 class OfferAccept(_Input):

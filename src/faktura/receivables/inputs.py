@@ -16,6 +16,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
 
+from faktura.common.inputs import Email
 from faktura.common.schemas import Id
 from faktura.receivables.models import Payment, SentMark
 
@@ -155,7 +156,7 @@ class DunningPause(_Input):
 class ReminderSend(_Input):
     """E-mail a reminder with its PDF (default: to the customer's invoice address)."""
 
-    to: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = ""
+    to: Email = ""
     resend: bool = Field(False, description="send a reminder that was sent already again")
 
 

@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from faktura.common.errors import NotFound
-from faktura.common.schemas import ERRORS, Id, PathId
+from faktura.common.schemas import ERRORS, PathId
 from faktura.tenancy import invitations, selectors, services, terms
 from faktura.tenancy.auth import request_context
 from faktura.tenancy.http import logo_response, site_url
@@ -18,7 +18,9 @@ from faktura.tenancy.inputs import (
     MembershipInvite,
     MembershipTermsSet,
     MembershipUpdate,
+    TeamCreate,
     TenantUpdate,
+    TokenCreate,
 )
 
 router = Router(tags=["tenancy"])
@@ -132,10 +134,6 @@ class TeamOut(Schema):
     name: str
 
 
-class TeamIn(Schema):
-    name: str = Field(..., max_length=100)
-
-
 @router.get("/teams", response=list[TeamOut])
 @paginate
 def team_list(request):
@@ -143,8 +141,8 @@ def team_list(request):
 
 
 @router.post("/teams", response={201: TeamOut, **ERRORS})
-def team_create(request, payload: TeamIn):
-    return Status(201, services.team_create(request_context(request), name=payload.name))
+def team_create(request, payload: TeamCreate):
+    return Status(201, services.team_create(request_context(request), data=payload))
 
 
 class MembershipOut(Schema):
@@ -299,11 +297,6 @@ class TokenCreatedOut(TokenOut):
     token: str  # the raw key, shown only in this answer
 
 
-class TokenIn(Schema):
-    name: str = Field(..., max_length=100)
-    membership_id: Id | None = None
-
-
 @router.get("/tokens", response=list[TokenOut])
 @paginate
 def token_list(request):
@@ -314,10 +307,8 @@ def token_list(request):
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
-def token_create(request, payload: TokenIn):
-    token, raw = services.token_create(
-        request_context(request), name=payload.name, membership_id=payload.membership_id
-    )
+def token_create(request, payload: TokenCreate):
+    token, raw = services.token_create(request_context(request), data=payload)
     token.token = raw
     return Status(201, token)
 

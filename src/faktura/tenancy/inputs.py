@@ -3,9 +3,8 @@ the UI form and the service alike."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from django.utils.translation import gettext
 from pydantic import (
@@ -14,7 +13,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictInt,
-    StrictStr,
     StringConstraints,
 )
 
@@ -23,6 +21,7 @@ from faktura.common.inputs import (
     CashDiscountDays,
     Country,
     Currency,
+    Day,
     Email,
     HexColor,
     Iban,
@@ -32,6 +31,7 @@ from faktura.common.inputs import (
     PaymentTermsDays,
     PeppolId,
     Text,
+    TimeRounding,
     TimeZone,
     UnitPrice,
     VatId,
@@ -40,7 +40,6 @@ from faktura.common.inputs import (
 )
 from faktura.common.schemas import CashDiscountPercent, Id
 from faktura.core.numbering import validate_format
-from faktura.core.time_rounding import policy_problems
 from faktura.tenancy.models import BillingTrigger, Tenant
 from faktura.tenancy.roles import Role
 
@@ -50,10 +49,10 @@ class MembershipInvite(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    email: str = Field(..., max_length=254)
+    email: Annotated[Email, StringConstraints(min_length=1)]
     role: Role = Role.MEMBER
     team_id: Id | None = None
-    default_billing_rate: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=6)
+    default_billing_rate: UnitPrice | None = None
 
 
 class InvitationAccept(BaseModel):
@@ -63,27 +62,6 @@ class InvitationAccept(BaseModel):
 
     name: str = Field("", max_length=150)
     password: str = Field(..., min_length=1, max_length=128)
-
-
-def _policy_field(name: str) -> AfterValidator:
-    def check(value: Any) -> Any:
-        found = policy_problems({name: value})
-        if found:
-            raise problem(found[0].code, found[0].message)
-        return value
-
-    return AfterValidator(check)
-
-
-class TimeRounding(BaseModel):
-    """A time-rounding rule (core's RoundingPolicy): increment, direction, minimum, level."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    increment_minutes: Annotated[StrictInt, _policy_field("increment_minutes")] = 15
-    direction: Annotated[StrictStr, _policy_field("direction")] = "up"
-    minimum_minutes: Annotated[StrictInt, _policy_field("minimum_minutes")] = 0
-    level: Annotated[StrictStr, _policy_field("level")] = "entry"
 
 
 def _number_format(value: str) -> str:
@@ -192,6 +170,32 @@ class TenantCreate(TenantUpdate):
     )
 
 
+class TeamCreate(Input):
+    """A new team of the company."""
+
+    name: Annotated[str, Text(100, required=True)]
+
+
+class TokenCreate(Input):
+    """A new API token: one's own, or (with `manage_all_tokens`) one acting as another
+    member of the company (the service looks the member up)."""
+
+    name: Annotated[str, Text(100, required=True)]
+    membership_id: Id | None = None
+
+
+class MembershipProvision(Input):
+    """The operator's way to add a login with a password they choose (the demo, set-up
+    scripts); the password is checked by the service against the user."""
+
+    email: Annotated[Email, StringConstraints(min_length=1)]
+    password: Annotated[str, StringConstraints(max_length=128)]
+    role: Role = Role.MEMBER
+    name: Annotated[str, Text(150)] = ""
+    team_id: Id | None = None
+    default_billing_rate: UnitPrice | None = None
+
+
 class MembershipUpdate(Input):
     """A change of a member's role, team, rate or active state (the fields sent)."""
 
@@ -212,6 +216,6 @@ class MembershipTermsSet(Input):
     """A member's terms from ``valid_from`` on (a cost rate per hour, a weekly target of
     hours); setting terms for a day that has them replaces them."""
 
-    valid_from: dt.date = Field(ge=dt.date(1900, 1, 1), le=dt.date(2100, 12, 31))
+    valid_from: Day
     cost_rate: UnitPrice | None = None
     weekly_hours: WeeklyHours | None = None

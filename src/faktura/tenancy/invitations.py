@@ -28,7 +28,6 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound
 from faktura.common.services import audit_record
@@ -88,7 +87,7 @@ def membership_invite(
     starts with (https://faktura.example.com).
     """
     ctx.require("manage_members")
-    email = v.email("email", data.email, allow_blank=False).lower()
+    email = data.email.lower()
     if data.role == Role.OWNER and ctx.role not in (None, Role.OWNER):
         raise OwnerProtected(
             "Only an owner can invite another owner.",

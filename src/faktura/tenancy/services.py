@@ -17,13 +17,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from faktura.common.inputs import vat_id_message
 from faktura.common.services import audit_record
 from faktura.core.numbering import OFFER_RESET, validate_format
-from faktura.core.time_rounding import PolicyError, RoundingPolicy
 from faktura.einvoice.identifiers import vat_id_check
 from faktura.tenancy.errors import (
     AlreadyMember,
@@ -35,7 +33,14 @@ from faktura.tenancy.errors import (
     ReferenceNotFound,
     Required,
 )
-from faktura.tenancy.inputs import MembershipUpdate, TenantCreate, TenantUpdate
+from faktura.tenancy.inputs import (
+    MembershipProvision,
+    MembershipUpdate,
+    TeamCreate,
+    TenantCreate,
+    TenantUpdate,
+    TokenCreate,
+)
 from faktura.tenancy.invitations import password_check
 from faktura.tenancy.models import ApiToken, Membership, Team, Tenant
 from faktura.tenancy.roles import Role
@@ -49,20 +54,6 @@ LOGO_MAX_BYTES = 1024 * 1024
 # small file that decodes to gigabytes (a "decompression bomb") is refused before decoding.
 LOGO_MAX_PIXELS = 4000 * 4000
 _CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]*)""")
-
-
-def clean_time_rounding(field: str, value: Any, *, allow_none: bool = True) -> dict | None:
-    """A time-rounding rule as stored: the dict form of core's RoundingPolicy."""
-    if value is None:
-        if allow_none:
-            return None
-        raise Required.field(field, "A rounding rule is required.")
-    if not isinstance(value, dict):
-        raise ValidationFailed.field(field, "Must be an object.")
-    try:
-        return RoundingPolicy.from_dict(value).to_dict()
-    except PolicyError as exc:
-        raise ValidationFailed.field(f"{field}.{exc.field}", exc.message) from exc
 
 
 def tenant_create(*, data: TenantCreate) -> tuple[Tenant, Membership]:
@@ -313,9 +304,9 @@ def tenant_logo_remove(ctx: CommandContext) -> Tenant:
     return tenant
 
 
-def team_create(ctx: CommandContext, *, name: str) -> Team:
+def team_create(ctx: CommandContext, *, data: TeamCreate) -> Team:
     ctx.require("manage_members")
-    name = v.required("name", name)
+    name = data.name
     with transaction.atomic():
         if Team.objects.filter(tenant=ctx.tenant, name=name).exists():
             raise Duplicate.field("name", "A team with this name exists.")
@@ -324,38 +315,30 @@ def team_create(ctx: CommandContext, *, name: str) -> Team:
     return team
 
 
-def membership_provision(
-    ctx: CommandContext,
-    *,
-    email: str,
-    password: str,
-    role: str = Role.MEMBER,
-    name: str = "",
-    team_id: int | None = None,
-    default_billing_rate: Any = None,
-) -> Membership:
+def membership_provision(ctx: CommandContext, *, data: MembershipProvision) -> Membership:
     """The operator's way to add a login with a password they choose (the demo, set-up
     scripts): a system context only. People acting in the API or UI invite instead
     (`invitations.membership_invite`), so no member ever sets another person's password."""
     if ctx.membership is not None:
         raise PermissionDenied("Members are added by invitation.")
-    email = v.email("email", email, allow_blank=False).lower()
-    if role not in Role.values:
-        raise ValidationFailed.field("role", f"Must be one of {', '.join(Role.values)}.")
-    rate = v.decimal("default_billing_rate", default_billing_rate, places=6)
+    email, role = data.email.lower(), data.role
     with transaction.atomic():
-        team = _team(ctx, team_id)
+        team = _team(ctx, data.team_id)
         user = User.objects.filter(username=email).first()
         if user is None:
-            first, _, last = name.partition(" ")
+            first, _, last = data.name.partition(" ")
             user = User(username=email, email=email, first_name=first, last_name=last)
-            password_check(password, user=user)
-            user.set_password(password)
+            password_check(data.password, user=user)
+            user.set_password(data.password)
             user.save()
         if Membership.objects.filter(tenant=ctx.tenant, user=user).exists():
             raise AlreadyMember.field("email", "Already a member.")
         membership = Membership.objects.create(
-            tenant=ctx.tenant, user=user, role=role, team=team, default_billing_rate=rate
+            tenant=ctx.tenant,
+            user=user,
+            role=role,
+            team=team,
+            default_billing_rate=data.default_billing_rate,
         )
         audit_record(ctx, action="membership_provision", obj=membership, data={"role": role})
     return membership
@@ -430,11 +413,9 @@ def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_create(
-    ctx: CommandContext, *, name: str, membership_id: int | None = None
-) -> tuple[ApiToken, str]:
+def token_create(ctx: CommandContext, *, data: TokenCreate) -> tuple[ApiToken, str]:
     """Create an API token; the raw key is returned here once and never stored."""
-    name = v.required("name", name)
+    name, membership_id = data.name, data.membership_id
     membership = ctx.membership
     if membership_id is not None and (membership is None or membership.pk != membership_id):
         ctx.require("manage_all_tokens")

@@ -17,42 +17,28 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
-from faktura.common.inputs import Currency, Input, LongText, Text, UnitPrice, lines, problem
+from faktura.common.inputs import (
+    Currency,
+    Day,
+    Input,
+    Instant,
+    LongText,
+    Text,
+    TimeRounding,
+    UnitPrice,
+    lines,
+    problem,
+)
 from faktura.common.schemas import Id
 from faktura.core.durations import MAX_MINUTES, DurationError, parse_duration_minutes
-from faktura.tenancy.inputs import TimeRounding
 from faktura.tenancy.models import BillingTrigger
 from faktura.work.models import Project, Task, TaskEntry
 
-# Dates and times outside this range are typing mistakes (and some overflow time zone maths).
-MIN_YEAR, MAX_YEAR = 1970, 2100
 # At most this many entries are submitted or approved in one request.
 MAX_BULK = 500
 MAX_TRANSPORT_MINUTES = 7 * 24 * 60
 MAX_BUDGET_WARNING_PERCENT = 1000
 DURATION_HINT = gettext_noop("Enter a duration like 1:30.")
-
-
-def _year(value: int) -> None:
-    if not MIN_YEAR <= value <= MAX_YEAR:
-        raise problem("invalid", gettext("Must be between %(min)s and %(max)s.")
-                      % {"min": MIN_YEAR, "max": MAX_YEAR})  # fmt: skip
-
-
-def _day(value: dt.date) -> dt.date:
-    _year(value.year)
-    return value
-
-
-def _instant(value: dt.datetime) -> dt.datetime:
-    """A timezone-aware instant, in UTC; a naive one is refused, since its instant is unknown."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise problem(
-            "invalid",
-            gettext("Give the time zone, e.g. 2026-03-01T09:00:00+01:00 or 2026-03-01T08:00:00Z."),
-        )
-    _year(value.year)
-    return value.astimezone(dt.UTC)
 
 
 def _minutes(value: Any) -> Any:
@@ -78,8 +64,6 @@ def _upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
-Day = Annotated[dt.date, AfterValidator(_day)]
-Instant = Annotated[dt.datetime, AfterValidator(_instant)]
 # A duration in whole minutes; typed as minutes (90) or text ("1:30").
 Duration = Annotated[
     int,

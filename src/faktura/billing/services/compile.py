@@ -48,7 +48,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,7 +98,6 @@ COMPILE_OPERATION = "billable_items_compile"  # the kind of its Operation
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 5_000  # entries per transaction
-MAX_ENTRY_IDS = 10_000
 
 Kind = TaskEntry.Kind
 ItemStatus = BillableItem.Status
@@ -145,20 +144,16 @@ def billable_items_compile(
     ctx: CommandContext,
     *,
     data: ItemsCompile = _EVERYTHING,
-    entry_ids: Sequence[int] | None = None,
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int, int], None] | None = None,
 ) -> CompileResult:
     """Compile the candidates (all, or `data.entry_ids`, work up to `data.until`) into
-    pending items. `entry_ids` is the same as `data.entry_ids`, for the billing review's
-    in-process call.
+    pending items.
 
     Every batch commits on its own (see the module docstring); one audit row records the run,
     also when it fails. `progress(done, total)` is called after each batch when given.
     """
     ctx.require("manage_invoices")
-    if entry_ids is not None:
-        data = ItemsCompile(entry_ids=list(entry_ids), until=data.until)
     ids = _checked_ids(ctx, data)
     if batch_size < 1:
         raise ValueError("batch_size must be positive")

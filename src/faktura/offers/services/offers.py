@@ -27,7 +27,6 @@ from faktura.billing.services.drafts import tax_group
 from faktura.billing.services.issue import buyer_snapshot, seller_snapshot
 from faktura.billing.snapshot import buyer_party, seller_party
 from faktura.catalog.selectors import product_for_tenant, unit_for_tenant
-from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import NotFound, Required, ValidationFailed
 from faktura.common.inputs import parse
@@ -170,7 +169,7 @@ def offer_create(ctx: CommandContext, *, data: OfferCreate) -> Offer:
     """A draft offer for a customer of this tenant (another tenant's: 400 `contact_id`)."""
     ctx.require("manage_invoices")
     contact = contact_for_tenant(ctx.tenant, data.contact_id)
-    currency = v.currency("currency", data.currency or contact.currency)
+    currency = data.currency or contact.currency
     if currency != contact.currency:
         raise ValidationFailed.field(
             "currency", f"The customer is invoiced in {contact.currency}, not {currency}."
@@ -367,7 +366,7 @@ def offer_send(
     `offer_not_draft` (accepted or declined), 422 `offer_empty`, `no_recipient`,
     `offer_unprintable`, `send_failed` (the offer stays sent and numbered; send it again)."""
     ctx.require("manage_invoices")
-    to = v.email("to", data.to)
+    to = data.to
     tenant = Tenant.objects.get(pk=ctx.tenant.pk)
     with transaction.atomic():
         offer = offer_locked(ctx.tenant, offer_id)

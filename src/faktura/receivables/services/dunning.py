@@ -25,7 +25,6 @@ from faktura.billing.models import Invoice
 from faktura.billing.services.drafts import invoice_locked
 from faktura.billing.services.sending import SMTP_TIMEOUT
 from faktura.billing.snapshot import buyer_party, seller_party
-from faktura.common import validators as v
 from faktura.common.context import CommandContext
 from faktura.common.errors import (
     FakturaError,
@@ -482,7 +481,7 @@ def reminder_send(
     and record when. Errors: 409 `reminder_already_sent` (unless `resend`); 422
     `no_recipient`, `send_failed`."""
     ctx.require("manage_invoices")
-    to = v.email("to", data.to)
+    to = data.to
     reminder, content = reminder_document(ctx, reminder_id=reminder_id)
     if reminder.sent_at is not None and not data.resend:
         raise ReminderAlreadySent(

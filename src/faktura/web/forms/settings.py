@@ -13,7 +13,9 @@ from faktura.tenancy.inputs import (
     MembershipInvite,
     MembershipTermsSet,
     MembershipUpdate,
+    TeamCreate,
     TenantUpdate,
+    TokenCreate,
 )
 from faktura.tenancy.models import Tenant
 from faktura.tenancy.roles import Role
@@ -175,7 +177,11 @@ class TenantForm(RoundingFieldsMixin, TypedInputForm):
         return {n: getattr(tenant, n) for n in names} | cls.rounding_initial(tenant.time_rounding)
 
 
-class TokenForm(forms.Form):
+class TokenForm(TypedInputForm):
+    """A new API token (`TokenCreate`)."""
+
+    input_type = TokenCreate
+
     name = text(_("Name"), required=True, max_length=100, placeholder=_("e.g. Accounting sync"))
     membership_id = forms.TypedChoiceField(
         label=_("Acts as"), coerce=int, required=False, empty_value=None
@@ -246,7 +252,11 @@ class MemberUpdateForm(TypedInputForm):
         return {k: v for k, v in self.cleaned_data.items() if k in self.changed_data}
 
 
-class TeamForm(forms.Form):
+class TeamForm(TypedInputForm):
+    """A new team (`TeamCreate`)."""
+
+    input_type = TeamCreate
+
     name = text(_("Name"), required=True, max_length=100)
 
 

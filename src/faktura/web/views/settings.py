@@ -67,15 +67,9 @@ def _token_form(request, data=None) -> TokenForm:
 def token_list(request):
     form = _token_form(request, request.POST or None)
     created = None
-    if request.method == "POST" and form.is_valid():
-        result = submit(
-            form,
-            lambda: services.token_create(
-                ui_context(request),
-                name=form.cleaned_data["name"],
-                membership_id=form.cleaned_data.get("membership_id"),
-            ),
-        )
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
+        result = submit(form, lambda: services.token_create(ui_context(request), data=data))
         if result is not None:
             # The raw key is in this one answer only; the list below shows its prefix.
             created = {"token": result[0], "raw": result[1]}
@@ -253,11 +247,9 @@ def member_terms_remove(request, membership_id: int, terms_id: int):
 @page("manage_members")
 def team_list(request):
     form = TeamForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        team = submit(
-            form,
-            lambda: services.team_create(ui_context(request), name=form.cleaned_data["name"]),
-        )
+    data = form.to_input() if request.method == "POST" else None
+    if data is not None:
+        team = submit(form, lambda: services.team_create(ui_context(request), data=data))
         if team is not None:
             messages.success(request, _("Team %(name)s created.") % {"name": team.name})
             return redirect("web:team_list")

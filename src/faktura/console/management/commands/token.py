@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from faktura.common.context import CommandContext
 from faktura.common.errors import FakturaError
+from faktura.common.inputs import parse
+from faktura.tenancy.inputs import TokenCreate
 from faktura.tenancy.models import Membership
 from faktura.tenancy.services import token_create
 
@@ -32,7 +34,7 @@ class Command(BaseCommand):
             tenant=membership.tenant, membership=membership, user=membership.user, source="cli"
         )
         try:
-            _, raw = token_create(ctx, name=opts["name"])
+            _, raw = token_create(ctx, data=parse(TokenCreate, {"name": opts["name"]}))
         except FakturaError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(raw)
