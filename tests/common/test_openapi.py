@@ -54,3 +54,26 @@ def test_the_health_check_needs_no_error_statuses(anon_api):
     spec = anon_api.get("/api/v1/openapi.json").json()
     assert set(spec["paths"]["/api/v1/health"]["get"]["responses"]) == {"200"}
     assert "ErrorOut" in spec["components"]["schemas"]
+
+
+def _schema_classes(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _schema_classes(sub)
+
+
+def test_no_two_schemas_share_a_component_name(anon_api):
+    """The OpenAPI document keys its components by class name: a second class of the same
+    name silently replaces the first, and clients then validate one operation's answers
+    against another's schema."""
+    from ninja import Schema
+
+    spec = anon_api.get("/api/v1/openapi.json").json()
+    components = set(spec["components"]["schemas"])
+    by_name: dict[str, set[str]] = {}
+    for cls in _schema_classes(Schema):
+        if cls.__module__.startswith("faktura.") and cls.__name__ in components:
+            by_name.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    assert len(by_name) > 50
+    shared = {name: sorted(paths) for name, paths in by_name.items() if len(paths) > 1}
+    assert not shared, shared

@@ -110,7 +110,7 @@ class WebhookCreatedOut(WebhookOut):
         return obj.secret_once
 
 
-class DeliveryOut(Schema):
+class WebhookDeliveryOut(Schema):
     id: int
     webhook_id: int
     event: str
@@ -246,13 +246,13 @@ def webhook_delete(request, webhook_id: PathId):
     return Status(204, None)
 
 
-@router.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
+@router.get("/webhooks/{webhook_id}/deliveries", response={200: list[WebhookDeliveryOut], **ERRORS})
 @paginate
 def delivery_list(request, webhook_id: PathId):
     return selectors.delivery_list(tenant=_reader(request).tenant, webhook_id=webhook_id)
 
 
-@router.post("/webhook-deliveries/{delivery_id}/redeliver", response={200: DeliveryOut, **ERRORS})
+@router.post("/webhook-deliveries/{delivery_id}/redeliver", response={200: WebhookDeliveryOut, **ERRORS})
 def delivery_redeliver(request, delivery_id: PathId):
     """Send the delivery again (due now)."""
     return services.webhook_redeliver(request_context(request), delivery_id=delivery_id)

@@ -48,13 +48,13 @@ class OfferLineOut(Schema):
     vat_rate: Decimal
 
 
-class TotalsOut(Schema):
+class OfferTotalsOut(Schema):
     net: Decimal
     vat: Decimal
     gross: Decimal
 
 
-class VatRowOut(Schema):
+class OfferVatRowOut(Schema):
     category: str
     rate: Decimal
     taxable_amount: Decimal
@@ -75,8 +75,8 @@ class OfferOut(Schema):
     offer_date: dt.date | None
     valid_until: dt.date | None
     lines: list[OfferLineOut]
-    totals: TotalsOut
-    vat_breakdown: list[VatRowOut]
+    totals: OfferTotalsOut
+    vat_breakdown: list[OfferVatRowOut]
     sent_at: dt.datetime | None
     sent_to: str
     created_at: dt.datetime
@@ -145,7 +145,7 @@ class InvoiceRef(Schema):
     contact_id: int
     project_id: int | None
     currency: str
-    totals: TotalsOut
+    totals: OfferTotalsOut
 
     @staticmethod
     def resolve_totals(obj) -> dict:

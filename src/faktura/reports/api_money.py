@@ -169,7 +169,7 @@ class AgingRowOut(Schema):
     dunned: int
 
 
-class AgingTotalOut(Schema):
+class AgingCurrencyOut(Schema):
     currency: str
     current: str
     days_1_30: str
@@ -182,7 +182,7 @@ class AgingTotalOut(Schema):
     dso: str | None
 
 
-class DunningLevelOut(Schema):
+class DunningLevelCountOut(Schema):
     level: int
     currency: str
     count: int
@@ -190,8 +190,8 @@ class DunningLevelOut(Schema):
 
 
 class AgingTotalsOut(Schema):
-    currencies: list[AgingTotalOut]
-    dunning_levels: list[DunningLevelOut]
+    currencies: list[AgingCurrencyOut]
+    dunning_levels: list[DunningLevelCountOut]
 
 
 class AgingReportOut(Schema):
