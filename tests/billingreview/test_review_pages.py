@@ -98,3 +98,36 @@ def test_german_page(owner, world):
     review = BillingReview.objects.get(contact=contact)
     page = browser.get(f"/billing/month-end/{review.pk}/").content.decode()
     assert "Alle abrechnen" in page and "Zurückstellen" in page
+
+
+def test_customer_list_shows_approved_time_not_compiled_yet(owner, world):
+    # given: one customer with a compiled hour and 90 uncompiled minutes, another with
+    # only uncompiled time, and a third with a draft entry (not approved: not listed)
+    from faktura.billing.inputs import ItemsCompile
+    from faktura.billing.services.compile import billable_items_compile
+    from faktura.billingreview.selectors import customers_unbilled
+
+    compiled = world.contact(name="Alpha GmbH")
+    waiting = world.contact(name="Beta AG")
+    drafted = world.contact(name="Gamma KG")
+    alpha = world.task(world.project(compiled, hourly_rate=Decimal("100")))
+    world.entry(alpha, minutes=60, day=dt.date(2026, 3, 2))
+    billable_items_compile(world.ctx, data=ItemsCompile())
+    world.entry(alpha, minutes=90, day=dt.date(2026, 3, 3))
+    world.entry(world.task(world.project(waiting)), minutes=45, day=dt.date(2026, 3, 4))
+    draft = world.entry(world.task(world.project(drafted)), minutes=30, day=dt.date(2026, 3, 5))
+    TaskEntry.objects.filter(pk=draft.pk).update(approval_status="draft")
+    # and: uncompiled time of April is not March's
+    world.entry(world.task(world.project(waiting)), minutes=30, day=dt.date(2026, 4, 1))
+
+    rows = customers_unbilled(
+        tenant=world.tenant, start=dt.date(2026, 3, 1), end=dt.date(2026, 3, 31)
+    )
+
+    assert [(r["name"], r["hours"], r["amount"], r["uncompiled_hours"]) for r in rows] == [
+        ("Alpha GmbH", Decimal("1.00"), Decimal("100.00"), Decimal("1.50")),
+        ("Beta AG", Decimal("0.00"), None, Decimal("0.75")),
+    ]
+    page = signed_in(owner).get("/billing/month-end/", {"period": "2026-03"}).content.decode()
+    assert "Beta AG" in page and "Gamma KG" not in page
+    assert page.count('data-testid="uncompiled-hours"') == 2

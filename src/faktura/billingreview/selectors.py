@@ -16,9 +16,10 @@ from faktura.billing.models import BillableItem
 from faktura.billingreview.models import BillingReview, BillingReviewDecision
 from faktura.common.errors import NotFound
 from faktura.contacts.models import Contact
-from faktura.core.money import exact_sum
+from faktura.core.money import exact_sum, quantize, quantize_ratio
 from faktura.tenancy.models import Membership
 from faktura.work.models import Project, Task, TaskEntry
+from faktura.work.selectors import entries_billable_candidates
 
 Item = BillableItem.Status
 Decision = BillingReviewDecision.Decision
@@ -41,22 +42,32 @@ def review_list(*, tenant, status: str = "") -> QuerySet[BillingReview]:
     return qs.filter(status=status) if status else qs
 
 
-def candidate_items(*, tenant, contact_id: int, start: dt.date, end: dt.date) -> QuerySet:
-    """The items a review of this customer and period shows: compiled from approved entries
-    of time-and-materials projects, pending with work in the period, or deferred earlier and
-    due by its end (a deferral without a date is due at once). Fixed-price and non-billable
-    work never has items; drafts and submitted entries are left out by the approval filter."""
+def _live_in_period(start: dt.date, end: dt.date) -> Q:
+    """Items a review of the period decides about: pending with work in the period, or
+    deferred earlier and due by its end (a deferral without a date is due at once)."""
     in_period = Q(status=Item.PENDING, service_date__gte=start, service_date__lte=end)
     deferred_due = Q(status=Item.DEFERRED, service_date__lte=end) & (
         Q(deferred_until__isnull=True) | Q(deferred_until__lte=end)
     )
+    return in_period | deferred_due
+
+
+def _reviewable_items(*, tenant) -> QuerySet:
     return BillableItem.objects.filter(
-        in_period | deferred_due,
         tenant=tenant,
-        contact_id=contact_id,
         entry__isnull=False,
         entry__approval_status=TaskEntry.Approval.APPROVED,
         project__billing_model=Project.BillingModel.TIME_AND_MATERIALS,
+    )
+
+
+def candidate_items(*, tenant, contact_id: int, start: dt.date, end: dt.date) -> QuerySet:
+    """The items a review of this customer and period shows: compiled from approved entries
+    of time-and-materials projects, pending with work in the period, or deferred earlier and
+    due by its end. Fixed-price and non-billable work never has items; drafts and submitted
+    entries are left out by the approval filter."""
+    return _reviewable_items(tenant=tenant).filter(
+        _live_in_period(start, end), contact_id=contact_id
     )
 
 
@@ -66,38 +77,48 @@ def candidate_entry_ids(*, tenant, contact_id: int, start: dt.date, end: dt.date
 
 
 def customers_unbilled(*, tenant, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    """Each customer with work to review in the period: its hours and value (SQL sums, for
-    display only: the invoice computes its amounts in Python)."""
-    in_period = Q(status=Item.PENDING, service_date__gte=start, service_date__lte=end)
-    deferred_due = Q(status=Item.DEFERRED, service_date__lte=end) & (
-        Q(deferred_until__isnull=True) | Q(deferred_until__lte=end)
-    )
-    rows = (
-        BillableItem.objects.filter(
-            in_period | deferred_due,
-            tenant=tenant,
-            entry__isnull=False,
-            entry__approval_status=TaskEntry.Approval.APPROVED,
-            project__billing_model=Project.BillingModel.TIME_AND_MATERIALS,
-        )
+    """Each customer with work to review in the period: the hours and value of its compiled
+    items (SQL sums, for display only: the invoice computes its amounts in Python), and the
+    hours of approved time not compiled yet (starting the review compiles and prices them)."""
+    compiled = (
+        _reviewable_items(tenant=tenant)
+        .filter(_live_in_period(start, end))
         .order_by()
         .values("contact_id", "currency")
-        .annotate(
-            hours=Sum("quantity", filter=Q(kind=HOURS_KIND)),
-            amount=Sum("amount"),
-        )
+        .annotate(hours=Sum("quantity", filter=Q(kind=HOURS_KIND)), amount=Sum("amount"))
     )
+    uncompiled = (
+        entries_billable_candidates(tenant=tenant, require_approval=True)
+        .filter(date__gte=start, date__lte=end, kind=TaskEntry.Kind.TIME)
+        .order_by()
+        .values("task__client_id")
+        .annotate(seconds=Sum("duration_seconds"))
+    )
+    waiting = {row["task__client_id"]: row["seconds"] or 0 for row in uncompiled}
     names = dict(Contact.objects.filter(tenant=tenant).values_list("pk", "name"))
-    found = [
-        {
-            "contact_id": row["contact_id"],
-            "name": names.get(row["contact_id"], ""),
-            "currency": row["currency"],
-            "hours": Decimal(row["hours"] or 0).quantize(Decimal("0.01")),
-            "amount": Decimal(row["amount"] or 0).quantize(Decimal("0.01")),
-        }
-        for row in rows
-    ]
+    found: list[dict[str, Any]] = []
+    for row in compiled:
+        found.append(
+            {
+                "contact_id": row["contact_id"],
+                "name": names.get(row["contact_id"], ""),
+                "currency": row["currency"],
+                "hours": quantize(row["hours"] or 0, 2),
+                "amount": quantize(row["amount"] or 0, 2),
+                "uncompiled_hours": quantize_ratio(waiting.pop(row["contact_id"], 0), 3600, 2),
+            }
+        )
+    for contact_id, seconds in waiting.items():
+        found.append(
+            {
+                "contact_id": contact_id,
+                "name": names.get(contact_id, ""),
+                "currency": "",
+                "hours": Decimal("0.00"),
+                "amount": None,
+                "uncompiled_hours": quantize_ratio(seconds, 3600, 2),
+            }
+        )
     return sorted(found, key=lambda row: (row["name"].casefold(), row["contact_id"]))
 
 
