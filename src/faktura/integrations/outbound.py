@@ -88,7 +88,7 @@ class TransportError(Exception):
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, address: str, port: int, timeout: float):
+    def __init__(self, host: str, address: str, port: int, timeout: int):
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self._address = address
 
@@ -98,7 +98,7 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, address: str, port: int, timeout: float):
+    def __init__(self, host: str, address: str, port: int, timeout: int):
         super().__init__(host, port, timeout=timeout)
         self._address = address
 
@@ -112,7 +112,7 @@ def request(
     *,
     headers: dict[str, str] | None = None,
     body: bytes | None = None,
-    timeout: float = 10.0,
+    timeout: int = 10,
 ) -> Response:
     """One HTTP request to the checked address of `url`; no redirects (a 3xx is answered as
     it is). Raises TransportError when there is no answer."""

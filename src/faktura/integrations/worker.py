@@ -82,7 +82,7 @@ def batch_size() -> int:
     return max(1, int(getattr(settings, "FAKTURA_SYNC_BATCH_SIZE", 100)))
 
 
-def _deadline() -> float:
+def _deadline() -> float:  # float ok: a monotonic clock reading, not money
     """The last moment (monotonic clock) a worker may start a call for a batch it claimed
     now: a retry's look-up and create, each up to the timeout, still end within the lease."""
     return time.monotonic() + _lease_seconds() - 2 * _timeout()
