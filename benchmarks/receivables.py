@@ -16,25 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.db import connection, transaction
 
+from benchmarks.company import companies_left, company_create, company_delete
 from faktura.billing.models import Invoice
 from faktura.common.context import CommandContext
 from faktura.contacts.models import Contact
 from faktura.receivables.dunning_selectors import dunning_proposals
 from faktura.receivables.inputs import BankStatementUpload
 from faktura.receivables.services.bank import bank_statement_import, bank_statement_receive
-from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Tenant
-from faktura.tenancy.services import tenant_create
 
 SLUG_PREFIX = "bench-receivables-"
-USER_DOMAIN = "bench.invalid"
 IBAN = "DE89370400440532013000"
 BATCH = 2000
 
@@ -58,20 +55,7 @@ def _camt(rows: list[tuple[str, Decimal, str]], day: dt.date) -> bytes:
 
 
 def _build(invoices: int, today: dt.date, log: Callable[[str], None]) -> Tenant:
-    slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
-    tenant, _owner = tenant_create(
-        data=TenantCreate(
-            name="Benchmark Receivables GmbH",
-            slug=slug,
-            owner_email=f"owner@{slug}.{USER_DOMAIN}",
-            owner_password=uuid.uuid4().hex,
-            street="Benchweg 1",
-            postal_code="10115",
-            city="Berlin",
-            country="DE",
-            vat_id="DE136695976",
-        )
-    )
+    tenant, _owner = company_create("Benchmark Receivables GmbH", SLUG_PREFIX)
     started = time.perf_counter()
     with transaction.atomic():
         contacts = Contact.objects.bulk_create(
@@ -107,19 +91,11 @@ def cleanup_tenant(tenant: Tenant) -> None:
         "receivables_banktransaction", "receivables_bankstatement", "billing_invoice",
         "contacts_contact",
     )  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        for table in tables:
-            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
-    from django.contrib.auth.models import User
-
-    Tenant.objects.filter(pk=tenant.pk).delete()
-    User.objects.filter(username__endswith=f"@{tenant.slug}.{USER_DOMAIN}").delete()
+    company_delete(tenant, tables, triggers_off=True)
 
 
 def cleanup_leftovers() -> int:
-    tenants = list(Tenant.objects.filter(slug__startswith=SLUG_PREFIX))
+    tenants = companies_left(SLUG_PREFIX)
     for tenant in tenants:
         cleanup_tenant(tenant)
     return len(tenants)

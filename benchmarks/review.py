@@ -19,43 +19,26 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.contrib.auth.models import User
 from django.db import connection, transaction
 
+from benchmarks.company import company_create, company_delete
 from faktura.billing.services.compile import billable_items_compile
 from faktura.billingreview import selectors, services
 from faktura.billingreview.inputs import BillingReviewStart, BillingReviewUpdate
 from faktura.common.context import CommandContext
 from faktura.contacts.models import Contact
-from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Tenant
-from faktura.tenancy.services import tenant_create
 from faktura.work.models import Project, Task, TaskEntry
 
 SLUG_PREFIX = "bench-review-"
-USER_DOMAIN = "bench.invalid"
 TICKETS = 50
 
 
 def _build(entries: int, log: Callable[[str], None]) -> tuple[CommandContext, Contact, dt.date]:
-    slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
-    tenant, owner = tenant_create(
-        data=TenantCreate(
-            name="Benchmark Review GmbH",
-            slug=slug,
-            owner_email=f"owner@{slug}.{USER_DOMAIN}",
-            owner_password=uuid.uuid4().hex,
-            street="Benchweg 1",
-            postal_code="10115",
-            city="Berlin",
-            country="DE",
-            vat_id="DE136695976",
-        )
-    )
+    tenant, owner = company_create("Benchmark Review GmbH", SLUG_PREFIX)
     tenant.iban, tenant.email, tenant.phone = "DE89370400440532013000", "r@bench.test", "+49 30 1"
     tenant.save(update_fields=["iban", "email", "phone"])
     ctx = CommandContext(tenant=tenant, membership=owner, user=owner.user, source="cli")
@@ -99,23 +82,16 @@ def _build(entries: int, log: Callable[[str], None]) -> tuple[CommandContext, Co
 
 def cleanup_tenant(tenant: Tenant) -> None:
     tables = (
-        "billingreview_billingreviewdecision", "billingreview_billingreview",
-        "documents_storeddocument", "billing_billableitem", "billing_invoiceline",
-        "billing_invoice", "billing_numbersequence", "work_taskentry", "work_task",
-        "work_project", "contacts_contact", "catalog_productassignment", "catalog_product",
+        "billingreview_billingreview", "documents_storeddocument", "billing_billableitem",
+        "billing_invoiceline", "billing_invoice", "billing_numbersequence", "work_taskentry",
+        "work_task", "work_project", "contacts_contact", "catalog_productassignment",
+        "catalog_product",
     )  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(
-            "DELETE FROM billingreview_billingreviewdecision WHERE review_id IN "
-            "(SELECT id FROM billingreview_billingreview WHERE tenant_id = %s)",
-            [tenant.pk],
-        )
-        for table in tables[1:]:
-            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
-    Tenant.objects.filter(pk=tenant.pk).delete()
-    User.objects.filter(username__endswith=f"@{tenant.slug}.{USER_DOMAIN}").delete()
+    decisions = (
+        "DELETE FROM billingreview_billingreviewdecision WHERE review_id IN "
+        "(SELECT id FROM billingreview_billingreview WHERE tenant_id = %s)"
+    )
+    company_delete(tenant, tables, statements=[decisions], triggers_off=True)
 
 
 def bench_review(entries: int, log: Callable[[str], None] = print) -> dict:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import connection, transaction
 
+from benchmarks.company import company_create, company_delete
 from faktura.billing.models import BillableItem
 from faktura.catalog.models import PriceList, PriceListItem, Product, Unit
 from faktura.catalog.services import units_ensure_defaults
@@ -28,30 +28,14 @@ from faktura.contacts.models import Contact
 from faktura.subscriptions.inputs import DueRun
 from faktura.subscriptions.models import Subscription
 from faktura.subscriptions.services.due import due_run
-from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Tenant
-from faktura.tenancy.services import tenant_create
 
 SLUG_PREFIX = "bench-subscriptions-"
-USER_DOMAIN = "bench.invalid"
 BATCH = 2000
 
 
 def _build(count: int, start: dt.date, log: Callable[[str], None]) -> Tenant:
-    slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
-    tenant, _owner = tenant_create(
-        data=TenantCreate(
-            name="Benchmark Subscriptions GmbH",
-            slug=slug,
-            owner_email=f"owner@{slug}.{USER_DOMAIN}",
-            owner_password=uuid.uuid4().hex,
-            street="Benchweg 1",
-            postal_code="10115",
-            city="Berlin",
-            country="DE",
-            vat_id="DE136695976",
-        )
-    )
+    tenant, _owner = company_create("Benchmark Subscriptions GmbH", SLUG_PREFIX)
     started = time.perf_counter()
     with transaction.atomic():
         units_ensure_defaults(tenant=tenant)
@@ -92,17 +76,12 @@ def _build(count: int, start: dt.date, log: Callable[[str], None]) -> Tenant:
 
 
 def cleanup_tenant(tenant: Tenant) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table in (
-            "billing_billableitem", "subscriptions_subscriptionprice",
-            "subscriptions_subscription", "catalog_pricelistitem", "catalog_pricelist",
-            "catalog_product", "catalog_unit", "contacts_contact",
-        ):  # fmt: skip
-            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
-    from django.contrib.auth.models import User
-
-    Tenant.objects.filter(pk=tenant.pk).delete()
-    User.objects.filter(username__endswith=f"@{tenant.slug}.{USER_DOMAIN}").delete()
+    tables = (
+        "billing_billableitem", "subscriptions_subscriptionprice", "subscriptions_subscription",
+        "catalog_pricelistitem", "catalog_pricelist", "catalog_product", "catalog_unit",
+        "contacts_contact",
+    )  # fmt: skip
+    company_delete(tenant, tables)
 
 
 def bench_subscriptions(subscriptions: int, log: Callable[[str], None] = print) -> dict:

@@ -30,13 +30,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.db import connection, transaction
 
-from benchmarks.receivables import USER_DOMAIN, tenant_today_of
+from benchmarks.company import company_create, company_delete
+from benchmarks.receivables import tenant_today_of
 from faktura.billing.models import Invoice
 from faktura.common.context import CommandContext
 from faktura.contacts.models import Contact
-from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Tenant
-from faktura.tenancy.services import tenant_create
 
 SLUG_PREFIX = "bench-sync-"
 BATCH = 2000
@@ -95,20 +94,7 @@ def _counts(url: str) -> dict:
 
 
 def _build(invoices: int, day: dt.date, log: Callable[[str], None]) -> Tenant:
-    slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
-    tenant, _owner = tenant_create(
-        data=TenantCreate(
-            name="Benchmark Sync GmbH",
-            slug=slug,
-            owner_email=f"owner@{slug}.{USER_DOMAIN}",
-            owner_password=uuid.uuid4().hex,
-            street="Benchweg 1",
-            postal_code="10115",
-            city="Berlin",
-            country="DE",
-            vat_id="DE136695976",
-        )
-    )
+    tenant, _owner = company_create("Benchmark Sync GmbH", SLUG_PREFIX)
     started = time.perf_counter()
     with transaction.atomic():
         contacts = Contact.objects.bulk_create(
@@ -145,15 +131,7 @@ def cleanup_tenant(tenant: Tenant) -> None:
         "integrations_syncrecord", "integrations_syncconnection", "integrations_datevdownload",
         "billing_invoice", "contacts_contact",
     )  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        for table in tables:
-            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
-    from django.contrib.auth.models import User
-
-    Tenant.objects.filter(pk=tenant.pk).delete()
-    User.objects.filter(username__endswith=f"@{tenant.slug}.{USER_DOMAIN}").delete()
+    company_delete(tenant, tables, triggers_off=True)
 
 
 def bench_sync(invoices: int, workers: int = 8, log: Callable[[str], None] = print) -> dict:

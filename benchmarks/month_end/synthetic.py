@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,20 +15,18 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
+from benchmarks.company import companies_left, company_create, company_delete, member_username
 from faktura.catalog.models import PriceList, PriceListItem, Product, ProductAssignment, Unit
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
 from faktura.contacts.models import Contact
-from faktura.tenancy.inputs import TenantCreate
 from faktura.tenancy.models import Membership, Team, Tenant
-from faktura.tenancy.services import tenant_create
 from faktura.work.models import Project, ProjectMember, Task
 
 MONTH = (2026, 10)
 CHUNK = 20_000
 MEMBERS = 25
 TASK_ENTRIES = 20  # entries per task on average
-USER_DOMAIN = "bench.invalid"
 SLUG_PREFIX = "bench-month-end-"
 
 # The company's standard rule; the floor rounds every time entry with it.
@@ -108,20 +105,7 @@ def build(
     """A company with `customers` customers and `entries` approved entries in one month."""
     started = time.perf_counter()
     rng = random.Random(seed)
-    slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
-    tenant, owner = tenant_create(
-        data=TenantCreate(
-            name="Benchmark Month-End GmbH",
-            slug=slug,
-            owner_email=f"owner@{slug}.{USER_DOMAIN}",
-            owner_password=uuid.uuid4().hex,
-            street="Benchweg 1",
-            postal_code="10115",
-            city="Berlin",
-            country="DE",
-            vat_id="DE136695976",
-        )
-    )
+    tenant, owner = company_create("Benchmark Month-End GmbH", SLUG_PREFIX)
     tenant.time_rounding = POLICY
     tenant.save(update_fields=["time_rounding"])
     units_ensure_defaults(tenant=tenant)
@@ -132,8 +116,8 @@ def build(
         users = User.objects.bulk_create(
             [
                 User(
-                    username=f"m{n}@{slug}.{USER_DOMAIN}",
-                    email=f"m{n}@{slug}.{USER_DOMAIN}",
+                    username=member_username(tenant.slug, n),
+                    email=member_username(tenant.slug, n),
                     first_name="Member",
                     last_name=str(n),
                 )
@@ -319,7 +303,7 @@ _BIG_TABLES = (
 
 def cleanup_leftovers() -> int:
     """Delete synthetic companies that killed or ``--keep`` runs left behind."""
-    tenants = list(Tenant.objects.filter(slug__startswith=SLUG_PREFIX))
+    tenants = companies_left(SLUG_PREFIX)
     for tenant in tenants:
         cleanup_tenant(tenant)
     return len(tenants)
@@ -331,17 +315,8 @@ def cleanup(data: Synthetic) -> None:
 
 def cleanup_tenant(tenant: Tenant) -> None:
     """Delete a synthetic company: its big tables by SQL, the rest through the ORM."""
-    tenant_id = tenant.pk
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE billing_invoice SET credit_note_of_id = NULL WHERE tenant_id = %s",
-                [tenant_id],
-            )
-            for table in _BIG_TABLES:
-                cursor.execute(
-                    f"DELETE FROM {connection.ops.quote_name(table)} WHERE tenant_id = %s",
-                    [tenant_id],
-                )
-        Tenant.objects.filter(pk=tenant_id).delete()
-        User.objects.filter(username__endswith=f"@{tenant.slug}.{USER_DOMAIN}").delete()
+    company_delete(
+        tenant,
+        _BIG_TABLES,
+        statements=["UPDATE billing_invoice SET credit_note_of_id = NULL WHERE tenant_id = %s"],
+    )

@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from benchmarks.month_end.synthetic import SLUG_PREFIX, USER_DOMAIN
+from benchmarks.company import USER_DOMAIN
+from benchmarks.month_end.synthetic import SLUG_PREFIX
 from faktura.billing.models import BillableItem
 from faktura.tenancy.models import Tenant
 from faktura.work.models import TaskEntry
