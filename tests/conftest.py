@@ -121,6 +121,19 @@ def _login_throttling_starts_clean(request):
 
 
 @pytest.fixture(autouse=True)
+def _language_starts_as_configured():
+    """A request in German leaves German active in the thread (Django's locale middleware
+    activates the user's language and does not restore it); every test starts and ends in
+    the configured language, so no message a test checks depends on the test before it."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Argon2 is deliberately slow; tests that do not test hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
