@@ -36,7 +36,7 @@ from faktura.tenancy.inputs import TokenCreate
 from faktura.tenancy.services import token_create
 
 sys.path.insert(0, str(Path(__file__).parent / "web"))
-from web_helpers import build_web_data
+from tests.web.web_helpers import build_web_data
 
 # Generated requests per operation: enough to reach every documented answer of the error
 # format, few enough that all operations run in a few minutes on a small machine.

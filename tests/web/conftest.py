@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from web_helpers import WebData, build_web_data, signed_in
+
+from tests.web.web_helpers import WebData, build_web_data, signed_in
 
 
 @pytest.fixture

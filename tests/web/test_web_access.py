@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from web_helpers import build_web_data, signed_in
+
+from tests.web.web_helpers import build_web_data, signed_in
 
 MANAGER_ONLY = [
     "web:product_list",

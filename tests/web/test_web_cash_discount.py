@@ -6,9 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.urls import reverse
-from test_web_forms import CONTACT, field_error
 
 from faktura.contacts.models import Contact
+from tests.web.test_web_forms import CONTACT
+from tests.web.web_helpers import field_error
 
 
 def test_company_settings_and_contact_form_take_the_cash_discount(browser, tenant):

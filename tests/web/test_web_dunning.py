@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from test_web_receivables import _billing_world_class, issue
-from web_helpers import signed_in
 
 from faktura.receivables.models import DunningHold, DunningLevel, DunningSettings, Reminder
+from tests.web.test_web_receivables import _billing_world_class, issue
+from tests.web.web_helpers import signed_in
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import re
 from html import unescape
 
 from django.urls import reverse
-from test_web_forms import CONTACT, field_error
-from web_helpers import signed_in
 
 from faktura.contacts.models import Contact
+from tests.web.test_web_forms import CONTACT
+from tests.web.web_helpers import field_error, signed_in
 
 COMPANY = {
     "name": "Acme IT GmbH",

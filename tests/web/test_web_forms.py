@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from html import unescape
 
 from django.test import Client
 from django.urls import reverse
-from web_helpers import signed_in
 
 from faktura.catalog.models import PriceListItem, Product, ProductAssignment
 from faktura.contacts.models import Contact
 from faktura.tenancy.models import ApiToken, Membership, Team
 from faktura.work.models import Project, Task
+from tests.web.web_helpers import field_error, signed_in
 
 CONTACT = {
     "name": "Stadtwerke Beispielstadt",
@@ -28,14 +27,6 @@ CONTACT = {
     "tr_direction": "up",
     "tr_level": "entry",
 }
-
-
-def field_error(html: str, field: str) -> str:
-    """The error text rendered under a field, unescaped ('' when there is none)."""
-    block = re.search(rf'data-field="{field}">(.*?)</div>', html, re.S)
-    assert block, f"no field {field} on the page"
-    error = re.search(r'<p class="field-error"[^>]*>(.*?)</p>', block.group(1), re.S)
-    return unescape(error.group(1)) if error else ""
 
 
 def test_contact_with_an_invalid_vat_id_shows_the_error_and_creates_nothing(browser, tenant):

@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.urls import reverse
-from web_helpers import ctx_for
 
 from faktura.billing.inputs import InvoiceCreate
 from faktura.billing.models import Invoice
 from faktura.billing.services.invoices import invoice_create
 from faktura.offers.models import Offer
+from tests.web.web_helpers import ctx_for
 
 
 def test_an_offer_is_written_sent_accepted_and_billed_from_the_pages(browser, web_data, settings):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from web_helpers import ctx_for, signed_in
 
 from faktura.contacts.inputs import ContactCreate
 from faktura.tenancy.middleware import SESSION_KEY
+from tests.web.web_helpers import ctx_for, signed_in
 
 LIST_PAGES = [
     "web:task_list",

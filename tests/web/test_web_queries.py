@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from web_helpers import at, ctx_for
 
 from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.work import services
 from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate
+from tests.web.web_helpers import at, ctx_for
 
 ROWS = 30
 

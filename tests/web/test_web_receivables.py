@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from web_helpers import signed_in
 
 from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.models import Invoice
@@ -19,6 +18,7 @@ from faktura.billing.services.issue import invoice_issue
 from faktura.receivables.models import BankTransaction, Payment, PaymentReversal, SentMark
 from faktura.receivables.selectors import invoice_balance
 from faktura.tenancy.selectors import tenant_today
+from tests.web.web_helpers import signed_in
 
 
 def _billing_world_class():

@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from web_helpers import signed_in
 
 from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
@@ -17,6 +16,7 @@ from faktura.frameorders.models import Retainer, RetainerMonth
 from faktura.frameorders.retainers import retainer_create
 from faktura.work.inputs import ProjectCreate
 from faktura.work.services import project_create
+from tests.web.web_helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 

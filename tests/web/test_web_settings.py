@@ -8,11 +8,10 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from test_web_forms import field_error
-from web_helpers import signed_in
 
 from faktura.tenancy.models import Tenant
 from tests.images import png
+from tests.web.web_helpers import field_error, signed_in
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"><rect width="40"/></svg>'
 

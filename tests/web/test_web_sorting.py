@@ -6,13 +6,13 @@ import re
 
 import pytest
 from django.urls import reverse
-from web_helpers import ctx_for
 
 from faktura.common.inputs import parse
 from faktura.contacts.inputs import ContactCreate
 from faktura.contacts.services import contact_create
 from faktura.work import services as work
 from faktura.work.inputs import ProjectCreate, TaskCreate
+from tests.web.web_helpers import ctx_for
 
 
 def names_in_order(html: str, names: list[str]) -> list[str]:

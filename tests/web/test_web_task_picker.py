@@ -6,12 +6,12 @@ import re
 
 import pytest
 from django.urls import reverse
-from web_helpers import ctx_for, signed_in
 
 from faktura.common.inputs import parse
 from faktura.work import services as work
 from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate, TaskUpdate
 from faktura.work.models import Task
+from tests.web.web_helpers import ctx_for, signed_in
 
 URL = reverse("web:task_search")
 

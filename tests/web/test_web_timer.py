@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from web_helpers import signed_in
 
 from faktura.common.inputs import parse
 from faktura.work.inputs import EntryCreate, ProjectCreate, TaskCreate
 from faktura.work.models import RUNNING_TIMER, TaskEntry
+from tests.web.web_helpers import signed_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from web_helpers import ctx_for, signed_in
 
 from faktura.common.inputs import parse
 from faktura.work import services as work
 from faktura.work.inputs import EntryCreate, ProjectCreate, ProjectUpdate, TaskCreate
 from faktura.work.models import Project, TaskEntry
+from tests.web.web_helpers import ctx_for, signed_in
 
 WEEK = "2026-03-02"  # a Monday; web_data logs time on the 2nd and 3rd
 HTMX = {"HTTP_HX_REQUEST": "true"}

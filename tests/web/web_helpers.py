@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+from html import unescape
 
 from django.test import Client
 
@@ -21,6 +23,14 @@ from faktura.work import services as work
 from faktura.work.inputs import EntryCreate, ProjectCreate, ProjectMemberRate, TaskCreate
 
 UTC = dt.UTC
+
+
+def field_error(html: str, field: str) -> str:
+    """The error text rendered under a field, unescaped ('' when there is none)."""
+    block = re.search(rf'data-field="{field}">(.*?)</div>', html, re.S)
+    assert block, f"no field {field} on the page"
+    error = re.search(r'<p class="field-error"[^>]*>(.*?)</p>', block.group(1), re.S)
+    return unescape(error.group(1)) if error else ""
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:

@@ -9,12 +9,12 @@ from html import unescape
 import pytest
 from billing_web import edit_url, htmx, line_of
 from django.urls import reverse
-from web_helpers import signed_in
 
 from faktura.billing.inputs import InvoicesGenerate
 from faktura.billing.models import BillableItem, Invoice, NumberSequence
 from faktura.billing.services.generation import invoices_generate
 from faktura.work.models import TaskEntry
+from tests.web.web_helpers import signed_in
 
 # --- the draft overlay ------------------------------------------------------------------------
 

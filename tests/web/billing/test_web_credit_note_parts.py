@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from billing_web import ISSUE_DAY
 from django.urls import reverse
-from web_helpers import signed_in
 
 from faktura.billing.inputs import InvoiceIssue, InvoicesGenerate
 from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.generation import invoices_generate
 from faktura.billing.services.issue import invoice_issue
+from tests.web.web_helpers import signed_in
 
 
 @pytest.fixture
