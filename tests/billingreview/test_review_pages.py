@@ -131,3 +131,4 @@ def test_customer_list_shows_approved_time_not_compiled_yet(owner, world):
     page = signed_in(owner).get("/billing/month-end/", {"period": "2026-03"}).content.decode()
     assert "Beta AG" in page and "Gamma KG" not in page
     assert page.count('data-testid="uncompiled-hours"') == 2
+    assert "+ 1:30 not compiled yet" in page

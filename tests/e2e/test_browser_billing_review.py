@@ -30,6 +30,13 @@ def test_four_steps_to_an_issued_invoice(page, company):  # noqa: F811
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     expect(page.locator("h1")).to_have_text("Billing review")
+    # approved time not compiled yet is listed before anyone compiles, in its own column
+    waiting = page.locator("table.review-customers tr", has_text="Hafenlogistik Nord GmbH")
+    expect(waiting.locator("[data-testid=uncompiled-hours]")).to_contain_text("not compiled yet")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert _fits(page)
+    page.screenshot(path=str(SHOTS / "faktura-e2e-review-01-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.click("text=Compile new work")
     row = page.locator("table.review-customers tr", has_text="Hafenlogistik Nord GmbH")
     expect(row).to_be_visible()
