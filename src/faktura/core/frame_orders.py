@@ -20,6 +20,13 @@ ZERO = Decimal("0")
 HOURS_PLACES = Decimal("0.0001")
 AMOUNT_PLACES = Decimal("0.01")
 
+
+def ledger_total(value: Decimal | int | str | None, places: Decimal) -> Decimal:
+    """A ledger column's SQL sum as an exact decimal at the column's places: the database
+    hands back NULL for no rows, and SQLite a number of its own type."""
+    return Decimal(str(value or 0)).quantize(places)
+
+
 # Overage policies: what issuing does when an invoice needs more than the pool has left.
 BLOCK = "block"  # refuse the issue
 WARN = "warn"  # issue it and record a warning

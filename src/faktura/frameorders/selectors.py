@@ -36,10 +36,6 @@ def _ledger_sum(field: str, places: int) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=output), Value(Decimal(0)), output_field=output)
 
 
-def _quantized(value: Any, places: Decimal) -> Decimal:
-    return Decimal(str(value or 0)).quantize(places)
-
-
 LEDGER_SUMS = ("ledger_hours", "ledger_amount")
 
 
@@ -64,8 +60,8 @@ def balance(frame_order: FrameOrder) -> rules.Balance:
     return rules.Balance(
         hours=frame_order.hours,
         amount=frame_order.amount,
-        hours_billed=_quantized(hours, rules.HOURS_PLACES),
-        amount_billed=_quantized(amount, rules.AMOUNT_PLACES),
+        hours_billed=rules.ledger_total(hours, rules.HOURS_PLACES),
+        amount_billed=rules.ledger_total(amount, rules.AMOUNT_PLACES),
     )
 
 
