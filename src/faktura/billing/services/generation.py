@@ -27,6 +27,7 @@ from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
 from faktura.billing.services.invoices import draft_build
 from faktura.billing.states import entry_states_sync
+from faktura.catalog.models import LineKind
 from faktura.common.context import CommandContext
 from faktura.common.inputs import parse
 from faktura.common.services import audit_records
@@ -270,7 +271,10 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
     """Put the period's pending items of ongoing projects on the open draft of their customer,
     project and period (created on first use, reused afterwards), the period's items of a
     customer without a project on the customer's open draft of the period, and every pending
-    item of a single project that is ready to bill on that project's open draft.
+    item of a single project that is ready to bill on that project's open draft. Subscription
+    periods of earlier months that are still pending join the period's draft of their customer
+    and project (its service period widened), their lines flagged `caught_up`; later periods
+    wait for their month.
 
     Running it again without new items changes nothing; new items join the existing draft
     (a ticket's new work joins its line, keeping a reviewer's correction).
@@ -287,14 +291,21 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
         # Items of a customer without a project (a subscription, a manual item) go on the
         # customer's own draft of the period.
         customer = Q(project__isnull=True, service_date__gte=start, service_date__lte=end)
+        # Subscription periods of earlier months still pending (caught up after their month,
+        # or their draft was deleted) join the period's draft, flagged: no month's run would
+        # take them otherwise. Later periods wait for their month.
+        earlier = Q(kind=LineKind.SUBSCRIPTION, service_date__lt=start) & (
+            Q(project__isnull=True) | Q(project__kind=Project.Kind.ONGOING)
+        )
         # One query locks every item of the run in primary-key order (the order generation
         # locks in too), so a run and a generation racing for items cannot deadlock.
         items = ItemRow.rows(
             BillableItem.objects.select_for_update(of=("self",))
-            .filter(ongoing | single | customer, tenant=ctx.tenant, status=Item.PENDING)
+            .filter(ongoing | single | customer | earlier, tenant=ctx.tenant, status=Item.PENDING)
             .order_by("pk")
         )
         groups: dict[str, list[ItemRow]] = defaultdict(list)
+        month_of: dict[str, dt.date | None] = {}  # a single project's draft has no month
         for item in _with_related(items):
             single_project = item.project is not None and item.project.kind == Project.Kind.SINGLE
             label = "single" if single_project else period
@@ -305,6 +316,7 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
                 period=label,
             )
             groups[key].append(item)
+            month_of[key] = None if single_project else start
         heads = {
             key: (group[0].contact, group[0].currency, group[0].project)
             for key, group in groups.items()
@@ -312,7 +324,13 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
         fixed = _fixed_heads(ctx, start, end, period, set(heads))
         drafts = _open_run_drafts(ctx, heads | fixed, period)
         fills = [
-            DraftFill(drafts[key][0], group, group[0].contact, fresh=drafts[key][1])
+            DraftFill(
+                drafts[key][0],
+                group,
+                group[0].contact,
+                fresh=drafts[key][1],
+                month_start=month_of[key],
+            )
             for key, group in sorted(groups.items())
         ]
         drafts_fill(fills)
