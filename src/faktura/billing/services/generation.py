@@ -207,13 +207,14 @@ def run_draft_key(*, contact_id: int, project_id: int | None, currency: str, per
 
 
 def _open_run_drafts(
-    ctx: CommandContext, heads: dict[str, tuple[Contact, str, Project | None]], period: str
+    ctx: CommandContext,
+    heads: dict[str, tuple[Contact, str, Project | None]],
+    bounds: dict[str, tuple[dt.date, dt.date]],
 ) -> dict[str, tuple[Invoice, bool]]:
     """key -> (the open draft with this key, locked; created now?), for the drafts' (customer,
-    currency, project) by key. Missing drafts are inserted with ON CONFLICT DO NOTHING: a
-    concurrent run that created one first wins the unique constraint and this run takes (and
-    waits for) its draft."""
-    start, end = period_bounds(period)
+    currency, project) by key; a new month draft serves the month `bounds` gives for its key.
+    Missing drafts are inserted with ON CONFLICT DO NOTHING: a concurrent run that created one
+    first wins the unique constraint and this run takes (and waits for) its draft."""
 
     def locked(keys: list[str]) -> dict[str, Invoice]:
         found: dict[str, Invoice] = {}
@@ -240,7 +241,7 @@ def _open_run_drafts(
                 draft_key=key,
             )
             if project is None or project.kind == Project.Kind.ONGOING:
-                draft.service_period_start, draft.service_period_end = start, end
+                draft.service_period_start, draft.service_period_end = bounds[key]
             new.append(draft)
         Invoice.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
         found.update(locked(missing))
@@ -265,6 +266,33 @@ def _fixed_heads(
             if key not in taken:
                 heads[key] = (contact, currency, project)
     return heads
+
+
+@dataclass(frozen=True)
+class _EarlierMonth:
+    contact: Contact
+    currency: str
+    project: Project
+    start: dt.date
+    end: dt.date
+
+
+def _earlier_months(ctx: CommandContext, start: dt.date, end: dt.date) -> dict[str, _EarlierMonth]:
+    """The earlier months of ongoing projects the registered apps want billed again (a retainer
+    month reopened by a credit note), by the key of their own month draft."""
+    months: dict[str, _EarlierMonth] = {}
+    for wanted in hooks.run_earlier_months:
+        for contact, currency, project, month_start, month_end in wanted(ctx, start, end):
+            if month_start >= start or project.kind != Project.Kind.ONGOING:
+                continue  # the run's own month, or no month draft: nothing earlier to bill
+            key = run_draft_key(
+                contact_id=contact.pk,
+                project_id=project.pk,
+                currency=currency,
+                period=f"{month_start:%Y-%m}",
+            )
+            months[key] = _EarlierMonth(contact, currency, project, month_start, month_end)
+    return months
 
 
 def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
@@ -297,15 +325,31 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
         earlier = Q(kind=LineKind.SUBSCRIPTION, service_date__lt=start) & (
             Q(project__isnull=True) | Q(project__kind=Project.Kind.ONGOING)
         )
+        # Earlier months an app bills again (a reopened retainer month) get their own month
+        # draft back, with the project's pending items of that month.
+        earlier_months = _earlier_months(ctx, start, end)
+        reopened = Q()
+        for month in earlier_months.values():
+            reopened |= Q(
+                project_id=month.project.pk,
+                service_date__gte=month.start,
+                service_date__lte=month.end,
+            )
+        month_keys = {(month.project.pk, month.start): key for key, month in earlier_months.items()}
         # One query locks every item of the run in primary-key order (the order generation
         # locks in too), so a run and a generation racing for items cannot deadlock.
         items = ItemRow.rows(
             BillableItem.objects.select_for_update(of=("self",))
-            .filter(ongoing | single | customer | earlier, tenant=ctx.tenant, status=Item.PENDING)
+            .filter(
+                ongoing | single | customer | earlier | reopened,
+                tenant=ctx.tenant,
+                status=Item.PENDING,
+            )
             .order_by("pk")
         )
         groups: dict[str, list[ItemRow]] = defaultdict(list)
-        month_of: dict[str, dt.date | None] = {}  # a single project's draft has no month
+        # The month each draft bills: a single project's draft has none.
+        bounds: dict[str, tuple[dt.date, dt.date]] = {}
         for item in _with_related(items):
             single_project = item.project is not None and item.project.kind == Project.Kind.SINGLE
             label = "single" if single_project else period
@@ -315,21 +359,34 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
                 currency=item.currency,
                 period=label,
             )
+            earlier_key = month_keys.get((item.project_id, item.service_date.replace(day=1)))
+            if earlier_key is not None:
+                key = earlier_key
+            elif not single_project:
+                bounds[key] = (start, end)
             groups[key].append(item)
-            month_of[key] = None if single_project else start
+        for key, month in earlier_months.items():
+            bounds[key] = (month.start, month.end)
         heads = {
             key: (group[0].contact, group[0].currency, group[0].project)
             for key, group in groups.items()
         }
         fixed = _fixed_heads(ctx, start, end, period, set(heads))
-        drafts = _open_run_drafts(ctx, heads | fixed, period)
+        for key in fixed:
+            bounds[key] = (start, end)
+        again = {
+            key: (month.contact, month.currency, month.project)
+            for key, month in earlier_months.items()
+            if key not in heads
+        }
+        drafts = _open_run_drafts(ctx, heads | fixed | again, bounds)
         fills = [
             DraftFill(
                 drafts[key][0],
                 group,
                 group[0].contact,
                 fresh=drafts[key][1],
-                month_start=month_of[key],
+                month_start=bounds[key][0] if key in bounds else None,
             )
             for key, group in sorted(groups.items())
         ]
@@ -338,13 +395,16 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
             if fill.items[0].project is not None and (
                 fill.items[0].project.kind == Project.Kind.ONGOING
             ):
+                month_start, month_end = bounds[fill.invoice.draft_key]
                 for filled in hooks.run_draft_filled:
-                    filled(ctx, fill.invoice, period_start=start, period_end=end)
-        # A month draft without items (a retainer's fee): it gets the app's lines only.
-        for key, (contact, _currency, _project) in sorted(fixed.items()):
+                    filled(ctx, fill.invoice, period_start=month_start, period_end=month_end)
+        # A month draft without items (a retainer's fee, also of a reopened earlier month): it
+        # gets the app's lines only.
+        for key, (contact, _currency, _project) in sorted((fixed | again).items()):
             invoice, fresh = drafts[key]
+            month_start, month_end = bounds[key]
             for filled in hooks.run_draft_filled:
-                filled(ctx, invoice, period_start=start, period_end=end)
+                filled(ctx, invoice, period_start=month_start, period_end=month_end)
             fills.append(DraftFill(invoice, [], contact, fresh=fresh))
         entry_states_sync(entry_ids=[item.entry_id for item in items])
         audit_records(
