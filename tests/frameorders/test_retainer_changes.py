@@ -330,3 +330,29 @@ def test_a_month_after_one_credited_for_good_gets_no_rollover(world):
 
     april = RetainerMonth.objects.get(month=dt.date(2026, 4, 1))
     assert (april.rolled_in_hours, april.carried_hours) == (Decimal("0"), Decimal("20"))
+
+
+def test_a_rebuilt_month_passes_its_new_rollover_to_the_month_built_in_the_same_run(world):
+    # given: a rollover retainer; March (14 of 20 h) issued, credited with its time released,
+    # and 4 more hours of March logged late
+    project = world.project(world.contact(language="en"))
+    _retainer(world, project, rollover="next_month")
+    _work(world, project, 3, [14])
+    [draft_id] = _run(world, "2026-03")
+    invoice = world.issue(Invoice.objects.get(pk=draft_id), dt.date(2026, 4, 1))
+    _credit(world, invoice, release=True)
+    billable_items_compile(world.ctx, data=parse(ItemsCompile, dict(until=dt.date(2026, 4, 30))))
+    _work(world, project, 3, [4])
+
+    # when: April is run
+    _run(world, "2026-04")
+
+    # then: March is rebuilt with 18 h (2 h roll over) before April is built with them
+    march = RetainerMonth.objects.get(month=dt.date(2026, 3, 1))
+    april = RetainerMonth.objects.get(month=dt.date(2026, 4, 1))
+    assert (march.used_hours, march.carried_hours, march.state) == (
+        Decimal("18"),
+        Decimal("2"),
+        "rebilled",
+    )
+    assert april.rolled_in_hours == Decimal("2")

@@ -391,20 +391,19 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
             for key, group in sorted(groups.items())
         ]
         drafts_fill(fills)
-        for fill in fills:
-            if fill.items[0].project is not None and (
-                fill.items[0].project.kind == Project.Kind.ONGOING
-            ):
-                month_start, month_end = bounds[fill.invoice.draft_key]
-                for filled in hooks.run_draft_filled:
-                    filled(ctx, fill.invoice, period_start=month_start, period_end=month_end)
-        # A month draft without items (a retainer's fee, also of a reopened earlier month): it
-        # gets the app's lines only.
-        for key, (contact, _currency, _project) in sorted((fixed | again).items()):
-            invoice, fresh = drafts[key]
-            month_start, month_end = bounds[key]
+        # The month drafts of ongoing projects get the apps' lines (a retainer's), also those
+        # without items (a retainer's fee alone, a reopened earlier month), earliest month
+        # first: a month rebuilt in this run passes its rollover on to the next one.
+        month_drafts = [
+            (bounds[key], key, drafts[key][0])
+            for key, group in groups.items()
+            if group[0].project is not None and group[0].project.kind == Project.Kind.ONGOING
+        ] + [(bounds[key], key, drafts[key][0]) for key in fixed | again]
+        for (month_start, month_end), _key, invoice in sorted(month_drafts, key=lambda d: d[:2]):
             for filled in hooks.run_draft_filled:
                 filled(ctx, invoice, period_start=month_start, period_end=month_end)
+        for key, (contact, _currency, _project) in sorted((fixed | again).items()):
+            invoice, fresh = drafts[key]
             fills.append(DraftFill(invoice, [], contact, fresh=fresh))
         entry_states_sync(entry_ids=[item.entry_id for item in items])
         audit_records(
