@@ -1,7 +1,7 @@
-"""Retainers after the fact: a credit note of a retainer month reverses the month in the
-retainer ledger (released time: billed again by the month's next run; written off: stays
-credited), and a changed retainer applies from a month on while billed months keep their
-terms."""
+"""Retainers after the fact: a credit note of a retainer month reverses the month in the retainer
+ledger (released time: billed again by the next run, of that month or a later one, once; written
+off: stays credited and passes no rollover on), and a changed retainer applies from a month on
+while billed months keep their terms."""
 
 from __future__ import annotations
 
@@ -212,3 +212,147 @@ def test_retainer_update_over_http(world, api, other_world):
                             monthly_fee=Decimal("500"), start_date=dt.date(2026, 1, 1)),
     )  # fmt: skip
     assert api.patch(f"retainers/{foreign.pk}", {"monthly_fee": "1"}).status_code == 404
+
+
+# --- issue 14: a reopened month is billed by the next run, whichever month it runs ---------
+
+
+def _credit(world, invoice, *, release: bool):
+    return credit_note_create(
+        world.ctx,
+        invoice_id=invoice.pk,
+        data=parse(CreditNoteCreate, dict(release_entries=release, issue_date=dt.date(2026, 4, 2))),
+    )
+
+
+def _run(world, period: str) -> list[int]:
+    return billing_run(world.ctx, data=parse(BillingRun, dict(period=period))).invoice_ids
+
+
+def _march_fee_drafts() -> list[int]:
+    return list(
+        InvoiceLine.objects.filter(
+            invoice__status="draft", title__startswith="Retainer 2026-03", unit="MON"
+        ).values_list("invoice_id", flat=True)
+    )
+
+
+def test_a_reopened_month_is_billed_once_on_the_next_months_run(world):
+    # given: March issued, then credited with its time released: the month is reopened
+    project, _retainer_row, invoice = _issued_march(world)
+    _credit(world, invoice, release=True)
+    billable_items_compile(world.ctx, data=parse(ItemsCompile, dict(until=dt.date(2026, 4, 30))))
+    _work(world, project, 4, [5])
+
+    # when: April is run (nobody runs March again)
+    touched = _run(world, "2026-04")
+
+    # then: March has its own draft again, the fee and its 14 h anew; April its own draft
+    [march_draft] = _march_fee_drafts()
+    assert march_draft in touched and march_draft != invoice.pk
+    march = Invoice.objects.get(pk=march_draft)
+    assert (march.service_period_start, march.service_period_end) == (
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 31),
+    )
+    assert _fee_lines(march_draft) == [("Retainer 2026-03: 20 h included", Decimal("1800.00"))]
+    march_items = BillableItem.objects.filter(invoice_line__invoice_id=march_draft)
+    assert sorted(i.service_date.month for i in march_items) == [3, 3]
+    [april_draft] = [pk for pk in touched if pk != march_draft]
+    assert _fee_lines(april_draft) == [("Retainer 2026-04: 20 h included", Decimal("1800.00"))]
+    month = RetainerMonth.objects.get(month=dt.date(2026, 3, 1))
+    assert (month.invoice_id, month.used_hours, month.state) == (
+        march_draft,
+        Decimal("14"),
+        "rebilled",
+    )
+    assert not BillableItem.objects.filter(status="pending").exists()
+
+    # and neither a rerun of April nor the run of May bills March a second time
+    _run(world, "2026-04")
+    _run(world, "2026-05")
+    assert _march_fee_drafts() == [march_draft]
+    assert len(_fee_lines(march_draft)) == 1
+    assert BillableItem.objects.filter(invoice_line__invoice_id=march_draft).count() == 2
+
+
+def test_a_reopened_month_whose_new_draft_is_issued_is_not_billed_again(world):
+    _project, _retainer_row, invoice = _issued_march(world)
+    _credit(world, invoice, release=True)
+    billable_items_compile(world.ctx, data=parse(ItemsCompile, dict(until=dt.date(2026, 4, 30))))
+    [march_draft] = [pk for pk in _run(world, "2026-05") if pk in _march_fee_drafts()]
+    world.issue(Invoice.objects.get(pk=march_draft), dt.date(2026, 5, 31))
+
+    _run(world, "2026-05")
+    _run(world, "2026-06")
+
+    assert _march_fee_drafts() == []
+    assert RetainerMonth.objects.get(month=dt.date(2026, 3, 1)).state == "rebilled"
+
+
+def test_a_month_credited_for_good_passes_no_rollover_and_built_months_stay(world):
+    # given: a rollover retainer; March (14 of 20 h used) issued, April built on a draft with
+    # March's 6 unused hours rolled in
+    project = world.project(world.contact(language="en"))
+    _retainer(world, project, rollover="next_month", rollover_cap_hours=Decimal("10"))
+    _work(world, project, 3, [14])
+    [draft_id] = _run(world, "2026-03")
+    invoice = world.issue(Invoice.objects.get(pk=draft_id), dt.date(2026, 4, 1))
+    _work(world, project, 4, [4])
+    _run(world, "2026-04")
+    april = RetainerMonth.objects.get(month=dt.date(2026, 4, 1))
+    assert (april.rolled_in_hours, april.carried_hours) == (Decimal("6"), Decimal("10"))
+
+    # when: March is credited for good (its time written off)
+    _credit(world, invoice, release=False)
+    _run(world, "2026-04")
+    _run(world, "2026-05")
+
+    # then: March stays credited and is not billed again; April, built already, keeps its
+    # rollover; and a month built after a month credited for good gets nothing from it
+    assert RetainerMonth.objects.get(month=dt.date(2026, 3, 1)).state == "credited"
+    assert _march_fee_drafts() == []
+    april.refresh_from_db()
+    assert (april.rolled_in_hours, april.carried_hours) == (Decimal("6"), Decimal("10"))
+    may = RetainerMonth.objects.get(month=dt.date(2026, 5, 1))
+    assert may.rolled_in_hours == Decimal("10")  # from April, which stands
+
+
+def test_a_month_after_one_credited_for_good_gets_no_rollover(world):
+    project = world.project(world.contact(language="en"))
+    _retainer(world, project, rollover="next_month")
+    _work(world, project, 3, [14])
+    [draft_id] = _run(world, "2026-03")
+    invoice = world.issue(Invoice.objects.get(pk=draft_id), dt.date(2026, 4, 1))
+    _credit(world, invoice, release=False)
+
+    _run(world, "2026-04")
+
+    april = RetainerMonth.objects.get(month=dt.date(2026, 4, 1))
+    assert (april.rolled_in_hours, april.carried_hours) == (Decimal("0"), Decimal("20"))
+
+
+def test_a_rebuilt_month_passes_its_new_rollover_to_the_month_built_in_the_same_run(world):
+    # given: a rollover retainer; March (14 of 20 h) issued, credited with its time released,
+    # and 4 more hours of March logged late
+    project = world.project(world.contact(language="en"))
+    _retainer(world, project, rollover="next_month")
+    _work(world, project, 3, [14])
+    [draft_id] = _run(world, "2026-03")
+    invoice = world.issue(Invoice.objects.get(pk=draft_id), dt.date(2026, 4, 1))
+    _credit(world, invoice, release=True)
+    billable_items_compile(world.ctx, data=parse(ItemsCompile, dict(until=dt.date(2026, 4, 30))))
+    _work(world, project, 3, [4])
+
+    # when: April is run
+    _run(world, "2026-04")
+
+    # then: March is rebuilt with 18 h (2 h roll over) before April is built with them
+    march = RetainerMonth.objects.get(month=dt.date(2026, 3, 1))
+    april = RetainerMonth.objects.get(month=dt.date(2026, 4, 1))
+    assert (march.used_hours, march.carried_hours, march.state) == (
+        Decimal("18"),
+        Decimal("2"),
+        "rebilled",
+    )
+    assert april.rolled_in_hours == Decimal("2")

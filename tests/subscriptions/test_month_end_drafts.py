@@ -1,13 +1,20 @@
 """Where subscription items go at month-end: a subscription without a project on the
-customer's own draft of the month (apart from the project drafts); periods caught up after
-their month wait, flagged, for a person instead of joining a later month's draft."""
+customer's own draft of the month (apart from the project drafts); periods of earlier months
+still pending (caught up after their month, or their draft deleted) join the next run's draft,
+flagged for the reviewer (issue 13), and later periods wait for their month."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from faktura.billing.inputs import BillingRun, InvoiceIssue
 from faktura.billing.models import BillableItem, Invoice
+from faktura.billing.services.generation import billing_run
+from faktura.billing.services.invoices import invoice_delete
+from faktura.billing.services.issue import invoice_issue
+from faktura.subscriptions.inputs import DueRun
 from faktura.subscriptions.selectors import caught_up_waiting
+from faktura.subscriptions.services.due import due_run
 from faktura.subscriptions.services.month_end import month_close
 from tests.web.web_helpers import signed_in
 
@@ -40,32 +47,123 @@ def test_a_subscription_without_a_project_gets_the_customers_own_draft(world):
     assert Invoice.objects.filter(tenant=world.tenant).count() == 2
 
 
-def test_caught_up_periods_wait_flagged_instead_of_joining_the_month(world, owner):
-    # given: a subscription from January, first billed at the end of March
+def test_caught_up_periods_join_the_next_runs_draft_flagged(world, owner, api):
+    # given: a subscription from January, first billed at the end of March; the review in
+    # April says that three periods of earlier months wait
     contact = world.contact()
     world.subscription(contact=contact)
-
-    # when
-    month_close(world.ctx, period="2026-03")
-
-    # then: March is on the draft; January and February wait, flagged as caught up
-    [draft] = Invoice.objects.filter(tenant=world.tenant)
-    assert [line.period_start for line in draft.lines.all()] == [dt.date(2026, 3, 1)]
-    waiting = BillableItem.objects.filter(status="pending").order_by("service_date")
-    assert [i.service_date for i in waiting] == [dt.date(2026, 1, 1), dt.date(2026, 2, 1)]
-    assert all(i.warnings[-1]["code"] == "caught_up" for i in waiting)
-    on_draft = BillableItem.objects.get(status="on_draft")
-    assert [w["code"] for w in on_draft.warnings] == []
-    assert caught_up_waiting(tenant=world.tenant, before=dt.date(2026, 4, 1)) == 2
-
-    # and the invoice review says so, with a way to them
+    due_run_only(world, until=dt.date(2026, 3, 31))
+    assert caught_up_waiting(tenant=world.tenant, before=dt.date(2026, 4, 1)) == 3
     page = signed_in(owner).get("/billing/review/").content.decode()
     assert 'data-testid="caught-up"' in page
-    assert "/billing/items/?kind=subscription&amp;status=pending" in page
-    items = signed_in(owner).get("/billing/items/", {"kind": "subscription"}).content.decode()
-    assert "caught up" in items
 
-    # and closing February puts February's period on February's draft, nothing twice
+    # when: March is closed
+    month_close(world.ctx, period="2026-03")
+
+    # then: January and February are on March's draft with March, the draft serves all three
+    # months, and the two earlier lines carry the caught_up warning
+    [draft] = Invoice.objects.filter(tenant=world.tenant)
+    lines = list(draft.lines.order_by("position"))
+    assert [(line.period_start, line.caught_up) for line in lines] == [
+        (dt.date(2026, 1, 1), True),
+        (dt.date(2026, 2, 1), True),
+        (dt.date(2026, 3, 1), False),
+    ]
+    assert (draft.service_period_start, draft.service_period_end) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 3, 31),
+    )
+    assert not BillableItem.objects.filter(status="pending").exists()
+    assert caught_up_waiting(tenant=world.tenant, before=dt.date(2026, 4, 1)) == 0
+
+    # and the API and the review show the warning on those lines
+    body = api.get(f"invoices/{draft.pk}").json()
+    flagged = [w for w in body["warnings"] if w["code"] == "caught_up"]
+    assert [w["path"] for w in flagged] == ["lines[0].period_start", "lines[1].period_start"]
+    assert all(w["severity"] == "warning" for w in flagged)
+    assert "2026-01-01 to 2026-01-31" in flagged[0]["message"]
+    assert [line["caught_up"] for line in body["lines"]] == [True, True, False]
+    review = signed_in(owner).get(f"/billing/invoices/{draft.pk}/").content.decode()
+    assert "2026-02-01 to 2026-02-28" in review
+
+    # and a rerun (and closing April) bills none of them twice
+    month_close(world.ctx, period="2026-03")
+    assert draft.lines.count() == 3
+    billing_run(world.ctx, data=BillingRun(period="2026-04"))
+    assert BillableItem.objects.filter(status="on_draft", invoice_line__invoice=draft).count() == 3
+    assert (
+        BillableItem.objects.filter(invoice_line__isnull=False)
+        .exclude(invoice_line__invoice=draft)
+        .count()
+        == 0
+    )
+
+
+def test_a_period_whose_draft_was_deleted_joins_the_next_months_draft(world):
+    # given: February billed on February's draft, which the reviewer deletes after March ran
+    contact = world.contact()
+    world.subscription(contact=contact, start_date=dt.date(2026, 2, 1))
     month_close(world.ctx, period="2026-02")
-    assert BillableItem.objects.filter(status="pending").count() == 1
-    assert Invoice.objects.filter(tenant=world.tenant).count() == 2
+    month_close(world.ctx, period="2026-03")
+    february = Invoice.objects.get(service_period_start=dt.date(2026, 2, 1))
+    invoice_delete(world.ctx, invoice_id=february.pk)
+
+    # when: April is run
+    billing_run(world.ctx, data=BillingRun(period="2026-04"))
+
+    # then: February's period is on April's draft, flagged; March's draft is untouched
+    april = Invoice.objects.get(draft_key__endswith=":2026-04:EUR")
+    assert [(line.period_start, line.caught_up) for line in april.lines.all()] == [
+        (dt.date(2026, 2, 1), True)
+    ]
+    assert april.service_period_start == dt.date(2026, 2, 1)
+    march = Invoice.objects.get(draft_key__endswith=":2026-03:EUR")
+    assert [line.period_start for line in march.lines.all()] == [dt.date(2026, 3, 1)]
+
+
+def test_a_later_period_is_not_pulled_onto_an_earlier_months_draft(world):
+    # given: the due run billed through May (advance), March's and April's periods pending
+    contact = world.contact()
+    world.subscription(contact=contact, start_date=dt.date(2026, 3, 1))
+    due_run_only(world, until=dt.date(2026, 5, 1))
+
+    # when: March is run
+    billing_run(world.ctx, data=BillingRun(period="2026-03"))
+
+    # then: only March is billed; April and May wait for their months
+    [draft] = Invoice.objects.filter(tenant=world.tenant)
+    assert [line.period_start for line in draft.lines.all()] == [dt.date(2026, 3, 1)]
+    assert draft.service_period_end == dt.date(2026, 3, 31)
+    pending = BillableItem.objects.filter(status="pending").order_by("service_date")
+    assert [i.service_date for i in pending] == [dt.date(2026, 4, 1), dt.date(2026, 5, 1)]
+
+
+def test_a_project_subscriptions_earlier_period_joins_the_projects_draft(world):
+    # given: a project subscription from January whose January period is still pending, and
+    # the project's issued February invoice
+    contact = world.contact()
+    project = world.project(contact)
+    world.subscription(project=project, start_date=dt.date(2026, 1, 1))
+    due_run_only(world, until=dt.date(2026, 2, 28))
+    billing_run(world.ctx, data=BillingRun(period="2026-02"))  # takes January along
+    [february] = Invoice.objects.filter(tenant=world.tenant)
+    invoice_issue(world.ctx, invoice_id=february.pk, data=parse_issue(dt.date(2026, 3, 1)))
+
+    # then: both periods are on the project's February invoice, January flagged
+    assert february.project_id == project.pk
+    assert [(line.period_start, line.caught_up) for line in february.lines.all()] == [
+        (dt.date(2026, 1, 1), True),
+        (dt.date(2026, 2, 1), False),
+    ]
+    # and a run of a later month bills neither again
+    billing_run(world.ctx, data=BillingRun(period="2026-03"))
+    assert BillableItem.objects.filter(kind="subscription").count() == 2
+    assert not BillableItem.objects.filter(status__in=["pending", "on_draft"]).exists()
+
+
+def due_run_only(world, *, until: dt.date) -> None:
+    due_run(world.ctx, data=DueRun(until=until))
+
+
+def parse_issue(day: dt.date):
+    return InvoiceIssue(issue_date=day)

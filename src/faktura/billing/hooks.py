@@ -22,6 +22,12 @@ An app registers its functions in its `AppConfig.ready()`:
   called inside the billing run's transaction: the ongoing projects whose month draft the run
   opens even without pending items (a retainer's monthly fee). The run opens (or reuses) each
   one's draft and calls `run_draft_filled` for it when no items joined it.
+- `run_earlier_months`: `f(ctx, period_start, period_end) -> list[(contact, currency, project,
+  month_start, month_end)]`, called inside the billing run's transaction before it claims its
+  items: months before the run's month that an ongoing project must have billed again (a
+  retainer month reopened by a credit note). The run opens (or reuses) that month's own draft,
+  puts the project's pending items of that month on it and calls `run_draft_filled` for it
+  with that month's bounds. The app answers only months still waiting, so a rerun finds none.
 - `invoice_sent`: `f(ctx, invoice)`, called inside the transaction in which an issued invoice
   becomes `sent` (e-mailed, or marked sent by receivables).
 - `invoice_readers`: `f(tenant, invoices)`, called with each page of invoices the invoice API
@@ -43,6 +49,7 @@ credit_note_issued: list[Callable[[Any, Any], Any]] = []
 invoice_issued: list[Callable[[Any, Any], Any]] = []
 run_draft_filled: list[Callable[..., Any]] = []
 run_fixed_drafts: list[Callable[..., list[tuple[Any, str, Any]]]] = []
+run_earlier_months: list[Callable[..., list[tuple[Any, str, Any, Any, Any]]]] = []
 invoice_sent: list[Callable[[Any, Any], Any]] = []
 invoice_readers: list[Callable[[Any, Sequence[Any]], None]] = []
 frame_order_options: list[Callable[[Any, int, Any], list[dict[str, Any]]]] = []

@@ -232,6 +232,9 @@ class InvoiceLine(TenantOwnedModel):
     period_end = models.DateField(null=True, blank=True)
     # Its items' quantity is variable and nobody entered it yet: the invoice cannot be issued.
     quantity_needed = models.BooleanField(default=False)
+    # The billing run put an item of an earlier period on this later month's draft (a period
+    # caught up after its month, or one whose draft was deleted): the review flags it.
+    caught_up = models.BooleanField(default=False)
     credited_line = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines"
     )

@@ -164,7 +164,8 @@ class RetainerMonthOut(Schema):
     state: str = Field(
         ...,
         description="billed; credited (a credit note reversed it for good); reopened (reversed, "
-        "billed again by the month's next billing run); rebilled (reversed, billed again)",
+        "billed again on its own draft by the next billing run, of it or a later month); rebilled "
+        "(reversed, billed again)",
     )
     credit_note_id: int | None = Field(..., description="the credit note that reversed it")
 

@@ -11,6 +11,7 @@ class FrameOrdersConfig(AppConfig):
             retainer_month_apply,
             retainer_month_credit,
             retainer_months_due,
+            retainer_months_reopened,
         )
         from faktura.frameorders.selectors import frame_order_options
         from faktura.frameorders.services import (
@@ -27,6 +28,8 @@ class FrameOrdersConfig(AppConfig):
             hooks.run_draft_filled.append(retainer_month_apply)
         if retainer_months_due not in hooks.run_fixed_drafts:
             hooks.run_fixed_drafts.append(retainer_months_due)
+        if retainer_months_reopened not in hooks.run_earlier_months:
+            hooks.run_earlier_months.append(retainer_months_reopened)
         if retainer_month_credit not in hooks.credit_note_issued:
             hooks.credit_note_issued.append(retainer_month_credit)
         if invoice_frame_order_draw not in hooks.invoice_issued:

@@ -112,7 +112,8 @@ class RetainerMonth(TenantOwnedModel):
 
     A credit note that credits the month's fee line reverses the month (`credit_note`): when it
     released the month's time for billing again, `invoice` is cleared and the month is billed
-    again by the next billing run of that month; otherwise the month stays credited."""
+    again on its own draft by the next billing run, of whatever month; otherwise the month stays
+    credited and passes no rollover hours on."""
 
     retainer = models.ForeignKey(Retainer, on_delete=models.PROTECT, related_name="months")
     month = models.DateField()  # the first day of the month

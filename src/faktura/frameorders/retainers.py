@@ -12,6 +12,12 @@ opens the project's month draft for it (`retainer_months_due`, through
 `billing.hooks.run_fixed_drafts`). Once the draft has its retainer lines, a later run of the
 month leaves them as they are (a reviewer may have corrected them): work logged later joins
 the draft as its own time lines, and the reviewer decides how to bill it.
+
+A month reopened by a credit note (`retainer_month_credit`) is billed again by the next
+billing run, of whatever month: the run opens the month's own draft again
+(`retainer_months_reopened`, through `billing.hooks.run_earlier_months`) and builds its lines
+as above. A month credited for good passes no rollover hours on; months built already keep
+theirs.
 """
 
 from __future__ import annotations
@@ -109,6 +115,35 @@ def retainer_months_due(
     return list(due.values())
 
 
+def retainer_months_reopened(
+    ctx: CommandContext, period_start: dt.date, period_end: dt.date
+) -> list[tuple[Contact, str, Project, dt.date, dt.date]]:
+    """(customer, currency, project, month's first and last day) of each retainer month before
+    the run's month that a credit note reopened (its fee credited in full, its time released)
+    and no draft or invoice bills yet: the billing run opens that month's draft again, and
+    `retainer_month_apply` bills the fee and the month's time anew. Once built the month has
+    its draft (`invoice`), so a rerun or a run that waited for this one finds nothing."""
+    rows = (
+        RetainerMonth.objects.filter(
+            tenant=ctx.tenant,
+            credit_note__isnull=False,
+            invoice__isnull=True,
+            month__lt=period_start,
+            retainer__project__kind=Project.Kind.ONGOING,
+            retainer__project__contact__isnull=False,
+        )
+        .select_related("retainer__project__contact")
+        .order_by("month", "retainer__project_id", "pk")
+    )
+    reopened: list[tuple[Contact, str, Project, dt.date, dt.date]] = []
+    for row in rows:
+        project = row.retainer.project
+        if project.contact is not None:
+            last = _next_month(row.month) - dt.timedelta(days=1)
+            reopened.append((project.contact, project.currency, project, row.month, last))
+    return reopened
+
+
 def _vat(invoice: Invoice, items: list[BillableItem]) -> tuple[str, Decimal, str]:
     """The fee's VAT: the month's time items', else the project's last time item's, else the
     standard rate; the customer's tax treatment decides in the end (`tax_group`)."""
@@ -166,10 +201,20 @@ def retainer_month_apply(
     used = sum((item.quantity for item in items), Decimal(0))
     # By project, not retainer: a retainer changed from this month on is a new version of it,
     # and the hours the previous version's month carried still roll into this one.
-    previous = RetainerMonth.objects.filter(
-        retainer__project_id=retainer.project_id, month=_previous_month(period_start)
-    ).first()
-    rolled_in = previous.carried_hours if previous is not None else Decimal(0)
+    previous = (
+        RetainerMonth.objects.filter(
+            retainer__project_id=retainer.project_id, month=_previous_month(period_start)
+        )
+        .select_related("credit_note")
+        .first()
+    )
+    # A month credited for good was not charged, so it passes no hours on; a reopened one
+    # passes on what it carried when built (a month built already is never rebuilt).
+    rolled_in = (
+        previous.carried_hours
+        if previous is not None and previous.state != "credited"
+        else Decimal(0)
+    )
     month = rules.retainer_month(
         used=used,
         included=retainer.hours_per_month,
@@ -355,14 +400,15 @@ def retainer_update(ctx: CommandContext, *, retainer_id: int, data: RetainerUpda
 
 
 def retainer_month_credit(ctx: CommandContext, note: Invoice) -> None:
-    """Inside the transaction that issues a credit note (`billing.hooks.credit_note_issued`):
-    each retainer month whose fee line it credits is reversed in the retainer ledger. When the
-    credit note released the month's time for billing again, the month is open again (its
-    invoice link cleared): the next billing run of that month bills the fee and the released
-    time anew. When it wrote the time off (or the month had no time), the month stays
-    credited: a run does not bill it again. Crediting only the overage line leaves the month
-    billed (the fee stands), and so does crediting a part of the fee line (a price reduction,
-    issue 15): the month is reversed by the credit note that credits the fee line in full."""
+    """Inside the transaction that issues a credit note (`billing.hooks.credit_note_issued`): each
+    retainer month whose fee line it credits is reversed in the retainer ledger. When the credit
+    note released the month's time for billing again, the month is open again (its invoice link
+    cleared): the next billing run, of that month or a later one, bills the fee and the released
+    time anew on the month's own draft (`retainer_months_reopened`). When it wrote the time off (or
+    the month had no time), the month stays credited: a run does not bill it again. Crediting only
+    the overage line leaves the month billed (the fee stands), and so does crediting a part of the
+    fee line (a price reduction, issue 15): the month is reversed by the credit note that credits
+    the fee line in full."""
     if note.credit_note_of_id is None:
         return
     fee_lines = list(

@@ -55,7 +55,8 @@ def project_product_list(*, tenant, project_id: int) -> QuerySet[ProjectProduct]
 
 def caught_up_waiting(*, tenant, before) -> int:
     """How many pending subscription items are due before `before` (the current month's first
-    day): caught-up or missed periods that no month-end will put on a draft by itself."""
+    day): caught-up or missed periods that the next billing run puts on a later month's
+    draft."""
     return BillableItem.objects.filter(
         tenant=tenant,
         kind=LineKind.SUBSCRIPTION,

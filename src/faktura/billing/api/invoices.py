@@ -111,6 +111,10 @@ class LineOut(Schema):
     quantity_needed: bool = Field(
         False, description="a variable quantity nobody entered yet: the invoice cannot be issued"
     )
+    caught_up: bool = Field(
+        False,
+        description="the billing run put an earlier, still pending period on this later draft",
+    )
     credited_line_id: int | None
     entry_ids: list[int] = []
 

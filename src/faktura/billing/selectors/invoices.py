@@ -233,6 +233,19 @@ def _draft_problems(
                     f"lines[{index}].quantity",
                 )
             )
+        if not line.do_not_bill and line.caught_up:
+            problems.append(
+                warning(
+                    "caught_up",
+                    _(
+                        "An earlier period (%(start)s to %(end)s) that was still pending: check "
+                        "that it belongs on this invoice."
+                    ),
+                    f"lines[{index}].period_start",
+                    start=line.period_start.isoformat() if line.period_start else "",
+                    end=line.period_end.isoformat() if line.period_end else "",
+                )
+            )
         if not line.do_not_bill and line.unit_price == 0 and line.quantity != 0:
             problems.append(
                 warning("no_price", _("The unit price is 0."), f"lines[{index}].unit_price")

@@ -8,6 +8,7 @@ of statements per thousand lines.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -185,9 +186,14 @@ class DraftFill:
     items: Sequence[ItemRow]
     contact: Contact
     fresh: bool = False
+    # The first day of the month a billing run fills this draft for: a line of items served
+    # before it is flagged `caught_up` (None: no month, nothing is flagged).
+    month_start: dt.date | None = None
 
 
-def _new_line(invoice: Invoice, plan: LinePlan, position: int, places: int) -> InvoiceLine:
+def _new_line(
+    invoice: Invoice, plan: LinePlan, position: int, places: int, month_start: dt.date | None
+) -> InvoiceLine:
     quantity = billed_quantity(plan.items)
     return InvoiceLine(
         tenant_id=invoice.tenant_id,
@@ -209,6 +215,7 @@ def _new_line(invoice: Invoice, plan: LinePlan, position: int, places: int) -> I
         period_start=min(_served_from(i) for i in plan.items),
         period_end=max(_served_to(i) for i in plan.items),
         quantity_needed=any(i.needs_quantity for i in plan.items),
+        caught_up=month_start is not None and any(i.service_date < month_start for i in plan.items),
     )
 
 
@@ -270,7 +277,7 @@ def drafts_fill(fills: Sequence[DraftFill]) -> int:
             key = plan.merge_key
             line = by_key.get(key) if key is not None else None
             if line is None:
-                line = _new_line(invoice, plan, position, places)
+                line = _new_line(invoice, plan, position, places, fill.month_start)
                 position += 1
                 new_lines.append(line)
                 lines.append(line)

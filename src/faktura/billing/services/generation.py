@@ -27,6 +27,7 @@ from faktura.billing.models import BillableItem, Invoice
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
 from faktura.billing.services.invoices import draft_build
 from faktura.billing.states import entry_states_sync
+from faktura.catalog.models import LineKind
 from faktura.common.context import CommandContext
 from faktura.common.inputs import parse
 from faktura.common.services import audit_records
@@ -206,13 +207,14 @@ def run_draft_key(*, contact_id: int, project_id: int | None, currency: str, per
 
 
 def _open_run_drafts(
-    ctx: CommandContext, heads: dict[str, tuple[Contact, str, Project | None]], period: str
+    ctx: CommandContext,
+    heads: dict[str, tuple[Contact, str, Project | None]],
+    bounds: dict[str, tuple[dt.date, dt.date]],
 ) -> dict[str, tuple[Invoice, bool]]:
     """key -> (the open draft with this key, locked; created now?), for the drafts' (customer,
-    currency, project) by key. Missing drafts are inserted with ON CONFLICT DO NOTHING: a
-    concurrent run that created one first wins the unique constraint and this run takes (and
-    waits for) its draft."""
-    start, end = period_bounds(period)
+    currency, project) by key; a new month draft serves the month `bounds` gives for its key.
+    Missing drafts are inserted with ON CONFLICT DO NOTHING: a concurrent run that created one
+    first wins the unique constraint and this run takes (and waits for) its draft."""
 
     def locked(keys: list[str]) -> dict[str, Invoice]:
         found: dict[str, Invoice] = {}
@@ -239,7 +241,7 @@ def _open_run_drafts(
                 draft_key=key,
             )
             if project is None or project.kind == Project.Kind.ONGOING:
-                draft.service_period_start, draft.service_period_end = start, end
+                draft.service_period_start, draft.service_period_end = bounds[key]
             new.append(draft)
         Invoice.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
         found.update(locked(missing))
@@ -266,11 +268,41 @@ def _fixed_heads(
     return heads
 
 
+@dataclass(frozen=True)
+class _EarlierMonth:
+    contact: Contact
+    currency: str
+    project: Project
+    start: dt.date
+    end: dt.date
+
+
+def _earlier_months(ctx: CommandContext, start: dt.date, end: dt.date) -> dict[str, _EarlierMonth]:
+    """The earlier months of ongoing projects the registered apps want billed again (a retainer
+    month reopened by a credit note), by the key of their own month draft."""
+    months: dict[str, _EarlierMonth] = {}
+    for wanted in hooks.run_earlier_months:
+        for contact, currency, project, month_start, month_end in wanted(ctx, start, end):
+            if month_start >= start or project.kind != Project.Kind.ONGOING:
+                continue  # the run's own month, or no month draft: nothing earlier to bill
+            key = run_draft_key(
+                contact_id=contact.pk,
+                project_id=project.pk,
+                currency=currency,
+                period=f"{month_start:%Y-%m}",
+            )
+            months[key] = _EarlierMonth(contact, currency, project, month_start, month_end)
+    return months
+
+
 def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
     """Put the period's pending items of ongoing projects on the open draft of their customer,
     project and period (created on first use, reused afterwards), the period's items of a
     customer without a project on the customer's open draft of the period, and every pending
-    item of a single project that is ready to bill on that project's open draft.
+    item of a single project that is ready to bill on that project's open draft. Subscription
+    periods of earlier months that are still pending join the period's draft of their customer
+    and project (its service period widened), their lines flagged `caught_up`; later periods
+    wait for their month.
 
     Running it again without new items changes nothing; new items join the existing draft
     (a ticket's new work joins its line, keeping a reviewer's correction).
@@ -287,14 +319,37 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
         # Items of a customer without a project (a subscription, a manual item) go on the
         # customer's own draft of the period.
         customer = Q(project__isnull=True, service_date__gte=start, service_date__lte=end)
+        # Subscription periods of earlier months still pending (caught up after their month,
+        # or their draft was deleted) join the period's draft, flagged: no month's run would
+        # take them otherwise. Later periods wait for their month.
+        earlier = Q(kind=LineKind.SUBSCRIPTION, service_date__lt=start) & (
+            Q(project__isnull=True) | Q(project__kind=Project.Kind.ONGOING)
+        )
+        # Earlier months an app bills again (a reopened retainer month) get their own month
+        # draft back, with the project's pending items of that month.
+        earlier_months = _earlier_months(ctx, start, end)
+        reopened = Q()
+        for month in earlier_months.values():
+            reopened |= Q(
+                project_id=month.project.pk,
+                service_date__gte=month.start,
+                service_date__lte=month.end,
+            )
+        month_keys = {(month.project.pk, month.start): key for key, month in earlier_months.items()}
         # One query locks every item of the run in primary-key order (the order generation
         # locks in too), so a run and a generation racing for items cannot deadlock.
         items = ItemRow.rows(
             BillableItem.objects.select_for_update(of=("self",))
-            .filter(ongoing | single | customer, tenant=ctx.tenant, status=Item.PENDING)
+            .filter(
+                ongoing | single | customer | earlier | reopened,
+                tenant=ctx.tenant,
+                status=Item.PENDING,
+            )
             .order_by("pk")
         )
         groups: dict[str, list[ItemRow]] = defaultdict(list)
+        # The month each draft bills: a single project's draft has none.
+        bounds: dict[str, tuple[dt.date, dt.date]] = {}
         for item in _with_related(items):
             single_project = item.project is not None and item.project.kind == Project.Kind.SINGLE
             label = "single" if single_project else period
@@ -304,29 +359,51 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
                 currency=item.currency,
                 period=label,
             )
+            earlier_key = month_keys.get((item.project_id, item.service_date.replace(day=1)))
+            if earlier_key is not None:
+                key = earlier_key
+            elif not single_project:
+                bounds[key] = (start, end)
             groups[key].append(item)
+        for key, month in earlier_months.items():
+            bounds[key] = (month.start, month.end)
         heads = {
             key: (group[0].contact, group[0].currency, group[0].project)
             for key, group in groups.items()
         }
         fixed = _fixed_heads(ctx, start, end, period, set(heads))
-        drafts = _open_run_drafts(ctx, heads | fixed, period)
+        for key in fixed:
+            bounds[key] = (start, end)
+        again = {
+            key: (month.contact, month.currency, month.project)
+            for key, month in earlier_months.items()
+            if key not in heads
+        }
+        drafts = _open_run_drafts(ctx, heads | fixed | again, bounds)
         fills = [
-            DraftFill(drafts[key][0], group, group[0].contact, fresh=drafts[key][1])
+            DraftFill(
+                drafts[key][0],
+                group,
+                group[0].contact,
+                fresh=drafts[key][1],
+                month_start=bounds[key][0] if key in bounds else None,
+            )
             for key, group in sorted(groups.items())
         ]
         drafts_fill(fills)
-        for fill in fills:
-            if fill.items[0].project is not None and (
-                fill.items[0].project.kind == Project.Kind.ONGOING
-            ):
-                for filled in hooks.run_draft_filled:
-                    filled(ctx, fill.invoice, period_start=start, period_end=end)
-        # A month draft without items (a retainer's fee): it gets the app's lines only.
-        for key, (contact, _currency, _project) in sorted(fixed.items()):
-            invoice, fresh = drafts[key]
+        # The month drafts of ongoing projects get the apps' lines (a retainer's), also those
+        # without items (a retainer's fee alone, a reopened earlier month), earliest month
+        # first: a month rebuilt in this run passes its rollover on to the next one.
+        month_drafts = [
+            (bounds[key], key, drafts[key][0])
+            for key, group in groups.items()
+            if group[0].project is not None and group[0].project.kind == Project.Kind.ONGOING
+        ] + [(bounds[key], key, drafts[key][0]) for key in fixed | again]
+        for (month_start, month_end), _key, invoice in sorted(month_drafts, key=lambda d: d[:2]):
             for filled in hooks.run_draft_filled:
-                filled(ctx, invoice, period_start=start, period_end=end)
+                filled(ctx, invoice, period_start=month_start, period_end=month_end)
+        for key, (contact, _currency, _project) in sorted((fixed | again).items()):
+            invoice, fresh = drafts[key]
             fills.append(DraftFill(invoice, [], contact, fresh=fresh))
         entry_states_sync(entry_ids=[item.entry_id for item in items])
         audit_records(

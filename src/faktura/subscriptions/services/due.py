@@ -11,8 +11,8 @@ billable items), and the INSERT skips rows that hit it (``ON CONFLICT DO NOTHING
 PostgreSQL, ``INSERT OR IGNORE`` on SQLite). So two runs at once, or a run after a crash,
 bill no period twice. `billed_through` only ever moves forward (a conditional UPDATE), so a
 slower concurrent run cannot move it back. Missed periods are caught up oldest first; a period
-due before the month of the run's `until` is flagged `caught_up` and waits for a person (the
-billing run of a later month never adds it to that month's draft).
+due before the month of the run's `until` is flagged `caught_up`: the next billing run puts it
+on its customer's draft of that run's month, where its line is flagged for the reviewer.
 """
 
 from __future__ import annotations
@@ -179,8 +179,8 @@ CAUGHT_UP = "caught_up"
 
 def caught_up_warning(period: periods.Period) -> dict[str, str]:
     """The flag of a period caught up after its month: its item waits in the pending items
-    (and the invoice review counts it) until a person bills it or closes its month; the run of
-    a later month does not add it to that month's draft."""
+    (and the invoice review counts it) until the next billing run puts it on the customer's
+    draft of that run's month (or a person bills it earlier)."""
     return {
         "code": CAUGHT_UP,
         "message": (
