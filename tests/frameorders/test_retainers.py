@@ -276,3 +276,31 @@ def test_retainer_of_another_tenant_is_404(world, api, other_world):
                                      "hours_per_month": "5", "monthly_fee": "500",
                                      "start_date": "2026-01-01"})  # fmt: skip
     assert foreign.status_code == 400 and foreign.json()["error"]["code"] == "not_found"
+
+
+def test_late_time_of_a_built_month_is_not_caught_up_on_a_later_month(world):
+    # given: March built with 6 h; 3 h of March logged afterwards, and 4 h in April
+    project = world.project(world.contact(language="en"))
+    _retainer(world, project)
+    _work(world, project, 3, [6])
+    [march] = billing_run(world.ctx, data=BillingRun(period="2026-03")).invoice_ids
+    _work(world, project, 3, [3])
+    _work(world, project, 4, [4])
+
+    # when: April is run
+    [april] = billing_run(world.ctx, data=BillingRun(period="2026-04")).invoice_ids
+
+    # then: April's retainer counts April's 4 h only; the March time waits, not caught up
+    assert april != march
+    months = {row.month.month: row for row in RetainerMonth.objects.all()}
+    assert (months[3].used_hours, months[4].used_hours) == (Decimal("6"), Decimal("4"))
+    assert not InvoiceLine.objects.filter(invoice_id=april, caught_up=True).exists()
+    [waiting] = BillableItem.objects.filter(status="pending")
+    assert waiting.service_date == dt.date(2026, 3, 10)
+
+    # and running March again puts it on March's draft as a time line, the fee untouched
+    billing_run(world.ctx, data=BillingRun(period="2026-03"))
+    waiting.refresh_from_db()
+    assert waiting.invoice_line.invoice_id == march
+    assert [line[1] for line in _lines(march)] == ["MON", "HUR"]
+    assert RetainerMonth.objects.get(month=dt.date(2026, 3, 1)).used_hours == Decimal("6")

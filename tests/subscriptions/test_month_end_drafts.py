@@ -1,17 +1,22 @@
 """Where subscription items go at month-end: a subscription without a project on the
 customer's own draft of the month (apart from the project drafts); periods of earlier months
 still pending (caught up after their month, or their draft deleted) join the next run's draft,
-flagged for the reviewer (issue 13), and later periods wait for their month."""
+flagged for the reviewer (issue 13), and later periods wait for their month. Other pending
+items of earlier months (work logged or approved after its month's run, manual items) are
+caught up the same way."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from faktura.billing.inputs import BillingRun, InvoiceIssue
+from faktura.billing.inputs import BillingRun, InvoiceIssue, ItemsDefer, ManualItemCreate
 from faktura.billing.models import BillableItem, Invoice
+from faktura.billing.services.compile_deferral import billable_items_defer
 from faktura.billing.services.generation import billing_run
 from faktura.billing.services.invoices import invoice_delete
 from faktura.billing.services.issue import invoice_issue
+from faktura.billing.services.manual_items import manual_item_create
 from faktura.subscriptions.inputs import DueRun
 from faktura.subscriptions.selectors import caught_up_waiting
 from faktura.subscriptions.services.due import due_run
@@ -159,6 +164,100 @@ def test_a_project_subscriptions_earlier_period_joins_the_projects_draft(world):
     billing_run(world.ctx, data=BillingRun(period="2026-03"))
     assert BillableItem.objects.filter(kind="subscription").count() == 2
     assert not BillableItem.objects.filter(status__in=["pending", "on_draft"]).exists()
+
+
+def test_late_time_joins_the_next_runs_project_draft_flagged(world, api):
+    # given: March was closed; afterwards time of 10 March is logged and approved
+    contact = world.contact()
+    project = world.project(contact)
+    task = world.task(project, title="Printer")
+    world.entry(task, minutes=60, day=dt.date(2026, 3, 5))
+    month_close(world.ctx, period="2026-03")
+    late = world.entry(world.task(project, title="Mail"), minutes=90, day=dt.date(2026, 3, 10))
+    world.entry(world.task(project, title="VPN"), minutes=30, day=dt.date(2026, 4, 7))
+
+    # when: April is closed
+    month_close(world.ctx, period="2026-04")
+
+    # then: the late March time is on the project's April draft, flagged; March's draft keeps
+    # its own line
+    april = Invoice.objects.get(draft_key__endswith=":2026-04:EUR")
+    assert april.project_id == project.pk
+    assert sorted((line.title.split()[-1], line.caught_up) for line in april.lines.all()) == [
+        ("Mail", True),
+        ("VPN", False),
+    ]
+    assert (april.service_period_start, april.service_period_end) == (
+        dt.date(2026, 3, 10),
+        dt.date(2026, 4, 30),
+    )
+    march = Invoice.objects.get(draft_key__endswith=":2026-03:EUR")
+    assert [line.title.split()[-1] for line in march.lines.all()] == ["Printer"]
+    assert BillableItem.objects.get(entry=late).status == "on_draft"
+    codes = [w["code"] for w in api.get(f"invoices/{april.pk}").json()["warnings"]]
+    assert codes.count("caught_up") == 1
+
+    # and a rerun of April, or the run of May, bills it nothing twice
+    month_close(world.ctx, period="2026-04")
+    billing_run(world.ctx, data=BillingRun(period="2026-05"))
+    assert Invoice.objects.filter(tenant=world.tenant).count() == 2
+    assert april.lines.count() == 2
+    assert BillableItem.objects.filter(entry=late).count() == 1
+
+
+def test_manual_items_of_an_earlier_month_join_the_next_runs_drafts(world):
+    # given: manual items of February entered after February's run, for a customer without a
+    # project and for an ongoing project, and one of April
+    contact = world.contact()
+    project = world.project(contact)
+    billing_run(world.ctx, data=BillingRun(period="2026-02"))
+    common = {"unit_price": Decimal("80.00"), "service_date": dt.date(2026, 2, 20)}
+    own = manual_item_create(
+        world.ctx, data=ManualItemCreate(contact_id=contact.pk, title="Cables", **common)
+    )
+    of_project = manual_item_create(
+        world.ctx, data=ManualItemCreate(project_id=project.pk, title="Workshop", **common)
+    )
+    later = manual_item_create(
+        world.ctx,
+        data=ManualItemCreate(
+            contact_id=contact.pk, title="Licence", unit_price=Decimal("10.00"),
+            service_date=dt.date(2026, 4, 2),
+        ),
+    )  # fmt: skip
+
+    # when: March is run (twice)
+    billing_run(world.ctx, data=BillingRun(period="2026-03"))
+    again = billing_run(world.ctx, data=BillingRun(period="2026-03"))
+
+    # then: each joins the March draft it would have gone to, flagged; April's item waits
+    drafts = {d.project_id: d for d in Invoice.objects.filter(tenant=world.tenant)}
+    assert set(drafts) == {None, project.pk}
+    for project_id, title in ((None, "Cables"), (project.pk, "Workshop")):
+        draft = drafts[project_id]
+        assert draft.draft_key.endswith(":2026-03:EUR")
+        assert [(line.title, line.caught_up) for line in draft.lines.all()] == [(title, True)]
+        assert draft.service_period_start == dt.date(2026, 2, 20)
+        assert draft.net_total == Decimal("80.00")
+    assert again.items == 0
+    own.refresh_from_db(), of_project.refresh_from_db(), later.refresh_from_db()
+    assert (own.status, of_project.status, later.status) == ("on_draft", "on_draft", "pending")
+
+
+def test_a_deferred_item_of_an_earlier_month_waits_until_it_is_restored(world):
+    # given: February work deferred until mid-May
+    project = world.project()
+    item = world.item(world.task(project), day=dt.date(2026, 2, 10))
+    billable_items_defer(world.ctx, data=ItemsDefer(item_ids=[item.pk], until=dt.date(2026, 5, 15)))
+
+    # when: March and April are run
+    billing_run(world.ctx, data=BillingRun(period="2026-03"))
+    billing_run(world.ctx, data=BillingRun(period="2026-04"))
+
+    # then: it is not pulled; it stays deferred, on no draft
+    item.refresh_from_db()
+    assert (item.status, item.invoice_line_id) == ("deferred", None)
+    assert not Invoice.objects.filter(tenant=world.tenant).exists()
 
 
 def due_run_only(world, *, until: dt.date) -> None:

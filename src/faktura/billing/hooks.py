@@ -28,6 +28,12 @@ An app registers its functions in its `AppConfig.ready()`:
   retainer month reopened by a credit note). The run opens (or reuses) that month's own draft,
   puts the project's pending items of that month on it and calls `run_draft_filled` for it
   with that month's bounds. The app answers only months still waiting, so a rerun finds none.
+- `run_catch_up_excluded`: `f(ctx, period_start, period_end) -> list[project id]`, called
+  inside the billing run's transaction before it claims its items: ongoing projects whose
+  pending time items (kind `task_entry`) of earlier months the run leaves alone instead of
+  catching them up on the run's month draft (a retainer's project: a month draft counts every
+  time line on it against that month's included hours, so earlier time would be counted in
+  the wrong month; it is billed by running its own month again).
 - `invoice_sent`: `f(ctx, invoice)`, called inside the transaction in which an issued invoice
   becomes `sent` (e-mailed, or marked sent by receivables).
 - `invoice_readers`: `f(tenant, invoices)`, called with each page of invoices the invoice API
@@ -50,6 +56,7 @@ invoice_issued: list[Callable[[Any, Any], Any]] = []
 run_draft_filled: list[Callable[..., Any]] = []
 run_fixed_drafts: list[Callable[..., list[tuple[Any, str, Any]]]] = []
 run_earlier_months: list[Callable[..., list[tuple[Any, str, Any, Any, Any]]]] = []
+run_catch_up_excluded: list[Callable[..., list[int]]] = []
 invoice_sent: list[Callable[[Any, Any], Any]] = []
 invoice_readers: list[Callable[[Any, Sequence[Any]], None]] = []
 frame_order_options: list[Callable[[Any, int, Any], list[dict[str, Any]]]] = []

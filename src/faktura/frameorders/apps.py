@@ -12,6 +12,7 @@ class FrameOrdersConfig(AppConfig):
             retainer_month_credit,
             retainer_months_due,
             retainer_months_reopened,
+            retainer_projects,
         )
         from faktura.frameorders.selectors import frame_order_options
         from faktura.frameorders.services import (
@@ -30,6 +31,8 @@ class FrameOrdersConfig(AppConfig):
             hooks.run_fixed_drafts.append(retainer_months_due)
         if retainer_months_reopened not in hooks.run_earlier_months:
             hooks.run_earlier_months.append(retainer_months_reopened)
+        if retainer_projects not in hooks.run_catch_up_excluded:
+            hooks.run_catch_up_excluded.append(retainer_projects)
         if retainer_month_credit not in hooks.credit_note_issued:
             hooks.credit_note_issued.append(retainer_month_credit)
         if invoice_frame_order_draw not in hooks.invoice_issued:

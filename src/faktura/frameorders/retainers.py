@@ -18,6 +18,9 @@ billing run, of whatever month: the run opens the month's own draft again
 (`retainer_months_reopened`, through `billing.hooks.run_earlier_months`) and builds its lines
 as above. A month credited for good passes no rollover hours on; months built already keep
 theirs.
+
+Time of a retainer's project is never caught up on a later month's draft (`retainer_projects`,
+through `billing.hooks.run_catch_up_excluded`): it counts in its own month only.
 """
 
 from __future__ import annotations
@@ -142,6 +145,20 @@ def retainer_months_reopened(
             last = _next_month(row.month) - dt.timedelta(days=1)
             reopened.append((project.contact, project.currency, project, row.month, last))
     return reopened
+
+
+def retainer_projects(ctx: CommandContext, period_start: dt.date, period_end: dt.date) -> list[int]:
+    """The projects with a retainer begun by the run's month end, whose time of earlier months
+    the billing run does not catch up (`billing.hooks.run_catch_up_excluded`): the month draft
+    counts every time line on it against its own month's included hours, so earlier time would
+    be counted in the wrong month. Such time is billed by running its own month again, where a
+    built month keeps it as plain time lines."""
+    return list(
+        Retainer.objects.filter(tenant=ctx.tenant, start_date__lte=period_end)
+        .order_by("project_id")
+        .values_list("project_id", flat=True)
+        .distinct()
+    )
 
 
 def _vat(invoice: Invoice, items: list[BillableItem]) -> tuple[str, Decimal, str]:
