@@ -11,6 +11,7 @@ import pytest
 
 from faktura.billing.inputs import BillingRun, InvoiceLineUpdate
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
+from faktura.billing.selectors.items import caught_up_waiting
 from faktura.billing.services.generation import billing_run
 from faktura.billing.services.invoices import invoice_line_update
 from faktura.frameorders.inputs import RetainerCreate
@@ -297,6 +298,7 @@ def test_late_time_of_a_built_month_is_not_caught_up_on_a_later_month(world):
     assert not InvoiceLine.objects.filter(invoice_id=april, caught_up=True).exists()
     [waiting] = BillableItem.objects.filter(status="pending")
     assert waiting.service_date == dt.date(2026, 3, 10)
+    assert caught_up_waiting(tenant=world.tenant, today=dt.date(2026, 5, 2)) == 0
 
     # and running March again puts it on March's draft as a time line, the fee untouched
     billing_run(world.ctx, data=BillingRun(period="2026-03"))

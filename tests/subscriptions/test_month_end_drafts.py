@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from faktura.billing.inputs import BillingRun, InvoiceIssue, ItemsDefer, ManualItemCreate
 from faktura.billing.models import BillableItem, Invoice
+from faktura.billing.selectors.items import caught_up_waiting
 from faktura.billing.services.compile_deferral import billable_items_defer
 from faktura.billing.services.generation import billing_run
 from faktura.billing.services.invoices import invoice_delete
 from faktura.billing.services.issue import invoice_issue
 from faktura.billing.services.manual_items import manual_item_create
 from faktura.subscriptions.inputs import DueRun
-from faktura.subscriptions.selectors import caught_up_waiting
 from faktura.subscriptions.services.due import due_run
 from faktura.subscriptions.services.month_end import month_close
 from tests.web.web_helpers import signed_in
@@ -58,7 +58,7 @@ def test_caught_up_periods_join_the_next_runs_draft_flagged(world, owner, api):
     contact = world.contact()
     world.subscription(contact=contact)
     due_run_only(world, until=dt.date(2026, 3, 31))
-    assert caught_up_waiting(tenant=world.tenant, before=dt.date(2026, 4, 1)) == 3
+    assert caught_up_waiting(tenant=world.tenant, today=dt.date(2026, 4, 1)) == 3
     page = signed_in(owner).get("/billing/review/").content.decode()
     assert 'data-testid="caught-up"' in page
 
@@ -79,7 +79,7 @@ def test_caught_up_periods_join_the_next_runs_draft_flagged(world, owner, api):
         dt.date(2026, 3, 31),
     )
     assert not BillableItem.objects.filter(status="pending").exists()
-    assert caught_up_waiting(tenant=world.tenant, before=dt.date(2026, 4, 1)) == 0
+    assert caught_up_waiting(tenant=world.tenant, today=dt.date(2026, 4, 1)) == 0
 
     # and the API and the review show the warning on those lines
     body = api.get(f"invoices/{draft.pk}").json()
@@ -226,6 +226,8 @@ def test_manual_items_of_an_earlier_month_join_the_next_runs_drafts(world):
         ),
     )  # fmt: skip
 
+    assert caught_up_waiting(tenant=world.tenant, today=dt.date(2026, 3, 15)) == 2
+
     # when: March is run (twice)
     billing_run(world.ctx, data=BillingRun(period="2026-03"))
     again = billing_run(world.ctx, data=BillingRun(period="2026-03"))
@@ -240,6 +242,7 @@ def test_manual_items_of_an_earlier_month_join_the_next_runs_drafts(world):
         assert draft.service_period_start == dt.date(2026, 2, 20)
         assert draft.net_total == Decimal("80.00")
     assert again.items == 0
+    assert caught_up_waiting(tenant=world.tenant, today=dt.date(2026, 3, 15)) == 0
     own.refresh_from_db(), of_project.refresh_from_db(), later.refresh_from_db()
     assert (own.status, of_project.status, later.status) == ("on_draft", "on_draft", "pending")
 

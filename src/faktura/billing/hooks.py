@@ -28,12 +28,13 @@ An app registers its functions in its `AppConfig.ready()`:
   retainer month reopened by a credit note). The run opens (or reuses) that month's own draft,
   puts the project's pending items of that month on it and calls `run_draft_filled` for it
   with that month's bounds. The app answers only months still waiting, so a rerun finds none.
-- `run_catch_up_excluded`: `f(ctx, period_start, period_end) -> list[project id]`, called
-  inside the billing run's transaction before it claims its items: ongoing projects whose
-  pending time items (kind `task_entry`) of earlier months the run leaves alone instead of
-  catching them up on the run's month draft (a retainer's project: a month draft counts every
-  time line on it against that month's included hours, so earlier time would be counted in
-  the wrong month; it is billed by running its own month again).
+- `run_catch_up_excluded`: `f(tenant, period_start, period_end) -> list[project id]`, called
+  by the billing run before it claims its items (and by the review counting what the next run
+  catches up): ongoing projects whose pending time items (kind `task_entry`) of earlier months
+  the run leaves alone instead of catching them up on the run's month draft (a retainer's
+  project: a month draft counts every time line on it against that month's included hours, so
+  earlier time would be counted in the wrong month; it is billed by running its own month
+  again).
 - `invoice_sent`: `f(ctx, invoice)`, called inside the transaction in which an issued invoice
   becomes `sent` (e-mailed, or marked sent by receivables).
 - `invoice_readers`: `f(tenant, invoices)`, called with each page of invoices the invoice API

@@ -147,14 +147,14 @@ def retainer_months_reopened(
     return reopened
 
 
-def retainer_projects(ctx: CommandContext, period_start: dt.date, period_end: dt.date) -> list[int]:
+def retainer_projects(tenant, period_start: dt.date, period_end: dt.date) -> list[int]:
     """The projects with a retainer begun by the run's month end, whose time of earlier months
     the billing run does not catch up (`billing.hooks.run_catch_up_excluded`): the month draft
     counts every time line on it against its own month's included hours, so earlier time would
     be counted in the wrong month. Such time is billed by running its own month again, where a
     built month keeps it as plain time lines."""
     return list(
-        Retainer.objects.filter(tenant=ctx.tenant, start_date__lte=period_end)
+        Retainer.objects.filter(tenant=tenant, start_date__lte=period_end)
         .order_by("project_id")
         .values_list("project_id", flat=True)
         .distinct()

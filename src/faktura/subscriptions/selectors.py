@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from faktura.billing.models import BillableItem
-from faktura.catalog.models import LineKind
 from faktura.common.errors import NotFound
 from faktura.subscriptions.models import ProjectProduct, Subscription, SubscriptionPrice
 from faktura.work.selectors import project_get
@@ -51,15 +49,3 @@ def project_product_list(*, tenant, project_id: int) -> QuerySet[ProjectProduct]
         .select_related("product")
         .order_by("id")
     )
-
-
-def caught_up_waiting(*, tenant, before) -> int:
-    """How many pending subscription items are due before `before` (the current month's first
-    day): caught-up or missed periods that the next billing run puts on a later month's
-    draft."""
-    return BillableItem.objects.filter(
-        tenant=tenant,
-        kind=LineKind.SUBSCRIPTION,
-        status=BillableItem.Status.PENDING,
-        service_date__lt=before,
-    ).count()

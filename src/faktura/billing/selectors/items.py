@@ -12,10 +12,11 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
+from faktura.billing import hooks
 from faktura.billing.models import BillableItem
-from faktura.catalog.models import PriceList, Product, ProductAssignment
+from faktura.catalog.models import LineKind, PriceList, Product, ProductAssignment
 from faktura.common.errors import NotFound, ValidationFailed
 from faktura.common.sql import id_in
 from faktura.core.money import exact_sum
@@ -56,6 +57,40 @@ def billable_item_list(
     if date_to is not None:
         qs = qs.filter(service_date__lte=date_to)
     return qs.order_by("service_date", "id")
+
+
+def catch_up_filter(*, tenant, start: dt.date, end: dt.date) -> Q:
+    """The pending items of months before `start` that the billing run of the month `start` to
+    `end` takes along (with a status filter on pending): a subscription period caught up after
+    its month, work logged or approved after its month's run (time, mileage, expenses, goods),
+    a manual item of an earlier month, an item whose draft was deleted. Of a customer without a
+    project or of an ongoing project: a single project's items wait for its draft once it is
+    ready to bill (its `billing_trigger` already decided when its work was compiled). Deferred
+    items are not pending, so they stay until restored; an item restored with a date after the
+    month's end is left too. Time of the projects an app excludes (`hooks.run_catch_up_excluded`:
+    a retainer's, whose months count their own time) is left alone."""
+    excluded: set[int] = set()
+    for wanted in hooks.run_catch_up_excluded:
+        excluded.update(wanted(tenant, start, end))
+    earlier = Q(service_date__lt=start) & (
+        Q(project__isnull=True) | Q(project__kind=Project.Kind.ONGOING)
+    )
+    earlier &= Q(deferred_until__isnull=True) | Q(deferred_until__lte=end)
+    if excluded:
+        earlier &= ~Q(kind=LineKind.TASK_ENTRY, project_id__in=sorted(excluded))
+    return earlier
+
+
+def caught_up_waiting(*, tenant, today: dt.date) -> int:
+    """How many pending items of months before today's the next billing run catches up on a
+    draft of a later month (`catch_up_filter`), for the review to say so."""
+    start = today.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return BillableItem.objects.filter(
+        catch_up_filter(tenant=tenant, start=start, end=end),
+        tenant=tenant,
+        status=BillableItem.Status.PENDING,
+    ).count()
 
 
 def billable_item_get(*, tenant, item_id: int) -> BillableItem:

@@ -24,10 +24,10 @@ from faktura.billing import hooks
 from faktura.billing.errors import ItemsNotPending, ReferenceNotFound
 from faktura.billing.inputs import BillingRun, InvoicesGenerate
 from faktura.billing.models import BillableItem, Invoice
+from faktura.billing.selectors.items import catch_up_filter
 from faktura.billing.services.draft_lines import DraftFill, ItemRow, drafts_fill
 from faktura.billing.services.invoices import draft_build
 from faktura.billing.states import entry_states_sync
-from faktura.catalog.models import LineKind
 from faktura.common.context import CommandContext
 from faktura.common.inputs import parse
 from faktura.common.services import audit_records
@@ -295,33 +295,12 @@ def _earlier_months(ctx: CommandContext, start: dt.date, end: dt.date) -> dict[s
     return months
 
 
-def _catch_up(ctx: CommandContext, start: dt.date, end: dt.date) -> Q:
-    """The pending items of months before `start` that the run of the month takes along: a
-    subscription period caught up after its month, work logged or approved after its month's
-    run (time, mileage, expenses, goods), a manual item of an earlier month, an item whose
-    draft was deleted. Of a customer without a project or of an ongoing project: a single
-    project's items wait for its draft once it is ready to bill (its `billing_trigger` already
-    decided when its work was compiled). Deferred items are not pending, so they stay until
-    restored; an item restored with a date after the month's end is left too. Time of the
-    projects an app excludes (a retainer's: its months count their own time) is left alone."""
-    excluded: set[int] = set()
-    for wanted in hooks.run_catch_up_excluded:
-        excluded.update(wanted(ctx, start, end))
-    earlier = Q(service_date__lt=start) & (
-        Q(project__isnull=True) | Q(project__kind=Project.Kind.ONGOING)
-    )
-    earlier &= Q(deferred_until__isnull=True) | Q(deferred_until__lte=end)
-    if excluded:
-        earlier &= ~Q(kind=LineKind.TASK_ENTRY, project_id__in=sorted(excluded))
-    return earlier
-
-
 def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
     """Put the period's pending items of ongoing projects on the open draft of their customer,
     project and period (created on first use, reused afterwards), the period's items of a
     customer without a project on the customer's open draft of the period, and every pending
     item of a single project that is ready to bill on that project's open draft. Items of
-    earlier months that are still pending (`_catch_up`: late work, manual items, subscription
+    earlier months that are still pending (`catch_up_filter`: late work, manual items, subscription
     periods) join the period's draft of their customer and project (its service period
     widened), their lines flagged `caught_up`; later items wait for their month.
 
@@ -342,7 +321,7 @@ def billing_run(ctx: CommandContext, *, data: BillingRun) -> BillingRunResult:
         customer = Q(project__isnull=True, service_date__gte=start, service_date__lte=end)
         # Items of earlier months still pending join the period's draft, flagged: no month's
         # run would take them otherwise. Later items wait for their month.
-        earlier = _catch_up(ctx, start, end)
+        earlier = catch_up_filter(tenant=ctx.tenant, start=start, end=end)
         # Earlier months an app bills again (a reopened retainer month) get their own month
         # draft back, with the project's pending items of that month.
         earlier_months = _earlier_months(ctx, start, end)

@@ -17,13 +17,13 @@ from faktura.billing.inputs import BillingRun, InvoiceCreate
 from faktura.billing.models import Invoice
 from faktura.billing.selectors.invoices import invoice_list
 from faktura.billing.selectors.issued import draft_totals
+from faktura.billing.selectors.items import caught_up_waiting
 from faktura.billing.services.invoices import invoice_create
 from faktura.billing.services.operations import billing_run_start
 from faktura.common.errors import NotFound
 from faktura.common.inputs import parse
 from faktura.common.selectors import operation_get
 from faktura.contacts.selectors import contact_list
-from faktura.subscriptions.selectors import caught_up_waiting
 from faktura.tenancy.selectors import tenant_today
 from faktura.web.forms.billing import GROUPING_LABELS, BillingRunForm, ManualInvoiceForm
 from faktura.web.utils import (
@@ -78,7 +78,7 @@ def review_list(request):
             "return_url": _without_open(request),
             "totals": draft_totals(tenant=request.tenant),
             "caught_up": caught_up_waiting(
-                tenant=request.tenant, before=tenant_today(request.tenant).replace(day=1)
+                tenant=request.tenant, today=tenant_today(request.tenant)
             ),
             "new_form": ManualInvoiceForm(contacts=contacts) if manage else None,
             "run_form": BillingRunForm() if manage else None,
