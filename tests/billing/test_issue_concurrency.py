@@ -145,3 +145,23 @@ def test_concurrent_billing_runs_keep_one_draft(world):
     assert drafts.get().lines.count() == 12
     assert not BillableItem.objects.filter(status="pending").exists()
     assert check_invariants(tenant=world.tenant) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_of_two_months_catch_up_each_earlier_item_once(world):
+    # given: February work compiled after February's run; March and April run twice at once
+    project = world.project()
+    for n in range(8):
+        world.item(world.task(project, f"Late {n}"), day=dt.date(2026, 2, 1 + n))
+    periods = ["2026-03", "2026-04", "2026-03", "2026-04"]
+
+    errors = _in_threads(4, lambda i: billing_run(world.ctx, data=BillingRun(period=periods[i])))
+
+    # then: every late item is on exactly one draft, on a line flagged caught up
+    assert errors == []
+    items = BillableItem.objects.filter(tenant=world.tenant)
+    assert {item.status for item in items} == {"on_draft"}
+    lines = [item.invoice_line for item in items]
+    assert all(line.caught_up for line in lines)
+    assert sum(line.quantity for line in {line.pk: line for line in lines}.values()) == 8
+    assert check_invariants(tenant=world.tenant) == []
