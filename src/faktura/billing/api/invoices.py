@@ -113,7 +113,10 @@ class LineOut(Schema):
     )
     caught_up: bool = Field(
         False,
-        description="the billing run put an earlier, still pending period on this later draft",
+        description=(
+            "the billing run put still pending items of an earlier month (a subscription "
+            "period, late work, a manual item) on this later draft"
+        ),
     )
     credited_line_id: int | None
     entry_ids: list[int] = []
