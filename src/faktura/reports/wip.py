@@ -81,7 +81,10 @@ def wip(*, tenant: Tenant, period: Period) -> list[WipRow]:
     rows: dict[tuple[int, str], WipRow] = {}
 
     def row(contact_id: int, name: str, currency: str) -> WipRow:
-        return rows.setdefault((contact_id, currency), WipRow(contact_id, name, currency))
+        found = rows.get((contact_id, currency))
+        if found is None:
+            found = rows[(contact_id, currency)] = WipRow(contact_id, name, currency)
+        return found
 
     items = (
         BillableItem.objects.filter(

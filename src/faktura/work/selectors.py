@@ -286,6 +286,7 @@ def entries_billable_candidates(
     (tasks_billable_now)`` and nothing joined, for aggregates that read only the entries'
     own columns (the reports): the database then need not join ticket and project per entry.
     """
+    qs: QuerySet[TaskEntry]
     if tickets_as_subquery:
         # The ticket compared as an expression (+ 0): SQLite's planner would otherwise walk
         # the ticket index through every entry of the billable tickets, billed or not, instead
