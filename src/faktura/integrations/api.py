@@ -252,7 +252,9 @@ def delivery_list(request, webhook_id: PathId):
     return selectors.delivery_list(tenant=_reader(request).tenant, webhook_id=webhook_id)
 
 
-@router.post("/webhook-deliveries/{delivery_id}/redeliver", response={200: WebhookDeliveryOut, **ERRORS})
+@router.post(
+    "/webhook-deliveries/{delivery_id}/redeliver", response={200: WebhookDeliveryOut, **ERRORS}
+)
 def delivery_redeliver(request, delivery_id: PathId):
     """Send the delivery again (due now)."""
     return services.webhook_redeliver(request_context(request), delivery_id=delivery_id)
