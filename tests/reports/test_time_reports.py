@@ -154,6 +154,32 @@ def test_group_by_team_member_and_project(api, owner, world):
     ]
 
 
+def test_project_breakdown_costs_each_day_at_its_rate(api, owner, world):
+    """Issue 17: the project breakdown and the waste group by the day of the last terms change,
+    not by the entry's day; the cost must stay the rate valid on each entry's day."""
+    # given more changes inside the quarter than the fixture has (Jan 20, Feb 10, Mar 3)
+    _terms(owner, owner, "2026-01-20", Decimal("66"), Decimal("40"))
+    _terms(owner, world["member"], "2026-02-10", Decimal("50"), Decimal("20"))
+    _terms(owner, owner, "2026-03-03", Decimal("90"), Decimal("40"))
+
+    body = api.get(VG, group_by="project", **Q1).json()
+
+    by_project = {b["label"].split(" ", 1)[1]: b for b in body["breakdown"]}
+    # owner 0:20 on 5 Jan at 60 = 20.00, 1:30 on 2 Mar at 80 = 120.00 (90 only from 3 Mar);
+    # member 1:00 on 7 Jan without a rate, 2:00 on 4 Mar at 50 = 100.00
+    assert (by_project["Managed services"]["cost"], by_project["Managed services"]["hours"]) == (
+        "240.00",
+        "4.83",
+    )
+    # member 8:00 on 5 Mar at 50; owner 0:45 on 3 Mar at 90
+    assert by_project["Holiday"]["cost"] == "400.00"
+    assert by_project["Technical issues"]["groups"]["D"]["cost"] == "67.50"
+    assert body["waste"]["cost"] == "67.50"
+    assert body["waste"]["tickets"][0]["cost"] == "67.50"
+    assert body["totals"]["cost"] == "707.50"
+    assert _row(body, "A")["uncosted_hours"] == "1.00"
+
+
 def test_a_member_sees_their_own_hours_and_no_cost(world):
     body = api_for(world["member"]).get(VG, **MARCH).json()
 

@@ -2,14 +2,15 @@
 
 Hours are summed in SQL from logged seconds (time entries only; running timers count 0) and
 converted once at the end. Cost is hours x the member's internal cost rate valid on the
-entry's day (`MembershipTerms`): SQL groups the seconds by the terms row that applies
-(a CASE over the few dated rows), Python multiplies each sum by its exact rate and the total
-is rounded once (`core.money`, 2 decimals, half up). Time without a cost rate has no cost and
-is counted in ``uncosted_hours``.
+entry's day (`MembershipTerms`): SQL sums the seconds per day and member (never entry by
+entry), the rate of each member and day is looked up here, each rate multiplies its seconds
+exactly and the total is rounded once (`core.money`, 2 decimals, half up). Time without a
+cost rate has no cost and is counted in ``uncosted_hours``.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -18,13 +19,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, DateField, Q, QuerySet, Sum, Value, When
 
 from faktura.core.money import quantize_fraction, quantize_ratio
 from faktura.reports.period import Period
 from faktura.tenancy.models import Membership, MembershipTerms, Team, Tenant
-from faktura.work.models import Project, TaskEntry
+from faktura.work.models import Project, Task, TaskEntry
 from faktura.work.selectors import entries_visible, sees_all_entries
 
 SECONDS_PER_HOUR = 3600
@@ -71,20 +71,51 @@ def terms_spans(*, tenant: Tenant, membership_ids: Iterable[int] | None = None) 
     return spans
 
 
-def _terms_case(spans: list[TermsSpan], period: Period) -> Case | Value:
-    """SQL: the pk of the terms row that applies to an entry (by member and day), 0 for
-    none. Only rows that overlap the period."""
-    whens = []
-    for span in spans:
-        if span.first > period.last or (span.until is not None and span.until <= period.first):
-            continue
-        condition = Q(membership_id=span.membership_id, date__gte=span.first)
-        if span.until is not None:
-            condition &= Q(date__lt=span.until)
-        whens.append(When(condition, then=Value(span.pk)))
-    if not whens:
-        return Value(0, output_field=IntegerField())
-    return Case(*whens, default=Value(0), output_field=IntegerField())
+class CostRates:
+    """The cost rate of a member on a day: the terms row with the latest ``first`` on or
+    before it (None before the first row, or where the row has no rate)."""
+
+    def __init__(self, spans: Iterable[TermsSpan]) -> None:
+        self._firsts: dict[int, list[dt.date]] = defaultdict(list)
+        self._rates: dict[int, list[Decimal | None]] = defaultdict(list)
+        for span in sorted(spans, key=lambda s: (s.membership_id, s.first)):
+            self._firsts[span.membership_id].append(span.first)
+            self._rates[span.membership_id].append(span.cost_rate)
+
+    def rate(self, membership_id: int, day: dt.date) -> Decimal | None:
+        firsts = self._firsts.get(membership_id)
+        if not firsts:
+            return None
+        index = bisect.bisect_right(firsts, day) - 1
+        return self._rates[membership_id][index] if index >= 0 else None
+
+    def changes(self, period: Period) -> list[dt.date]:
+        """The days after the period's first on which any member's terms change, oldest
+        first: between two of them (and the period's first) every member has one rate."""
+        days = {d for firsts in self._firsts.values() for d in firsts}
+        return sorted(d for d in days if period.first < d <= period.last)
+
+
+def _rate_day(rates: CostRates, period: Period) -> Case | Value:
+    """SQL: the day of the last terms change (of any member) on or before an entry's day, at
+    the earliest the period's first. The cost rate of every entry is its member's rate on
+    that day, so grouping by it (instead of the entry's day) keeps the groups few. The CASE
+    halves the days at each level: a few comparisons per entry, however many changes."""
+    return _latest_on_or_before(rates.changes(period), period.first)
+
+
+def _latest_on_or_before(days: list[dt.date], default: dt.date) -> Case | Value:
+    if not days:
+        return Value(default, output_field=DateField())
+    middle = len(days) // 2
+    return Case(
+        When(
+            date__gte=days[middle],
+            then=_latest_on_or_before(days[middle + 1 :], days[middle]),
+        ),
+        default=_latest_on_or_before(days[:middle], default),
+        output_field=DateField(),
+    )
 
 
 # --- value groups --------------------------------------------------------------------------
@@ -92,16 +123,26 @@ def _terms_case(spans: list[TermsSpan], period: Period) -> Case | Value:
 
 @dataclass
 class Cell:
+    """Seconds of one value group in one bucket, and what they cost: the seconds are kept
+    per cost rate and multiplied once (exact; rounded only when shown)."""
+
     seconds: int = 0
-    cost: Fraction = Fraction(0)
     uncosted: int = 0  # seconds without a cost rate
+    by_rate: dict[Decimal, int] = field(default_factory=dict)
 
     def add(self, seconds: int, rate: Decimal | None) -> None:
         self.seconds += seconds
         if rate is None:
             self.uncosted += seconds
         else:
-            self.cost += Fraction(seconds) * Fraction(rate) / SECONDS_PER_HOUR
+            self.by_rate[rate] = self.by_rate.get(rate, 0) + seconds
+
+    @property
+    def cost(self) -> Fraction:
+        return (
+            sum((Fraction(rate) * seconds for rate, seconds in self.by_rate.items()), Fraction(0))
+            / SECONDS_PER_HOUR
+        )
 
 
 @dataclass
@@ -171,66 +212,106 @@ def value_group_costs(
 
     Included: the time entries the viewer may see (``entries_visible``: a member only their
     own) by their day. Cost only when ``with_cost`` (the viewer may see money); members
-    without a team are under the key ``none``."""
+    without a team are under the key ``none``.
+
+    SQL sums the seconds per day, member and value group (a few thousand rows for a year,
+    however many entries); the cost rate of each member and day is looked up here. The
+    project breakdown and the waste group by the day of the last terms change instead of the
+    day (`_rate_day`)."""
     base = (
         entries_visible(tenant=tenant, viewer=viewer)
         .filter(kind=TaskEntry.Kind.TIME, date__gte=period.first, date__lte=period.last)
         .order_by()
     )
-    spans = terms_spans(tenant=tenant) if with_cost else []
-    rates = {span.pk: span.cost_rate for span in spans}
-    base = base.annotate(terms=_terms_case(spans, period))
-
-    def rows(*keys: str, qs: Any = base) -> Iterable[dict[str, Any]]:
-        return (
-            qs.values(*keys, "task__project__value_group", "terms")
-            .annotate(seconds=Sum("duration_seconds"))
-            .order_by()
-        )
+    rates = CostRates(terms_spans(tenant=tenant) if with_cost else [])
 
     groups = {g: Cell() for g in GROUPS}
     months = {m: Bucket(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in period.months}
-    for row in rows("month", qs=base.annotate(month=TruncMonth("date"))):
-        month = row["month"]
-        month = month.date() if isinstance(month, dt.datetime) else month
-        seconds = row["seconds"] or 0
-        rate = rates.get(row["terms"])
-        group = row["task__project__value_group"]
-        groups[group].add(seconds, rate)
-        months[month.replace(day=1)].groups[group].add(seconds, rate)
+    found: dict[Any, Bucket] = {}
+    team_of: dict[int, int | None] = {}
+    if group_by == "team":
+        team_of = dict(
+            Membership.objects.filter(tenant=tenant).values_list("pk", "team_id").order_by()
+        )
+    month_of: dict[dt.date, Bucket] = {}
+    # One row per day and member, with the seconds of each value group B-D as conditional
+    # sums over their projects' tickets (A is the rest: every project is in one group). The
+    # database reads the entries in index order and never joins ticket and project per entry.
+    others = GROUPS[1:]
+    sums = {
+        f"group_{group}": Sum(
+            "duration_seconds", filter=Q(task__in=_tasks(tenant, project__value_group=group))
+        )
+        for group in others
+    }
+    for row in (
+        base.values("date", "membership_id")
+        .annotate(seconds=Sum("duration_seconds"), **sums)
+        .order_by()
+    ):
+        day, member = row["date"], row["membership_id"]
+        rate = rates.rate(member, day)
+        split = {group: row[f"group_{group}"] or 0 for group in others}
+        split[GROUPS[0]] = (row["seconds"] or 0) - sum(split.values())
+        month = month_of.get(day)
+        if month is None:
+            month = month_of[day] = months[day.replace(day=1)]
+        bucket = None
+        if group_by in ("team", "member"):
+            key = team_of.get(member) if group_by == "team" else member
+            bucket = found.get(key)
+            if bucket is None:
+                bucket = found[key] = Bucket(str(key) if key else "none", "")
+        for group, seconds in split.items():
+            if not seconds:
+                continue
+            groups[group].add(seconds, rate)
+            month.groups[group].add(seconds, rate)
+            if bucket is not None:
+                bucket.groups[group].add(seconds, rate)
+
+    if group_by == "project":
+        value_group = dict(
+            Project.objects.filter(tenant=tenant).values_list("pk", "value_group").order_by()
+        )
+        for row in (
+            base.annotate(rate_day=_rate_day(rates, period))
+            .values("task__project_id", "membership_id", "rate_day")
+            .annotate(seconds=Sum("duration_seconds"))
+            .order_by()
+        ):
+            key = row["task__project_id"]
+            bucket = found.get(key)
+            if bucket is None:
+                bucket = found[key] = Bucket(str(key), "")
+            bucket.groups[value_group[key]].add(
+                row["seconds"] or 0, rates.rate(row["membership_id"], row["rate_day"])
+            )
 
     if group_by == "month":
         buckets = list(months.values())
     else:
-        key_fields = {
-            "team": ("membership__team_id",),
-            "member": ("membership_id",),
-            "project": ("task__project_id",),
-        }[group_by]
-        found: dict[Any, Bucket] = {}
-        for row in rows(*key_fields):
-            key = row[key_fields[0]]
-            bucket = found.setdefault(key, Bucket(str(key) if key else "none", ""))
-            bucket.groups[row["task__project__value_group"]].add(
-                row["seconds"] or 0, rates.get(row["terms"])
-            )
         labels = _labels(tenant, group_by, [k for k in found if k])
         for key, bucket in found.items():
             bucket.label = labels.get(key, "") if key else ""
         buckets = sorted(found.values(), key=lambda b: (-b.seconds, b.label))
 
-    waste = base.filter(task__project__value_group=Project.ValueGroup.D)
+    # Waste (D) per ticket: the entries of the D projects' tickets (a subquery, as above).
     projects: dict[int, WasteItem] = {}
     tickets: dict[int, WasteItem] = {}
+    waste = base.filter(
+        task__in=_tasks(tenant, project__value_group=Project.ValueGroup.D)
+    ).annotate(rate_day=_rate_day(rates, period))
     for row in (
         waste.values(
             "task_id", "task__number", "task__title", "task__project_id", "task__project__name",
-            "terms",
+            "membership_id", "rate_day",
         )
         .annotate(seconds=Sum("duration_seconds"))
         .order_by()
     ):  # fmt: skip
-        seconds, rate = row["seconds"] or 0, rates.get(row["terms"])
+        seconds = row["seconds"] or 0
+        rate = rates.rate(row["membership_id"], row["rate_day"])
         project = projects.setdefault(
             row["task__project_id"],
             WasteItem(row["task__project_id"], row["task__project__name"], ""),
@@ -261,6 +342,11 @@ def value_group_costs(
     )
 
 
+def _tasks(tenant: Tenant, *conditions: Q, **filters: Any) -> QuerySet[Task]:
+    """The ids of the company's tickets that match (a subquery for ``task__in``)."""
+    return Task.objects.filter(*conditions, tenant=tenant, **filters).values("pk")
+
+
 def _labels(tenant: Tenant, group_by: str, keys: list[Any]) -> dict[Any, str]:
     if group_by == "team":
         return dict(Team.objects.filter(tenant=tenant, pk__in=keys).values_list("pk", "name"))
@@ -283,10 +369,8 @@ def _labels(tenant: Tenant, group_by: str, keys: list[Any]) -> dict[Any, str]:
 
 # What counts as billable time: a billable task of an external project that is not marked
 # "not billable" (the project's billing model or the entry's billing state).
-BILLABLE = (
-    Q(task__billable=True, task__project__scope=Project.Scope.EXTERNAL)
-    & ~Q(task__project__billing_model=Project.BillingModel.NON_BILLABLE)
-    & ~Q(billing_state=TaskEntry.BillingState.NOT_BILLABLE)
+BILLABLE_TASK = Q(billable=True, project__scope=Project.Scope.EXTERNAL) & ~Q(
+    project__billing_model=Project.BillingModel.NON_BILLABLE
 )
 WORK_DAYS_PER_WEEK = 5
 
@@ -350,30 +434,35 @@ def utilization(
     weekly target makes available (pro rata over the working days, less absence) and the
     utilization (billable / available). The viewer sees the members whose time they see: a
     member only themself; active members and anyone with time in the period otherwise."""
+    # Per day and member (the order of the index, no join per entry): all seconds, those on
+    # absence projects' tickets and the billable ones (a ticket that is billable, not on an
+    # absence project, and the entry not marked not billable); the rest is non-billable.
+    absence_tasks = _tasks(tenant, project__is_absence=True)
     entries = (
         entries_visible(tenant=tenant, viewer=viewer)
         .filter(kind=TaskEntry.Kind.TIME, date__gte=period.first, date__lte=period.last)
+        .values("date", "membership_id")
         .annotate(
-            billable=Case(
-                When(BILLABLE, then=Value(1)), default=Value(0), output_field=IntegerField()
-            )
+            seconds=Sum("duration_seconds"),
+            absence=Sum("duration_seconds", filter=Q(task__in=absence_tasks)),
+            billable=Sum(
+                "duration_seconds",
+                filter=~Q(task__in=absence_tasks)
+                & ~Q(task__in=_tasks(tenant, ~BILLABLE_TASK))
+                & ~Q(billing_state=TaskEntry.BillingState.NOT_BILLABLE),
+            ),
         )
-        .values("membership_id", "billable", "task__project__is_absence")
-        .annotate(seconds=Sum("duration_seconds"))
         .order_by()
     )
     members: dict[int, MemberUtilization] = {}
     for row in entries:
-        member = members.setdefault(
-            row["membership_id"], MemberUtilization(row["membership_id"], "")
-        )
-        seconds = row["seconds"] or 0
-        if row["task__project__is_absence"]:
-            member.absence += seconds
-        elif row["billable"]:
-            member.billable += seconds
-        else:
-            member.non_billable += seconds
+        member = members.get(row["membership_id"])
+        if member is None:
+            member = members[row["membership_id"]] = MemberUtilization(row["membership_id"], "")
+        absence, billable = row["absence"] or 0, row["billable"] or 0
+        member.absence += absence
+        member.billable += billable
+        member.non_billable += (row["seconds"] or 0) - absence - billable
     people = Membership.objects.filter(tenant=tenant)
     if not sees_all_entries(viewer):
         people = people.filter(pk=viewer.pk)

@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Case, CharField, Q, Sum, Value, When
+from django.db.models import Case, CharField, Sum, Value, When
 
 from faktura.billing.models import BillableItem
 from faktura.billing.selectors.items import compile_tasks
 from faktura.billing.services.pricing import Pricing
 from faktura.catalog.models import LineKind
+from faktura.contacts.models import Contact
 from faktura.core.money import quantize_fraction
 from faktura.reports.period import Period
 from faktura.tenancy.models import Tenant
@@ -80,7 +81,10 @@ def wip(*, tenant: Tenant, period: Period) -> list[WipRow]:
     rows: dict[tuple[int, str], WipRow] = {}
 
     def row(contact_id: int, name: str, currency: str) -> WipRow:
-        return rows.setdefault((contact_id, currency), WipRow(contact_id, name, currency))
+        found = rows.get((contact_id, currency))
+        if found is None:
+            found = rows[(contact_id, currency)] = WipRow(contact_id, name, currency)
+        return found
 
     items = (
         BillableItem.objects.filter(
@@ -98,46 +102,20 @@ def wip(*, tenant: Tenant, period: Period) -> list[WipRow]:
         r.item_value += amount
         r.items += found["count"] or 0
 
-    entries = (
-        entries_billable_candidates(tenant=tenant, require_approval=True)
+    # The entries' own columns only, summed per ticket, member, kind, age bucket and entry
+    # price: the ticket conditions are a subquery and nothing is joined per entry. Customer,
+    # currency and price come from the tickets (a few thousand rows), not from each entry.
+    entries = list(
+        entries_billable_candidates(tenant=tenant, require_approval=True, tickets_as_subquery=True)
         .filter(date__lte=as_of)
         .annotate(bucket=_bucket_case("date", as_of))
-        .values(
-            "task_id", "membership_id", "kind", "bucket", "task__client_id",
-            "task__client__name", "unit_price", "product_id",
-        )
+        .values("task_id", "membership_id", "kind", "bucket", "unit_price", "product_id")
         .annotate(seconds=Sum("duration_seconds"), quantity=Sum("quantity"), count=Sum(Value(1)))
         .order_by()
-    )  # fmt: skip
-    found_entries = list(entries)
-    tasks = compile_tasks(tenant=tenant, task_ids={e["task_id"] for e in found_entries})
-    pricing = Pricing(tenant)
-    pricing.start_batch()
-    pricing.prepare(
-        tasks.values(),
-        {e["membership_id"] for e in found_entries},
-        {e["product_id"] for e in found_entries if e["product_id"]},
     )
-    for e in found_entries:
-        task = tasks[e["task_id"]]
-        r = row(e["task__client_id"], e["task__client__name"], task.currency)
-        r.entries += e["count"] or 0
-        value = Fraction(0)
-        if e["kind"] == TaskEntry.Kind.TIME:
-            seconds = e["seconds"] or 0
-            r.entry_seconds += seconds
-            terms = pricing.terms(task, e["membership_id"], LineKind.TASK_ENTRY)
-            value = Fraction(terms.unit_price) * seconds / SECONDS_PER_HOUR
-        elif e["kind"] in (TaskEntry.Kind.GOODS, TaskEntry.Kind.EXPENSE):
-            kind = LineKind.GOODS if e["kind"] == TaskEntry.Kind.GOODS else LineKind.EXPENSE
-            price = e["unit_price"]
-            if price is None:
-                price = pricing.terms(task, e["membership_id"], kind, e["product_id"]).unit_price
-            value = Fraction(price) * Fraction(e["quantity"] or 0)
-        r.value[e["bucket"]] += value
-        r.entry_value += value
-
-    gone = (
+    # Deferred and written-off time of the period per state and ticket (its customer and
+    # currency below), read from the report index alone.
+    gone = list(
         TaskEntry.objects.filter(
             tenant=tenant,
             kind=TaskEntry.Kind.TIME,
@@ -147,23 +125,59 @@ def wip(*, tenant: Tenant, period: Period) -> list[WipRow]:
                 TaskEntry.BillingState.DEFERRED,
                 TaskEntry.BillingState.WRITTEN_OFF,
             ],
-            task__client__isnull=False,
         )
-        .values("task__client_id", "task__client__name", "task__project__currency")
-        .annotate(
-            deferred=Sum(
-                "duration_seconds", filter=Q(billing_state=TaskEntry.BillingState.DEFERRED)
-            ),
-            written_off=Sum(
-                "duration_seconds", filter=Q(billing_state=TaskEntry.BillingState.WRITTEN_OFF)
-            ),
-        )
+        .values("billing_state", "task_id")
+        .annotate(seconds=Sum("duration_seconds"))
         .order_by()
     )
+    tasks = compile_tasks(
+        tenant=tenant, task_ids={e["task_id"] for e in entries} | {g["task_id"] for g in gone}
+    )
+    names = dict(
+        Contact.objects.filter(
+            tenant=tenant, pk__in={t.client_id for t in tasks.values() if t.client_id}
+        ).values_list("pk", "name")
+    )
+    pricing = Pricing(tenant)
+    pricing.start_batch()
+    pricing.prepare(
+        [tasks[e["task_id"]] for e in entries],
+        {e["membership_id"] for e in entries},
+        {e["product_id"] for e in entries if e["product_id"]},
+    )
+    # Time: seconds per row, age bucket and unit price, multiplied once per distinct price.
+    timed: dict[tuple[tuple[int, str], str, Decimal], int] = defaultdict(int)
+    for e in entries:
+        task = tasks[e["task_id"]]
+        r = row(task.client_id, names[task.client_id], task.currency)
+        r.entries += e["count"] or 0
+        if e["kind"] == TaskEntry.Kind.TIME:
+            seconds = e["seconds"] or 0
+            r.entry_seconds += seconds
+            terms = pricing.terms(task, e["membership_id"], LineKind.TASK_ENTRY)
+            timed[((r.contact_id, r.currency), e["bucket"], terms.unit_price)] += seconds
+        elif e["kind"] in (TaskEntry.Kind.GOODS, TaskEntry.Kind.EXPENSE):
+            kind = LineKind.GOODS if e["kind"] == TaskEntry.Kind.GOODS else LineKind.EXPENSE
+            price = e["unit_price"]
+            if price is None:
+                price = pricing.terms(task, e["membership_id"], kind, e["product_id"]).unit_price
+            value = Fraction(price) * Fraction(e["quantity"] or 0)
+            r.value[e["bucket"]] += value
+            r.entry_value += value
+    for (key, bucket, price), seconds in timed.items():
+        value = Fraction(price) * seconds / SECONDS_PER_HOUR
+        rows[key].value[bucket] += value
+        rows[key].entry_value += value
+
     for g in gone:
-        r = row(g["task__client_id"], g["task__client__name"], g["task__project__currency"])
-        r.deferred_seconds += g["deferred"] or 0
-        r.written_off_seconds += g["written_off"] or 0
+        task = tasks[g["task_id"]]
+        if task.client_id is None:
+            continue
+        r = row(task.client_id, names[task.client_id], task.currency)
+        if g["billing_state"] == TaskEntry.BillingState.DEFERRED:
+            r.deferred_seconds += g["seconds"] or 0
+        else:
+            r.written_off_seconds += g["seconds"] or 0
     return sorted(rows.values(), key=lambda r: (-r.total, r.name.lower(), r.currency))
 
 

@@ -229,6 +229,21 @@ class TaskEntry(TenantOwnedModel):
             models.Index(fields=["tenant", "billing_state", "approval_status"]),
             models.Index(fields=["tenant", "date"]),
             models.Index(fields=["task", "date"]),
+            # The time reports (value groups, utilization, deferred and written-off time):
+            # a company's time entries of a period in day order, with every column those
+            # reports sum or group by, so the database reads the index alone.
+            models.Index(
+                fields=[
+                    "tenant",
+                    "kind",
+                    "date",
+                    "membership",
+                    "task",
+                    "billing_state",
+                    "duration_seconds",
+                ],
+                name="entry_report_scan",
+            ),
         ]
         constraints = [
             # At most one running timer per member.

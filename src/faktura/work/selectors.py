@@ -254,7 +254,26 @@ def running_timer(*, membership: Membership) -> TaskEntry | None:
     )
 
 
-def entries_billable_candidates(*, tenant, require_approval: bool) -> QuerySet[TaskEntry]:
+# The ticket side of what billing may compile: billable, with a client, in a
+# time-and-materials project (the billing trigger aside, `billing_trigger_allows`).
+BILLABLE_TICKET = {
+    "billable": True,
+    "client__isnull": False,
+    "project__billing_model": Project.BillingModel.TIME_AND_MATERIALS,
+}
+
+
+def tasks_billable_now(*, tenant) -> QuerySet[Task]:
+    """The tickets whose work billing may compile now: the ticket side of
+    `entries_billable_candidates` (`BILLABLE_TICKET` and the billing trigger)."""
+    return Task.objects.filter(tenant=tenant, **BILLABLE_TICKET).filter(
+        billing_trigger_allows(prefix="")
+    )
+
+
+def entries_billable_candidates(
+    *, tenant, require_approval: bool, tickets_as_subquery: bool = False
+) -> QuerySet[TaskEntry]:
     """Entries billing may compile now.
 
     Included: unbilled entries that are stopped time entries or mileage/expense/goods entries,
@@ -262,19 +281,33 @@ def entries_billable_candidates(*, tenant, require_approval: bool) -> QuerySet[T
     `require_approval` is set, only approved entries. Excluded: running timers, entries in any
     other billing state, non-billable tasks, tasks without a client, fixed-price and
     non-billable projects, and (with approval required) drafts, submitted and rejected entries.
+
+    ``tickets_as_subquery``: the same entries, the ticket conditions as ``task IN
+    (tasks_billable_now)`` and nothing joined, for aggregates that read only the entries'
+    own columns (the reports): the database then need not join ticket and project per entry.
     """
-    qs = (
-        TaskEntry.objects.filter(
-            tenant=tenant,
-            billing_state=TaskEntry.BillingState.UNBILLED,
-            task__billable=True,
-            task__client__isnull=False,
-            task__project__billing_model=Project.BillingModel.TIME_AND_MATERIALS,
+    qs: QuerySet[TaskEntry]
+    if tickets_as_subquery:
+        # The ticket compared as an expression (+ 0): SQLite's planner would otherwise walk
+        # the ticket index through every entry of the billable tickets, billed or not, instead
+        # of the index of the unbilled ones. The same rows either way.
+        qs = (
+            TaskEntry.objects.filter(tenant=tenant, billing_state=TaskEntry.BillingState.UNBILLED)
+            .alias(ticket=F("task_id") + 0)
+            .filter(ticket__in=tasks_billable_now(tenant=tenant).values("pk"))
+            .exclude(RUNNING_TIMER)
         )
-        .exclude(RUNNING_TIMER)
-        .select_related("task__project", "task__client", "membership")
-    )
-    qs = qs.filter(billing_trigger_allows())
+    else:
+        qs = (
+            TaskEntry.objects.filter(
+                tenant=tenant,
+                billing_state=TaskEntry.BillingState.UNBILLED,
+                **{f"task__{key}": value for key, value in BILLABLE_TICKET.items()},
+            )
+            .exclude(RUNNING_TIMER)
+            .select_related("task__project", "task__client", "membership")
+        )
+        qs = qs.filter(billing_trigger_allows())
     if require_approval:
         qs = qs.filter(approval_status=TaskEntry.Approval.APPROVED)
     return qs.order_by("pk")

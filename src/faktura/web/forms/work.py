@@ -270,10 +270,25 @@ class ProjectForm(RoundingFieldsMixin, TypedInputForm):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # Not part of the project's input: saved by `work.absence.project_absence_set`.
+    is_absence = forms.BooleanField(
+        label=_("Absence (holiday, sickness)"),
+        required=False,
+        help_text=_("Time on this project lowers the available hours in the utilization report."),
+    )
 
     RATE_FIELDS = ("hourly_rate", "fixed_price")
 
-    def __init__(self, *args, contacts=(), show_rates: bool = True, edit: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        contacts=(),
+        show_rates: bool = True,
+        edit: bool = False,
+        absence: bool = False,
+        **kwargs,
+    ):
+        """``absence``: offer the absence checkbox (editing an internal project)."""
         super().__init__(*args, edit=edit, **kwargs)
         self.editing = edit
         self.fields["contact_id"].choices = blank(_("No customer (internal)")) + id_choices(
@@ -282,9 +297,20 @@ class ProjectForm(RoundingFieldsMixin, TypedInputForm):
         if not show_rates:
             for name in self.RATE_FIELDS:
                 del self.fields[name]
+        if not absence:
+            del self.fields["is_absence"]
+
+    @property
+    def absence_changed(self) -> bool:
+        """Whether the absence checkbox is offered and was changed."""
+        return "is_absence" in self.fields and "is_absence" in self.changed_data
 
     def input_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("tr_")}
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if not k.startswith("tr_") and k != "is_absence"
+        }
         data["time_rounding"] = self.time_rounding()
         data["currency"] = (data.get("currency") or "").upper()
         if not self.editing:

@@ -32,7 +32,8 @@ from faktura.web.utils import (
 from faktura.web.views.billing.queries import price_source_label
 from faktura.web.views.offers import project_billing_context
 from faktura.work import selectors, services
-from faktura.work.models import Task
+from faktura.work.absence import project_absence_set
+from faktura.work.models import Project, Task
 
 # Columns the project list sorts by; the hourly rate only for roles that see rates.
 SORT_COLUMNS = {
@@ -142,13 +143,16 @@ def project_product_add(request, project_id: int):
     return redirect("web:project_detail", project_id=project_id)
 
 
-def _project_form(request, data=None, initial=None, *, edit: bool = False) -> ProjectForm:
+def _project_form(
+    request, data=None, initial=None, *, edit: bool = False, absence: bool = False
+) -> ProjectForm:
     return ProjectForm(
         data,
         initial=initial,
         contacts=contact_list(tenant=request.tenant, is_active=True),
         show_rates=can(request, "view_rates"),
         edit=edit,
+        absence=absence,
     )
 
 
@@ -170,13 +174,26 @@ def project_create(request):
 @page("manage_projects")
 def project_edit(request, project_id: int):
     project = selectors.project_get(tenant=request.tenant, project_id=project_id)
-    form = _project_form(request, request.POST or None, ProjectForm.initial_for(project), edit=True)
+    form = _project_form(
+        request,
+        request.POST or None,
+        ProjectForm.initial_for(project),
+        edit=True,
+        absence=project.scope == Project.Scope.INTERNAL,
+    )
     data = form.to_input() if request.method == "POST" else None
     if data is not None:
-        saved = submit(
-            form,
-            lambda: services.project_update(ui_context(request), project_id=project.pk, data=data),
-        )
+        ctx = ui_context(request)
+
+        def save() -> Project:
+            saved = services.project_update(ctx, project_id=project.pk, data=data)
+            if form.absence_changed:
+                saved = project_absence_set(
+                    ctx, project_id=project.pk, is_absence=form.cleaned_data["is_absence"]
+                )
+            return saved
+
+        saved = submit(form, save)
         if saved is not None:
             messages.success(request, _("Project %(name)s saved.") % {"name": saved.name})
             return redirect("web:project_detail", project_id=saved.pk)
