@@ -21,7 +21,6 @@ import datetime as dt
 import random
 import statistics
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -30,22 +29,21 @@ from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from benchmarks.company import companies_left, company_create, company_delete, member_username
 from faktura.billing.models import BillableItem, Invoice, InvoiceLine
 from faktura.catalog.services import units_ensure_defaults
 from faktura.common.context import CommandContext
-from faktura.common.inputs import parse
 from faktura.contacts.models import Contact
 from faktura.core.invoice_math import line_net
 from faktura.frameorders.models import FrameOrder, FrameOrderLedger
 from faktura.receivables.models import Allocation
 from faktura.receivables.plain_insert import insert_plain
-from faktura.tenancy.inputs import TenantCreate, TokenCreate
+from faktura.tenancy.inputs import TokenCreate
 from faktura.tenancy.models import Membership, Tenant
-from faktura.tenancy.services import tenant_create, token_create
+from faktura.tenancy.services import token_create
 from faktura.work.models import Project, Task, TaskEntry
 
 SLUG_PREFIX = "bench-reports-"
-USER_DOMAIN = "bench.invalid"
 YEAR = 2026
 MEMBERS = 25
 CUSTOMERS = 300
@@ -77,29 +75,13 @@ def _working_days() -> list[dt.date]:
 
 def _build(entries: int, invoices: int, log: Callable[[str], None]) -> tuple[Tenant, Membership]:
     rng = random.Random(17)
-    slug = f"{SLUG_PREFIX}{uuid.uuid4().hex[:8]}"
-    tenant, owner = tenant_create(
-        data=parse(
-            TenantCreate,
-            dict(
-                name="Benchmark Reports GmbH",
-                slug=slug,
-                owner_email=f"owner@{slug}.{USER_DOMAIN}",
-                owner_password=uuid.uuid4().hex,
-                street="Benchweg 1",
-                postal_code="10115",
-                city="Berlin",
-                country="DE",
-                vat_id="DE136695976",
-            ),
-        )
-    )
+    tenant, owner = company_create("Benchmark Reports GmbH", SLUG_PREFIX)
     units_ensure_defaults(tenant=tenant)
     now = timezone.now()
     started = time.perf_counter()
     with transaction.atomic():
         users = User.objects.bulk_create(
-            User(username=f"m{n}@{slug}.{USER_DOMAIN}", email=f"m{n}@{slug}.{USER_DOMAIN}")
+            User(username=member_username(tenant.slug, n), email=member_username(tenant.slug, n))
             for n in range(MEMBERS)
         )
         members = [owner, *Membership.objects.bulk_create(
@@ -474,43 +456,21 @@ def _time_reports(tenant: Tenant, owner: Membership, repeat: int, log) -> dict[s
 
 def cleanup_tenant(tenant: Tenant) -> None:
     tables = (
-        "frameorders_frameorderledger",
-        "frameorders_frameorder_projects",
-        "frameorders_frameorder",
-        "receivables_allocation",
-        "billing_billableitem",
-        "billing_invoiceline",
-        "billing_invoice",
-        "work_taskentry",
-        "work_task",
-        "work_project",
-        "contacts_contact",
-        "catalog_productassignment",
-        "catalog_pricelistitem",
-        "catalog_product",
+        "frameorders_frameorderledger", "frameorders_frameorder", "receivables_allocation",
+        "billing_billableitem", "billing_invoiceline", "billing_invoice", "work_taskentry",
+        "work_task", "work_project", "contacts_contact", "catalog_productassignment",
+        "catalog_pricelistitem", "catalog_product",
+    )  # fmt: skip
+    statements = (
+        "UPDATE billing_invoice SET credit_note_of_id = NULL WHERE tenant_id = %s",
+        "DELETE FROM frameorders_frameorder_projects WHERE frameorder_id IN "
+        "(SELECT id FROM frameorders_frameorder WHERE tenant_id = %s)",
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(
-            "UPDATE billing_invoice SET credit_note_of_id = NULL WHERE tenant_id = %s",
-            [tenant.pk],
-        )
-        for table in tables:
-            if table == "frameorders_frameorder_projects":
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE frameorder_id IN "
-                    "(SELECT id FROM frameorders_frameorder WHERE tenant_id = %s)",
-                    [tenant.pk],
-                )
-                continue
-            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])
-    Tenant.objects.filter(pk=tenant.pk).delete()
-    User.objects.filter(username__endswith=f"@{tenant.slug}.{USER_DOMAIN}").delete()
+    company_delete(tenant, tables, statements=statements, triggers_off=True)
 
 
 def cleanup_leftovers() -> int:
-    tenants = list(Tenant.objects.filter(slug__startswith=SLUG_PREFIX))
+    tenants = companies_left(SLUG_PREFIX)
     for tenant in tenants:
         cleanup_tenant(tenant)
     return len(tenants)
