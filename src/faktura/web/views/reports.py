@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from faktura.core.money import quantize
 from faktura.reports.api import (
     ValueGroupsQuery,
     utilization_payload,
@@ -146,12 +147,12 @@ def choices(options: Sequence[tuple[str, Any]], current: str) -> list[dict[str, 
 
 
 def _hours_label(value) -> str:
-    return f"{Decimal(str(value)).quantize(Decimal('0.01'))} h"
+    return f"{quantize(str(value), 2)} h"
 
 
 def _money_label(currency: str):
     def label(value) -> str:
-        return f"{Decimal(str(value)).quantize(Decimal('0.01'))} {currency}"
+        return f"{quantize(str(value), 2)} {currency}"
 
     return label
 
@@ -285,7 +286,7 @@ def wip_page(request):
             )
             for bucket, colour in zip(BUCKETS, AGE_COLOURS, strict=True)
         ],
-        value_format=lambda v: str(Decimal(str(v)).quantize(Decimal("0.01"))),
+        value_format=lambda v: str(quantize(str(v), 2)),
     )
     return render(
         request,
