@@ -80,3 +80,22 @@ def test_line_chart_has_a_line_and_a_dot_per_value():
 def test_empty_chart_renders():
     markup = str(bar_chart(title="Empty", description="", categories=[], series=[]))
     assert 'role="img"' in markup
+
+
+def test_long_category_labels_are_cut_to_their_slot_with_the_whole_name_as_tooltip():
+    names = [f"Möbelhaus Sander GmbH & Co. KG Filiale {n}" for n in range(10)]
+    markup = str(
+        bar_chart(
+            title="Unbilled work",
+            description="per customer",
+            categories=names,
+            series=[Series("0-30", [Decimal(n) for n in range(10)])],
+        )
+    )
+    svg = html.fromstring(markup).find(".//svg")
+    labels = [t for t in svg.iter("text") if t.find("title") is not None]
+    assert [t.find("title").text for t in labels] == names
+    shown = [t.find("title").tail for t in labels]
+    slot = (640 - 8 - 56) / 10  # the plot's width per category
+    assert all(s.endswith("…") and len(s) * 5.6 <= slot for s in shown)
+    assert shown[0].startswith("Möbel")

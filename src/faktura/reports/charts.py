@@ -22,6 +22,9 @@ VALUE_GROUP_COLOURS = {"A": "#2e7d4f", "B": "#2f6db5", "C": "#8a94a6", "D": "#c2
 PALETTE = ("#1f4e79", "#2e7d4f", "#c2410c", "#8a94a6", "#7c3aed", "#b45309", "#0f766e")
 AXIS = "#6b7280"
 GRID = "#e5e7eb"
+AXIS_STEPS = 4  # grid lines above the zero line
+# About the width of an average character at font-size 10, in the SVG's units.
+CHAR_WIDTH = 5.6
 
 Number = Decimal | int | float
 
@@ -109,12 +112,18 @@ def _frame(
     return format_html('<figure class="chart">{}{}{}</figure>', svg, legend, table)
 
 
+def _label_room(top: float, value_format: Callable[[Number], str]) -> int:
+    """The left margin the value axis needs for its longest label (at least 56 units)."""
+    longest = max(len(value_format(top * i / AXIS_STEPS)) for i in range(AXIS_STEPS + 1))
+    return max(56, int(longest * CHAR_WIDTH) + 10)
+
+
 def _axis(
     *, top: float, left: int, right: int, plot_top: int, plot_bottom: int, small: bool,
     value_format: Callable[[Number], str],
 ) -> list[str]:  # fmt: skip
     parts = []
-    steps = 2 if small else 4
+    steps = 2 if small else AXIS_STEPS
     for i in range(steps + 1):
         value = top * i / steps
         y = plot_bottom - (plot_bottom - plot_top) * i / steps
@@ -130,15 +139,24 @@ def _axis(
     return parts
 
 
+def _shortened(label: str, room: float) -> str:
+    """`label` cut to the characters that fit `room` units, with an ellipsis when cut."""
+    fits = max(3, int(room // CHAR_WIDTH))
+    return label if len(label) <= fits else label[: fits - 1].rstrip() + "…"
+
+
 def _category_labels(
-    categories: Sequence[str], *, x_of: Callable[[int], float], y: int, small: bool
+    categories: Sequence[str], *, x_of: Callable[[int], float], slot: float, y: int, small: bool
 ) -> list[str]:
+    """A label under every category, or every n-th (at most 12), each cut to the width it
+    has so neighbours never overlap; the whole label is its tooltip."""
     if small or not categories:
         return []
-    every = max(1, -(-len(categories) // 12))  # at most 12 labels
+    every = max(1, -(-len(categories) // 12))
+    room = slot * every * 0.92
     return [
         f'<text x="{_fmt(x_of(i))}" y="{y}" text-anchor="middle" font-size="10" '
-        f'fill="{AXIS}">{escape(label)}</text>'
+        f'fill="{AXIS}"><title>{escape(label)}</title>{escape(_shortened(label, room))}</text>'
         for i, label in enumerate(categories)
         if i % every == 0
     ]
@@ -156,7 +174,6 @@ def bar_chart(
 ) -> SafeString:
     """Bars per category, one segment (stacked) or one bar (grouped) per series."""
     width, height = (240, 64) if small else (640, 240)
-    left, right, plot_top = (2, width - 2, 4) if small else (56, width - 8, 10)
     plot_bottom = height - (4 if small else 24)
     colours = _colours(series)
     n = max(len(categories), 1)
@@ -167,6 +184,9 @@ def bar_chart(
     else:
         peak = max((float(v) for s in series for v in s.values), default=0)
     top = _nice_max(peak)
+    left, right, plot_top = (
+        (2, width - 2, 4) if small else (_label_room(top, value_format), width - 8, 10)
+    )
     slot = (right - left) / n
     parts = _axis(
         top=top, left=left, right=right, plot_top=plot_top, plot_bottom=plot_bottom,
@@ -194,7 +214,7 @@ def bar_chart(
                 f"{escape(value_format(s.values[i]))}</title></rect>"
             )
     parts += _category_labels(
-        categories, x_of=lambda i: left + slot * (i + 0.5), y=height - 8, small=small
+        categories, x_of=lambda i: left + slot * (i + 0.5), slot=slot, y=height - 8, small=small
     )
     return _frame(
         title=title, description=description, body="".join(parts), width=width, height=height,
@@ -214,11 +234,13 @@ def line_chart(
 ) -> SafeString:
     """One line per series over the categories (months), with a dot per value."""
     width, height = (240, 64) if small else (640, 240)
-    left, right, plot_top = (4, width - 4, 4) if small else (56, width - 12, 10)
     plot_bottom = height - (4 if small else 24)
     colours = _colours(series)
     n = len(categories)
     top = _nice_max(max((float(v) for s in series for v in s.values), default=0))
+    left, right, plot_top = (
+        (4, width - 4, 4) if small else (_label_room(top, value_format), width - 12, 10)
+    )
     step = (right - left) / max(n - 1, 1)
     scale = (plot_bottom - plot_top) / top
     parts = _axis(
@@ -244,7 +266,7 @@ def line_chart(
                 f'fill="{colours[j]}"><title>{escape(categories[i])}, {escape(s.label)}: '
                 f"{escape(value_format(s.values[i]))}</title></circle>"
             )
-    parts += _category_labels(categories, x_of=x_of, y=height - 8, small=small)
+    parts += _category_labels(categories, x_of=x_of, slot=step, y=height - 8, small=small)
     return _frame(
         title=title, description=description, body="".join(parts), width=width, height=height,
         categories=categories, series=series, colours=colours, value_format=value_format,

@@ -19,7 +19,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from faktura.core.money import quantize
 from faktura.reports.api import (
     ValueGroupsQuery,
     utilization_payload,
@@ -33,6 +32,8 @@ from faktura.reports.time import hours, money, utilization, value_group_costs
 from faktura.reports.wip import BUCKETS, wip
 from faktura.tenancy.roles import has_capability
 from faktura.tenancy.selectors import tenant_today
+from faktura.web.templatetags.web import money as money_text
+from faktura.web.templatetags.web import number
 from faktura.web.utils import page
 from faktura.work.models import Project
 
@@ -147,12 +148,12 @@ def choices(options: Sequence[tuple[str, Any]], current: str) -> list[dict[str, 
 
 
 def _hours_label(value) -> str:
-    return f"{quantize(str(value), 2)} h"
+    return f"{number(value)} h"
 
 
 def _money_label(currency: str):
     def label(value) -> str:
-        return f"{quantize(str(value), 2)} {currency}"
+        return money_text(value, currency)
 
     return label
 
@@ -286,7 +287,7 @@ def wip_page(request):
             )
             for bucket, colour in zip(BUCKETS, AGE_COLOURS, strict=True)
         ],
-        value_format=lambda v: str(quantize(str(v), 2)),
+        value_format=number,
     )
     return render(
         request,
