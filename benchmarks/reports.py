@@ -53,6 +53,7 @@ CHUNK = 100_000  # entries per insert
 # What is timed: every report of DESIGN.md section 6.2 for the benchmark's year.
 REPORTS: tuple[tuple[str, dict[str, str]], ...] = (
     ("value-groups", {}),
+    ("value-groups", {"group_by": "project"}),
     ("utilization", {}),
     ("wip", {}),
     ("revenue", {"group_by": "customer"}),

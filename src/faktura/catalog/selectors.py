@@ -315,6 +315,10 @@ class AssignmentIndex:
         found[AssignmentScope.TENANT] = self._by_key.get((AssignmentScope.TENANT, line_kind, None))
         return resolve_product(PRODUCT_SCOPE_ORDER, found)
 
+    def has_task(self, task_id: int, line_kind: str) -> bool:
+        """Whether the task has an assignment of its own for the line kind."""
+        return (AssignmentScope.TASK, line_kind, task_id) in self._by_key
+
 
 def assignment_index(*, tenant) -> AssignmentIndex:
     return AssignmentIndex(

@@ -19,7 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
-from django.db.models import Case, DateField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, DateField, IntegerField, Q, QuerySet, Sum, Value, When
 
 from faktura.core.money import quantize_fraction, quantize_ratio
 from faktura.reports.period import Period
@@ -95,6 +95,20 @@ class CostRates:
         days = {d for firsts in self._firsts.values() for d in firsts}
         return sorted(d for d in days if period.first < d <= period.last)
 
+    def steps(self, membership_id: int, period: Period) -> list[tuple[dt.date, Decimal | None]]:
+        """The member's rate from the period's first on and each later change in the period:
+        ``(first day, rate)``, oldest first, a day only where the rate differs."""
+        steps = [(period.first, self.rate(membership_id, period.first))]
+        for day in self._firsts.get(membership_id, []):
+            if period.first < day <= period.last:
+                rate = self.rate(membership_id, day)
+                if rate != steps[-1][1]:
+                    steps.append((day, rate))
+        return steps
+
+    def members(self) -> list[int]:
+        return sorted(self._firsts)
+
 
 def _rate_day(rates: CostRates, period: Period) -> Case | Value:
     """SQL: the day of the last terms change (of any member) on or before an entry's day, at
@@ -115,6 +129,51 @@ def _latest_on_or_before(days: list[dt.date], default: dt.date) -> Case | Value:
         ),
         default=_latest_on_or_before(days[:middle], default),
         output_field=DateField(),
+    )
+
+
+def _rate_key(rates: CostRates, period: Period) -> tuple[Case | Value, list[Decimal | None]]:
+    """SQL: a small integer per entry that names its cost rate (its member's rate on its day),
+    and the rates it names (0: no rate). Grouping by it keeps one row per distinct rate; the
+    CASE halves the members, then the member's change days, at each level."""
+    keys: dict[Decimal | None, int] = {None: 0}
+    steps: dict[int, list[tuple[dt.date, int]]] = {}
+    for member in rates.members():
+        found = [
+            (day, keys.setdefault(rate, len(keys))) for day, rate in rates.steps(member, period)
+        ]
+        if found != [(period.first, 0)]:
+            steps[member] = found
+    return _member_case(sorted(steps), steps), list(keys)
+
+
+def _member_case(members: list[int], steps: dict[int, list[tuple[dt.date, int]]]) -> Any:
+    if not members:
+        return Value(0, output_field=IntegerField())
+    if len(members) <= 2:
+        return Case(
+            *(When(membership_id=m, then=_day_case(steps[m][1:], steps[m][0][1])) for m in members),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    middle = len(members) // 2
+    return Case(
+        When(membership_id__lt=members[middle], then=_member_case(members[:middle], steps)),
+        default=_member_case(members[middle:], steps),
+        output_field=IntegerField(),
+    )
+
+
+def _day_case(days: list[tuple[dt.date, int]], default: int) -> Case | Value:
+    """The key of the latest of ``days`` on or before the entry's day, else ``default``."""
+    if not days:
+        return Value(default, output_field=IntegerField())
+    middle = len(days) // 2
+    day, key = days[middle]
+    return Case(
+        When(date__gte=day, then=_day_case(days[middle + 1 :], key)),
+        default=_day_case(days[:middle], default),
+        output_field=IntegerField(),
     )
 
 
@@ -216,8 +275,8 @@ def value_group_costs(
 
     SQL sums the seconds per day, member and value group (a few thousand rows for a year,
     however many entries); the cost rate of each member and day is looked up here. The
-    project breakdown and the waste group by the day of the last terms change instead of the
-    day (`_rate_day`)."""
+    project breakdown groups by project and a key of the entry's cost rate (`_rate_key`),
+    the waste by the day of the last terms change instead of the day (`_rate_day`)."""
     base = (
         entries_visible(tenant=tenant, viewer=viewer)
         .filter(kind=TaskEntry.Kind.TIME, date__gte=period.first, date__lte=period.last)
@@ -274,19 +333,17 @@ def value_group_costs(
         value_group = dict(
             Project.objects.filter(tenant=tenant).values_list("pk", "value_group").order_by()
         )
-        for row in (
-            base.annotate(rate_day=_rate_day(rates, period))
-            .values("task__project_id", "membership_id", "rate_day")
+        rate_key, keyed = _rate_key(rates, period)
+        for key, rate, seconds in (
+            base.annotate(rate_key=rate_key)
+            .values_list("task__project_id", "rate_key")
             .annotate(seconds=Sum("duration_seconds"))
             .order_by()
         ):
-            key = row["task__project_id"]
             bucket = found.get(key)
             if bucket is None:
                 bucket = found[key] = Bucket(str(key), "")
-            bucket.groups[value_group[key]].add(
-                row["seconds"] or 0, rates.rate(row["membership_id"], row["rate_day"])
-            )
+            bucket.groups[value_group[key]].add(seconds or 0, keyed[rate])
 
     if group_by == "month":
         buckets = list(months.values())

@@ -109,7 +109,7 @@ def wip(*, tenant: Tenant, period: Period) -> list[WipRow]:
         entries_billable_candidates(tenant=tenant, require_approval=True, tickets_as_subquery=True)
         .filter(date__lte=as_of)
         .annotate(bucket=_bucket_case("date", as_of))
-        .values("task_id", "membership_id", "kind", "bucket", "unit_price", "product_id")
+        .values_list("task_id", "membership_id", "kind", "bucket", "unit_price", "product_id")
         .annotate(seconds=Sum("duration_seconds"), quantity=Sum("quantity"), count=Sum(Value(1)))
         .order_by()
     )
@@ -131,7 +131,7 @@ def wip(*, tenant: Tenant, period: Period) -> list[WipRow]:
         .order_by()
     )
     tasks = compile_tasks(
-        tenant=tenant, task_ids={e["task_id"] for e in entries} | {g["task_id"] for g in gone}
+        tenant=tenant, task_ids={e[0] for e in entries} | {g["task_id"] for g in gone}
     )
     names = dict(
         Contact.objects.filter(
@@ -141,28 +141,50 @@ def wip(*, tenant: Tenant, period: Period) -> list[WipRow]:
     pricing = Pricing(tenant)
     pricing.start_batch()
     pricing.prepare(
-        [tasks[e["task_id"]] for e in entries],
-        {e["membership_id"] for e in entries},
-        {e["product_id"] for e in entries if e["product_id"]},
+        [tasks[task_id] for task_id in {e[0] for e in entries}],
+        {e[1] for e in entries},
+        {e[5] for e in entries if e[5]},
     )
     # Time: seconds per row, age bucket and unit price, multiplied once per distinct price.
+    # The price of a ticket's time is shared by the tickets pricing cannot tell apart.
     timed: dict[tuple[tuple[int, str], str, Decimal], int] = defaultdict(int)
-    for e in entries:
-        task = tasks[e["task_id"]]
-        r = row(task.client_id, names[task.client_id], task.currency)
-        r.entries += e["count"] or 0
-        if e["kind"] == TaskEntry.Kind.TIME:
-            seconds = e["seconds"] or 0
+    time_price: dict[tuple[int, int], tuple[WipRow, Decimal]] = {}
+    for (
+        task_id,
+        membership_id,
+        kind,
+        bucket,
+        unit_price,
+        product_id,
+        seconds,
+        quantity,
+        count,
+    ) in entries:
+        if kind == TaskEntry.Kind.TIME:
+            found = time_price.get((task_id, membership_id))
+            if found is None:
+                task = tasks[task_id]
+                r = row(task.client_id, names[task.client_id], task.currency)
+                found = time_price[(task_id, membership_id)] = (
+                    r,
+                    pricing.time_terms(task, membership_id).unit_price,
+                )
+            r, price = found
+            r.entries += count or 0
+            seconds = seconds or 0
             r.entry_seconds += seconds
-            terms = pricing.terms(task, e["membership_id"], LineKind.TASK_ENTRY)
-            timed[((r.contact_id, r.currency), e["bucket"], terms.unit_price)] += seconds
-        elif e["kind"] in (TaskEntry.Kind.GOODS, TaskEntry.Kind.EXPENSE):
-            kind = LineKind.GOODS if e["kind"] == TaskEntry.Kind.GOODS else LineKind.EXPENSE
-            price = e["unit_price"]
+            timed[((r.contact_id, r.currency), bucket, price)] += seconds
+            continue
+        task = tasks[task_id]
+        r = row(task.client_id, names[task.client_id], task.currency)
+        r.entries += count or 0
+        if kind in (TaskEntry.Kind.GOODS, TaskEntry.Kind.EXPENSE):
+            line_kind = LineKind.GOODS if kind == TaskEntry.Kind.GOODS else LineKind.EXPENSE
+            price = unit_price
             if price is None:
-                price = pricing.terms(task, e["membership_id"], kind, e["product_id"]).unit_price
-            value = Fraction(price) * Fraction(e["quantity"] or 0)
-            r.value[e["bucket"]] += value
+                price = pricing.terms(task, membership_id, line_kind, product_id).unit_price
+            value = Fraction(price) * Fraction(quantity or 0)
+            r.value[bucket] += value
             r.entry_value += value
     for (key, bucket, price), seconds in timed.items():
         value = Fraction(price) * seconds / SECONDS_PER_HOUR

@@ -149,6 +149,7 @@ class Pricing:
         self._priced_lists: set[int] = set()
         self._terms: dict[tuple[int, int, str], LineTerms] = {}
         self._by_key: dict[tuple, LineTerms] = {}
+        self._time_terms: dict[tuple, LineTerms] = {}
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -247,6 +248,7 @@ class Pricing:
         # Terms are cached per batch only, products per task up to a bound: a run over a
         # million entries must not keep a million combinations in memory.
         self._terms.clear()
+        self._time_terms.clear()
         if len(self._task_products) > 200_000:
             self._task_products.clear()
 
@@ -261,6 +263,25 @@ class Pricing:
         found = self._terms.get(key)
         if found is None:
             found = self._terms[key] = self._resolve(task, membership_id, line_kind, product_id)
+        return found
+
+    def time_terms(self, task: TaskRow, membership_id: int) -> LineTerms:
+        """`terms` of a ticket's time (``task_entry``), shared in a batch by the tickets that
+        resolution cannot tell apart: the ticket itself is read only through an assignment at
+        the ticket; without one, the terms follow from the member and the ticket's fields
+        below (product, price list, price, unit, project and its rate, customer and its tax
+        treatment, VAT ID and price list, currency)."""
+        line_kind = LineKind.TASK_ENTRY
+        if self.assignments.has_task(task.id, line_kind):
+            return self.terms(task, membership_id, line_kind)
+        key = (
+            membership_id, task.project_id, task.client_id, task.product_id, task.price_list_id,
+            task.unit_price, task.unit_code, task.currency, task.project_rate, task.tax_treatment,
+            task.client_vat_id, task.client_price_list_id,
+        )  # fmt: skip
+        found = self._time_terms.get(key)
+        if found is None:
+            found = self._time_terms[key] = self._resolve(task, membership_id, line_kind)
         return found
 
     def _resolve(
